@@ -1,0 +1,72 @@
+//! The core's error type. Each dialect maps every variant once to its own code and status.
+
+use crate::version::VersionId;
+
+/// Everything the domain can refuse or fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("the bucket does not exist")]
+    NoSuchBucket,
+    #[error("the bucket already exists and is yours")]
+    BucketAlreadyExists,
+    #[error("the bucket is not empty")]
+    BucketNotEmpty,
+    #[error("invalid bucket name: {0}")]
+    InvalidBucketName(String),
+    #[error("invalid object key: {0}")]
+    InvalidKey(String),
+    /// The key has no current object. `delete_marker` is set when the current entry is a
+    /// delete marker: its version ID and time.
+    #[error("the key does not exist")]
+    NoSuchKey { delete_marker: Option<(VersionId, i64)> },
+    #[error("the version does not exist")]
+    NoSuchVersion,
+    /// A read addressed a delete marker's own version.
+    #[error("the version is a delete marker")]
+    MethodNotAllowed { version_id: VersionId, last_modified_ms: i64 },
+    #[error("invalid version id: {0:?}")]
+    InvalidVersionId(String),
+    #[error("the range is not satisfiable for an object of {size} bytes")]
+    InvalidRange { size: u64 },
+    #[error("the {0} of the body does not match the one given")]
+    BadDigest(&'static str),
+    #[error("the body was {got} bytes, not the {expected} announced")]
+    IncompleteBody { expected: u64, got: u64 },
+    #[error("too many entries: {got} (at most {max})")]
+    TooManyEntries { got: usize, max: usize },
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    #[error("the multipart upload does not exist")]
+    NoSuchUpload,
+    #[error("part {0} was not uploaded or its ETag does not match")]
+    InvalidPart(u32),
+    #[error("the part list is not in ascending order")]
+    InvalidPartOrder,
+    #[error("part {part} is {size} bytes, smaller than the minimum {min}")]
+    EntityTooSmall { part: u32, size: u64, min: u64 },
+    #[error("the data directory {path} cannot be used: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("the data directory {0} is in use by another process")]
+    DataDirLocked(String),
+    #[error("reading the request body failed: {0}")]
+    Body(std::io::Error),
+    #[error("storage error: {0}")]
+    Storage(#[from] StorageError),
+}
+
+/// Failures of the storage layer (metadata engine and data files). Never the client's fault.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("metadata engine: {0}")]
+    Engine(String),
+    #[error("data file i/o: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("stored record is corrupt or of an unknown format: {0}")]
+    Corrupt(String),
+    #[error("the batch this operation was part of did not commit: {0}")]
+    BatchFailed(String),
+    #[error("the metadata writer has stopped")]
+    WriterGone,
+}
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;

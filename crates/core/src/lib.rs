@@ -1,0 +1,25 @@
+//! Strata's domain, dialect-neutral and free of HTTP: buckets, objects, versions, delete
+//! markers, the versioning state machine, multipart uploads, listing; and the storage under
+//! it (metadata in [`meta`], object data in [`blob`]).
+//!
+//! Everything a dialect can ask for is a method of [`Store`].
+
+pub mod blob;
+pub mod delete;
+pub mod error;
+pub mod fsck;
+pub mod list;
+pub mod meta;
+pub mod multipart;
+pub mod object;
+pub mod store;
+pub mod version;
+
+pub use delete::{DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
+pub use error::{CoreError, Result, StorageError};
+pub use list::{ListObjectsParams, ListVersionsParams, ListedObject, ListedVersion, ObjectListing, VersionListing};
+pub use meta::{ObjectData, ObjectMeta};
+pub use multipart::{ListUploadsParams, PartListing, PartOutcome, UploadListing};
+pub use object::{ByteRange, ByteStream, Expect, MetadataDirective, ObjectRead, ObjectVersion, PutOutcome};
+pub use store::{BucketInfo, Store, StoreOptions};
+pub use version::{VersionId, Versioning, VersioningStatus};

@@ -1,0 +1,137 @@
+//! The metadata store: a small transactional interface over an ordered key-value engine.
+//!
+//! The domain (versioning, deletes, listing, multipart) is written once against [`ReadTxn`] and
+//! [`WriteTxn`]; an engine only stores and orders. [`redb_store`] is the embedded engine. A
+//! PostgreSQL engine would implement the same two traits with one table per record kind and
+//! run [`MetaStore::submit`]'s batches as one SQL transaction.
+//!
+//! Writes go through [`MetaStore::submit`]: operations queue up, and the engine applies a whole
+//! batch of them in one transaction with one durable commit (group commit), then completes
+//! each. An operation must do every check that can refuse it before its first write; an
+//! operation that fails after writing aborts the whole batch.
+
+pub mod records;
+pub mod redb_store;
+
+use crate::error::StorageError;
+pub use records::*;
+
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// Where a scan over a bucket's keys starts.
+#[derive(Clone, Copy, Debug)]
+pub enum Start<'a> {
+    /// At the bucket's first key.
+    First,
+    /// At this key (all its entries), or the first key after it.
+    AtKey(&'a str),
+    /// After every entry of this key.
+    AfterKey(&'a str),
+    /// At the entries of this key older than `seq`, then the following keys (versions only).
+    AfterVersion(&'a str, u64),
+}
+
+/// What a scan visitor wants next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+    /// Jump past every key that starts with this prefix.
+    SkipPrefix(String),
+}
+
+/// Reads, inside a snapshot. Write transactions read through the same interface.
+pub trait ReadTxn {
+    fn bucket(&self, name: &str) -> StorageResult<Option<BucketRecord>>;
+    fn buckets(&self) -> StorageResult<Vec<(String, BucketRecord)>>;
+    /// True when the bucket holds no version, delete marker or multipart upload.
+    fn bucket_is_empty(&self, name: &str) -> StorageResult<bool>;
+
+    fn version(&self, bucket: &str, key: &str, seq: u64) -> StorageResult<Option<VersionRecord>>;
+    /// Visits the bucket's entries: keys ascending, each key's entries newest first.
+    fn scan_versions(
+        &self,
+        bucket: &str,
+        start: Start<'_>,
+        visit: &mut dyn FnMut(&str, VersionRecord) -> Flow,
+    ) -> StorageResult<()>;
+    /// Visits the keys whose current entry is an object, ascending.
+    fn scan_objects(
+        &self,
+        bucket: &str,
+        start: Start<'_>,
+        visit: &mut dyn FnMut(&str, ObjectSummary) -> Flow,
+    ) -> StorageResult<()>;
+    /// The sequence number of the key's `null` entry, if it has one.
+    fn null_seq(&self, bucket: &str, key: &str) -> StorageResult<Option<u64>>;
+
+    fn upload(&self, bucket: &str, upload_id: &str) -> StorageResult<Option<UploadRecord>>;
+    /// Visits the bucket's multipart uploads ordered by (key, upload ID).
+    fn scan_uploads(
+        &self,
+        bucket: &str,
+        start_after: Option<(&str, &str)>,
+        visit: &mut dyn FnMut(&str, UploadRecord) -> Flow,
+    ) -> StorageResult<()>;
+    /// Visits an upload's parts with a number above `after`, ascending.
+    fn scan_parts(
+        &self,
+        upload_id: &str,
+        after: u32,
+        visit: &mut dyn FnMut(u32, PartRecord) -> Flow,
+    ) -> StorageResult<()>;
+    fn part(&self, upload_id: &str, part: u32) -> StorageResult<Option<PartRecord>>;
+
+    fn blob(&self, id: u64) -> StorageResult<Option<BlobRecord>>;
+    /// Blobs whose last reference is gone and whose files wait to be removed.
+    fn garbage(&self, limit: usize) -> StorageResult<Vec<u64>>;
+    fn counter(&self, name: &str) -> StorageResult<u64>;
+}
+
+/// Reads and writes inside one transaction of a batch.
+pub trait WriteTxn: ReadTxn {
+    /// The next number of the store-wide write sequence.
+    fn next_seq(&mut self) -> u64;
+    /// How many writes this transaction has made so far (to tell whether a failed operation
+    /// left anything behind).
+    fn writes(&self) -> u64;
+    fn set_counter(&mut self, name: &str, value: u64) -> StorageResult<()>;
+
+    fn put_bucket(&mut self, name: &str, rec: &BucketRecord) -> StorageResult<()>;
+    fn remove_bucket(&mut self, name: &str) -> StorageResult<()>;
+
+    fn put_version(&mut self, bucket: &str, key: &str, rec: &VersionRecord) -> StorageResult<()>;
+    fn remove_version(&mut self, bucket: &str, key: &str, seq: u64) -> StorageResult<()>;
+    fn put_object(&mut self, bucket: &str, key: &str, rec: &ObjectSummary) -> StorageResult<()>;
+    fn remove_object(&mut self, bucket: &str, key: &str) -> StorageResult<()>;
+    fn set_null_seq(&mut self, bucket: &str, key: &str, seq: Option<u64>) -> StorageResult<()>;
+
+    /// Uploads are keyed by (bucket, key, upload ID) for listing, and found by upload ID.
+    fn put_upload(&mut self, bucket: &str, upload_id: &str, rec: &UploadRecord) -> StorageResult<()>;
+    fn remove_upload(&mut self, bucket: &str, upload_id: &str) -> StorageResult<()>;
+    fn put_part(&mut self, upload_id: &str, part: u32, rec: &PartRecord) -> StorageResult<()>;
+    fn remove_part(&mut self, upload_id: &str, part: u32) -> StorageResult<()>;
+
+    fn put_blob(&mut self, id: u64, rec: &BlobRecord) -> StorageResult<()>;
+    fn remove_blob(&mut self, id: u64) -> StorageResult<()>;
+    fn add_garbage(&mut self, id: u64) -> StorageResult<()>;
+    fn remove_garbage(&mut self, id: u64) -> StorageResult<()>;
+}
+
+/// Called once the batch an operation was part of has committed (or failed to).
+pub type Completion = Box<dyn FnOnce(StorageResult<()>) + Send>;
+/// An operation of a write batch.
+pub type WriteOp = Box<dyn FnOnce(&mut dyn WriteTxn) -> OpOutcome + Send>;
+
+/// What an operation reports to the batch: whether it may be committed with the others.
+pub struct OpOutcome {
+    pub completion: Completion,
+    /// The operation failed after it had written: the batch must not commit.
+    pub poisoned: bool,
+}
+
+pub trait MetaStore: Send + Sync + 'static {
+    fn read(&self) -> StorageResult<Box<dyn ReadTxn + '_>>;
+    /// Queues an operation for the next batch.
+    fn submit(&self, op: WriteOp) -> StorageResult<()>;
+}

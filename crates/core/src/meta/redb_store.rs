@@ -1,0 +1,525 @@
+//! The embedded metadata engine: redb, with a group-commit writer thread.
+//!
+//! Every redb call of the project is in this file. Tables (all keys ordered as redb orders
+//! tuples: element by element, byte strings bytewise):
+//!
+//! | table | key | value |
+//! |---|---|---|
+//! | `buckets` | name | [`BucketRecord`] |
+//! | `versions` | (bucket, key, `u64::MAX - seq`) | [`VersionRecord`] (newest first within a key) |
+//! | `objects` | (bucket, key) | [`ObjectSummary`] of keys whose current entry is an object |
+//! | `nulls` | (bucket, key) | seq of the key's `null` entry |
+//! | `uploads` | (bucket, key, upload ID) | [`UploadRecord`] |
+//! | `upload_keys` | (bucket, upload ID) | key |
+//! | `parts` | (upload ID, part number) | [`PartRecord`] |
+//! | `blobs` | blob ID | [`BlobRecord`] |
+//! | `garbage` | blob ID | () |
+//! | `counters` | name | u64 |
+
+use super::*;
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc;
+
+type VersionKey = (&'static str, &'static [u8], u64);
+const BUCKETS: TableDefinition<&str, &[u8]> = TableDefinition::new("buckets");
+const VERSIONS: TableDefinition<VersionKey, &[u8]> = TableDefinition::new("versions");
+const OBJECTS: TableDefinition<(&str, &[u8]), &[u8]> = TableDefinition::new("objects");
+const NULLS: TableDefinition<(&str, &[u8]), u64> = TableDefinition::new("nulls");
+const UPLOADS: TableDefinition<(&str, &[u8], &str), &[u8]> = TableDefinition::new("uploads");
+const UPLOAD_KEYS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("upload_keys");
+const PARTS: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("parts");
+const BLOBS: TableDefinition<u64, &[u8]> = TableDefinition::new("blobs");
+const GARBAGE: TableDefinition<u64, ()> = TableDefinition::new("garbage");
+const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
+
+const SEQ_COUNTER: &str = "seq";
+/// Most operations one batch takes; the rest wait for the next commit.
+const MAX_BATCH: usize = 512;
+
+trait Eng<T> {
+    fn eng(self) -> StorageResult<T>;
+}
+impl<T, E: std::fmt::Display> Eng<T> for Result<T, E> {
+    fn eng(self) -> StorageResult<T> {
+        self.map_err(|e| StorageError::Engine(e.to_string()))
+    }
+}
+
+fn key_str(bytes: &[u8]) -> StorageResult<&str> {
+    std::str::from_utf8(bytes).map_err(|_| StorageError::Corrupt("object key is not UTF-8".into()))
+}
+
+/// The smallest byte string greater than every string that starts with `prefix`, if any.
+fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut s = prefix.to_vec();
+    while let Some(last) = s.pop() {
+        if last < 0xff {
+            s.push(last + 1);
+            return Some(s);
+        }
+    }
+    None
+}
+
+/// Lower bound of a scan: (key, inverted seq, exclusive).
+fn lower_bound(start: Start<'_>) -> (Vec<u8>, u64, bool) {
+    match start {
+        Start::First => (Vec::new(), 0, false),
+        Start::AtKey(k) => (k.as_bytes().to_vec(), 0, false),
+        Start::AfterKey(k) => (k.as_bytes().to_vec(), u64::MAX, true),
+        Start::AfterVersion(k, seq) => (k.as_bytes().to_vec(), u64::MAX - seq, true),
+    }
+}
+
+fn bound<T>(value: T, exclusive: bool) -> Bound<T> {
+    if exclusive { Bound::Excluded(value) } else { Bound::Included(value) }
+}
+
+/// The read methods, identical for read-only and read-write transactions (their tables are
+/// different types with the same `ReadableTable` interface).
+macro_rules! impl_read {
+    ($ty:ty) => {
+        impl ReadTxn for $ty {
+            fn bucket(&self, name: &str) -> StorageResult<Option<BucketRecord>> {
+                let t = self.txn.open_table(BUCKETS).eng()?;
+                t.get(name).eng()?.map(|v| decode(v.value())).transpose()
+            }
+
+            fn buckets(&self) -> StorageResult<Vec<(String, BucketRecord)>> {
+                let t = self.txn.open_table(BUCKETS).eng()?;
+                let mut out = Vec::new();
+                for item in t.iter().eng()? {
+                    let (k, v) = item.eng()?;
+                    out.push((k.value().to_owned(), decode(v.value())?));
+                }
+                Ok(out)
+            }
+
+            fn bucket_is_empty(&self, name: &str) -> StorageResult<bool> {
+                let versions = self.txn.open_table(VERSIONS).eng()?;
+                let from: (&str, &[u8], u64) = (name, &[], 0);
+                if let Some(item) = versions.range(from..).eng()?.next() {
+                    if item.eng()?.0.value().0 == name {
+                        return Ok(false);
+                    }
+                }
+                let uploads = self.txn.open_table(UPLOAD_KEYS).eng()?;
+                let from: (&str, &str) = (name, "");
+                if let Some(item) = uploads.range(from..).eng()?.next() {
+                    if item.eng()?.0.value().0 == name {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+
+            fn version(&self, bucket: &str, key: &str, seq: u64) -> StorageResult<Option<VersionRecord>> {
+                let t = self.txn.open_table(VERSIONS).eng()?;
+                t.get((bucket, key.as_bytes(), u64::MAX - seq)).eng()?.map(|v| decode(v.value())).transpose()
+            }
+
+            fn scan_versions(
+                &self,
+                bucket: &str,
+                start: Start<'_>,
+                visit: &mut dyn FnMut(&str, VersionRecord) -> Flow,
+            ) -> StorageResult<()> {
+                let t = self.txn.open_table(VERSIONS).eng()?;
+                let (mut key, mut inv, mut exclusive) = lower_bound(start);
+                loop {
+                    let from: (&str, &[u8], u64) = (bucket, &key, inv);
+                    let mut next = None;
+                    for item in t.range((bound(from, exclusive), Bound::Unbounded)).eng()? {
+                        let (k, v) = item.eng()?;
+                        let (b, kb, _) = k.value();
+                        if b != bucket {
+                            return Ok(());
+                        }
+                        match visit(key_str(kb)?, decode(v.value())?) {
+                            Flow::Continue => {}
+                            Flow::Stop => return Ok(()),
+                            Flow::SkipPrefix(p) => {
+                                next = Some(prefix_successor(p.as_bytes()));
+                                break;
+                            }
+                        }
+                    }
+                    match next {
+                        Some(Some(k)) => (key, inv, exclusive) = (k, 0, false),
+                        _ => return Ok(()),
+                    }
+                }
+            }
+
+            fn scan_objects(
+                &self,
+                bucket: &str,
+                start: Start<'_>,
+                visit: &mut dyn FnMut(&str, ObjectSummary) -> Flow,
+            ) -> StorageResult<()> {
+                let t = self.txn.open_table(OBJECTS).eng()?;
+                let (mut key, _, mut exclusive) = lower_bound(start);
+                loop {
+                    let from: (&str, &[u8]) = (bucket, &key);
+                    let mut next = None;
+                    for item in t.range((bound(from, exclusive), Bound::Unbounded)).eng()? {
+                        let (k, v) = item.eng()?;
+                        let (b, kb) = k.value();
+                        if b != bucket {
+                            return Ok(());
+                        }
+                        match visit(key_str(kb)?, decode(v.value())?) {
+                            Flow::Continue => {}
+                            Flow::Stop => return Ok(()),
+                            Flow::SkipPrefix(p) => {
+                                next = Some(prefix_successor(p.as_bytes()));
+                                break;
+                            }
+                        }
+                    }
+                    match next {
+                        Some(Some(k)) => (key, exclusive) = (k, false),
+                        _ => return Ok(()),
+                    }
+                }
+            }
+
+            fn null_seq(&self, bucket: &str, key: &str) -> StorageResult<Option<u64>> {
+                let t = self.txn.open_table(NULLS).eng()?;
+                Ok(t.get((bucket, key.as_bytes())).eng()?.map(|v| v.value()))
+            }
+
+            fn upload(&self, bucket: &str, upload_id: &str) -> StorageResult<Option<UploadRecord>> {
+                let keys = self.txn.open_table(UPLOAD_KEYS).eng()?;
+                let Some(key) = keys.get((bucket, upload_id)).eng()? else { return Ok(None) };
+                let t = self.txn.open_table(UPLOADS).eng()?;
+                t.get((bucket, key.value(), upload_id)).eng()?.map(|v| decode(v.value())).transpose()
+            }
+
+            fn scan_uploads(
+                &self,
+                bucket: &str,
+                start_after: Option<(&str, &str)>,
+                visit: &mut dyn FnMut(&str, UploadRecord) -> Flow,
+            ) -> StorageResult<()> {
+                let t = self.txn.open_table(UPLOADS).eng()?;
+                let (key, id, exclusive) = match start_after {
+                    Some((k, id)) => (k.as_bytes(), id, true),
+                    None => (&b""[..], "", false),
+                };
+                let from: (&str, &[u8], &str) = (bucket, key, id);
+                for item in t.range((bound(from, exclusive), Bound::Unbounded)).eng()? {
+                    let (k, v) = item.eng()?;
+                    let (b, _, id) = k.value();
+                    if b != bucket {
+                        break;
+                    }
+                    if visit(id, decode(v.value())?) != Flow::Continue {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+
+            fn scan_parts(
+                &self,
+                upload_id: &str,
+                after: u32,
+                visit: &mut dyn FnMut(u32, PartRecord) -> Flow,
+            ) -> StorageResult<()> {
+                let t = self.txn.open_table(PARTS).eng()?;
+                for item in t.range((Bound::Excluded((upload_id, after)), Bound::Unbounded)).eng()? {
+                    let (k, v) = item.eng()?;
+                    let (id, n) = k.value();
+                    if id != upload_id {
+                        break;
+                    }
+                    if visit(n, decode(v.value())?) != Flow::Continue {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+
+            fn part(&self, upload_id: &str, part: u32) -> StorageResult<Option<PartRecord>> {
+                let t = self.txn.open_table(PARTS).eng()?;
+                t.get((upload_id, part)).eng()?.map(|v| decode(v.value())).transpose()
+            }
+
+            fn blob(&self, id: u64) -> StorageResult<Option<BlobRecord>> {
+                let t = self.txn.open_table(BLOBS).eng()?;
+                t.get(id).eng()?.map(|v| decode(v.value())).transpose()
+            }
+
+            fn garbage(&self, limit: usize) -> StorageResult<Vec<u64>> {
+                let t = self.txn.open_table(GARBAGE).eng()?;
+                let mut out = Vec::new();
+                for item in t.iter().eng()?.take(limit) {
+                    out.push(item.eng()?.0.value());
+                }
+                Ok(out)
+            }
+
+            fn counter(&self, name: &str) -> StorageResult<u64> {
+                let t = self.txn.open_table(COUNTERS).eng()?;
+                Ok(t.get(name).eng()?.map(|v| v.value()).unwrap_or(0))
+            }
+        }
+    };
+}
+
+struct RedbRead {
+    txn: redb::ReadTransaction,
+}
+impl_read!(RedbRead);
+
+struct RedbWrite<'a> {
+    txn: &'a redb::WriteTransaction,
+    next_seq: &'a mut u64,
+    writes: u64,
+}
+impl_read!(RedbWrite<'_>);
+
+impl RedbWrite<'_> {
+    fn wrote<T>(&mut self, r: Result<T, redb::StorageError>) -> StorageResult<()> {
+        self.writes += 1;
+        r.map(|_| ()).eng()
+    }
+}
+
+impl WriteTxn for RedbWrite<'_> {
+    fn next_seq(&mut self) -> u64 {
+        *self.next_seq += 1;
+        *self.next_seq
+    }
+
+    fn writes(&self) -> u64 {
+        self.writes
+    }
+
+    fn set_counter(&mut self, name: &str, value: u64) -> StorageResult<()> {
+        let mut t = self.txn.open_table(COUNTERS).eng()?;
+        let r = t.insert(name, value);
+        self.wrote(r)
+    }
+
+    fn put_bucket(&mut self, name: &str, rec: &BucketRecord) -> StorageResult<()> {
+        let mut t = self.txn.open_table(BUCKETS).eng()?;
+        let r = t.insert(name, encode(rec).as_slice());
+        self.wrote(r)
+    }
+
+    fn remove_bucket(&mut self, name: &str) -> StorageResult<()> {
+        let mut t = self.txn.open_table(BUCKETS).eng()?;
+        let r = t.remove(name);
+        self.wrote(r)
+    }
+
+    fn put_version(&mut self, bucket: &str, key: &str, rec: &VersionRecord) -> StorageResult<()> {
+        let mut t = self.txn.open_table(VERSIONS).eng()?;
+        let r = t.insert((bucket, key.as_bytes(), u64::MAX - rec.seq), encode(rec).as_slice());
+        self.wrote(r)
+    }
+
+    fn remove_version(&mut self, bucket: &str, key: &str, seq: u64) -> StorageResult<()> {
+        let mut t = self.txn.open_table(VERSIONS).eng()?;
+        let r = t.remove((bucket, key.as_bytes(), u64::MAX - seq));
+        self.wrote(r)
+    }
+
+    fn put_object(&mut self, bucket: &str, key: &str, rec: &ObjectSummary) -> StorageResult<()> {
+        let mut t = self.txn.open_table(OBJECTS).eng()?;
+        let r = t.insert((bucket, key.as_bytes()), encode(rec).as_slice());
+        self.wrote(r)
+    }
+
+    fn remove_object(&mut self, bucket: &str, key: &str) -> StorageResult<()> {
+        let mut t = self.txn.open_table(OBJECTS).eng()?;
+        let r = t.remove((bucket, key.as_bytes()));
+        self.wrote(r)
+    }
+
+    fn set_null_seq(&mut self, bucket: &str, key: &str, seq: Option<u64>) -> StorageResult<()> {
+        let mut t = self.txn.open_table(NULLS).eng()?;
+        let r = match seq {
+            Some(seq) => t.insert((bucket, key.as_bytes()), seq).map(|_| ()),
+            None => t.remove((bucket, key.as_bytes())).map(|_| ()),
+        };
+        self.wrote(r)
+    }
+
+    fn put_upload(&mut self, bucket: &str, upload_id: &str, rec: &UploadRecord) -> StorageResult<()> {
+        let mut keys = self.txn.open_table(UPLOAD_KEYS).eng()?;
+        let r = keys.insert((bucket, upload_id), rec.key.as_bytes());
+        self.wrote(r)?;
+        let mut t = self.txn.open_table(UPLOADS).eng()?;
+        let r = t.insert((bucket, rec.key.as_bytes(), upload_id), encode(rec).as_slice());
+        self.wrote(r)
+    }
+
+    fn remove_upload(&mut self, bucket: &str, upload_id: &str) -> StorageResult<()> {
+        let mut keys = self.txn.open_table(UPLOAD_KEYS).eng()?;
+        let key = keys.remove((bucket, upload_id)).eng()?.map(|k| k.value().to_vec());
+        self.writes += 1;
+        if let Some(key) = key {
+            let mut t = self.txn.open_table(UPLOADS).eng()?;
+            let r = t.remove((bucket, key.as_slice(), upload_id));
+            self.wrote(r)?;
+        }
+        Ok(())
+    }
+
+    fn put_part(&mut self, upload_id: &str, part: u32, rec: &PartRecord) -> StorageResult<()> {
+        let mut t = self.txn.open_table(PARTS).eng()?;
+        let r = t.insert((upload_id, part), encode(rec).as_slice());
+        self.wrote(r)
+    }
+
+    fn remove_part(&mut self, upload_id: &str, part: u32) -> StorageResult<()> {
+        let mut t = self.txn.open_table(PARTS).eng()?;
+        let r = t.remove((upload_id, part));
+        self.wrote(r)
+    }
+
+    fn put_blob(&mut self, id: u64, rec: &BlobRecord) -> StorageResult<()> {
+        let mut t = self.txn.open_table(BLOBS).eng()?;
+        let r = t.insert(id, encode(rec).as_slice());
+        self.wrote(r)
+    }
+
+    fn remove_blob(&mut self, id: u64) -> StorageResult<()> {
+        let mut t = self.txn.open_table(BLOBS).eng()?;
+        let r = t.remove(id);
+        self.wrote(r)
+    }
+
+    fn add_garbage(&mut self, id: u64) -> StorageResult<()> {
+        let mut t = self.txn.open_table(GARBAGE).eng()?;
+        let r = t.insert(id, ());
+        self.wrote(r)
+    }
+
+    fn remove_garbage(&mut self, id: u64) -> StorageResult<()> {
+        let mut t = self.txn.open_table(GARBAGE).eng()?;
+        let r = t.remove(id);
+        self.wrote(r)
+    }
+}
+
+/// The redb engine. Reads open MVCC snapshots on the caller's thread; writes queue for the
+/// writer thread, which commits them in batches.
+pub struct RedbMeta {
+    db: Arc<Database>,
+    queue: mpsc::Sender<WriteOp>,
+}
+
+impl RedbMeta {
+    pub fn open(path: &Path) -> StorageResult<RedbMeta> {
+        let db = Arc::new(Database::create(path).eng()?);
+        let next_seq = {
+            let txn = db.begin_write().eng()?;
+            txn.open_table(BUCKETS).eng()?;
+            txn.open_table(VERSIONS).eng()?;
+            txn.open_table(OBJECTS).eng()?;
+            txn.open_table(NULLS).eng()?;
+            txn.open_table(UPLOADS).eng()?;
+            txn.open_table(UPLOAD_KEYS).eng()?;
+            txn.open_table(PARTS).eng()?;
+            txn.open_table(BLOBS).eng()?;
+            txn.open_table(GARBAGE).eng()?;
+            let seq = {
+                let counters = txn.open_table(COUNTERS).eng()?;
+                counters.get(SEQ_COUNTER).eng()?.map(|v| v.value()).unwrap_or(0)
+            };
+            txn.commit().eng()?;
+            seq
+        };
+        let (queue, rx) = mpsc::channel();
+        let writer_db = db.clone();
+        std::thread::Builder::new()
+            .name("strata-meta-writer".into())
+            .spawn(move || writer_loop(&writer_db, rx, next_seq))
+            .map_err(StorageError::Io)?;
+        Ok(RedbMeta { db, queue })
+    }
+}
+
+impl MetaStore for RedbMeta {
+    fn read(&self) -> StorageResult<Box<dyn ReadTxn + '_>> {
+        Ok(Box::new(RedbRead { txn: self.db.begin_read().eng()? }))
+    }
+
+    fn submit(&self, op: WriteOp) -> StorageResult<()> {
+        self.queue.send(op).map_err(|_| StorageError::WriterGone)
+    }
+}
+
+/// Takes every queued operation (up to [`MAX_BATCH`]), runs them in one transaction, commits
+/// once, then completes them all with the commit's result.
+fn writer_loop(db: &Database, rx: mpsc::Receiver<WriteOp>, mut next_seq: u64) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(op) => batch.push(op),
+                Err(_) => break,
+            }
+        }
+        // Sequence numbers handed out in a failed batch were never published; they stay used
+        // anyway, so the sequence only ever grows.
+        if let Err(e) = run_batch(db, batch, &mut next_seq) {
+            tracing::error!(%e, "metadata batch failed");
+        }
+    }
+}
+
+fn run_batch(db: &Database, batch: Vec<WriteOp>, next_seq: &mut u64) -> StorageResult<()> {
+    let txn = match db.begin_write().eng() {
+        Ok(txn) => txn,
+        Err(e) => {
+            // The operations never ran: dropping them drops their completions, which their
+            // callers see as a failed batch.
+            drop(batch);
+            return Err(e);
+        }
+    };
+    let seq_start = *next_seq;
+    let mut completions = Vec::with_capacity(batch.len());
+    let mut poisoned = false;
+    {
+        let mut w = RedbWrite { txn: &txn, next_seq, writes: 0 };
+        for op in batch {
+            // A panicking operation fails its batch instead of the writer thread.
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(&mut w))) {
+                Ok(outcome) => {
+                    poisoned |= outcome.poisoned;
+                    completions.push(outcome.completion);
+                }
+                Err(_) => poisoned = true,
+            }
+        }
+        if *w.next_seq != seq_start && !poisoned {
+            let seq = *w.next_seq;
+            if let Err(e) = w.set_counter(SEQ_COUNTER, seq) {
+                tracing::error!(%e, "persisting the sequence failed");
+                poisoned = true;
+            }
+        }
+    }
+    let result = if poisoned {
+        let _ = txn.abort();
+        Err(StorageError::BatchFailed("an operation failed after writing".into()))
+    } else {
+        txn.commit().map_err(|e| StorageError::BatchFailed(e.to_string()))
+    };
+    for completion in completions {
+        completion(match &result {
+            Ok(()) => Ok(()),
+            Err(e) => Err(StorageError::BatchFailed(e.to_string())),
+        });
+    }
+    result
+}

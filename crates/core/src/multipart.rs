@@ -1,0 +1,318 @@
+//! Multipart uploads: initiate, upload parts, complete (the parts' blobs become the new
+//! version's segments, untouched), abort, and listing of parts and uploads.
+
+use crate::blob::{combine_crc32, combine_crc64};
+use crate::error::{CoreError, Result};
+use crate::meta::{EntryKind, Flow, ObjectData, ObjectMeta, PartRecord, Segment, UploadRecord};
+use crate::object::{Expect, PutOutcome, hex, publish, release_segments};
+use crate::store::{Store, now_ms, validate_key};
+use bytes::Bytes;
+use futures_core::Stream;
+use md5::{Digest, Md5};
+use std::io;
+
+pub const MAX_PART_NUMBER: u32 = 10_000;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartOutcome {
+    pub etag: String,
+    pub size: u64,
+    pub crc64: u64,
+    pub crc32: u32,
+    pub md5: [u8; 16],
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedPart {
+    pub part_number: u32,
+    pub part: PartRecord,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PartListing {
+    pub parts: Vec<ListedPart>,
+    pub is_truncated: bool,
+    pub next_part_number_marker: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedUpload {
+    pub key: String,
+    pub upload_id: String,
+    pub initiated_ms: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ListUploadsParams {
+    pub prefix: String,
+    pub delimiter: Option<String>,
+    pub key_marker: Option<String>,
+    pub upload_id_marker: Option<String>,
+    pub max_uploads: usize,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UploadListing {
+    pub uploads: Vec<ListedUpload>,
+    pub common_prefixes: Vec<String>,
+    pub is_truncated: bool,
+    pub next_key_marker: Option<String>,
+    pub next_upload_id_marker: Option<String>,
+}
+
+/// Strips the quotes clients put around ETags.
+fn bare_etag(s: &str) -> &str {
+    s.trim().trim_matches('"')
+}
+
+impl Store {
+    pub async fn create_multipart_upload(&self, bucket: &str, key: &str, meta: ObjectMeta) -> Result<String> {
+        validate_key(key)?;
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        self.write(move |txn| {
+            txn.bucket(&bucket)?.ok_or(CoreError::NoSuchBucket)?;
+            let seq = txn.next_seq();
+            let upload_id = format!("{seq:016x}{:016x}", rand::random::<u64>());
+            txn.put_upload(&bucket, &upload_id, &UploadRecord { key, initiated_ms: now_ms(), meta })?;
+            Ok(upload_id)
+        })
+        .await
+    }
+
+    pub async fn upload_part<S>(
+        &self,
+        bucket: &str,
+        upload_id: &str,
+        part_number: u32,
+        expect: Expect,
+        body: S,
+    ) -> Result<PartOutcome>
+    where
+        S: Stream<Item = io::Result<Bytes>> + Send + Unpin,
+    {
+        if !(1..=MAX_PART_NUMBER).contains(&part_number) {
+            return Err(CoreError::InvalidArgument(format!("part number must be 1 to {MAX_PART_NUMBER}")));
+        }
+        self.read()?.upload(bucket, upload_id)?.ok_or(CoreError::NoSuchUpload)?;
+        let written = self.ingest(body, expect.sha256.is_some()).await?;
+        if let Err(e) = crate::object::check_expectations(&written, &expect) {
+            self.inner.blobs.discard(&written);
+            return Err(e);
+        }
+        let (bucket, upload_id) = (bucket.to_owned(), upload_id.to_owned());
+        let outcome = self
+            .write_with_blob(written, move |txn, w| {
+                txn.upload(&bucket, &upload_id)?.ok_or(CoreError::NoSuchUpload)?;
+                let old = txn.part(&upload_id, part_number)?;
+                txn.put_blob(w.id, &w.blob_record())?;
+                let d = &w.digests;
+                let rec = PartRecord {
+                    size: d.len,
+                    etag: hex(&d.md5),
+                    md5: d.md5,
+                    crc64: d.crc64,
+                    crc32: d.crc32,
+                    last_modified_ms: now_ms(),
+                    segment: Segment { blob: w.id, len: d.len },
+                };
+                txn.put_part(&upload_id, part_number, &rec)?;
+                if let Some(old) = old {
+                    release_segments(txn, &[old.segment])?;
+                }
+                Ok(PartOutcome { etag: rec.etag, size: d.len, crc64: d.crc64, crc32: d.crc32, md5: d.md5 })
+            })
+            .await?;
+        self.freed_space();
+        Ok(outcome)
+    }
+
+    /// Completes an upload from the listed parts (ascending part numbers, ETags as returned
+    /// by upload_part). Every part but the last must be at least `min_part_size` bytes. The
+    /// ETag is `hex(md5 of the parts' binary MD5s)-N`; the CRCs are combined from the parts'.
+    pub async fn complete_multipart_upload(
+        &self,
+        bucket: &str,
+        upload_id: &str,
+        parts: Vec<(u32, String)>,
+        min_part_size: u64,
+    ) -> Result<(String, PutOutcome)> {
+        if parts.is_empty() {
+            return Err(CoreError::InvalidArgument("a completion lists at least one part".into()));
+        }
+        if parts.windows(2).any(|w| w[0].0 >= w[1].0) {
+            return Err(CoreError::InvalidPartOrder);
+        }
+        let (bucket, upload_id) = (bucket.to_owned(), upload_id.to_owned());
+        let outcome = self
+            .write(move |txn| {
+                let versioning = txn.bucket(&bucket)?.ok_or(CoreError::NoSuchBucket)?.versioning;
+                let upload = txn.upload(&bucket, &upload_id)?.ok_or(CoreError::NoSuchUpload)?;
+                let mut stored = Vec::new();
+                txn.scan_parts(&upload_id, 0, &mut |n, p| {
+                    stored.push((n, p));
+                    Flow::Continue
+                })?;
+                let mut chosen = Vec::with_capacity(parts.len());
+                for (i, (n, etag)) in parts.iter().enumerate() {
+                    let part = stored
+                        .iter()
+                        .find(|(sn, _)| sn == n)
+                        .map(|(_, p)| p)
+                        .filter(|p| p.etag == bare_etag(etag))
+                        .ok_or(CoreError::InvalidPart(*n))?;
+                    if i + 1 < parts.len() && part.size < min_part_size {
+                        return Err(CoreError::EntityTooSmall { part: *n, size: part.size, min: min_part_size });
+                    }
+                    chosen.push((*n, part.clone()));
+                }
+                // Checks done; from here on only writes.
+                let mut md5s = Md5::new();
+                let (mut size, mut crc64, mut crc32) = (0u64, 0u64, 0u32);
+                for (_, p) in &chosen {
+                    md5s.update(p.md5);
+                    crc64 = if size == 0 { p.crc64 } else { combine_crc64(crc64, p.crc64, p.size) };
+                    crc32 = if size == 0 { p.crc32 } else { combine_crc32(crc32, p.crc32, p.size) };
+                    size += p.size;
+                }
+                let etag = format!("{}-{}", hex(&md5s.finalize()), chosen.len());
+                let data = ObjectData {
+                    size,
+                    etag: etag.clone(),
+                    crc64,
+                    crc32,
+                    parts: chosen.len() as u32,
+                    meta: upload.meta,
+                    segments: chosen.iter().map(|(_, p)| p.segment).collect(),
+                };
+                let kept: Vec<u64> = data.segments.iter().map(|s| s.blob).collect();
+                for (n, p) in stored {
+                    txn.remove_part(&upload_id, n)?;
+                    if !kept.contains(&p.segment.blob) {
+                        release_segments(txn, &[p.segment])?;
+                    }
+                }
+                txn.remove_upload(&bucket, &upload_id)?;
+                let (version_id, last_modified_ms) =
+                    publish(txn, &bucket, &upload.key, versioning, EntryKind::Object(data))?;
+                let put = PutOutcome {
+                    version_id,
+                    versioning,
+                    etag,
+                    size,
+                    crc64,
+                    crc32,
+                    md5: None,
+                    last_modified_ms,
+                };
+                Ok((upload.key, put))
+            })
+            .await?;
+        self.freed_space();
+        Ok(outcome)
+    }
+
+    pub async fn abort_multipart_upload(&self, bucket: &str, upload_id: &str) -> Result<()> {
+        let (bucket, upload_id) = (bucket.to_owned(), upload_id.to_owned());
+        self.write(move |txn| {
+            txn.bucket(&bucket)?.ok_or(CoreError::NoSuchBucket)?;
+            txn.upload(&bucket, &upload_id)?.ok_or(CoreError::NoSuchUpload)?;
+            let mut stored = Vec::new();
+            txn.scan_parts(&upload_id, 0, &mut |n, p| {
+                stored.push((n, p));
+                Flow::Continue
+            })?;
+            for (n, p) in stored {
+                txn.remove_part(&upload_id, n)?;
+                release_segments(txn, &[p.segment])?;
+            }
+            txn.remove_upload(&bucket, &upload_id)?;
+            Ok(())
+        })
+        .await?;
+        self.freed_space();
+        Ok(())
+    }
+
+    /// The upload's record (key, initiation time, metadata).
+    pub fn multipart_upload(&self, bucket: &str, upload_id: &str) -> Result<UploadRecord> {
+        let txn = self.read()?;
+        txn.bucket(bucket)?.ok_or(CoreError::NoSuchBucket)?;
+        txn.upload(bucket, upload_id)?.ok_or(CoreError::NoSuchUpload)
+    }
+
+    pub fn list_parts(&self, bucket: &str, upload_id: &str, after: u32, max_parts: usize) -> Result<PartListing> {
+        let txn = self.read()?;
+        txn.bucket(bucket)?.ok_or(CoreError::NoSuchBucket)?;
+        txn.upload(bucket, upload_id)?.ok_or(CoreError::NoSuchUpload)?;
+        let mut out = PartListing::default();
+        let max = max_parts.min(1000);
+        txn.scan_parts(upload_id, after, &mut |n, part| {
+            if out.parts.len() == max {
+                out.is_truncated = max > 0;
+                return Flow::Stop;
+            }
+            out.next_part_number_marker = Some(n);
+            out.parts.push(ListedPart { part_number: n, part });
+            Flow::Continue
+        })?;
+        if !out.is_truncated {
+            out.next_part_number_marker = None;
+        }
+        Ok(out)
+    }
+
+    pub fn list_multipart_uploads(&self, bucket: &str, p: &ListUploadsParams) -> Result<UploadListing> {
+        let txn = self.read()?;
+        txn.bucket(bucket)?.ok_or(CoreError::NoSuchBucket)?;
+        let mut out = UploadListing::default();
+        let max = p.max_uploads.min(1000);
+        let key_marker = p.key_marker.as_deref().filter(|k| !k.is_empty());
+        // With only a key marker, resume after every upload of that key.
+        let start_after = key_marker.map(|k| match p.upload_id_marker.as_deref().filter(|u| !u.is_empty()) {
+            Some(u) => (k, u),
+            None => (k, "\u{10ffff}"),
+        });
+        let delimiter = p.delimiter.as_deref().filter(|d| !d.is_empty());
+        let mut count = 0;
+        txn.scan_uploads(bucket, start_after, &mut |upload_id, rec| {
+            let key = rec.key.as_str();
+            if !key.starts_with(p.prefix.as_str()) {
+                return if key < p.prefix.as_str() { Flow::Continue } else { Flow::Stop };
+            }
+            let common = delimiter
+                .and_then(|d| key[p.prefix.len()..].find(d).map(|i| key[..p.prefix.len() + i + d.len()].to_owned()));
+            if let Some(cp) = &common
+                && (out.common_prefixes.last() == Some(cp) || key_marker.is_some_and(|m| cp.as_str() <= m))
+            {
+                return Flow::Continue;
+            }
+            if count == max {
+                out.is_truncated = max > 0;
+                return Flow::Stop;
+            }
+            count += 1;
+            match common {
+                Some(cp) => {
+                    out.next_key_marker = Some(cp.clone());
+                    out.next_upload_id_marker = None;
+                    out.common_prefixes.push(cp);
+                }
+                None => {
+                    out.next_key_marker = Some(key.to_owned());
+                    out.next_upload_id_marker = Some(upload_id.to_owned());
+                    out.uploads.push(ListedUpload {
+                        key: key.to_owned(),
+                        upload_id: upload_id.to_owned(),
+                        initiated_ms: rec.initiated_ms,
+                    });
+                }
+            }
+            Flow::Continue
+        })?;
+        if !out.is_truncated {
+            out.next_key_marker = None;
+            out.next_upload_id_marker = None;
+        }
+        Ok(out)
+    }
+}

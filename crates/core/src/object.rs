@@ -1,0 +1,458 @@
+//! Object versions: writing (put, copy), reading (get, head), and the two mechanisms every
+//! write path shares: [`publish`] (add an entry under the bucket's versioning rules) and
+//! [`release`] (drop an entry's references to its blobs).
+
+use crate::blob::{Source, Written};
+use crate::error::{CoreError, Result, StorageError};
+use crate::meta::{
+    BlobBody, EntryKind, ObjectData, ObjectMeta, ObjectSummary, ReadTxn, Segment, VersionRecord, WriteTxn,
+};
+use crate::store::{Store, blocking, current_entry, now_ms, validate_key};
+use crate::version::{VersionId, Versioning};
+use bytes::Bytes;
+use futures_core::Stream;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A body streamed back to a client.
+pub type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
+
+/// Digests and size the client announced; each one given is checked against the body.
+#[derive(Clone, Debug, Default)]
+pub struct Expect {
+    pub md5: Option<[u8; 16]>,
+    pub crc64: Option<u64>,
+    pub crc32: Option<u32>,
+    pub sha256: Option<[u8; 32]>,
+    pub size: Option<u64>,
+}
+
+/// What a write reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PutOutcome {
+    pub version_id: VersionId,
+    /// The bucket's state when the write happened (dialects omit version headers when
+    /// unversioned).
+    pub versioning: Versioning,
+    pub etag: String,
+    pub size: u64,
+    pub crc64: u64,
+    pub crc32: u32,
+    pub md5: Option<[u8; 16]>,
+    pub last_modified_ms: i64,
+}
+
+/// One object version as read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectVersion {
+    pub key: String,
+    pub version_id: VersionId,
+    pub versioning: Versioning,
+    pub last_modified_ms: i64,
+    pub data: ObjectData,
+}
+
+/// A byte range as a client asks for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ByteRange {
+    /// `first-last`, both inclusive.
+    Span { first: u64, last: u64 },
+    /// `first-`
+    From(u64),
+    /// `-n`: the last n bytes.
+    Suffix(u64),
+}
+
+impl ByteRange {
+    /// The inclusive byte positions this range selects in an object of `size` bytes, or
+    /// `None` when it selects nothing (unsatisfiable).
+    pub fn resolve(self, size: u64) -> Option<(u64, u64)> {
+        match self {
+            ByteRange::Span { first, last } if first <= last && first < size => Some((first, last.min(size - 1))),
+            ByteRange::From(first) if first < size => Some((first, size - 1)),
+            ByteRange::Suffix(n) if n > 0 && size > 0 => Some((size - n.min(size), size - 1)),
+            _ => None,
+        }
+    }
+}
+
+pub struct ObjectRead {
+    pub version: ObjectVersion,
+    /// The inclusive range served, when a range was asked for.
+    pub range: Option<(u64, u64)>,
+    pub body: ByteStream,
+}
+
+/// How a copy sets the new version's metadata.
+#[derive(Clone, Debug)]
+pub enum MetadataDirective {
+    Copy,
+    Replace(ObjectMeta),
+}
+
+impl Store {
+    /// Writes an object from a streaming body under the bucket's versioning rules.
+    pub async fn put_object<S>(&self, bucket: &str, key: &str, meta: ObjectMeta, expect: Expect, body: S) -> Result<PutOutcome>
+    where
+        S: Stream<Item = io::Result<Bytes>> + Send + Unpin,
+    {
+        validate_key(key)?;
+        self.bucket(bucket)?;
+        let written = self.ingest(body, expect.sha256.is_some()).await?;
+        if let Err(e) = check_expectations(&written, &expect) {
+            self.inner.blobs.discard(&written);
+            return Err(e);
+        }
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        let outcome = self
+            .write_with_blob(written, move |txn, w| {
+                let versioning = txn.bucket(&bucket)?.ok_or(CoreError::NoSuchBucket)?.versioning;
+                txn.put_blob(w.id, &w.blob_record())?;
+                let data = ObjectData {
+                    size: w.digests.len,
+                    etag: hex(&w.digests.md5),
+                    crc64: w.digests.crc64,
+                    crc32: w.digests.crc32,
+                    parts: 0,
+                    meta,
+                    segments: vec![Segment { blob: w.id, len: w.digests.len }],
+                };
+                let etag = data.etag.clone();
+                let (version_id, last_modified_ms) = publish(txn, &bucket, &key, versioning, EntryKind::Object(data))?;
+                Ok(PutOutcome {
+                    version_id,
+                    versioning,
+                    etag,
+                    size: w.digests.len,
+                    crc64: w.digests.crc64,
+                    crc32: w.digests.crc32,
+                    md5: Some(w.digests.md5),
+                    last_modified_ms,
+                })
+            })
+            .await?;
+        self.freed_space();
+        Ok(outcome)
+    }
+
+    /// The metadata of the current version, or of the version asked for.
+    pub fn head_object(&self, bucket: &str, key: &str, version: Option<VersionId>) -> Result<ObjectVersion> {
+        let txn = self.read()?;
+        resolve(&*txn, bucket, key, version).map(|(v, _)| v)
+    }
+
+    /// Reads an object (or a range of it). A range that selects nothing is
+    /// [`CoreError::InvalidRange`].
+    pub async fn get_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+        range: Option<ByteRange>,
+    ) -> Result<ObjectRead> {
+        // A concurrent delete can remove a file between the snapshot and the open; the next
+        // snapshot then no longer shows the version.
+        let mut attempts = 0;
+        loop {
+            let (version, blobs) = {
+                let txn = self.read()?;
+                resolve(&*txn, bucket, key, version)?
+            };
+            let size = version.data.size;
+            let span = match range {
+                None => None,
+                Some(r) => Some(r.resolve(size).ok_or(CoreError::InvalidRange { size })?),
+            };
+            let (first, last) = span.unwrap_or((0, size.saturating_sub(1)));
+            let store = self.inner.blobs.clone();
+            let segments = version.data.segments.clone();
+            let opened = blocking(move || open_sources(&store, &segments, &blobs, first, last, size)).await;
+            match opened {
+                Ok(sources) => return Ok(ObjectRead { version, range: span, body: stream_sources(sources) }),
+                Err(CoreError::Storage(StorageError::Io(e))) if e.kind() == io::ErrorKind::NotFound && attempts < 3 => {
+                    attempts += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Copies a version (the current one, or the one named) to `dst_key`, sharing its data.
+    pub async fn copy_object(
+        &self,
+        src_bucket: &str,
+        src_key: &str,
+        src_version: Option<VersionId>,
+        dst_bucket: &str,
+        dst_key: &str,
+        directive: MetadataDirective,
+    ) -> Result<(PutOutcome, ObjectVersion)> {
+        validate_key(dst_key)?;
+        let (sb, sk, db, dk) = (src_bucket.to_owned(), src_key.to_owned(), dst_bucket.to_owned(), dst_key.to_owned());
+        let outcome = self
+            .write(move |txn| {
+                let (source, _) = resolve(&*txn, &sb, &sk, src_version)?;
+                let versioning = txn.bucket(&db)?.ok_or(CoreError::NoSuchBucket)?.versioning;
+                let mut data = source.data.clone();
+                if let MetadataDirective::Replace(meta) = directive {
+                    data.meta = meta;
+                }
+                for seg in &data.segments {
+                    let mut blob = txn.blob(seg.blob)?.ok_or_else(|| missing_blob(seg.blob))?;
+                    blob.refs += 1;
+                    txn.put_blob(seg.blob, &blob)?;
+                }
+                let (version_id, last_modified_ms) = publish(txn, &db, &dk, versioning, EntryKind::Object(data.clone()))?;
+                let put = PutOutcome {
+                    version_id,
+                    versioning,
+                    etag: data.etag.clone(),
+                    size: data.size,
+                    crc64: data.crc64,
+                    crc32: data.crc32,
+                    md5: None,
+                    last_modified_ms,
+                };
+                Ok((put, source))
+            })
+            .await?;
+        self.freed_space();
+        Ok(outcome)
+    }
+}
+
+pub(crate) fn check_expectations(w: &Written, expect: &Expect) -> Result<()> {
+    let d = &w.digests;
+    if let Some(size) = expect.size
+        && size != d.len
+    {
+        return Err(CoreError::IncompleteBody { expected: size, got: d.len });
+    }
+    if expect.md5.is_some_and(|m| m != d.md5) {
+        return Err(CoreError::BadDigest("MD5"));
+    }
+    if expect.crc64.is_some_and(|c| c != d.crc64) {
+        return Err(CoreError::BadDigest("CRC-64"));
+    }
+    if expect.crc32.is_some_and(|c| c != d.crc32) {
+        return Err(CoreError::BadDigest("CRC-32"));
+    }
+    if expect.sha256.is_some() && expect.sha256 != d.sha256 {
+        return Err(CoreError::BadDigest("SHA-256"));
+    }
+    Ok(())
+}
+
+pub(crate) fn missing_blob(id: u64) -> CoreError {
+    StorageError::Corrupt(format!("blob {id:016x} is referred to but not recorded")).into()
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Adds an entry (object version or delete marker) to a key under the bucket's versioning
+/// rules: Enabled gets a fresh stamped ID; Unversioned and Suspended replace the key's `null`
+/// entry. Returns the new entry's ID and time.
+pub(crate) fn publish(
+    txn: &mut dyn WriteTxn,
+    bucket: &str,
+    key: &str,
+    versioning: Versioning,
+    kind: EntryKind,
+) -> Result<(VersionId, i64)> {
+    let seq = txn.next_seq();
+    let id = match versioning {
+        Versioning::Enabled => VersionId::Stamp { seq, salt: rand::random() },
+        Versioning::Unversioned | Versioning::Suspended => VersionId::Null,
+    };
+    if id.is_null() {
+        remove_null(txn, bucket, key)?;
+        txn.set_null_seq(bucket, key, Some(seq))?;
+    }
+    let now = now_ms();
+    txn.put_version(bucket, key, &VersionRecord { seq, id, last_modified_ms: now, kind })?;
+    sync_current(txn, bucket, key)?;
+    Ok((id, now))
+}
+
+/// Removes the key's `null` entry, if it has one. Returns it.
+pub(crate) fn remove_null(txn: &mut dyn WriteTxn, bucket: &str, key: &str) -> Result<Option<VersionRecord>> {
+    let Some(seq) = txn.null_seq(bucket, key)? else { return Ok(None) };
+    let old = txn.version(bucket, key, seq)?;
+    txn.set_null_seq(bucket, key, None)?;
+    if let Some(old) = &old {
+        txn.remove_version(bucket, key, seq)?;
+        release(txn, old)?;
+    }
+    Ok(old)
+}
+
+/// Drops an entry's references to its blobs; a blob left with none is removed, and a file
+/// blob queued as garbage for the reclaimer.
+pub(crate) fn release(txn: &mut dyn WriteTxn, rec: &VersionRecord) -> Result<()> {
+    if let EntryKind::Object(data) = &rec.kind {
+        release_segments(txn, &data.segments)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn release_segments(txn: &mut dyn WriteTxn, segments: &[Segment]) -> Result<()> {
+    for seg in segments {
+        let Some(mut blob) = txn.blob(seg.blob)? else { return Err(missing_blob(seg.blob)) };
+        if blob.refs > 1 {
+            blob.refs -= 1;
+            txn.put_blob(seg.blob, &blob)?;
+        } else {
+            txn.remove_blob(seg.blob)?;
+            if blob.body == BlobBody::File {
+                txn.add_garbage(seg.blob)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Brings the key's listing summary in line with its newest entry: present when that entry is
+/// an object, absent when it is a delete marker or there is none.
+pub(crate) fn sync_current(txn: &mut dyn WriteTxn, bucket: &str, key: &str) -> Result<()> {
+    match current_entry(&*txn, bucket, key)? {
+        Some(VersionRecord { seq, id, last_modified_ms, kind: EntryKind::Object(data) }) => {
+            let summary = ObjectSummary { seq, id, last_modified_ms, size: data.size, etag: data.etag };
+            txn.put_object(bucket, key, &summary)?;
+        }
+        _ => txn.remove_object(bucket, key)?,
+    }
+    Ok(())
+}
+
+/// Finds the version a read addresses, with the blob records of its data.
+pub(crate) fn resolve(
+    txn: &dyn ReadTxn,
+    bucket: &str,
+    key: &str,
+    version: Option<VersionId>,
+) -> Result<(ObjectVersion, Vec<BlobBody>)> {
+    let versioning = txn.bucket(bucket)?.ok_or(CoreError::NoSuchBucket)?.versioning;
+    let rec = match version {
+        None => {
+            let rec = current_entry(txn, bucket, key)?.ok_or(CoreError::NoSuchKey { delete_marker: None })?;
+            if rec.is_delete_marker() {
+                return Err(CoreError::NoSuchKey { delete_marker: Some((rec.id, rec.last_modified_ms)) });
+            }
+            rec
+        }
+        Some(id) => {
+            let rec = find_version(txn, bucket, key, id)?.ok_or(CoreError::NoSuchVersion)?;
+            if rec.is_delete_marker() {
+                return Err(CoreError::MethodNotAllowed { version_id: rec.id, last_modified_ms: rec.last_modified_ms });
+            }
+            rec
+        }
+    };
+    let EntryKind::Object(data) = rec.kind else { unreachable!("markers returned above") };
+    let mut blobs = Vec::with_capacity(data.segments.len());
+    for seg in &data.segments {
+        blobs.push(txn.blob(seg.blob)?.ok_or_else(|| missing_blob(seg.blob))?.body);
+    }
+    let version = ObjectVersion { key: key.to_owned(), version_id: rec.id, versioning, last_modified_ms: rec.last_modified_ms, data };
+    Ok((version, blobs))
+}
+
+/// The entry with this ID, if the key has it.
+pub(crate) fn find_version(txn: &dyn ReadTxn, bucket: &str, key: &str, id: VersionId) -> Result<Option<VersionRecord>> {
+    let seq = match id {
+        VersionId::Null => match txn.null_seq(bucket, key)? {
+            Some(seq) => seq,
+            None => return Ok(None),
+        },
+        VersionId::Stamp { seq, .. } => seq,
+    };
+    Ok(txn.version(bucket, key, seq)?.filter(|rec| rec.id == id))
+}
+
+/// Opens what serves bytes `first..=last` of an object made of `segments`.
+fn open_sources(
+    store: &crate::blob::BlobStore,
+    segments: &[Segment],
+    blobs: &[BlobBody],
+    first: u64,
+    last: u64,
+    size: u64,
+) -> io::Result<Vec<Source>> {
+    let mut out = Vec::new();
+    if size == 0 {
+        return Ok(out);
+    }
+    let mut pos = 0u64;
+    for (seg, body) in segments.iter().zip(blobs) {
+        let (start, end) = (pos, pos + seg.len); // [start, end)
+        pos = end;
+        if end <= first || start > last {
+            continue;
+        }
+        let from = first.max(start) - start;
+        let to = (last + 1).min(end) - start;
+        out.push(match body {
+            BlobBody::Inline(bytes) => Source::Inline(Bytes::copy_from_slice(&bytes[from as usize..to as usize])),
+            BlobBody::File => {
+                let file = std::fs::File::open(store.path(seg.blob))?;
+                Source::File { file: Arc::new(file), offset: from, len: to - from }
+            }
+        });
+    }
+    Ok(out)
+}
+
+const READ_CHUNK: u64 = 256 * 1024;
+
+fn stream_sources(sources: Vec<Source>) -> ByteStream {
+    let state = (sources.into_iter(), None::<(Arc<std::fs::File>, u64, u64)>);
+    Box::pin(futures_util::stream::unfold(state, |(mut rest, mut file)| async move {
+        loop {
+            if let Some((f, offset, left)) = file.take() {
+                if left == 0 {
+                    continue;
+                }
+                let n = left.min(READ_CHUNK);
+                let f2 = f.clone();
+                let read = tokio::task::spawn_blocking(move || {
+                    use std::os::unix::fs::FileExt;
+                    let mut buf = vec![0u8; n as usize];
+                    f2.read_exact_at(&mut buf, offset).map(|_| Bytes::from(buf))
+                })
+                .await
+                .unwrap_or_else(|e| Err(io::Error::other(e.to_string())));
+                return match read {
+                    Ok(bytes) => Some((Ok(bytes), (rest, Some((f, offset + n, left - n))))),
+                    Err(e) => Some((Err(e), (Vec::new().into_iter(), None))),
+                };
+            }
+            match rest.next()? {
+                Source::Inline(bytes) => return Some((Ok(bytes), (rest, None))),
+                Source::File { file: f, offset, len } => file = Some((f, offset, len)),
+            }
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_resolve_like_http_says() {
+        let r = |x: ByteRange| x.resolve(10);
+        assert_eq!(r(ByteRange::Span { first: 0, last: 4 }), Some((0, 4)));
+        assert_eq!(r(ByteRange::Span { first: 5, last: 100 }), Some((5, 9)));
+        assert_eq!(r(ByteRange::Span { first: 10, last: 12 }), None);
+        assert_eq!(r(ByteRange::Span { first: 4, last: 3 }), None);
+        assert_eq!(r(ByteRange::From(3)), Some((3, 9)));
+        assert_eq!(r(ByteRange::From(10)), None);
+        assert_eq!(r(ByteRange::Suffix(3)), Some((7, 9)));
+        assert_eq!(r(ByteRange::Suffix(30)), Some((0, 9)));
+        assert_eq!(r(ByteRange::Suffix(0)), None);
+        assert_eq!(ByteRange::Suffix(1).resolve(0), None);
+    }
+}

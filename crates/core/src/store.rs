@@ -1,0 +1,404 @@
+//! The store: opening a data directory, the write path shared by every operation, buckets,
+//! and reclaiming space.
+
+use crate::blob::{BlobStore, Placed, Written};
+use crate::error::{CoreError, Result, StorageError};
+use crate::meta::redb_store::RedbMeta;
+use crate::meta::{BucketRecord, Flow, MetaStore, OpOutcome, ReadTxn, Start, WriteTxn};
+use crate::version::{Versioning, VersioningStatus};
+use bytes::Bytes;
+use futures_core::Stream;
+use futures_util::StreamExt;
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::sync::{Notify, oneshot};
+
+/// Tunables of a store.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// Bodies up to this many bytes are kept in the metadata store instead of a file.
+    pub inline_max: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { inline_max: 16 * 1024 }
+    }
+}
+
+/// A bucket as the dialects see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BucketInfo {
+    pub name: String,
+    pub created_ms: i64,
+    pub versioning: Versioning,
+}
+
+/// The object store over one data directory. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) meta: Box<dyn MetaStore>,
+    pub(crate) blobs: Arc<BlobStore>,
+    reclaim: Arc<Notify>,
+    dir: PathBuf,
+    _lock: File,
+}
+
+const EPOCH_COUNTER: &str = "epoch";
+/// Bytes gathered from a body before they are hashed and written on the blocking pool.
+const INGEST_CHUNK: usize = 1 << 20;
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`, which it locks for this process.
+    pub async fn open(dir: &Path, opts: StoreOptions) -> Result<Store> {
+        let dir_err = |source: io::Error| CoreError::DataDir { path: dir.display().to_string(), source };
+        fs::create_dir_all(dir).map_err(dir_err)?;
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("LOCK"))
+            .map_err(dir_err)?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(CoreError::DataDirLocked(dir.display().to_string()));
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(dir_err(e)),
+        }
+        let meta = RedbMeta::open(&dir.join("meta.redb"))?;
+        let epoch = {
+            let (tx, rx) = oneshot::channel();
+            meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {
+                let r = txn.counter(EPOCH_COUNTER).and_then(|e| {
+                    txn.set_counter(EPOCH_COUNTER, e + 1)?;
+                    Ok(e + 1)
+                });
+                let poisoned = r.is_err();
+                OpOutcome {
+                    poisoned,
+                    completion: Box::new(move |c| {
+                        let _ = tx.send(c.and(r));
+                    }),
+                }
+            }))?;
+            rx.await.map_err(|_| StorageError::WriterGone)??
+        };
+        let blobs = BlobStore::open(dir, epoch, opts.inline_max).map_err(dir_err)?;
+        let store = Store {
+            inner: Arc::new(Inner {
+                meta: Box::new(meta),
+                blobs: Arc::new(blobs),
+                reclaim: Arc::new(Notify::new()),
+                dir: dir.to_owned(),
+                _lock: lock,
+            }),
+        };
+        let weak = Arc::downgrade(&store.inner);
+        let wake = store.inner.reclaim.clone();
+        tokio::spawn(async move {
+            // Leftovers of earlier runs first, then whatever deletes free from now on.
+            if let Some(inner) = weak.upgrade() {
+                let s = Store { inner };
+                if let Err(e) = s.sweep().await {
+                    tracing::warn!(%e, "sweeping unreferenced blobs failed");
+                }
+            }
+            loop {
+                let Some(inner) = weak.upgrade() else { return };
+                let s = Store { inner };
+                if let Err(e) = s.reclaim_garbage().await {
+                    tracing::warn!(%e, "reclaiming space failed");
+                }
+                drop(s);
+                tokio::select! {
+                    _ = wake.notified() => {}
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(30)) => {}
+                }
+            }
+        });
+        Ok(store)
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.dir
+    }
+
+    pub(crate) fn read(&self) -> Result<Box<dyn ReadTxn + '_>> {
+        Ok(self.inner.meta.read()?)
+    }
+
+    /// Runs `f` in the next write batch and returns its result once the batch is durable.
+    /// `f` must make every check that can refuse the operation before its first write.
+    pub(crate) async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut dyn WriteTxn) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (tx, rx) = oneshot::channel();
+        self.inner.meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {
+            let before = txn.writes();
+            let result = f(txn);
+            let poisoned = result.is_err() && txn.writes() != before;
+            OpOutcome {
+                poisoned,
+                completion: Box::new(move |commit| {
+                    let _ = tx.send(match commit {
+                        Ok(()) => result,
+                        Err(e) => Err(e.into()),
+                    });
+                }),
+            }
+        }))?;
+        let result = rx.await.map_err(|_| StorageError::BatchFailed("the batch was dropped".into()))?;
+        Ok(result?)
+    }
+
+    /// Like [`Store::write`] for an operation that publishes a freshly written blob: the blob
+    /// is removed again if the operation is refused or the batch fails.
+    pub(crate) async fn write_with_blob<T: Send + 'static>(
+        &self,
+        written: Written,
+        f: impl FnOnce(&mut dyn WriteTxn, &Written) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (id, is_file) = (written.id, matches!(written.placed, Placed::File));
+        let result = self.write(move |txn| f(txn, &written)).await;
+        if result.is_err() && is_file {
+            let _ = fs::remove_file(self.inner.blobs.path(id));
+        }
+        result
+    }
+
+    /// Wakes the reclaimer after an operation freed blobs.
+    pub(crate) fn freed_space(&self) {
+        self.inner.reclaim.notify_one();
+    }
+
+    /// Streams a request body into a blob: hashed and written on the blocking pool in 1 MiB
+    /// steps, kept inline when it is small.
+    pub(crate) async fn ingest<S>(&self, mut body: S, with_sha256: bool) -> Result<Written>
+    where
+        S: Stream<Item = io::Result<Bytes>> + Send + Unpin,
+    {
+        let mut w = self.inner.blobs.writer(with_sha256);
+        let mut pending: Vec<Bytes> = Vec::new();
+        let mut pending_len = 0usize;
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(CoreError::Body)?;
+            pending_len += chunk.len();
+            pending.push(chunk);
+            if pending_len >= INGEST_CHUNK {
+                let batch = std::mem::take(&mut pending);
+                pending_len = 0;
+                w = blocking(move || {
+                    for c in batch {
+                        w.write(&c)?;
+                    }
+                    Ok(w)
+                })
+                .await?;
+            }
+        }
+        let finish = move || {
+            for c in pending {
+                w.write(&c)?;
+            }
+            w.finish()
+        };
+        let small = pending_len == 0 || (pending_len <= self.inner.blobs.inline_max());
+        if small { Ok(finish().map_err(StorageError::Io)?) } else { blocking(finish).await }
+    }
+
+    // ----- buckets -----
+
+    pub async fn create_bucket(&self, name: &str) -> Result<()> {
+        validate_bucket_name(name)?;
+        let name = name.to_owned();
+        self.write(move |txn| {
+            if txn.bucket(&name)?.is_some() {
+                return Err(CoreError::BucketAlreadyExists);
+            }
+            txn.put_bucket(&name, &BucketRecord { created_ms: now_ms(), versioning: Versioning::Unversioned })?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub fn bucket(&self, name: &str) -> Result<BucketInfo> {
+        let rec = self.read()?.bucket(name)?.ok_or(CoreError::NoSuchBucket)?;
+        Ok(BucketInfo { name: name.to_owned(), created_ms: rec.created_ms, versioning: rec.versioning })
+    }
+
+    pub fn list_buckets(&self) -> Result<Vec<BucketInfo>> {
+        Ok(self
+            .read()?
+            .buckets()?
+            .into_iter()
+            .map(|(name, rec)| BucketInfo { name, created_ms: rec.created_ms, versioning: rec.versioning })
+            .collect())
+    }
+
+    /// Deletes an empty bucket. Any version, delete marker or multipart upload left makes it
+    /// [`CoreError::BucketNotEmpty`].
+    pub async fn delete_bucket(&self, name: &str) -> Result<()> {
+        let name = name.to_owned();
+        self.write(move |txn| {
+            if txn.bucket(&name)?.is_none() {
+                return Err(CoreError::NoSuchBucket);
+            }
+            if !txn.bucket_is_empty(&name)? {
+                return Err(CoreError::BucketNotEmpty);
+            }
+            txn.remove_bucket(&name)?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn set_versioning(&self, name: &str, status: VersioningStatus) -> Result<()> {
+        let name = name.to_owned();
+        self.write(move |txn| {
+            let mut rec = txn.bucket(&name)?.ok_or(CoreError::NoSuchBucket)?;
+            rec.versioning = match status {
+                VersioningStatus::Enabled => Versioning::Enabled,
+                VersioningStatus::Suspended => Versioning::Suspended,
+            };
+            txn.put_bucket(&name, &rec)?;
+            Ok(())
+        })
+        .await
+    }
+
+    // ----- space reclaim -----
+
+    /// Removes the files of blobs whose last reference is gone. Returns how many.
+    pub async fn reclaim_garbage(&self) -> Result<usize> {
+        let mut total = 0;
+        loop {
+            let ids = self.read()?.garbage(1000)?;
+            if ids.is_empty() {
+                return Ok(total);
+            }
+            let blobs = self.inner.blobs.clone();
+            let files = ids.clone();
+            blocking(move || blobs.remove_files(&files)).await?;
+            total += ids.len();
+            self.write(move |txn| {
+                for id in ids {
+                    txn.remove_garbage(id)?;
+                }
+                Ok(())
+            })
+            .await?;
+        }
+    }
+
+    /// Removes blob files of earlier runs that nothing refers to (left by a crash between a
+    /// blob's rename and its metadata commit). Returns how many.
+    pub async fn sweep(&self) -> Result<usize> {
+        let store = self.clone();
+        blocking(move || {
+            let read = store.inner.meta.read().map_err(io::Error::other)?;
+            store.inner.blobs.sweep(|id| Ok(read.blob(id)?.is_some())).map_err(io::Error::other)
+        })
+        .await
+    }
+
+    /// Reclaims everything reclaimable now: freed blobs, then leftovers of earlier runs.
+    pub async fn reclaim_now(&self) -> Result<(usize, usize)> {
+        let freed = self.reclaim_garbage().await?;
+        let swept = self.sweep().await?;
+        Ok((freed, swept))
+    }
+}
+
+/// Runs blocking file work on tokio's blocking pool.
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> io::Result<T> + Send + 'static) -> Result<T> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => Ok(r.map_err(StorageError::Io)?),
+        Err(e) => Err(StorageError::Io(io::Error::other(e.to_string())).into()),
+    }
+}
+
+/// Bucket names: 3 to 63 characters of lowercase letters, digits, `-` and `.`, starting and
+/// ending with a letter or digit, no `..`, and not an IP address (S3's rules, which OSS and BOS
+/// narrow further in their dialects).
+pub fn validate_bucket_name(name: &str) -> Result<()> {
+    let bad = |why: &str| Err(CoreError::InvalidBucketName(format!("{name:?}: {why}")));
+    if !(3..=63).contains(&name.len()) {
+        return bad("must be 3 to 63 characters long");
+    }
+    if !name.bytes().all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.')) {
+        return bad("only lowercase letters, digits, '-' and '.' are allowed");
+    }
+    let edge = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    if !edge(name.as_bytes()[0]) || !edge(name.as_bytes()[name.len() - 1]) {
+        return bad("must start and end with a letter or digit");
+    }
+    if name.contains("..") || name.contains(".-") || name.contains("-.") {
+        return bad("must not contain '..', '.-' or '-.'");
+    }
+    if name.parse::<std::net::Ipv4Addr>().is_ok() {
+        return bad("must not be an IP address");
+    }
+    Ok(())
+}
+
+/// Object keys: 1 to 1024 bytes of UTF-8 (Rust strings are UTF-8 already).
+pub fn validate_key(key: &str) -> Result<()> {
+    if key.is_empty() || key.len() > 1024 {
+        return Err(CoreError::InvalidKey(format!("a key is 1 to 1024 bytes, this one is {}", key.len())));
+    }
+    Ok(())
+}
+
+/// The first entry of a key (its current version or delete marker), if any.
+pub(crate) fn current_entry(txn: &dyn ReadTxn, bucket: &str, key: &str) -> Result<Option<crate::meta::VersionRecord>> {
+    let mut found = None;
+    txn.scan_versions(bucket, Start::AtKey(key), &mut |k, rec| {
+        if k == key {
+            found = Some(rec);
+        }
+        Flow::Stop
+    })?;
+    Ok(found)
+}
+
+impl Written {
+    pub(crate) fn blob_record(&self) -> crate::meta::BlobRecord {
+        crate::meta::BlobRecord {
+            refs: 1,
+            body: match &self.placed {
+                Placed::Inline(bytes) => crate::meta::BlobBody::Inline(bytes.clone()),
+                Placed::File => crate::meta::BlobBody::File,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_names_follow_the_common_rules() {
+        for good in ["abc", "my-bucket.2", &"a".repeat(63)] {
+            assert!(validate_bucket_name(good).is_ok(), "{good}");
+        }
+        for bad in ["ab", "Abc", "-abc", "abc-", "a..b", "a_b", "192.168.5.123", &"a".repeat(64), "a/b", "..."] {
+            assert!(validate_bucket_name(bad).is_err(), "{bad}");
+        }
+    }
+}
