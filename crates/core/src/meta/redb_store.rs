@@ -413,7 +413,19 @@ impl WriteTxn for RedbWrite<'_> {
 /// writer thread, which commits them in batches.
 pub struct RedbMeta {
     db: Arc<Database>,
-    queue: mpsc::Sender<WriteOp>,
+    queue: Option<mpsc::Sender<WriteOp>>,
+    writer: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for RedbMeta {
+    /// Closes the queue and waits for the writer to finish its last batch, so that the
+    /// database is closed when the store is.
+    fn drop(&mut self) {
+        drop(self.queue.take());
+        if let Some(w) = self.writer.take() {
+            let _ = w.join();
+        }
+    }
 }
 
 impl RedbMeta {
@@ -439,11 +451,11 @@ impl RedbMeta {
         };
         let (queue, rx) = mpsc::channel();
         let writer_db = db.clone();
-        std::thread::Builder::new()
+        let writer = std::thread::Builder::new()
             .name("strata-meta-writer".into())
             .spawn(move || writer_loop(&writer_db, rx, next_seq))
             .map_err(StorageError::Io)?;
-        Ok(RedbMeta { db, queue })
+        Ok(RedbMeta { db, queue: Some(queue), writer: Some(writer) })
     }
 }
 
@@ -453,7 +465,8 @@ impl MetaStore for RedbMeta {
     }
 
     fn submit(&self, op: WriteOp) -> StorageResult<()> {
-        self.queue.send(op).map_err(|_| StorageError::WriterGone)
+        let queue = self.queue.as_ref().ok_or(StorageError::WriterGone)?;
+        queue.send(op).map_err(|_| StorageError::WriterGone)
     }
 }
 
