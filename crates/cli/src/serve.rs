@@ -1,0 +1,118 @@
+//! `strata serve`: open the store, settle the credentials, listen, serve until a signal.
+
+use crate::credentials::{self, Origin};
+use crate::error::CliError;
+use std::path::PathBuf;
+use std::sync::Arc;
+use strata_api::AppState;
+use strata_core::{Store, StoreOptions};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Directory that holds all data (created if missing; one server at a time).
+    #[arg(long, value_name = "DIR", default_value = "./strata-data")]
+    data_dir: PathBuf,
+
+    /// Address to listen on, HOST:PORT (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9000")]
+    listen: String,
+
+    /// Access key clients sign with (give the secret key too). Without both keys, the
+    /// pair in DIR/credentials is used, generated on first start.
+    #[arg(long, value_name = "KEY", env = "STRATA_ACCESS_KEY", hide_env_values = true, value_parser = credentials::parse_key)]
+    access_key: Option<String>,
+
+    /// Secret key clients sign with (give the access key too). Prefer the environment
+    /// variable: command lines are visible to other users.
+    #[arg(long, value_name = "KEY", env = "STRATA_SECRET_KEY", hide_env_values = true, value_parser = credentials::parse_key)]
+    secret_key: Option<String>,
+}
+
+pub async fn run(args: ServeArgs) -> Result<(), CliError> {
+    let given = credentials::from_flags(args.access_key, args.secret_key)?;
+    let dir = args.data_dir;
+
+    // The store first: it creates and locks the data directory, so its errors come first.
+    // Then the address, so a failed start does not generate (and print) credentials.
+    let store = Store::open(&dir, StoreOptions::default()).await?;
+
+    let listener = TcpListener::bind(&args.listen).await.map_err(|source| CliError::Listen {
+        addr: args.listen.clone(),
+        source,
+    })?;
+    let addr = listener.local_addr().map_err(|source| CliError::Listen {
+        addr: args.listen.clone(),
+        source,
+    })?;
+    let credentials = match given {
+        Some(c) => {
+            tracing::info!(access_key = %c.access_key, "using the credentials given by flags or environment");
+            c
+        }
+        None => {
+            let (c, origin) = credentials::load_or_create(&dir)?;
+            match origin {
+                Origin::Created(path) => {
+                    println!("strata: generated new credentials, saved to {} (mode 0600):", path.display());
+                    println!("  access key: {}", c.access_key);
+                    println!("  secret key: {}", c.secret_key);
+                }
+                Origin::Loaded(path) => {
+                    tracing::info!(access_key = %c.access_key, path = %path.display(), "using the saved credentials");
+                }
+            }
+            c
+        }
+    };
+
+    let shutdown = on_signal().map_err(CliError::Signals)?;
+
+    println!("strata listening on http://{addr} (data: {})", dir.display());
+    let state = Arc::new(AppState { store, credentials });
+    strata_api::serve(listener, state, async {
+        let _ = shutdown.await;
+    })
+    .await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Installs the handlers now (so a signal right after the listening line is not lost) and
+/// returns a receiver that completes on the first SIGINT or SIGTERM. A second one exits at
+/// once.
+#[cfg(unix)]
+fn on_signal() -> std::io::Result<oneshot::Receiver<()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
+    let (tx, rx) = oneshot::channel();
+    tokio::spawn(async move {
+        let name = tokio::select! {
+            _ = int.recv() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+        };
+        tracing::info!("{name} received: shutting down gracefully (send it again to stop at once)");
+        let _ = tx.send(());
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+        tracing::warn!("second signal received: stopping now");
+        std::process::exit(130);
+    });
+    Ok(rx)
+}
+
+#[cfg(not(unix))]
+fn on_signal() -> std::io::Result<oneshot::Receiver<()>> {
+    let (tx, rx) = oneshot::channel();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            tracing::info!("Ctrl-C received: shutting down gracefully");
+            let _ = tx.send(());
+        }
+    });
+    Ok(rx)
+}
