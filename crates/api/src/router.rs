@@ -25,3 +25,63 @@ fn not_built() -> Response<Body> {
     );
     resp
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Credentials;
+    use http_body_util::BodyExt as _;
+    use hyper::Method;
+
+    async fn answer(state: &AppState, method: Method, uri: &str) -> (StatusCode, String, String) {
+        let req = Request::builder().method(method).uri(uri).body(()).unwrap();
+        let resp = route(state, req).await;
+        let ct = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let status = resp.status();
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            ct.unwrap_or_default(),
+            String::from_utf8(body.to_vec()).unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn routes_health_and_refuses_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = strata_core::Store::open(dir.path(), Default::default())
+            .await
+            .unwrap();
+        let state = AppState {
+            store,
+            credentials: Credentials {
+                access_key: "A".into(),
+                secret_key: "S".into(),
+            },
+        };
+
+        let (status, ct, body) = answer(&state, Method::GET, "/_strata/health").await;
+        assert_eq!(
+            (status, ct.as_str(), body.as_str()),
+            (StatusCode::OK, "application/json", health::BODY)
+        );
+        let (status, _, _) = answer(&state, Method::GET, "/_strata/health?verbose").await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _, _) = answer(&state, Method::DELETE, "/_strata/health").await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+
+        for (method, uri) in [
+            (Method::GET, "/"),
+            (Method::PUT, "/bucket"),
+            (Method::GET, "/_strata/other"),
+        ] {
+            let (status, ct, body) = answer(&state, method.clone(), uri).await;
+            assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{method} {uri}");
+            assert!(ct.starts_with("text/plain"), "{ct}");
+            assert!(body.contains("not built yet"), "{body}");
+        }
+    }
+}

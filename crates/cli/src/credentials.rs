@@ -221,7 +221,10 @@ mod tests {
             ("access_key = A\n", "secret_key is missing"),
             ("access_key = A\naccess_key = B\nsecret_key = S\n", "twice"),
             ("access_key A\n", "line 1"),
-            ("access_key = A\nsecret_key = S\nregion = x\n", "unknown name"),
+            (
+                "access_key = A\nsecret_key = S\nregion = x\n",
+                "unknown name",
+            ),
             ("access_key = \nsecret_key = S\n", "empty"),
             ("access_key = A B\nsecret_key = S\n", "without spaces"),
         ] {
@@ -233,8 +236,18 @@ mod tests {
     #[test]
     fn flags_need_both_keys_or_neither() {
         assert_eq!(from_flags(None, None).unwrap(), None);
-        assert!(from_flags(Some("a".into()), Some("s".into())).unwrap().is_some());
-        assert!(matches!(from_flags(Some("a".into()), None), Err(CliError::Usage(_))));
-        assert!(matches!(from_flags(None, Some("s".into())), Err(CliError::Usage(_))));
+        assert!(
+            from_flags(Some("a".into()), Some("s".into()))
+                .unwrap()
+                .is_some()
+        );
+        assert!(matches!(
+            from_flags(Some("a".into()), None),
+            Err(CliError::Usage(_))
+        ));
+        assert!(matches!(
+            from_flags(None, Some("s".into())),
+            Err(CliError::Usage(_))
+        ));
     }
 }

@@ -9,7 +9,9 @@ pub enum CliError {
     /// The command line is wrong (exit code 2, like clap's own usage errors).
     #[error("{0}")]
     Usage(String),
-    #[error("the data directory {0} is already in use by another process (is another strata running on it?)")]
+    #[error(
+        "the data directory {0} is already in use by another process (is another strata running on it?)"
+    )]
     DataDirLocked(String),
     #[error("cannot open the store: {0}")]
     Store(strata_core::CoreError),

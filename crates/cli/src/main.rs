@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
-#[command(name = "strata", version, about = "Strata: one object storage endpoint speaking the OSS, BOS and S3 dialects")]
+#[command(
+    name = "strata",
+    version,
+    about = "Strata: one object storage endpoint speaking the OSS, BOS and S3 dialects"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -38,14 +38,17 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     // Then the address, so a failed start does not generate (and print) credentials.
     let store = Store::open(&dir, StoreOptions::default()).await?;
 
-    let listener = TcpListener::bind(&args.listen).await.map_err(|source| CliError::Listen {
-        addr: args.listen.clone(),
-        source,
-    })?;
+    let listener = TcpListener::bind(&args.listen)
+        .await
+        .map_err(|source| CliError::Listen {
+            addr: args.listen.clone(),
+            source,
+        })?;
     let addr = listener.local_addr().map_err(|source| CliError::Listen {
         addr: args.listen.clone(),
         source,
     })?;
+
     let credentials = match given {
         Some(c) => {
             tracing::info!(access_key = %c.access_key, "using the credentials given by flags or environment");
@@ -55,7 +58,10 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
             let (c, origin) = credentials::load_or_create(&dir)?;
             match origin {
                 Origin::Created(path) => {
-                    println!("strata: generated new credentials, saved to {} (mode 0600):", path.display());
+                    println!(
+                        "strata: generated new credentials, saved to {} (mode 0600):",
+                        path.display()
+                    );
                     println!("  access key: {}", c.access_key);
                     println!("  secret key: {}", c.secret_key);
                 }
@@ -69,7 +75,10 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
 
     let shutdown = on_signal().map_err(CliError::Signals)?;
 
-    println!("strata listening on http://{addr} (data: {})", dir.display());
+    println!(
+        "strata listening on http://{addr} (data: {})",
+        dir.display()
+    );
     let state = Arc::new(AppState { store, credentials });
     strata_api::serve(listener, state, async {
         let _ = shutdown.await;

@@ -83,7 +83,12 @@ pub fn combine_crc64(a: u64, b: u64, len_b: u64) -> u64 {
 }
 
 pub fn combine_crc32(a: u32, b: u32, len_b: u64) -> u32 {
-    crc_fast::checksum_combine(crc_fast::CrcAlgorithm::Crc32IsoHdlc, a as u64, b as u64, len_b) as u32
+    crc_fast::checksum_combine(
+        crc_fast::CrcAlgorithm::Crc32IsoHdlc,
+        a as u64,
+        b as u64,
+        len_b,
+    ) as u32
 }
 
 /// Where a written body ended up.
@@ -123,7 +128,13 @@ impl BlobStore {
             sync_dir(&blobs)?;
             sync_dir(root)?;
         }
-        Ok(BlobStore { blobs, tmp, epoch, counter: AtomicU64::new(0), inline_max })
+        Ok(BlobStore {
+            blobs,
+            tmp,
+            epoch,
+            counter: AtomicU64::new(0),
+            inline_max,
+        })
     }
 
     pub fn inline_max(&self) -> usize {
@@ -136,11 +147,18 @@ impl BlobStore {
     }
 
     pub fn path(&self, id: u64) -> PathBuf {
-        self.blobs.join(format!("{:02x}", id & 0xff)).join(format!("{id:016x}"))
+        self.blobs
+            .join(format!("{:02x}", id & 0xff))
+            .join(format!("{id:016x}"))
     }
 
     pub fn writer(self: &Arc<Self>, with_sha256: bool) -> BlobWriter {
-        BlobWriter { store: self.clone(), digests: Digests::new(with_sha256), buf: Vec::new(), file: None }
+        BlobWriter {
+            store: self.clone(),
+            digests: Digests::new(with_sha256),
+            buf: Vec::new(),
+            file: None,
+        }
     }
 
     /// Removes a written blob that will never be referred to (its commit was refused).
@@ -207,7 +225,11 @@ impl BlobStore {
         for i in 0..=255u8 {
             for entry in fs::read_dir(self.blobs.join(format!("{i:02x}")))? {
                 let entry = entry?;
-                if let Some(id) = entry.file_name().to_str().and_then(|n| u64::from_str_radix(n, 16).ok()) {
+                if let Some(id) = entry
+                    .file_name()
+                    .to_str()
+                    .and_then(|n| u64::from_str_radix(n, 16).ok())
+                {
                     out.push((id, entry.metadata()?.len()));
                 }
             }
@@ -233,8 +255,14 @@ impl BlobWriter {
             return Ok(());
         }
         if self.file.is_none() {
-            let path = self.store.tmp.join(format!("{:016x}", rand::random::<u64>()));
-            let mut f = OpenOptions::new().write(true).create_new(true).open(&path)?;
+            let path = self
+                .store
+                .tmp
+                .join(format!("{:016x}", rand::random::<u64>()));
+            let mut f = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)?;
             f.write_all(&self.buf)?;
             self.buf = Vec::new();
             self.file = Some((f, path));
@@ -274,7 +302,11 @@ impl BlobWriter {
             }
         };
         let digests = std::mem::replace(&mut self.digests, Digests::new(false)).finish();
-        Ok(Written { id, placed, digests })
+        Ok(Written {
+            id,
+            placed,
+            digests,
+        })
     }
 }
 
@@ -293,7 +325,11 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 /// Bytes of one blob to send: inline bytes, or a range of an open file.
 pub enum Source {
     Inline(Bytes),
-    File { file: Arc<File>, offset: u64, len: u64 },
+    File {
+        file: Arc<File>,
+        offset: u64,
+        len: u64,
+    },
 }
 
 #[cfg(test)]
@@ -313,7 +349,11 @@ mod tests {
     fn combined_crcs_equal_the_crc_of_the_concatenation() {
         let a = vec![7u8; 20_000];
         let b: Vec<u8> = (0..17_871u32).map(|i| (i % 251) as u8).collect();
-        let (mut da, mut db, mut dab) = (Digests::new(false), Digests::new(false), Digests::new(false));
+        let (mut da, mut db, mut dab) = (
+            Digests::new(false),
+            Digests::new(false),
+            Digests::new(false),
+        );
         da.update(&a);
         db.update(&b);
         dab.update(&a);
@@ -337,7 +377,10 @@ mod tests {
         w.write(b"eight bytes").unwrap();
         let big = w.finish().unwrap();
         assert!(matches!(big.placed, Placed::File));
-        assert_eq!(fs::read(store.path(big.id)).unwrap(), b"more than eight bytes");
+        assert_eq!(
+            fs::read(store.path(big.id)).unwrap(),
+            b"more than eight bytes"
+        );
         assert!(big.digests.sha256.is_some());
         assert_eq!(fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);
     }

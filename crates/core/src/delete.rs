@@ -18,7 +18,11 @@ pub enum DeleteOutcome {
     MarkerCreated(VersionId),
     /// A delete by version ID removed that entry for good (or found nothing with that ID;
     /// `existed` says which). `was_marker` is true when the entry was a delete marker.
-    VersionRemoved { version_id: VersionId, was_marker: bool, existed: bool },
+    VersionRemoved {
+        version_id: VersionId,
+        was_marker: bool,
+        existed: bool,
+    },
 }
 
 /// One entry of a multi-delete request. The version ID is still the client's text, so that a
@@ -38,11 +42,19 @@ pub enum EntryError {
 
 impl Store {
     /// Deletes a key (under the bucket's versioning rules) or one version of it for good.
-    pub async fn delete_object(&self, bucket: &str, key: &str, version: Option<VersionId>) -> Result<DeleteOutcome> {
+    pub async fn delete_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+    ) -> Result<DeleteOutcome> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         let outcome = self
             .write(move |txn| {
-                let versioning = txn.bucket(&bucket)?.ok_or(CoreError::NoSuchBucket)?.versioning;
+                let versioning = txn
+                    .bucket(&bucket)?
+                    .ok_or(CoreError::NoSuchBucket)?
+                    .versioning;
                 delete_one(txn, &bucket, versioning, &key, version)
             })
             .await?;
@@ -58,15 +70,26 @@ impl Store {
         entries: Vec<DeleteEntry>,
     ) -> Result<Vec<(DeleteEntry, Result<DeleteOutcome, EntryError>)>> {
         if entries.len() > MAX_DELETE_ENTRIES {
-            return Err(CoreError::TooManyEntries { got: entries.len(), max: MAX_DELETE_ENTRIES });
+            return Err(CoreError::TooManyEntries {
+                got: entries.len(),
+                max: MAX_DELETE_ENTRIES,
+            });
         }
         let bucket = bucket.to_owned();
         let results = self
             .write(move |txn| {
-                let versioning = txn.bucket(&bucket)?.ok_or(CoreError::NoSuchBucket)?.versioning;
+                let versioning = txn
+                    .bucket(&bucket)?
+                    .ok_or(CoreError::NoSuchBucket)?
+                    .versioning;
                 let mut out = Vec::with_capacity(entries.len());
                 for entry in entries {
-                    let version = match entry.version_id.as_deref().map(VersionId::parse).transpose() {
+                    let version = match entry
+                        .version_id
+                        .as_deref()
+                        .map(VersionId::parse)
+                        .transpose()
+                    {
                         Ok(v) => v,
                         Err(_) => {
                             let id = entry.version_id.clone().unwrap_or_default();
@@ -110,7 +133,11 @@ fn delete_one(
         }
         (Some(id), _) => {
             let Some(rec) = find_version(&*txn, bucket, key, id)? else {
-                return Ok(DeleteOutcome::VersionRemoved { version_id: id, was_marker: false, existed: false });
+                return Ok(DeleteOutcome::VersionRemoved {
+                    version_id: id,
+                    was_marker: false,
+                    existed: false,
+                });
             };
             if id.is_null() {
                 txn.set_null_seq(bucket, key, None)?;
@@ -118,7 +145,11 @@ fn delete_one(
             txn.remove_version(bucket, key, rec.seq)?;
             release(txn, &rec)?;
             sync_current(txn, bucket, key)?;
-            Ok(DeleteOutcome::VersionRemoved { version_id: id, was_marker: rec.is_delete_marker(), existed: true })
+            Ok(DeleteOutcome::VersionRemoved {
+                version_id: id,
+                was_marker: rec.is_delete_marker(),
+                existed: true,
+            })
         }
     }
 }

@@ -18,12 +18,17 @@ pub enum CoreError {
     /// The key has no current object. `delete_marker` is set when the current entry is a
     /// delete marker: its version ID and time.
     #[error("the key does not exist")]
-    NoSuchKey { delete_marker: Option<(VersionId, i64)> },
+    NoSuchKey {
+        delete_marker: Option<(VersionId, i64)>,
+    },
     #[error("the version does not exist")]
     NoSuchVersion,
     /// A read addressed a delete marker's own version.
     #[error("the version is a delete marker")]
-    MethodNotAllowed { version_id: VersionId, last_modified_ms: i64 },
+    MethodNotAllowed {
+        version_id: VersionId,
+        last_modified_ms: i64,
+    },
     #[error("invalid version id: {0:?}")]
     InvalidVersionId(String),
     #[error("the range is not satisfiable for an object of {size} bytes")]
@@ -45,7 +50,10 @@ pub enum CoreError {
     #[error("part {part} is {size} bytes, smaller than the minimum {min}")]
     EntityTooSmall { part: u32, size: u64, min: u64 },
     #[error("the data directory {path} cannot be used: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("the data directory {0} is in use by another process")]
     DataDirLocked(String),
     #[error("reading the request body failed: {0}")]

@@ -39,7 +39,10 @@ impl Store {
             let e = refs.entry(blob).or_insert((0, len));
             e.0 += 1;
             if e.1 != len {
-                r.problems.push(format!("{what}: blob {blob:016x} used with lengths {} and {len}", e.1));
+                r.problems.push(format!(
+                    "{what}: blob {blob:016x} used with lengths {} and {len}",
+                    e.1
+                ));
             }
         };
         for (bucket, _) in txn.buckets()? {
@@ -57,18 +60,23 @@ impl Store {
                     && pk == key
                     && *pseq <= rec.seq
                 {
-                    r.problems.push(format!("{what}: not newer-first within its key"));
+                    r.problems
+                        .push(format!("{what}: not newer-first within its key"));
                 }
                 prev = Some((key.clone(), rec.seq));
                 match rec.id {
                     VersionId::Null => {
                         *nulls.entry(key.clone()).or_default() += 1;
                         if txn.null_seq(&bucket, key)? != Some(rec.seq) {
-                            r.problems.push(format!("{what}: the null index does not point at it"));
+                            r.problems
+                                .push(format!("{what}: the null index does not point at it"));
                         }
                     }
                     VersionId::Stamp { seq, .. } if seq != rec.seq => {
-                        r.problems.push(format!("{what}: its ID names sequence {seq}, it has {}", rec.seq));
+                        r.problems.push(format!(
+                            "{what}: its ID names sequence {seq}, it has {}",
+                            rec.seq
+                        ));
                     }
                     VersionId::Stamp { .. } => {}
                 }
@@ -78,7 +86,10 @@ impl Store {
                         r.versions += 1;
                         let total: u64 = data.segments.iter().map(|s| s.len).sum();
                         if total != data.size {
-                            r.problems.push(format!("{what}: segments hold {total} bytes, size is {}", data.size));
+                            r.problems.push(format!(
+                                "{what}: segments hold {total} bytes, size is {}",
+                                data.size
+                            ));
                         }
                         for s in &data.segments {
                             count_ref(s.blob, s.len, &mut r, &what);
@@ -102,7 +113,9 @@ impl Store {
                 listed.insert(key.clone());
                 match current_entry(&*txn, &bucket, &key)? {
                     Some(cur) if !cur.is_delete_marker() && cur.seq == s.seq => {}
-                    _ => r.problems.push(format!("{bucket}/{key}: listed but its current entry is not that object")),
+                    _ => r.problems.push(format!(
+                        "{bucket}/{key}: listed but its current entry is not that object"
+                    )),
                 }
             }
             let mut last = None;
@@ -112,7 +125,9 @@ impl Store {
                 }
                 last = Some(key.clone());
                 if !rec.is_delete_marker() && !listed.contains(key) {
-                    r.problems.push(format!("{bucket}/{key}: current object missing from the listing"));
+                    r.problems.push(format!(
+                        "{bucket}/{key}: current object missing from the listing"
+                    ));
                 }
             }
             // Parts of open uploads hold references too.
@@ -129,32 +144,54 @@ impl Store {
                     Flow::Continue
                 })?;
                 for (n, p) in parts {
-                    count_ref(p.segment.blob, p.segment.len, &mut r, &format!("upload {id} part {n}"));
+                    count_ref(
+                        p.segment.blob,
+                        p.segment.len,
+                        &mut r,
+                        &format!("upload {id} part {n}"),
+                    );
                 }
             }
         }
         let garbage: BTreeSet<u64> = txn.garbage(usize::MAX)?.into_iter().collect();
-        let files: BTreeMap<u64, u64> = self.inner.blobs.files().map_err(crate::StorageError::Io)?.into_iter().collect();
+        let files: BTreeMap<u64, u64> = self
+            .inner
+            .blobs
+            .files()
+            .map_err(crate::StorageError::Io)?
+            .into_iter()
+            .collect();
         r.files = files.len();
         for (&blob, &(count, len)) in &refs {
             r.blobs += 1;
             match txn.blob(blob)? {
-                None => r.problems.push(format!("blob {blob:016x} is referred to but not recorded")),
+                None => r
+                    .problems
+                    .push(format!("blob {blob:016x} is referred to but not recorded")),
                 Some(rec) => {
                     if rec.refs != count {
-                        r.problems.push(format!("blob {blob:016x}: {} references recorded, {count} found", rec.refs));
+                        r.problems.push(format!(
+                            "blob {blob:016x}: {} references recorded, {count} found",
+                            rec.refs
+                        ));
                     }
                     match rec.body {
                         BlobBody::Inline(bytes) if bytes.len() as u64 != len => {
-                            r.problems.push(format!("blob {blob:016x}: inline body of {} bytes, {len} expected", bytes.len()));
+                            r.problems.push(format!(
+                                "blob {blob:016x}: inline body of {} bytes, {len} expected",
+                                bytes.len()
+                            ));
                         }
                         BlobBody::File if files.get(&blob) != Some(&len) => {
-                            r.problems.push(format!("blob {blob:016x}: file missing or not {len} bytes"));
+                            r.problems
+                                .push(format!("blob {blob:016x}: file missing or not {len} bytes"));
                         }
                         _ => {}
                     }
                     if garbage.contains(&blob) {
-                        r.problems.push(format!("blob {blob:016x} is referred to and queued for removal"));
+                        r.problems.push(format!(
+                            "blob {blob:016x} is referred to and queued for removal"
+                        ));
                     }
                 }
             }

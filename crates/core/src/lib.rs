@@ -17,9 +17,14 @@ pub mod version;
 
 pub use delete::{DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
 pub use error::{CoreError, Result, StorageError};
-pub use list::{ListObjectsParams, ListVersionsParams, ListedObject, ListedVersion, ObjectListing, VersionListing};
+pub use list::{
+    ListObjectsParams, ListVersionsParams, ListedObject, ListedVersion, ObjectListing,
+    VersionListing,
+};
 pub use meta::{ObjectData, ObjectMeta};
 pub use multipart::{ListUploadsParams, PartListing, PartOutcome, UploadListing};
-pub use object::{ByteRange, ByteStream, Expect, MetadataDirective, ObjectRead, ObjectVersion, PutOutcome};
+pub use object::{
+    ByteRange, ByteStream, Expect, MetadataDirective, ObjectRead, ObjectVersion, PutOutcome,
+};
 pub use store::{BucketInfo, Store, StoreOptions};
 pub use version::{VersionId, Versioning, VersioningStatus};

@@ -75,7 +75,11 @@ enum Place {
 
 fn place(key: &str, prefix: &str, delimiter: Option<&str>) -> Place {
     if !key.starts_with(prefix) {
-        return if key < prefix { Place::Before } else { Place::Beyond };
+        return if key < prefix {
+            Place::Before
+        } else {
+            Place::Beyond
+        };
     }
     if let Some(d) = delimiter.filter(|d| !d.is_empty())
         && let Some(i) = key[prefix.len()..].find(d)
@@ -107,7 +111,9 @@ impl Store {
                 Place::Beyond => return Flow::Stop,
                 Place::Before => return Flow::Continue,
                 // A common prefix at or before the marker was returned on an earlier page.
-                Place::Common(cp) if after.is_some_and(|m| cp.as_str() <= m) => return Flow::SkipPrefix(cp),
+                Place::Common(cp) if after.is_some_and(|m| cp.as_str() <= m) => {
+                    return Flow::SkipPrefix(cp);
+                }
                 other => other,
             };
             if count == max {
@@ -123,7 +129,10 @@ impl Store {
                 }
                 _ => {
                     out.next_marker = Some(key.to_owned());
-                    out.objects.push(ListedObject { key: key.to_owned(), summary });
+                    out.objects.push(ListedObject {
+                        key: key.to_owned(),
+                        summary,
+                    });
                     Flow::Continue
                 }
             }
@@ -162,9 +171,10 @@ impl Store {
         };
         // A page resumed inside a key's history: that key's latest entry is known by sequence.
         let resumed = match start {
-            Start::AfterVersion(k, _) => {
-                Some((k.to_owned(), crate::store::current_entry(&*txn, bucket, k)?.map(|r| r.seq)))
-            }
+            Start::AfterVersion(k, _) => Some((
+                k.to_owned(),
+                crate::store::current_entry(&*txn, bucket, k)?.map(|r| r.seq),
+            )),
             _ => None,
         };
         let mut out = VersionListing::default();

@@ -66,14 +66,27 @@ fn bare_etag(s: &str) -> &str {
 }
 
 impl Store {
-    pub async fn create_multipart_upload(&self, bucket: &str, key: &str, meta: ObjectMeta) -> Result<String> {
+    pub async fn create_multipart_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        meta: ObjectMeta,
+    ) -> Result<String> {
         validate_key(key)?;
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         self.write(move |txn| {
             txn.bucket(&bucket)?.ok_or(CoreError::NoSuchBucket)?;
             let seq = txn.next_seq();
             let upload_id = format!("{seq:016x}{:016x}", rand::random::<u64>());
-            txn.put_upload(&bucket, &upload_id, &UploadRecord { key, initiated_ms: now_ms(), meta })?;
+            txn.put_upload(
+                &bucket,
+                &upload_id,
+                &UploadRecord {
+                    key,
+                    initiated_ms: now_ms(),
+                    meta,
+                },
+            )?;
             Ok(upload_id)
         })
         .await
@@ -91,9 +104,13 @@ impl Store {
         S: Stream<Item = io::Result<Bytes>> + Send + Unpin,
     {
         if !(1..=MAX_PART_NUMBER).contains(&part_number) {
-            return Err(CoreError::InvalidArgument(format!("part number must be 1 to {MAX_PART_NUMBER}")));
+            return Err(CoreError::InvalidArgument(format!(
+                "part number must be 1 to {MAX_PART_NUMBER}"
+            )));
         }
-        self.read()?.upload(bucket, upload_id)?.ok_or(CoreError::NoSuchUpload)?;
+        self.read()?
+            .upload(bucket, upload_id)?
+            .ok_or(CoreError::NoSuchUpload)?;
         let written = self.ingest(body, expect.sha256.is_some()).await?;
         if let Err(e) = crate::object::check_expectations(&written, &expect) {
             self.inner.blobs.discard(&written);
@@ -102,7 +119,8 @@ impl Store {
         let (bucket, upload_id) = (bucket.to_owned(), upload_id.to_owned());
         let outcome = self
             .write_with_blob(written, move |txn, w| {
-                txn.upload(&bucket, &upload_id)?.ok_or(CoreError::NoSuchUpload)?;
+                txn.upload(&bucket, &upload_id)?
+                    .ok_or(CoreError::NoSuchUpload)?;
                 let old = txn.part(&upload_id, part_number)?;
                 txn.put_blob(w.id, &w.blob_record())?;
                 let d = &w.digests;
@@ -113,13 +131,22 @@ impl Store {
                     crc64: d.crc64,
                     crc32: d.crc32,
                     last_modified_ms: now_ms(),
-                    segment: Segment { blob: w.id, len: d.len },
+                    segment: Segment {
+                        blob: w.id,
+                        len: d.len,
+                    },
                 };
                 txn.put_part(&upload_id, part_number, &rec)?;
                 if let Some(old) = old {
                     release_segments(txn, &[old.segment])?;
                 }
-                Ok(PartOutcome { etag: rec.etag, size: d.len, crc64: d.crc64, crc32: d.crc32, md5: d.md5 })
+                Ok(PartOutcome {
+                    etag: rec.etag,
+                    size: d.len,
+                    crc64: d.crc64,
+                    crc32: d.crc32,
+                    md5: d.md5,
+                })
             })
             .await?;
         self.freed_space();
@@ -137,7 +164,9 @@ impl Store {
         min_part_size: u64,
     ) -> Result<(String, PutOutcome)> {
         if parts.is_empty() {
-            return Err(CoreError::InvalidArgument("a completion lists at least one part".into()));
+            return Err(CoreError::InvalidArgument(
+                "a completion lists at least one part".into(),
+            ));
         }
         if parts.windows(2).any(|w| w[0].0 >= w[1].0) {
             return Err(CoreError::InvalidPartOrder);
@@ -145,8 +174,13 @@ impl Store {
         let (bucket, upload_id) = (bucket.to_owned(), upload_id.to_owned());
         let outcome = self
             .write(move |txn| {
-                let versioning = txn.bucket(&bucket)?.ok_or(CoreError::NoSuchBucket)?.versioning;
-                let upload = txn.upload(&bucket, &upload_id)?.ok_or(CoreError::NoSuchUpload)?;
+                let versioning = txn
+                    .bucket(&bucket)?
+                    .ok_or(CoreError::NoSuchBucket)?
+                    .versioning;
+                let upload = txn
+                    .upload(&bucket, &upload_id)?
+                    .ok_or(CoreError::NoSuchUpload)?;
                 let mut stored = Vec::new();
                 txn.scan_parts(&upload_id, 0, &mut |n, p| {
                     stored.push((n, p));
@@ -161,7 +195,11 @@ impl Store {
                         .filter(|p| p.etag == bare_etag(etag))
                         .ok_or(CoreError::InvalidPart(*n))?;
                     if i + 1 < parts.len() && part.size < min_part_size {
-                        return Err(CoreError::EntityTooSmall { part: *n, size: part.size, min: min_part_size });
+                        return Err(CoreError::EntityTooSmall {
+                            part: *n,
+                            size: part.size,
+                            min: min_part_size,
+                        });
                     }
                     chosen.push((*n, part.clone()));
                 }
@@ -170,8 +208,16 @@ impl Store {
                 let (mut size, mut crc64, mut crc32) = (0u64, 0u64, 0u32);
                 for (_, p) in &chosen {
                     md5s.update(p.md5);
-                    crc64 = if size == 0 { p.crc64 } else { combine_crc64(crc64, p.crc64, p.size) };
-                    crc32 = if size == 0 { p.crc32 } else { combine_crc32(crc32, p.crc32, p.size) };
+                    crc64 = if size == 0 {
+                        p.crc64
+                    } else {
+                        combine_crc64(crc64, p.crc64, p.size)
+                    };
+                    crc32 = if size == 0 {
+                        p.crc32
+                    } else {
+                        combine_crc32(crc32, p.crc32, p.size)
+                    };
                     size += p.size;
                 }
                 let etag = format!("{}-{}", hex(&md5s.finalize()), chosen.len());
@@ -192,8 +238,13 @@ impl Store {
                     }
                 }
                 txn.remove_upload(&bucket, &upload_id)?;
-                let (version_id, last_modified_ms) =
-                    publish(txn, &bucket, &upload.key, versioning, EntryKind::Object(data))?;
+                let (version_id, last_modified_ms) = publish(
+                    txn,
+                    &bucket,
+                    &upload.key,
+                    versioning,
+                    EntryKind::Object(data),
+                )?;
                 let put = PutOutcome {
                     version_id,
                     versioning,
@@ -215,7 +266,8 @@ impl Store {
         let (bucket, upload_id) = (bucket.to_owned(), upload_id.to_owned());
         self.write(move |txn| {
             txn.bucket(&bucket)?.ok_or(CoreError::NoSuchBucket)?;
-            txn.upload(&bucket, &upload_id)?.ok_or(CoreError::NoSuchUpload)?;
+            txn.upload(&bucket, &upload_id)?
+                .ok_or(CoreError::NoSuchUpload)?;
             let mut stored = Vec::new();
             txn.scan_parts(&upload_id, 0, &mut |n, p| {
                 stored.push((n, p));
@@ -237,13 +289,21 @@ impl Store {
     pub fn multipart_upload(&self, bucket: &str, upload_id: &str) -> Result<UploadRecord> {
         let txn = self.read()?;
         txn.bucket(bucket)?.ok_or(CoreError::NoSuchBucket)?;
-        txn.upload(bucket, upload_id)?.ok_or(CoreError::NoSuchUpload)
+        txn.upload(bucket, upload_id)?
+            .ok_or(CoreError::NoSuchUpload)
     }
 
-    pub fn list_parts(&self, bucket: &str, upload_id: &str, after: u32, max_parts: usize) -> Result<PartListing> {
+    pub fn list_parts(
+        &self,
+        bucket: &str,
+        upload_id: &str,
+        after: u32,
+        max_parts: usize,
+    ) -> Result<PartListing> {
         let txn = self.read()?;
         txn.bucket(bucket)?.ok_or(CoreError::NoSuchBucket)?;
-        txn.upload(bucket, upload_id)?.ok_or(CoreError::NoSuchUpload)?;
+        txn.upload(bucket, upload_id)?
+            .ok_or(CoreError::NoSuchUpload)?;
         let mut out = PartListing::default();
         let max = max_parts.min(1000);
         txn.scan_parts(upload_id, after, &mut |n, part| {
@@ -252,7 +312,10 @@ impl Store {
                 return Flow::Stop;
             }
             out.next_part_number_marker = Some(n);
-            out.parts.push(ListedPart { part_number: n, part });
+            out.parts.push(ListedPart {
+                part_number: n,
+                part,
+            });
             Flow::Continue
         })?;
         if !out.is_truncated {
@@ -261,28 +324,43 @@ impl Store {
         Ok(out)
     }
 
-    pub fn list_multipart_uploads(&self, bucket: &str, p: &ListUploadsParams) -> Result<UploadListing> {
+    pub fn list_multipart_uploads(
+        &self,
+        bucket: &str,
+        p: &ListUploadsParams,
+    ) -> Result<UploadListing> {
         let txn = self.read()?;
         txn.bucket(bucket)?.ok_or(CoreError::NoSuchBucket)?;
         let mut out = UploadListing::default();
         let max = p.max_uploads.min(1000);
         let key_marker = p.key_marker.as_deref().filter(|k| !k.is_empty());
         // With only a key marker, resume after every upload of that key.
-        let start_after = key_marker.map(|k| match p.upload_id_marker.as_deref().filter(|u| !u.is_empty()) {
-            Some(u) => (k, u),
-            None => (k, "\u{10ffff}"),
-        });
+        let start_after =
+            key_marker.map(
+                |k| match p.upload_id_marker.as_deref().filter(|u| !u.is_empty()) {
+                    Some(u) => (k, u),
+                    None => (k, "\u{10ffff}"),
+                },
+            );
         let delimiter = p.delimiter.as_deref().filter(|d| !d.is_empty());
         let mut count = 0;
         txn.scan_uploads(bucket, start_after, &mut |upload_id, rec| {
             let key = rec.key.as_str();
             if !key.starts_with(p.prefix.as_str()) {
-                return if key < p.prefix.as_str() { Flow::Continue } else { Flow::Stop };
+                return if key < p.prefix.as_str() {
+                    Flow::Continue
+                } else {
+                    Flow::Stop
+                };
             }
-            let common = delimiter
-                .and_then(|d| key[p.prefix.len()..].find(d).map(|i| key[..p.prefix.len() + i + d.len()].to_owned()));
+            let common = delimiter.and_then(|d| {
+                key[p.prefix.len()..]
+                    .find(d)
+                    .map(|i| key[..p.prefix.len() + i + d.len()].to_owned())
+            });
             if let Some(cp) = &common
-                && (out.common_prefixes.last() == Some(cp) || key_marker.is_some_and(|m| cp.as_str() <= m))
+                && (out.common_prefixes.last() == Some(cp)
+                    || key_marker.is_some_and(|m| cp.as_str() <= m))
             {
                 return Flow::Continue;
             }

@@ -5,7 +5,8 @@
 use crate::blob::{Source, Written};
 use crate::error::{CoreError, Result, StorageError};
 use crate::meta::{
-    BlobBody, EntryKind, ObjectData, ObjectMeta, ObjectSummary, ReadTxn, Segment, VersionRecord, WriteTxn,
+    BlobBody, EntryKind, ObjectData, ObjectMeta, ObjectSummary, ReadTxn, Segment, VersionRecord,
+    WriteTxn,
 };
 use crate::store::{Store, blocking, current_entry, now_ms, validate_key};
 use crate::version::{VersionId, Versioning};
@@ -69,7 +70,9 @@ impl ByteRange {
     /// `None` when it selects nothing (unsatisfiable).
     pub fn resolve(self, size: u64) -> Option<(u64, u64)> {
         match self {
-            ByteRange::Span { first, last } if first <= last && first < size => Some((first, last.min(size - 1))),
+            ByteRange::Span { first, last } if first <= last && first < size => {
+                Some((first, last.min(size - 1)))
+            }
             ByteRange::From(first) if first < size => Some((first, size - 1)),
             ByteRange::Suffix(n) if n > 0 && size > 0 => Some((size - n.min(size), size - 1)),
             _ => None,
@@ -93,7 +96,14 @@ pub enum MetadataDirective {
 
 impl Store {
     /// Writes an object from a streaming body under the bucket's versioning rules.
-    pub async fn put_object<S>(&self, bucket: &str, key: &str, meta: ObjectMeta, expect: Expect, body: S) -> Result<PutOutcome>
+    pub async fn put_object<S>(
+        &self,
+        bucket: &str,
+        key: &str,
+        meta: ObjectMeta,
+        expect: Expect,
+        body: S,
+    ) -> Result<PutOutcome>
     where
         S: Stream<Item = io::Result<Bytes>> + Send + Unpin,
     {
@@ -107,7 +117,10 @@ impl Store {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         let outcome = self
             .write_with_blob(written, move |txn, w| {
-                let versioning = txn.bucket(&bucket)?.ok_or(CoreError::NoSuchBucket)?.versioning;
+                let versioning = txn
+                    .bucket(&bucket)?
+                    .ok_or(CoreError::NoSuchBucket)?
+                    .versioning;
                 txn.put_blob(w.id, &w.blob_record())?;
                 let data = ObjectData {
                     size: w.digests.len,
@@ -116,10 +129,14 @@ impl Store {
                     crc32: w.digests.crc32,
                     parts: 0,
                     meta,
-                    segments: vec![Segment { blob: w.id, len: w.digests.len }],
+                    segments: vec![Segment {
+                        blob: w.id,
+                        len: w.digests.len,
+                    }],
                 };
                 let etag = data.etag.clone();
-                let (version_id, last_modified_ms) = publish(txn, &bucket, &key, versioning, EntryKind::Object(data))?;
+                let (version_id, last_modified_ms) =
+                    publish(txn, &bucket, &key, versioning, EntryKind::Object(data))?;
                 Ok(PutOutcome {
                     version_id,
                     versioning,
@@ -137,7 +154,12 @@ impl Store {
     }
 
     /// The metadata of the current version, or of the version asked for.
-    pub fn head_object(&self, bucket: &str, key: &str, version: Option<VersionId>) -> Result<ObjectVersion> {
+    pub fn head_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+    ) -> Result<ObjectVersion> {
         let txn = self.read()?;
         resolve(&*txn, bucket, key, version).map(|(v, _)| v)
     }
@@ -167,10 +189,19 @@ impl Store {
             let (first, last) = span.unwrap_or((0, size.saturating_sub(1)));
             let store = self.inner.blobs.clone();
             let segments = version.data.segments.clone();
-            let opened = blocking(move || open_sources(&store, &segments, &blobs, first, last, size)).await;
+            let opened =
+                blocking(move || open_sources(&store, &segments, &blobs, first, last, size)).await;
             match opened {
-                Ok(sources) => return Ok(ObjectRead { version, range: span, body: stream_sources(sources) }),
-                Err(CoreError::Storage(StorageError::Io(e))) if e.kind() == io::ErrorKind::NotFound && attempts < 3 => {
+                Ok(sources) => {
+                    return Ok(ObjectRead {
+                        version,
+                        range: span,
+                        body: stream_sources(sources),
+                    });
+                }
+                Err(CoreError::Storage(StorageError::Io(e)))
+                    if e.kind() == io::ErrorKind::NotFound && attempts < 3 =>
+                {
                     attempts += 1;
                 }
                 Err(e) => return Err(e),
@@ -189,7 +220,12 @@ impl Store {
         directive: MetadataDirective,
     ) -> Result<(PutOutcome, ObjectVersion)> {
         validate_key(dst_key)?;
-        let (sb, sk, db, dk) = (src_bucket.to_owned(), src_key.to_owned(), dst_bucket.to_owned(), dst_key.to_owned());
+        let (sb, sk, db, dk) = (
+            src_bucket.to_owned(),
+            src_key.to_owned(),
+            dst_bucket.to_owned(),
+            dst_key.to_owned(),
+        );
         let outcome = self
             .write(move |txn| {
                 let (source, _) = resolve(&*txn, &sb, &sk, src_version)?;
@@ -203,7 +239,8 @@ impl Store {
                     blob.refs += 1;
                     txn.put_blob(seg.blob, &blob)?;
                 }
-                let (version_id, last_modified_ms) = publish(txn, &db, &dk, versioning, EntryKind::Object(data.clone()))?;
+                let (version_id, last_modified_ms) =
+                    publish(txn, &db, &dk, versioning, EntryKind::Object(data.clone()))?;
                 let put = PutOutcome {
                     version_id,
                     versioning,
@@ -227,7 +264,10 @@ pub(crate) fn check_expectations(w: &Written, expect: &Expect) -> Result<()> {
     if let Some(size) = expect.size
         && size != d.len
     {
-        return Err(CoreError::IncompleteBody { expected: size, got: d.len });
+        return Err(CoreError::IncompleteBody {
+            expected: size,
+            got: d.len,
+        });
     }
     if expect.md5.is_some_and(|m| m != d.md5) {
         return Err(CoreError::BadDigest("MD5"));
@@ -264,7 +304,10 @@ pub(crate) fn publish(
 ) -> Result<(VersionId, i64)> {
     let seq = txn.next_seq();
     let id = match versioning {
-        Versioning::Enabled => VersionId::Stamp { seq, salt: rand::random() },
+        Versioning::Enabled => VersionId::Stamp {
+            seq,
+            salt: rand::random(),
+        },
         Versioning::Unversioned | Versioning::Suspended => VersionId::Null,
     };
     if id.is_null() {
@@ -272,14 +315,29 @@ pub(crate) fn publish(
         txn.set_null_seq(bucket, key, Some(seq))?;
     }
     let now = now_ms();
-    txn.put_version(bucket, key, &VersionRecord { seq, id, last_modified_ms: now, kind })?;
+    txn.put_version(
+        bucket,
+        key,
+        &VersionRecord {
+            seq,
+            id,
+            last_modified_ms: now,
+            kind,
+        },
+    )?;
     sync_current(txn, bucket, key)?;
     Ok((id, now))
 }
 
 /// Removes the key's `null` entry, if it has one. Returns it.
-pub(crate) fn remove_null(txn: &mut dyn WriteTxn, bucket: &str, key: &str) -> Result<Option<VersionRecord>> {
-    let Some(seq) = txn.null_seq(bucket, key)? else { return Ok(None) };
+pub(crate) fn remove_null(
+    txn: &mut dyn WriteTxn,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<VersionRecord>> {
+    let Some(seq) = txn.null_seq(bucket, key)? else {
+        return Ok(None);
+    };
     let old = txn.version(bucket, key, seq)?;
     txn.set_null_seq(bucket, key, None)?;
     if let Some(old) = &old {
@@ -300,7 +358,9 @@ pub(crate) fn release(txn: &mut dyn WriteTxn, rec: &VersionRecord) -> Result<()>
 
 pub(crate) fn release_segments(txn: &mut dyn WriteTxn, segments: &[Segment]) -> Result<()> {
     for seg in segments {
-        let Some(mut blob) = txn.blob(seg.blob)? else { return Err(missing_blob(seg.blob)) };
+        let Some(mut blob) = txn.blob(seg.blob)? else {
+            return Err(missing_blob(seg.blob));
+        };
         if blob.refs > 1 {
             blob.refs -= 1;
             txn.put_blob(seg.blob, &blob)?;
@@ -318,8 +378,19 @@ pub(crate) fn release_segments(txn: &mut dyn WriteTxn, segments: &[Segment]) -> 
 /// an object, absent when it is a delete marker or there is none.
 pub(crate) fn sync_current(txn: &mut dyn WriteTxn, bucket: &str, key: &str) -> Result<()> {
     match current_entry(&*txn, bucket, key)? {
-        Some(VersionRecord { seq, id, last_modified_ms, kind: EntryKind::Object(data) }) => {
-            let summary = ObjectSummary { seq, id, last_modified_ms, size: data.size, etag: data.etag };
+        Some(VersionRecord {
+            seq,
+            id,
+            last_modified_ms,
+            kind: EntryKind::Object(data),
+        }) => {
+            let summary = ObjectSummary {
+                seq,
+                id,
+                last_modified_ms,
+                size: data.size,
+                etag: data.etag,
+            };
             txn.put_object(bucket, key, &summary)?;
         }
         _ => txn.remove_object(bucket, key)?,
@@ -334,34 +405,61 @@ pub(crate) fn resolve(
     key: &str,
     version: Option<VersionId>,
 ) -> Result<(ObjectVersion, Vec<BlobBody>)> {
-    let versioning = txn.bucket(bucket)?.ok_or(CoreError::NoSuchBucket)?.versioning;
+    let versioning = txn
+        .bucket(bucket)?
+        .ok_or(CoreError::NoSuchBucket)?
+        .versioning;
     let rec = match version {
         None => {
-            let rec = current_entry(txn, bucket, key)?.ok_or(CoreError::NoSuchKey { delete_marker: None })?;
+            let rec = current_entry(txn, bucket, key)?.ok_or(CoreError::NoSuchKey {
+                delete_marker: None,
+            })?;
             if rec.is_delete_marker() {
-                return Err(CoreError::NoSuchKey { delete_marker: Some((rec.id, rec.last_modified_ms)) });
+                return Err(CoreError::NoSuchKey {
+                    delete_marker: Some((rec.id, rec.last_modified_ms)),
+                });
             }
             rec
         }
         Some(id) => {
             let rec = find_version(txn, bucket, key, id)?.ok_or(CoreError::NoSuchVersion)?;
             if rec.is_delete_marker() {
-                return Err(CoreError::MethodNotAllowed { version_id: rec.id, last_modified_ms: rec.last_modified_ms });
+                return Err(CoreError::MethodNotAllowed {
+                    version_id: rec.id,
+                    last_modified_ms: rec.last_modified_ms,
+                });
             }
             rec
         }
     };
-    let EntryKind::Object(data) = rec.kind else { unreachable!("markers returned above") };
+    let EntryKind::Object(data) = rec.kind else {
+        unreachable!("markers returned above")
+    };
     let mut blobs = Vec::with_capacity(data.segments.len());
     for seg in &data.segments {
-        blobs.push(txn.blob(seg.blob)?.ok_or_else(|| missing_blob(seg.blob))?.body);
+        blobs.push(
+            txn.blob(seg.blob)?
+                .ok_or_else(|| missing_blob(seg.blob))?
+                .body,
+        );
     }
-    let version = ObjectVersion { key: key.to_owned(), version_id: rec.id, versioning, last_modified_ms: rec.last_modified_ms, data };
+    let version = ObjectVersion {
+        key: key.to_owned(),
+        version_id: rec.id,
+        versioning,
+        last_modified_ms: rec.last_modified_ms,
+        data,
+    };
     Ok((version, blobs))
 }
 
 /// The entry with this ID, if the key has it.
-pub(crate) fn find_version(txn: &dyn ReadTxn, bucket: &str, key: &str, id: VersionId) -> Result<Option<VersionRecord>> {
+pub(crate) fn find_version(
+    txn: &dyn ReadTxn,
+    bucket: &str,
+    key: &str,
+    id: VersionId,
+) -> Result<Option<VersionRecord>> {
     let seq = match id {
         VersionId::Null => match txn.null_seq(bucket, key)? {
             Some(seq) => seq,
@@ -395,10 +493,16 @@ fn open_sources(
         let from = first.max(start) - start;
         let to = (last + 1).min(end) - start;
         out.push(match body {
-            BlobBody::Inline(bytes) => Source::Inline(Bytes::copy_from_slice(&bytes[from as usize..to as usize])),
+            BlobBody::Inline(bytes) => {
+                Source::Inline(Bytes::copy_from_slice(&bytes[from as usize..to as usize]))
+            }
             BlobBody::File => {
                 let file = std::fs::File::open(store.path(seg.blob))?;
-                Source::File { file: Arc::new(file), offset: from, len: to - from }
+                Source::File {
+                    file: Arc::new(file),
+                    offset: from,
+                    len: to - from,
+                }
             }
         });
     }
@@ -409,32 +513,39 @@ const READ_CHUNK: u64 = 256 * 1024;
 
 fn stream_sources(sources: Vec<Source>) -> ByteStream {
     let state = (sources.into_iter(), None::<(Arc<std::fs::File>, u64, u64)>);
-    Box::pin(futures_util::stream::unfold(state, |(mut rest, mut file)| async move {
-        loop {
-            if let Some((f, offset, left)) = file.take() {
-                if left == 0 {
-                    continue;
+    Box::pin(futures_util::stream::unfold(
+        state,
+        |(mut rest, mut file)| async move {
+            loop {
+                if let Some((f, offset, left)) = file.take() {
+                    if left == 0 {
+                        continue;
+                    }
+                    let n = left.min(READ_CHUNK);
+                    let f2 = f.clone();
+                    let read = tokio::task::spawn_blocking(move || {
+                        use std::os::unix::fs::FileExt;
+                        let mut buf = vec![0u8; n as usize];
+                        f2.read_exact_at(&mut buf, offset).map(|_| Bytes::from(buf))
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(io::Error::other(e.to_string())));
+                    return match read {
+                        Ok(bytes) => Some((Ok(bytes), (rest, Some((f, offset + n, left - n))))),
+                        Err(e) => Some((Err(e), (Vec::new().into_iter(), None))),
+                    };
                 }
-                let n = left.min(READ_CHUNK);
-                let f2 = f.clone();
-                let read = tokio::task::spawn_blocking(move || {
-                    use std::os::unix::fs::FileExt;
-                    let mut buf = vec![0u8; n as usize];
-                    f2.read_exact_at(&mut buf, offset).map(|_| Bytes::from(buf))
-                })
-                .await
-                .unwrap_or_else(|e| Err(io::Error::other(e.to_string())));
-                return match read {
-                    Ok(bytes) => Some((Ok(bytes), (rest, Some((f, offset + n, left - n))))),
-                    Err(e) => Some((Err(e), (Vec::new().into_iter(), None))),
-                };
+                match rest.next()? {
+                    Source::Inline(bytes) => return Some((Ok(bytes), (rest, None))),
+                    Source::File {
+                        file: f,
+                        offset,
+                        len,
+                    } => file = Some((f, offset, len)),
+                }
             }
-            match rest.next()? {
-                Source::Inline(bytes) => return Some((Ok(bytes), (rest, None))),
-                Source::File { file: f, offset, len } => file = Some((f, offset, len)),
-            }
-        }
-    }))
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -445,8 +556,20 @@ mod tests {
     fn ranges_resolve_like_http_says() {
         let r = |x: ByteRange| x.resolve(10);
         assert_eq!(r(ByteRange::Span { first: 0, last: 4 }), Some((0, 4)));
-        assert_eq!(r(ByteRange::Span { first: 5, last: 100 }), Some((5, 9)));
-        assert_eq!(r(ByteRange::Span { first: 10, last: 12 }), None);
+        assert_eq!(
+            r(ByteRange::Span {
+                first: 5,
+                last: 100
+            }),
+            Some((5, 9))
+        );
+        assert_eq!(
+            r(ByteRange::Span {
+                first: 10,
+                last: 12
+            }),
+            None
+        );
         assert_eq!(r(ByteRange::Span { first: 4, last: 3 }), None);
         assert_eq!(r(ByteRange::From(3)), Some((3, 9)));
         assert_eq!(r(ByteRange::From(10)), None);

@@ -13,6 +13,7 @@ use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{Notify, oneshot};
 
 /// Tunables of a store.
@@ -24,7 +25,9 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { inline_max: 16 * 1024 }
+        StoreOptions {
+            inline_max: 16 * 1024,
+        }
     }
 }
 
@@ -46,6 +49,8 @@ pub(crate) struct Inner {
     pub(crate) meta: Box<dyn MetaStore>,
     pub(crate) blobs: Arc<BlobStore>,
     reclaim: Arc<Notify>,
+    freed_files: AtomicUsize,
+    swept_files: AtomicUsize,
     dir: PathBuf,
     _lock: File,
 }
@@ -64,7 +69,10 @@ pub fn now_ms() -> i64 {
 impl Store {
     /// Opens (creating if needed) the store in `dir`, which it locks for this process.
     pub async fn open(dir: &Path, opts: StoreOptions) -> Result<Store> {
-        let dir_err = |source: io::Error| CoreError::DataDir { path: dir.display().to_string(), source };
+        let dir_err = |source: io::Error| CoreError::DataDir {
+            path: dir.display().to_string(),
+            source,
+        };
         fs::create_dir_all(dir).map_err(dir_err)?;
         let lock = File::options()
             .create(true)
@@ -103,6 +111,8 @@ impl Store {
                 meta: Box::new(meta),
                 blobs: Arc::new(blobs),
                 reclaim: Arc::new(Notify::new()),
+                freed_files: AtomicUsize::new(0),
+                swept_files: AtomicUsize::new(0),
                 dir: dir.to_owned(),
                 _lock: lock,
             }),
@@ -148,21 +158,25 @@ impl Store {
         f: impl FnOnce(&mut dyn WriteTxn) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let (tx, rx) = oneshot::channel();
-        self.inner.meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {
-            let before = txn.writes();
-            let result = f(txn);
-            let poisoned = result.is_err() && txn.writes() != before;
-            OpOutcome {
-                poisoned,
-                completion: Box::new(move |commit| {
-                    let _ = tx.send(match commit {
-                        Ok(()) => result,
-                        Err(e) => Err(e.into()),
-                    });
-                }),
-            }
-        }))?;
-        let result = rx.await.map_err(|_| StorageError::BatchFailed("the batch was dropped".into()))?;
+        self.inner
+            .meta
+            .submit(Box::new(move |txn: &mut dyn WriteTxn| {
+                let before = txn.writes();
+                let result = f(txn);
+                let poisoned = result.is_err() && txn.writes() != before;
+                OpOutcome {
+                    poisoned,
+                    completion: Box::new(move |commit| {
+                        let _ = tx.send(match commit {
+                            Ok(()) => result,
+                            Err(e) => Err(e.into()),
+                        });
+                    }),
+                }
+            }))?;
+        let result = rx
+            .await
+            .map_err(|_| StorageError::BatchFailed("the batch was dropped".into()))?;
         Ok(result?)
     }
 
@@ -218,7 +232,11 @@ impl Store {
             w.finish()
         };
         let small = pending_len == 0 || (pending_len <= self.inner.blobs.inline_max());
-        if small { Ok(finish().map_err(StorageError::Io)?) } else { blocking(finish).await }
+        if small {
+            Ok(finish().map_err(StorageError::Io)?)
+        } else {
+            blocking(finish).await
+        }
     }
 
     // ----- buckets -----
@@ -230,7 +248,13 @@ impl Store {
             if txn.bucket(&name)?.is_some() {
                 return Err(CoreError::BucketAlreadyExists);
             }
-            txn.put_bucket(&name, &BucketRecord { created_ms: now_ms(), versioning: Versioning::Unversioned })?;
+            txn.put_bucket(
+                &name,
+                &BucketRecord {
+                    created_ms: now_ms(),
+                    versioning: Versioning::Unversioned,
+                },
+            )?;
             Ok(())
         })
         .await
@@ -238,7 +262,11 @@ impl Store {
 
     pub fn bucket(&self, name: &str) -> Result<BucketInfo> {
         let rec = self.read()?.bucket(name)?.ok_or(CoreError::NoSuchBucket)?;
-        Ok(BucketInfo { name: name.to_owned(), created_ms: rec.created_ms, versioning: rec.versioning })
+        Ok(BucketInfo {
+            name: name.to_owned(),
+            created_ms: rec.created_ms,
+            versioning: rec.versioning,
+        })
     }
 
     pub fn list_buckets(&self) -> Result<Vec<BucketInfo>> {
@@ -246,7 +274,11 @@ impl Store {
             .read()?
             .buckets()?
             .into_iter()
-            .map(|(name, rec)| BucketInfo { name, created_ms: rec.created_ms, versioning: rec.versioning })
+            .map(|(name, rec)| BucketInfo {
+                name,
+                created_ms: rec.created_ms,
+                versioning: rec.versioning,
+            })
             .collect())
     }
 
@@ -295,6 +327,9 @@ impl Store {
             let files = ids.clone();
             blocking(move || blobs.remove_files(&files)).await?;
             total += ids.len();
+            self.inner
+                .freed_files
+                .fetch_add(ids.len(), Ordering::Relaxed);
             self.write(move |txn| {
                 for id in ids {
                     txn.remove_garbage(id)?;
@@ -309,11 +344,26 @@ impl Store {
     /// blob's rename and its metadata commit). Returns how many.
     pub async fn sweep(&self) -> Result<usize> {
         let store = self.clone();
-        blocking(move || {
+        let swept = blocking(move || {
             let read = store.inner.meta.read().map_err(io::Error::other)?;
-            store.inner.blobs.sweep(|id| Ok(read.blob(id)?.is_some())).map_err(io::Error::other)
+            store
+                .inner
+                .blobs
+                .sweep(|id| Ok(read.blob(id)?.is_some()))
+                .map_err(io::Error::other)
         })
-        .await
+        .await?;
+        self.inner.swept_files.fetch_add(swept, Ordering::Relaxed);
+        Ok(swept)
+    }
+
+    /// Files removed since this store was opened: (blobs freed by deletes, leftovers of
+    /// earlier runs swept).
+    pub fn reclaim_stats(&self) -> (usize, usize) {
+        (
+            self.inner.freed_files.load(Ordering::Relaxed),
+            self.inner.swept_files.load(Ordering::Relaxed),
+        )
     }
 
     /// Reclaims everything reclaimable now: freed blobs, then leftovers of earlier runs.
@@ -325,7 +375,9 @@ impl Store {
 }
 
 /// Runs blocking file work on tokio's blocking pool.
-pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> io::Result<T> + Send + 'static) -> Result<T> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> io::Result<T> + Send + 'static,
+) -> Result<T> {
     match tokio::task::spawn_blocking(f).await {
         Ok(r) => Ok(r.map_err(StorageError::Io)?),
         Err(e) => Err(StorageError::Io(io::Error::other(e.to_string())).into()),
@@ -340,7 +392,10 @@ pub fn validate_bucket_name(name: &str) -> Result<()> {
     if !(3..=63).contains(&name.len()) {
         return bad("must be 3 to 63 characters long");
     }
-    if !name.bytes().all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.')) {
+    if !name
+        .bytes()
+        .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.'))
+    {
         return bad("only lowercase letters, digits, '-' and '.' are allowed");
     }
     let edge = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
@@ -359,13 +414,20 @@ pub fn validate_bucket_name(name: &str) -> Result<()> {
 /// Object keys: 1 to 1024 bytes of UTF-8 (Rust strings are UTF-8 already).
 pub fn validate_key(key: &str) -> Result<()> {
     if key.is_empty() || key.len() > 1024 {
-        return Err(CoreError::InvalidKey(format!("a key is 1 to 1024 bytes, this one is {}", key.len())));
+        return Err(CoreError::InvalidKey(format!(
+            "a key is 1 to 1024 bytes, this one is {}",
+            key.len()
+        )));
     }
     Ok(())
 }
 
 /// The first entry of a key (its current version or delete marker), if any.
-pub(crate) fn current_entry(txn: &dyn ReadTxn, bucket: &str, key: &str) -> Result<Option<crate::meta::VersionRecord>> {
+pub(crate) fn current_entry(
+    txn: &dyn ReadTxn,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<crate::meta::VersionRecord>> {
     let mut found = None;
     txn.scan_versions(bucket, Start::AtKey(key), &mut |k, rec| {
         if k == key {
@@ -397,7 +459,18 @@ mod tests {
         for good in ["abc", "my-bucket.2", &"a".repeat(63)] {
             assert!(validate_bucket_name(good).is_ok(), "{good}");
         }
-        for bad in ["ab", "Abc", "-abc", "abc-", "a..b", "a_b", "192.168.5.123", &"a".repeat(64), "a/b", "..."] {
+        for bad in [
+            "ab",
+            "Abc",
+            "-abc",
+            "abc-",
+            "a..b",
+            "a_b",
+            "192.168.5.123",
+            &"a".repeat(64),
+            "a/b",
+            "...",
+        ] {
             assert!(validate_bucket_name(bad).is_err(), "{bad}");
         }
     }

@@ -68,7 +68,10 @@ mod tests {
 
     #[test]
     fn stamp_round_trips_through_its_string() {
-        let id = VersionId::Stamp { seq: 0x1234, salt: 0xdeadbeef };
+        let id = VersionId::Stamp {
+            seq: 0x1234,
+            salt: 0xdeadbeef,
+        };
         let s = id.to_string();
         assert_eq!(s, "0000000000001234deadbeef");
         assert_eq!(VersionId::parse(&s).unwrap(), id);
@@ -78,7 +81,14 @@ mod tests {
     #[test]
     fn null_and_malformed_ids() {
         assert_eq!(VersionId::parse("null").unwrap(), VersionId::Null);
-        for bad in ["", "234", "Null", "0000000000001234DEADBEEF", "000000000000000000000000", "x".repeat(24).as_str()] {
+        for bad in [
+            "",
+            "234",
+            "Null",
+            "0000000000001234DEADBEEF",
+            "000000000000000000000000",
+            "x".repeat(24).as_str(),
+        ] {
             assert!(VersionId::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }

@@ -94,7 +94,10 @@ impl Model {
         match self.versioning {
             Some(true) => {
                 assert!(!id.is_null(), "enabled bucket gave a null ID");
-                assert!(!self.seen.values().flatten().any(|s| *s == id), "ID {id} reused");
+                assert!(
+                    !self.seen.values().flatten().any(|s| *s == id),
+                    "ID {id} reused"
+                );
             }
             _ => {
                 assert!(id.is_null(), "unversioned/suspended bucket gave {id}");
@@ -102,7 +105,10 @@ impl Model {
             }
         }
         self.remember(key, id);
-        self.keys.entry(key.to_owned()).or_default().insert(0, Entry { id, data });
+        self.keys
+            .entry(key.to_owned())
+            .or_default()
+            .insert(0, Entry { id, data });
     }
 
     fn simple_delete(&mut self, key: &str, outcome: &DeleteOutcome) {
@@ -171,7 +177,12 @@ impl Model {
                 continue;
             }
             for (i, e) in es.iter().enumerate() {
-                out.push(format!("{k} {} latest={} marker={}", e.id, i == 0, e.data.is_none()));
+                out.push(format!(
+                    "{k} {} latest={} marker={}",
+                    e.id,
+                    i == 0,
+                    e.data.is_none()
+                ));
             }
         }
         out
@@ -187,8 +198,12 @@ fn roll_up(key: &str, prefix: &str, delim: bool) -> String {
 
 fn describe(e: &CoreError) -> String {
     match e {
-        CoreError::NoSuchKey { delete_marker: None } => "NoSuchKey".into(),
-        CoreError::NoSuchKey { delete_marker: Some((id, _)) } => format!("NoSuchKey marker {id}"),
+        CoreError::NoSuchKey {
+            delete_marker: None,
+        } => "NoSuchKey".into(),
+        CoreError::NoSuchKey {
+            delete_marker: Some((id, _)),
+        } => format!("NoSuchKey marker {id}"),
         CoreError::NoSuchVersion => "NoSuchVersion".into(),
         CoreError::MethodNotAllowed { version_id, .. } => format!("MethodNotAllowed {version_id}"),
         other => panic!("unexpected error {other:?}"),
@@ -235,14 +250,27 @@ async fn run(ops: Vec<Op>) {
                 }
             }
             Op::SetVersioning(enable) => {
-                let status = if enable { VersioningStatus::Enabled } else { VersioningStatus::Suspended };
+                let status = if enable {
+                    VersioningStatus::Enabled
+                } else {
+                    VersioningStatus::Suspended
+                };
                 s.set_versioning(BUCKET, status).await.unwrap();
                 m.versioning = Some(enable);
             }
             Op::Copy(src, p, dst) => {
                 let v = p.map(|p| m.resolve_pick(KEYS[src], &p));
                 let expected = m.read(KEYS[src], v);
-                let got = s.copy_object(BUCKET, KEYS[src], v, BUCKET, KEYS[dst], MetadataDirective::Copy).await;
+                let got = s
+                    .copy_object(
+                        BUCKET,
+                        KEYS[src],
+                        v,
+                        BUCKET,
+                        KEYS[dst],
+                        MetadataDirective::Copy,
+                    )
+                    .await;
                 match (expected, got) {
                     (Ok(data), Ok((out, _))) => m.publish(KEYS[dst], out.version_id, Some(data)),
                     (Err(e), Err(g)) => assert_eq!(e, describe(&g)),
@@ -267,8 +295,12 @@ async fn run(ops: Vec<Op>) {
                         max_keys: max,
                     };
                     let page = s.list_objects(BUCKET, &params).unwrap();
-                    let mut items: Vec<String> = page.objects.iter().map(|o| o.key.clone()).collect();
-                    items.extend(page.common_prefixes.iter().map(|c| format!("{} (prefix)", c.trim_end_matches('/')).replace(" (prefix)", "/ (prefix)")));
+                    let mut items: Vec<String> =
+                        page.objects.iter().map(|o| o.key.clone()).collect();
+                    items.extend(page.common_prefixes.iter().map(|c| {
+                        format!("{} (prefix)", c.trim_end_matches('/'))
+                            .replace(" (prefix)", "/ (prefix)")
+                    }));
                     items.sort();
                     pages.push(items);
                     assert!(pages.len() <= expected.len() + 1, "listing does not end");
@@ -280,9 +312,19 @@ async fn run(ops: Vec<Op>) {
                 let want: Vec<Vec<String>> = if expected.is_empty() {
                     vec![vec![]]
                 } else {
-                    expected.chunks(max).map(|c| { let mut c = c.to_vec(); c.sort(); c }).collect()
+                    expected
+                        .chunks(max)
+                        .map(|c| {
+                            let mut c = c.to_vec();
+                            c.sort();
+                            c
+                        })
+                        .collect()
                 };
-                assert_eq!(pages, want, "list objects prefix={prefix:?} delim={delim} max={max}");
+                assert_eq!(
+                    pages, want,
+                    "list objects prefix={prefix:?} delim={delim} max={max}"
+                );
             }
             Op::ListVersions(p, delim, max) => {
                 let prefix = PREFIXES[p];
@@ -301,7 +343,15 @@ async fn run(ops: Vec<Op>) {
                     let mut items: Vec<String> = page
                         .entries
                         .iter()
-                        .map(|e| format!("{} {} latest={} marker={}", e.key, e.version_id, e.is_latest, e.object.is_none()))
+                        .map(|e| {
+                            format!(
+                                "{} {} latest={} marker={}",
+                                e.key,
+                                e.version_id,
+                                e.is_latest,
+                                e.object.is_none()
+                            )
+                        })
                         .collect();
                     items.extend(page.common_prefixes.iter().map(|c| format!("{c} (prefix)")));
                     pages.push(items);
@@ -319,12 +369,23 @@ async fn run(ops: Vec<Op>) {
                 sorted_flat.sort();
                 let mut sorted_expected = expected.clone();
                 sorted_expected.sort();
-                assert_eq!(sorted_flat, sorted_expected, "list versions prefix={prefix:?} delim={delim} max={max}");
+                assert_eq!(
+                    sorted_flat, sorted_expected,
+                    "list versions prefix={prefix:?} delim={delim} max={max}"
+                );
                 let sizes: Vec<usize> = pages.iter().map(Vec::len).collect();
-                let want: Vec<usize> = if expected.is_empty() { vec![0] } else { expected.chunks(max).map(<[String]>::len).collect() };
+                let want: Vec<usize> = if expected.is_empty() {
+                    vec![0]
+                } else {
+                    expected.chunks(max).map(<[String]>::len).collect()
+                };
                 assert_eq!(sizes, want);
-                let entries_only: Vec<&String> = flat.iter().filter(|i| !i.ends_with("(prefix)")).collect();
-                let expected_entries: Vec<&String> = expected.iter().filter(|i| !i.ends_with("(prefix)")).collect();
+                let entries_only: Vec<&String> =
+                    flat.iter().filter(|i| !i.ends_with("(prefix)")).collect();
+                let expected_entries: Vec<&String> = expected
+                    .iter()
+                    .filter(|i| !i.ends_with("(prefix)"))
+                    .collect();
                 assert_eq!(entries_only, expected_entries, "entry order");
             }
         }
@@ -333,7 +394,10 @@ async fn run(ops: Vec<Op>) {
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     s.reclaim_now().await.unwrap();
     let report = s.fsck().unwrap();
-    assert!(report.is_clean() && report.pending_garbage == 0, "{report:?}");
+    assert!(
+        report.is_clean() && report.pending_garbage == 0,
+        "{report:?}"
+    );
 }
 
 proptest! {

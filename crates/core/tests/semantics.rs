@@ -12,38 +12,70 @@ async fn store() -> (tempfile::TempDir, Store) {
 }
 
 fn ids(l: &VersionListing) -> Vec<(String, VersionId, bool, bool)> {
-    l.entries.iter().map(|e| (e.key.clone(), e.version_id, e.is_latest, e.object.is_none())).collect()
+    l.entries
+        .iter()
+        .map(|e| (e.key.clone(), e.version_id, e.is_latest, e.object.is_none()))
+        .collect()
 }
 
 fn all_versions() -> ListVersionsParams {
-    ListVersionsParams { max_keys: 1000, ..Default::default() }
+    ListVersionsParams {
+        max_keys: 1000,
+        ..Default::default()
+    }
 }
 
 #[tokio::test]
 async fn bucket_lifecycle_and_not_empty_rules() {
     let (_d, s) = store().await;
     s.create_bucket("bkt1").await.unwrap();
-    assert!(matches!(s.create_bucket("bkt1").await, Err(CoreError::BucketAlreadyExists)));
-    assert!(matches!(s.create_bucket("B!").await, Err(CoreError::InvalidBucketName(_))));
-    assert_eq!(s.bucket("bkt1").unwrap().versioning, Versioning::Unversioned);
+    assert!(matches!(
+        s.create_bucket("bkt1").await,
+        Err(CoreError::BucketAlreadyExists)
+    ));
+    assert!(matches!(
+        s.create_bucket("B!").await,
+        Err(CoreError::InvalidBucketName(_))
+    ));
+    assert_eq!(
+        s.bucket("bkt1").unwrap().versioning,
+        Versioning::Unversioned
+    );
     assert!(matches!(s.bucket("nope"), Err(CoreError::NoSuchBucket)));
     assert_eq!(s.list_buckets().unwrap().len(), 1);
 
     // An object, then only a delete marker, then only an upload: each keeps it non-empty.
     put(&s, "bkt1", "k", b"x").await;
-    assert!(matches!(s.delete_bucket("bkt1").await, Err(CoreError::BucketNotEmpty)));
-    s.set_versioning("bkt1", VersioningStatus::Enabled).await.unwrap();
+    assert!(matches!(
+        s.delete_bucket("bkt1").await,
+        Err(CoreError::BucketNotEmpty)
+    ));
+    s.set_versioning("bkt1", VersioningStatus::Enabled)
+        .await
+        .unwrap();
     let v = s.list_versions("bkt1", &all_versions()).unwrap().entries[0].version_id;
     s.delete_object("bkt1", "k", Some(v)).await.unwrap();
     s.delete_object("bkt1", "k", None).await.unwrap();
-    assert!(matches!(s.delete_bucket("bkt1").await, Err(CoreError::BucketNotEmpty)));
+    assert!(matches!(
+        s.delete_bucket("bkt1").await,
+        Err(CoreError::BucketNotEmpty)
+    ));
     let m = s.list_versions("bkt1", &all_versions()).unwrap().entries[0].version_id;
     s.delete_object("bkt1", "k", Some(m)).await.unwrap();
-    let up = s.create_multipart_upload("bkt1", "u", ObjectMeta::default()).await.unwrap();
-    assert!(matches!(s.delete_bucket("bkt1").await, Err(CoreError::BucketNotEmpty)));
+    let up = s
+        .create_multipart_upload("bkt1", "u", ObjectMeta::default())
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.delete_bucket("bkt1").await,
+        Err(CoreError::BucketNotEmpty)
+    ));
     s.abort_multipart_upload("bkt1", &up).await.unwrap();
     s.delete_bucket("bkt1").await.unwrap();
-    assert!(matches!(s.delete_bucket("bkt1").await, Err(CoreError::NoSuchBucket)));
+    assert!(matches!(
+        s.delete_bucket("bkt1").await,
+        Err(CoreError::NoSuchBucket)
+    ));
     assert!(s.list_buckets().unwrap().is_empty());
 }
 
@@ -56,33 +88,62 @@ async fn unversioned_bucket_keeps_one_null_version() {
     assert_eq!(p.versioning, Versioning::Unversioned);
     put(&s, "bkt", "k", b"two").await;
     assert_eq!(get(&s, "bkt", "k", None).await.unwrap(), b"two");
-    assert_eq!(get(&s, "bkt", "k", Some(VersionId::Null)).await.unwrap(), b"two");
+    assert_eq!(
+        get(&s, "bkt", "k", Some(VersionId::Null)).await.unwrap(),
+        b"two"
+    );
     let l = s.list_versions("bkt", &all_versions()).unwrap();
     assert_eq!(ids(&l), vec![("k".into(), VersionId::Null, true, false)]);
-    assert_eq!(s.delete_object("bkt", "k", None).await.unwrap(), DeleteOutcome::Removed);
-    assert!(matches!(get(&s, "bkt", "k", None).await, Err(CoreError::NoSuchKey { delete_marker: None })));
+    assert_eq!(
+        s.delete_object("bkt", "k", None).await.unwrap(),
+        DeleteOutcome::Removed
+    );
+    assert!(matches!(
+        get(&s, "bkt", "k", None).await,
+        Err(CoreError::NoSuchKey {
+            delete_marker: None
+        })
+    ));
     // Deleting what is not there succeeds.
-    assert_eq!(s.delete_object("bkt", "k", None).await.unwrap(), DeleteOutcome::Removed);
-    assert!(s.list_versions("bkt", &all_versions()).unwrap().entries.is_empty());
+    assert_eq!(
+        s.delete_object("bkt", "k", None).await.unwrap(),
+        DeleteOutcome::Removed
+    );
+    assert!(
+        s.list_versions("bkt", &all_versions())
+            .unwrap()
+            .entries
+            .is_empty()
+    );
 }
 
 #[tokio::test]
 async fn enabled_bucket_stacks_delete_markers_and_undeletes() {
     let (_d, s) = store().await;
     s.create_bucket("bkt").await.unwrap();
-    s.set_versioning("bkt", VersioningStatus::Enabled).await.unwrap();
+    s.set_versioning("bkt", VersioningStatus::Enabled)
+        .await
+        .unwrap();
     let v1 = put(&s, "bkt", "k", b"v1").await.version_id;
     let v2 = put(&s, "bkt", "k", b"v2").await.version_id;
     assert!(!v1.is_null() && v1 != v2);
 
-    let DeleteOutcome::MarkerCreated(m1) = s.delete_object("bkt", "k", None).await.unwrap() else { panic!() };
-    let DeleteOutcome::MarkerCreated(m2) = s.delete_object("bkt", "k", None).await.unwrap() else { panic!() };
+    let DeleteOutcome::MarkerCreated(m1) = s.delete_object("bkt", "k", None).await.unwrap() else {
+        panic!()
+    };
+    let DeleteOutcome::MarkerCreated(m2) = s.delete_object("bkt", "k", None).await.unwrap() else {
+        panic!()
+    };
     assert_ne!(m1, m2);
     match get(&s, "bkt", "k", None).await {
-        Err(CoreError::NoSuchKey { delete_marker: Some((id, _)) }) => assert_eq!(id, m2),
+        Err(CoreError::NoSuchKey {
+            delete_marker: Some((id, _)),
+        }) => assert_eq!(id, m2),
         other => panic!("{other:?}"),
     }
-    assert!(matches!(s.head_object("bkt", "k", Some(m1)), Err(CoreError::MethodNotAllowed { version_id, .. }) if version_id == m1));
+    assert!(
+        matches!(s.head_object("bkt", "k", Some(m1)), Err(CoreError::MethodNotAllowed { version_id, .. }) if version_id == m1)
+    );
     assert_eq!(get(&s, "bkt", "k", Some(v1)).await.unwrap(), b"v1");
     let l = s.list_versions("bkt", &all_versions()).unwrap();
     assert_eq!(
@@ -95,30 +156,57 @@ async fn enabled_bucket_stacks_delete_markers_and_undeletes() {
         ]
     );
     // Listing hides the key.
-    let objs = s.list_objects("bkt", &ListObjectsParams { max_keys: 1000, ..Default::default() }).unwrap();
+    let objs = s
+        .list_objects(
+            "bkt",
+            &ListObjectsParams {
+                max_keys: 1000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
     assert!(objs.objects.is_empty());
 
     // Deleting the markers by ID brings v2 back.
     assert_eq!(
         s.delete_object("bkt", "k", Some(m2)).await.unwrap(),
-        DeleteOutcome::VersionRemoved { version_id: m2, was_marker: true, existed: true }
+        DeleteOutcome::VersionRemoved {
+            version_id: m2,
+            was_marker: true,
+            existed: true
+        }
     );
-    assert!(matches!(get(&s, "bkt", "k", None).await, Err(CoreError::NoSuchKey { delete_marker: Some((id, _)) }) if id == m1));
+    assert!(
+        matches!(get(&s, "bkt", "k", None).await, Err(CoreError::NoSuchKey { delete_marker: Some((id, _)) }) if id == m1)
+    );
     s.delete_object("bkt", "k", Some(m1)).await.unwrap();
     assert_eq!(get(&s, "bkt", "k", None).await.unwrap(), b"v2");
     // Removing the current version makes the next newest current.
     s.delete_object("bkt", "k", Some(v2)).await.unwrap();
     assert_eq!(get(&s, "bkt", "k", None).await.unwrap(), b"v1");
     // A delete of a key that never existed still stacks a marker.
-    assert!(matches!(s.delete_object("bkt", "ghost", None).await.unwrap(), DeleteOutcome::MarkerCreated(_)));
+    assert!(matches!(
+        s.delete_object("bkt", "ghost", None).await.unwrap(),
+        DeleteOutcome::MarkerCreated(_)
+    ));
     // A well-formed unknown version is a no-op; the null version of a versioned key likewise.
     let unknown = VersionId::parse("00000000000fffff00000000").unwrap();
     assert_eq!(
         s.delete_object("bkt", "k", Some(unknown)).await.unwrap(),
-        DeleteOutcome::VersionRemoved { version_id: unknown, was_marker: false, existed: false }
+        DeleteOutcome::VersionRemoved {
+            version_id: unknown,
+            was_marker: false,
+            existed: false
+        }
     );
-    assert!(matches!(s.head_object("bkt", "k", Some(unknown)), Err(CoreError::NoSuchVersion)));
-    assert!(matches!(VersionId::parse("234"), Err(CoreError::InvalidVersionId(_))));
+    assert!(matches!(
+        s.head_object("bkt", "k", Some(unknown)),
+        Err(CoreError::NoSuchVersion)
+    ));
+    assert!(matches!(
+        VersionId::parse("234"),
+        Err(CoreError::InvalidVersionId(_))
+    ));
 }
 
 #[tokio::test]
@@ -126,26 +214,54 @@ async fn suspended_bucket_replaces_only_the_null_entry() {
     let (_d, s) = store().await;
     s.create_bucket("bkt").await.unwrap();
     put(&s, "bkt", "k", b"plain").await; // null, from the unversioned era
-    s.set_versioning("bkt", VersioningStatus::Enabled).await.unwrap();
+    s.set_versioning("bkt", VersioningStatus::Enabled)
+        .await
+        .unwrap();
     let v1 = put(&s, "bkt", "k", b"v1").await.version_id;
     // The null version survives as noncurrent.
-    assert_eq!(get(&s, "bkt", "k", Some(VersionId::Null)).await.unwrap(), b"plain");
-    s.set_versioning("bkt", VersioningStatus::Suspended).await.unwrap();
+    assert_eq!(
+        get(&s, "bkt", "k", Some(VersionId::Null)).await.unwrap(),
+        b"plain"
+    );
+    s.set_versioning("bkt", VersioningStatus::Suspended)
+        .await
+        .unwrap();
     let p = put(&s, "bkt", "k", b"susp").await;
     assert_eq!(p.version_id, VersionId::Null);
     let l = s.list_versions("bkt", &all_versions()).unwrap();
     // The rewritten null entry moved to the top; v1 untouched; the old null is gone.
-    assert_eq!(ids(&l), vec![("k".into(), VersionId::Null, true, false), ("k".into(), v1, false, false)]);
+    assert_eq!(
+        ids(&l),
+        vec![
+            ("k".into(), VersionId::Null, true, false),
+            ("k".into(), v1, false, false)
+        ]
+    );
     assert_eq!(get(&s, "bkt", "k", None).await.unwrap(), b"susp");
 
     // A simple delete replaces the null entry with a null delete marker.
-    assert_eq!(s.delete_object("bkt", "k", None).await.unwrap(), DeleteOutcome::MarkerCreated(VersionId::Null));
+    assert_eq!(
+        s.delete_object("bkt", "k", None).await.unwrap(),
+        DeleteOutcome::MarkerCreated(VersionId::Null)
+    );
     let l = s.list_versions("bkt", &all_versions()).unwrap();
-    assert_eq!(ids(&l), vec![("k".into(), VersionId::Null, true, true), ("k".into(), v1, false, false)]);
+    assert_eq!(
+        ids(&l),
+        vec![
+            ("k".into(), VersionId::Null, true, true),
+            ("k".into(), v1, false, false)
+        ]
+    );
     // Removing the null marker by ID brings v1 back.
     assert_eq!(
-        s.delete_object("bkt", "k", Some(VersionId::Null)).await.unwrap(),
-        DeleteOutcome::VersionRemoved { version_id: VersionId::Null, was_marker: true, existed: true }
+        s.delete_object("bkt", "k", Some(VersionId::Null))
+            .await
+            .unwrap(),
+        DeleteOutcome::VersionRemoved {
+            version_id: VersionId::Null,
+            was_marker: true,
+            existed: true
+        }
     );
     assert_eq!(get(&s, "bkt", "k", None).await.unwrap(), b"v1");
     let fsck = s.fsck().unwrap();
@@ -156,30 +272,79 @@ async fn suspended_bucket_replaces_only_the_null_entry() {
 async fn delete_many_reports_each_entry_in_one_commit() {
     let (_d, s) = store().await;
     s.create_bucket("bkt").await.unwrap();
-    s.set_versioning("bkt", VersioningStatus::Enabled).await.unwrap();
+    s.set_versioning("bkt", VersioningStatus::Enabled)
+        .await
+        .unwrap();
     let v = put(&s, "bkt", "a", b"a").await.version_id;
     put(&s, "bkt", "b", b"b").await;
     let entries = vec![
-        DeleteEntry { key: "a".into(), version_id: Some(v.to_string()) },
-        DeleteEntry { key: "b".into(), version_id: None },
-        DeleteEntry { key: "missing".into(), version_id: None },
-        DeleteEntry { key: "a".into(), version_id: Some("bogus".into()) },
-        DeleteEntry { key: "a".into(), version_id: Some("null".into()) },
+        DeleteEntry {
+            key: "a".into(),
+            version_id: Some(v.to_string()),
+        },
+        DeleteEntry {
+            key: "b".into(),
+            version_id: None,
+        },
+        DeleteEntry {
+            key: "missing".into(),
+            version_id: None,
+        },
+        DeleteEntry {
+            key: "a".into(),
+            version_id: Some("bogus".into()),
+        },
+        DeleteEntry {
+            key: "a".into(),
+            version_id: Some("null".into()),
+        },
     ];
     let r = s.delete_objects("bkt", entries).await.unwrap();
     assert_eq!(r.len(), 5);
-    assert_eq!(r[0].1, Ok(DeleteOutcome::VersionRemoved { version_id: v, was_marker: false, existed: true }));
+    assert_eq!(
+        r[0].1,
+        Ok(DeleteOutcome::VersionRemoved {
+            version_id: v,
+            was_marker: false,
+            existed: true
+        })
+    );
     assert!(matches!(r[1].1, Ok(DeleteOutcome::MarkerCreated(_))));
     assert!(matches!(r[2].1, Ok(DeleteOutcome::MarkerCreated(_))));
     assert_eq!(r[3].1, Err(EntryError::InvalidVersionId("bogus".into())));
-    assert!(matches!(r[4].1, Ok(DeleteOutcome::VersionRemoved { existed: false, .. })));
+    assert!(matches!(
+        r[4].1,
+        Ok(DeleteOutcome::VersionRemoved { existed: false, .. })
+    ));
 
-    let too_many: Vec<_> = (0..1001).map(|i| DeleteEntry { key: format!("k{i}"), version_id: None }).collect();
-    assert!(matches!(s.delete_objects("bkt", too_many).await, Err(CoreError::TooManyEntries { got: 1001, max: 1000 })));
-    let full: Vec<_> = (0..1000).map(|i| DeleteEntry { key: format!("k{i}"), version_id: None }).collect();
+    let too_many: Vec<_> = (0..1001)
+        .map(|i| DeleteEntry {
+            key: format!("k{i}"),
+            version_id: None,
+        })
+        .collect();
+    assert!(matches!(
+        s.delete_objects("bkt", too_many).await,
+        Err(CoreError::TooManyEntries {
+            got: 1001,
+            max: 1000
+        })
+    ));
+    let full: Vec<_> = (0..1000)
+        .map(|i| DeleteEntry {
+            key: format!("k{i}"),
+            version_id: None,
+        })
+        .collect();
     let r = s.delete_objects("bkt", full).await.unwrap();
-    assert!(r.iter().all(|(_, o)| matches!(o, Ok(DeleteOutcome::MarkerCreated(_)))));
-    assert!(matches!(s.delete_objects("nope", vec![]).await, Err(CoreError::NoSuchBucket)));
+    assert!(
+        r.iter()
+            .all(|(_, o)| matches!(o, Ok(DeleteOutcome::MarkerCreated(_))))
+    );
+    assert!(matches!(
+        s.delete_objects("nope", vec![]).await,
+        Err(CoreError::NoSuchBucket)
+    ));
 }
 
 #[tokio::test]
@@ -192,9 +357,24 @@ async fn reads_serve_ranges_of_inline_file_and_multipart_objects() {
     put(&s, "bkt", "small", b"0123456789").await;
     assert_eq!(get(&s, "bkt", "big", None).await.unwrap(), big);
     let r = |first, last| Some(ByteRange::Span { first, last });
-    assert_eq!(get_range(&s, "bkt", "big", None, r(1000, 200_000)).await.unwrap(), big[1000..=200_000]);
-    assert_eq!(get_range(&s, "bkt", "big", None, Some(ByteRange::Suffix(10))).await.unwrap(), big[big.len() - 10..]);
-    assert_eq!(get_range(&s, "bkt", "small", None, Some(ByteRange::From(7))).await.unwrap(), b"789");
+    assert_eq!(
+        get_range(&s, "bkt", "big", None, r(1000, 200_000))
+            .await
+            .unwrap(),
+        big[1000..=200_000]
+    );
+    assert_eq!(
+        get_range(&s, "bkt", "big", None, Some(ByteRange::Suffix(10)))
+            .await
+            .unwrap(),
+        big[big.len() - 10..]
+    );
+    assert_eq!(
+        get_range(&s, "bkt", "small", None, Some(ByteRange::From(7)))
+            .await
+            .unwrap(),
+        b"789"
+    );
     assert!(matches!(
         get_range(&s, "bkt", "small", None, r(10, 20)).await,
         Err(CoreError::InvalidRange { size: 10 })
@@ -204,13 +384,32 @@ async fn reads_serve_ranges_of_inline_file_and_multipart_objects() {
     assert_eq!(head.data.crc64, p.crc64);
 
     // A wrong Content-MD5 is refused and leaves nothing behind.
-    let expect = Expect { md5: Some([0; 16]), ..Default::default() };
-    let e = s.put_object("bkt", "bad", ObjectMeta::default(), expect, body(&big)).await;
+    let expect = Expect {
+        md5: Some([0; 16]),
+        ..Default::default()
+    };
+    let e = s
+        .put_object("bkt", "bad", ObjectMeta::default(), expect, body(&big))
+        .await;
     assert!(matches!(e, Err(CoreError::BadDigest("MD5"))));
-    let expect = Expect { size: Some(5), ..Default::default() };
-    let e = s.put_object("bkt", "bad", ObjectMeta::default(), expect, body(b"1234")).await;
-    assert!(matches!(e, Err(CoreError::IncompleteBody { expected: 5, got: 4 })));
-    assert!(matches!(s.head_object("bkt", "bad", None), Err(CoreError::NoSuchKey { .. })));
+    let expect = Expect {
+        size: Some(5),
+        ..Default::default()
+    };
+    let e = s
+        .put_object("bkt", "bad", ObjectMeta::default(), expect, body(b"1234"))
+        .await;
+    assert!(matches!(
+        e,
+        Err(CoreError::IncompleteBody {
+            expected: 5,
+            got: 4
+        })
+    ));
+    assert!(matches!(
+        s.head_object("bkt", "bad", None),
+        Err(CoreError::NoSuchKey { .. })
+    ));
     assert!(s.fsck().unwrap().is_clean());
 }
 
@@ -218,27 +417,57 @@ async fn reads_serve_ranges_of_inline_file_and_multipart_objects() {
 async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
     let (_d, s) = store().await;
     s.create_bucket("bkt").await.unwrap();
-    s.set_versioning("bkt", VersioningStatus::Enabled).await.unwrap();
-    let meta = ObjectMeta { content_type: Some("text/plain".into()), user: vec![("a".into(), "1".into())], ..Default::default() };
+    s.set_versioning("bkt", VersioningStatus::Enabled)
+        .await
+        .unwrap();
+    let meta = ObjectMeta {
+        content_type: Some("text/plain".into()),
+        user: vec![("a".into(), "1".into())],
+        ..Default::default()
+    };
     let old = data(5000, 9);
-    let v1 = s.put_object("bkt", "k", meta.clone(), Expect::default(), body(&old)).await.unwrap().version_id;
+    let v1 = s
+        .put_object("bkt", "k", meta.clone(), Expect::default(), body(&old))
+        .await
+        .unwrap()
+        .version_id;
     put(&s, "bkt", "k", b"newer").await;
     s.delete_object("bkt", "k", None).await.unwrap();
     // Restore by copying the old version over the key.
-    let (out, src) = s.copy_object("bkt", "k", Some(v1), "bkt", "k", MetadataDirective::Copy).await.unwrap();
+    let (out, src) = s
+        .copy_object("bkt", "k", Some(v1), "bkt", "k", MetadataDirective::Copy)
+        .await
+        .unwrap();
     assert_eq!(src.version_id, v1);
     assert_eq!(get(&s, "bkt", "k", None).await.unwrap(), old);
     assert_eq!(s.head_object("bkt", "k", None).unwrap().data.meta, meta);
     assert_ne!(out.version_id, v1);
-    let replaced = ObjectMeta { content_type: Some("image/png".into()), ..Default::default() };
-    s.copy_object("bkt", "k", Some(v1), "bkt", "k2", MetadataDirective::Replace(replaced.clone())).await.unwrap();
-    assert_eq!(s.head_object("bkt", "k2", None).unwrap().data.meta, replaced);
+    let replaced = ObjectMeta {
+        content_type: Some("image/png".into()),
+        ..Default::default()
+    };
+    s.copy_object(
+        "bkt",
+        "k",
+        Some(v1),
+        "bkt",
+        "k2",
+        MetadataDirective::Replace(replaced.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.head_object("bkt", "k2", None).unwrap().data.meta,
+        replaced
+    );
     // The source version can go; the copies keep their data.
     s.delete_object("bkt", "k", Some(v1)).await.unwrap();
     s.reclaim_now().await.unwrap();
     assert_eq!(get(&s, "bkt", "k2", None).await.unwrap(), old);
     assert!(s.fsck().unwrap().is_clean(), "{:?}", s.fsck().unwrap());
-    let ghost = s.copy_object("bkt", "nope", None, "bkt", "x", MetadataDirective::Copy).await;
+    let ghost = s
+        .copy_object("bkt", "nope", None, "bkt", "x", MetadataDirective::Copy)
+        .await;
     assert!(matches!(ghost, Err(CoreError::NoSuchKey { .. })));
 }
 
@@ -246,7 +475,9 @@ async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
 async fn listing_objects_with_prefix_delimiter_and_markers() {
     let (_d, s) = store().await;
     s.create_bucket("bkt").await.unwrap();
-    s.set_versioning("bkt", VersioningStatus::Enabled).await.unwrap();
+    s.set_versioning("bkt", VersioningStatus::Enabled)
+        .await
+        .unwrap();
     for k in ["a/1", "a/2", "b", "c/x/1", "c/y", "d", "hidden"] {
         put(&s, "bkt", k, b"x").await;
     }
@@ -275,9 +506,15 @@ async fn listing_objects_with_prefix_delimiter_and_markers() {
     assert_eq!(l.common_prefixes, ["c/x/"]);
     // Pages of 2 with the delimiter: a common prefix counts once and is not repeated.
     let p1 = list("", Some("/"), None, 2);
-    assert_eq!((p1.common_prefixes.clone(), keys(&p1), p1.is_truncated), (vec!["a/".to_string()], vec!["b".to_string()], true));
+    assert_eq!(
+        (p1.common_prefixes.clone(), keys(&p1), p1.is_truncated),
+        (vec!["a/".to_string()], vec!["b".to_string()], true)
+    );
     let p2 = list("", Some("/"), p1.next_marker.as_deref(), 2);
-    assert_eq!((p2.common_prefixes.clone(), keys(&p2)), (vec!["c/".to_string()], vec!["d".to_string()]));
+    assert_eq!(
+        (p2.common_prefixes.clone(), keys(&p2)),
+        (vec!["c/".to_string()], vec!["d".to_string()])
+    );
     assert!(!p2.is_truncated);
     let p = list("", Some("/"), Some("a/"), 1000);
     assert_eq!(p.common_prefixes, ["c/"]);
@@ -289,7 +526,9 @@ async fn listing_objects_with_prefix_delimiter_and_markers() {
 async fn listing_versions_paginates_by_position() {
     let (_d, s) = store().await;
     s.create_bucket("bkt").await.unwrap();
-    s.set_versioning("bkt", VersioningStatus::Enabled).await.unwrap();
+    s.set_versioning("bkt", VersioningStatus::Enabled)
+        .await
+        .unwrap();
     for k in ["a", "b", "c"] {
         for i in 0..3 {
             put(&s, "bkt", k, format!("{k}{i}").as_bytes()).await;
@@ -305,7 +544,12 @@ async fn listing_versions_paginates_by_position() {
         let page = s
             .list_versions(
                 "bkt",
-                &ListVersionsParams { key_marker: km.clone(), version_id_marker: vm.clone(), max_keys: 5, ..Default::default() },
+                &ListVersionsParams {
+                    key_marker: km.clone(),
+                    version_id_marker: vm.clone(),
+                    max_keys: 5,
+                    ..Default::default()
+                },
             )
             .unwrap();
         seen.extend(page.entries.clone());
@@ -317,16 +561,41 @@ async fn listing_versions_paginates_by_position() {
     }
     assert_eq!(seen, full.entries);
     // A key marker alone is exclusive of every version of that key.
-    let after_a = s.list_versions("bkt", &ListVersionsParams { key_marker: Some("a".into()), max_keys: 1000, ..Default::default() }).unwrap();
+    let after_a = s
+        .list_versions(
+            "bkt",
+            &ListVersionsParams {
+                key_marker: Some("a".into()),
+                max_keys: 1000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
     assert!(after_a.entries.iter().all(|e| e.key != "a"));
     assert_eq!(after_a.entries.len(), 8);
     // A version marker without a key marker is refused.
-    let bad = s.list_versions("bkt", &ListVersionsParams { version_id_marker: Some("null".into()), max_keys: 10, ..Default::default() });
+    let bad = s.list_versions(
+        "bkt",
+        &ListVersionsParams {
+            version_id_marker: Some("null".into()),
+            max_keys: 10,
+            ..Default::default()
+        },
+    );
     assert!(matches!(bad, Err(CoreError::InvalidArgument(_))));
     // Delimiters roll keys up.
     put(&s, "bkt", "d/1", b"x").await;
     put(&s, "bkt", "d/2", b"x").await;
-    let l = s.list_versions("bkt", &ListVersionsParams { delimiter: Some("/".into()), max_keys: 1000, ..Default::default() }).unwrap();
+    let l = s
+        .list_versions(
+            "bkt",
+            &ListVersionsParams {
+                delimiter: Some("/".into()),
+                max_keys: 1000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
     assert_eq!(l.common_prefixes, ["d/"]);
     assert_eq!(l.entries.len(), 12);
 }
@@ -335,36 +604,66 @@ async fn listing_versions_paginates_by_position() {
 async fn multipart_upload_complete_combines_digests() {
     let (_d, s) = store().await;
     s.create_bucket("bkt").await.unwrap();
-    let meta = ObjectMeta { content_type: Some("application/x-test".into()), ..Default::default() };
-    let id = s.create_multipart_upload("bkt", "big", meta.clone()).await.unwrap();
+    let meta = ObjectMeta {
+        content_type: Some("application/x-test".into()),
+        ..Default::default()
+    };
+    let id = s
+        .create_multipart_upload("bkt", "big", meta.clone())
+        .await
+        .unwrap();
     let parts: Vec<Vec<u8>> = vec![data(100_000, 1), data(100_000, 2), data(777, 3)];
     let mut etags = Vec::new();
     for (i, p) in parts.iter().enumerate() {
-        let out = s.upload_part("bkt", &id, i as u32 + 1, Expect::default(), body(p)).await.unwrap();
+        let out = s
+            .upload_part("bkt", &id, i as u32 + 1, Expect::default(), body(p))
+            .await
+            .unwrap();
         etags.push((i as u32 + 1, format!("\"{}\"", out.etag)));
     }
     // Re-uploading a part replaces it (and frees the old blob).
-    let out = s.upload_part("bkt", &id, 3, Expect::default(), body(&parts[2])).await.unwrap();
+    let out = s
+        .upload_part("bkt", &id, 3, Expect::default(), body(&parts[2]))
+        .await
+        .unwrap();
     etags[2].1 = out.etag.clone();
     let listed = s.list_parts("bkt", &id, 0, 2).unwrap();
     assert_eq!(listed.parts.len(), 2);
     assert!(listed.is_truncated);
     assert_eq!(s.list_parts("bkt", &id, 2, 1000).unwrap().parts.len(), 1);
-    let uploads = s.list_multipart_uploads("bkt", &ListUploadsParams { max_uploads: 1000, ..Default::default() }).unwrap();
+    let uploads = s
+        .list_multipart_uploads(
+            "bkt",
+            &ListUploadsParams {
+                max_uploads: 1000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
     assert_eq!(uploads.uploads.len(), 1);
 
     assert!(matches!(
-        s.complete_multipart_upload("bkt", &id, etags.clone(), 200_000).await,
+        s.complete_multipart_upload("bkt", &id, etags.clone(), 200_000)
+            .await,
         Err(CoreError::EntityTooSmall { part: 1, .. })
     ));
     let mut wrong = etags.clone();
     wrong[1].1 = "deadbeef".into();
-    assert!(matches!(s.complete_multipart_upload("bkt", &id, wrong, 0).await, Err(CoreError::InvalidPart(2))));
+    assert!(matches!(
+        s.complete_multipart_upload("bkt", &id, wrong, 0).await,
+        Err(CoreError::InvalidPart(2))
+    ));
     let mut unordered = etags.clone();
     unordered.swap(0, 1);
-    assert!(matches!(s.complete_multipart_upload("bkt", &id, unordered, 0).await, Err(CoreError::InvalidPartOrder)));
+    assert!(matches!(
+        s.complete_multipart_upload("bkt", &id, unordered, 0).await,
+        Err(CoreError::InvalidPartOrder)
+    ));
 
-    let (key, done) = s.complete_multipart_upload("bkt", &id, etags, 5).await.unwrap();
+    let (key, done) = s
+        .complete_multipart_upload("bkt", &id, etags, 5)
+        .await
+        .unwrap();
     assert_eq!(key, "big");
     let whole: Vec<u8> = parts.concat();
     let mut d = strata_core::blob::Digests::new(false);
@@ -374,16 +673,33 @@ async fn multipart_upload_complete_combines_digests() {
     assert_eq!(done.crc32, whole_digests.crc32);
     assert!(done.etag.ends_with("-3"), "{}", done.etag);
     assert_eq!(get(&s, "bkt", "big", None).await.unwrap(), whole);
-    let r = Some(ByteRange::Span { first: 99_990, last: 100_010 });
-    assert_eq!(get_range(&s, "bkt", "big", None, r).await.unwrap(), whole[99_990..=100_010]);
+    let r = Some(ByteRange::Span {
+        first: 99_990,
+        last: 100_010,
+    });
+    assert_eq!(
+        get_range(&s, "bkt", "big", None, r).await.unwrap(),
+        whole[99_990..=100_010]
+    );
     assert_eq!(s.head_object("bkt", "big", None).unwrap().data.meta, meta);
-    assert!(matches!(s.list_parts("bkt", &id, 0, 10), Err(CoreError::NoSuchUpload)));
+    assert!(matches!(
+        s.list_parts("bkt", &id, 0, 10),
+        Err(CoreError::NoSuchUpload)
+    ));
 
     // Abort frees every part.
-    let id2 = s.create_multipart_upload("bkt", "other", ObjectMeta::default()).await.unwrap();
-    s.upload_part("bkt", &id2, 1, Expect::default(), body(&data(1000, 5))).await.unwrap();
+    let id2 = s
+        .create_multipart_upload("bkt", "other", ObjectMeta::default())
+        .await
+        .unwrap();
+    s.upload_part("bkt", &id2, 1, Expect::default(), body(&data(1000, 5)))
+        .await
+        .unwrap();
     s.abort_multipart_upload("bkt", &id2).await.unwrap();
-    assert!(matches!(s.abort_multipart_upload("bkt", &id2).await, Err(CoreError::NoSuchUpload)));
+    assert!(matches!(
+        s.abort_multipart_upload("bkt", &id2).await,
+        Err(CoreError::NoSuchUpload)
+    ));
     s.reclaim_now().await.unwrap();
     let f = s.fsck().unwrap();
     assert!(f.is_clean() && f.pending_garbage == 0, "{f:?}");
@@ -394,18 +710,28 @@ async fn multipart_upload_complete_combines_digests() {
 async fn deleted_versions_are_reclaimed_and_shared_blobs_kept() {
     let (_d, s) = store().await;
     s.create_bucket("bkt").await.unwrap();
-    s.set_versioning("bkt", VersioningStatus::Enabled).await.unwrap();
+    s.set_versioning("bkt", VersioningStatus::Enabled)
+        .await
+        .unwrap();
     let v = put(&s, "bkt", "k", &data(10_000, 1)).await.version_id;
-    s.copy_object("bkt", "k", None, "bkt", "copy", MetadataDirective::Copy).await.unwrap();
+    s.copy_object("bkt", "k", None, "bkt", "copy", MetadataDirective::Copy)
+        .await
+        .unwrap();
     put(&s, "bkt", "k2", &data(10_000, 2)).await;
     s.reclaim_now().await.unwrap();
     assert_eq!(s.fsck().unwrap().files, 2);
     s.delete_object("bkt", "k", Some(v)).await.unwrap();
     s.reclaim_now().await.unwrap();
-    assert_eq!(s.fsck().unwrap().files, 2, "the copy still refers to the blob");
+    assert_eq!(
+        s.fsck().unwrap().files,
+        2,
+        "the copy still refers to the blob"
+    );
     let l = s.list_versions("bkt", &all_versions()).unwrap();
     for e in l.entries {
-        s.delete_object("bkt", &e.key, Some(e.version_id)).await.unwrap();
+        s.delete_object("bkt", &e.key, Some(e.version_id))
+            .await
+            .unwrap();
     }
     s.reclaim_now().await.unwrap();
     let f = s.fsck().unwrap();
@@ -428,7 +754,9 @@ async fn state_survives_reopen() {
     let v = {
         let s = open(dir.path()).await;
         s.create_bucket("bkt").await.unwrap();
-        s.set_versioning("bkt", VersioningStatus::Enabled).await.unwrap();
+        s.set_versioning("bkt", VersioningStatus::Enabled)
+            .await
+            .unwrap();
         let v = put(&s, "bkt", "k", &data(1000, 1)).await.version_id;
         put(&s, "bkt", "k", b"x").await;
         v
@@ -437,13 +765,18 @@ async fn state_survives_reopen() {
     let s = loop {
         match Store::open(dir.path(), StoreOptions { inline_max: 64 }).await {
             Ok(s) => break s,
-            Err(CoreError::DataDirLocked(_)) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+            Err(CoreError::DataDirLocked(_)) => {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await
+            }
             Err(e) => panic!("{e}"),
         }
     };
     assert_eq!(get(&s, "bkt", "k", Some(v)).await.unwrap(), data(1000, 1));
     let v3 = put(&s, "bkt", "k", b"y").await.version_id;
     let l = s.list_versions("bkt", &all_versions()).unwrap();
-    assert_eq!(l.entries[0].version_id, v3, "sequence continues after reopen");
+    assert_eq!(
+        l.entries[0].version_id, v3,
+        "sequence continues after reopen"
+    );
     assert_eq!(l.entries.len(), 3);
 }

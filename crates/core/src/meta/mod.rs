@@ -107,7 +107,12 @@ pub trait WriteTxn: ReadTxn {
     fn set_null_seq(&mut self, bucket: &str, key: &str, seq: Option<u64>) -> StorageResult<()>;
 
     /// Uploads are keyed by (bucket, key, upload ID) for listing, and found by upload ID.
-    fn put_upload(&mut self, bucket: &str, upload_id: &str, rec: &UploadRecord) -> StorageResult<()>;
+    fn put_upload(
+        &mut self,
+        bucket: &str,
+        upload_id: &str,
+        rec: &UploadRecord,
+    ) -> StorageResult<()>;
     fn remove_upload(&mut self, bucket: &str, upload_id: &str) -> StorageResult<()>;
     fn put_part(&mut self, upload_id: &str, part: u32, rec: &PartRecord) -> StorageResult<()>;
     fn remove_part(&mut self, upload_id: &str, part: u32) -> StorageResult<()>;

@@ -148,7 +148,10 @@ mod tests {
 
     #[test]
     fn records_carry_their_format_byte_and_round_trip() {
-        let rec = BucketRecord { created_ms: 7, versioning: Versioning::Suspended };
+        let rec = BucketRecord {
+            created_ms: 7,
+            versioning: Versioning::Suspended,
+        };
         let bytes = encode(&rec);
         assert_eq!(bytes[0], FORMAT_V1);
         assert_eq!(decode::<BucketRecord>(&bytes).unwrap(), rec);
@@ -156,9 +159,15 @@ mod tests {
 
     #[test]
     fn unknown_format_is_reported_not_misread() {
-        let mut bytes = encode(&BucketRecord { created_ms: 7, versioning: Versioning::Enabled });
+        let mut bytes = encode(&BucketRecord {
+            created_ms: 7,
+            versioning: Versioning::Enabled,
+        });
         bytes[0] = 99;
-        assert!(matches!(decode::<BucketRecord>(&bytes), Err(StorageError::Corrupt(_))));
+        assert!(matches!(
+            decode::<BucketRecord>(&bytes),
+            Err(StorageError::Corrupt(_))
+        ));
         assert!(decode::<BucketRecord>(&[]).is_err());
     }
 }

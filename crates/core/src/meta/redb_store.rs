@@ -75,7 +75,11 @@ fn lower_bound(start: Start<'_>) -> (Vec<u8>, u64, bool) {
 }
 
 fn bound<T>(value: T, exclusive: bool) -> Bound<T> {
-    if exclusive { Bound::Excluded(value) } else { Bound::Included(value) }
+    if exclusive {
+        Bound::Excluded(value)
+    } else {
+        Bound::Included(value)
+    }
 }
 
 /// The read methods, identical for read-only and read-write transactions (their tables are
@@ -116,9 +120,17 @@ macro_rules! impl_read {
                 Ok(true)
             }
 
-            fn version(&self, bucket: &str, key: &str, seq: u64) -> StorageResult<Option<VersionRecord>> {
+            fn version(
+                &self,
+                bucket: &str,
+                key: &str,
+                seq: u64,
+            ) -> StorageResult<Option<VersionRecord>> {
                 let t = self.txn.open_table(VERSIONS).eng()?;
-                t.get((bucket, key.as_bytes(), u64::MAX - seq)).eng()?.map(|v| decode(v.value())).transpose()
+                t.get((bucket, key.as_bytes(), u64::MAX - seq))
+                    .eng()?
+                    .map(|v| decode(v.value()))
+                    .transpose()
             }
 
             fn scan_versions(
@@ -194,9 +206,14 @@ macro_rules! impl_read {
 
             fn upload(&self, bucket: &str, upload_id: &str) -> StorageResult<Option<UploadRecord>> {
                 let keys = self.txn.open_table(UPLOAD_KEYS).eng()?;
-                let Some(key) = keys.get((bucket, upload_id)).eng()? else { return Ok(None) };
+                let Some(key) = keys.get((bucket, upload_id)).eng()? else {
+                    return Ok(None);
+                };
                 let t = self.txn.open_table(UPLOADS).eng()?;
-                t.get((bucket, key.value(), upload_id)).eng()?.map(|v| decode(v.value())).transpose()
+                t.get((bucket, key.value(), upload_id))
+                    .eng()?
+                    .map(|v| decode(v.value()))
+                    .transpose()
             }
 
             fn scan_uploads(
@@ -231,7 +248,10 @@ macro_rules! impl_read {
                 visit: &mut dyn FnMut(u32, PartRecord) -> Flow,
             ) -> StorageResult<()> {
                 let t = self.txn.open_table(PARTS).eng()?;
-                for item in t.range((Bound::Excluded((upload_id, after)), Bound::Unbounded)).eng()? {
+                for item in t
+                    .range((Bound::Excluded((upload_id, after)), Bound::Unbounded))
+                    .eng()?
+                {
                     let (k, v) = item.eng()?;
                     let (id, n) = k.value();
                     if id != upload_id {
@@ -246,7 +266,10 @@ macro_rules! impl_read {
 
             fn part(&self, upload_id: &str, part: u32) -> StorageResult<Option<PartRecord>> {
                 let t = self.txn.open_table(PARTS).eng()?;
-                t.get((upload_id, part)).eng()?.map(|v| decode(v.value())).transpose()
+                t.get((upload_id, part))
+                    .eng()?
+                    .map(|v| decode(v.value()))
+                    .transpose()
             }
 
             fn blob(&self, id: u64) -> StorageResult<Option<BlobRecord>> {
@@ -320,7 +343,10 @@ impl WriteTxn for RedbWrite<'_> {
 
     fn put_version(&mut self, bucket: &str, key: &str, rec: &VersionRecord) -> StorageResult<()> {
         let mut t = self.txn.open_table(VERSIONS).eng()?;
-        let r = t.insert((bucket, key.as_bytes(), u64::MAX - rec.seq), encode(rec).as_slice());
+        let r = t.insert(
+            (bucket, key.as_bytes(), u64::MAX - rec.seq),
+            encode(rec).as_slice(),
+        );
         self.wrote(r)
     }
 
@@ -351,18 +377,29 @@ impl WriteTxn for RedbWrite<'_> {
         self.wrote(r)
     }
 
-    fn put_upload(&mut self, bucket: &str, upload_id: &str, rec: &UploadRecord) -> StorageResult<()> {
+    fn put_upload(
+        &mut self,
+        bucket: &str,
+        upload_id: &str,
+        rec: &UploadRecord,
+    ) -> StorageResult<()> {
         let mut keys = self.txn.open_table(UPLOAD_KEYS).eng()?;
         let r = keys.insert((bucket, upload_id), rec.key.as_bytes());
         self.wrote(r)?;
         let mut t = self.txn.open_table(UPLOADS).eng()?;
-        let r = t.insert((bucket, rec.key.as_bytes(), upload_id), encode(rec).as_slice());
+        let r = t.insert(
+            (bucket, rec.key.as_bytes(), upload_id),
+            encode(rec).as_slice(),
+        );
         self.wrote(r)
     }
 
     fn remove_upload(&mut self, bucket: &str, upload_id: &str) -> StorageResult<()> {
         let mut keys = self.txn.open_table(UPLOAD_KEYS).eng()?;
-        let key = keys.remove((bucket, upload_id)).eng()?.map(|k| k.value().to_vec());
+        let key = keys
+            .remove((bucket, upload_id))
+            .eng()?
+            .map(|k| k.value().to_vec());
         self.writes += 1;
         if let Some(key) = key {
             let mut t = self.txn.open_table(UPLOADS).eng()?;
@@ -444,7 +481,11 @@ impl RedbMeta {
             txn.open_table(GARBAGE).eng()?;
             let seq = {
                 let counters = txn.open_table(COUNTERS).eng()?;
-                counters.get(SEQ_COUNTER).eng()?.map(|v| v.value()).unwrap_or(0)
+                counters
+                    .get(SEQ_COUNTER)
+                    .eng()?
+                    .map(|v| v.value())
+                    .unwrap_or(0)
             };
             txn.commit().eng()?;
             seq
@@ -455,13 +496,19 @@ impl RedbMeta {
             .name("strata-meta-writer".into())
             .spawn(move || writer_loop(&writer_db, rx, next_seq))
             .map_err(StorageError::Io)?;
-        Ok(RedbMeta { db, queue: Some(queue), writer: Some(writer) })
+        Ok(RedbMeta {
+            db,
+            queue: Some(queue),
+            writer: Some(writer),
+        })
     }
 }
 
 impl MetaStore for RedbMeta {
     fn read(&self) -> StorageResult<Box<dyn ReadTxn + '_>> {
-        Ok(Box::new(RedbRead { txn: self.db.begin_read().eng()? }))
+        Ok(Box::new(RedbRead {
+            txn: self.db.begin_read().eng()?,
+        }))
     }
 
     fn submit(&self, op: WriteOp) -> StorageResult<()> {
@@ -503,7 +550,11 @@ fn run_batch(db: &Database, batch: Vec<WriteOp>, next_seq: &mut u64) -> StorageR
     let mut completions = Vec::with_capacity(batch.len());
     let mut poisoned = false;
     {
-        let mut w = RedbWrite { txn: &txn, next_seq, writes: 0 };
+        let mut w = RedbWrite {
+            txn: &txn,
+            next_seq,
+            writes: 0,
+        };
         for op in batch {
             // A panicking operation fails its batch instead of the writer thread.
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(&mut w))) {
@@ -524,9 +575,12 @@ fn run_batch(db: &Database, batch: Vec<WriteOp>, next_seq: &mut u64) -> StorageR
     }
     let result = if poisoned {
         let _ = txn.abort();
-        Err(StorageError::BatchFailed("an operation failed after writing".into()))
+        Err(StorageError::BatchFailed(
+            "an operation failed after writing".into(),
+        ))
     } else {
-        txn.commit().map_err(|e| StorageError::BatchFailed(e.to_string()))
+        txn.commit()
+            .map_err(|e| StorageError::BatchFailed(e.to_string()))
     };
     for completion in completions {
         completion(match &result {

@@ -6,22 +6,42 @@ use futures_util::StreamExt;
 use std::io;
 use strata_core::{ByteRange, Expect, ObjectMeta, PutOutcome, Store, StoreOptions, VersionId};
 
-pub fn body(data: &[u8]) -> impl futures_core::Stream<Item = io::Result<Bytes>> + Send + Unpin + use<> {
+pub fn body(
+    data: &[u8],
+) -> impl futures_core::Stream<Item = io::Result<Bytes>> + Send + Unpin + use<> {
     // Several chunks, to exercise the streaming path.
-    let chunks: Vec<io::Result<Bytes>> =
-        data.chunks(7919).map(|c| Ok(Bytes::copy_from_slice(c))).collect::<Vec<_>>();
+    let chunks: Vec<io::Result<Bytes>> = data
+        .chunks(7919)
+        .map(|c| Ok(Bytes::copy_from_slice(c)))
+        .collect::<Vec<_>>();
     futures_util::stream::iter(chunks)
 }
 
 pub async fn open(dir: &std::path::Path) -> Store {
-    Store::open(dir, StoreOptions { inline_max: 64 }).await.unwrap()
+    Store::open(dir, StoreOptions { inline_max: 64 })
+        .await
+        .unwrap()
 }
 
 pub async fn put(store: &Store, bucket: &str, key: &str, data: &[u8]) -> PutOutcome {
-    store.put_object(bucket, key, ObjectMeta::default(), Expect::default(), body(data)).await.unwrap()
+    store
+        .put_object(
+            bucket,
+            key,
+            ObjectMeta::default(),
+            Expect::default(),
+            body(data),
+        )
+        .await
+        .unwrap()
 }
 
-pub async fn get(store: &Store, bucket: &str, key: &str, version: Option<VersionId>) -> strata_core::Result<Vec<u8>> {
+pub async fn get(
+    store: &Store,
+    bucket: &str,
+    key: &str,
+    version: Option<VersionId>,
+) -> strata_core::Result<Vec<u8>> {
     get_range(store, bucket, key, version, None).await
 }
 
@@ -43,5 +63,7 @@ pub async fn get_range(
 
 /// Deterministic bytes of a given length.
 pub fn data(len: usize, seed: u8) -> Vec<u8> {
-    (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
 }
