@@ -11,6 +11,7 @@ use futures_core::Stream;
 use futures_util::StreamExt;
 use std::fs::{self, File};
 use std::io;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -73,7 +74,14 @@ impl Store {
             path: dir.display().to_string(),
             source,
         };
-        fs::create_dir_all(dir).map_err(dir_err)?;
+        if !dir.exists() {
+            // Object data is private to the server's user.
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(dir_err)?;
+        }
         let lock = File::options()
             .create(true)
             .truncate(false)
@@ -174,10 +182,8 @@ impl Store {
                     }),
                 }
             }))?;
-        let result = rx
-            .await
-            .map_err(|_| StorageError::BatchFailed("the batch was dropped".into()))?;
-        Ok(result?)
+        rx.await
+            .map_err(|_| StorageError::BatchFailed("the batch was dropped".into()))?
     }
 
     /// Like [`Store::write`] for an operation that publishes a freshly written blob: the blob

@@ -70,6 +70,9 @@ pub struct ObjectData {
     pub segments: Vec<Segment>,
 }
 
+// Records are decoded one at a time and never stored in bulk, so the variants' size
+// difference costs nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EntryKind {
     Object(ObjectData),
