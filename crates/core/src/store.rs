@@ -363,6 +363,11 @@ impl Store {
         Ok(swept)
     }
 
+    /// Metadata commits since this store was opened, and the operations they carried.
+    pub fn commit_stats(&self) -> crate::meta::CommitStats {
+        self.inner.meta.commit_stats()
+    }
+
     /// Files removed since this store was opened: (blobs freed by deletes, leftovers of
     /// earlier runs swept).
     pub fn reclaim_stats(&self) -> (usize, usize) {

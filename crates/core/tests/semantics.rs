@@ -780,3 +780,50 @@ async fn state_survives_reopen() {
     );
     assert_eq!(l.entries.len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writes_share_commits_and_a_batch_delete_is_one_commit() {
+    let (_d, s) = store().await;
+    s.create_bucket("bkt").await.unwrap();
+    s.set_versioning("bkt", VersioningStatus::Enabled)
+        .await
+        .unwrap();
+    let before = s.commit_stats();
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                s.delete_object("bkt", &format!("k{i}"), None)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let after = s.commit_stats();
+    assert_eq!(after.operations - before.operations, 200);
+    assert!(
+        after.batches - before.batches < 200,
+        "200 concurrent deletes took {} commits",
+        after.batches - before.batches
+    );
+
+    let entries: Vec<_> = (0..1000)
+        .map(|i| DeleteEntry {
+            key: format!("k{i}"),
+            version_id: None,
+        })
+        .collect();
+    let before = s.commit_stats();
+    s.delete_objects("bkt", entries).await.unwrap();
+    let after = s.commit_stats();
+    assert_eq!(
+        (
+            after.batches - before.batches,
+            after.operations - before.operations
+        ),
+        (1, 1)
+    );
+}

@@ -139,4 +139,12 @@ pub trait MetaStore: Send + Sync + 'static {
     fn read(&self) -> StorageResult<Box<dyn ReadTxn + '_>>;
     /// Queues an operation for the next batch.
     fn submit(&self, op: WriteOp) -> StorageResult<()>;
+    /// How many batches were committed, and how many operations they held.
+    fn commit_stats(&self) -> CommitStats;
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CommitStats {
+    pub batches: u64,
+    pub operations: u64,
 }

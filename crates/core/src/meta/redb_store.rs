@@ -21,6 +21,7 @@ use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
 type VersionKey = (&'static str, &'static [u8], u64);
@@ -450,6 +451,7 @@ impl WriteTxn for RedbWrite<'_> {
 /// writer thread, which commits them in batches.
 pub struct RedbMeta {
     db: Arc<Database>,
+    stats: Arc<Stats>,
     queue: Option<mpsc::Sender<WriteOp>>,
     writer: Option<std::thread::JoinHandle<()>>,
 }
@@ -492,12 +494,15 @@ impl RedbMeta {
         };
         let (queue, rx) = mpsc::channel();
         let writer_db = db.clone();
+        let stats = Arc::new(Stats::default());
+        let writer_stats = stats.clone();
         let writer = std::thread::Builder::new()
             .name("strata-meta-writer".into())
-            .spawn(move || writer_loop(&writer_db, rx, next_seq))
+            .spawn(move || writer_loop(&writer_db, rx, next_seq, &writer_stats))
             .map_err(StorageError::Io)?;
         Ok(RedbMeta {
             db,
+            stats,
             queue: Some(queue),
             writer: Some(writer),
         })
@@ -515,11 +520,24 @@ impl MetaStore for RedbMeta {
         let queue = self.queue.as_ref().ok_or(StorageError::WriterGone)?;
         queue.send(op).map_err(|_| StorageError::WriterGone)
     }
+
+    fn commit_stats(&self) -> CommitStats {
+        CommitStats {
+            batches: self.stats.batches.load(Ordering::Relaxed),
+            operations: self.stats.operations.load(Ordering::Relaxed),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Stats {
+    batches: AtomicU64,
+    operations: AtomicU64,
 }
 
 /// Takes every queued operation (up to [`MAX_BATCH`]), runs them in one transaction, commits
 /// once, then completes them all with the commit's result.
-fn writer_loop(db: &Database, rx: mpsc::Receiver<WriteOp>, mut next_seq: u64) {
+fn writer_loop(db: &Database, rx: mpsc::Receiver<WriteOp>, mut next_seq: u64, stats: &Stats) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -530,13 +548,19 @@ fn writer_loop(db: &Database, rx: mpsc::Receiver<WriteOp>, mut next_seq: u64) {
         }
         // Sequence numbers handed out in a failed batch were never published; they stay used
         // anyway, so the sequence only ever grows.
-        if let Err(e) = run_batch(db, batch, &mut next_seq) {
+        if let Err(e) = run_batch(db, batch, &mut next_seq, stats) {
             tracing::error!(%e, "metadata batch failed");
         }
     }
 }
 
-fn run_batch(db: &Database, batch: Vec<WriteOp>, next_seq: &mut u64) -> StorageResult<()> {
+fn run_batch(
+    db: &Database,
+    batch: Vec<WriteOp>,
+    next_seq: &mut u64,
+    stats: &Stats,
+) -> StorageResult<()> {
+    let n = batch.len() as u64;
     let txn = match db.begin_write().eng() {
         Ok(txn) => txn,
         Err(e) => {
@@ -582,6 +606,11 @@ fn run_batch(db: &Database, batch: Vec<WriteOp>, next_seq: &mut u64) -> StorageR
         txn.commit()
             .map_err(|e| StorageError::BatchFailed(e.to_string()))
     };
+    if result.is_ok() {
+        // Counted before anyone hears of the commit, so a caller sees its own batch counted.
+        stats.batches.fetch_add(1, Ordering::Relaxed);
+        stats.operations.fetch_add(n, Ordering::Relaxed);
+    }
     for completion in completions {
         completion(match &result {
             Ok(()) => Ok(()),
