@@ -9,6 +9,7 @@
 //! collide with a bucket in any dialect.
 
 pub mod health;
+pub mod request;
 mod router;
 mod server;
 
