@@ -8,10 +8,14 @@
 //! Server paths start with `/_strata/`: bucket names cannot start with `_`, so they never
 //! collide with a bucket in any dialect.
 
+pub mod body;
 pub mod health;
+pub mod httpfmt;
+pub mod oss;
 pub mod request;
 mod router;
 mod server;
+pub mod xml;
 
 use bytes::Bytes;
 use http_body_util::BodyExt as _;
@@ -23,6 +27,10 @@ pub use server::{SHUTDOWN_GRACE, serve};
 pub struct AppState {
     pub store: strata_core::Store,
     pub credentials: Credentials,
+    /// The region the server reports.
+    pub region: String,
+    /// Base domains of virtual-hosted requests (`BUCKET.DOMAIN`), lower-case.
+    pub domains: Vec<String>,
 }
 
 /// The one key pair the server accepts.
@@ -43,13 +51,13 @@ impl fmt::Debug for Credentials {
 }
 
 /// The body of every response: boxed, so whole buffers and streamed objects fit alike.
-pub type Body = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
+pub type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, std::io::Error>;
 
 /// A body that is one buffer.
 pub fn full(bytes: impl Into<Bytes>) -> Body {
     http_body_util::Full::new(bytes.into())
         .map_err(|never| match never {})
-        .boxed()
+        .boxed_unsync()
 }
 
 #[cfg(test)]

@@ -1,16 +1,56 @@
 //! Sends each request to the handler of its path; later, to the dialect it is written in.
 
-use crate::{AppState, Body, full, health};
+use crate::request::{AddressError, RequestParts};
+use crate::{AppState, Body, full, health, oss};
+use hyper::body::Incoming;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 
-pub(crate) async fn route<B>(state: &AppState, req: Request<B>) -> Response<Body> {
+pub(crate) async fn route(state: &AppState, req: Request<Incoming>) -> Response<Body> {
     if req.uri().path() == health::PATH {
         return health::handle(state, &req);
     }
-    // The dialect front doors (OSS, BOS, S3) will be chosen here from the request's
-    // signature and headers.
-    not_built()
+    let (head, body) = req.into_parts();
+    let parts = match RequestParts::new(head.method, &head.uri, head.headers, &state.domains) {
+        Ok(p) => p,
+        Err(e) => return bad_address(e),
+    };
+    match dialect(&parts) {
+        Some(Dialect::Oss) => oss::handle(state, parts, body).await,
+        None => not_built(),
+    }
+}
+
+/// The dialects the front door tells apart.
+#[derive(Debug, PartialEq, Eq)]
+enum Dialect {
+    Oss,
+}
+
+/// Tells the dialect from the signature scheme: `OSS `/`OSS4-HMAC-SHA256` Authorization
+/// headers or OSS presigned queries. Unsigned requests are answered by OSS (with
+/// AccessDenied) until the S3 dialect exists.
+fn dialect(parts: &RequestParts) -> Option<Dialect> {
+    if oss::auth::scheme(parts).is_some() {
+        return Some(Dialect::Oss);
+    }
+    let auth = parts.header("authorization").unwrap_or_default();
+    if auth.is_empty() && !parts.has_query("X-Amz-Signature") && !parts.has_query("authorization") {
+        return Some(Dialect::Oss);
+    }
+    None
+}
+
+fn bad_address(e: AddressError) -> Response<Body> {
+    let mut resp = Response::new(full(format!(
+        "400 Bad Request: the request's path is not valid ({e:?}).\n"
+    )));
+    *resp.status_mut() = StatusCode::BAD_REQUEST;
+    resp.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    resp
 }
 
 fn not_built() -> Response<Body> {
@@ -29,59 +69,53 @@ fn not_built() -> Response<Body> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Credentials;
-    use http_body_util::BodyExt as _;
-    use hyper::Method;
+    use hyper::{HeaderMap, Method};
 
-    async fn answer(state: &AppState, method: Method, uri: &str) -> (StatusCode, String, String) {
-        let req = Request::builder().method(method).uri(uri).body(()).unwrap();
-        let resp = route(state, req).await;
-        let ct = resp
-            .headers()
-            .get(CONTENT_TYPE)
-            .map(|v| v.to_str().unwrap().to_owned());
-        let status = resp.status();
-        let body = resp.into_body().collect().await.unwrap().to_bytes();
-        (
-            status,
-            ct.unwrap_or_default(),
-            String::from_utf8(body.to_vec()).unwrap(),
-        )
+    fn parts(uri: &str, headers: &[(&'static str, &str)]) -> RequestParts {
+        let mut h = HeaderMap::new();
+        for (n, v) in headers {
+            h.insert(*n, v.parse().unwrap());
+        }
+        RequestParts::new(Method::GET, &uri.parse().unwrap(), h, &[]).unwrap()
     }
 
-    #[tokio::test]
-    async fn routes_health_and_refuses_the_rest() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = strata_core::Store::open(dir.path(), Default::default())
-            .await
-            .unwrap();
-        let state = AppState {
-            store,
-            credentials: Credentials {
-                access_key: "A".into(),
-                secret_key: "S".into(),
-            },
-        };
-
-        let (status, ct, body) = answer(&state, Method::GET, "/_strata/health").await;
-        assert_eq!(
-            (status, ct.as_str(), body.as_str()),
-            (StatusCode::OK, "application/json", health::BODY)
-        );
-        let (status, _, _) = answer(&state, Method::GET, "/_strata/health?verbose").await;
-        assert_eq!(status, StatusCode::OK);
-        let (status, _, _) = answer(&state, Method::DELETE, "/_strata/health").await;
-        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
-
-        for (method, uri) in [
-            (Method::GET, "/"),
-            (Method::PUT, "/bucket"),
-            (Method::GET, "/_strata/other"),
-        ] {
-            let (status, ct, body) = answer(&state, method.clone(), uri).await;
-            assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{method} {uri}");
-            assert!(ct.starts_with("text/plain"), "{ct}");
-            assert!(body.contains("not built yet"), "{body}");
+    #[test]
+    fn the_signature_scheme_picks_the_dialect() {
+        let oss = [
+            parts("/b/k", &[("authorization", "OSS ak:sig")]),
+            parts(
+                "/b/k",
+                &[(
+                    "authorization",
+                    "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,Signature=00",
+                )],
+            ),
+            parts("/b/k?OSSAccessKeyId=ak&Expires=1&Signature=x", &[]),
+            parts(
+                "/b/k?x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-signature=00",
+                &[],
+            ),
+        ];
+        for p in &oss {
+            assert_eq!(dialect(p), Some(Dialect::Oss), "{p:?}");
         }
+        // Dialects not built yet.
+        assert_eq!(
+            dialect(&parts(
+                "/b/k",
+                &[(
+                    "authorization",
+                    "bce-auth-v1/ak/2023-01-01T00:00:00Z/1800//00"
+                )]
+            )),
+            None
+        );
+        assert_eq!(
+            dialect(&parts(
+                "/b/k",
+                &[("authorization", "AWS4-HMAC-SHA256 Credential=x")]
+            )),
+            None
+        );
     }
 }

@@ -28,6 +28,16 @@ pub struct ServeArgs {
     /// variable: command lines are visible to other users.
     #[arg(long, value_name = "KEY", env = "STRATA_SECRET_KEY", hide_env_values = true, value_parser = credentials::parse_key)]
     secret_key: Option<String>,
+
+    /// The region the server reports (OSS `Location` is `oss-REGION`). Signatures are
+    /// accepted for any region.
+    #[arg(long, value_name = "REGION", default_value = "us-east-1")]
+    region: String,
+
+    /// A base domain for virtual-hosted requests: `BUCKET.DOMAIN` addresses BUCKET.
+    /// Repeatable.
+    #[arg(long = "domain", value_name = "DOMAIN")]
+    domains: Vec<String>,
 }
 
 pub async fn run(args: ServeArgs) -> Result<(), CliError> {
@@ -79,7 +89,16 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         "strata listening on http://{addr} (data: {})",
         dir.display()
     );
-    let state = Arc::new(AppState { store, credentials });
+    let state = Arc::new(AppState {
+        store,
+        credentials,
+        region: args.region,
+        domains: args
+            .domains
+            .iter()
+            .map(|d| d.to_ascii_lowercase())
+            .collect(),
+    });
     strata_api::serve(listener, state, async {
         let _ = shutdown.await;
     })

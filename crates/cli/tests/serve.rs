@@ -264,7 +264,7 @@ fn listening_line_names_the_bound_port_and_data_dir() {
 }
 
 #[test]
-fn unknown_path_answers_501() {
+fn unsigned_requests_are_refused_with_access_denied() {
     let tmp = tempfile::tempdir().unwrap();
     let mut server = Proc::spawn(&mut strata_serve(&data_dir(&tmp)));
     let started = server.wait_listening();
@@ -274,9 +274,9 @@ fn unknown_path_answers_501() {
         ("PUT", "/some-bucket"),
     ] {
         let resp = http(&started.addr, method, path);
-        assert_eq!(resp.status, 501, "{method} {path}");
+        assert_eq!(resp.status, 403, "{method} {path}");
         assert!(
-            resp.body.contains("not built yet"),
+            resp.body.contains("<Code>AccessDenied</Code>"),
             "{method} {path}: {}",
             resp.body
         );

@@ -1,0 +1,246 @@
+//! Service and bucket operations: ListBuckets, PutBucket, DeleteBucket, GetBucketInfo,
+//! GetBucketLocation, Get/PutBucketAcl (private only), Get/PutBucketVersioning.
+
+use super::error::OssError;
+use super::{Ctx, OssResult, empty, xml};
+use crate::body::read_limited;
+use crate::httpfmt::iso8601;
+use crate::xml::Xml;
+use hyper::StatusCode;
+use hyper::body::Incoming;
+use strata_core::{CoreError, Versioning, VersioningStatus};
+
+/// Bodies of bucket configuration requests are small.
+const CONFIG_BODY_LIMIT: usize = 64 * 1024;
+
+/// OSS narrows the common rules: no dots.
+fn validate_name(name: &str) -> Result<(), OssError> {
+    strata_core::store::validate_bucket_name(name).map_err(OssError::from)?;
+    if name.contains('.') {
+        return Err(OssError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidBucketName",
+            "The specified bucket is not valid.",
+        ));
+    }
+    Ok(())
+}
+
+fn location_name(ctx: &Ctx<'_>) -> String {
+    format!("oss-{}", ctx.state.region)
+}
+
+fn owner(x: &mut Xml, id: &str) {
+    x.open("Owner")
+        .leaf("ID", id)
+        .leaf("DisplayName", id)
+        .close();
+}
+
+pub(super) fn list_buckets(ctx: &Ctx<'_>) -> OssResult {
+    let prefix = ctx.req.query("prefix").unwrap_or("");
+    let marker = ctx.req.query("marker").unwrap_or("");
+    let max = parse_max(ctx.req.query("max-keys"), 100)?;
+    let all = ctx.state.store.list_buckets()?;
+    let matching: Vec<_> = all
+        .iter()
+        .filter(|b| b.name.starts_with(prefix) && b.name.as_str() > marker)
+        .collect();
+    let truncated = matching.len() > max;
+    let page = &matching[..matching.len().min(max)];
+    let mut x = Xml::new("ListAllMyBucketsResult", "");
+    x.leaf("Prefix", prefix)
+        .leaf("Marker", marker)
+        .leaf("MaxKeys", &max.to_string());
+    x.leaf("IsTruncated", if truncated { "true" } else { "false" });
+    if truncated {
+        x.leaf(
+            "NextMarker",
+            page.last().map(|b| b.name.as_str()).unwrap_or(""),
+        );
+    }
+    owner(&mut x, ctx.owner());
+    x.open("Buckets");
+    let loc = location_name(ctx);
+    for b in page {
+        x.open("Bucket")
+            .leaf("CreationDate", &iso8601(b.created_ms))
+            .leaf("ExtranetEndpoint", "")
+            .leaf("IntranetEndpoint", "")
+            .leaf("Location", &loc)
+            .leaf("Name", &b.name)
+            .leaf("Region", &ctx.state.region)
+            .leaf("StorageClass", "Standard")
+            .close();
+    }
+    x.close();
+    Ok(xml(StatusCode::OK, x.finish()))
+}
+
+/// `max-keys`-style parameters: absent or empty → default; 0..=1000; else InvalidArgument.
+pub(super) fn parse_max(value: Option<&str>, default: usize) -> Result<usize, OssError> {
+    match value.filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(v) => match v.parse::<usize>() {
+            Ok(n) if n <= 1000 => Ok(n),
+            _ => Err(OssError::invalid_argument(format!(
+                "Argument max-keys ({v}) must be an integer from 0 to 1000."
+            ))),
+        },
+    }
+}
+
+fn check_acl(ctx: &Ctx<'_>, header: &str) -> Result<(), OssError> {
+    match ctx.req.header(header) {
+        None | Some("private") | Some("default") => Ok(()),
+        Some(other) => Err(OssError::not_implemented(&format!(
+            "ACL `{other}` (every bucket and object is private)"
+        ))),
+    }
+}
+
+/// Objects are private (or inherit the bucket's, which is private).
+pub(super) fn check_object_acl(ctx: &Ctx<'_>) -> Result<(), OssError> {
+    check_acl(ctx, "x-oss-object-acl")
+}
+
+pub(super) async fn create(ctx: &Ctx<'_>) -> OssResult {
+    let name = ctx.bucket()?;
+    validate_name(name)?;
+    check_acl(ctx, "x-oss-acl")?;
+    match ctx.state.store.create_bucket(name).await {
+        // Creating a bucket one already owns succeeds (oss.md §2.3).
+        Ok(()) | Err(CoreError::BucketAlreadyExists) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let mut r = empty(StatusCode::OK);
+    if let Ok(v) = format!("/{name}").parse() {
+        r.headers_mut().insert("location", v);
+    }
+    Ok(r)
+}
+
+pub(super) async fn delete(ctx: &Ctx<'_>) -> OssResult {
+    ctx.state.store.delete_bucket(ctx.bucket()?).await?;
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+pub(super) fn info(ctx: &Ctx<'_>) -> OssResult {
+    let b = ctx.state.store.bucket(ctx.bucket()?)?;
+    let mut x = Xml::new("BucketInfo", "");
+    x.open("Bucket")
+        .leaf("AccessMonitor", "Disabled")
+        .leaf("CreationDate", &iso8601(b.created_ms))
+        .leaf("ExtranetEndpoint", "")
+        .leaf("IntranetEndpoint", "")
+        .leaf("Location", &location_name(ctx))
+        .leaf("StorageClass", "Standard")
+        .leaf("TransferAcceleration", "Disabled")
+        .leaf("CrossRegionReplication", "Disabled")
+        .leaf("DataRedundancyType", "LRS")
+        .leaf("Name", &b.name);
+    owner(&mut x, ctx.owner());
+    x.open("AccessControlList").leaf("Grant", "private").close();
+    x.leaf_opt("Versioning", versioning_status(b.versioning));
+    x.open("ServerSideEncryptionRule")
+        .leaf("SSEAlgorithm", "None")
+        .close();
+    Ok(xml(StatusCode::OK, x.finish()))
+}
+
+pub(super) fn location(ctx: &Ctx<'_>) -> OssResult {
+    ctx.state.store.bucket(ctx.bucket()?)?;
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint>{}</LocationConstraint>",
+        quick_xml::escape::escape(location_name(ctx).as_str())
+    );
+    Ok(xml(StatusCode::OK, body))
+}
+
+pub(super) fn get_acl(ctx: &Ctx<'_>) -> OssResult {
+    ctx.state.store.bucket(ctx.bucket()?)?;
+    let mut x = Xml::new("AccessControlPolicy", "");
+    owner(&mut x, ctx.owner());
+    x.open("AccessControlList").leaf("Grant", "private").close();
+    Ok(xml(StatusCode::OK, x.finish()))
+}
+
+pub(super) fn put_acl(ctx: &Ctx<'_>) -> OssResult {
+    ctx.state.store.bucket(ctx.bucket()?)?;
+    check_acl(ctx, "x-oss-acl")?;
+    Ok(empty(StatusCode::OK))
+}
+
+fn versioning_status(v: Versioning) -> Option<&'static str> {
+    match v {
+        Versioning::Unversioned => None,
+        Versioning::Enabled => Some("Enabled"),
+        Versioning::Suspended => Some("Suspended"),
+    }
+}
+
+pub(super) fn get_versioning(ctx: &Ctx<'_>) -> OssResult {
+    let b = ctx.state.store.bucket(ctx.bucket()?)?;
+    let mut x = Xml::new("VersioningConfiguration", "");
+    x.leaf_opt("Status", versioning_status(b.versioning));
+    Ok(xml(StatusCode::OK, x.finish()))
+}
+
+pub(super) async fn put_versioning(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
+    let bucket = ctx.bucket()?;
+    ctx.state.store.bucket(bucket)?;
+    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    let status = super::batch::parse_versioning(&bytes)?;
+    let status = match status.as_deref() {
+        Some("Enabled") => VersioningStatus::Enabled,
+        Some("Suspended") => VersioningStatus::Suspended,
+        _ => {
+            return Err(OssError::malformed_xml(
+                "The XML you provided was not well-formed or did not validate against our published schema.",
+            ));
+        }
+    };
+    ctx.state.store.set_versioning(bucket, status).await?;
+    Ok(empty(StatusCode::OK))
+}
+
+/// Reads a small request body whole and checks its Content-MD5 when one is given.
+pub(super) async fn read_body(
+    ctx: &Ctx<'_>,
+    body: Incoming,
+    limit: usize,
+) -> Result<bytes::Bytes, OssError> {
+    let declared = ctx
+        .req
+        .header("content-length")
+        .and_then(|v| v.parse().ok());
+    let bytes = read_limited(body, declared, limit)
+        .await
+        .map_err(|e| match e {
+            crate::body::ReadError::TooLarge => OssError::malformed_xml(format!(
+                "The request body is larger than the {limit} bytes this request allows."
+            )),
+            crate::body::ReadError::Io(e) => {
+                OssError::new(StatusCode::BAD_REQUEST, "IncompleteBody", e.to_string())
+            }
+        })?;
+    if let Some(md5) = ctx.req.header("content-md5") {
+        use md5::Digest as _;
+        let expected = crate::httpfmt::parse_md5(md5).ok_or_else(|| {
+            OssError::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidDigest",
+                "The Content-MD5 you specified was invalid.",
+            )
+        })?;
+        let got: [u8; 16] = md5::Md5::digest(&bytes).into();
+        if got != expected {
+            return Err(OssError::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidDigest",
+                "The Content-MD5 you specified was invalid.",
+            ));
+        }
+    }
+    Ok(bytes)
+}

@@ -1,0 +1,209 @@
+//! OSS errors: every core and auth error mapped once to OSS's code and status, rendered as
+//! OSS's `<Error>` XML (and, for HEAD, base64 in `x-oss-err`).
+
+use super::auth::AuthError;
+use crate::xml::Xml;
+use hyper::StatusCode;
+use strata_core::{CoreError, StorageError};
+
+#[derive(Debug)]
+pub struct OssError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    /// Extra detail elements (`Key`, `BucketName`, `StringToSign`, …).
+    pub details: Vec<(&'static str, String)>,
+    /// Headers the response carries besides the error (`x-oss-delete-marker`, …).
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl OssError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> OssError {
+        OssError {
+            status,
+            code,
+            message: message.into(),
+            details: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn detail(mut self, name: &'static str, value: impl Into<String>) -> OssError {
+        self.details.push((name, value.into()));
+        self
+    }
+
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> OssError {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn invalid_argument(message: impl Into<String>) -> OssError {
+        OssError::new(StatusCode::BAD_REQUEST, "InvalidArgument", message)
+    }
+
+    pub fn malformed_xml(message: impl Into<String>) -> OssError {
+        OssError::new(StatusCode::BAD_REQUEST, "MalformedXML", message)
+    }
+
+    pub fn not_implemented(what: &str) -> OssError {
+        OssError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "NotImplemented",
+            format!("{what} is not implemented by this server."),
+        )
+    }
+
+    pub fn to_xml(&self, request_id: &str, host_id: &str) -> String {
+        let mut x = Xml::new("Error", "");
+        x.leaf("Code", self.code)
+            .leaf("Message", &self.message)
+            .leaf("RequestId", request_id)
+            .leaf("HostId", host_id);
+        for (name, value) in &self.details {
+            x.leaf(name, value);
+        }
+        x.finish()
+    }
+}
+
+impl From<CoreError> for OssError {
+    fn from(e: CoreError) -> OssError {
+        use StatusCode as S;
+        let msg = e.to_string();
+        match e {
+            CoreError::NoSuchBucket => OssError::new(
+                S::NOT_FOUND,
+                "NoSuchBucket",
+                "The specified bucket does not exist.",
+            ),
+            CoreError::BucketAlreadyExists => OssError::new(
+                S::CONFLICT,
+                "BucketAlreadyExists",
+                "The requested bucket name is not available.",
+            ),
+            CoreError::BucketNotEmpty => OssError::new(
+                S::CONFLICT,
+                "BucketNotEmpty",
+                "The bucket you tried to delete is not empty.",
+            ),
+            CoreError::InvalidBucketName(m) => {
+                OssError::new(S::BAD_REQUEST, "InvalidBucketName", m)
+            }
+            CoreError::InvalidKey(m) => OssError::new(S::BAD_REQUEST, "InvalidObjectName", m),
+            CoreError::NoSuchKey { delete_marker } => {
+                let e = OssError::new(
+                    S::NOT_FOUND,
+                    "NoSuchKey",
+                    "The specified key does not exist.",
+                );
+                match delete_marker {
+                    Some((id, _)) => e
+                        .header("x-oss-delete-marker", "true")
+                        .header("x-oss-version-id", id.to_string()),
+                    None => e,
+                }
+            }
+            CoreError::NoSuchVersion => OssError::new(
+                S::NOT_FOUND,
+                "NoSuchVersion",
+                "The specified version does not exist.",
+            ),
+            CoreError::MethodNotAllowed {
+                version_id,
+                last_modified_ms,
+            } => OssError::new(
+                S::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                "The specified method is not allowed against this resource.",
+            )
+            .header("x-oss-delete-marker", "true")
+            .header("x-oss-version-id", version_id.to_string())
+            .header("last-modified", crate::httpfmt::http_date(last_modified_ms))
+            .header("allow", "DELETE"),
+            CoreError::InvalidVersionId(_) => {
+                OssError::invalid_argument("Invalid version id specified")
+            }
+            CoreError::InvalidRange { .. } => OssError::new(
+                S::RANGE_NOT_SATISFIABLE,
+                "InvalidRange",
+                "The requested range is not satisfiable",
+            ),
+            CoreError::BadDigest("MD5") => OssError::new(
+                S::BAD_REQUEST,
+                "InvalidDigest",
+                "The Content-MD5 you specified was invalid.",
+            ),
+            CoreError::BadDigest("CRC-64") => OssError::new(
+                S::BAD_REQUEST,
+                "InvalidDigest",
+                "The CRC64 you specified does not match the data.",
+            ),
+            CoreError::BadDigest(_) => OssError::new(S::BAD_REQUEST, "InvalidDigest", msg),
+            CoreError::IncompleteBody { .. } => {
+                OssError::new(S::BAD_REQUEST, "IncompleteBody", msg)
+            }
+            CoreError::TooManyEntries { .. } => OssError::malformed_xml(msg),
+            CoreError::InvalidArgument(m) => OssError::invalid_argument(m),
+            CoreError::NoSuchUpload => OssError::new(
+                S::NOT_FOUND,
+                "NoSuchUpload",
+                "The specified upload does not exist.",
+            ),
+            CoreError::InvalidPart(_) => OssError::new(S::BAD_REQUEST, "InvalidPart", msg),
+            CoreError::InvalidPartOrder => OssError::new(S::BAD_REQUEST, "InvalidPartOrder", msg),
+            CoreError::EntityTooSmall { .. } => {
+                OssError::new(S::BAD_REQUEST, "EntityTooSmall", msg)
+            }
+            CoreError::Body(_) => OssError::new(S::BAD_REQUEST, "IncompleteBody", msg),
+            CoreError::DataDir { .. } | CoreError::DataDirLocked(_) | CoreError::Storage(_) => {
+                internal(msg)
+            }
+        }
+    }
+}
+
+impl From<StorageError> for OssError {
+    fn from(e: StorageError) -> OssError {
+        internal(e.to_string())
+    }
+}
+
+fn internal(detail: String) -> OssError {
+    tracing::error!(%detail, "internal error");
+    OssError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "InternalError",
+        "We encountered an internal error. Please try again.",
+    )
+}
+
+impl From<AuthError> for OssError {
+    fn from(e: AuthError) -> OssError {
+        use StatusCode as S;
+        match e {
+            AuthError::Anonymous => OssError::new(S::FORBIDDEN, "AccessDenied", "AccessDenied: anonymous access is not allowed."),
+            AuthError::InvalidAccessKeyId { access_key } => OssError::new(
+                S::FORBIDDEN,
+                "InvalidAccessKeyId",
+                "The OSS Access Key Id you provided does not exist in our records.",
+            )
+            .detail("OSSAccessKeyId", access_key),
+            AuthError::SignatureDoesNotMatch { string_to_sign, provided, access_key } => OssError::new(
+                S::FORBIDDEN,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+            )
+            .detail("StringToSign", string_to_sign)
+            .detail("SignatureProvided", provided)
+            .detail("OSSAccessKeyId", access_key),
+            AuthError::RequestTimeTooSkewed => OssError::new(
+                S::FORBIDDEN,
+                "RequestTimeTooSkewed",
+                "The difference between the request time and the current time is too large.",
+            ),
+            AuthError::Expired => OssError::new(S::FORBIDDEN, "AccessDenied", "Request has expired."),
+            AuthError::Malformed(m) => OssError::new(S::BAD_REQUEST, "InvalidArgument", m),
+        }
+    }
+}

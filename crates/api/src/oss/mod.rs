@@ -1,0 +1,230 @@
+//! The Alibaba Cloud OSS dialect: authenticate (V1, V4, presigned), route by method,
+//! bucket, key and sub-resource, call the core, answer in OSS's XML and headers.
+//!
+//! The wire facts are `../shared/spec/oss.md`; each handler module names the operations it
+//! serves.
+
+pub mod auth;
+mod batch;
+mod bucket;
+pub mod error;
+mod list;
+mod multipart;
+mod object;
+
+use crate::request::RequestParts;
+use crate::{AppState, Body, full};
+use error::OssError;
+use hyper::body::Incoming;
+use hyper::{Method, Response, StatusCode};
+
+pub(crate) type OssResult = Result<Response<Body>, OssError>;
+
+/// One request on its way through the dialect.
+pub(crate) struct Ctx<'a> {
+    pub state: &'a AppState,
+    pub req: RequestParts,
+    /// The request's payload digest from a V4 signature, to check against the body.
+    pub payload_sha256: Option<[u8; 32]>,
+}
+
+impl Ctx<'_> {
+    pub fn bucket(&self) -> Result<&str, OssError> {
+        self.req
+            .bucket
+            .as_deref()
+            .ok_or_else(|| OssError::invalid_argument("a bucket is required"))
+    }
+
+    pub fn key(&self) -> Result<&str, OssError> {
+        self.req
+            .key
+            .as_deref()
+            .ok_or_else(|| OssError::invalid_argument("an object key is required"))
+    }
+
+    /// `encoding-type=url` was asked for.
+    pub fn url_encoding(&self) -> Result<bool, OssError> {
+        match self.req.query("encoding-type") {
+            None | Some("") => Ok(false),
+            Some(v) if v.eq_ignore_ascii_case("url") => Ok(true),
+            Some(_) => Err(OssError::invalid_argument("The encoding-type must be url.")),
+        }
+    }
+
+    pub fn owner(&self) -> &str {
+        &self.state.credentials.access_key
+    }
+}
+
+/// Answers one OSS request.
+pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) -> Response<Body> {
+    let request_id = request_id();
+    let is_head = req.method == Method::HEAD;
+    let host = req.header("host").unwrap_or_default().to_owned();
+    let result = async {
+        let authed = auth::authenticate(&req, &state.credentials, std::time::SystemTime::now())?;
+        let ctx = Ctx {
+            state,
+            req,
+            payload_sha256: authed.payload_sha256,
+        };
+        dispatch(&ctx, body).await
+    }
+    .await;
+    let mut resp = result.unwrap_or_else(|e| error_response(&e, &request_id, &host, is_head));
+    let h = resp.headers_mut();
+    h.insert(
+        "x-oss-request-id",
+        request_id.parse().expect("hex is a header value"),
+    );
+    if let Ok(v) = crate::httpfmt::http_date(strata_core::store::now_ms()).parse() {
+        h.insert("date", v);
+    }
+    h.insert("server", hyper::header::HeaderValue::from_static("strata"));
+    resp
+}
+
+fn request_id() -> String {
+    format!(
+        "{:016X}{:08X}",
+        rand::random::<u64>(),
+        rand::random::<u32>()
+    )
+}
+
+fn error_response(e: &OssError, request_id: &str, host: &str, is_head: bool) -> Response<Body> {
+    let xml = e.to_xml(request_id, host);
+    let mut resp = if is_head {
+        let mut r = Response::new(full(""));
+        if let Ok(v) = crate::httpfmt::base64(xml.as_bytes()).parse() {
+            r.headers_mut().insert("x-oss-err", v);
+        }
+        r
+    } else {
+        let mut r = Response::new(full(xml));
+        r.headers_mut().insert(
+            "content-type",
+            hyper::header::HeaderValue::from_static("application/xml"),
+        );
+        r
+    };
+    *resp.status_mut() = e.status;
+    for (name, value) in &e.headers {
+        if let Ok(v) = value.parse() {
+            resp.headers_mut().insert(*name, v);
+        }
+    }
+    resp
+}
+
+/// An XML response.
+pub(crate) fn xml(status: StatusCode, body: String) -> Response<Body> {
+    let mut r = Response::new(full(body));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        "content-type",
+        hyper::header::HeaderValue::from_static("application/xml"),
+    );
+    r
+}
+
+/// A response with no body.
+pub(crate) fn empty(status: StatusCode) -> Response<Body> {
+    let mut r = Response::new(full(""));
+    *r.status_mut() = status;
+    r
+}
+
+/// Sub-resources this server does not implement (anything else unknown is ignored, as OSS
+/// ignores unknown query parameters).
+const UNSUPPORTED: &[&str] = &[
+    "append",
+    "symlink",
+    "tagging",
+    "restore",
+    "lifecycle",
+    "cors",
+    "logging",
+    "website",
+    "referer",
+    "policy",
+    "encryption",
+    "replication",
+    "worm",
+    "inventory",
+    "x-oss-process",
+    "select",
+    "callback",
+    "live",
+    "qos",
+];
+
+async fn dispatch(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
+    let q = |n: &str| ctx.req.has_query(n);
+    if let Some(s) = UNSUPPORTED.iter().find(|s| q(s)) {
+        return Err(OssError::not_implemented(&format!(
+            "The sub-resource `{s}`"
+        )));
+    }
+    let m = &ctx.req.method;
+    match (ctx.req.bucket.is_some(), ctx.req.key.is_some()) {
+        (false, _) if *m == Method::GET => bucket::list_buckets(ctx),
+        (false, _) => Err(OssError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "Only GET is allowed on the service.",
+        )),
+        (true, false) => match *m {
+            Method::PUT if q("versioning") => bucket::put_versioning(ctx, body).await,
+            Method::PUT if q("acl") => bucket::put_acl(ctx),
+            Method::PUT => bucket::create(ctx).await,
+            Method::DELETE => bucket::delete(ctx).await,
+            Method::POST if q("delete") => batch::delete_multiple(ctx, body).await,
+            Method::GET | Method::HEAD if q("versioning") => bucket::get_versioning(ctx),
+            Method::GET | Method::HEAD if q("versions") => list::list_versions(ctx),
+            Method::GET | Method::HEAD if q("uploads") => multipart::list_uploads(ctx),
+            Method::GET | Method::HEAD if q("bucketInfo") => bucket::info(ctx),
+            Method::GET | Method::HEAD if q("location") => bucket::location(ctx),
+            Method::GET | Method::HEAD if q("acl") => bucket::get_acl(ctx),
+            Method::GET | Method::HEAD if ctx.req.query("list-type") == Some("2") => {
+                list::list_objects_v2(ctx)
+            }
+            Method::GET | Method::HEAD => list::list_objects(ctx),
+            _ => Err(OssError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                "The specified method is not allowed against this resource.",
+            )),
+        },
+        (true, true) => match *m {
+            Method::PUT if q("partNumber") && q("uploadId") => {
+                multipart::upload_part(ctx, body).await
+            }
+            Method::PUT if q("acl") => object::put_acl(ctx),
+            Method::PUT if ctx.req.headers.contains_key("x-oss-copy-source") => {
+                object::copy(ctx).await
+            }
+            Method::PUT => object::put(ctx, body).await,
+            Method::GET if q("uploadId") => multipart::list_parts(ctx),
+            Method::GET if q("acl") => object::get_acl(ctx),
+            Method::GET => object::get(ctx).await,
+            Method::HEAD if q("objectMeta") => object::head(ctx, true),
+            Method::HEAD => object::head(ctx, false),
+            Method::DELETE if q("uploadId") => multipart::abort(ctx).await,
+            Method::DELETE => object::delete(ctx).await,
+            Method::POST if q("uploads") => multipart::initiate(ctx).await,
+            Method::POST if q("uploadId") => multipart::complete(ctx, body).await,
+            _ => Err(OssError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                "The specified method is not allowed against this resource.",
+            )),
+        },
+    }
+}
+
+/// Renders an ETag as OSS clients expect: quoted upper-case hex.
+pub(crate) fn etag(stored: &str) -> String {
+    format!("\"{}\"", stored.to_ascii_uppercase())
+}

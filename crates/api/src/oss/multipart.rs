@@ -1,0 +1,273 @@
+//! Multipart uploads: Initiate, UploadPart, UploadPartCopy, Complete, Abort, ListParts,
+//! ListMultipartUploads.
+
+use super::batch::parse_doc;
+use super::bucket::{parse_max, read_body};
+use super::error::OssError;
+use super::object::{copy_source, expectations, meta_from_headers, set_version, validate_key};
+use super::{Ctx, OssResult, empty, etag, xml};
+use crate::httpfmt::{base64, iso8601, parse_range};
+use crate::xml::{Xml, maybe_encode};
+use futures_util::StreamExt;
+use hyper::StatusCode;
+use hyper::body::Incoming;
+use hyper::header::HeaderValue;
+use strata_core::{CoreError, Expect, ListUploadsParams, Versioning};
+
+/// OSS's smallest part (all but the last): 100 KiB.
+pub const MIN_PART_SIZE: u64 = 100 * 1024;
+const COMPLETE_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+fn upload_id<'a>(ctx: &'a Ctx<'_>) -> Result<&'a str, OssError> {
+    ctx.req
+        .query_nonempty("uploadId")
+        .ok_or_else(|| OssError::invalid_argument("uploadId is required."))
+}
+
+/// The upload, which must belong to the key in the path.
+fn check_upload(ctx: &Ctx<'_>) -> Result<(), OssError> {
+    let rec = ctx
+        .state
+        .store
+        .multipart_upload(ctx.bucket()?, upload_id(ctx)?)?;
+    if rec.key != ctx.key()? {
+        return Err(CoreError::NoSuchUpload.into());
+    }
+    Ok(())
+}
+
+fn set(resp: &mut hyper::Response<crate::Body>, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        resp.headers_mut().insert(name, v);
+    }
+}
+
+pub(super) async fn initiate(ctx: &Ctx<'_>) -> OssResult {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    validate_key(key)?;
+    super::bucket::check_object_acl(ctx)?;
+    let url = ctx.url_encoding()?;
+    let id = ctx
+        .state
+        .store
+        .create_multipart_upload(bucket, key, meta_from_headers(ctx))
+        .await?;
+    let mut x = Xml::new("InitiateMultipartUploadResult", "");
+    x.leaf("Bucket", bucket)
+        .leaf("Key", &maybe_encode(key, url))
+        .leaf("UploadId", &id);
+    if url {
+        x.leaf("EncodingType", "url");
+    }
+    Ok(xml(StatusCode::OK, x.finish()))
+}
+
+fn part_number(ctx: &Ctx<'_>) -> Result<u32, OssError> {
+    ctx.req
+        .query("partNumber")
+        .and_then(|n| n.parse::<u32>().ok())
+        .filter(|n| (1..=10_000).contains(n))
+        .ok_or_else(|| {
+            OssError::invalid_argument("The partNumber must be an integer from 1 to 10000.")
+        })
+}
+
+pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
+    let bucket = ctx.bucket()?;
+    let n = part_number(ctx)?;
+    check_upload(ctx)?;
+    let id = upload_id(ctx)?;
+    let store = &ctx.state.store;
+    if ctx.req.headers.contains_key("x-oss-copy-source") {
+        // UploadPartCopy: the source (or a range of it) streamed into the part.
+        let (sb, sk, sv) = copy_source(ctx)?;
+        let range = match ctx.req.header("x-oss-copy-source-range") {
+            None => None,
+            Some(r) => Some(parse_range(r).ok_or_else(|| {
+                OssError::invalid_argument("The x-oss-copy-source-range is not valid.")
+            })?),
+        };
+        let read = store
+            .get_object(&sb, &sk, sv, range)
+            .await
+            .map_err(|e| match e {
+                CoreError::MethodNotAllowed { .. } => {
+                    OssError::invalid_argument("The copy source is a delete marker.")
+                }
+                other => other.into(),
+            })?;
+        let source = read.version;
+        let out = store
+            .upload_part(bucket, id, n, Expect::default(), read.body.boxed())
+            .await?;
+        let mut x = Xml::new("CopyPartResult", "");
+        x.leaf("LastModified", &iso8601(strata_core::store::now_ms()))
+            .leaf("ETag", &etag(&out.etag));
+        let mut resp = xml(StatusCode::OK, x.finish());
+        if source.versioning != Versioning::Unversioned || sv.is_some() {
+            set(
+                &mut resp,
+                "x-oss-copy-source-version-id",
+                &source.version_id.to_string(),
+            );
+        }
+        return Ok(resp);
+    }
+    let out = store
+        .upload_part(bucket, id, n, expectations(ctx)?, crate::body::stream(body))
+        .await?;
+    let mut resp = empty(StatusCode::OK);
+    set(&mut resp, "etag", &etag(&out.etag));
+    set(&mut resp, "x-oss-hash-crc64ecma", &out.crc64.to_string());
+    set(&mut resp, "content-md5", &base64(&out.md5));
+    Ok(resp)
+}
+
+pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    let url = ctx.url_encoding()?;
+    check_upload(ctx)?;
+    let id = upload_id(ctx)?;
+    let store = &ctx.state.store;
+    let parts: Vec<(u32, String)> = if ctx
+        .req
+        .header("x-oss-complete-all")
+        .is_some_and(|v| v.eq_ignore_ascii_case("yes"))
+    {
+        let listed = store.list_parts(bucket, id, 0, 10_000)?;
+        listed
+            .parts
+            .into_iter()
+            .map(|p| (p.part_number, p.part.etag))
+            .collect()
+    } else {
+        let bytes = read_body(ctx, body, COMPLETE_BODY_LIMIT).await?;
+        let doc = parse_doc(&bytes, "CompleteMultipartUpload", 3 * 10_000 + 8)?;
+        let mut parts = Vec::new();
+        for p in doc.children("Part") {
+            let n = p
+                .child_text("PartNumber")
+                .and_then(|n| n.trim().parse::<u32>().ok())
+                .ok_or_else(|| OssError::malformed_xml("A Part has no valid PartNumber."))?;
+            let tag = p
+                .child_text("ETag")
+                .ok_or_else(|| OssError::malformed_xml("A Part has no ETag."))?;
+            parts.push((n, tag.trim().trim_matches('"').to_ascii_lowercase()));
+        }
+        parts
+    };
+    let (_, out) = store
+        .complete_multipart_upload(bucket, id, parts, MIN_PART_SIZE)
+        .await?;
+    let mut x = Xml::new("CompleteMultipartUploadResult", "");
+    if url {
+        x.leaf("EncodingType", "url");
+    }
+    x.leaf("Location", &format!("/{bucket}/{}", maybe_encode(key, url)))
+        .leaf("Bucket", bucket)
+        .leaf("Key", &maybe_encode(key, url))
+        .leaf("ETag", &etag(&out.etag));
+    let mut resp = xml(StatusCode::OK, x.finish());
+    set(&mut resp, "x-oss-hash-crc64ecma", &out.crc64.to_string());
+    set_version(&mut resp, out.versioning, out.version_id);
+    Ok(resp)
+}
+
+pub(super) async fn abort(ctx: &Ctx<'_>) -> OssResult {
+    check_upload(ctx)?;
+    ctx.state
+        .store
+        .abort_multipart_upload(ctx.bucket()?, upload_id(ctx)?)
+        .await?;
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+pub(super) fn list_parts(ctx: &Ctx<'_>) -> OssResult {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    let url = ctx.url_encoding()?;
+    check_upload(ctx)?;
+    let id = upload_id(ctx)?;
+    let marker = match ctx.req.query_nonempty("part-number-marker") {
+        None => 0,
+        Some(m) => m
+            .parse::<u32>()
+            .map_err(|_| OssError::invalid_argument("part-number-marker must be an integer."))?,
+    };
+    let max = parse_max(ctx.req.query("max-parts"), 1000)?;
+    let l = ctx.state.store.list_parts(bucket, id, marker, max)?;
+    let mut x = Xml::new("ListPartsResult", "");
+    if url {
+        x.leaf("EncodingType", "url");
+    }
+    x.leaf("Bucket", bucket)
+        .leaf("Key", &maybe_encode(key, url))
+        .leaf("UploadId", id)
+        .leaf("PartNumberMarker", &marker.to_string())
+        .leaf(
+            "NextPartNumberMarker",
+            &l.next_part_number_marker
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        )
+        .leaf("MaxParts", &max.to_string())
+        .leaf("IsTruncated", if l.is_truncated { "true" } else { "false" });
+    for p in &l.parts {
+        x.open("Part")
+            .leaf("PartNumber", &p.part_number.to_string())
+            .leaf("LastModified", &iso8601(p.part.last_modified_ms))
+            .leaf("ETag", &etag(&p.part.etag))
+            .leaf("HashCrc64ecma", &p.part.crc64.to_string())
+            .leaf("Size", &p.part.size.to_string())
+            .close();
+    }
+    Ok(xml(StatusCode::OK, x.finish()))
+}
+
+pub(super) fn list_uploads(ctx: &Ctx<'_>) -> OssResult {
+    let bucket = ctx.bucket()?;
+    let url = ctx.url_encoding()?;
+    let q = |n: &str| ctx.req.query_nonempty(n);
+    let max = parse_max(ctx.req.query("max-uploads"), 1000)?;
+    let p = ListUploadsParams {
+        prefix: q("prefix").unwrap_or("").into(),
+        delimiter: q("delimiter").map(Into::into),
+        key_marker: q("key-marker").map(Into::into),
+        upload_id_marker: q("upload-id-marker").map(Into::into),
+        max_uploads: max,
+    };
+    let l = ctx.state.store.list_multipart_uploads(bucket, &p)?;
+    let e = |s: &str| maybe_encode(s, url);
+    let mut x = Xml::new("ListMultipartUploadsResult", "");
+    if url {
+        x.leaf("EncodingType", "url");
+    }
+    x.leaf("Bucket", bucket)
+        .leaf("KeyMarker", &e(p.key_marker.as_deref().unwrap_or("")))
+        .leaf(
+            "UploadIdMarker",
+            p.upload_id_marker.as_deref().unwrap_or(""),
+        )
+        .leaf(
+            "NextKeyMarker",
+            &e(l.next_key_marker.as_deref().unwrap_or("")),
+        )
+        .leaf(
+            "NextUploadIdMarker",
+            l.next_upload_id_marker.as_deref().unwrap_or(""),
+        )
+        .leaf("Delimiter", &e(p.delimiter.as_deref().unwrap_or("")))
+        .leaf("Prefix", &e(&p.prefix))
+        .leaf("MaxUploads", &max.to_string())
+        .leaf("IsTruncated", if l.is_truncated { "true" } else { "false" });
+    for u in &l.uploads {
+        x.open("Upload")
+            .leaf("Key", &e(&u.key))
+            .leaf("UploadId", &u.upload_id)
+            .leaf("Initiated", &iso8601(u.initiated_ms))
+            .close();
+    }
+    for cp in &l.common_prefixes {
+        x.open("CommonPrefixes").leaf("Prefix", &e(cp)).close();
+    }
+    Ok(xml(StatusCode::OK, x.finish()))
+}

@@ -1,0 +1,427 @@
+//! Object operations: PutObject, GetObject (Range, conditionals, `response-*` overrides),
+//! HeadObject, GetObjectMeta, CopyObject, DeleteObject, Get/PutObjectAcl (private only).
+
+use super::error::OssError;
+use super::{Ctx, OssResult, empty, etag, xml};
+use crate::Body;
+use crate::httpfmt::{base64, http_date, iso8601, parse_http_date, parse_md5, parse_range};
+use crate::xml::Xml;
+use futures_util::StreamExt;
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::{Response, StatusCode};
+use strata_core::{
+    CoreError, DeleteOutcome, Expect, MetadataDirective, ObjectMeta, ObjectVersion, VersionId,
+    Versioning,
+};
+
+/// OSS object names: 1 to 1023 bytes, not starting with `/` or `\`.
+pub(super) fn validate_key(key: &str) -> Result<(), OssError> {
+    if key.is_empty() || key.len() > 1023 || key.starts_with('/') || key.starts_with('\\') {
+        return Err(OssError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidObjectName",
+            "The specified object is not valid.",
+        )
+        .detail("Key", key));
+    }
+    Ok(())
+}
+
+/// The `versionId` query parameter: absent, or a valid ID (empty or malformed is an error).
+pub(super) fn version_param(ctx: &Ctx<'_>) -> Result<Option<VersionId>, OssError> {
+    match ctx.req.query("versionId") {
+        None => Ok(None),
+        Some(v) => Ok(Some(VersionId::parse(v)?)),
+    }
+}
+
+const META_PREFIX: &str = "x-oss-meta-";
+
+/// Content headers and `x-oss-meta-*` of a request.
+pub(super) fn meta_from_headers(ctx: &Ctx<'_>) -> ObjectMeta {
+    let h = |n: &str| ctx.req.header(n).map(str::to_owned);
+    let mut user: Vec<(String, String)> = ctx
+        .req
+        .headers
+        .iter()
+        .filter_map(|(name, value)| {
+            let n = name.as_str().strip_prefix(META_PREFIX)?;
+            Some((
+                n.to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            ))
+        })
+        .collect();
+    user.sort();
+    ObjectMeta {
+        content_type: h("content-type"),
+        content_encoding: h("content-encoding"),
+        content_disposition: h("content-disposition"),
+        content_language: h("content-language"),
+        cache_control: h("cache-control"),
+        expires: h("expires"),
+        user,
+    }
+}
+
+fn set(resp: &mut Response<Body>, name: &str, value: &str) {
+    if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::from_str(value)) {
+        resp.headers_mut().insert(n, v);
+    }
+}
+
+/// The version header, sent when the bucket has ever had versioning.
+pub(super) fn set_version(resp: &mut Response<Body>, versioning: Versioning, id: VersionId) {
+    if versioning != Versioning::Unversioned {
+        set(resp, "x-oss-version-id", &id.to_string());
+    }
+}
+
+/// The headers GET and HEAD share.
+fn object_headers(ctx: &Ctx<'_>, resp: &mut Response<Body>, v: &ObjectVersion) {
+    let d = &v.data;
+    let m = &d.meta;
+    let ct = m
+        .content_type
+        .as_deref()
+        .unwrap_or("application/octet-stream");
+    set(resp, "content-type", ct);
+    set(resp, "etag", &etag(&d.etag));
+    set(resp, "last-modified", &http_date(v.last_modified_ms));
+    set(resp, "accept-ranges", "bytes");
+    set(
+        resp,
+        "x-oss-object-type",
+        if d.parts > 0 { "Multipart" } else { "Normal" },
+    );
+    set(resp, "x-oss-storage-class", "Standard");
+    set(resp, "x-oss-hash-crc64ecma", &d.crc64.to_string());
+    if d.parts == 0
+        && let Some(md5) = hex_to_bytes(&d.etag)
+    {
+        set(resp, "content-md5", &base64(&md5));
+    }
+    for (name, value) in [
+        ("content-encoding", &m.content_encoding),
+        ("content-disposition", &m.content_disposition),
+        ("content-language", &m.content_language),
+        ("cache-control", &m.cache_control),
+        ("expires", &m.expires),
+    ] {
+        if let Some(value) = value {
+            set(resp, name, value);
+        }
+    }
+    for (name, value) in &m.user {
+        set(resp, &format!("{META_PREFIX}{name}"), value);
+    }
+    set_version(resp, v.versioning, v.version_id);
+    // `response-*` query parameters override the stored headers.
+    for (param, header) in [
+        ("response-content-type", "content-type"),
+        ("response-content-language", "content-language"),
+        ("response-expires", "expires"),
+        ("response-cache-control", "cache-control"),
+        ("response-content-disposition", "content-disposition"),
+        ("response-content-encoding", "content-encoding"),
+    ] {
+        if let Some(value) = ctx.req.query_nonempty(param) {
+            set(resp, header, value);
+        }
+    }
+}
+
+fn hex_to_bytes(s: &str) -> Option<[u8; 16]> {
+    if s.len() != 32 {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+/// If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since against a version.
+fn check_conditions(ctx: &Ctx<'_>, v: &ObjectVersion) -> Result<(), OssError> {
+    let tag = v.data.etag.to_ascii_lowercase();
+    let matches = |list: &str| {
+        list.split(',').any(|t| {
+            let t = t
+                .trim()
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .to_ascii_lowercase();
+            t == "*" || t == tag
+        })
+    };
+    let secs = v.last_modified_ms / 1000;
+    let precondition = || {
+        OssError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "PreconditionFailed",
+            "At least one of the pre-conditions you specified did not hold.",
+        )
+    };
+    let not_modified = || OssError::new(StatusCode::NOT_MODIFIED, "NotModified", "");
+    if let Some(m) = ctx.req.header("if-match")
+        && !matches(m)
+    {
+        return Err(precondition());
+    }
+    if let Some(t) = ctx
+        .req
+        .header("if-unmodified-since")
+        .and_then(parse_http_date)
+        && secs > t / 1000
+    {
+        return Err(precondition());
+    }
+    if let Some(m) = ctx.req.header("if-none-match")
+        && matches(m)
+    {
+        return Err(not_modified());
+    }
+    if let Some(t) = ctx
+        .req
+        .header("if-modified-since")
+        .and_then(parse_http_date)
+        && secs <= t / 1000
+    {
+        return Err(not_modified());
+    }
+    Ok(())
+}
+
+pub(super) async fn get(ctx: &Ctx<'_>) -> OssResult {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    let version = version_param(ctx)?;
+    let standard = ctx
+        .req
+        .header("x-oss-range-behavior")
+        .is_some_and(|v| v.eq_ignore_ascii_case("standard"));
+    let range = ctx
+        .req
+        .header("range")
+        .filter(|r| !r.trim().is_empty())
+        .and_then(parse_range);
+    let store = &ctx.state.store;
+    let read = match store.get_object(bucket, key, version, range).await {
+        // OSS ignores an unsatisfiable range unless asked to behave as the standard says.
+        Err(CoreError::InvalidRange { .. }) if !standard => {
+            store.get_object(bucket, key, version, None).await?
+        }
+        other => other?,
+    };
+    check_conditions(ctx, &read.version)?;
+    let size = read.version.data.size;
+    let body = BodyExt::boxed_unsync(StreamBody::new(
+        read.body.map(|chunk| chunk.map(Frame::data)),
+    ));
+    let mut resp = Response::new(body);
+    object_headers(ctx, &mut resp, &read.version);
+    match read.range {
+        Some((first, last)) => {
+            *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
+            set(
+                &mut resp,
+                "content-range",
+                &format!("bytes {first}-{last}/{size}"),
+            );
+            set(&mut resp, "content-length", &(last - first + 1).to_string());
+        }
+        None => set(&mut resp, "content-length", &size.to_string()),
+    }
+    Ok(resp)
+}
+
+pub(super) fn head(ctx: &Ctx<'_>, meta_only: bool) -> OssResult {
+    let v = ctx
+        .state
+        .store
+        .head_object(ctx.bucket()?, ctx.key()?, version_param(ctx)?)?;
+    if !meta_only {
+        check_conditions(ctx, &v)?;
+    }
+    let mut resp = empty(StatusCode::OK);
+    object_headers(ctx, &mut resp, &v);
+    set(&mut resp, "content-length", &v.data.size.to_string());
+    Ok(resp)
+}
+
+/// What the client announced about the body: Content-MD5, Content-Length, a V4 payload hash.
+pub(super) fn expectations(ctx: &Ctx<'_>) -> Result<Expect, OssError> {
+    let md5 = match ctx.req.header("content-md5") {
+        None => None,
+        Some(v) => Some(parse_md5(v).ok_or_else(|| {
+            OssError::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidDigest",
+                "The Content-MD5 you specified was invalid.",
+            )
+        })?),
+    };
+    let size = ctx
+        .req
+        .header("content-length")
+        .and_then(|v| v.parse().ok());
+    Ok(Expect {
+        md5,
+        size,
+        sha256: ctx.payload_sha256,
+        ..Default::default()
+    })
+}
+
+pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    validate_key(key)?;
+    super::bucket::check_object_acl(ctx)?;
+    if ctx
+        .req
+        .header("x-oss-forbid-overwrite")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        return Err(OssError::not_implemented("x-oss-forbid-overwrite"));
+    }
+    let expect = expectations(ctx)?;
+    let out = ctx
+        .state
+        .store
+        .put_object(
+            bucket,
+            key,
+            meta_from_headers(ctx),
+            expect,
+            crate::body::stream(body),
+        )
+        .await?;
+    let mut resp = empty(StatusCode::OK);
+    set(&mut resp, "etag", &etag(&out.etag));
+    set(&mut resp, "x-oss-hash-crc64ecma", &out.crc64.to_string());
+    if let Some(md5) = out.md5 {
+        set(&mut resp, "content-md5", &base64(&md5));
+    }
+    set_version(&mut resp, out.versioning, out.version_id);
+    Ok(resp)
+}
+
+/// `x-oss-copy-source: /bucket/key[?versionId=id]`: the version is split off first, then the
+/// key is form-decoded (Go sends a space as `+`).
+pub(super) fn copy_source(ctx: &Ctx<'_>) -> Result<(String, String, Option<VersionId>), OssError> {
+    let raw = ctx.req.header("x-oss-copy-source").unwrap_or_default();
+    let bad = || OssError::invalid_argument("The x-oss-copy-source header is not valid.");
+    let (path, version) = match raw.split_once("?versionId=") {
+        Some((p, v)) => (p, Some(VersionId::parse(v)?)),
+        None => (raw, None),
+    };
+    let path = path.strip_prefix('/').unwrap_or(path);
+    let (bucket, key) = path.split_once('/').ok_or_else(bad)?;
+    let decode = |s: &str| -> String {
+        form_urlencoded::parse(format!("k={s}").as_bytes())
+            .map(|(_, v)| v.into_owned())
+            .next()
+            .unwrap_or_default()
+    };
+    let (bucket, key) = (decode(bucket), decode(key));
+    if bucket.is_empty() || key.is_empty() {
+        return Err(bad());
+    }
+    Ok((bucket, key, version))
+}
+
+pub(super) async fn copy(ctx: &Ctx<'_>) -> OssResult {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    validate_key(key)?;
+    let (src_bucket, src_key, src_version) = copy_source(ctx)?;
+    let directive = match ctx
+        .req
+        .header("x-oss-metadata-directive")
+        .map(str::to_ascii_uppercase)
+        .as_deref()
+    {
+        None | Some("COPY") => MetadataDirective::Copy,
+        Some("REPLACE") => MetadataDirective::Replace(meta_from_headers(ctx)),
+        Some(_) => {
+            return Err(OssError::invalid_argument(
+                "The x-oss-metadata-directive must be COPY or REPLACE.",
+            ));
+        }
+    };
+    let (out, source) = ctx
+        .state
+        .store
+        .copy_object(&src_bucket, &src_key, src_version, bucket, key, directive)
+        .await
+        .map_err(|e| match e {
+            CoreError::MethodNotAllowed { .. } => OssError::invalid_argument(
+                "The versionId field in the x-oss-copy-source request header cannot be specified as a delete marker.",
+            ),
+            other => other.into(),
+        })?;
+    let mut x = Xml::new("CopyObjectResult", "");
+    x.leaf("ETag", &etag(&out.etag))
+        .leaf("LastModified", &iso8601(out.last_modified_ms));
+    let mut resp = xml(StatusCode::OK, x.finish());
+    set(&mut resp, "x-oss-hash-crc64ecma", &out.crc64.to_string());
+    set_version(&mut resp, out.versioning, out.version_id);
+    if src_version.is_some() || source.versioning != Versioning::Unversioned {
+        set(
+            &mut resp,
+            "x-oss-copy-source-version-id",
+            &source.version_id.to_string(),
+        );
+    }
+    Ok(resp)
+}
+
+pub(super) async fn delete(ctx: &Ctx<'_>) -> OssResult {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    let outcome = ctx
+        .state
+        .store
+        .delete_object(bucket, key, version_param(ctx)?)
+        .await?;
+    let mut resp = empty(StatusCode::NO_CONTENT);
+    match outcome {
+        DeleteOutcome::Removed => {}
+        DeleteOutcome::MarkerCreated(id) => {
+            set(&mut resp, "x-oss-delete-marker", "true");
+            set(&mut resp, "x-oss-version-id", &id.to_string());
+        }
+        DeleteOutcome::VersionRemoved {
+            version_id,
+            was_marker,
+            ..
+        } => {
+            if was_marker {
+                set(&mut resp, "x-oss-delete-marker", "true");
+            }
+            set(&mut resp, "x-oss-version-id", &version_id.to_string());
+        }
+    }
+    Ok(resp)
+}
+
+pub(super) fn get_acl(ctx: &Ctx<'_>) -> OssResult {
+    ctx.state
+        .store
+        .head_object(ctx.bucket()?, ctx.key()?, version_param(ctx)?)?;
+    let mut x = Xml::new("AccessControlPolicy", "");
+    x.open("Owner")
+        .leaf("ID", ctx.owner())
+        .leaf("DisplayName", ctx.owner())
+        .close();
+    x.open("AccessControlList").leaf("Grant", "default").close();
+    Ok(xml(StatusCode::OK, x.finish()))
+}
+
+pub(super) fn put_acl(ctx: &Ctx<'_>) -> OssResult {
+    ctx.state
+        .store
+        .head_object(ctx.bucket()?, ctx.key()?, version_param(ctx)?)?;
+    super::bucket::check_object_acl(ctx)?;
+    Ok(empty(StatusCode::OK))
+}

@@ -1,0 +1,288 @@
+//! Writing XML responses (OSS and S3 share the shapes), and the `encoding-type=url` encoding.
+//!
+//! A small element writer rather than serde structs: the response shapes are many, their
+//! element order is fixed by the SDK parsers, and many elements are conditional. Text is
+//! escaped with quick-xml's escaper.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+pub struct Xml {
+    buf: String,
+    open: Vec<&'static str>,
+}
+
+impl Xml {
+    /// Starts a document with the declaration and the root element (with optional attributes
+    /// such as an xmlns).
+    pub fn new(root: &'static str, attrs: &str) -> Xml {
+        let mut buf = String::with_capacity(512);
+        buf.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<");
+        buf.push_str(root);
+        if !attrs.is_empty() {
+            buf.push(' ');
+            buf.push_str(attrs);
+        }
+        buf.push('>');
+        Xml {
+            buf,
+            open: vec![root],
+        }
+    }
+
+    pub fn open(&mut self, name: &'static str) -> &mut Self {
+        self.buf.push('<');
+        self.buf.push_str(name);
+        self.buf.push('>');
+        self.open.push(name);
+        self
+    }
+
+    pub fn close(&mut self) -> &mut Self {
+        if let Some(name) = self.open.pop() {
+            self.buf.push_str("</");
+            self.buf.push_str(name);
+            self.buf.push('>');
+        }
+        self
+    }
+
+    /// `<name>text</name>`, escaped.
+    pub fn leaf(&mut self, name: &str, text: &str) -> &mut Self {
+        self.buf.push('<');
+        self.buf.push_str(name);
+        self.buf.push('>');
+        self.buf.push_str(&quick_xml::escape::escape(text));
+        self.buf.push_str("</");
+        self.buf.push_str(name);
+        self.buf.push('>');
+        self
+    }
+
+    pub fn leaf_opt(&mut self, name: &str, text: Option<&str>) -> &mut Self {
+        if let Some(t) = text {
+            self.leaf(name, t);
+        }
+        self
+    }
+
+    pub fn finish(mut self) -> String {
+        while !self.open.is_empty() {
+            self.close();
+        }
+        self.buf
+    }
+}
+
+/// Everything but `A-Z a-z 0-9 - _ . ~` is percent-encoded (so `/` → `%2F`, space → `%20`).
+pub const URL_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+pub fn url_encode(s: &str) -> String {
+    utf8_percent_encode(s, URL_ENCODE).to_string()
+}
+
+/// Encodes a listing field when the client asked for `encoding-type=url`.
+pub fn maybe_encode(s: &str, url: bool) -> String {
+    if url { url_encode(s) } else { s.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_nested_escaped_elements() {
+        let mut x = Xml::new("Root", "");
+        x.open("A").leaf("Key", "a<b&c").close().leaf("B", "");
+        assert_eq!(
+            x.finish(),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Root><A><Key>a&lt;b&amp;c</Key></A><B></B></Root>"
+        );
+    }
+
+    #[test]
+    fn url_encoding_keeps_only_unreserved_characters() {
+        assert_eq!(
+            url_encode("dir/a b+c%d~ü.txt"),
+            "dir%2Fa%20b%2Bc%25d~%C3%BC.txt"
+        );
+    }
+}
+
+/// A parsed request document: element names, text and children, in order.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Element {
+    pub name: String,
+    pub text: String,
+    pub children: Vec<Element>,
+}
+
+impl Element {
+    pub fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    pub fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+
+    pub fn child_text(&self, name: &str) -> Option<&str> {
+        self.child(name).map(|c| c.text.as_str())
+    }
+}
+
+/// Why a request document was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ParseError {
+    Malformed(String),
+    /// Too many elements in all (a bound on the work a body can cause).
+    TooLarge,
+}
+
+/// Parses a small request document into a tree. Namespaces are dropped from names; the XML
+/// declaration, comments and processing instructions are skipped; character references
+/// (including those for control characters, which some SDKs emit) are resolved.
+pub fn parse(bytes: &[u8], max_elements: usize) -> Result<Element, ParseError> {
+    use quick_xml::events::Event;
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| ParseError::Malformed("the body is not UTF-8".into()))?;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut stack: Vec<Element> = Vec::new();
+    let mut count = 0usize;
+    let malformed = |e: &dyn std::fmt::Display| ParseError::Malformed(e.to_string());
+    loop {
+        match reader.read_event().map_err(|e| malformed(&e))? {
+            Event::Start(s) => {
+                count += 1;
+                if count > max_elements {
+                    return Err(ParseError::TooLarge);
+                }
+                let name = s.local_name().as_ref().to_owned();
+                stack.push(Element {
+                    name,
+                    ..Default::default()
+                });
+            }
+            Event::Empty(s) => {
+                count += 1;
+                if count > max_elements {
+                    return Err(ParseError::TooLarge);
+                }
+                let name = s.local_name().as_ref().to_owned();
+                let el = Element {
+                    name,
+                    ..Default::default()
+                };
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(el),
+                    None => return finish(&mut reader, el),
+                }
+            }
+            Event::End(_) => {
+                let el = stack
+                    .pop()
+                    .ok_or_else(|| ParseError::Malformed("unbalanced end tag".into()))?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(el),
+                    None => return finish(&mut reader, el),
+                }
+            }
+            Event::Text(t) => {
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) => {
+                let top = stack
+                    .last_mut()
+                    .ok_or_else(|| ParseError::Malformed("text outside the root".into()))?;
+                if let Some(ch) = r.resolve_char_ref().map_err(|e| malformed(&e))? {
+                    top.text.push(ch);
+                } else {
+                    let s = match &*r {
+                        "amp" => "&",
+                        "lt" => "<",
+                        "gt" => ">",
+                        "quot" => "\"",
+                        "apos" => "'",
+                        other => {
+                            return Err(ParseError::Malformed(format!("unknown entity &{other};")));
+                        }
+                    };
+                    top.text.push_str(s);
+                }
+            }
+            Event::CData(c) => {
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&c);
+                }
+            }
+            Event::Eof => {
+                return Err(ParseError::Malformed(
+                    "the document ended early or is empty".into(),
+                ));
+            }
+            Event::DocType(_) => return Err(ParseError::Malformed("DTDs are not accepted".into())),
+            _ => {}
+        }
+    }
+}
+
+fn finish(reader: &mut quick_xml::Reader<&[u8]>, root: Element) -> Result<Element, ParseError> {
+    use quick_xml::events::Event;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Eof) => return Ok(root),
+            Ok(Event::Text(t)) if t.chars().all(char::is_whitespace) => {}
+            Ok(Event::Comment(_)) | Ok(Event::PI(_)) => {}
+            Ok(_) => {
+                return Err(ParseError::Malformed(
+                    "content after the root element".into(),
+                ));
+            }
+            Err(e) => return Err(ParseError::Malformed(e.to_string())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+
+    #[test]
+    fn parses_in_any_order_with_declarations_and_char_refs() {
+        let doc = br#"<?xml version='1.0' encoding='UTF-8'?>
+<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Object><Key>a&amp;b&#x01;&#01;</Key></Object><Quiet>true</Quiet></Delete>"#;
+        let root = parse(doc, 100).unwrap();
+        assert_eq!(root.name, "Delete");
+        assert_eq!(root.child_text("Quiet"), Some("true"));
+        assert_eq!(
+            root.child("Object").unwrap().child_text("Key"),
+            Some("a&b\u{1}\u{1}")
+        );
+    }
+
+    #[test]
+    fn refuses_broken_and_oversized_documents() {
+        assert!(matches!(
+            parse(b"<a><b></a>", 100),
+            Err(ParseError::Malformed(_))
+        ));
+        assert!(matches!(parse(b"", 100), Err(ParseError::Malformed(_))));
+        assert!(matches!(
+            parse(b"<a/><b/>", 100),
+            Err(ParseError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse(b"<a><b/><b/><b/></a>", 3),
+            Err(ParseError::TooLarge)
+        ));
+        assert!(matches!(
+            parse(b"<!DOCTYPE x><a/>", 10),
+            Err(ParseError::Malformed(_))
+        ));
+    }
+}
