@@ -95,9 +95,9 @@ fn request_id() -> String {
 
 fn error_response(e: &OssError, request_id: &str, host: &str, is_head: bool) -> Response<Body> {
     let xml = e.to_xml(request_id, host);
-    let mut resp = if is_head {
+    let mut resp = if is_head || e.status == StatusCode::NOT_MODIFIED {
         let mut r = Response::new(full(""));
-        if let Ok(v) = crate::httpfmt::base64(xml.as_bytes()).parse() {
+        if is_head && let Ok(v) = crate::httpfmt::base64(xml.as_bytes()).parse() {
             r.headers_mut().insert("x-oss-err", v);
         }
         r
