@@ -12,8 +12,9 @@ pub const MAX_DELETE_ENTRIES: usize = 1000;
 /// What a delete did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DeleteOutcome {
-    /// A simple delete in an unversioned bucket: the object is gone, if it was there.
-    Removed,
+    /// A simple delete in an unversioned bucket: the object is gone; `existed` says whether
+    /// there was one.
+    Removed { existed: bool },
     /// A simple delete in a versioned bucket stacked this new delete marker.
     MarkerCreated(VersionId),
     /// A delete by version ID removed that entry for good (or found nothing with that ID;
@@ -122,10 +123,11 @@ fn delete_one(
 ) -> Result<DeleteOutcome> {
     match (version, versioning) {
         (None, Versioning::Unversioned) => {
-            if remove_null(txn, bucket, key)?.is_some() {
+            let existed = remove_null(txn, bucket, key)?.is_some();
+            if existed {
                 sync_current(txn, bucket, key)?;
             }
-            Ok(DeleteOutcome::Removed)
+            Ok(DeleteOutcome::Removed { existed })
         }
         (None, Versioning::Enabled | Versioning::Suspended) => {
             let (id, _) = publish(txn, bucket, key, versioning, EntryKind::DeleteMarker)?;

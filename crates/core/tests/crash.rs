@@ -149,7 +149,7 @@ async fn worker(w: usize, s: Store, known: Arc<Mutex<Vec<(String, VersionId)>>>)
                         DeleteOutcome::VersionRemoved { version_id, .. } => {
                             say(format!("A DELV {} {version_id}", entry.key))
                         }
-                        DeleteOutcome::Removed => panic!("versioned bucket"),
+                        DeleteOutcome::Removed { .. } => panic!("versioned bucket"),
                     }
                 }
             }

@@ -113,7 +113,14 @@ impl Model {
 
     fn simple_delete(&mut self, key: &str, outcome: &DeleteOutcome) {
         match (self.versioning, outcome) {
-            (None, DeleteOutcome::Removed) => self.remove_null(key),
+            (None, DeleteOutcome::Removed { existed }) => {
+                let had = self
+                    .keys
+                    .get(key)
+                    .is_some_and(|es| es.iter().any(|e| e.id.is_null()));
+                assert_eq!(*existed, had, "existence of {key}");
+                self.remove_null(key)
+            }
             (Some(_), DeleteOutcome::MarkerCreated(id)) => self.publish(key, *id, None),
             (v, o) => panic!("simple delete with versioning {v:?} gave {o:?}"),
         }

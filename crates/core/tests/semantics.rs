@@ -96,7 +96,7 @@ async fn unversioned_bucket_keeps_one_null_version() {
     assert_eq!(ids(&l), vec![("k".into(), VersionId::Null, true, false)]);
     assert_eq!(
         s.delete_object("bkt", "k", None).await.unwrap(),
-        DeleteOutcome::Removed
+        DeleteOutcome::Removed { existed: true }
     );
     assert!(matches!(
         get(&s, "bkt", "k", None).await,
@@ -104,10 +104,10 @@ async fn unversioned_bucket_keeps_one_null_version() {
             delete_marker: None
         })
     ));
-    // Deleting what is not there succeeds.
+    // Deleting what is not there succeeds, and says so.
     assert_eq!(
         s.delete_object("bkt", "k", None).await.unwrap(),
-        DeleteOutcome::Removed
+        DeleteOutcome::Removed { existed: false }
     );
     assert!(
         s.list_versions("bkt", &all_versions())

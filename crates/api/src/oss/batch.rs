@@ -101,7 +101,7 @@ pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> OssResult 
             x.open("Deleted")
                 .leaf("Key", &maybe_encode(&entry.key, url));
             match outcome {
-                DeleteOutcome::Removed => {}
+                DeleteOutcome::Removed { .. } => {}
                 DeleteOutcome::MarkerCreated(id) => {
                     x.leaf("DeleteMarker", "true")
                         .leaf("DeleteMarkerVersionId", &id.to_string());

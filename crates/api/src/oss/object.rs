@@ -386,7 +386,7 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> OssResult {
         .await?;
     let mut resp = empty(StatusCode::NO_CONTENT);
     match outcome {
-        DeleteOutcome::Removed => {}
+        DeleteOutcome::Removed { .. } => {}
         DeleteOutcome::MarkerCreated(id) => {
             set(&mut resp, "x-oss-delete-marker", "true");
             set(&mut resp, "x-oss-version-id", &id.to_string());
