@@ -156,12 +156,14 @@ impl Store {
     /// Completes an upload from the listed parts (ascending part numbers, ETags as returned
     /// by upload_part). Every part but the last must be at least `min_part_size` bytes. The
     /// ETag is `hex(md5 of the parts' binary MD5s)-N`; the CRCs are combined from the parts'.
+    /// A whole-object CRC or size in `expect` is checked before anything is written.
     pub async fn complete_multipart_upload(
         &self,
         bucket: &str,
         upload_id: &str,
         parts: Vec<(u32, String)>,
         min_part_size: u64,
+        expect: Expect,
     ) -> Result<(String, PutOutcome)> {
         if parts.is_empty() {
             return Err(CoreError::InvalidArgument(
@@ -203,7 +205,6 @@ impl Store {
                     }
                     chosen.push((*n, part.clone()));
                 }
-                // Checks done; from here on only writes.
                 let mut md5s = Md5::new();
                 let (mut size, mut crc64, mut crc32) = (0u64, 0u64, 0u32);
                 for (_, p) in &chosen {
@@ -220,6 +221,19 @@ impl Store {
                     };
                     size += p.size;
                 }
+                if expect.crc64.is_some_and(|c| c != crc64) {
+                    return Err(CoreError::BadDigest("CRC-64"));
+                }
+                if expect.crc32.is_some_and(|c| c != crc32) {
+                    return Err(CoreError::BadDigest("CRC-32"));
+                }
+                if expect.size.is_some_and(|s| s != size) {
+                    return Err(CoreError::IncompleteBody {
+                        expected: expect.size.unwrap_or(0),
+                        got: size,
+                    });
+                }
+                // Checks done; from here on only writes.
                 let etag = format!("{}-{}", hex(&md5s.finalize()), chosen.len());
                 let data = ObjectData {
                     size,

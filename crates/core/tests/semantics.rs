@@ -643,25 +643,36 @@ async fn multipart_upload_complete_combines_digests() {
     assert_eq!(uploads.uploads.len(), 1);
 
     assert!(matches!(
-        s.complete_multipart_upload("bkt", &id, etags.clone(), 200_000)
+        s.complete_multipart_upload("bkt", &id, etags.clone(), 200_000, Expect::default())
             .await,
         Err(CoreError::EntityTooSmall { part: 1, .. })
     ));
     let mut wrong = etags.clone();
     wrong[1].1 = "deadbeef".into();
     assert!(matches!(
-        s.complete_multipart_upload("bkt", &id, wrong, 0).await,
+        s.complete_multipart_upload("bkt", &id, wrong, 0, Expect::default())
+            .await,
         Err(CoreError::InvalidPart(2))
     ));
     let mut unordered = etags.clone();
     unordered.swap(0, 1);
     assert!(matches!(
-        s.complete_multipart_upload("bkt", &id, unordered, 0).await,
+        s.complete_multipart_upload("bkt", &id, unordered, 0, Expect::default())
+            .await,
         Err(CoreError::InvalidPartOrder)
+    ));
+    let wrong_crc = Expect {
+        crc32: Some(1),
+        ..Default::default()
+    };
+    assert!(matches!(
+        s.complete_multipart_upload("bkt", &id, etags.clone(), 5, wrong_crc)
+            .await,
+        Err(CoreError::BadDigest("CRC-32"))
     ));
 
     let (key, done) = s
-        .complete_multipart_upload("bkt", &id, etags, 5)
+        .complete_multipart_upload("bkt", &id, etags.clone(), 5, Expect::default())
         .await
         .unwrap();
     assert_eq!(key, "big");

@@ -157,7 +157,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
         parts
     };
     let (_, out) = store
-        .complete_multipart_upload(bucket, id, parts, MIN_PART_SIZE)
+        .complete_multipart_upload(bucket, id, parts, MIN_PART_SIZE, Expect::default())
         .await?;
     let mut x = Xml::new("CompleteMultipartUploadResult", "");
     if url {
