@@ -11,6 +11,7 @@
 pub mod body;
 pub mod health;
 pub mod httpfmt;
+pub mod objhttp;
 pub mod oss;
 pub mod request;
 mod router;

@@ -7,11 +7,11 @@ use super::error::OssError;
 use super::object::{copy_source, expectations, meta_from_headers, set_version, validate_key};
 use super::{Ctx, OssResult, empty, etag, xml};
 use crate::httpfmt::{base64, iso8601, parse_range};
+use crate::objhttp::set;
 use crate::xml::{Xml, maybe_encode};
 use futures_util::StreamExt;
 use hyper::StatusCode;
 use hyper::body::Incoming;
-use hyper::header::HeaderValue;
 use strata_core::{CoreError, Expect, ListUploadsParams, Versioning};
 
 /// OSS's smallest part (all but the last): 100 KiB.
@@ -34,12 +34,6 @@ fn check_upload(ctx: &Ctx<'_>) -> Result<(), OssError> {
         return Err(CoreError::NoSuchUpload.into());
     }
     Ok(())
-}
-
-fn set(resp: &mut hyper::Response<crate::Body>, name: &'static str, value: &str) {
-    if let Ok(v) = HeaderValue::from_str(value) {
-        resp.headers_mut().insert(name, v);
-    }
 }
 
 pub(super) async fn initiate(ctx: &Ctx<'_>) -> OssResult {

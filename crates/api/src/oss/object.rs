@@ -4,12 +4,12 @@
 use super::error::OssError;
 use super::{Ctx, OssResult, empty, etag, xml};
 use crate::Body;
-use crate::httpfmt::{base64, http_date, iso8601, parse_http_date, parse_md5, parse_range};
+use crate::httpfmt::{base64, http_date, iso8601, parse_md5, parse_range};
+use crate::objhttp::{self, set};
 use crate::xml::Xml;
 use futures_util::StreamExt;
 use http_body_util::{BodyExt, StreamBody};
 use hyper::body::{Frame, Incoming};
-use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Response, StatusCode};
 use strata_core::{
     CoreError, DeleteOutcome, Expect, MetadataDirective, ObjectMeta, ObjectVersion, VersionId,
@@ -41,35 +41,7 @@ const META_PREFIX: &str = "x-oss-meta-";
 
 /// Content headers and `x-oss-meta-*` of a request.
 pub(super) fn meta_from_headers(ctx: &Ctx<'_>) -> ObjectMeta {
-    let h = |n: &str| ctx.req.header(n).map(str::to_owned);
-    let mut user: Vec<(String, String)> = ctx
-        .req
-        .headers
-        .iter()
-        .filter_map(|(name, value)| {
-            let n = name.as_str().strip_prefix(META_PREFIX)?;
-            Some((
-                n.to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            ))
-        })
-        .collect();
-    user.sort();
-    ObjectMeta {
-        content_type: h("content-type"),
-        content_encoding: h("content-encoding"),
-        content_disposition: h("content-disposition"),
-        content_language: h("content-language"),
-        cache_control: h("cache-control"),
-        expires: h("expires"),
-        user,
-    }
-}
-
-fn set(resp: &mut Response<Body>, name: &str, value: &str) {
-    if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::from_str(value)) {
-        resp.headers_mut().insert(n, v);
-    }
+    objhttp::meta_from_headers(&ctx.req.headers, META_PREFIX)
 }
 
 /// The version header, sent when the bucket has ever had versioning.
@@ -82,12 +54,6 @@ pub(super) fn set_version(resp: &mut Response<Body>, versioning: Versioning, id:
 /// The headers GET and HEAD share.
 fn object_headers(ctx: &Ctx<'_>, resp: &mut Response<Body>, v: &ObjectVersion) {
     let d = &v.data;
-    let m = &d.meta;
-    let ct = m
-        .content_type
-        .as_deref()
-        .unwrap_or("application/octet-stream");
-    set(resp, "content-type", ct);
     set(resp, "etag", &etag(&d.etag));
     set(resp, "last-modified", &http_date(v.last_modified_ms));
     set(resp, "accept-ranges", "bytes");
@@ -98,25 +64,10 @@ fn object_headers(ctx: &Ctx<'_>, resp: &mut Response<Body>, v: &ObjectVersion) {
     );
     set(resp, "x-oss-storage-class", "Standard");
     set(resp, "x-oss-hash-crc64ecma", &d.crc64.to_string());
-    if d.parts == 0
-        && let Some(md5) = hex_to_bytes(&d.etag)
-    {
+    if let Some(md5) = objhttp::etag_md5(&d.etag) {
         set(resp, "content-md5", &base64(&md5));
     }
-    for (name, value) in [
-        ("content-encoding", &m.content_encoding),
-        ("content-disposition", &m.content_disposition),
-        ("content-language", &m.content_language),
-        ("cache-control", &m.cache_control),
-        ("expires", &m.expires),
-    ] {
-        if let Some(value) = value {
-            set(resp, name, value);
-        }
-    }
-    for (name, value) in &m.user {
-        set(resp, &format!("{META_PREFIX}{name}"), value);
-    }
+    objhttp::set_meta_headers(resp, &d.meta, META_PREFIX);
     set_version(resp, v.versioning, v.version_id);
     // `response-*` query parameters override the stored headers.
     for (param, header) in [
@@ -133,66 +84,18 @@ fn object_headers(ctx: &Ctx<'_>, resp: &mut Response<Body>, v: &ObjectVersion) {
     }
 }
 
-fn hex_to_bytes(s: &str) -> Option<[u8; 16]> {
-    if s.len() != 32 {
-        return None;
-    }
-    let mut out = [0u8; 16];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
-}
-
 /// If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since against a version.
 fn check_conditions(ctx: &Ctx<'_>, v: &ObjectVersion) -> Result<(), OssError> {
-    let tag = v.data.etag.to_ascii_lowercase();
-    let matches = |list: &str| {
-        list.split(',').any(|t| {
-            let t = t
-                .trim()
-                .trim_start_matches("W/")
-                .trim_matches('"')
-                .to_ascii_lowercase();
-            t == "*" || t == tag
-        })
-    };
-    let secs = v.last_modified_ms / 1000;
-    let precondition = || {
-        OssError::new(
+    objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, v).map_err(|c| match c {
+        objhttp::Condition::PreconditionFailed => OssError::new(
             StatusCode::PRECONDITION_FAILED,
             "PreconditionFailed",
             "At least one of the pre-conditions you specified did not hold.",
-        )
-    };
-    let not_modified = || OssError::new(StatusCode::NOT_MODIFIED, "NotModified", "");
-    if let Some(m) = ctx.req.header("if-match")
-        && !matches(m)
-    {
-        return Err(precondition());
-    }
-    if let Some(t) = ctx
-        .req
-        .header("if-unmodified-since")
-        .and_then(parse_http_date)
-        && secs > t / 1000
-    {
-        return Err(precondition());
-    }
-    if let Some(m) = ctx.req.header("if-none-match")
-        && matches(m)
-    {
-        return Err(not_modified());
-    }
-    if let Some(t) = ctx
-        .req
-        .header("if-modified-since")
-        .and_then(parse_http_date)
-        && secs <= t / 1000
-    {
-        return Err(not_modified());
-    }
-    Ok(())
+        ),
+        objhttp::Condition::NotModified => {
+            OssError::new(StatusCode::NOT_MODIFIED, "NotModified", "")
+        }
+    })
 }
 
 pub(super) async fn get(ctx: &Ctx<'_>) -> OssResult {

@@ -1,0 +1,152 @@
+//! Object HTTP pieces every dialect shares: user metadata from `<prefix>meta-*` headers,
+//! conditional requests, header setting, and the digests clients announce.
+
+use crate::Body;
+use crate::httpfmt::parse_http_date;
+use hyper::Response;
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use strata_core::{ObjectMeta, ObjectVersion};
+
+/// Content headers and user metadata (`{meta_prefix}name: value`, names lower-cased and
+/// sorted) of a request.
+pub fn meta_from_headers(headers: &HeaderMap, meta_prefix: &str) -> ObjectMeta {
+    let h = |n: &str| {
+        headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let mut user: Vec<(String, String)> = headers
+        .iter()
+        .filter_map(|(name, value)| {
+            let n = name.as_str().strip_prefix(meta_prefix)?;
+            Some((
+                n.to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            ))
+        })
+        .collect();
+    user.sort();
+    ObjectMeta {
+        content_type: h("content-type"),
+        content_encoding: h("content-encoding"),
+        content_disposition: h("content-disposition"),
+        content_language: h("content-language"),
+        cache_control: h("cache-control"),
+        expires: h("expires"),
+        user,
+    }
+}
+
+/// Sets a header, skipping values that cannot be header values.
+pub fn set(resp: &mut Response<Body>, name: &str, value: &str) {
+    if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::from_str(value)) {
+        resp.headers_mut().insert(n, v);
+    }
+}
+
+/// The stored content headers and user metadata, as response headers.
+pub fn set_meta_headers(resp: &mut Response<Body>, m: &ObjectMeta, meta_prefix: &str) {
+    set(
+        resp,
+        "content-type",
+        m.content_type
+            .as_deref()
+            .unwrap_or("application/octet-stream"),
+    );
+    for (name, value) in [
+        ("content-encoding", &m.content_encoding),
+        ("content-disposition", &m.content_disposition),
+        ("content-language", &m.content_language),
+        ("cache-control", &m.cache_control),
+        ("expires", &m.expires),
+    ] {
+        if let Some(value) = value {
+            set(resp, name, value);
+        }
+    }
+    for (name, value) in &m.user {
+        set(resp, &format!("{meta_prefix}{name}"), value);
+    }
+}
+
+/// Why a conditional request does not proceed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Condition {
+    PreconditionFailed,
+    NotModified,
+}
+
+/// Evaluates If-Match, If-Unmodified-Since, If-None-Match and If-Modified-Since (header
+/// names given, so copy-source variants work too) against a version.
+pub fn check_conditions(
+    headers: &HeaderMap,
+    names: [&str; 4],
+    v: &ObjectVersion,
+) -> Result<(), Condition> {
+    let get = |n: &str| headers.get(n).and_then(|x| x.to_str().ok());
+    let tag = v.data.etag.to_ascii_lowercase();
+    let matches = |list: &str| {
+        list.split(',').any(|t| {
+            let t = t
+                .trim()
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .to_ascii_lowercase();
+            t == "*" || t == tag
+        })
+    };
+    let secs = v.last_modified_ms / 1000;
+    let [if_match, if_unmodified, if_none_match, if_modified] = names;
+    if get(if_match).is_some_and(|m| !matches(m)) {
+        return Err(Condition::PreconditionFailed);
+    }
+    if get(if_unmodified)
+        .and_then(parse_http_date)
+        .is_some_and(|t| secs > t / 1000)
+    {
+        return Err(Condition::PreconditionFailed);
+    }
+    if get(if_none_match).is_some_and(matches) {
+        return Err(Condition::NotModified);
+    }
+    if get(if_modified)
+        .and_then(parse_http_date)
+        .is_some_and(|t| secs <= t / 1000)
+    {
+        return Err(Condition::NotModified);
+    }
+    Ok(())
+}
+
+pub const READ_CONDITIONS: [&str; 4] = [
+    "if-match",
+    "if-unmodified-since",
+    "if-none-match",
+    "if-modified-since",
+];
+
+/// The 16 bytes of a plain (non-multipart) ETag's hex MD5.
+pub fn etag_md5(stored: &str) -> Option<[u8; 16]> {
+    if stored.len() != 32 {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&stored[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Lower-case hex of 32 bytes (a SHA-256 header value), if it is one.
+pub fn parse_sha256_hex(s: &str) -> Option<[u8; 32]> {
+    let s = s.trim();
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
