@@ -9,6 +9,7 @@
 //! collide with a bucket in any dialect.
 
 pub mod body;
+pub mod bos;
 pub mod health;
 pub mod httpfmt;
 pub mod objhttp;

@@ -1,0 +1,3 @@
+//! The Baidu BOS dialect.
+
+pub mod auth;
