@@ -1,7 +1,7 @@
 //! Sends each request to the handler of its path; later, to the dialect it is written in.
 
 use crate::request::{AddressError, RequestParts};
-use crate::{AppState, Body, full, health, oss};
+use crate::{AppState, Body, bos, full, health, oss};
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Request, Response, StatusCode};
@@ -17,6 +17,7 @@ pub(crate) async fn route(state: &AppState, req: Request<Incoming>) -> Response<
     };
     match dialect(&parts) {
         Some(Dialect::Oss) => oss::handle(state, parts, body).await,
+        Some(Dialect::Bos) => bos::handle(state, parts, body).await,
         None => not_built(),
     }
 }
@@ -25,14 +26,18 @@ pub(crate) async fn route(state: &AppState, req: Request<Incoming>) -> Response<
 #[derive(Debug, PartialEq, Eq)]
 enum Dialect {
     Oss,
+    Bos,
 }
 
 /// Tells the dialect from the signature scheme: `OSS `/`OSS4-HMAC-SHA256` Authorization
-/// headers or OSS presigned queries. Unsigned requests are answered by OSS (with
-/// AccessDenied) until the S3 dialect exists.
+/// headers or OSS presigned queries; `bce-auth-v1/` headers or `authorization` queries.
+/// Unsigned requests are answered by OSS (with AccessDenied) until the S3 dialect exists.
 fn dialect(parts: &RequestParts) -> Option<Dialect> {
     if oss::auth::scheme(parts).is_some() {
         return Some(Dialect::Oss);
+    }
+    if bos::auth::is_bce(parts) {
+        return Some(Dialect::Bos);
     }
     let auth = parts.header("authorization").unwrap_or_default();
     if auth.is_empty() && !parts.has_query("X-Amz-Signature") && !parts.has_query("authorization") {
@@ -99,17 +104,23 @@ mod tests {
         for p in &oss {
             assert_eq!(dialect(p), Some(Dialect::Oss), "{p:?}");
         }
-        // Dialects not built yet.
-        assert_eq!(
-            dialect(&parts(
+        let bos = [
+            parts(
                 "/b/k",
                 &[(
                     "authorization",
-                    "bce-auth-v1/ak/2023-01-01T00:00:00Z/1800//00"
-                )]
-            )),
-            None
-        );
+                    "bce-auth-v1/ak/2023-01-01T00:00:00Z/1800//00",
+                )],
+            ),
+            parts(
+                "/v1/b/k?authorization=bce-auth-v1%2Fak%2F2023-01-01T00%3A00%3A00Z%2F600%2Fhost%2F00",
+                &[],
+            ),
+        ];
+        for p in &bos {
+            assert_eq!(dialect(p), Some(Dialect::Bos), "{p:?}");
+        }
+        // Dialects not built yet.
         assert_eq!(
             dialect(&parts(
                 "/b/k",

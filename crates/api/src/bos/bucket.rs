@@ -1,0 +1,128 @@
+//! Service and bucket operations: ListBuckets, PutBucket, HeadBucket, DeleteBucket,
+//! GetBucketLocation, Get/PutBucketVersioning.
+
+use super::error::BosError;
+use super::{BosResult, Ctx, bos_time, empty, json};
+use crate::body::{ReadError, read_limited};
+use hyper::StatusCode;
+use hyper::body::Incoming;
+use hyper::header::HeaderValue;
+use serde_json::json;
+use strata_core::{Versioning, VersioningStatus};
+
+const CONFIG_BODY_LIMIT: usize = 64 * 1024;
+
+/// BOS names: `^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$` (no dots).
+fn validate_name(name: &str) -> Result<(), BosError> {
+    strata_core::store::validate_bucket_name(name).map_err(BosError::from)?;
+    if name.contains('.') {
+        return Err(BosError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidBucketName",
+            "The specified bucket name is not valid.",
+        ));
+    }
+    Ok(())
+}
+
+/// Reads a small body whole: a declared or actual size over `limit` is refused before it is
+/// buffered.
+pub(super) async fn read_body(
+    ctx: &Ctx<'_>,
+    body: Incoming,
+    limit: usize,
+) -> Result<bytes::Bytes, BosError> {
+    let declared = ctx
+        .req
+        .header("content-length")
+        .and_then(|v| v.parse().ok());
+    read_limited(body, declared, limit)
+        .await
+        .map_err(|e| match e {
+            ReadError::TooLarge => BosError::new(
+                StatusCode::BAD_REQUEST,
+                "MaxMessageLengthExceeded",
+                format!("The request body is larger than the {limit} bytes this request allows."),
+            ),
+            ReadError::Io(e) => {
+                BosError::new(StatusCode::BAD_REQUEST, "RequestTimeout", e.to_string())
+            }
+        })
+}
+
+pub(super) fn list_buckets(ctx: &Ctx<'_>) -> BosResult {
+    let buckets: Vec<_> = ctx
+        .state
+        .store
+        .list_buckets()?
+        .iter()
+        .map(|b| json!({"name": b.name, "location": ctx.state.region, "creationDate": bos_time(b.created_ms)}))
+        .collect();
+    Ok(json(json!({"owner": ctx.owner(), "buckets": buckets})))
+}
+
+pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
+    let name = ctx.bucket()?;
+    validate_name(name)?;
+    // The body ({"enableMultiAz": …}) configures nothing here.
+    read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    ctx.state.store.create_bucket(name).await?;
+    Ok(empty(StatusCode::OK))
+}
+
+fn versioning_text(v: Versioning) -> &'static str {
+    match v {
+        Versioning::Unversioned => "notEnabled",
+        Versioning::Enabled => "enabled",
+        Versioning::Suspended => "suspended",
+    }
+}
+
+pub(super) fn head(ctx: &Ctx<'_>) -> BosResult {
+    let b = ctx.state.store.bucket(ctx.bucket()?)?;
+    let mut r = empty(StatusCode::OK);
+    r.headers_mut().insert(
+        "x-bce-versioning",
+        HeaderValue::from_static(versioning_text(b.versioning)),
+    );
+    Ok(r)
+}
+
+pub(super) async fn delete(ctx: &Ctx<'_>) -> BosResult {
+    ctx.state.store.delete_bucket(ctx.bucket()?).await?;
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+pub(super) fn location(ctx: &Ctx<'_>) -> BosResult {
+    ctx.state.store.bucket(ctx.bucket()?)?;
+    Ok(json(json!({"locationConstraint": ctx.state.region})))
+}
+
+pub(super) fn get_versioning(ctx: &Ctx<'_>) -> BosResult {
+    let b = ctx.state.store.bucket(ctx.bucket()?)?;
+    Ok(json(json!({"status": versioning_text(b.versioning)})))
+}
+
+pub(super) async fn put_versioning(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
+    let bucket = ctx.bucket()?;
+    ctx.state.store.bucket(bucket)?;
+    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    let doc: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| BosError::malformed_json(format!("The JSON is not valid: {e}")))?;
+    let status = match doc
+        .get("status")
+        .and_then(|s| s.as_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("enabled") => VersioningStatus::Enabled,
+        Some("suspended") => VersioningStatus::Suspended,
+        _ => {
+            return Err(BosError::invalid_argument(
+                "The status must be \"enabled\" or \"suspended\".",
+            ));
+        }
+    };
+    ctx.state.store.set_versioning(bucket, status).await?;
+    Ok(empty(StatusCode::OK))
+}

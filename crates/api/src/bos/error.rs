@@ -1,0 +1,155 @@
+//! BOS errors: every core and auth error mapped once to BOS's code and status, rendered as
+//! `{"code","message","requestId"}` JSON.
+
+use super::auth::AuthError;
+use hyper::StatusCode;
+use strata_core::{CoreError, StorageError};
+
+#[derive(Debug)]
+pub struct BosError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl BosError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> BosError {
+        BosError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid_argument(message: impl Into<String>) -> BosError {
+        BosError::new(StatusCode::BAD_REQUEST, "InvalidArgument", message)
+    }
+
+    pub fn malformed_json(message: impl Into<String>) -> BosError {
+        BosError::new(StatusCode::BAD_REQUEST, "MalformedJSON", message)
+    }
+
+    pub fn no_such_key() -> BosError {
+        BosError::new(
+            StatusCode::NOT_FOUND,
+            "NoSuchKey",
+            "The specified key does not exist.",
+        )
+    }
+
+    pub fn to_json(&self, request_id: &str) -> String {
+        serde_json::json!({"code": self.code, "message": self.message, "requestId": request_id})
+            .to_string()
+    }
+}
+
+impl From<CoreError> for BosError {
+    fn from(e: CoreError) -> BosError {
+        use StatusCode as S;
+        let msg = e.to_string();
+        match e {
+            CoreError::NoSuchBucket => BosError::new(
+                S::NOT_FOUND,
+                "NoSuchBucket",
+                "The specified bucket does not exist.",
+            ),
+            CoreError::BucketAlreadyExists => BosError::new(
+                S::CONFLICT,
+                "BucketAlreadyExists",
+                "The requested bucket name is not available.",
+            ),
+            CoreError::BucketNotEmpty => BosError::new(
+                S::CONFLICT,
+                "BucketNotEmpty",
+                "The bucket you tried to delete is not empty.",
+            ),
+            CoreError::InvalidBucketName(m) => {
+                BosError::new(S::BAD_REQUEST, "InvalidBucketName", m)
+            }
+            CoreError::InvalidKey(m) => BosError::new(S::BAD_REQUEST, "InvalidObjectName", m),
+            // BOS has no NoSuchVersion: an unknown version is an unknown key.
+            CoreError::NoSuchKey { .. } | CoreError::NoSuchVersion => BosError::no_such_key(),
+            CoreError::MethodNotAllowed { .. } => BosError::new(
+                S::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                "The specified version is a delete marker, which cannot be read.",
+            ),
+            CoreError::InvalidVersionId(_) => {
+                BosError::invalid_argument("Invalid version id specified.")
+            }
+            CoreError::InvalidRange { .. } => BosError::new(
+                S::RANGE_NOT_SATISFIABLE,
+                "InvalidRange",
+                "The requested range cannot be satisfied.",
+            ),
+            CoreError::BadDigest(_) => BosError::new(S::BAD_REQUEST, "BadDigest", msg),
+            CoreError::IncompleteBody { .. } | CoreError::Body(_) => {
+                BosError::new(S::BAD_REQUEST, "RequestTimeout", msg)
+            }
+            CoreError::TooManyEntries { .. } => BosError::invalid_argument(msg),
+            CoreError::InvalidArgument(m) => BosError::invalid_argument(m),
+            CoreError::NoSuchUpload => BosError::new(
+                S::NOT_FOUND,
+                "NoSuchUpload",
+                "The specified multipart upload does not exist.",
+            ),
+            CoreError::InvalidPart(_) => BosError::new(S::BAD_REQUEST, "InvalidPart", msg),
+            CoreError::InvalidPartOrder => BosError::new(S::BAD_REQUEST, "InvalidPartOrder", msg),
+            CoreError::EntityTooSmall { .. } => {
+                BosError::new(S::BAD_REQUEST, "EntityTooSmall", msg)
+            }
+            CoreError::DataDir { .. } | CoreError::DataDirLocked(_) | CoreError::Storage(_) => {
+                internal(msg)
+            }
+        }
+    }
+}
+
+impl From<StorageError> for BosError {
+    fn from(e: StorageError) -> BosError {
+        internal(e.to_string())
+    }
+}
+
+fn internal(detail: String) -> BosError {
+    tracing::error!(%detail, "internal error");
+    BosError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "InternalError",
+        "We encountered an internal error. Please try again.",
+    )
+}
+
+impl From<AuthError> for BosError {
+    fn from(e: AuthError) -> BosError {
+        use StatusCode as S;
+        match e {
+            AuthError::Anonymous => BosError::new(
+                S::FORBIDDEN,
+                "AccessDenied",
+                "Access denied: the request is not signed.",
+            ),
+            AuthError::InvalidHttpAuthHeader(m) => {
+                BosError::new(S::BAD_REQUEST, "InvalidHTTPAuthHeader", m)
+            }
+            AuthError::InvalidAccessKeyId => BosError::new(
+                S::FORBIDDEN,
+                "InvalidAccessKeyId",
+                "The access key ID you provided does not exist.",
+            ),
+            AuthError::SignatureDoesNotMatch { .. } => BosError::new(
+                S::BAD_REQUEST,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided.",
+            ),
+            AuthError::RequestExpired => {
+                BosError::new(S::BAD_REQUEST, "RequestExpired", "The request has expired.")
+            }
+            AuthError::RequestTimeTooSkewed => BosError::new(
+                S::FORBIDDEN,
+                "RequestTimeTooSkewed",
+                "The difference between the request time and the server's time is too large.",
+            ),
+        }
+    }
+}

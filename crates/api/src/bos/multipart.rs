@@ -1,0 +1,190 @@
+//! Multipart uploads: Initiate, UploadPart, Complete, Abort, ListParts, ListMultipartUploads.
+
+use super::bucket::read_body;
+use super::error::BosError;
+use super::list::max_param;
+use super::object::{expectations, meta_from_headers, set_version, validate_key};
+use super::{BosResult, Ctx, bos_time, empty, etag, json};
+use crate::objhttp::set;
+use hyper::StatusCode;
+use hyper::body::Incoming;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use strata_core::{CoreError, Expect, ListUploadsParams};
+
+/// The smallest part but the last: BOS's SDK helpers upload 1 MiB parts.
+pub const MIN_PART_SIZE: u64 = 1024 * 1024;
+/// The Complete body is at most 1 MB.
+const COMPLETE_BODY_LIMIT: usize = 1024 * 1024;
+
+fn upload_id<'a>(ctx: &'a Ctx<'_>) -> Result<&'a str, BosError> {
+    ctx.req
+        .query_nonempty("uploadId")
+        .ok_or_else(|| BosError::invalid_argument("uploadId is required."))
+}
+
+fn check_upload(ctx: &Ctx<'_>) -> Result<(), BosError> {
+    let rec = ctx
+        .state
+        .store
+        .multipart_upload(ctx.bucket()?, upload_id(ctx)?)?;
+    if rec.key != ctx.key()? {
+        return Err(CoreError::NoSuchUpload.into());
+    }
+    Ok(())
+}
+
+pub(super) async fn initiate(ctx: &Ctx<'_>) -> BosResult {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    validate_key(key)?;
+    let id = ctx
+        .state
+        .store
+        .create_multipart_upload(bucket, key, meta_from_headers(ctx)?)
+        .await?;
+    Ok(json(json!({"bucket": bucket, "key": key, "uploadId": id})))
+}
+
+pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
+    let bucket = ctx.bucket()?;
+    let n = ctx
+        .req
+        .query("partNumber")
+        .and_then(|n| n.parse::<u32>().ok())
+        .filter(|n| (1..=10_000).contains(n))
+        .ok_or_else(|| {
+            BosError::invalid_argument("partNumber must be an integer from 1 to 10000.")
+        })?;
+    check_upload(ctx)?;
+    let out = ctx
+        .state
+        .store
+        .upload_part(
+            bucket,
+            upload_id(ctx)?,
+            n,
+            expectations(ctx)?,
+            crate::body::stream(body),
+        )
+        .await?;
+    let mut resp = empty(StatusCode::OK);
+    set(&mut resp, "etag", &etag(&out.etag));
+    set(&mut resp, "x-bce-content-crc32", &out.crc32.to_string());
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+struct CompleteRequest {
+    parts: Option<Vec<CompletePart>>,
+}
+
+#[derive(Deserialize)]
+struct CompletePart {
+    #[serde(rename = "partNumber")]
+    part_number: Option<u32>,
+    #[serde(rename = "eTag")]
+    etag: Option<String>,
+}
+
+pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    check_upload(ctx)?;
+    let id = upload_id(ctx)?;
+    let bytes = read_body(ctx, body, COMPLETE_BODY_LIMIT).await?;
+    let req: CompleteRequest = serde_json::from_slice(&bytes)
+        .map_err(|e| BosError::malformed_json(format!("The JSON is not valid: {e}")))?;
+    let mut parts = Vec::new();
+    for p in req.parts.unwrap_or_default() {
+        match (p.part_number, p.etag) {
+            (Some(n), Some(t)) => parts.push((n, t.trim().trim_matches('"').to_ascii_lowercase())),
+            _ => {
+                return Err(BosError::invalid_argument(
+                    "Every part needs a partNumber and an eTag.",
+                ));
+            }
+        }
+    }
+    // The whole object's CRC-32 (Python's super-file upload sends it) is checked before commit.
+    let whole = Expect {
+        crc32: expectations(ctx)?.crc32,
+        ..Default::default()
+    };
+    let (_, out) = ctx
+        .state
+        .store
+        .complete_multipart_upload(bucket, id, parts, MIN_PART_SIZE, whole)
+        .await?;
+    let host = ctx.req.header("host").unwrap_or("localhost");
+    let mut resp = json(
+        json!({"location": format!("http://{host}/{bucket}/{key}"), "bucket": bucket, "key": key, "eTag": out.etag}),
+    );
+    set(&mut resp, "x-bce-content-crc32", &out.crc32.to_string());
+    set_version(&mut resp, out.versioning, out.version_id);
+    Ok(resp)
+}
+
+pub(super) async fn abort(ctx: &Ctx<'_>) -> BosResult {
+    check_upload(ctx)?;
+    ctx.state
+        .store
+        .abort_multipart_upload(ctx.bucket()?, upload_id(ctx)?)
+        .await?;
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+pub(super) fn list_parts(ctx: &Ctx<'_>) -> BosResult {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    check_upload(ctx)?;
+    let id = upload_id(ctx)?;
+    let upload = ctx.state.store.multipart_upload(bucket, id)?;
+    let marker = match ctx.req.query_nonempty("partNumberMarker") {
+        None => 0,
+        Some(m) => m
+            .parse::<u32>()
+            .map_err(|_| BosError::invalid_argument("partNumberMarker must be an integer."))?,
+    };
+    let max = max_param(ctx, "maxParts")?;
+    let l = ctx.state.store.list_parts(bucket, id, marker, max)?;
+    let parts: Vec<Value> = l
+        .parts
+        .iter()
+        .map(|p| json!({"partNumber": p.part_number, "lastModified": bos_time(p.part.last_modified_ms), "eTag": p.part.etag, "size": p.part.size}))
+        .collect();
+    let next = l.parts.last().map(|p| p.part_number).unwrap_or(marker);
+    Ok(json(
+        json!({"bucket": bucket, "key": key, "uploadId": id, "initiated": bos_time(upload.initiated_ms),
+                   "owner": ctx.owner(), "storageClass": "STANDARD", "partNumberMarker": marker,
+                   "nextPartNumberMarker": next, "maxParts": max, "isTruncated": l.is_truncated, "parts": parts}),
+    ))
+}
+
+pub(super) fn list_uploads(ctx: &Ctx<'_>) -> BosResult {
+    let bucket = ctx.bucket()?;
+    let q = |n: &str| ctx.req.query_nonempty(n);
+    let max = max_param(ctx, "maxUploads")?;
+    let p = ListUploadsParams {
+        prefix: q("prefix").unwrap_or("").into(),
+        delimiter: q("delimiter").map(Into::into),
+        key_marker: q("keyMarker").map(Into::into),
+        upload_id_marker: None,
+        max_uploads: max,
+    };
+    let l = ctx.state.store.list_multipart_uploads(bucket, &p)?;
+    let owner = ctx.owner();
+    let uploads: Vec<Value> = l
+        .uploads
+        .iter()
+        .map(|u| json!({"key": u.key, "uploadId": u.upload_id, "owner": owner, "initiated": bos_time(u.initiated_ms), "storageClass": "STANDARD"}))
+        .collect();
+    let prefixes: Vec<Value> = l
+        .common_prefixes
+        .iter()
+        .map(|c| json!({"prefix": c}))
+        .collect();
+    Ok(json(
+        json!({"bucket": bucket, "keyMarker": p.key_marker.unwrap_or_default(),
+                   "nextKeyMarker": l.next_key_marker.unwrap_or_default(), "prefix": p.prefix,
+                   "delimiter": p.delimiter.unwrap_or_default(), "maxUploads": max, "isTruncated": l.is_truncated,
+                   "uploads": uploads, "commonPrefixes": prefixes}),
+    ))
+}

@@ -1,0 +1,306 @@
+//! Object operations: PutObject (Content-MD5, `x-bce-content-sha256`, `x-bce-content-crc32`
+//! and `x-bce-content-crc64ecma` verified), GetObject (Range; an empty Range is none),
+//! GetObjectMeta (HEAD), CopyObject (`x-bce-copy-source`, with `versionId`), DeleteObject.
+
+use super::error::BosError;
+use super::{BosResult, Ctx, bos_time, empty, etag, json};
+use crate::Body;
+use crate::httpfmt::{base64, http_date, parse_md5, parse_range};
+use crate::objhttp::{self, Condition, set};
+use futures_util::StreamExt;
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::{Response, StatusCode};
+use strata_core::{
+    CoreError, DeleteOutcome, Expect, MetadataDirective, ObjectMeta, ObjectVersion, VersionId,
+    Versioning,
+};
+
+const META_PREFIX: &str = "x-bce-meta-";
+/// BOS limits user metadata (names and values) to 2 KiB.
+const MAX_USER_META: usize = 2048;
+
+pub(super) fn validate_key(key: &str) -> Result<(), BosError> {
+    if key.is_empty() || key.len() > 1024 {
+        return Err(BosError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidObjectName",
+            "The object key must be 1 to 1024 bytes.",
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn version_param(ctx: &Ctx<'_>) -> Result<Option<VersionId>, BosError> {
+    match ctx.req.query("versionId") {
+        None => Ok(None),
+        Some(v) => Ok(Some(VersionId::parse(v)?)),
+    }
+}
+
+pub(super) fn meta_from_headers(ctx: &Ctx<'_>) -> Result<ObjectMeta, BosError> {
+    let meta = objhttp::meta_from_headers(&ctx.req.headers, META_PREFIX);
+    let size: usize = meta.user.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if size > MAX_USER_META {
+        return Err(BosError::new(
+            StatusCode::BAD_REQUEST,
+            "MetadataTooLarge",
+            "The user metadata is larger than 2 KB.",
+        ));
+    }
+    Ok(meta)
+}
+
+fn bad_digest(what: &str) -> BosError {
+    BosError::new(
+        StatusCode::BAD_REQUEST,
+        "BadDigest",
+        format!("The {what} you specified is not valid."),
+    )
+}
+
+/// The digests and size a BOS client announces.
+pub(super) fn expectations(ctx: &Ctx<'_>) -> Result<Expect, BosError> {
+    let h = |n: &str| ctx.req.header(n).map(str::trim).filter(|v| !v.is_empty());
+    let mut e = Expect {
+        size: h("content-length").and_then(|v| v.parse().ok()),
+        ..Default::default()
+    };
+    if let Some(v) = h("content-md5") {
+        e.md5 = Some(parse_md5(v).ok_or_else(|| bad_digest("Content-MD5"))?);
+    }
+    if let Some(v) = h("x-bce-content-sha256") {
+        e.sha256 =
+            Some(objhttp::parse_sha256_hex(v).ok_or_else(|| bad_digest("x-bce-content-sha256"))?);
+    }
+    if let Some(v) = h("x-bce-content-crc32") {
+        e.crc32 = Some(v.parse().map_err(|_| bad_digest("x-bce-content-crc32"))?);
+    }
+    if let Some(v) = h("x-bce-content-crc64ecma") {
+        e.crc64 = Some(
+            v.parse()
+                .map_err(|_| bad_digest("x-bce-content-crc64ecma"))?,
+        );
+    }
+    Ok(e)
+}
+
+pub(super) fn set_version(resp: &mut Response<Body>, versioning: Versioning, id: VersionId) {
+    if versioning != Versioning::Unversioned {
+        set(resp, "x-bce-version-id", &id.to_string());
+    }
+}
+
+fn object_headers(resp: &mut Response<Body>, v: &ObjectVersion) {
+    let d = &v.data;
+    set(resp, "etag", &etag(&d.etag));
+    set(resp, "last-modified", &http_date(v.last_modified_ms));
+    set(resp, "accept-ranges", "bytes");
+    set(resp, "x-bce-storage-class", "STANDARD");
+    set(resp, "x-bce-content-crc32", &d.crc32.to_string());
+    set(resp, "x-bce-content-crc64ecma", &d.crc64.to_string());
+    if let Some(md5) = objhttp::etag_md5(&d.etag) {
+        set(resp, "content-md5", &base64(&md5));
+    }
+    objhttp::set_meta_headers(resp, &d.meta, META_PREFIX);
+    set_version(resp, v.versioning, v.version_id);
+}
+
+fn condition_error(c: Condition) -> BosError {
+    match c {
+        Condition::PreconditionFailed => BosError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "PreconditionFailed",
+            "At least one of the preconditions you specified did not hold.",
+        ),
+        Condition::NotModified => {
+            BosError::new(StatusCode::NOT_MODIFIED, "NotModified", "Not modified.")
+        }
+    }
+}
+
+pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    validate_key(key)?;
+    let meta = meta_from_headers(ctx)?;
+    let out = ctx
+        .state
+        .store
+        .put_object(
+            bucket,
+            key,
+            meta,
+            expectations(ctx)?,
+            crate::body::stream(body),
+        )
+        .await?;
+    let mut resp = empty(StatusCode::OK);
+    set(&mut resp, "etag", &etag(&out.etag));
+    set(&mut resp, "x-bce-content-crc32", &out.crc32.to_string());
+    set(&mut resp, "x-bce-content-crc64ecma", &out.crc64.to_string());
+    set_version(&mut resp, out.versioning, out.version_id);
+    Ok(resp)
+}
+
+pub(super) async fn get(ctx: &Ctx<'_>) -> BosResult {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    let range = match ctx
+        .req
+        .header("range")
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        None => None,
+        Some(r) => Some(parse_range(r).ok_or_else(|| {
+            BosError::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidRange",
+                "The Range header is not valid.",
+            )
+        })?),
+    };
+    let read = ctx
+        .state
+        .store
+        .get_object(bucket, key, version_param(ctx)?, range)
+        .await?;
+    objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &read.version)
+        .map_err(condition_error)?;
+    let size = read.version.data.size;
+    let mut resp = Response::new(BodyExt::boxed_unsync(StreamBody::new(
+        read.body.map(|c| c.map(Frame::data)),
+    )));
+    object_headers(&mut resp, &read.version);
+    match read.range {
+        Some((first, last)) => {
+            *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
+            set(
+                &mut resp,
+                "content-range",
+                &format!("bytes {first}-{last}/{size}"),
+            );
+            set(&mut resp, "content-length", &(last - first + 1).to_string());
+        }
+        None => set(&mut resp, "content-length", &size.to_string()),
+    }
+    Ok(resp)
+}
+
+pub(super) fn head(ctx: &Ctx<'_>) -> BosResult {
+    let v = ctx
+        .state
+        .store
+        .head_object(ctx.bucket()?, ctx.key()?, version_param(ctx)?)?;
+    objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &v)
+        .map_err(condition_error)?;
+    let mut resp = empty(StatusCode::OK);
+    object_headers(&mut resp, &v);
+    set(&mut resp, "content-length", &v.data.size.to_string());
+    Ok(resp)
+}
+
+/// `x-bce-copy-source: /bucket/key[?versionId=id]`, percent-encoded with `/` kept.
+pub(super) fn copy_source(ctx: &Ctx<'_>) -> Result<(String, String, Option<VersionId>), BosError> {
+    let raw = ctx.req.header("x-bce-copy-source").unwrap_or_default();
+    let bad = || BosError::invalid_argument("The x-bce-copy-source header is not valid.");
+    let (path, version) = match raw.split_once("?versionId=") {
+        Some((p, v)) => (
+            p,
+            Some(VersionId::parse(
+                &crate::request::decode(v).map_err(|_| bad())?,
+            )?),
+        ),
+        None => (raw, None),
+    };
+    let path = crate::request::decode(path).map_err(|_| bad())?;
+    let path = path.strip_prefix('/').unwrap_or(&path);
+    let (bucket, key) = path.split_once('/').ok_or_else(bad)?;
+    if bucket.is_empty() || key.is_empty() {
+        return Err(bad());
+    }
+    Ok((bucket.to_owned(), key.to_owned(), version))
+}
+
+const COPY_CONDITIONS: [&str; 4] = [
+    "x-bce-copy-source-if-match",
+    "x-bce-copy-source-if-unmodified-since",
+    "x-bce-copy-source-if-none-match",
+    "x-bce-copy-source-if-modified-since",
+];
+
+pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    validate_key(key)?;
+    let (sb, sk, sv) = copy_source(ctx)?;
+    let store = &ctx.state.store;
+    if COPY_CONDITIONS
+        .iter()
+        .any(|h| ctx.req.headers.contains_key(*h))
+    {
+        let source = store.head_object(&sb, &sk, sv)?;
+        // Copy conditions fail as 412 whichever way they fail.
+        objhttp::check_conditions(&ctx.req.headers, COPY_CONDITIONS, &source)
+            .map_err(|_| condition_error(Condition::PreconditionFailed))?;
+    }
+    // Both SDKs send a default Content-Type on every copy: it counts only with `replace`.
+    let directive = match ctx
+        .req
+        .header("x-bce-metadata-directive")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("copy") => MetadataDirective::Copy,
+        Some("replace") => MetadataDirective::Replace(meta_from_headers(ctx)?),
+        Some(_) => {
+            return Err(BosError::invalid_argument(
+                "The x-bce-metadata-directive must be copy or replace.",
+            ));
+        }
+    };
+    let (out, _) = store
+        .copy_object(&sb, &sk, sv, bucket, key, directive)
+        .await
+        .map_err(|e| match e {
+            CoreError::MethodNotAllowed { .. } => {
+                BosError::invalid_argument("The copy source is a delete marker.")
+            }
+            other => other.into(),
+        })?;
+    let mut resp =
+        json(serde_json::json!({"lastModified": bos_time(out.last_modified_ms), "eTag": out.etag}));
+    set_version(&mut resp, out.versioning, out.version_id);
+    Ok(resp)
+}
+
+pub(super) async fn delete(ctx: &Ctx<'_>) -> BosResult {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    let outcome = ctx
+        .state
+        .store
+        .delete_object(bucket, key, version_param(ctx)?)
+        .await?;
+    let mut resp = empty(StatusCode::NO_CONTENT);
+    match outcome {
+        // BOS reports a delete of nothing as NoSuchKey.
+        DeleteOutcome::Removed { existed: false }
+        | DeleteOutcome::VersionRemoved { existed: false, .. } => {
+            return Err(BosError::no_such_key());
+        }
+        DeleteOutcome::Removed { existed: true } => {}
+        DeleteOutcome::MarkerCreated(id) => {
+            set(&mut resp, "x-bce-delete-marker", "true");
+            set(&mut resp, "x-bce-version-id", &id.to_string());
+        }
+        DeleteOutcome::VersionRemoved {
+            version_id,
+            was_marker,
+            ..
+        } => {
+            if was_marker {
+                set(&mut resp, "x-bce-delete-marker", "true");
+            }
+            set(&mut resp, "x-bce-version-id", &version_id.to_string());
+        }
+    }
+    Ok(resp)
+}
