@@ -12,10 +12,12 @@ pub mod body;
 pub mod bos;
 pub mod health;
 pub mod httpfmt;
+pub mod listing;
 pub mod objhttp;
 pub mod oss;
 pub mod request;
 mod router;
+pub mod s3;
 mod server;
 pub mod xml;
 

@@ -30,13 +30,6 @@ fn location_name(ctx: &Ctx<'_>) -> String {
     format!("oss-{}", ctx.state.region)
 }
 
-fn owner(x: &mut Xml, id: &str) {
-    x.open("Owner")
-        .leaf("ID", id)
-        .leaf("DisplayName", id)
-        .close();
-}
-
 pub(super) fn list_buckets(ctx: &Ctx<'_>) -> OssResult {
     let prefix = ctx.req.query("prefix").unwrap_or("");
     let marker = ctx.req.query("marker").unwrap_or("");
@@ -59,7 +52,7 @@ pub(super) fn list_buckets(ctx: &Ctx<'_>) -> OssResult {
             page.last().map(|b| b.name.as_str()).unwrap_or(""),
         );
     }
-    owner(&mut x, ctx.owner());
+    ctx.owner().write(&mut x);
     x.open("Buckets");
     let loc = location_name(ctx);
     for b in page {
@@ -139,7 +132,7 @@ pub(super) fn info(ctx: &Ctx<'_>) -> OssResult {
         .leaf("CrossRegionReplication", "Disabled")
         .leaf("DataRedundancyType", "LRS")
         .leaf("Name", &b.name);
-    owner(&mut x, ctx.owner());
+    ctx.owner().write(&mut x);
     x.open("AccessControlList").leaf("Grant", "private").close();
     x.leaf_opt("Versioning", versioning_status(b.versioning));
     x.open("ServerSideEncryptionRule")
@@ -160,7 +153,7 @@ pub(super) fn location(ctx: &Ctx<'_>) -> OssResult {
 pub(super) fn get_acl(ctx: &Ctx<'_>) -> OssResult {
     ctx.state.store.bucket(ctx.bucket()?)?;
     let mut x = Xml::new("AccessControlPolicy", "");
-    owner(&mut x, ctx.owner());
+    ctx.owner().write(&mut x);
     x.open("AccessControlList").leaf("Grant", "private").close();
     Ok(xml(StatusCode::OK, x.finish()))
 }

@@ -52,8 +52,12 @@ impl Ctx<'_> {
         }
     }
 
-    pub fn owner(&self) -> &str {
-        &self.state.credentials.access_key
+    pub fn owner(&self) -> crate::listing::Owner<'_> {
+        let id = &self.state.credentials.access_key;
+        crate::listing::Owner {
+            id,
+            display_name: id,
+        }
     }
 }
 
@@ -226,5 +230,5 @@ async fn dispatch(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
 
 /// Renders an ETag as OSS clients expect: quoted upper-case hex.
 pub(crate) fn etag(stored: &str) -> String {
-    format!("\"{}\"", stored.to_ascii_uppercase())
+    crate::listing::OSS.etag(stored)
 }

@@ -7,6 +7,7 @@ use super::error::OssError;
 use super::object::{copy_source, expectations, meta_from_headers, set_version, validate_key};
 use super::{Ctx, OssResult, empty, etag, xml};
 use crate::httpfmt::{base64, iso8601, parse_range};
+use crate::listing::{self, OSS, PartsQuery, UploadsQuery};
 use crate::objhttp::set;
 use crate::xml::{Xml, maybe_encode};
 use futures_util::StreamExt;
@@ -180,7 +181,7 @@ pub(super) fn list_parts(ctx: &Ctx<'_>) -> OssResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let url = ctx.url_encoding()?;
     check_upload(ctx)?;
-    let id = upload_id(ctx)?;
+    let upload_id = upload_id(ctx)?;
     let marker = match ctx.req.query_nonempty("part-number-marker") {
         None => 0,
         Some(m) => m
@@ -188,33 +189,19 @@ pub(super) fn list_parts(ctx: &Ctx<'_>) -> OssResult {
             .map_err(|_| OssError::invalid_argument("part-number-marker must be an integer."))?,
     };
     let max = parse_max(ctx.req.query("max-parts"), 1000)?;
-    let l = ctx.state.store.list_parts(bucket, id, marker, max)?;
-    let mut x = Xml::new("ListPartsResult", "");
-    if url {
-        x.leaf("EncodingType", "url");
-    }
-    x.leaf("Bucket", bucket)
-        .leaf("Key", &maybe_encode(key, url))
-        .leaf("UploadId", id)
-        .leaf("PartNumberMarker", &marker.to_string())
-        .leaf(
-            "NextPartNumberMarker",
-            &l.next_part_number_marker
-                .map(|n| n.to_string())
-                .unwrap_or_default(),
-        )
-        .leaf("MaxParts", &max.to_string())
-        .leaf("IsTruncated", if l.is_truncated { "true" } else { "false" });
-    for p in &l.parts {
-        x.open("Part")
-            .leaf("PartNumber", &p.part_number.to_string())
-            .leaf("LastModified", &iso8601(p.part.last_modified_ms))
-            .leaf("ETag", &etag(&p.part.etag))
-            .leaf("HashCrc64ecma", &p.part.crc64.to_string())
-            .leaf("Size", &p.part.size.to_string())
-            .close();
-    }
-    Ok(xml(StatusCode::OK, x.finish()))
+    let l = ctx.state.store.list_parts(bucket, upload_id, marker, max)?;
+    let q = PartsQuery {
+        bucket,
+        key,
+        upload_id,
+        marker,
+        max,
+        url,
+    };
+    Ok(xml(
+        StatusCode::OK,
+        listing::parts(&OSS, &q, &l, &ctx.owner()),
+    ))
 }
 
 pub(super) fn list_uploads(ctx: &Ctx<'_>) -> OssResult {
@@ -230,38 +217,17 @@ pub(super) fn list_uploads(ctx: &Ctx<'_>) -> OssResult {
         max_uploads: max,
     };
     let l = ctx.state.store.list_multipart_uploads(bucket, &p)?;
-    let e = |s: &str| maybe_encode(s, url);
-    let mut x = Xml::new("ListMultipartUploadsResult", "");
-    if url {
-        x.leaf("EncodingType", "url");
-    }
-    x.leaf("Bucket", bucket)
-        .leaf("KeyMarker", &e(p.key_marker.as_deref().unwrap_or("")))
-        .leaf(
-            "UploadIdMarker",
-            p.upload_id_marker.as_deref().unwrap_or(""),
-        )
-        .leaf(
-            "NextKeyMarker",
-            &e(l.next_key_marker.as_deref().unwrap_or("")),
-        )
-        .leaf(
-            "NextUploadIdMarker",
-            l.next_upload_id_marker.as_deref().unwrap_or(""),
-        )
-        .leaf("Delimiter", &e(p.delimiter.as_deref().unwrap_or("")))
-        .leaf("Prefix", &e(&p.prefix))
-        .leaf("MaxUploads", &max.to_string())
-        .leaf("IsTruncated", if l.is_truncated { "true" } else { "false" });
-    for u in &l.uploads {
-        x.open("Upload")
-            .leaf("Key", &e(&u.key))
-            .leaf("UploadId", &u.upload_id)
-            .leaf("Initiated", &iso8601(u.initiated_ms))
-            .close();
-    }
-    for cp in &l.common_prefixes {
-        x.open("CommonPrefixes").leaf("Prefix", &e(cp)).close();
-    }
-    Ok(xml(StatusCode::OK, x.finish()))
+    let uq = UploadsQuery {
+        bucket,
+        prefix: &p.prefix,
+        delimiter: p.delimiter.as_deref().unwrap_or(""),
+        key_marker: p.key_marker.as_deref().unwrap_or(""),
+        upload_id_marker: p.upload_id_marker.as_deref().unwrap_or(""),
+        max,
+        url,
+    };
+    Ok(xml(
+        StatusCode::OK,
+        listing::uploads(&OSS, &uq, &l, &ctx.owner()),
+    ))
 }

@@ -313,10 +313,7 @@ pub(super) fn get_acl(ctx: &Ctx<'_>) -> OssResult {
         .store
         .head_object(ctx.bucket()?, ctx.key()?, version_param(ctx)?)?;
     let mut x = Xml::new("AccessControlPolicy", "");
-    x.open("Owner")
-        .leaf("ID", ctx.owner())
-        .leaf("DisplayName", ctx.owner())
-        .close();
+    ctx.owner().write(&mut x);
     x.open("AccessControlList").leaf("Grant", "default").close();
     Ok(xml(StatusCode::OK, x.finish()))
 }
