@@ -10,6 +10,7 @@
 use crate::error::StorageError;
 use bytes::Bytes;
 use md5::{Digest as _, Md5};
+use sha1::Sha1;
 use sha2::Sha256;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -27,31 +28,47 @@ pub struct BlobStore {
     inline_max: usize,
 }
 
+/// Digests computed only when asked for (MD5, CRC-64 and CRC-32 always are).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Extra {
+    pub sha256: bool,
+    pub sha1: bool,
+    pub crc32c: bool,
+}
+
 /// The digests of a body, computed as it streams in.
 pub struct Digests {
     md5: Md5,
     crc64: crc_fast::Digest,
     crc32: crc_fast::Digest,
+    crc32c: Option<crc_fast::Digest>,
     sha256: Option<Sha256>,
+    sha1: Option<Sha1>,
     len: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DigestValues {
     pub md5: [u8; 16],
     pub crc64: u64,
     pub crc32: u32,
+    pub crc32c: Option<u32>,
     pub sha256: Option<[u8; 32]>,
+    pub sha1: Option<[u8; 20]>,
     pub len: u64,
 }
 
 impl Digests {
-    pub fn new(with_sha256: bool) -> Digests {
+    pub fn new(extra: Extra) -> Digests {
         Digests {
             md5: Md5::new(),
             crc64: crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc64Xz),
             crc32: crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc32IsoHdlc),
-            sha256: with_sha256.then(Sha256::new),
+            crc32c: extra
+                .crc32c
+                .then(|| crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc32Iscsi)),
+            sha256: extra.sha256.then(Sha256::new),
+            sha1: extra.sha1.then(Sha1::new),
             len: 0,
         }
     }
@@ -60,7 +77,13 @@ impl Digests {
         self.md5.update(data);
         self.crc64.update(data);
         self.crc32.update(data);
+        if let Some(c) = &mut self.crc32c {
+            c.update(data);
+        }
         if let Some(s) = &mut self.sha256 {
+            s.update(data);
+        }
+        if let Some(s) = &mut self.sha1 {
             s.update(data);
         }
         self.len += data.len() as u64;
@@ -71,7 +94,9 @@ impl Digests {
             md5: self.md5.finalize().into(),
             crc64: self.crc64.finalize(),
             crc32: self.crc32.finalize() as u32,
+            crc32c: self.crc32c.map(|c| c.finalize() as u32),
             sha256: self.sha256.map(|s| s.finalize().into()),
+            sha1: self.sha1.map(|s| s.finalize().into()),
             len: self.len,
         }
     }
@@ -152,10 +177,10 @@ impl BlobStore {
             .join(format!("{id:016x}"))
     }
 
-    pub fn writer(self: &Arc<Self>, with_sha256: bool) -> BlobWriter {
+    pub fn writer(self: &Arc<Self>, extra: Extra) -> BlobWriter {
         BlobWriter {
             store: self.clone(),
-            digests: Digests::new(with_sha256),
+            digests: Digests::new(extra),
             buf: Vec::new(),
             file: None,
         }
@@ -301,7 +326,7 @@ impl BlobWriter {
                 Placed::File
             }
         };
-        let digests = std::mem::replace(&mut self.digests, Digests::new(false)).finish();
+        let digests = std::mem::replace(&mut self.digests, Digests::new(Extra::default())).finish();
         Ok(Written {
             id,
             placed,
@@ -338,7 +363,7 @@ mod tests {
 
     #[test]
     fn crc64_is_the_xz_variant_oss_uses() {
-        let mut d = Digests::new(false);
+        let mut d = Digests::new(Extra::default());
         d.update(b"123456789");
         let v = d.finish();
         assert_eq!(v.crc64, 0x995d_c9bb_df19_39fa);
@@ -350,9 +375,9 @@ mod tests {
         let a = vec![7u8; 20_000];
         let b: Vec<u8> = (0..17_871u32).map(|i| (i % 251) as u8).collect();
         let (mut da, mut db, mut dab) = (
-            Digests::new(false),
-            Digests::new(false),
-            Digests::new(false),
+            Digests::new(Extra::default()),
+            Digests::new(Extra::default()),
+            Digests::new(Extra::default()),
         );
         da.update(&a);
         db.update(&b);
@@ -367,12 +392,15 @@ mod tests {
     fn small_bodies_stay_inline_and_large_ones_become_durable_files() {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(BlobStore::open(dir.path(), 1, 8).unwrap());
-        let mut w = store.writer(false);
+        let mut w = store.writer(Extra::default());
         w.write(b"tiny").unwrap();
         let small = w.finish().unwrap();
         assert!(matches!(small.placed, Placed::Inline(ref v) if v == b"tiny"));
 
-        let mut w = store.writer(true);
+        let mut w = store.writer(Extra {
+            sha256: true,
+            ..Default::default()
+        });
         w.write(b"more than ").unwrap();
         w.write(b"eight bytes").unwrap();
         let big = w.finish().unwrap();
@@ -391,12 +419,12 @@ mod tests {
         let old = Arc::new(BlobStore::open(dir.path(), 1, 0).unwrap());
         let mut ids = Vec::new();
         for _ in 0..3 {
-            let mut w = old.writer(false);
+            let mut w = old.writer(Extra::default());
             w.write(b"x").unwrap();
             ids.push(w.finish().unwrap().id);
         }
         let new = Arc::new(BlobStore::open(dir.path(), 2, 0).unwrap());
-        let mut w = new.writer(false);
+        let mut w = new.writer(Extra::default());
         w.write(b"y").unwrap();
         let current = w.finish().unwrap().id;
         let removed = new.sweep(|id| Ok(id == ids[0])).unwrap();

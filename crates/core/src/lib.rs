@@ -15,6 +15,7 @@ pub mod object;
 pub mod store;
 pub mod version;
 
+pub use blob::{DigestValues, Extra};
 pub use delete::{DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
 pub use error::{CoreError, Result, StorageError};
 pub use list::{
@@ -24,7 +25,8 @@ pub use list::{
 pub use meta::{ObjectData, ObjectMeta};
 pub use multipart::{ListUploadsParams, PartListing, PartOutcome, UploadListing};
 pub use object::{
-    ByteRange, ByteStream, Expect, MetadataDirective, ObjectRead, ObjectVersion, PutOutcome,
+    ByteRange, ByteStream, Expect, LateCheck, MetadataDirective, ObjectRead, ObjectVersion,
+    PutOutcome,
 };
 pub use store::{BucketInfo, Store, StoreOptions};
 pub use version::{VersionId, Versioning, VersioningStatus};

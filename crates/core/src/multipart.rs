@@ -20,6 +20,8 @@ pub struct PartOutcome {
     pub crc64: u64,
     pub crc32: u32,
     pub md5: [u8; 16],
+    /// Every digest computed for the part (the optional ones as asked for).
+    pub digests: crate::blob::DigestValues,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,7 +113,7 @@ impl Store {
         self.read()?
             .upload(bucket, upload_id)?
             .ok_or(CoreError::NoSuchUpload)?;
-        let written = self.ingest(body, expect.sha256.is_some()).await?;
+        let written = self.ingest(body, expect.extra()).await?;
         if let Err(e) = crate::object::check_expectations(&written, &expect) {
             self.inner.blobs.discard(&written);
             return Err(e);
@@ -146,6 +148,7 @@ impl Store {
                     crc64: d.crc64,
                     crc32: d.crc32,
                     md5: d.md5,
+                    digests: d.clone(),
                 })
             })
             .await?;
@@ -268,6 +271,7 @@ impl Store {
                     crc32,
                     md5: None,
                     last_modified_ms,
+                    digests: None,
                 };
                 Ok((upload.key, put))
             })

@@ -2,7 +2,7 @@
 //! write path shares: [`publish`] (add an entry under the bucket's versioning rules) and
 //! [`release`] (drop an entry's references to its blobs).
 
-use crate::blob::{Source, Written};
+use crate::blob::{DigestValues, Extra, Source, Written};
 use crate::error::{CoreError, Result, StorageError};
 use crate::meta::{
     BlobBody, EntryKind, ObjectData, ObjectMeta, ObjectSummary, ReadTxn, Segment, VersionRecord,
@@ -19,14 +19,51 @@ use std::sync::Arc;
 /// A body streamed back to a client.
 pub type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
 
-/// Digests and size the client announced; each one given is checked against the body.
-#[derive(Clone, Debug, Default)]
+/// A check of a body's digests that can only run once the body has been read (S3's trailing
+/// checksums arrive after the data). An error refuses the write.
+pub type LateCheck = Arc<dyn Fn(&DigestValues) -> Result<()> + Send + Sync>;
+
+/// Digests and size the client announced; each one given is checked against the body before
+/// the write commits.
+#[derive(Clone, Default)]
 pub struct Expect {
     pub md5: Option<[u8; 16]>,
     pub crc64: Option<u64>,
     pub crc32: Option<u32>,
+    pub crc32c: Option<u32>,
     pub sha256: Option<[u8; 32]>,
+    pub sha1: Option<[u8; 20]>,
     pub size: Option<u64>,
+    /// Digests to compute (and report in the outcome) without an expected value.
+    pub compute: Extra,
+    pub late: Option<LateCheck>,
+}
+
+impl std::fmt::Debug for Expect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Expect")
+            .field("md5", &self.md5)
+            .field("crc64", &self.crc64)
+            .field("crc32", &self.crc32)
+            .field("crc32c", &self.crc32c)
+            .field("sha256", &self.sha256)
+            .field("sha1", &self.sha1)
+            .field("size", &self.size)
+            .field("compute", &self.compute)
+            .field("late", &self.late.is_some())
+            .finish()
+    }
+}
+
+impl Expect {
+    /// The optional digests the body must be hashed with.
+    pub(crate) fn extra(&self) -> Extra {
+        Extra {
+            sha256: self.compute.sha256 || self.sha256.is_some(),
+            sha1: self.compute.sha1 || self.sha1.is_some(),
+            crc32c: self.compute.crc32c || self.crc32c.is_some(),
+        }
+    }
 }
 
 /// What a write reports.
@@ -42,6 +79,8 @@ pub struct PutOutcome {
     pub crc32: u32,
     pub md5: Option<[u8; 16]>,
     pub last_modified_ms: i64,
+    /// The optional digests computed for the body (none for copies and completions).
+    pub digests: Option<DigestValues>,
 }
 
 /// One object version as read.
@@ -109,7 +148,7 @@ impl Store {
     {
         validate_key(key)?;
         self.bucket(bucket)?;
-        let written = self.ingest(body, expect.sha256.is_some()).await?;
+        let written = self.ingest(body, expect.extra()).await?;
         if let Err(e) = check_expectations(&written, &expect) {
             self.inner.blobs.discard(&written);
             return Err(e);
@@ -146,6 +185,7 @@ impl Store {
                     crc32: w.digests.crc32,
                     md5: Some(w.digests.md5),
                     last_modified_ms,
+                    digests: Some(w.digests.clone()),
                 })
             })
             .await?;
@@ -250,6 +290,7 @@ impl Store {
                     crc32: data.crc32,
                     md5: None,
                     last_modified_ms,
+                    digests: None,
                 };
                 Ok((put, source))
             })
@@ -280,6 +321,15 @@ pub(crate) fn check_expectations(w: &Written, expect: &Expect) -> Result<()> {
     }
     if expect.sha256.is_some() && expect.sha256 != d.sha256 {
         return Err(CoreError::BadDigest("SHA-256"));
+    }
+    if expect.sha1.is_some() && expect.sha1 != d.sha1 {
+        return Err(CoreError::BadDigest("SHA-1"));
+    }
+    if expect.crc32c.is_some() && expect.crc32c != d.crc32c {
+        return Err(CoreError::BadDigest("CRC-32C"));
+    }
+    if let Some(late) = &expect.late {
+        late(d)?;
     }
     Ok(())
 }

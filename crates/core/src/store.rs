@@ -208,11 +208,11 @@ impl Store {
 
     /// Streams a request body into a blob: hashed and written on the blocking pool in 1 MiB
     /// steps, kept inline when it is small.
-    pub(crate) async fn ingest<S>(&self, mut body: S, with_sha256: bool) -> Result<Written>
+    pub(crate) async fn ingest<S>(&self, mut body: S, extra: crate::blob::Extra) -> Result<Written>
     where
         S: Stream<Item = io::Result<Bytes>> + Send + Unpin,
     {
-        let mut w = self.inner.blobs.writer(with_sha256);
+        let mut w = self.inner.blobs.writer(extra);
         let mut pending: Vec<Bytes> = Vec::new();
         let mut pending_len = 0usize;
         while let Some(chunk) = body.next().await {

@@ -677,7 +677,7 @@ async fn multipart_upload_complete_combines_digests() {
         .unwrap();
     assert_eq!(key, "big");
     let whole: Vec<u8> = parts.concat();
-    let mut d = strata_core::blob::Digests::new(false);
+    let mut d = strata_core::blob::Digests::new(Extra::default());
     d.update(&whole);
     let whole_digests = d.finish();
     assert_eq!(done.crc64, whole_digests.crc64);
@@ -837,4 +837,77 @@ async fn concurrent_writes_share_commits_and_a_batch_delete_is_one_commit() {
         ),
         (1, 1)
     );
+}
+
+#[tokio::test]
+async fn optional_digests_are_computed_checked_and_late_checks_can_refuse() {
+    let (_d, s) = store().await;
+    s.create_bucket("bkt").await.unwrap();
+    let compute = Extra {
+        sha256: true,
+        sha1: true,
+        crc32c: true,
+    };
+    let out = s
+        .put_object(
+            "bkt",
+            "k",
+            ObjectMeta::default(),
+            Expect {
+                compute,
+                ..Default::default()
+            },
+            body(b"123456789"),
+        )
+        .await
+        .unwrap();
+    let d = out.digests.unwrap();
+    assert_eq!(d.crc32c, Some(0xe306_9283));
+    assert_eq!(
+        common::hex(&d.sha1.unwrap()),
+        "f7c3bc1d808e04732adf679965ccc34ca7ae3441"
+    );
+    assert_eq!(d.crc32, 0xcbf4_3926);
+
+    let wrong = Expect {
+        crc32c: Some(1),
+        ..Default::default()
+    };
+    let e = s
+        .put_object(
+            "bkt",
+            "k2",
+            ObjectMeta::default(),
+            wrong,
+            body(b"123456789"),
+        )
+        .await;
+    assert!(matches!(e, Err(CoreError::BadDigest("CRC-32C"))));
+    let late: LateCheck = std::sync::Arc::new(|d: &DigestValues| {
+        if d.len == 9 {
+            Err(CoreError::BadDigest("trailer"))
+        } else {
+            Ok(())
+        }
+    });
+    let e = s
+        .put_object(
+            "bkt",
+            "k3",
+            ObjectMeta::default(),
+            Expect {
+                late: Some(late),
+                ..Default::default()
+            },
+            body(b"123456789"),
+        )
+        .await;
+    assert!(matches!(e, Err(CoreError::BadDigest("trailer"))));
+    for key in ["k2", "k3"] {
+        assert!(matches!(
+            s.head_object("bkt", key, None),
+            Err(CoreError::NoSuchKey { .. })
+        ));
+    }
+    assert!(s.fsck().unwrap().is_clean());
 }
