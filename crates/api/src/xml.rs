@@ -37,6 +37,17 @@ impl Xml {
         self
     }
 
+    /// Opens an element with attributes (written as given).
+    pub fn open_attrs(&mut self, name: &'static str, attrs: &str) -> &mut Self {
+        self.buf.push('<');
+        self.buf.push_str(name);
+        self.buf.push(' ');
+        self.buf.push_str(attrs);
+        self.buf.push('>');
+        self.open.push(name);
+        self
+    }
+
     pub fn close(&mut self) -> &mut Self {
         if let Some(name) = self.open.pop() {
             self.buf.push_str("</");
