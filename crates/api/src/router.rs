@@ -1,7 +1,7 @@
 //! Sends each request to the handler of its path; later, to the dialect it is written in.
 
 use crate::request::{AddressError, RequestParts};
-use crate::{AppState, Body, bos, full, health, oss};
+use crate::{AppState, Body, bos, full, health, oss, s3};
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Request, Response, StatusCode};
@@ -16,9 +16,9 @@ pub(crate) async fn route(state: &AppState, req: Request<Incoming>) -> Response<
         Err(e) => return bad_address(e),
     };
     match dialect(&parts) {
-        Some(Dialect::Oss) => oss::handle(state, parts, body).await,
-        Some(Dialect::Bos) => bos::handle(state, parts, body).await,
-        None => not_built(),
+        Dialect::Oss => oss::handle(state, parts, body).await,
+        Dialect::Bos => bos::handle(state, parts, body).await,
+        Dialect::S3 => s3::handle(state, parts, body).await,
     }
 }
 
@@ -27,23 +27,20 @@ pub(crate) async fn route(state: &AppState, req: Request<Incoming>) -> Response<
 enum Dialect {
     Oss,
     Bos,
+    S3,
 }
 
 /// Tells the dialect from the signature scheme: `OSS `/`OSS4-HMAC-SHA256` Authorization
-/// headers or OSS presigned queries; `bce-auth-v1/` headers or `authorization` queries.
-/// Unsigned requests are answered by OSS (with AccessDenied) until the S3 dialect exists.
-fn dialect(parts: &RequestParts) -> Option<Dialect> {
+/// headers or OSS presigned queries; `bce-auth-v1/` headers or `authorization` queries;
+/// everything else (SigV4, and unsigned requests, which are refused) is S3.
+fn dialect(parts: &RequestParts) -> Dialect {
     if oss::auth::scheme(parts).is_some() {
-        return Some(Dialect::Oss);
+        Dialect::Oss
+    } else if bos::auth::is_bce(parts) {
+        Dialect::Bos
+    } else {
+        Dialect::S3
     }
-    if bos::auth::is_bce(parts) {
-        return Some(Dialect::Bos);
-    }
-    let auth = parts.header("authorization").unwrap_or_default();
-    if auth.is_empty() && !parts.has_query("X-Amz-Signature") && !parts.has_query("authorization") {
-        return Some(Dialect::Oss);
-    }
-    None
 }
 
 fn bad_address(e: AddressError) -> Response<Body> {
@@ -51,19 +48,6 @@ fn bad_address(e: AddressError) -> Response<Body> {
         "400 Bad Request: the request's path is not valid ({e:?}).\n"
     )));
     *resp.status_mut() = StatusCode::BAD_REQUEST;
-    resp.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    resp
-}
-
-fn not_built() -> Response<Body> {
-    let mut resp = Response::new(full(
-        "501 Not Implemented: Strata's OSS, BOS and S3 front doors are not built yet; \
-         only GET /_strata/health answers.\n",
-    ));
-    *resp.status_mut() = StatusCode::NOT_IMPLEMENTED;
     resp.headers_mut().insert(
         CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
@@ -102,7 +86,7 @@ mod tests {
             ),
         ];
         for p in &oss {
-            assert_eq!(dialect(p), Some(Dialect::Oss), "{p:?}");
+            assert_eq!(dialect(p), Dialect::Oss, "{p:?}");
         }
         let bos = [
             parts(
@@ -118,15 +102,20 @@ mod tests {
             ),
         ];
         for p in &bos {
-            assert_eq!(dialect(p), Some(Dialect::Bos), "{p:?}");
+            assert_eq!(dialect(p), Dialect::Bos, "{p:?}");
         }
-        // Dialects not built yet.
-        assert_eq!(
-            dialect(&parts(
+        for p in [
+            parts(
                 "/b/k",
-                &[("authorization", "AWS4-HMAC-SHA256 Credential=x")]
-            )),
-            None
-        );
+                &[("authorization", "AWS4-HMAC-SHA256 Credential=x")],
+            ),
+            parts(
+                "/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=00",
+                &[],
+            ),
+            parts("/b/k", &[]),
+        ] {
+            assert_eq!(dialect(&p), Dialect::S3, "{p:?}");
+        }
     }
 }

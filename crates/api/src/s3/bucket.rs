@@ -1,0 +1,203 @@
+//! Service and bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket,
+//! GetBucketLocation, Get/PutBucketAcl (private only), Get/PutBucketVersioning.
+
+use super::error::S3Error;
+use super::{Ctx, S3Result, empty, xml};
+use crate::body::{ReadError, read_limited};
+use crate::httpfmt::iso8601;
+use crate::listing::{S3, decode_token, encode_token};
+use crate::objhttp::set;
+use crate::xml::{Xml, parse};
+use hyper::StatusCode;
+use hyper::body::Incoming;
+use strata_core::{Versioning, VersioningStatus};
+
+const CONFIG_BODY_LIMIT: usize = 64 * 1024;
+
+/// Reads a small request body whole (bounded) and checks Content-MD5 or an
+/// `x-amz-checksum-*` header when one is given.
+pub(super) async fn read_body(
+    ctx: &Ctx<'_>,
+    body: Incoming,
+    limit: usize,
+) -> Result<bytes::Bytes, S3Error> {
+    let declared = ctx
+        .req
+        .header("content-length")
+        .and_then(|v| v.parse().ok());
+    let bytes = read_limited(body, declared, limit)
+        .await
+        .map_err(|e| match e {
+            ReadError::TooLarge => S3Error::malformed_xml(),
+            ReadError::Io(e) => {
+                S3Error::new(StatusCode::BAD_REQUEST, "IncompleteBody", e.to_string())
+            }
+        })?;
+    super::object::check_small_body(ctx, &bytes)?;
+    Ok(bytes)
+}
+
+pub(super) fn list_buckets(ctx: &Ctx<'_>) -> S3Result {
+    let prefix = ctx.req.query("prefix").unwrap_or("");
+    let max = match ctx.req.query_nonempty("max-buckets") {
+        None => 10_000,
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=10_000).contains(n))
+            .ok_or_else(|| {
+                S3Error::invalid_argument("max-buckets must be an integer from 1 to 10000")
+            })?,
+    };
+    let after = match ctx.req.query_nonempty("continuation-token") {
+        None => String::new(),
+        Some(t) => decode_token(t).ok_or_else(|| {
+            S3Error::invalid_argument("The continuation token provided is incorrect")
+        })?,
+    };
+    let all = ctx.state.store.list_buckets()?;
+    let matching: Vec<_> = all
+        .iter()
+        .filter(|b| b.name.starts_with(prefix) && b.name > after)
+        .collect();
+    let page = &matching[..matching.len().min(max)];
+    let mut x = Xml::new("ListAllMyBucketsResult", S3.root_attrs);
+    ctx.owner().write(&mut x);
+    x.open("Buckets");
+    for b in page {
+        x.open("Bucket")
+            .leaf("Name", &b.name)
+            .leaf("CreationDate", &iso8601(b.created_ms))
+            .leaf("BucketRegion", &ctx.state.region)
+            .close();
+    }
+    x.close();
+    if matching.len() > max
+        && let Some(last) = page.last()
+    {
+        x.leaf("ContinuationToken", &encode_token(&last.name));
+    }
+    if !prefix.is_empty() {
+        x.leaf("Prefix", prefix);
+    }
+    Ok(xml(StatusCode::OK, x.finish()))
+}
+
+pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
+    let name = ctx.bucket()?;
+    strata_core::store::validate_bucket_name(name)?;
+    check_canned_acl(ctx)?;
+    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    if !bytes.iter().all(u8::is_ascii_whitespace) {
+        // A CreateBucketConfiguration may name a location; any is accepted (one region).
+        let doc = parse(&bytes, 16).map_err(|_| S3Error::malformed_xml())?;
+        if doc.name != "CreateBucketConfiguration" {
+            return Err(S3Error::malformed_xml());
+        }
+    }
+    ctx.state.store.create_bucket(name).await?;
+    let mut r = empty(StatusCode::OK);
+    set(&mut r, "location", &format!("/{name}"));
+    Ok(r)
+}
+
+pub(super) fn head(ctx: &Ctx<'_>) -> S3Result {
+    ctx.state.store.bucket(ctx.bucket()?)?;
+    let mut r = empty(StatusCode::OK);
+    set(&mut r, "x-amz-bucket-region", &ctx.state.region);
+    Ok(r)
+}
+
+pub(super) async fn delete(ctx: &Ctx<'_>) -> S3Result {
+    ctx.state.store.delete_bucket(ctx.bucket()?).await?;
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+pub(super) fn location(ctx: &Ctx<'_>) -> S3Result {
+    ctx.state.store.bucket(ctx.bucket()?)?;
+    // us-east-1 is written as an empty constraint.
+    let region = if ctx.state.region == "us-east-1" {
+        ""
+    } else {
+        ctx.state.region.as_str()
+    };
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">{}</LocationConstraint>",
+        quick_xml::escape::escape(region)
+    );
+    Ok(xml(StatusCode::OK, body))
+}
+
+/// The one ACL there is: the owner has full control.
+pub(super) fn acl_xml(ctx: &Ctx<'_>) -> String {
+    let owner = ctx.owner();
+    let mut x = Xml::new("AccessControlPolicy", S3.root_attrs);
+    owner.write(&mut x);
+    x.open("AccessControlList").open("Grant");
+    x.open_attrs(
+        "Grantee",
+        r#"xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser""#,
+    )
+    .leaf("ID", owner.id)
+    .leaf("DisplayName", owner.display_name)
+    .close();
+    x.leaf("Permission", "FULL_CONTROL").close().close();
+    x.finish()
+}
+
+pub(super) fn get_acl(ctx: &Ctx<'_>) -> S3Result {
+    ctx.state.store.bucket(ctx.bucket()?)?;
+    Ok(xml(StatusCode::OK, acl_xml(ctx)))
+}
+
+/// Only the private ACL exists: `x-amz-acl: private` (or none) is accepted.
+pub(super) fn check_canned_acl(ctx: &Ctx<'_>) -> Result<(), S3Error> {
+    match ctx.req.header("x-amz-acl") {
+        None | Some("private") => Ok(()),
+        Some(other) => Err(S3Error::not_implemented(&format!(
+            "The ACL `{other}` (every bucket and object is private)"
+        ))),
+    }
+}
+
+pub(super) fn put_acl(ctx: &Ctx<'_>) -> S3Result {
+    ctx.state.store.bucket(ctx.bucket()?)?;
+    check_canned_acl(ctx)?;
+    Ok(empty(StatusCode::OK))
+}
+
+pub(super) fn get_versioning(ctx: &Ctx<'_>) -> S3Result {
+    let b = ctx.state.store.bucket(ctx.bucket()?)?;
+    let mut x = Xml::new("VersioningConfiguration", S3.root_attrs);
+    match b.versioning {
+        Versioning::Unversioned => {}
+        Versioning::Enabled => {
+            x.leaf("Status", "Enabled");
+        }
+        Versioning::Suspended => {
+            x.leaf("Status", "Suspended");
+        }
+    }
+    Ok(xml(StatusCode::OK, x.finish()))
+}
+
+pub(super) async fn put_versioning(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
+    let bucket = ctx.bucket()?;
+    ctx.state.store.bucket(bucket)?;
+    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    let doc = parse(&bytes, 16).map_err(|_| S3Error::malformed_xml())?;
+    if doc.name != "VersioningConfiguration" {
+        return Err(S3Error::malformed_xml());
+    }
+    match doc.child_text("MfaDelete").map(str::trim) {
+        None | Some("Disabled") => {}
+        Some(_) => return Err(S3Error::not_implemented("MFA delete")),
+    }
+    let status = match doc.child_text("Status").map(str::trim) {
+        Some("Enabled") => VersioningStatus::Enabled,
+        Some("Suspended") => VersioningStatus::Suspended,
+        _ => return Err(S3Error::malformed_xml()),
+    };
+    ctx.state.store.set_versioning(bucket, status).await?;
+    Ok(empty(StatusCode::OK))
+}

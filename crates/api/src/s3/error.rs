@@ -1,0 +1,235 @@
+//! S3 errors: every core and auth error mapped once to S3's code and status, rendered as S3's
+//! `<Error>` XML (HEAD responses carry the status and headers only).
+
+use super::auth::AuthError;
+use super::chunked::{ChunkedError, chunked_error};
+use crate::xml::Xml;
+use hyper::StatusCode;
+use strata_core::{CoreError, StorageError};
+
+#[derive(Debug)]
+pub struct S3Error {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Vec<(&'static str, String)>,
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl S3Error {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> S3Error {
+        S3Error {
+            status,
+            code,
+            message: message.into(),
+            details: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn detail(mut self, name: &'static str, value: impl Into<String>) -> S3Error {
+        self.details.push((name, value.into()));
+        self
+    }
+
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> S3Error {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn invalid_argument(message: impl Into<String>) -> S3Error {
+        S3Error::new(StatusCode::BAD_REQUEST, "InvalidArgument", message)
+    }
+
+    pub fn invalid_request(message: impl Into<String>) -> S3Error {
+        S3Error::new(StatusCode::BAD_REQUEST, "InvalidRequest", message)
+    }
+
+    pub fn malformed_xml() -> S3Error {
+        S3Error::new(
+            StatusCode::BAD_REQUEST,
+            "MalformedXML",
+            "The XML you provided was not well-formed or did not validate against our published schema",
+        )
+    }
+
+    pub fn not_implemented(what: &str) -> S3Error {
+        S3Error::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "NotImplemented",
+            format!("{what} is not implemented by this server."),
+        )
+    }
+
+    pub fn to_xml(&self, resource: &str, request_id: &str) -> String {
+        let mut x = Xml::new("Error", "");
+        x.leaf("Code", self.code).leaf("Message", &self.message);
+        for (name, value) in &self.details {
+            x.leaf(name, value);
+        }
+        x.leaf("Resource", resource)
+            .leaf("RequestId", request_id)
+            .leaf("HostId", request_id);
+        x.finish()
+    }
+}
+
+impl From<CoreError> for S3Error {
+    fn from(e: CoreError) -> S3Error {
+        use StatusCode as S;
+        let msg = e.to_string();
+        match e {
+            CoreError::NoSuchBucket => S3Error::new(
+                S::NOT_FOUND,
+                "NoSuchBucket",
+                "The specified bucket does not exist",
+            ),
+            CoreError::BucketAlreadyExists => S3Error::new(
+                S::CONFLICT,
+                "BucketAlreadyOwnedByYou",
+                "Your previous request to create the named bucket succeeded and you already own it.",
+            ),
+            CoreError::BucketNotEmpty => S3Error::new(
+                S::CONFLICT,
+                "BucketNotEmpty",
+                "The bucket you tried to delete is not empty",
+            ),
+            CoreError::InvalidBucketName(m) => S3Error::new(S::BAD_REQUEST, "InvalidBucketName", m),
+            CoreError::InvalidKey(m) => S3Error::new(S::BAD_REQUEST, "KeyTooLongError", m),
+            CoreError::NoSuchKey { delete_marker } => {
+                let e = S3Error::new(
+                    S::NOT_FOUND,
+                    "NoSuchKey",
+                    "The specified key does not exist.",
+                );
+                match delete_marker {
+                    Some((id, _)) => e
+                        .header("x-amz-delete-marker", "true")
+                        .header("x-amz-version-id", id.to_string()),
+                    None => e,
+                }
+            }
+            CoreError::NoSuchVersion => S3Error::new(
+                S::NOT_FOUND,
+                "NoSuchVersion",
+                "The specified version does not exist.",
+            ),
+            CoreError::MethodNotAllowed {
+                version_id,
+                last_modified_ms,
+            } => S3Error::new(
+                S::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                "The specified method is not allowed against this resource.",
+            )
+            .header("x-amz-delete-marker", "true")
+            .header("x-amz-version-id", version_id.to_string())
+            .header("last-modified", crate::httpfmt::http_date(last_modified_ms))
+            .header("allow", "DELETE"),
+            CoreError::InvalidVersionId(_) => {
+                S3Error::invalid_argument("Invalid version id specified")
+            }
+            CoreError::InvalidRange { size } => S3Error::new(
+                S::RANGE_NOT_SATISFIABLE,
+                "InvalidRange",
+                "The requested range is not satisfiable",
+            )
+            .detail("ActualObjectSize", size.to_string())
+            .header("content-range", format!("bytes */{size}")),
+            CoreError::BadDigest("MD5") => S3Error::new(
+                S::BAD_REQUEST,
+                "BadDigest",
+                "The Content-MD5 you specified did not match what we received.",
+            ),
+            CoreError::BadDigest("SHA-256") => S3Error::new(
+                S::BAD_REQUEST,
+                "XAmzContentSHA256Mismatch",
+                "The provided 'x-amz-content-sha256' header does not match what was computed.",
+            ),
+            CoreError::BadDigest(which) => S3Error::new(
+                S::BAD_REQUEST,
+                "BadDigest",
+                format!("The {which} you specified did not match the calculated checksum."),
+            ),
+            CoreError::IncompleteBody { .. } => S3Error::new(
+                S::BAD_REQUEST,
+                "IncompleteBody",
+                "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+            ),
+            CoreError::Body(e) => match chunked_error(&e) {
+                Some(
+                    ChunkedError::ChunkSignatureDoesNotMatch
+                    | ChunkedError::TrailerSignatureDoesNotMatch,
+                ) => S3Error::new(
+                    S::FORBIDDEN,
+                    "SignatureDoesNotMatch",
+                    "The request signature we calculated does not match the signature you provided.",
+                ),
+                Some(other) => S3Error::new(S::BAD_REQUEST, "IncompleteBody", other.to_string()),
+                None => S3Error::new(
+                    S::BAD_REQUEST,
+                    "IncompleteBody",
+                    format!("Reading the request body failed: {e}"),
+                ),
+            },
+            CoreError::TooManyEntries { .. } => S3Error::malformed_xml(),
+            CoreError::InvalidArgument(m) => S3Error::invalid_argument(m),
+            CoreError::NoSuchUpload => S3Error::new(
+                S::NOT_FOUND,
+                "NoSuchUpload",
+                "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+            ),
+            CoreError::InvalidPart(_) => S3Error::new(S::BAD_REQUEST, "InvalidPart", msg),
+            CoreError::InvalidPartOrder => S3Error::new(S::BAD_REQUEST, "InvalidPartOrder", msg),
+            CoreError::EntityTooSmall { .. } => S3Error::new(S::BAD_REQUEST, "EntityTooSmall", msg),
+            CoreError::DataDir { .. } | CoreError::DataDirLocked(_) | CoreError::Storage(_) => {
+                internal(msg)
+            }
+        }
+    }
+}
+
+impl From<StorageError> for S3Error {
+    fn from(e: StorageError) -> S3Error {
+        internal(e.to_string())
+    }
+}
+
+fn internal(detail: String) -> S3Error {
+    tracing::error!(%detail, "internal error");
+    S3Error::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "InternalError",
+        "We encountered an internal error. Please try again.",
+    )
+}
+
+impl From<AuthError> for S3Error {
+    fn from(e: AuthError) -> S3Error {
+        use StatusCode as S;
+        let msg = e.to_string();
+        match e {
+            AuthError::Anonymous => S3Error::new(S::FORBIDDEN, "AccessDenied", "Access Denied"),
+            AuthError::InvalidAccessKeyId => S3Error::new(S::FORBIDDEN, "InvalidAccessKeyId", msg),
+            AuthError::SignatureDoesNotMatch {
+                string_to_sign,
+                canonical_request,
+            } => S3Error::new(S::FORBIDDEN, "SignatureDoesNotMatch", msg)
+                .detail("StringToSign", string_to_sign)
+                .detail("CanonicalRequest", canonical_request),
+            AuthError::RequestTimeTooSkewed => {
+                S3Error::new(S::FORBIDDEN, "RequestTimeTooSkewed", msg)
+            }
+            AuthError::Expired => S3Error::new(S::FORBIDDEN, "AccessDenied", "Request has expired"),
+            AuthError::AuthorizationHeaderMalformed(m) => {
+                S3Error::new(S::BAD_REQUEST, "AuthorizationHeaderMalformed", m)
+            }
+            AuthError::AuthorizationQueryParametersError(m) => {
+                S3Error::new(S::BAD_REQUEST, "AuthorizationQueryParametersError", m)
+            }
+            AuthError::MissingSecurityHeader => {
+                S3Error::new(S::BAD_REQUEST, "MissingSecurityHeader", msg)
+            }
+        }
+    }
+}

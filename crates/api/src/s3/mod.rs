@@ -1,0 +1,200 @@
+//! The Amazon S3 dialect: SigV4 (header, presigned, `aws-chunked` streaming with trailers),
+//! S3's XML shapes and headers over the same core as the other dialects.
+//!
+//! Semantics follow `../shared/spec/s3.md` §4.
+
+pub mod auth;
+mod batch;
+mod bucket;
+pub mod chunked;
+pub mod error;
+mod list;
+mod multipart;
+mod object;
+
+use crate::request::RequestParts;
+use crate::{AppState, Body, full};
+use auth::Authenticated;
+use error::S3Error;
+use hyper::body::Incoming;
+use hyper::header::HeaderValue;
+use hyper::{Method, Response, StatusCode};
+
+pub(crate) type S3Result = Result<Response<Body>, S3Error>;
+
+pub(crate) struct Ctx<'a> {
+    pub state: &'a AppState,
+    pub req: RequestParts,
+    pub auth: Authenticated,
+}
+
+impl Ctx<'_> {
+    pub fn bucket(&self) -> Result<&str, S3Error> {
+        self.req
+            .bucket
+            .as_deref()
+            .ok_or_else(|| S3Error::invalid_request("a bucket is required"))
+    }
+
+    pub fn key(&self) -> Result<&str, S3Error> {
+        self.req
+            .key
+            .as_deref()
+            .ok_or_else(|| S3Error::invalid_request("an object key is required"))
+    }
+
+    pub fn owner(&self) -> crate::listing::Owner<'_> {
+        let c = &self.state.credentials;
+        crate::listing::Owner {
+            id: &c.access_key,
+            display_name: &c.access_key,
+        }
+    }
+
+    pub fn url_encoding(&self) -> Result<bool, S3Error> {
+        match self.req.query("encoding-type") {
+            None | Some("") => Ok(false),
+            Some(v) if v.eq_ignore_ascii_case("url") => Ok(true),
+            Some(_) => Err(S3Error::invalid_argument(
+                "Invalid Encoding Method specified in Request",
+            )),
+        }
+    }
+}
+
+pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) -> Response<Body> {
+    let request_id = format!("{:016X}", rand::random::<u64>());
+    let is_head = req.method == Method::HEAD;
+    let resource = req.raw_path.clone();
+    let result = async {
+        let auth = auth::authenticate(&req, &state.credentials, std::time::SystemTime::now())?;
+        let ctx = Ctx { state, req, auth };
+        dispatch(&ctx, body).await
+    }
+    .await;
+    let mut resp = result.unwrap_or_else(|e| error_response(&e, &resource, &request_id, is_head));
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        h.insert("x-amz-request-id", v.clone());
+        h.insert("x-amz-id-2", v);
+    }
+    if let Ok(v) = crate::httpfmt::http_date(strata_core::store::now_ms()).parse() {
+        h.insert("date", v);
+    }
+    h.insert("server", HeaderValue::from_static("strata"));
+    resp
+}
+
+fn error_response(e: &S3Error, resource: &str, request_id: &str, is_head: bool) -> Response<Body> {
+    let mut resp = if is_head || e.status == StatusCode::NOT_MODIFIED {
+        Response::new(full(""))
+    } else {
+        xml(StatusCode::OK, e.to_xml(resource, request_id))
+    };
+    *resp.status_mut() = e.status;
+    for (name, value) in &e.headers {
+        crate::objhttp::set(&mut resp, name, value);
+    }
+    resp
+}
+
+pub(crate) fn xml(status: StatusCode, body: String) -> Response<Body> {
+    let mut r = Response::new(full(body));
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert("content-type", HeaderValue::from_static("application/xml"));
+    r
+}
+
+pub(crate) fn empty(status: StatusCode) -> Response<Body> {
+    let mut r = Response::new(full(""));
+    *r.status_mut() = status;
+    r
+}
+
+/// Sub-resources this server does not implement.
+const UNSUPPORTED: &[&str] = &[
+    "tagging",
+    "policy",
+    "policyStatus",
+    "cors",
+    "lifecycle",
+    "encryption",
+    "object-lock",
+    "retention",
+    "legal-hold",
+    "ownershipControls",
+    "publicAccessBlock",
+    "logging",
+    "website",
+    "notification",
+    "replication",
+    "accelerate",
+    "requestPayment",
+    "analytics",
+    "metrics",
+    "inventory",
+    "intelligent-tiering",
+    "select",
+    "restore",
+    "torrent",
+    "attributes",
+];
+
+async fn dispatch(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
+    let q = |n: &str| ctx.req.has_query(n);
+    if let Some(s) = UNSUPPORTED.iter().find(|s| q(s)) {
+        return Err(S3Error::not_implemented(&format!("The `{s}` sub-resource")));
+    }
+    let not_allowed = || {
+        S3Error::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "The specified method is not allowed against this resource.",
+        )
+    };
+    let m = &ctx.req.method;
+    match (ctx.req.bucket.is_some(), ctx.req.key.is_some()) {
+        (false, _) if *m == Method::GET => bucket::list_buckets(ctx),
+        (false, _) => Err(not_allowed()),
+        (true, false) => match *m {
+            Method::PUT if q("versioning") => bucket::put_versioning(ctx, body).await,
+            Method::PUT if q("acl") => bucket::put_acl(ctx),
+            Method::PUT => bucket::create(ctx, body).await,
+            Method::HEAD => bucket::head(ctx),
+            Method::DELETE => bucket::delete(ctx).await,
+            Method::POST if q("delete") => batch::delete_objects(ctx, body).await,
+            Method::GET if q("versioning") => bucket::get_versioning(ctx),
+            Method::GET if q("location") => bucket::location(ctx),
+            Method::GET if q("acl") => bucket::get_acl(ctx),
+            Method::GET if q("versions") => list::list_versions(ctx),
+            Method::GET if q("uploads") => multipart::list_uploads(ctx),
+            Method::GET if ctx.req.query("list-type") == Some("2") => list::list_objects_v2(ctx),
+            Method::GET => list::list_objects(ctx),
+            _ => Err(not_allowed()),
+        },
+        (true, true) => match *m {
+            Method::PUT if q("partNumber") && q("uploadId") => {
+                multipart::upload_part(ctx, body).await
+            }
+            Method::PUT if q("acl") => object::put_acl(ctx),
+            Method::PUT if ctx.req.headers.contains_key("x-amz-copy-source") => {
+                object::copy(ctx).await
+            }
+            Method::PUT => object::put(ctx, body).await,
+            Method::GET if q("uploadId") => multipart::list_parts(ctx),
+            Method::GET if q("acl") => object::get_acl(ctx),
+            Method::GET => object::get(ctx).await,
+            Method::HEAD => object::head(ctx),
+            Method::DELETE if q("uploadId") => multipart::abort(ctx).await,
+            Method::DELETE => object::delete(ctx).await,
+            Method::POST if q("uploads") => multipart::initiate(ctx).await,
+            Method::POST if q("uploadId") => multipart::complete(ctx, body).await,
+            _ => Err(not_allowed()),
+        },
+    }
+}
+
+pub(crate) fn etag(stored: &str) -> String {
+    crate::listing::S3.etag(stored)
+}

@@ -1,0 +1,223 @@
+//! Multipart uploads: Create, UploadPart, UploadPartCopy, Complete, Abort, ListParts,
+//! ListMultipartUploads.
+
+use super::bucket::{check_canned_acl, read_body};
+use super::error::S3Error;
+use super::list::max_param;
+use super::object::{
+    check_copy_conditions, copy_source, marker_source, meta_from_headers, set_written_version,
+    upload_body,
+};
+use super::{Ctx, S3Result, empty, etag, xml};
+use crate::httpfmt::{iso8601, parse_range};
+use crate::listing::{self, PartsQuery, S3, UploadsQuery};
+use crate::objhttp::set;
+use crate::xml::{Xml, maybe_encode, parse};
+use futures_util::StreamExt;
+use hyper::StatusCode;
+use hyper::body::Incoming;
+use strata_core::{CoreError, Expect, ListUploadsParams, Versioning};
+
+/// S3's smallest part (all but the last): 5 MiB.
+pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
+const COMPLETE_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+fn upload_id<'a>(ctx: &'a Ctx<'_>) -> Result<&'a str, S3Error> {
+    ctx.req
+        .query_nonempty("uploadId")
+        .ok_or_else(|| S3Error::from(CoreError::NoSuchUpload))
+}
+
+fn check_upload(ctx: &Ctx<'_>) -> Result<(), S3Error> {
+    let rec = ctx
+        .state
+        .store
+        .multipart_upload(ctx.bucket()?, upload_id(ctx)?)?;
+    if rec.key != ctx.key()? {
+        return Err(CoreError::NoSuchUpload.into());
+    }
+    Ok(())
+}
+
+pub(super) async fn initiate(ctx: &Ctx<'_>) -> S3Result {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    check_canned_acl(ctx)?;
+    let id = ctx
+        .state
+        .store
+        .create_multipart_upload(bucket, key, meta_from_headers(ctx))
+        .await?;
+    let mut x = Xml::new("InitiateMultipartUploadResult", S3.root_attrs);
+    x.leaf("Bucket", bucket)
+        .leaf("Key", key)
+        .leaf("UploadId", &id);
+    let mut resp = xml(StatusCode::OK, x.finish());
+    if let Some(alg) = ctx.req.header("x-amz-checksum-algorithm") {
+        set(&mut resp, "x-amz-checksum-algorithm", alg);
+    }
+    Ok(resp)
+}
+
+pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
+    let bucket = ctx.bucket()?;
+    let n = ctx
+        .req
+        .query("partNumber")
+        .and_then(|n| n.parse::<u32>().ok())
+        .filter(|n| (1..=10_000).contains(n))
+        .ok_or_else(|| {
+            S3Error::invalid_argument(
+                "Part number must be an integer between 1 and 10000, inclusive",
+            )
+        })?;
+    check_upload(ctx)?;
+    let id = upload_id(ctx)?;
+    let store = &ctx.state.store;
+    if ctx.req.headers.contains_key("x-amz-copy-source") {
+        let (sb, sk, sv) = copy_source(ctx)?;
+        let range = match ctx.req.header("x-amz-copy-source-range") {
+            None => None,
+            Some(r) => Some(parse_range(r).ok_or_else(|| {
+                S3Error::invalid_argument(
+                    "The x-amz-copy-source-range value must be of the form bytes=first-last",
+                )
+            })?),
+        };
+        let read = store
+            .get_object(&sb, &sk, sv, range)
+            .await
+            .map_err(marker_source)?;
+        check_copy_conditions(ctx, &read.version)?;
+        let source = read.version;
+        let out = store
+            .upload_part(bucket, id, n, Expect::default(), read.body.boxed())
+            .await?;
+        let mut x = Xml::new("CopyPartResult", S3.root_attrs);
+        x.leaf("LastModified", &iso8601(strata_core::store::now_ms()))
+            .leaf("ETag", &etag(&out.etag));
+        let mut resp = xml(StatusCode::OK, x.finish());
+        if source.versioning != Versioning::Unversioned {
+            set(
+                &mut resp,
+                "x-amz-copy-source-version-id",
+                &source.version_id.to_string(),
+            );
+        }
+        return Ok(resp);
+    }
+    let (stream, expect, echo) = upload_body(ctx, body)?;
+    let out = store.upload_part(bucket, id, n, expect, stream).await?;
+    let mut resp = empty(StatusCode::OK);
+    set(&mut resp, "etag", &etag(&out.etag));
+    if let Some(c) = echo
+        && let Some(v) = c.value(&out.digests)
+    {
+        set(&mut resp, c.header(), &v);
+    }
+    Ok(resp)
+}
+
+pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    check_upload(ctx)?;
+    let id = upload_id(ctx)?;
+    let bytes = read_body(ctx, body, COMPLETE_BODY_LIMIT).await?;
+    let doc = parse(&bytes, 8 * 10_000 + 8).map_err(|_| S3Error::malformed_xml())?;
+    if doc.name != "CompleteMultipartUpload" {
+        return Err(S3Error::malformed_xml());
+    }
+    let mut parts = Vec::new();
+    for p in doc.children("Part") {
+        let n = p
+            .child_text("PartNumber")
+            .and_then(|n| n.trim().parse::<u32>().ok())
+            .ok_or_else(S3Error::malformed_xml)?;
+        let tag = p.child_text("ETag").ok_or_else(S3Error::malformed_xml)?;
+        parts.push((n, tag.trim().trim_matches('"').to_ascii_lowercase()));
+    }
+    if parts.is_empty() {
+        return Err(S3Error::malformed_xml());
+    }
+    let (_, out) = ctx
+        .state
+        .store
+        .complete_multipart_upload(bucket, id, parts, MIN_PART_SIZE, Expect::default())
+        .await?;
+    let host = ctx.req.header("host").unwrap_or("localhost");
+    let mut x = Xml::new("CompleteMultipartUploadResult", S3.root_attrs);
+    x.leaf(
+        "Location",
+        &format!(
+            "http://{host}/{bucket}/{}",
+            maybe_encode(key, true).replace("%2F", "/")
+        ),
+    )
+    .leaf("Bucket", bucket)
+    .leaf("Key", key)
+    .leaf("ETag", &etag(&out.etag));
+    let mut resp = xml(StatusCode::OK, x.finish());
+    set_written_version(&mut resp, out.versioning, out.version_id);
+    Ok(resp)
+}
+
+pub(super) async fn abort(ctx: &Ctx<'_>) -> S3Result {
+    check_upload(ctx)?;
+    ctx.state
+        .store
+        .abort_multipart_upload(ctx.bucket()?, upload_id(ctx)?)
+        .await?;
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+pub(super) fn list_parts(ctx: &Ctx<'_>) -> S3Result {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    check_upload(ctx)?;
+    let upload_id = upload_id(ctx)?;
+    let marker = match ctx.req.query_nonempty("part-number-marker") {
+        None => 0,
+        Some(m) => m
+            .parse::<u32>()
+            .map_err(|_| S3Error::invalid_argument("part-number-marker must be an integer"))?,
+    };
+    let max = max_param(ctx, "max-parts")?;
+    let l = ctx.state.store.list_parts(bucket, upload_id, marker, max)?;
+    let q = PartsQuery {
+        bucket,
+        key,
+        upload_id,
+        marker,
+        max,
+        url: ctx.url_encoding()?,
+    };
+    Ok(xml(
+        StatusCode::OK,
+        listing::parts(&S3, &q, &l, &ctx.owner()),
+    ))
+}
+
+pub(super) fn list_uploads(ctx: &Ctx<'_>) -> S3Result {
+    let bucket = ctx.bucket()?;
+    let q = |n: &str| ctx.req.query_nonempty(n);
+    let max = max_param(ctx, "max-uploads")?;
+    let p = ListUploadsParams {
+        prefix: q("prefix").unwrap_or("").into(),
+        delimiter: q("delimiter").map(Into::into),
+        key_marker: q("key-marker").map(Into::into),
+        upload_id_marker: q("upload-id-marker").map(Into::into),
+        max_uploads: max,
+    };
+    let l = ctx.state.store.list_multipart_uploads(bucket, &p)?;
+    let uq = UploadsQuery {
+        bucket,
+        prefix: &p.prefix,
+        delimiter: p.delimiter.as_deref().unwrap_or(""),
+        key_marker: p.key_marker.as_deref().unwrap_or(""),
+        upload_id_marker: p.upload_id_marker.as_deref().unwrap_or(""),
+        max,
+        url: ctx.url_encoding()?,
+    };
+    Ok(xml(
+        StatusCode::OK,
+        listing::uploads(&S3, &uq, &l, &ctx.owner()),
+    ))
+}
