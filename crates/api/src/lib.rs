@@ -30,18 +30,72 @@ pub use server::{SHUTDOWN_GRACE, serve};
 /// What every handler can reach.
 pub struct AppState {
     pub store: strata_core::Store,
-    pub credentials: Credentials,
+    pub users: Users,
     /// The region the server reports.
     pub region: String,
     /// Base domains of virtual-hosted requests (`BUCKET.DOMAIN`), lower-case.
     pub domains: Vec<String>,
 }
 
-/// The one key pair the server accepts.
+/// One key pair the server accepts.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub access_key: String,
     pub secret_key: String,
+}
+
+/// Where signatures find the secret key of an access key. Access keys are compared in
+/// constant time.
+pub trait Keyring: Send + Sync {
+    fn find(&self, access_key: &str) -> Option<&Credentials>;
+}
+
+impl Keyring for Credentials {
+    fn find(&self, access_key: &str) -> Option<&Credentials> {
+        use subtle::ConstantTimeEq as _;
+        bool::from(access_key.as_bytes().ct_eq(self.access_key.as_bytes())).then_some(self)
+    }
+}
+
+/// A user: a key pair, and the owner ID and display name S3 and OSS listings show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub credentials: Credentials,
+    pub id: String,
+    pub display_name: String,
+}
+
+impl User {
+    /// A user whose owner ID and display name are its access key.
+    pub fn from_credentials(credentials: Credentials) -> User {
+        let id = credentials.access_key.clone();
+        User {
+            credentials,
+            display_name: id.clone(),
+            id,
+        }
+    }
+}
+
+/// Every user the server accepts; the first is the one the server was started with.
+#[derive(Clone, Debug)]
+pub struct Users(pub Vec<User>);
+
+impl Users {
+    pub fn user(&self, access_key: &str) -> Option<&User> {
+        self.0
+            .iter()
+            .find(|u| u.credentials.find(access_key).is_some())
+    }
+}
+
+impl Keyring for Users {
+    fn find(&self, access_key: &str) -> Option<&Credentials> {
+        // Every key is compared, so the time taken does not tell which one matched.
+        self.0
+            .iter()
+            .fold(None, |found, u| found.or(u.credentials.find(access_key)))
+    }
 }
 
 impl fmt::Debug for Credentials {

@@ -3,6 +3,7 @@
 mod credentials;
 mod error;
 mod serve;
+mod users;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -4,7 +4,7 @@ use crate::credentials::{self, Origin};
 use crate::error::CliError;
 use std::path::PathBuf;
 use std::sync::Arc;
-use strata_api::AppState;
+use strata_api::{AppState, User, Users};
 use strata_core::{Store, StoreOptions};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -38,6 +38,19 @@ pub struct ServeArgs {
     /// Repeatable.
     #[arg(long = "domain", value_name = "DOMAIN")]
     domains: Vec<String>,
+
+    /// More users, from a TOML file of `[[user]]` tables with `access_key`, `secret_key`,
+    /// `id` and `display_name` (the owner ID and name S3 and OSS show).
+    #[arg(long, value_name = "FILE")]
+    users: Option<PathBuf>,
+
+    /// The owner ID shown for the main key pair (default: its access key).
+    #[arg(long, value_name = "ID")]
+    owner_id: Option<String>,
+
+    /// The owner display name shown for the main key pair (default: the owner ID).
+    #[arg(long, value_name = "NAME")]
+    display_name: Option<String>,
 }
 
 pub async fn run(args: ServeArgs) -> Result<(), CliError> {
@@ -89,9 +102,21 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         "strata listening on http://{addr} (data: {})",
         dir.display()
     );
+    let mut main = User::from_credentials(credentials);
+    if let Some(id) = args.owner_id {
+        main.display_name = id.clone();
+        main.id = id;
+    }
+    if let Some(name) = args.display_name {
+        main.display_name = name;
+    }
+    let mut users = vec![main];
+    if let Some(path) = &args.users {
+        users.extend(crate::users::load(path)?);
+    }
     let state = Arc::new(AppState {
         store,
-        credentials,
+        users: Users(users),
         region: args.region,
         domains: args
             .domains

@@ -15,7 +15,7 @@
 //! Everything is computed from what was sent: the raw path (decoded to bytes and re-encoded, so
 //! `/v1` and a trailing slash stay in), the form-decoded query and the raw header bytes.
 
-use crate::Credentials;
+use crate::Keyring;
 use crate::request::RequestParts;
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, percent_encode};
@@ -121,18 +121,14 @@ pub fn is_bce(parts: &RequestParts) -> bool {
 /// time against `now`, then its signature (§2.4).
 pub fn authenticate(
     parts: &RequestParts,
-    creds: &Credentials,
+    keys: &dyn Keyring,
     now: SystemTime,
 ) -> Result<Authenticated, AuthError> {
     let authorization = authorization_string(parts)?.ok_or(AuthError::Anonymous)?;
     let auth = parse_authorization(authorization)?;
-    if !bool::from(
-        auth.access_key
-            .as_bytes()
-            .ct_eq(creds.access_key.as_bytes()),
-    ) {
-        return Err(AuthError::InvalidAccessKeyId);
-    }
+    let creds = keys
+        .find(auth.access_key)
+        .ok_or(AuthError::InvalidAccessKeyId)?;
     check_time(&auth, unix_seconds(now))?;
     let canonical_request = canonical_request(parts, auth.signed_headers);
     let key = signing_key(&creds.secret_key, &auth.auth_string_prefix());
@@ -397,6 +393,7 @@ fn malformed(message: impl Into<String>) -> AuthError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Credentials;
     use http::{HeaderMap, HeaderName, HeaderValue, Method};
     use std::time::Duration;
 

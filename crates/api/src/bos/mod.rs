@@ -22,6 +22,8 @@ pub(crate) type BosResult = Result<Response<Body>, BosError>;
 pub(crate) struct Ctx<'a> {
     pub state: &'a AppState,
     pub req: RequestParts,
+    /// The user the request is signed by.
+    pub user: &'a crate::User,
 }
 
 impl Ctx<'_> {
@@ -40,8 +42,7 @@ impl Ctx<'_> {
     }
 
     pub fn owner(&self) -> serde_json::Value {
-        let id = &self.state.credentials.access_key;
-        serde_json::json!({"id": id, "displayName": id})
+        serde_json::json!({"id": self.user.id, "displayName": self.user.display_name})
     }
 }
 
@@ -61,10 +62,15 @@ pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) 
     let is_head = req.method == Method::HEAD;
     let result = async {
         // The signature covers the path as sent, `/v1` included.
-        auth::authenticate(&req, &state.credentials, std::time::SystemTime::now())?;
+        let authed = auth::authenticate(&req, &state.users, std::time::SystemTime::now())?;
+        let user = state
+            .users
+            .user(&authed.access_key)
+            .ok_or(auth::AuthError::Anonymous)?;
         let ctx = Ctx {
             state,
             req: strip_v1(req),
+            user,
         };
         dispatch(&ctx, body).await
     }

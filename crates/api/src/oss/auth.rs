@@ -13,8 +13,8 @@
 //! [`AuthError::SignatureDoesNotMatch`]), then time (→ [`AuthError::RequestTimeTooSkewed`] /
 //! [`AuthError::Expired`]), so only a correctly signed request learns about the server's clock.
 
-use crate::Credentials;
 use crate::request::RequestParts;
+use crate::{Credentials, Keyring};
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -226,7 +226,7 @@ pub fn scheme(parts: &RequestParts) -> Option<Scheme> {
 /// against `now`.
 pub fn authenticate(
     parts: &RequestParts,
-    creds: &Credentials,
+    creds: &dyn Keyring,
     now: SystemTime,
 ) -> Result<Authenticated, AuthError> {
     let now = unix_seconds(now);
@@ -256,12 +256,12 @@ fn unsigned_request_error(parts: &RequestParts) -> AuthError {
 
 fn authenticate_v1_header(
     parts: &RequestParts,
-    creds: &Credentials,
+    creds: &dyn Keyring,
     now: i64,
 ) -> Result<Authenticated, AuthError> {
     let authorization = header(parts, "authorization")?.unwrap_or_default();
     let (access_key, provided) = parse_v1_authorization(authorization)?;
-    check_access_key(access_key, creds)?;
+    let creds = check_access_key(access_key, creds)?;
     let date_lines = v1_date_lines(parts)?;
     // Go signs with Date; oss2 and v2 with x-oss-date when it is present. Try both, in that
     // order; a mismatch reports the x-oss-date variant (what those SDKs compare against).
@@ -283,7 +283,7 @@ fn authenticate_v1_header(
 
 fn authenticate_v1_query(
     parts: &RequestParts,
-    creds: &Credentials,
+    creds: &dyn Keyring,
     now: i64,
 ) -> Result<Authenticated, AuthError> {
     let access_key = parts.query("OSSAccessKeyId").unwrap_or_default();
@@ -296,7 +296,7 @@ fn authenticate_v1_query(
         .query("Expires")
         .ok_or_else(|| malformed("the presigned URL has no Expires parameter"))?;
     let expires_at = parse_expires_v1(expires)?;
-    check_access_key(access_key, creds)?;
+    let creds = check_access_key(access_key, creds)?;
     let string_to_sign = string_to_sign_v1(parts, expires)?;
     if !signatures_match(&sign_v1(&creds.secret_key, &string_to_sign), &provided) {
         return Err(signature_mismatch(string_to_sign, &provided, access_key));
@@ -444,7 +444,7 @@ pub struct V4Authorization<'a> {
 
 fn authenticate_v4_header(
     parts: &RequestParts,
-    creds: &Credentials,
+    creds: &dyn Keyring,
     now: i64,
 ) -> Result<Authenticated, AuthError> {
     let authorization = header(parts, "authorization")?.unwrap_or_default();
@@ -453,7 +453,7 @@ fn authenticate_v4_header(
     let request_time = parse_request_time(timestamp)?;
     let hashed_payload = header(parts, "x-oss-content-sha256")?.unwrap_or(UNSIGNED_PAYLOAD);
     let access_key = auth.credential.access_key;
-    check_access_key(access_key, creds)?;
+    let creds = check_access_key(access_key, creds)?;
     let canonical_request =
         canonical_request_v4(parts, auth.additional_headers, hashed_payload, false)?;
     verify_v4(
@@ -469,7 +469,7 @@ fn authenticate_v4_header(
 
 fn authenticate_v4_query(
     parts: &RequestParts,
-    creds: &Credentials,
+    creds: &dyn Keyring,
     now: i64,
 ) -> Result<Authenticated, AuthError> {
     let version = parts.query("x-oss-signature-version").unwrap_or_default();
@@ -484,7 +484,7 @@ fn authenticate_v4_query(
     let expires = parse_expires_v4(required_query(parts, "x-oss-expires")?)?;
     let additional_headers = parts.query("x-oss-additional-headers").unwrap_or_default();
     let provided = parts.query("x-oss-signature").unwrap_or_default();
-    check_access_key(credential.access_key, creds)?;
+    let creds = check_access_key(credential.access_key, creds)?;
     let canonical_request =
         canonical_request_v4(parts, additional_headers, UNSIGNED_PAYLOAD, true)?;
     verify_v4(creds, &credential, timestamp, &canonical_request, provided)?;
@@ -752,14 +752,14 @@ fn required_query<'a>(parts: &'a RequestParts, name: &str) -> Result<&'a str, Au
         .ok_or_else(|| malformed(format!("the presigned URL has no {name} parameter")))
 }
 
-fn check_access_key(access_key: &str, creds: &Credentials) -> Result<(), AuthError> {
-    if bool::from(access_key.as_bytes().ct_eq(creds.access_key.as_bytes())) {
-        Ok(())
-    } else {
-        Err(AuthError::InvalidAccessKeyId {
+fn check_access_key<'k>(
+    access_key: &str,
+    keys: &'k dyn Keyring,
+) -> Result<&'k Credentials, AuthError> {
+    keys.find(access_key)
+        .ok_or_else(|| AuthError::InvalidAccessKeyId {
             access_key: access_key.to_owned(),
         })
-    }
 }
 
 /// Constant-time comparison (lengths may differ).

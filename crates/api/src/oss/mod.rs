@@ -24,6 +24,8 @@ pub(crate) type OssResult = Result<Response<Body>, OssError>;
 pub(crate) struct Ctx<'a> {
     pub state: &'a AppState,
     pub req: RequestParts,
+    /// The user the request is signed by.
+    pub user: &'a crate::User,
     /// The request's payload digest from a V4 signature, to check against the body.
     pub payload_sha256: Option<[u8; 32]>,
 }
@@ -53,10 +55,9 @@ impl Ctx<'_> {
     }
 
     pub fn owner(&self) -> crate::listing::Owner<'_> {
-        let id = &self.state.credentials.access_key;
         crate::listing::Owner {
-            id,
-            display_name: id,
+            id: &self.user.id,
+            display_name: &self.user.display_name,
         }
     }
 }
@@ -67,10 +68,15 @@ pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) 
     let is_head = req.method == Method::HEAD;
     let host = req.header("host").unwrap_or_default().to_owned();
     let result = async {
-        let authed = auth::authenticate(&req, &state.credentials, std::time::SystemTime::now())?;
+        let authed = auth::authenticate(&req, &state.users, std::time::SystemTime::now())?;
+        let user = state
+            .users
+            .user(&authed.access_key)
+            .ok_or(auth::AuthError::Anonymous)?;
         let ctx = Ctx {
             state,
             req,
+            user,
             payload_sha256: authed.payload_sha256,
         };
         dispatch(&ctx, body).await

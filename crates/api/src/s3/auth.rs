@@ -23,8 +23,8 @@
 //! must check the body against, `UNSIGNED-PAYLOAD`, or one of the `aws-chunked` streaming modes
 //! that `super::chunked` decodes (with [`Authenticated::signing`] for the chunk signatures).
 
-use crate::Credentials;
 use crate::request::RequestParts;
+use crate::{Credentials, Keyring};
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, percent_encode};
 use sha2::{Digest as _, Sha256};
@@ -192,7 +192,7 @@ pub fn is_sigv4(parts: &RequestParts) -> bool {
 /// anything else) is [`AuthError::AuthorizationHeaderMalformed`].
 pub fn authenticate(
     parts: &RequestParts,
-    creds: &Credentials,
+    creds: &dyn Keyring,
     now: SystemTime,
 ) -> Result<Authenticated, AuthError> {
     let now = unix_seconds(now);
@@ -224,7 +224,7 @@ fn header_auth(parts: &RequestParts) -> bool {
 
 fn authenticate_header(
     parts: &RequestParts,
-    creds: &Credentials,
+    creds: &dyn Keyring,
     now: i64,
 ) -> Result<Authenticated, AuthError> {
     let authorization = header_str(parts, "authorization")?.unwrap_or_default();
@@ -247,7 +247,7 @@ fn authenticate_header(
              a valid sha256 value.",
         )
     })?;
-    check_access_key(auth.credential.access_key, creds)?;
+    let creds = check_access_key(auth.credential.access_key, creds)?;
     let canonical_request = canonical_request(parts, auth.signed_headers, hashed_payload, false);
     let signing = verify(
         creds,
@@ -264,7 +264,7 @@ fn authenticate_header(
 
 fn authenticate_presigned(
     parts: &RequestParts,
-    creds: &Credentials,
+    creds: &dyn Keyring,
     now: i64,
 ) -> Result<Authenticated, AuthError> {
     let algorithm = required_query(parts, "X-Amz-Algorithm")?;
@@ -304,7 +304,7 @@ fn authenticate_presigned(
     let payload = Payload::parse(hashed_payload).ok_or_else(|| {
         query_error("X-Amz-Content-Sha256 must be UNSIGNED-PAYLOAD or a valid sha256 value.")
     })?;
-    check_access_key(credential.access_key, creds)?;
+    let creds = check_access_key(credential.access_key, creds)?;
     let canonical_request = canonical_request(parts, signed_headers, hashed_payload, true);
     let signing = verify(creds, &credential, timestamp, canonical_request, provided)?;
     if now > signed_at.saturating_add(expires) {
@@ -678,12 +678,11 @@ fn required_query<'a>(parts: &'a RequestParts, name: &str) -> Result<&'a str, Au
     })
 }
 
-fn check_access_key(access_key: &str, creds: &Credentials) -> Result<(), AuthError> {
-    if bool::from(access_key.as_bytes().ct_eq(creds.access_key.as_bytes())) {
-        Ok(())
-    } else {
-        Err(AuthError::InvalidAccessKeyId)
-    }
+fn check_access_key<'k>(
+    access_key: &str,
+    keys: &'k dyn Keyring,
+) -> Result<&'k Credentials, AuthError> {
+    keys.find(access_key).ok_or(AuthError::InvalidAccessKeyId)
 }
 
 /// A `yyyymmdd` that is a real date.

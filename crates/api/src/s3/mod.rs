@@ -26,6 +26,8 @@ pub(crate) struct Ctx<'a> {
     pub state: &'a AppState,
     pub req: RequestParts,
     pub auth: Authenticated,
+    /// The user the request is signed by.
+    pub user: &'a crate::User,
 }
 
 impl Ctx<'_> {
@@ -44,10 +46,9 @@ impl Ctx<'_> {
     }
 
     pub fn owner(&self) -> crate::listing::Owner<'_> {
-        let c = &self.state.credentials;
         crate::listing::Owner {
-            id: &c.access_key,
-            display_name: &c.access_key,
+            id: &self.user.id,
+            display_name: &self.user.display_name,
         }
     }
 
@@ -67,8 +68,17 @@ pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) 
     let is_head = req.method == Method::HEAD;
     let resource = req.raw_path.clone();
     let result = async {
-        let auth = auth::authenticate(&req, &state.credentials, std::time::SystemTime::now())?;
-        let ctx = Ctx { state, req, auth };
+        let auth = auth::authenticate(&req, &state.users, std::time::SystemTime::now())?;
+        let user = state
+            .users
+            .user(&auth.access_key)
+            .ok_or(auth::AuthError::Anonymous)?;
+        let ctx = Ctx {
+            state,
+            req,
+            auth,
+            user,
+        };
         dispatch(&ctx, body).await
     }
     .await;
