@@ -303,6 +303,33 @@ impl Store {
         Ok(())
     }
 
+    /// Sets user metadata entries on an upload (an entry with the same name is replaced), for
+    /// dialects whose Complete request carries metadata that wins over Initiate's (BOS).
+    pub async fn merge_upload_user_meta(
+        &self,
+        bucket: &str,
+        upload_id: &str,
+        user: Vec<(String, String)>,
+    ) -> Result<()> {
+        if user.is_empty() {
+            return Ok(());
+        }
+        let (bucket, upload_id) = (bucket.to_owned(), upload_id.to_owned());
+        self.write(move |txn| {
+            let mut rec = txn
+                .upload(&bucket, &upload_id)?
+                .ok_or(CoreError::NoSuchUpload)?;
+            for (name, value) in user {
+                rec.meta.user.retain(|(n, _)| *n != name);
+                rec.meta.user.push((name, value));
+            }
+            rec.meta.user.sort();
+            txn.put_upload(&bucket, &upload_id, &rec)?;
+            Ok(())
+        })
+        .await
+    }
+
     /// The upload's record (key, initiation time, metadata).
     pub fn multipart_upload(&self, bucket: &str, upload_id: &str) -> Result<UploadRecord> {
         let txn = self.read()?;

@@ -911,3 +911,45 @@ async fn optional_digests_are_computed_checked_and_late_checks_can_refuse() {
     }
     assert!(s.fsck().unwrap().is_clean());
 }
+
+#[tokio::test]
+async fn completion_metadata_merges_over_the_uploads() {
+    let (_d, s) = store().await;
+    s.create_bucket("bkt").await.unwrap();
+    let meta = ObjectMeta {
+        user: vec![
+            ("both".into(), "initiate".into()),
+            ("only".into(), "i".into()),
+        ],
+        ..Default::default()
+    };
+    let id = s.create_multipart_upload("bkt", "k", meta).await.unwrap();
+    let p = s
+        .upload_part("bkt", &id, 1, Expect::default(), body(b"x"))
+        .await
+        .unwrap();
+    s.merge_upload_user_meta(
+        "bkt",
+        &id,
+        vec![
+            ("both".into(), "complete".into()),
+            ("via".into(), "c".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    s.complete_multipart_upload("bkt", &id, vec![(1, p.etag)], 0, Expect::default())
+        .await
+        .unwrap();
+    let user = s.head_object("bkt", "k", None).unwrap().data.meta.user;
+    let expected: Vec<(String, String)> = [("both", "complete"), ("only", "i"), ("via", "c")]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(user, expected);
+    assert!(matches!(
+        s.merge_upload_user_meta("bkt", "nope", vec![("a".into(), "b".into())])
+            .await,
+        Err(CoreError::NoSuchUpload)
+    ));
+}

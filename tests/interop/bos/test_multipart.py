@@ -104,8 +104,6 @@ def test_js_initiate_metadata_and_content_type_reach_the_object(server, bos, buc
     assert get_bytes(bos, bucket, "js/obj.txt") == data[:MiB + 7]
 
 
-@pytest.mark.xfail(strict=True, reason="server: CompleteMultipartUpload ignores x-bce-meta-* "
-                   "(bos.md §11: apply Complete's metadata, taking precedence over Initiate's)")
 def test_complete_user_metadata_is_applied_over_initiate(raw, bos, bucket, big_file):
     # Python sends user_metadata on Complete (bos.md §11), Complete taking precedence.
     path, data = big_file

@@ -93,8 +93,6 @@ def test_put_with_wrong_crc64ecma_is_bad_digest(bos, bucket):
     expect_error(bos.get_object_meta_data, bucket, "k", status=404, code=None)
 
 
-@pytest.mark.xfail(strict=True, reason="server: x-bce-content-crc32c is not verified "
-                   "(bos.md §9.1: verify every digest header present, crc32c included)")
 def test_put_with_wrong_crc32c_is_bad_digest(bos, bucket):
     expect_error(bos.put_object_from_string, bucket, "k", DATA,
                  content_crc32c=str(crc32c(WRONG)), status=400, code="BadDigest")

@@ -104,6 +104,12 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
             }
         }
     }
+    // Metadata sent with Complete wins over Initiate's (Python's `user_metadata`).
+    let user = meta_from_headers(ctx)?.user;
+    ctx.state
+        .store
+        .merge_upload_user_meta(bucket, id, user)
+        .await?;
     // The whole object's CRC-32 (Python's super-file upload sends it) is checked before commit.
     let whole = Expect {
         crc32: expectations(ctx)?.crc32,

@@ -76,6 +76,9 @@ pub(super) fn expectations(ctx: &Ctx<'_>) -> Result<Expect, BosError> {
     if let Some(v) = h("x-bce-content-crc32") {
         e.crc32 = Some(v.parse().map_err(|_| bad_digest("x-bce-content-crc32"))?);
     }
+    if let Some(v) = h("x-bce-content-crc32c") {
+        e.crc32c = Some(v.parse().map_err(|_| bad_digest("x-bce-content-crc32c"))?);
+    }
     if let Some(v) = h("x-bce-content-crc64ecma") {
         e.crc64 = Some(
             v.parse()
