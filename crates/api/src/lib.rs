@@ -19,6 +19,7 @@ pub mod request;
 mod router;
 pub mod s3;
 mod server;
+pub mod sigutil;
 pub mod xml;
 
 use bytes::Bytes;

@@ -137,16 +137,3 @@ pub fn etag_md5(stored: &str) -> Option<[u8; 16]> {
     }
     Some(out)
 }
-
-/// Lower-case hex of 32 bytes (a SHA-256 header value), if it is one.
-pub fn parse_sha256_hex(s: &str) -> Option<[u8; 32]> {
-    let s = s.trim();
-    if s.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
-}

@@ -17,10 +17,9 @@
 
 use crate::Keyring;
 use crate::request::RequestParts;
-use hmac::{Hmac, KeyInit as _, Mac as _};
+use crate::sigutil::{hex, hmac_sha256, unix_seconds};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, percent_encode};
-use sha2::Sha256;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 use subtle::ConstantTimeEq as _;
 
 /// How far in the future a request's timestamp may be, in seconds.
@@ -363,29 +362,6 @@ pub fn sign(signing_key: &str, canonical_request: &str) -> String {
     ))
 }
 
-fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256>>::new_from_slice(key).expect("HMAC takes keys of any length");
-    mac.update(data);
-    mac.finalize().into_bytes().into()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
-}
-
-fn unix_seconds(time: SystemTime) -> i64 {
-    match time.duration_since(UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-        Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
-    }
-}
-
 fn malformed(message: impl Into<String>) -> AuthError {
     AuthError::InvalidHttpAuthHeader(message.into())
 }
@@ -393,6 +369,7 @@ fn malformed(message: impl Into<String>) -> AuthError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
     use crate::Credentials;
     use http::{HeaderMap, HeaderName, HeaderValue, Method};
     use std::time::Duration;

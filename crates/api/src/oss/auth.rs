@@ -14,13 +14,16 @@
 //! [`AuthError::Expired`]), so only a correctly signed request learns about the server's clock.
 
 use crate::request::RequestParts;
+use crate::sigutil::{
+    ascii_digits, hex, hmac_sha256, parse_scope_date, parse_sha256_hex, unix_seconds,
+};
 use crate::{Credentials, Keyring};
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha1::Sha1;
 use sha2::{Digest as _, Sha256};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 use subtle::ConstantTimeEq as _;
 
 /// How far a header-signed request's time may be from the server's, in seconds.
@@ -581,15 +584,6 @@ pub fn parse_v4_credential(value: &str) -> Result<V4Credential<'_>, AuthError> {
     })
 }
 
-/// A `yyyymmdd` that is a real date.
-fn parse_scope_date(date: &str) -> Option<jiff::civil::Date> {
-    let digits = ascii_digits(date, 8)?;
-    let year = i16::try_from(digits / 10_000).ok()?;
-    let month = i8::try_from(digits / 100 % 100).ok()?;
-    let day = i8::try_from(digits % 100).ok()?;
-    jiff::civil::Date::new(year, month, day).ok()
-}
-
 /// `x-oss-date` when present, otherwise the `Date` header verbatim.
 fn timestamp_line_v4(parts: &RequestParts) -> Result<&str, AuthError> {
     match header(parts, "x-oss-date")? {
@@ -725,12 +719,6 @@ pub fn sign_v4(signing_key: &[u8; 32], string_to_sign: &str) -> String {
     hex(&hmac_sha256(signing_key, string_to_sign.as_bytes()))
 }
 
-fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256>>::new_from_slice(key).expect("HMAC takes keys of any length");
-    mac.update(data);
-    mac.finalize().into_bytes().into()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Shared
 
@@ -797,50 +785,6 @@ fn parse_iso8601_basic(value: &str) -> Option<i64> {
     Some(timestamp.as_second())
 }
 
-/// The number spelt by exactly `len` ASCII digits (at most 18).
-fn ascii_digits(s: &str, len: usize) -> Option<u64> {
-    if s.len() != len || len > 18 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
-}
-
-fn unix_seconds(time: SystemTime) -> i64 {
-    match time.duration_since(UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-        Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
-    }
-}
-
-/// 64 hex digits → the digest; `None` for `UNSIGNED-PAYLOAD` or anything else.
-fn parse_sha256_hex(value: &str) -> Option<[u8; 32]> {
-    let bytes = value.as_bytes();
-    if bytes.len() != 64 {
-        return None;
-    }
-    let mut digest = [0u8; 32];
-    for (out, pair) in digest.iter_mut().zip(bytes.chunks_exact(2)) {
-        *out = (hex_value(pair[0])? << 4) | hex_value(pair[1])?;
-    }
-    Some(digest)
-}
-
-fn hex_value(digit: u8) -> Option<u8> {
-    char::from(digit)
-        .to_digit(16)
-        .and_then(|d| u8::try_from(d).ok())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
-}
-
 fn authenticated(access_key: &str, payload_sha256: Option<[u8; 32]>) -> Authenticated {
     Authenticated {
         access_key: access_key.to_owned(),
@@ -863,6 +807,7 @@ fn malformed(message: impl Into<String>) -> AuthError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
     use http::{HeaderMap, HeaderName, HeaderValue, Method};
     use std::time::Duration;
 

@@ -24,13 +24,15 @@
 //! that `super::chunked` decodes (with [`Authenticated::signing`] for the chunk signatures).
 
 use crate::request::RequestParts;
+use crate::sigutil::{
+    ascii_digits, hex, hmac_sha256, parse_scope_date, parse_sha256_hex, unix_seconds,
+};
 use crate::{Credentials, Keyring};
-use hmac::{Hmac, KeyInit as _, Mac as _};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, percent_encode};
 use sha2::{Digest as _, Sha256};
 use std::borrow::Cow;
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 use subtle::ConstantTimeEq as _;
 
 /// How far a header-signed request's time may be from the server's, in seconds.
@@ -614,27 +616,11 @@ pub fn sign(signing_key: &[u8; 32], string_to_sign: &str) -> String {
     hex(&hmac_sha256(signing_key, string_to_sign.as_bytes()))
 }
 
-pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256>>::new_from_slice(key).expect("HMAC takes keys of any length");
-    mac.update(data);
-    mac.finalize().into_bytes().into()
-}
-
 /// Constant-time comparison of an expected lower-case hex signature with a provided one
 /// (either case; lengths may differ).
 pub(crate) fn signatures_match(expected: &str, provided: &str) -> bool {
     let provided = provided.to_ascii_lowercase();
     expected.as_bytes().ct_eq(provided.as_bytes()).into()
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -685,15 +671,6 @@ fn check_access_key<'k>(
     keys.find(access_key).ok_or(AuthError::InvalidAccessKeyId)
 }
 
-/// A `yyyymmdd` that is a real date.
-fn parse_scope_date(date: &str) -> Option<jiff::civil::Date> {
-    let digits = ascii_digits(date, 8)?;
-    let year = i16::try_from(digits / 10_000).ok()?;
-    let month = i8::try_from(digits / 100 % 100).ok()?;
-    let day = i8::try_from(digits % 100).ok()?;
-    jiff::civil::Date::new(year, month, day).ok()
-}
-
 /// `yyyymmddThhmmssZ` → unix seconds.
 pub fn parse_amz_date(value: &str) -> Option<i64> {
     let (date, time) = value.strip_suffix('Z')?.split_once('T')?;
@@ -736,40 +713,6 @@ fn parse_http_date(value: &str) -> Option<i64> {
         .or_else(|| httpdate::parse_http_date(value).ok().map(unix_seconds))
 }
 
-/// The number spelt by exactly `len` ASCII digits (at most 18).
-fn ascii_digits(s: &str, len: usize) -> Option<u64> {
-    if s.len() != len || len > 18 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
-}
-
-fn unix_seconds(time: SystemTime) -> i64 {
-    match time.duration_since(UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-        Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
-    }
-}
-
-/// 64 hex digits → the digest.
-fn parse_sha256_hex(value: &str) -> Option<[u8; 32]> {
-    let bytes = value.as_bytes();
-    if bytes.len() != 64 {
-        return None;
-    }
-    let mut digest = [0u8; 32];
-    for (out, pair) in digest.iter_mut().zip(bytes.chunks_exact(2)) {
-        *out = (hex_value(pair[0])? << 4) | hex_value(pair[1])?;
-    }
-    Some(digest)
-}
-
-fn hex_value(digit: u8) -> Option<u8> {
-    char::from(digit)
-        .to_digit(16)
-        .and_then(|d| u8::try_from(d).ok())
-}
-
 fn header_error(message: impl Into<String>) -> AuthError {
     AuthError::AuthorizationHeaderMalformed(message.into())
 }
@@ -781,6 +724,7 @@ fn query_error(message: impl Into<String>) -> AuthError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
     use http::{HeaderMap, HeaderName, HeaderValue, Method};
     use std::time::Duration;
 
