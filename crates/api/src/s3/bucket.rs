@@ -10,7 +10,7 @@ use crate::objhttp::set;
 use crate::xml::{Xml, parse};
 use hyper::StatusCode;
 use hyper::body::Incoming;
-use strata_core::{Versioning, VersioningStatus};
+use strata_core::{CoreError, Versioning, VersioningStatus};
 
 const CONFIG_BODY_LIMIT: usize = 64 * 1024;
 
@@ -95,7 +95,14 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
             return Err(S3Error::malformed_xml());
         }
     }
-    ctx.state.store.create_bucket(name).await?;
+    match ctx.state.store.create_bucket(name).await {
+        Ok(()) => {}
+        // In us-east-1, re-creating a bucket you own succeeds and changes nothing; every other
+        // region answers 409 BucketAlreadyOwnedByYou (AWS CreateBucket reference). Buckets have
+        // no owner yet, so every user is treated as the owner.
+        Err(CoreError::BucketAlreadyExists) if ctx.state.region == "us-east-1" => {}
+        Err(e) => return Err(e.into()),
+    }
     let mut r = empty(StatusCode::OK);
     set(&mut r, "location", &format!("/{name}"));
     Ok(r)
