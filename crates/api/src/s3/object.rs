@@ -285,6 +285,22 @@ fn object_headers(ctx: &Ctx<'_>, resp: &mut Response<Body>, v: &ObjectVersion, w
     }
 }
 
+/// A failed read condition; a 304 names the version it did not send.
+fn read_condition_error(c: Condition, v: &ObjectVersion) -> S3Error {
+    let e = condition_error(c);
+    if e.status != StatusCode::NOT_MODIFIED {
+        return e;
+    }
+    let e = e
+        .header("etag", etag(&v.data.etag))
+        .header("last-modified", http_date(v.last_modified_ms));
+    if v.versioning != Versioning::Unversioned {
+        e.header("x-amz-version-id", v.version_id.to_string())
+    } else {
+        e
+    }
+}
+
 fn condition_error(c: Condition) -> S3Error {
     match c {
         Condition::PreconditionFailed => S3Error::new(
@@ -339,7 +355,7 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> S3Result {
         .await
         .map_err(|e| not_found(ctx, e))?;
     objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &read.version)
-        .map_err(condition_error)?;
+        .map_err(|c| read_condition_error(c, &read.version))?;
     let size = read.version.data.size;
     let mut resp = Response::new(BodyExt::boxed_unsync(StreamBody::new(
         read.body.map(|c| c.map(Frame::data)),
@@ -368,7 +384,7 @@ pub(super) fn head(ctx: &Ctx<'_>) -> S3Result {
         .head_object(ctx.bucket()?, ctx.key()?, version_param(ctx)?)
         .map_err(|e| not_found(ctx, e))?;
     objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &v)
-        .map_err(condition_error)?;
+        .map_err(|c| read_condition_error(c, &v))?;
     let mut resp = empty(StatusCode::OK);
     object_headers(ctx, &mut resp, &v, true);
     set(&mut resp, "content-length", &v.data.size.to_string());
