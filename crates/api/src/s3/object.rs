@@ -34,7 +34,20 @@ pub(super) fn version_param(ctx: &Ctx<'_>) -> Result<Option<VersionId>, S3Error>
 }
 
 pub(super) fn meta_from_headers(ctx: &Ctx<'_>) -> ObjectMeta {
-    objhttp::meta_from_headers(&ctx.req.headers, META_PREFIX)
+    let mut meta = objhttp::meta_from_headers(&ctx.req.headers, META_PREFIX);
+    meta.content_encoding = meta.content_encoding.as_deref().and_then(stored_encoding);
+    meta
+}
+
+/// The Content-Encoding S3 stores: `aws-chunked` describes the upload framing, not the
+/// object, so it is dropped (`gzip, aws-chunked` → `gzip`; `aws-chunked` alone → none).
+fn stored_encoding(header: &str) -> Option<String> {
+    let kept: Vec<&str> = header
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && !c.eq_ignore_ascii_case("aws-chunked"))
+        .collect();
+    (!kept.is_empty()).then(|| kept.join(", "))
 }
 
 /// The flexible checksums S3 clients send, and the digest each compares with.
@@ -578,4 +591,25 @@ pub(super) fn has_integrity_header(ctx: &Ctx<'_>) -> bool {
         || Checksum::ALL
             .iter()
             .any(|c| ctx.req.headers.contains_key(c.header()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aws_chunked_is_not_a_stored_content_encoding() {
+        assert_eq!(stored_encoding("gzip").as_deref(), Some("gzip"));
+        assert_eq!(
+            stored_encoding("deflate, gzip").as_deref(),
+            Some("deflate, gzip")
+        );
+        assert_eq!(
+            stored_encoding("gzip, aws-chunked").as_deref(),
+            Some("gzip")
+        );
+        assert_eq!(stored_encoding("aws-chunked,gzip").as_deref(), Some("gzip"));
+        assert_eq!(stored_encoding("aws-chunked"), None);
+        assert_eq!(stored_encoding(" AWS-Chunked "), None);
+    }
 }
