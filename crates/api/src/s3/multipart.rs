@@ -5,8 +5,8 @@ use super::bucket::{check_canned_acl, read_body};
 use super::error::S3Error;
 use super::list::max_param;
 use super::object::{
-    check_copy_conditions, copy_source, marker_source, meta_from_headers, set_written_version,
-    upload_body,
+    check_copy_conditions, check_write_conditions, copy_source, marker_source, meta_from_headers,
+    set_written_version, upload_body,
 };
 use super::{Ctx, S3Result, empty, etag, xml};
 use crate::httpfmt::{iso8601, parse_range};
@@ -121,6 +121,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     check_upload(ctx)?;
     let id = upload_id(ctx)?;
+    check_write_conditions(ctx, bucket, key)?;
     let bytes = read_body(ctx, body, COMPLETE_BODY_LIMIT).await?;
     let doc = parse(&bytes, 8 * 10_000 + 8).map_err(|_| S3Error::malformed_xml())?;
     if doc.name != "CompleteMultipartUpload" {
