@@ -314,9 +314,11 @@ pub fn parts(style: &Style, q: &PartsQuery<'_>, l: &PartListing, owner: &Owner<'
         .leaf("PartNumberMarker", &q.marker.to_string())
         .leaf(
             "NextPartNumberMarker",
+            // The last part listed: clients read it as a number even on the last page.
             &l.next_part_number_marker
-                .map(|n| n.to_string())
-                .unwrap_or_default(),
+                .or(l.parts.last().map(|p| p.part_number))
+                .unwrap_or(q.marker)
+                .to_string(),
         )
         .leaf("MaxParts", &q.max.to_string())
         .leaf("IsTruncated", bool_text(l.is_truncated))

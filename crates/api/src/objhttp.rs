@@ -98,23 +98,30 @@ pub fn check_conditions(
     };
     let secs = v.last_modified_ms / 1000;
     let [if_match, if_unmodified, if_none_match, if_modified] = names;
-    if get(if_match).is_some_and(|m| !matches(m)) {
-        return Err(Condition::PreconditionFailed);
+    // As RFC 9110 §13.2.2 orders them: a date condition counts only without its ETag twin.
+    match get(if_match) {
+        Some(m) if !matches(m) => return Err(Condition::PreconditionFailed),
+        Some(_) => {}
+        None => {
+            if get(if_unmodified)
+                .and_then(parse_http_date)
+                .is_some_and(|t| secs > t / 1000)
+            {
+                return Err(Condition::PreconditionFailed);
+            }
+        }
     }
-    if get(if_unmodified)
-        .and_then(parse_http_date)
-        .is_some_and(|t| secs > t / 1000)
-    {
-        return Err(Condition::PreconditionFailed);
-    }
-    if get(if_none_match).is_some_and(matches) {
-        return Err(Condition::NotModified);
-    }
-    if get(if_modified)
-        .and_then(parse_http_date)
-        .is_some_and(|t| secs <= t / 1000)
-    {
-        return Err(Condition::NotModified);
+    match get(if_none_match) {
+        Some(m) if matches(m) => return Err(Condition::NotModified),
+        Some(_) => {}
+        None => {
+            if get(if_modified)
+                .and_then(parse_http_date)
+                .is_some_and(|t| secs <= t / 1000)
+            {
+                return Err(Condition::NotModified);
+            }
+        }
     }
     Ok(())
 }

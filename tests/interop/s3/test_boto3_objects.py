@@ -154,12 +154,8 @@ def test_get_if_modified_since_and_if_unmodified_since(s3, bucket):
         s3.get_object(Bucket=bucket, Key="k", IfUnmodifiedSince=earlier)
 
 
-IF_MATCH_WINS = ("server: If-Unmodified-Since is evaluated although If-Match is present and "
-                 "true; AWS (GetObject/HeadObject/CopyObject API reference) answers 200 then, "
-                 "strata answers 412 PreconditionFailed (objhttp::check_conditions)")
 
 
-@pytest.mark.xfail(strict=True, reason=IF_MATCH_WINS)
 @pytest.mark.parametrize("method", ["get", "head"])
 def test_true_if_match_overrides_a_false_if_unmodified_since(s3, bucket, method):
     """AWS GetObject/HeadObject: If-Match true + If-Unmodified-Since false → 200 OK."""
@@ -436,7 +432,6 @@ def test_copy_source_conditions(s3, bucket):
         s3.get_object(Bucket=bucket, Key="no")
 
 
-@pytest.mark.xfail(strict=True, reason=IF_MATCH_WINS)
 def test_copy_with_true_if_match_overrides_a_false_if_unmodified_since(s3, bucket):
     """AWS CopyObject: x-amz-copy-source-if-match true + if-unmodified-since false → 200."""
     etag = s3.put_object(Bucket=bucket, Key="src", Body=b"x")["ETag"]
