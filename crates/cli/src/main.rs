@@ -2,7 +2,9 @@
 
 mod credentials;
 mod error;
+mod rm;
 mod serve;
+mod target;
 mod users;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +26,8 @@ struct Cli {
 enum Command {
     /// Run the server.
     Serve(serve::ServeArgs),
+    /// Delete every object under a prefix or in a bucket (all versions with --all-versions).
+    Rm(rm::RmArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,12 +42,13 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => serve::run(args).await,
+            Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Rm(args) => Ok(rm::run(args).await),
         }
     });
     runtime.shutdown_timeout(Duration::from_secs(10));
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("strata: error: {e}");
             e.exit_code()

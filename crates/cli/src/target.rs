@@ -1,0 +1,288 @@
+//! What the client commands (`rm`, `restore`, `bench`) share: the endpoint, dialect and
+//! credentials flags, the `BUCKET[/PREFIX]` target, value parsers (durations, sizes, times),
+//! Ctrl-C handling, progress bars and exit codes.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::process::ExitCode;
+use std::time::Duration;
+use strata_client::{Client, Config, Credentials, Dialect};
+use tokio::sync::watch;
+
+/// Where the commands send requests, and as whom.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ConnArgs {
+    /// The endpoint, http://HOST[:PORT].
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "STRATA_ENDPOINT",
+        default_value = "http://127.0.0.1:9000"
+    )]
+    pub endpoint: String,
+
+    /// The dialect the endpoint speaks, and so how requests are signed: s3, oss or bos.
+    #[arg(long, value_name = "DIALECT", default_value = "s3", value_parser = parse_dialect)]
+    pub dialect: Dialect,
+
+    /// Access key to sign with.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "STRATA_ACCESS_KEY",
+        hide_env_values = true
+    )]
+    pub access_key: Option<String>,
+
+    /// Secret key to sign with. Prefer the environment variable: command lines are visible
+    /// to other users.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "STRATA_SECRET_KEY",
+        hide_env_values = true
+    )]
+    pub secret_key: Option<String>,
+
+    /// The region signed (S3: us-east-1, OSS: cn-hangzhou by default; BOS signs none).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+}
+
+impl ConnArgs {
+    pub fn client(&self) -> Result<Client, Failure> {
+        let (Some(access_key), Some(secret_key)) = (&self.access_key, &self.secret_key) else {
+            return Err(Failure::Usage(
+                "credentials are required: --access-key and --secret-key (or STRATA_ACCESS_KEY \
+                 and STRATA_SECRET_KEY)"
+                    .into(),
+            ));
+        };
+        Client::new(Config {
+            endpoint: self.endpoint.clone(),
+            dialect: self.dialect,
+            credentials: Credentials {
+                access_key: access_key.clone(),
+                secret_key: secret_key.clone(),
+            },
+            region: self.region.clone(),
+        })
+        .map_err(|e| Failure::Usage(e.to_string()))
+    }
+}
+
+fn parse_dialect(s: &str) -> Result<Dialect, String> {
+    s.parse()
+}
+
+/// `BUCKET` or `BUCKET/PREFIX`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub bucket: String,
+    /// "" for the whole bucket.
+    pub prefix: String,
+}
+
+impl Target {
+    pub fn parse(s: &str) -> Result<Target, Failure> {
+        let (bucket, prefix) = s.split_once('/').unwrap_or((s, ""));
+        if bucket.is_empty() {
+            return Err(Failure::Usage(format!(
+                "the target {s:?} names no bucket (expected BUCKET or BUCKET/PREFIX)"
+            )));
+        }
+        Ok(Target {
+            bucket: bucket.to_owned(),
+            prefix: prefix.to_owned(),
+        })
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.prefix.is_empty() {
+            write!(f, "{}", self.bucket)
+        } else {
+            write!(f, "{}/{}", self.bucket, self.prefix)
+        }
+    }
+}
+
+/// Why a command did not succeed; each maps to an exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// A wrong command line (exit 2).
+    Usage(String),
+    /// The work failed (exit 1).
+    Failed(String),
+}
+
+/// Exit codes: 0 done, 1 failed, 2 usage, 130 stopped by Ctrl-C.
+pub fn exit(command: &str, result: Result<ExitCode, Failure>) -> ExitCode {
+    match result {
+        Ok(code) => code,
+        Err(Failure::Usage(m)) => {
+            eprintln!("strata {command}: error: {m}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Failed(m)) => {
+            eprintln!("strata {command}: error: {m}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// `500ms`, `30s`, `5m`, `12h`, `7d`, `1w`, or sums such as `1h30m`; a bare number is seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let bad = || format!("{s:?} is not a duration (e.g. 500ms, 30s, 5m, 12h, 7d, 1h30m)");
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(secs) = s.parse::<f64>() {
+        return Duration::try_from_secs_f64(secs).map_err(|_| bad());
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(bad)?;
+        if digits == 0 {
+            return Err(bad());
+        }
+        let value: f64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let unit = &rest[..unit_len];
+        rest = &rest[unit_len..];
+        let seconds = match unit {
+            "ms" => 0.001,
+            "s" | "sec" => 1.0,
+            "m" | "min" => 60.0,
+            "h" => 3600.0,
+            "d" => 86_400.0,
+            "w" => 604_800.0,
+            _ => return Err(bad()),
+        };
+        total += Duration::try_from_secs_f64(value * seconds).map_err(|_| bad())?;
+    }
+    Ok(total)
+}
+
+/// Unix milliseconds → `2026-11-21T14:30:05.123Z`.
+pub fn format_time(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .unwrap_or_else(|_| ms.to_string())
+}
+
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// A stop signal shared by the tasks of a command.
+#[derive(Clone)]
+pub struct Stop(Option<watch::Receiver<bool>>);
+
+impl Stop {
+    /// A stop signal raised by the first Ctrl-C. A second Ctrl-C exits at once (130).
+    pub fn on_ctrl_c(command: &'static str) -> Stop {
+        let (tx, rx) = watch::channel(false);
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_err() {
+                return;
+            }
+            eprintln!(
+                "strata {command}: stopping after the requests in flight (Ctrl-C again to abort)"
+            );
+            let _ = tx.send(true);
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(i32::from(EXIT_INTERRUPTED));
+            }
+        });
+        Stop(Some(rx))
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.0.as_ref().is_some_and(|rx| *rx.borrow())
+    }
+
+    /// Completes once the signal is raised (never, if it cannot be any more).
+    pub async fn stopped(&self) {
+        if let Some(rx) = &self.0 {
+            let mut rx = rx.clone();
+            if rx.wait_for(|s| *s).await.is_ok() {
+                return;
+            }
+        }
+        std::future::pending::<()>().await;
+    }
+}
+
+/// A progress bar on stderr, drawn only when stderr is a terminal.
+pub fn progress_bar(template: &str, show: bool) -> ProgressBar {
+    let target = if show {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(Some(0), target);
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// Retry delays: 100 ms, 200 ms, 400 ms, … up to 5 s, with ±50 % jitter.
+pub fn backoff(attempt: u32) -> Duration {
+    let base = 100u64.saturating_mul(1 << attempt.min(6)).min(5_000);
+    let jitter = base / 2;
+    let r = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .subsec_nanos() as u64)
+        % (jitter * 2 + 1);
+    Duration::from_millis(base - jitter + r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("5 parsecs").is_err());
+        assert!(parse_duration("h").is_err());
+    }
+
+    #[test]
+    fn targets() {
+        assert_eq!(
+            Target::parse("b/dir/x").unwrap(),
+            Target {
+                bucket: "b".into(),
+                prefix: "dir/x".into()
+            }
+        );
+        assert_eq!(Target::parse("b").unwrap().prefix, "");
+        assert!(Target::parse("/x").is_err());
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert!(backoff(0) <= Duration::from_millis(150));
+        assert!(backoff(20) <= Duration::from_millis(7_500));
+        assert!(backoff(3) >= Duration::from_millis(400));
+    }
+}

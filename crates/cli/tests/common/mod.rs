@@ -1,0 +1,254 @@
+//! What the client-command tests share: a real `strata serve` on a free port with known keys
+//! in a temporary directory, a `strata_client::Client` to populate and inspect it over HTTP,
+//! and running `strata rm|restore|bench` against it.
+//!
+//! Waits are for events (the listening line, an exit); the timeout only stops a broken build
+//! from hanging the run.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+use strata_client::{Client, Config, Credentials, Dialect, ObjectId, VersionEntry};
+
+pub const ACCESS_KEY: &str = "AKIDSTRATATEST000001";
+pub const SECRET_KEY: &str = "strataTestSecretKey0000000000000000000001";
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+const LISTENING: &str = "strata listening on http://";
+
+/// A running `strata serve`; killed and reaped when dropped (its data directory goes too).
+pub struct Server {
+    child: Child,
+    pub endpoint: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
+            .arg("serve")
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .args(["--listen", "127.0.0.1:0"])
+            .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
+            .env_remove("STRATA_ACCESS_KEY")
+            .env_remove("STRATA_SECRET_KEY")
+            // One log line per request is too many for these tests.
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("spawn strata serve");
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                let _ = tx.send(line);
+            }
+        });
+        let endpoint = loop {
+            match rx.recv_timeout(TIMEOUT) {
+                Ok(line) => {
+                    if let Some(rest) = line.strip_prefix(LISTENING) {
+                        break format!("http://{}", rest.split(' ').next().unwrap());
+                    }
+                }
+                Err(e) => {
+                    let log = std::fs::read_to_string(dir.path().join("server.log"));
+                    panic!("strata serve did not start ({e}); log: {log:?}");
+                }
+            }
+        };
+        Server {
+            child,
+            endpoint,
+            _dir: dir,
+        }
+    }
+
+    pub fn client(&self, dialect: Dialect) -> Client {
+        Client::new(Config {
+            endpoint: self.endpoint.clone(),
+            dialect,
+            credentials: Credentials {
+                access_key: ACCESS_KEY.into(),
+                secret_key: SECRET_KEY.into(),
+            },
+            region: None,
+        })
+        .unwrap()
+    }
+
+    /// `strata COMMAND ARGS… --endpoint … --dialect DIALECT`, keys from the environment.
+    pub fn strata(&self, dialect: Dialect, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_strata"))
+            .args(args)
+            .args(["--endpoint", &self.endpoint, "--dialect", dialect.as_str()])
+            .env("STRATA_ACCESS_KEY", ACCESS_KEY)
+            .env("STRATA_SECRET_KEY", SECRET_KEY)
+            .env_remove("STRATA_ENDPOINT")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run strata");
+        Run::from(output)
+    }
+}
+
+/// A finished client command.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    pub fn assert_success(&self) -> &Run {
+        assert_eq!(
+            self.code,
+            Some(0),
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    /// The summary line starting with `prefix`.
+    pub fn line(&self, prefix: &str) -> &str {
+        self.stdout
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no line {prefix:?} in:\n{}\n{}", self.stdout, self.stderr))
+    }
+
+    /// The number after `label` in the line starting with `prefix` (`deleted 5`, …).
+    pub fn count(&self, prefix: &str, label: &str) -> u64 {
+        let line = self.line(prefix);
+        let (_, rest) = line
+            .split_once(&format!("{label} "))
+            .unwrap_or_else(|| panic!("no {label:?} in {line:?}"));
+        rest.split(|c: char| !c.is_ascii_digit())
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no number after {label:?} in {line:?}"))
+    }
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Runs `f(i)` for every `i` in `0..n`, `concurrency` at a time; panics on the first error.
+pub async fn for_each<F, Fut>(n: usize, concurrency: usize, f: F)
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), strata_client::Error>> + Send,
+{
+    let f = Arc::new(f);
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (f, next) = (f.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    return;
+                }
+                if let Err(e) = f(i).await {
+                    panic!("operation {i}: {e}");
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+}
+
+/// Every version and delete marker under `prefix`, in listing order.
+pub async fn all_versions(c: &Client, bucket: &str, prefix: &str) -> Vec<VersionEntry> {
+    let mut out = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = c
+            .list_versions(bucket, prefix, marker.as_ref(), 1000)
+            .await
+            .unwrap();
+        out.extend(page.entries);
+        marker = page.next;
+        if marker.is_none() {
+            return out;
+        }
+    }
+}
+
+/// Every current key under `prefix`.
+pub async fn all_keys(c: &Client, bucket: &str, prefix: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let page = c
+            .list_objects(bucket, prefix, next.as_deref(), 1000)
+            .await
+            .unwrap();
+        out.extend(page.entries.into_iter().map(|e| e.key));
+        next = page.next;
+        if next.is_none() {
+            return out;
+        }
+    }
+}
+
+/// Multi-deletes `keys` without version IDs (a delete marker each in a versioned bucket), up
+/// to 1000 per request, `concurrency` requests at a time.
+pub async fn stack_markers(c: &Client, bucket: &str, keys: Arc<Vec<String>>, concurrency: usize) {
+    let batches = keys.len().div_ceil(1000);
+    let (c, bucket) = (c.clone(), bucket.to_owned());
+    for_each(batches, concurrency, move |b| {
+        let (c, bucket, keys) = (c.clone(), bucket.clone(), keys.clone());
+        async move {
+            let ids: Vec<ObjectId> = keys[b * 1000..((b + 1) * 1000).min(keys.len())]
+                .iter()
+                .map(|k| ObjectId {
+                    key: k.clone(),
+                    version_id: None,
+                })
+                .collect();
+            let failures = c.delete_objects(&bucket, &ids).await?;
+            assert!(failures.is_empty(), "{failures:?}");
+            Ok(())
+        }
+    })
+    .await;
+}
