@@ -2,6 +2,7 @@
 
 mod credentials;
 mod error;
+mod restore;
 mod rm;
 mod serve;
 mod target;
@@ -28,6 +29,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Delete every object under a prefix or in a bucket (all versions with --all-versions).
     Rm(rm::RmArgs),
+    /// Bring the keys under a prefix back to how they were at a point in time.
+    Restore(restore::RestoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
             Command::Rm(args) => Ok(rm::run(args).await),
+            Command::Restore(args) => Ok(restore::run(args).await),
         }
     });
     runtime.shutdown_timeout(Duration::from_secs(10));

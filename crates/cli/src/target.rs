@@ -173,6 +173,21 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(total)
 }
 
+/// A point in time: RFC 3339 (`2026-11-21T14:30:05Z`, `2026-11-21T15:30:05.5+01:00`) or
+/// `@UNIX_SECONDS`. Unix milliseconds.
+pub fn parse_time(s: &str) -> Result<i64, String> {
+    let bad =
+        || format!("{s:?} is not a time (RFC 3339, e.g. 2026-11-21T14:30:05Z, or @UNIX_SECONDS)");
+    let s = s.trim();
+    if let Some(unix) = s.strip_prefix('@') {
+        let secs: f64 = unix.parse().map_err(|_| bad())?;
+        return Ok((secs * 1000.0).floor() as i64);
+    }
+    s.parse::<jiff::Timestamp>()
+        .map(|t| t.as_millisecond())
+        .map_err(|_| bad())
+}
+
 /// Unix milliseconds → `2026-11-21T14:30:05.123Z`.
 pub fn format_time(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)
@@ -205,6 +220,11 @@ impl Stop {
             }
         });
         Stop(Some(rx))
+    }
+
+    /// A signal that is never raised.
+    pub fn never() -> Stop {
+        Stop(None)
     }
 
     pub fn is_stopped(&self) -> bool {
@@ -264,6 +284,18 @@ mod tests {
         assert!(parse_duration("").is_err());
         assert!(parse_duration("5 parsecs").is_err());
         assert!(parse_duration("h").is_err());
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(parse_time("2023-11-14T22:13:20Z"), Ok(1_700_000_000_000));
+        assert_eq!(
+            parse_time("2023-11-14T23:13:20.5+01:00"),
+            Ok(1_700_000_000_500)
+        );
+        assert_eq!(parse_time("@1700000000"), Ok(1_700_000_000_000));
+        assert!(parse_time("yesterday").is_err());
+        assert_eq!(format_time(1_700_000_000_500), "2023-11-14T22:13:20.500Z");
     }
 
     #[test]
