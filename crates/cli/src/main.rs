@@ -1,5 +1,6 @@
 //! `strata`: the Strata object storage server's command line.
 
+mod bench;
 mod credentials;
 mod error;
 mod restore;
@@ -31,6 +32,8 @@ enum Command {
     Rm(rm::RmArgs),
     /// Bring the keys under a prefix back to how they were at a point in time.
     Restore(restore::RestoreArgs),
+    /// Generate load (put, get, delete, multi-delete, list, mix) and report rates and latency.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
             Command::Rm(args) => Ok(rm::run(args).await),
             Command::Restore(args) => Ok(restore::run(args).await),
+            Command::Bench(args) => Ok(bench::run(args).await),
         }
     });
     runtime.shutdown_timeout(Duration::from_secs(10));

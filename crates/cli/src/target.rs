@@ -173,6 +173,30 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(total)
 }
 
+/// `4096`, `4KiB`, `64MiB`, `1GiB` (powers of 1024; `K`, `M`, `G` too), `1KB`, `1MB` (powers
+/// of 1000).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let bad = || format!("{s:?} is not a size (e.g. 4KiB, 64MiB, 1MB, 4096)");
+    let s = s.trim();
+    let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    if digits == 0 {
+        return Err(bad());
+    }
+    let n: u64 = s[..digits].parse().map_err(|_| bad())?;
+    let unit = s[digits..].trim();
+    let factor: u64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(factor).ok_or_else(bad)
+}
+
 /// A point in time: RFC 3339 (`2026-11-21T14:30:05Z`, `2026-11-21T15:30:05.5+01:00`) or
 /// `@UNIX_SECONDS`. Unix milliseconds.
 pub fn parse_time(s: &str) -> Result<i64, String> {
@@ -284,6 +308,16 @@ mod tests {
         assert!(parse_duration("").is_err());
         assert!(parse_duration("5 parsecs").is_err());
         assert!(parse_duration("h").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("4KiB"), Ok(4096));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("1MB"), Ok(1_000_000));
+        assert_eq!(parse_size("0"), Ok(0));
+        assert!(parse_size("KiB").is_err());
+        assert!(parse_size("4XB").is_err());
     }
 
     #[test]
