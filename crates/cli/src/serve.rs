@@ -44,6 +44,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     users: Option<PathBuf>,
 
+    /// Refuse writes that add data while less than this many bytes are free on the data
+    /// directory's file system (deletes still work and free space).
+    #[arg(long, value_name = "BYTES", default_value_t = 32 << 20)]
+    min_free_bytes: u64,
+
     /// The owner ID shown for the main key pair (default: its access key).
     #[arg(long, value_name = "ID")]
     owner_id: Option<String>,
@@ -59,7 +64,14 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
 
     // The store first: it creates and locks the data directory, so its errors come first.
     // Then the address, so a failed start does not generate (and print) credentials.
-    let store = Store::open(&dir, StoreOptions::default()).await?;
+    let store = Store::open(
+        &dir,
+        StoreOptions {
+            min_free_bytes: args.min_free_bytes,
+            ..StoreOptions::default()
+        },
+    )
+    .await?;
 
     let listener = TcpListener::bind(&args.listen)
         .await

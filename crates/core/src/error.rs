@@ -68,13 +68,32 @@ pub enum StorageError {
     #[error("metadata engine: {0}")]
     Engine(String),
     #[error("data file i/o: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     #[error("stored record is corrupt or of an unknown format: {0}")]
     Corrupt(String),
     #[error("the batch this operation was part of did not commit: {0}")]
     BatchFailed(String),
     #[error("the metadata writer has stopped")]
     WriterGone,
+    #[error("the disk is full")]
+    Full,
+}
+
+impl From<std::io::Error> for StorageError {
+    fn from(e: std::io::Error) -> StorageError {
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            StorageError::Full
+        } else {
+            StorageError::Io(e)
+        }
+    }
+}
+
+impl CoreError {
+    /// The disk has no room for the write (or for the free-space reserve).
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, CoreError::Storage(StorageError::Full))
+    }
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;

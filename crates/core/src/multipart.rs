@@ -75,6 +75,7 @@ impl Store {
         meta: ObjectMeta,
     ) -> Result<String> {
         validate_key(key)?;
+        self.check_room(None)?;
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         self.write(move |txn| {
             txn.bucket(&bucket)?.ok_or(CoreError::NoSuchBucket)?;
@@ -113,6 +114,7 @@ impl Store {
         self.read()?
             .upload(bucket, upload_id)?
             .ok_or(CoreError::NoSuchUpload)?;
+        self.check_room(expect.size)?;
         let written = self.ingest(body, expect.extra()).await?;
         if let Err(e) = crate::object::check_expectations(&written, &expect) {
             self.inner.blobs.discard(&written);

@@ -148,6 +148,7 @@ impl Store {
     {
         validate_key(key)?;
         self.bucket(bucket)?;
+        self.check_room(expect.size)?;
         let written = self.ingest(body, expect.extra()).await?;
         if let Err(e) = check_expectations(&written, &expect) {
             self.inner.blobs.discard(&written);
@@ -260,6 +261,7 @@ impl Store {
         directive: MetadataDirective,
     ) -> Result<(PutOutcome, ObjectVersion)> {
         validate_key(dst_key)?;
+        self.check_room(None)?;
         let (sb, sk, db, dk) = (
             src_bucket.to_owned(),
             src_key.to_owned(),

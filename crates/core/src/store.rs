@@ -22,12 +22,16 @@ use tokio::sync::{Notify, oneshot};
 pub struct StoreOptions {
     /// Bodies up to this many bytes are kept in the metadata store instead of a file.
     pub inline_max: usize,
+    /// Writes that add data are refused (disk full) while less than this much space is free,
+    /// so that deletes, which need a little room for their metadata, always can free space.
+    pub min_free_bytes: u64,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions {
             inline_max: 16 * 1024,
+            min_free_bytes: 32 << 20,
         }
     }
 }
@@ -50,6 +54,7 @@ pub(crate) struct Inner {
     pub(crate) meta: Box<dyn MetaStore>,
     pub(crate) blobs: Arc<BlobStore>,
     reclaim: Arc<Notify>,
+    min_free_bytes: u64,
     freed_files: AtomicUsize,
     swept_files: AtomicUsize,
     dir: PathBuf,
@@ -119,6 +124,7 @@ impl Store {
                 meta: Box::new(meta),
                 blobs: Arc::new(blobs),
                 reclaim: Arc::new(Notify::new()),
+                min_free_bytes: opts.min_free_bytes,
                 freed_files: AtomicUsize::new(0),
                 swept_files: AtomicUsize::new(0),
                 dir: dir.to_owned(),
@@ -201,6 +207,23 @@ impl Store {
         result
     }
 
+    /// Refuses a write that adds `incoming` bytes (when known) if the data directory's file
+    /// system would be left with less than the reserve.
+    pub(crate) fn check_room(&self, incoming: Option<u64>) -> Result<()> {
+        let st = rustix::fs::statvfs(&self.inner.dir)
+            .map_err(|e| StorageError::from(io::Error::from(e)))?;
+        let free = st.f_bavail.saturating_mul(st.f_frsize);
+        if free
+            < self
+                .inner
+                .min_free_bytes
+                .saturating_add(incoming.unwrap_or(0))
+        {
+            return Err(StorageError::Full.into());
+        }
+        Ok(())
+    }
+
     /// Wakes the reclaimer after an operation freed blobs.
     pub(crate) fn freed_space(&self) {
         self.inner.reclaim.notify_one();
@@ -239,7 +262,7 @@ impl Store {
         };
         let small = pending_len == 0 || (pending_len <= self.inner.blobs.inline_max());
         if small {
-            Ok(finish().map_err(StorageError::Io)?)
+            Ok(finish().map_err(StorageError::from)?)
         } else {
             blocking(finish).await
         }
@@ -249,6 +272,7 @@ impl Store {
 
     pub async fn create_bucket(&self, name: &str) -> Result<()> {
         validate_bucket_name(name)?;
+        self.check_room(None)?;
         let name = name.to_owned();
         self.write(move |txn| {
             if txn.bucket(&name)?.is_some() {
@@ -390,7 +414,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> io::Result<T> + Send + 'static,
 ) -> Result<T> {
     match tokio::task::spawn_blocking(f).await {
-        Ok(r) => Ok(r.map_err(StorageError::Io)?),
+        Ok(r) => Ok(r.map_err(StorageError::from)?),
         Err(e) => Err(StorageError::Io(io::Error::other(e.to_string())).into()),
     }
 }

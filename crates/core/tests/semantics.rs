@@ -774,7 +774,15 @@ async fn state_survives_reopen() {
     };
     // The lock goes with the store; wait for background tasks to drop it.
     let s = loop {
-        match Store::open(dir.path(), StoreOptions { inline_max: 64 }).await {
+        match Store::open(
+            dir.path(),
+            StoreOptions {
+                inline_max: 64,
+                ..Default::default()
+            },
+        )
+        .await
+        {
             Ok(s) => break s,
             Err(CoreError::DataDirLocked(_)) => {
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await

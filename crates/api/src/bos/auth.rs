@@ -369,10 +369,10 @@ fn malformed(message: impl Into<String>) -> AuthError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::UNIX_EPOCH;
     use crate::Credentials;
     use http::{HeaderMap, HeaderName, HeaderValue, Method};
     use std::time::Duration;
+    use std::time::UNIX_EPOCH;
 
     fn creds(access_key: &str, secret_key: &str) -> Credentials {
         Credentials {

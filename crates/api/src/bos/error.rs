@@ -98,6 +98,11 @@ impl From<CoreError> for BosError {
             CoreError::EntityTooSmall { .. } => {
                 BosError::new(S::BAD_REQUEST, "EntityTooSmall", msg)
             }
+            CoreError::Storage(StorageError::Full) => BosError::new(
+                S::INSUFFICIENT_STORAGE,
+                "InsufficientStorage",
+                "The server's disk is full; delete data or try again later.",
+            ),
             CoreError::DataDir { .. } | CoreError::DataDirLocked(_) | CoreError::Storage(_) => {
                 internal(msg)
             }

@@ -70,8 +70,10 @@ pub(super) fn expectations(ctx: &Ctx<'_>) -> Result<Expect, BosError> {
         e.md5 = Some(parse_md5(v).ok_or_else(|| bad_digest("Content-MD5"))?);
     }
     if let Some(v) = h("x-bce-content-sha256") {
-        e.sha256 =
-            Some(crate::sigutil::parse_sha256_hex(v.trim()).ok_or_else(|| bad_digest("x-bce-content-sha256"))?);
+        e.sha256 = Some(
+            crate::sigutil::parse_sha256_hex(v.trim())
+                .ok_or_else(|| bad_digest("x-bce-content-sha256"))?,
+        );
     }
     if let Some(v) = h("x-bce-content-crc32") {
         e.crc32 = Some(v.parse().map_err(|_| bad_digest("x-bce-content-crc32"))?);

@@ -807,9 +807,9 @@ fn malformed(message: impl Into<String>) -> AuthError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::UNIX_EPOCH;
     use http::{HeaderMap, HeaderName, HeaderValue, Method};
     use std::time::Duration;
+    use std::time::UNIX_EPOCH;
 
     fn creds() -> Credentials {
         Credentials {

@@ -156,6 +156,11 @@ impl From<CoreError> for OssError {
                 OssError::new(S::BAD_REQUEST, "EntityTooSmall", msg)
             }
             CoreError::Body(_) => OssError::new(S::BAD_REQUEST, "IncompleteBody", msg),
+            CoreError::Storage(StorageError::Full) => OssError::new(
+                S::INSUFFICIENT_STORAGE,
+                "InsufficientStorage",
+                "The server's disk is full; delete data or try again later.",
+            ),
             CoreError::DataDir { .. } | CoreError::DataDirLocked(_) | CoreError::Storage(_) => {
                 internal(msg)
             }

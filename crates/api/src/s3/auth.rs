@@ -724,9 +724,9 @@ fn query_error(message: impl Into<String>) -> AuthError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::UNIX_EPOCH;
     use http::{HeaderMap, HeaderName, HeaderValue, Method};
     use std::time::Duration;
+    use std::time::UNIX_EPOCH;
 
     /// The AWS documentation's example key pair.
     fn aws_creds() -> Credentials {

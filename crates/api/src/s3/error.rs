@@ -182,6 +182,11 @@ impl From<CoreError> for S3Error {
             CoreError::InvalidPart(_) => S3Error::new(S::BAD_REQUEST, "InvalidPart", msg),
             CoreError::InvalidPartOrder => S3Error::new(S::BAD_REQUEST, "InvalidPartOrder", msg),
             CoreError::EntityTooSmall { .. } => S3Error::new(S::BAD_REQUEST, "EntityTooSmall", msg),
+            CoreError::Storage(StorageError::Full) => S3Error::new(
+                S::INSUFFICIENT_STORAGE,
+                "InsufficientStorage",
+                "The server's disk is full; delete data or try again later.",
+            ),
             CoreError::DataDir { .. } | CoreError::DataDirLocked(_) | CoreError::Storage(_) => {
                 internal(msg)
             }

@@ -450,7 +450,8 @@ impl WriteTxn for RedbWrite<'_> {
 /// The redb engine. Reads open MVCC snapshots on the caller's thread; writes queue for the
 /// writer thread, which commits them in batches.
 pub struct RedbMeta {
-    db: Arc<Database>,
+    /// The open database; empty while the writer reopens it after an I/O failure.
+    db: Arc<Slot>,
     stats: Arc<Stats>,
     queue: Option<mpsc::Sender<WriteOp>>,
     writer: Option<std::thread::JoinHandle<()>>,
@@ -463,6 +464,55 @@ impl Drop for RedbMeta {
         drop(self.queue.take());
         if let Some(w) = self.writer.take() {
             let _ = w.join();
+        }
+    }
+}
+
+/// Where readers find the database. The writer empties it and fills it again when it reopens
+/// the file after an engine failure (redb refuses every write after an I/O error, such as a
+/// full disk, until the file is reopened).
+struct Slot {
+    path: std::path::PathBuf,
+    db: std::sync::RwLock<Option<Arc<Database>>>,
+}
+
+impl Slot {
+    fn get(&self) -> StorageResult<Arc<Database>> {
+        self.db
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+            .ok_or_else(|| {
+                StorageError::Engine("the metadata store is being reopened after a failure".into())
+            })
+    }
+
+    fn set(&self, db: Option<Arc<Database>>) {
+        *self
+            .db
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = db;
+    }
+
+    /// Closes the database and opens it again, waiting for readers still using the old one.
+    fn reopen(&self, old: Arc<Database>) -> Arc<Database> {
+        self.set(None);
+        drop(old);
+        let mut wait = std::time::Duration::from_millis(5);
+        loop {
+            match Database::create(&self.path) {
+                Ok(db) => {
+                    let db = Arc::new(db);
+                    self.set(Some(db.clone()));
+                    tracing::warn!("metadata store reopened after a failure");
+                    return db;
+                }
+                Err(e) => {
+                    tracing::warn!(%e, "reopening the metadata store failed; retrying");
+                    std::thread::sleep(wait);
+                    wait = (wait * 2).min(std::time::Duration::from_secs(1));
+                }
+            }
         }
     }
 }
@@ -493,6 +543,10 @@ impl RedbMeta {
             seq
         };
         let (queue, rx) = mpsc::channel();
+        let db = Arc::new(Slot {
+            path: path.to_owned(),
+            db: std::sync::RwLock::new(Some(db)),
+        });
         let writer_db = db.clone();
         let stats = Arc::new(Stats::default());
         let writer_stats = stats.clone();
@@ -512,7 +566,7 @@ impl RedbMeta {
 impl MetaStore for RedbMeta {
     fn read(&self) -> StorageResult<Box<dyn ReadTxn + '_>> {
         Ok(Box::new(RedbRead {
-            txn: self.db.begin_read().eng()?,
+            txn: self.db.get()?.begin_read().eng()?,
         }))
     }
 
@@ -537,7 +591,8 @@ struct Stats {
 
 /// Takes every queued operation (up to [`MAX_BATCH`]), runs them in one transaction, commits
 /// once, then completes them all with the commit's result.
-fn writer_loop(db: &Database, rx: mpsc::Receiver<WriteOp>, mut next_seq: u64, stats: &Stats) {
+fn writer_loop(slot: &Slot, rx: mpsc::Receiver<WriteOp>, mut next_seq: u64, stats: &Stats) {
+    let Ok(mut db) = slot.get() else { return };
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -548,10 +603,23 @@ fn writer_loop(db: &Database, rx: mpsc::Receiver<WriteOp>, mut next_seq: u64, st
         }
         // Sequence numbers handed out in a failed batch were never published; they stay used
         // anyway, so the sequence only ever grows.
-        if let Err(e) = run_batch(db, batch, &mut next_seq, stats) {
-            tracing::error!(%e, "metadata batch failed");
+        match run_batch(&db, batch, &mut next_seq, stats) {
+            Ok(()) => {}
+            Err(BatchError::Refused(e)) => tracing::error!(%e, "metadata batch failed"),
+            Err(BatchError::Engine(e)) => {
+                tracing::error!(%e, "metadata engine failed; reopening it");
+                db = slot.reopen(db);
+            }
         }
     }
+}
+
+/// Why a batch did not commit.
+enum BatchError {
+    /// An operation failed after writing: the batch was aborted, the engine is fine.
+    Refused(StorageError),
+    /// The engine failed (an I/O error such as a full disk); it must be reopened.
+    Engine(StorageError),
 }
 
 fn run_batch(
@@ -559,7 +627,7 @@ fn run_batch(
     batch: Vec<WriteOp>,
     next_seq: &mut u64,
     stats: &Stats,
-) -> StorageResult<()> {
+) -> Result<(), BatchError> {
     let n = batch.len() as u64;
     let txn = match db.begin_write().eng() {
         Ok(txn) => txn,
@@ -567,7 +635,7 @@ fn run_batch(
             // The operations never ran: dropping them drops their completions, which their
             // callers see as a failed batch.
             drop(batch);
-            return Err(e);
+            return Err(BatchError::Engine(e));
         }
     };
     let seq_start = *next_seq;
@@ -599,12 +667,12 @@ fn run_batch(
     }
     let result = if poisoned {
         let _ = txn.abort();
-        Err(StorageError::BatchFailed(
+        Err(BatchError::Refused(StorageError::BatchFailed(
             "an operation failed after writing".into(),
-        ))
+        )))
     } else {
         txn.commit()
-            .map_err(|e| StorageError::BatchFailed(e.to_string()))
+            .map_err(|e| BatchError::Engine(commit_error(e)))
     };
     if result.is_ok() {
         // Counted before anyone hears of the commit, so a caller sees its own batch counted.
@@ -614,8 +682,25 @@ fn run_batch(
     for completion in completions {
         completion(match &result {
             Ok(()) => Ok(()),
-            Err(e) => Err(StorageError::BatchFailed(e.to_string())),
+            Err(BatchError::Refused(e)) => Err(StorageError::BatchFailed(e.to_string())),
+            Err(BatchError::Engine(StorageError::Full)) => Err(StorageError::Full),
+            Err(BatchError::Engine(e)) => Err(StorageError::BatchFailed(e.to_string())),
         });
     }
     result
+}
+
+/// A commit that ran out of disk space is told apart from other engine failures.
+fn commit_error(e: redb::CommitError) -> StorageError {
+    let full = match &e {
+        redb::CommitError::Storage(redb::StorageError::Io(io)) => {
+            io.kind() == std::io::ErrorKind::StorageFull
+        }
+        _ => false,
+    };
+    if full {
+        StorageError::Full
+    } else {
+        StorageError::BatchFailed(e.to_string())
+    }
 }

@@ -18,9 +18,15 @@ pub fn body(
 }
 
 pub async fn open(dir: &std::path::Path) -> Store {
-    Store::open(dir, StoreOptions { inline_max: 64 })
-        .await
-        .unwrap()
+    Store::open(
+        dir,
+        StoreOptions {
+            inline_max: 64,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
 }
 
 pub async fn put(store: &Store, bucket: &str, key: &str, data: &[u8]) -> PutOutcome {

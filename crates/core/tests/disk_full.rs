@@ -1,0 +1,171 @@
+//! Disk full: a store on a small tmpfs is filled until writes fail; the failure is clean,
+//! nothing half-written is visible, and once deletes free space, writes work again.
+//!
+//! Needs root (to mount a tmpfs); elsewhere it says so and checks nothing.
+
+mod common;
+use common::*;
+use std::process::Command;
+use strata_core::*;
+
+struct Mount(std::path::PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+fn tmpfs(dir: &std::path::Path, size: &str) -> Option<Mount> {
+    let ok = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        .arg(dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    ok.then(|| Mount(dir.to_owned()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_refuses_writes_cleanly_and_recovers_when_space_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(_mount) = tmpfs(dir.path(), "24m") else {
+        eprintln!("SKIPPED: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    let opts = StoreOptions {
+        min_free_bytes: 4 << 20,
+        ..Default::default()
+    };
+    let s = Store::open(dir.path(), opts).await.unwrap();
+    s.create_bucket("full").await.unwrap();
+    s.set_versioning("full", VersioningStatus::Enabled)
+        .await
+        .unwrap();
+    let chunk = data(1 << 20, 7);
+    let mut stored = Vec::new();
+    let mut refused = None;
+    for i in 0..100 {
+        match s
+            .put_object(
+                "full",
+                &format!("k{i}"),
+                ObjectMeta::default(),
+                Expect::default(),
+                body(&chunk),
+            )
+            .await
+        {
+            Ok(out) => stored.push((format!("k{i}"), out.version_id)),
+            Err(e) => {
+                refused = Some(e);
+                break;
+            }
+        }
+    }
+    let refused = refused.expect("a 24 MiB disk cannot hold 100 MiB");
+    eprintln!("stored {} objects, then: {refused}", stored.len());
+    assert!(refused.is_disk_full(), "{refused:?}");
+    assert!(
+        s.fsck().unwrap().is_clean(),
+        "nothing half-written is visible"
+    );
+    // Deletes still work on a full disk, and free space.
+    let entries: Vec<_> = stored
+        .iter()
+        .map(|(k, v)| DeleteEntry {
+            key: k.clone(),
+            version_id: Some(v.to_string()),
+        })
+        .collect();
+    s.delete_objects("full", entries).await.unwrap();
+    s.reclaim_now().await.unwrap();
+    let f = s.fsck().unwrap();
+    assert!(f.is_clean(), "{f:?}");
+    // Space is back: writes work again.
+    s.put_object(
+        "full",
+        "again",
+        ObjectMeta::default(),
+        Expect::default(),
+        body(&chunk),
+    )
+    .await
+    .unwrap();
+    assert_eq!(get(&s, "full", "again", None).await.unwrap(), chunk);
+}
+
+/// Without a reserve, the metadata commit itself runs out of space: the engine refuses every
+/// write after such an I/O error until it is reopened, which the store does by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_metadata_engine_recovers_from_a_full_disk_in_its_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(_mount) = tmpfs(dir.path(), "8m") else {
+        eprintln!("SKIPPED: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    let opts = StoreOptions {
+        min_free_bytes: 0,
+        ..Default::default()
+    };
+    let s = Store::open(dir.path(), opts).await.unwrap();
+    s.create_bucket("full").await.unwrap();
+    // Leave a little room, then fill it with small (inline) objects.
+    let filler = dir.path().join("filler");
+    let free = {
+        let st = rustix::fs::statvfs(dir.path()).unwrap();
+        st.f_bavail * st.f_frsize
+    };
+    std::fs::write(&filler, vec![0u8; free.saturating_sub(1 << 20) as usize]).unwrap();
+    let chunk = data(8 << 10, 7);
+    let mut stored = 0;
+    let mut refused = None;
+    for i in 0..2000 {
+        match s
+            .put_object(
+                "full",
+                &format!("k{i}"),
+                ObjectMeta::default(),
+                Expect::default(),
+                body(&chunk),
+            )
+            .await
+        {
+            Ok(_) => stored += 1,
+            Err(e) => {
+                refused = Some(e);
+                break;
+            }
+        }
+    }
+    let refused = refused.expect("1 MiB cannot hold 16 MiB of objects");
+    assert!(refused.is_disk_full(), "{refused:?}");
+    std::fs::remove_file(&filler).unwrap();
+    // The engine is reopened; writes and reads work again, and what was acknowledged is there.
+    let mut recovered = None;
+    for _ in 0..200 {
+        match s
+            .put_object(
+                "full",
+                "again",
+                ObjectMeta::default(),
+                Expect::default(),
+                body(b"x"),
+            )
+            .await
+        {
+            Ok(out) => {
+                recovered = Some(out);
+                break;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+        }
+    }
+    assert!(recovered.is_some(), "the store did not recover");
+    for i in 0..stored {
+        assert_eq!(
+            get(&s, "full", &format!("k{i}"), None).await.unwrap(),
+            chunk
+        );
+    }
+    assert!(s.fsck().unwrap().is_clean());
+}
