@@ -250,6 +250,64 @@ fn rm_stops_cleanly_on_ctrl_c_after_the_batch_in_flight() {
     assert_eq!(deleted + left, total as u64, "{}", run.stdout);
 }
 
+#[test]
+fn rm_counts_keys_deleted_meanwhile_as_already_gone_through_bos() {
+    let server = Server::start();
+    let c = server.client(Dialect::Bos);
+    let rt = runtime();
+    let total = 1500;
+    rt.block_on(async {
+        c.create_bucket("racy").await.unwrap();
+        let c2 = c.clone();
+        for_each(total, 32, move |i| {
+            let c = c2.clone();
+            async move {
+                c.put_object("racy", &format!("k{i:05}"), Bytes::new())
+                    .await
+                    .map(drop)
+            }
+        })
+        .await;
+    });
+    let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args([
+            "rm",
+            "racy",
+            "--batch-size",
+            "1",
+            "--jobs",
+            "1",
+            "--dialect",
+            "bos",
+        ])
+        .args(["--endpoint", &server.endpoint])
+        .env("STRATA_ACCESS_KEY", common::ACCESS_KEY)
+        .env("STRATA_SECRET_KEY", common::SECRET_KEY)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once rm is deleting (its first page of 1000 keys listed), delete keys of that page it
+    // has not reached yet: BOS reports them as NoSuchKey, which rm counts as already gone.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while rt.block_on(all_keys(&c, "racy", "")).len() == total {
+        assert!(Instant::now() < deadline, "rm never started deleting");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let late: Vec<String> = (900..1000).map(|i| format!("k{i:05}")).collect();
+    rt.block_on(stack_markers(&c, "racy", Arc::new(late), 1));
+    let run = common::Run::from(wait_output(&mut child));
+    run.assert_success();
+    let (deleted, gone) = (
+        run.count("rm:", "deleted"),
+        run.count("rm:", "already gone"),
+    );
+    assert_eq!(run.count("rm:", "failed"), 0, "{}", run.stdout);
+    assert_eq!(gone, 100, "{}", run.stdout);
+    assert_eq!(deleted + gone, total as u64, "{}", run.stdout);
+    rt.block_on(async { assert!(all_keys(&c, "racy", "").await.is_empty()) });
+}
+
 fn wait_output(child: &mut std::process::Child) -> std::process::Output {
     let deadline = Instant::now() + Duration::from_secs(60);
     while child.try_wait().unwrap().is_none() {

@@ -53,6 +53,9 @@ pub const MAX_DELETE_BATCH: usize = 1000;
 /// `UNSIGNED-PAYLOAD`, so a large upload is not read twice.
 pub const SIGNED_PAYLOAD_MAX: usize = 64 * 1024;
 
+/// How long connecting may take before the request fails (and may be retried).
+pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The HTTP dialect an endpoint speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Dialect {
@@ -231,6 +234,7 @@ impl Client {
             .map_err(|_| Error::Endpoint(format!("{}: bad host", config.endpoint)))?;
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
+        connector.set_connect_timeout(Some(CONNECT_TIMEOUT));
         connector.enforce_http(true);
         let http = HttpClient::builder(TokioExecutor::new())
             .pool_idle_timeout(std::time::Duration::from_secs(30))

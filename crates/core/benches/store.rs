@@ -33,7 +33,7 @@ fn bench_dir() -> tempfile::TempDir {
 
 async fn versioned_store(dir: &std::path::Path, bucket: &str) -> Store {
     let s = Store::open(dir, StoreOptions::default()).await.unwrap();
-    s.create_bucket(bucket).await.unwrap();
+    s.create_bucket(bucket, "").await.unwrap();
     s.set_versioning(bucket, VersioningStatus::Enabled)
         .await
         .unwrap();

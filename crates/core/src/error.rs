@@ -7,8 +7,9 @@ use crate::version::VersionId;
 pub enum CoreError {
     #[error("the bucket does not exist")]
     NoSuchBucket,
-    #[error("the bucket already exists and is yours")]
-    BucketAlreadyExists,
+    /// `owned_by_you`: the caller created it.
+    #[error("the bucket already exists")]
+    BucketAlreadyExists { owned_by_you: bool },
     #[error("the bucket is not empty")]
     BucketNotEmpty,
     #[error("invalid bucket name: {0}")]

@@ -42,6 +42,24 @@ pub struct BucketInfo {
     pub name: String,
     pub created_ms: i64,
     pub versioning: Versioning,
+    /// The creator's owner ID ("" for buckets from before owners were recorded).
+    pub owner: String,
+}
+
+impl BucketInfo {
+    fn from_record(name: String, rec: BucketRecord) -> BucketInfo {
+        BucketInfo {
+            name,
+            created_ms: rec.created_ms,
+            versioning: rec.versioning,
+            owner: rec.owner,
+        }
+    }
+
+    /// Whether `owner` may see it as theirs.
+    pub fn is_owned_by(&self, owner: &str) -> bool {
+        self.owner.is_empty() || self.owner == owner
+    }
 }
 
 /// The object store over one data directory. Cheap to clone.
@@ -270,21 +288,23 @@ impl Store {
 
     // ----- buckets -----
 
-    pub async fn create_bucket(&self, name: &str) -> Result<()> {
+    /// Creates a bucket owned by `owner` (an owner ID). An existing bucket is
+    /// [`CoreError::BucketAlreadyExists`], saying whether `owner` is its owner.
+    pub async fn create_bucket(&self, name: &str, owner: &str) -> Result<()> {
         validate_bucket_name(name)?;
         self.check_room(None)?;
-        let name = name.to_owned();
+        let (name, owner) = (name.to_owned(), owner.to_owned());
         self.write(move |txn| {
-            if txn.bucket(&name)?.is_some() {
-                return Err(CoreError::BucketAlreadyExists);
+            if let Some(existing) = txn.bucket(&name)? {
+                let owned_by_you = existing.owner.is_empty() || existing.owner == owner;
+                return Err(CoreError::BucketAlreadyExists { owned_by_you });
             }
-            txn.put_bucket(
-                &name,
-                &BucketRecord {
-                    created_ms: now_ms(),
-                    versioning: Versioning::Unversioned,
-                },
-            )?;
+            let rec = BucketRecord {
+                created_ms: now_ms(),
+                versioning: Versioning::Unversioned,
+                owner,
+            };
+            txn.put_bucket(&name, &rec)?;
             Ok(())
         })
         .await
@@ -292,11 +312,7 @@ impl Store {
 
     pub fn bucket(&self, name: &str) -> Result<BucketInfo> {
         let rec = self.read()?.bucket(name)?.ok_or(CoreError::NoSuchBucket)?;
-        Ok(BucketInfo {
-            name: name.to_owned(),
-            created_ms: rec.created_ms,
-            versioning: rec.versioning,
-        })
+        Ok(BucketInfo::from_record(name.to_owned(), rec))
     }
 
     pub fn list_buckets(&self) -> Result<Vec<BucketInfo>> {
@@ -304,11 +320,7 @@ impl Store {
             .read()?
             .buckets()?
             .into_iter()
-            .map(|(name, rec)| BucketInfo {
-                name,
-                created_ms: rec.created_ms,
-                versioning: rec.versioning,
-            })
+            .map(|(name, rec)| BucketInfo::from_record(name, rec))
             .collect())
     }
 
@@ -437,8 +449,8 @@ pub fn validate_bucket_name(name: &str) -> Result<()> {
     if !edge(name.as_bytes()[0]) || !edge(name.as_bytes()[name.len() - 1]) {
         return bad("must start and end with a letter or digit");
     }
-    if name.contains("..") || name.contains(".-") || name.contains("-.") {
-        return bad("must not contain '..', '.-' or '-.'");
+    if name.contains("..") {
+        return bad("must not contain '..'");
     }
     if name.parse::<std::net::Ipv4Addr>().is_ok() {
         return bad("must not be an IP address");

@@ -41,7 +41,7 @@ fn crash_child() {
             .await
             .unwrap();
         if s.bucket(BUCKET).is_err() {
-            s.create_bucket(BUCKET).await.unwrap();
+            s.create_bucket(BUCKET, "").await.unwrap();
             s.set_versioning(BUCKET, VersioningStatus::Enabled)
                 .await
                 .unwrap();

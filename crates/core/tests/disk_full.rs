@@ -37,7 +37,7 @@ async fn a_full_disk_refuses_writes_cleanly_and_recovers_when_space_returns() {
         ..Default::default()
     };
     let s = Store::open(dir.path(), opts).await.unwrap();
-    s.create_bucket("full").await.unwrap();
+    s.create_bucket("full", "").await.unwrap();
     s.set_versioning("full", VersioningStatus::Enabled)
         .await
         .unwrap();
@@ -108,7 +108,7 @@ async fn the_metadata_engine_recovers_from_a_full_disk_in_its_commit() {
         ..Default::default()
     };
     let s = Store::open(dir.path(), opts).await.unwrap();
-    s.create_bucket("full").await.unwrap();
+    s.create_bucket("full", "").await.unwrap();
     // Leave a little room, then fill it with small (inline) objects.
     let filler = dir.path().join("filler");
     let free = {

@@ -220,7 +220,7 @@ fn describe(e: &CoreError) -> String {
 async fn run(ops: Vec<Op>) {
     let dir = tempfile::tempdir().unwrap();
     let s = open(dir.path()).await;
-    s.create_bucket(BUCKET).await.unwrap();
+    s.create_bucket(BUCKET, "").await.unwrap();
     let mut m = Model::default();
     for op in ops {
         match op {

@@ -28,13 +28,13 @@ fn all_versions() -> ListVersionsParams {
 #[tokio::test]
 async fn bucket_lifecycle_and_not_empty_rules() {
     let (_d, s) = store().await;
-    s.create_bucket("bkt1").await.unwrap();
+    s.create_bucket("bkt1", "").await.unwrap();
     assert!(matches!(
-        s.create_bucket("bkt1").await,
-        Err(CoreError::BucketAlreadyExists)
+        s.create_bucket("bkt1", "").await,
+        Err(CoreError::BucketAlreadyExists { .. })
     ));
     assert!(matches!(
-        s.create_bucket("B!").await,
+        s.create_bucket("B!", "").await,
         Err(CoreError::InvalidBucketName(_))
     ));
     assert_eq!(
@@ -82,7 +82,7 @@ async fn bucket_lifecycle_and_not_empty_rules() {
 #[tokio::test]
 async fn unversioned_bucket_keeps_one_null_version() {
     let (_d, s) = store().await;
-    s.create_bucket("bkt").await.unwrap();
+    s.create_bucket("bkt", "").await.unwrap();
     let p = put(&s, "bkt", "k", b"one").await;
     assert_eq!(p.version_id, VersionId::Null);
     assert_eq!(p.versioning, Versioning::Unversioned);
@@ -120,7 +120,7 @@ async fn unversioned_bucket_keeps_one_null_version() {
 #[tokio::test]
 async fn enabled_bucket_stacks_delete_markers_and_undeletes() {
     let (_d, s) = store().await;
-    s.create_bucket("bkt").await.unwrap();
+    s.create_bucket("bkt", "").await.unwrap();
     s.set_versioning("bkt", VersioningStatus::Enabled)
         .await
         .unwrap();
@@ -212,7 +212,7 @@ async fn enabled_bucket_stacks_delete_markers_and_undeletes() {
 #[tokio::test]
 async fn suspended_bucket_replaces_only_the_null_entry() {
     let (_d, s) = store().await;
-    s.create_bucket("bkt").await.unwrap();
+    s.create_bucket("bkt", "").await.unwrap();
     put(&s, "bkt", "k", b"plain").await; // null, from the unversioned era
     s.set_versioning("bkt", VersioningStatus::Enabled)
         .await
@@ -271,7 +271,7 @@ async fn suspended_bucket_replaces_only_the_null_entry() {
 #[tokio::test]
 async fn delete_many_reports_each_entry_in_one_commit() {
     let (_d, s) = store().await;
-    s.create_bucket("bkt").await.unwrap();
+    s.create_bucket("bkt", "").await.unwrap();
     s.set_versioning("bkt", VersioningStatus::Enabled)
         .await
         .unwrap();
@@ -350,7 +350,7 @@ async fn delete_many_reports_each_entry_in_one_commit() {
 #[tokio::test]
 async fn reads_serve_ranges_of_inline_file_and_multipart_objects() {
     let (_d, s) = store().await;
-    s.create_bucket("bkt").await.unwrap();
+    s.create_bucket("bkt", "").await.unwrap();
     let big = data(300_000, 3);
     let p = put(&s, "bkt", "big", &big).await;
     assert_eq!(p.size, 300_000);
@@ -416,7 +416,7 @@ async fn reads_serve_ranges_of_inline_file_and_multipart_objects() {
 #[tokio::test]
 async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
     let (_d, s) = store().await;
-    s.create_bucket("bkt").await.unwrap();
+    s.create_bucket("bkt", "").await.unwrap();
     s.set_versioning("bkt", VersioningStatus::Enabled)
         .await
         .unwrap();
@@ -474,7 +474,7 @@ async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
 #[tokio::test]
 async fn listing_objects_with_prefix_delimiter_and_markers() {
     let (_d, s) = store().await;
-    s.create_bucket("bkt").await.unwrap();
+    s.create_bucket("bkt", "").await.unwrap();
     s.set_versioning("bkt", VersioningStatus::Enabled)
         .await
         .unwrap();
@@ -525,7 +525,7 @@ async fn listing_objects_with_prefix_delimiter_and_markers() {
 #[tokio::test]
 async fn listing_versions_paginates_by_position() {
     let (_d, s) = store().await;
-    s.create_bucket("bkt").await.unwrap();
+    s.create_bucket("bkt", "").await.unwrap();
     s.set_versioning("bkt", VersioningStatus::Enabled)
         .await
         .unwrap();
@@ -603,7 +603,7 @@ async fn listing_versions_paginates_by_position() {
 #[tokio::test]
 async fn multipart_upload_complete_combines_digests() {
     let (_d, s) = store().await;
-    s.create_bucket("bkt").await.unwrap();
+    s.create_bucket("bkt", "").await.unwrap();
     let meta = ObjectMeta {
         content_type: Some("application/x-test".into()),
         ..Default::default()
@@ -720,7 +720,7 @@ async fn multipart_upload_complete_combines_digests() {
 #[tokio::test]
 async fn deleted_versions_are_reclaimed_and_shared_blobs_kept() {
     let (_d, s) = store().await;
-    s.create_bucket("bkt").await.unwrap();
+    s.create_bucket("bkt", "").await.unwrap();
     s.set_versioning("bkt", VersioningStatus::Enabled)
         .await
         .unwrap();
@@ -764,7 +764,7 @@ async fn state_survives_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let v = {
         let s = open(dir.path()).await;
-        s.create_bucket("bkt").await.unwrap();
+        s.create_bucket("bkt", "").await.unwrap();
         s.set_versioning("bkt", VersioningStatus::Enabled)
             .await
             .unwrap();
@@ -803,7 +803,7 @@ async fn state_survives_reopen() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writes_share_commits_and_a_batch_delete_is_one_commit() {
     let (_d, s) = store().await;
-    s.create_bucket("bkt").await.unwrap();
+    s.create_bucket("bkt", "").await.unwrap();
     s.set_versioning("bkt", VersioningStatus::Enabled)
         .await
         .unwrap();
@@ -850,7 +850,7 @@ async fn concurrent_writes_share_commits_and_a_batch_delete_is_one_commit() {
 #[tokio::test]
 async fn optional_digests_are_computed_checked_and_late_checks_can_refuse() {
     let (_d, s) = store().await;
-    s.create_bucket("bkt").await.unwrap();
+    s.create_bucket("bkt", "").await.unwrap();
     let compute = Extra {
         sha256: true,
         sha1: true,
@@ -923,7 +923,7 @@ async fn optional_digests_are_computed_checked_and_late_checks_can_refuse() {
 #[tokio::test]
 async fn completion_metadata_merges_over_the_uploads() {
     let (_d, s) = store().await;
-    s.create_bucket("bkt").await.unwrap();
+    s.create_bucket("bkt", "").await.unwrap();
     let meta = ObjectMeta {
         user: vec![
             ("both".into(), "initiate".into()),
@@ -960,4 +960,23 @@ async fn completion_metadata_merges_over_the_uploads() {
             .await,
         Err(CoreError::NoSuchUpload)
     ));
+}
+
+#[tokio::test]
+async fn buckets_remember_who_created_them() {
+    let (_d, s) = store().await;
+    s.create_bucket("mine", "alice").await.unwrap();
+    assert!(matches!(
+        s.create_bucket("mine", "alice").await,
+        Err(CoreError::BucketAlreadyExists { owned_by_you: true })
+    ));
+    assert!(matches!(
+        s.create_bucket("mine", "bob").await,
+        Err(CoreError::BucketAlreadyExists {
+            owned_by_you: false
+        })
+    ));
+    let b = s.bucket("mine").unwrap();
+    assert_eq!(b.owner, "alice");
+    assert!(b.is_owned_by("alice") && !b.is_owned_by("bob"));
 }

@@ -56,6 +56,7 @@ pub(super) fn list_buckets(ctx: &Ctx<'_>) -> BosResult {
         .store
         .list_buckets()?
         .iter()
+        .filter(|b| b.is_owned_by(&ctx.user.id))
         .map(|b| json!({"name": b.name, "location": ctx.state.region, "creationDate": bos_time(b.created_ms)}))
         .collect();
     Ok(json(json!({"owner": ctx.owner(), "buckets": buckets})))
@@ -66,7 +67,7 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     validate_name(name)?;
     // The body ({"enableMultiAz": …}) configures nothing here.
     read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
-    ctx.state.store.create_bucket(name).await?;
+    ctx.state.store.create_bucket(name, &ctx.user.id).await?;
     Ok(empty(StatusCode::OK))
 }
 

@@ -53,7 +53,7 @@ impl From<CoreError> for BosError {
                 "NoSuchBucket",
                 "The specified bucket does not exist.",
             ),
-            CoreError::BucketAlreadyExists => BosError::new(
+            CoreError::BucketAlreadyExists { .. } => BosError::new(
                 S::CONFLICT,
                 "BucketAlreadyExists",
                 "The requested bucket name is not available.",

@@ -34,7 +34,8 @@ pub(super) fn list_buckets(ctx: &Ctx<'_>) -> OssResult {
     let prefix = ctx.req.query("prefix").unwrap_or("");
     let marker = ctx.req.query("marker").unwrap_or("");
     let max = parse_max(ctx.req.query("max-keys"), 100)?;
-    let all = ctx.state.store.list_buckets()?;
+    let mut all = ctx.state.store.list_buckets()?;
+    all.retain(|b| b.is_owned_by(&ctx.user.id));
     let matching: Vec<_> = all
         .iter()
         .filter(|b| b.name.starts_with(prefix) && b.name.as_str() > marker)
@@ -101,9 +102,9 @@ pub(super) async fn create(ctx: &Ctx<'_>) -> OssResult {
     let name = ctx.bucket()?;
     validate_name(name)?;
     check_acl(ctx, "x-oss-acl")?;
-    match ctx.state.store.create_bucket(name).await {
+    match ctx.state.store.create_bucket(name, &ctx.user.id).await {
         // Creating a bucket one already owns succeeds (oss.md §2.3).
-        Ok(()) | Err(CoreError::BucketAlreadyExists) => {}
+        Ok(()) | Err(CoreError::BucketAlreadyExists { owned_by_you: true }) => {}
         Err(e) => return Err(e.into()),
     }
     let mut r = empty(StatusCode::OK);

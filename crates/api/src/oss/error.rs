@@ -77,7 +77,7 @@ impl From<CoreError> for OssError {
                 "NoSuchBucket",
                 "The specified bucket does not exist.",
             ),
-            CoreError::BucketAlreadyExists => OssError::new(
+            CoreError::BucketAlreadyExists { .. } => OssError::new(
                 S::CONFLICT,
                 "BucketAlreadyExists",
                 "The requested bucket name is not available.",

@@ -58,7 +58,7 @@ pub(super) fn list_buckets(ctx: &Ctx<'_>) -> S3Result {
     let all = ctx.state.store.list_buckets()?;
     let matching: Vec<_> = all
         .iter()
-        .filter(|b| b.name.starts_with(prefix) && b.name > after)
+        .filter(|b| b.is_owned_by(&ctx.user.id) && b.name.starts_with(prefix) && b.name > after)
         .collect();
     let page = &matching[..matching.len().min(max)];
     let mut x = Xml::new("ListAllMyBucketsResult", S3.root_attrs);
@@ -95,12 +95,12 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
             return Err(S3Error::malformed_xml());
         }
     }
-    match ctx.state.store.create_bucket(name).await {
+    match ctx.state.store.create_bucket(name, &ctx.user.id).await {
         Ok(()) => {}
         // In us-east-1, re-creating a bucket you own succeeds and changes nothing; every other
-        // region answers 409 BucketAlreadyOwnedByYou (AWS CreateBucket reference). Buckets have
-        // no owner yet, so every user is treated as the owner.
-        Err(CoreError::BucketAlreadyExists) if ctx.state.region == "us-east-1" => {}
+        // region answers 409 BucketAlreadyOwnedByYou (AWS CreateBucket reference).
+        Err(CoreError::BucketAlreadyExists { owned_by_you: true })
+            if ctx.state.region == "us-east-1" => {}
         Err(e) => return Err(e.into()),
     }
     let mut r = empty(StatusCode::OK);

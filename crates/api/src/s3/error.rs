@@ -84,10 +84,17 @@ impl From<CoreError> for S3Error {
                 "NoSuchBucket",
                 "The specified bucket does not exist",
             ),
-            CoreError::BucketAlreadyExists => S3Error::new(
+            CoreError::BucketAlreadyExists { owned_by_you: true } => S3Error::new(
                 S::CONFLICT,
                 "BucketAlreadyOwnedByYou",
                 "Your previous request to create the named bucket succeeded and you already own it.",
+            ),
+            CoreError::BucketAlreadyExists {
+                owned_by_you: false,
+            } => S3Error::new(
+                S::CONFLICT,
+                "BucketAlreadyExists",
+                "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
             ),
             CoreError::BucketNotEmpty => S3Error::new(
                 S::CONFLICT,

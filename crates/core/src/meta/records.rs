@@ -1,28 +1,45 @@
 //! The records kept in the metadata store, and their versioned on-disk encoding.
 //!
 //! Every stored value starts with one format byte, then the postcard encoding of that format's
-//! struct. A later format adds a byte value and a conversion from the older struct in
-//! [`decode`]; old records are read as they are and rewritten in the new format when touched.
+//! struct. A record type that changes raises its [`Versioned::FORMAT`] and reads the older
+//! formats in [`Versioned::from_older`]; old records are read as they are and rewritten in the
+//! new format when touched. [`BucketRecord`] went from format 1 to 2 this way (it gained
+//! `owner`).
 
 use crate::error::StorageError;
 use crate::version::{VersionId, Versioning};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-/// The format byte every record written by this build starts with.
+/// The first format of every record.
 pub const FORMAT_V1: u8 = 1;
 
-pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-    let mut out = vec![FORMAT_V1];
+/// A stored record: its current format byte, and how older formats are read.
+pub trait Versioned: Serialize + DeserializeOwned {
+    const FORMAT: u8 = FORMAT_V1;
+
+    /// Reads a record written in an older format (`format` < [`Self::FORMAT`]).
+    fn from_older(format: u8, _payload: &[u8]) -> Result<Self, StorageError> {
+        Err(StorageError::Corrupt(format!(
+            "no reader for record format {format}"
+        )))
+    }
+}
+
+fn postcard_decode<T: DeserializeOwned>(payload: &[u8]) -> Result<T, StorageError> {
+    postcard::from_bytes(payload).map_err(|e| StorageError::Corrupt(e.to_string()))
+}
+
+pub fn encode<T: Versioned>(value: &T) -> Vec<u8> {
+    let mut out = vec![T::FORMAT];
     // Encoding into a Vec cannot fail for these plain structs.
     out.extend(postcard::to_stdvec(value).expect("records always serialize"));
     out
 }
 
-pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StorageError> {
+pub fn decode<T: Versioned>(bytes: &[u8]) -> Result<T, StorageError> {
     match bytes.split_first() {
-        Some((&FORMAT_V1, rest)) => {
-            postcard::from_bytes(rest).map_err(|e| StorageError::Corrupt(e.to_string()))
-        }
+        Some((&f, rest)) if f == T::FORMAT => postcard_decode(rest),
+        Some((&f, rest)) if f >= FORMAT_V1 && f < T::FORMAT => T::from_older(f, rest),
         Some((v, _)) => Err(StorageError::Corrupt(format!("unknown record format {v}"))),
         None => Err(StorageError::Corrupt("empty record".into())),
     }
@@ -32,7 +49,43 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StorageError> {
 pub struct BucketRecord {
     pub created_ms: i64,
     pub versioning: Versioning,
+    /// The owner ID of the user who created it ("" for buckets of format 1, which belong to
+    /// everyone).
+    pub owner: String,
 }
+
+/// Format 1 of [`BucketRecord`], before buckets had owners.
+#[derive(Deserialize)]
+struct BucketRecordV1 {
+    created_ms: i64,
+    versioning: Versioning,
+}
+
+impl Versioned for BucketRecord {
+    const FORMAT: u8 = 2;
+
+    fn from_older(format: u8, payload: &[u8]) -> Result<Self, StorageError> {
+        match format {
+            FORMAT_V1 => {
+                let v1: BucketRecordV1 = postcard_decode(payload)?;
+                Ok(BucketRecord {
+                    created_ms: v1.created_ms,
+                    versioning: v1.versioning,
+                    owner: String::new(),
+                })
+            }
+            f => Err(StorageError::Corrupt(format!(
+                "no reader for bucket record format {f}"
+            ))),
+        }
+    }
+}
+
+impl Versioned for VersionRecord {}
+impl Versioned for ObjectSummary {}
+impl Versioned for UploadRecord {}
+impl Versioned for PartRecord {}
+impl Versioned for BlobRecord {}
 
 /// Standard content headers and user metadata, stored as given.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,24 +202,62 @@ pub enum BlobBody {
 mod tests {
     use super::*;
 
-    #[test]
-    fn records_carry_their_format_byte_and_round_trip() {
-        let rec = BucketRecord {
+    fn bucket() -> BucketRecord {
+        BucketRecord {
             created_ms: 7,
             versioning: Versioning::Suspended,
+            owner: "alice".into(),
+        }
+    }
+
+    #[test]
+    fn records_carry_their_format_byte_and_round_trip() {
+        let bytes = encode(&bucket());
+        assert_eq!(bytes[0], 2);
+        assert_eq!(decode::<BucketRecord>(&bytes).unwrap(), bucket());
+        let blob = BlobRecord {
+            refs: 2,
+            body: BlobBody::File,
         };
-        let bytes = encode(&rec);
-        assert_eq!(bytes[0], FORMAT_V1);
-        assert_eq!(decode::<BucketRecord>(&bytes).unwrap(), rec);
+        assert_eq!(encode(&blob)[0], FORMAT_V1);
+        assert_eq!(decode::<BlobRecord>(&encode(&blob)).unwrap(), blob);
+    }
+
+    #[test]
+    fn format_1_bucket_records_are_migrated_on_read() {
+        #[derive(Serialize)]
+        struct V1 {
+            created_ms: i64,
+            versioning: Versioning,
+        }
+        let mut bytes = vec![FORMAT_V1];
+        bytes.extend(
+            postcard::to_stdvec(&V1 {
+                created_ms: 5,
+                versioning: Versioning::Enabled,
+            })
+            .unwrap(),
+        );
+        let rec = decode::<BucketRecord>(&bytes).unwrap();
+        assert_eq!(
+            rec,
+            BucketRecord {
+                created_ms: 5,
+                versioning: Versioning::Enabled,
+                owner: String::new()
+            }
+        );
     }
 
     #[test]
     fn unknown_format_is_reported_not_misread() {
-        let mut bytes = encode(&BucketRecord {
-            created_ms: 7,
-            versioning: Versioning::Enabled,
-        });
+        let mut bytes = encode(&bucket());
         bytes[0] = 99;
+        assert!(matches!(
+            decode::<BucketRecord>(&bytes),
+            Err(StorageError::Corrupt(_))
+        ));
+        bytes[0] = 0;
         assert!(matches!(
             decode::<BucketRecord>(&bytes),
             Err(StorageError::Corrupt(_))
