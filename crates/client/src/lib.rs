@@ -14,8 +14,9 @@
 //! The operations are those the `strata` client commands need (`ops.rs`): listing versions
 //! and objects a page at a time, multi-delete of up to 1000 entries with per-entry failures,
 //! single deletes, put, get (streamed and counted), head, copy of a version over a key, bucket
-//! creation, deletion and versioning. Responses are parsed with `strata_api::xml::parse` (S3,
-//! OSS) and serde_json (BOS) in `parse.rs`.
+//! creation, deletion and versioning, and listing and aborting incomplete multipart uploads.
+//! Responses are parsed with `strata_api::xml::parse` (S3, OSS) and serde_json (BOS) in
+//! `parse.rs`.
 //!
 //! Addressing is path style (`/BUCKET/KEY`), every segment percent-encoded with RFC 3986
 //! unreserved characters and `/` kept. Only `http://` endpoints are supported.
@@ -41,7 +42,7 @@ use std::time::SystemTime;
 
 pub use error::Error;
 pub use ops::{
-    DeleteFailure, ObjectEntry, ObjectId, ObjectInfo, ObjectsPage, PutOutput, VersionEntry,
+    DeleteFailure, ObjectEntry, ObjectId, ObjectInfo, ObjectsPage, PutOutput, Upload, VersionEntry,
     VersionsMarker, VersionsPage,
 };
 pub use strata_api::Credentials;

@@ -88,6 +88,13 @@ impl DeleteFailure {
     }
 }
 
+/// An incomplete multipart upload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upload {
+    pub key: String,
+    pub upload_id: String,
+}
+
 /// What a put or copy reports.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PutOutput {
@@ -421,6 +428,59 @@ impl Client {
             etag: header(&headers, "etag").map(|e| e.trim_matches('"').to_owned()),
             version_id: self.version_of(&headers),
         })
+    }
+
+    /// Starts a multipart upload; returns its upload ID.
+    pub async fn initiate_upload(&self, bucket: &str, key: &str) -> Result<String, Error> {
+        let req = Req::new(Method::POST, Some(bucket), Some(key))
+            .query("uploads", "")
+            .header("content-type", "application/octet-stream");
+        let (_, body) = self.send_read(req).await?;
+        if self.dialect() == Dialect::Bos {
+            parse::upload_id_json(&body)
+        } else {
+            parse::upload_id_xml(&body)
+        }
+    }
+
+    /// The first page (at most `max`, ≤ 1000) of the incomplete multipart uploads under
+    /// `prefix`. To go through all of them while aborting, list again from the start.
+    pub async fn list_uploads(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        max: usize,
+    ) -> Result<Vec<Upload>, Error> {
+        let bos = self.dialect() == Dialect::Bos;
+        let mut req = Req::new(Method::GET, Some(bucket), None)
+            .query("uploads", "")
+            .query(
+                if bos { "maxUploads" } else { "max-uploads" },
+                max.to_string(),
+            );
+        if !prefix.is_empty() {
+            req = req.query("prefix", prefix);
+        }
+        if !bos {
+            req = req.query("encoding-type", "url");
+        }
+        let (_, body) = self.send_read(req).await?;
+        if bos {
+            parse::uploads_json(&body)
+        } else {
+            parse::uploads_xml(&body)
+        }
+    }
+
+    /// Aborts a multipart upload (its parts are dropped).
+    pub async fn abort_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<(), Error> {
+        let req = Req::new(Method::DELETE, Some(bucket), Some(key)).query("uploadId", upload_id);
+        self.send_read(req).await.map(drop)
     }
 
     /// Copies `src_key` (version `src_version`, else its current version) of `src_bucket` over

@@ -1,7 +1,7 @@
 //! Response bodies: XML for S3 and OSS (with `strata_api::xml::parse`), JSON for BOS.
 
 use crate::ops::{
-    DeleteFailure, ObjectEntry, ObjectsPage, VersionEntry, VersionsMarker, VersionsPage,
+    DeleteFailure, ObjectEntry, ObjectsPage, Upload, VersionEntry, VersionsMarker, VersionsPage,
 };
 use crate::{Dialect, Error};
 use http::StatusCode;
@@ -238,6 +238,32 @@ pub fn delete_result_xml(body: &[u8]) -> Result<Vec<DeleteFailure>, Error> {
         .collect())
 }
 
+/// `<InitiateMultipartUploadResult>…<UploadId>`.
+pub fn upload_id_xml(body: &[u8]) -> Result<String, Error> {
+    let root = xml(body)?;
+    expect_root(&root, "InitiateMultipartUploadResult")?;
+    root.child_text("UploadId")
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| Error::Response("the initiate result has no UploadId".into()))
+}
+
+/// The `<Upload>` entries of a ListMultipartUploads result.
+pub fn uploads_xml(body: &[u8]) -> Result<Vec<Upload>, Error> {
+    let root = xml(body)?;
+    expect_root(&root, "ListMultipartUploadsResult")?;
+    let url = url_encoded(&root);
+    Ok(root
+        .children("Upload")
+        .filter_map(|u| {
+            Some(Upload {
+                key: key_text(u.child_text("Key")?, url),
+                upload_id: u.child_text("UploadId")?.to_owned(),
+            })
+        })
+        .collect())
+}
+
 /// A copy's 200 response: S3 may still carry an `<Error>` document.
 pub fn copy_result_xml(body: &[u8], request_id: Option<String>) -> Result<(), Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -356,6 +382,40 @@ pub fn objects_json(body: &[u8]) -> Result<ObjectsPage, Error> {
         page.next = Some(next);
     }
     Ok(page)
+}
+
+pub fn upload_id_json(body: &[u8]) -> Result<String, Error> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Initiated {
+        upload_id: String,
+    }
+    serde_json::from_slice::<Initiated>(body)
+        .map(|i| i.upload_id)
+        .map_err(|e| Error::Response(format!("the initiate result cannot be parsed: {e}")))
+}
+
+pub fn uploads_json(body: &[u8]) -> Result<Vec<Upload>, Error> {
+    #[derive(Deserialize)]
+    struct Listing {
+        #[serde(default)]
+        uploads: Vec<Item>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Item {
+        key: String,
+        upload_id: String,
+    }
+    let l: Listing = serde_json::from_slice(body)
+        .map_err(|e| Error::Response(format!("the upload listing cannot be parsed: {e}")))?;
+    Ok(l.uploads
+        .into_iter()
+        .map(|i| Upload {
+            key: i.key,
+            upload_id: i.upload_id,
+        })
+        .collect())
 }
 
 /// BOS answers a multi-delete with no body when every entry went, else `{"errors": […]}`.
