@@ -1,6 +1,6 @@
 //! `strata rm TARGET`: delete every object under a prefix, or a whole bucket's contents; with
-//! `--all-versions` every version and delete marker (which empties a versioned bucket), and
-//! with `--bucket` the bucket too.
+//! `--all-versions` every version and delete marker, and the incomplete multipart uploads
+//! (which empties a versioned bucket); with `--bucket` the bucket too.
 //!
 //! Listing and deleting are pipelined: one lister task pages through the listing and sends
 //! batches of up to 1000 entries into a bounded channel; `--jobs` deleter tasks take batches
@@ -208,6 +208,23 @@ async fn rm(args: RmArgs) -> Result<ExitCode, Failure> {
     if !report.failures.is_empty() {
         return Ok(ExitCode::FAILURE);
     }
+    // Everything under the prefix goes: incomplete multipart uploads too (a bucket with one
+    // cannot be deleted).
+    if args.all_versions || args.bucket {
+        let aborted = abort_uploads(&client, &removal, &stop).await?;
+        if aborted > 0 {
+            let verb = if args.dry_run {
+                "rm (dry run): would abort"
+            } else {
+                "rm: aborted"
+            };
+            println!("{verb} {aborted} incomplete multipart uploads under {target}");
+        }
+        if stop.is_stopped() {
+            println!("rm: interrupted; run it again to finish");
+            return Ok(ExitCode::from(EXIT_INTERRUPTED));
+        }
+    }
     if args.bucket {
         if args.dry_run {
             println!("rm (dry run): would delete bucket {}", target.bucket);
@@ -227,6 +244,48 @@ async fn rm(args: RmArgs) -> Result<ExitCode, Failure> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Aborts the incomplete multipart uploads under the prefix (in a dry run, prints them):
+/// lists the first page, aborts it, and lists again until none is left.
+async fn abort_uploads(client: &Client, removal: &Removal, stop: &Stop) -> Result<u64, Failure> {
+    let mut aborted = 0;
+    loop {
+        let listed = retry(removal.retries, stop, || {
+            client.list_uploads(&removal.bucket, &removal.prefix, MAX_DELETE_BATCH)
+        })
+        .await
+        .map_err(|e| Failure::Failed(format!("cannot list multipart uploads: {e}")))?;
+        let Some(uploads) = listed.filter(|u| !u.is_empty()) else {
+            return Ok(aborted);
+        };
+        for u in &uploads {
+            if removal.dry_run {
+                println!("would abort upload {} of {}", u.upload_id, u.key);
+                aborted += 1;
+                continue;
+            }
+            let r = retry(removal.retries, stop, || {
+                client.abort_upload(&removal.bucket, &u.key, &u.upload_id)
+            })
+            .await;
+            match r {
+                Ok(Some(())) => aborted += 1,
+                Ok(None) => return Ok(aborted),
+                // Aborted meanwhile (or completed): gone either way.
+                Err(e) if e.is_not_found() => {}
+                Err(e) => {
+                    return Err(Failure::Failed(format!(
+                        "cannot abort upload {} of {}: {e}",
+                        u.upload_id, u.key
+                    )));
+                }
+            }
+        }
+        if removal.dry_run {
+            return Ok(aborted);
+        }
+    }
 }
 
 /// Lists and deletes what `removal` names, `removal.jobs` batches in flight; `bar` counts

@@ -50,10 +50,16 @@ fn rm_all_versions_empties_a_versioned_bucket_of_50000_versions_and_markers() {
         assert!(c.bucket_exists("big").await.unwrap());
     });
 
-    // Now empty, it can be deleted: through OSS this time.
+    // Now empty but for an incomplete multipart upload (started through BOS), it can be
+    // deleted: through OSS this time.
+    rt.block_on(async {
+        let bos = server.client(Dialect::Bos);
+        bos.initiate_upload("big", "dir0/unfinished").await.unwrap();
+    });
     let run = server.strata(Dialect::Oss, &["rm", "big", "--all-versions", "--bucket"]);
     run.assert_success();
     assert_eq!(run.count("rm:", "deleted"), 0);
+    assert_eq!(run.count("rm: aborted", "aborted"), 1);
     assert_eq!(run.line("rm: deleted bucket"), "rm: deleted bucket big");
     rt.block_on(async { assert!(!c.bucket_exists("big").await.unwrap()) });
 }
@@ -129,12 +135,39 @@ fn rm_of_current_objects_leaves_versions_and_the_bucket_needs_all_versions() {
     assert_eq!(run.code, Some(1), "{}", run.stdout);
     assert!(run.stderr.contains("BucketNotEmpty"), "{}", run.stderr);
     assert!(run.stderr.contains("--all-versions"), "{}", run.stderr);
+    // An incomplete multipart upload would keep the bucket from being deleted too.
+    rt.block_on(async {
+        c.initiate_upload("ver-bucket", "big/upload").await.unwrap();
+    });
+    let run = server.strata(
+        Dialect::S3,
+        &[
+            "rm",
+            "ver-bucket",
+            "--all-versions",
+            "--bucket",
+            "--dry-run",
+        ],
+    );
+    run.assert_success();
+    assert!(run.stdout.contains("would abort upload "), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("rm (dry run): would delete bucket ver-bucket"),
+        "{}",
+        run.stdout
+    );
+    // The incomplete upload goes too.
     let run = server.strata(
         Dialect::S3,
         &["rm", "ver-bucket", "--all-versions", "--bucket"],
     );
     run.assert_success();
     assert_eq!(run.count("rm:", "deleted"), 60);
+    assert_eq!(
+        run.line("rm: aborted"),
+        "rm: aborted 1 incomplete multipart uploads under ver-bucket"
+    );
     rt.block_on(async { assert!(!c.bucket_exists("ver-bucket").await.unwrap()) });
 }
 
