@@ -25,6 +25,8 @@ pub struct StoreOptions {
     /// Writes that add data are refused (disk full) while less than this much space is free,
     /// so that deletes, which need a little room for their metadata, always can free space.
     pub min_free_bytes: u64,
+    /// Memory the metadata engine may use to cache its pages (redb's own default is 1 GiB).
+    pub meta_cache_bytes: usize,
 }
 
 impl Default for StoreOptions {
@@ -32,6 +34,7 @@ impl Default for StoreOptions {
         StoreOptions {
             inline_max: 16 * 1024,
             min_free_bytes: 32 << 20,
+            meta_cache_bytes: 32 << 20,
         }
     }
 }
@@ -118,7 +121,7 @@ impl Store {
             }
             Err(fs::TryLockError::Error(e)) => return Err(dir_err(e)),
         }
-        let meta = RedbMeta::open(&dir.join("meta.redb"))?;
+        let meta = RedbMeta::open(&dir.join("meta.redb"), opts.meta_cache_bytes)?;
         let epoch = {
             let (tx, rx) = oneshot::channel();
             meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {

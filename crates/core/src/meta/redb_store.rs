@@ -473,6 +473,7 @@ impl Drop for RedbMeta {
 /// full disk, until the file is reopened).
 struct Slot {
     path: std::path::PathBuf,
+    cache_bytes: usize,
     db: std::sync::RwLock<Option<Arc<Database>>>,
 }
 
@@ -500,7 +501,7 @@ impl Slot {
         drop(old);
         let mut wait = std::time::Duration::from_millis(5);
         loop {
-            match Database::create(&self.path) {
+            match open_db(&self.path, self.cache_bytes) {
                 Ok(db) => {
                     let db = Arc::new(db);
                     self.set(Some(db.clone()));
@@ -517,9 +518,18 @@ impl Slot {
     }
 }
 
+fn open_db(path: &Path, cache_bytes: usize) -> StorageResult<Database> {
+    Database::builder()
+        .set_cache_size(cache_bytes)
+        .create(path)
+        .eng()
+}
+
 impl RedbMeta {
-    pub fn open(path: &Path) -> StorageResult<RedbMeta> {
-        let db = Arc::new(Database::create(path).eng()?);
+    /// Opens (creating if needed) the database at `path`, caching at most `cache_bytes` of it
+    /// in memory.
+    pub fn open(path: &Path, cache_bytes: usize) -> StorageResult<RedbMeta> {
+        let db = Arc::new(open_db(path, cache_bytes)?);
         let next_seq = {
             let txn = db.begin_write().eng()?;
             txn.open_table(BUCKETS).eng()?;
@@ -545,6 +555,7 @@ impl RedbMeta {
         let (queue, rx) = mpsc::channel();
         let db = Arc::new(Slot {
             path: path.to_owned(),
+            cache_bytes,
             db: std::sync::RwLock::new(Some(db)),
         });
         let writer_db = db.clone();
