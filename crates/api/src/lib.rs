@@ -26,7 +26,10 @@ use bytes::Bytes;
 use http_body_util::BodyExt as _;
 use std::fmt;
 
-pub use server::{SHUTDOWN_GRACE, serve};
+pub use server::{
+    DEFAULT_TIMEOUT, RESERVED_FDS, SHUTDOWN_GRACE, ServeOptions, default_max_connections, serve,
+    serve_with,
+};
 
 /// What every handler can reach.
 pub struct AppState {

@@ -5,12 +5,20 @@ use crate::{AppState, Body, bos, full, health, oss, s3};
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Request, Response, StatusCode};
+use std::time::Duration;
 
-pub(crate) async fn route(state: &AppState, req: Request<Incoming>) -> Response<Body> {
+/// `body_timeout`: how long a read of the request body may wait for data (see
+/// [`crate::body::Incoming`]).
+pub(crate) async fn route(
+    state: &AppState,
+    req: Request<Incoming>,
+    body_timeout: Option<Duration>,
+) -> Response<Body> {
     if req.uri().path() == health::PATH {
         return health::handle(state, &req);
     }
     let (head, body) = req.into_parts();
+    let body = crate::body::Incoming::new(body, body_timeout);
     let parts = match RequestParts::new(head.method, &head.uri, head.headers, &state.domains) {
         Ok(p) => p,
         Err(e) => return bad_address(e),

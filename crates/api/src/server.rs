@@ -1,4 +1,9 @@
 //! The accept loop: one hyper HTTP/1.1 connection task per socket, drained on shutdown.
+//!
+//! Clients cannot hold the server's resources for ever: a request head (or, on a kept-alive
+//! connection, the next one) must arrive within the header timeout, a request body must make
+//! progress within the body timeout, and at most `max_connections` connections are open at
+//! once (more wait in the listen backlog), so file descriptors remain for the store.
 
 use crate::{AppState, Body, router};
 use hyper::body::Incoming;
@@ -14,21 +19,96 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tracing::Instrument as _;
 
 /// How long requests in flight may take to finish once shutdown begins.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// Serves HTTP/1.1 on `listener` until `shutdown` completes, then stops accepting, lets the
-/// requests in flight finish (for at most [`SHUTDOWN_GRACE`]) and returns.
+/// Limits that keep slow, stalled and idle clients from holding the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServeOptions {
+    /// How long a client has to send a request's head, counted from when the server starts
+    /// waiting for it: on a new connection, and on a kept-alive one after each response (so it
+    /// also closes idle connections). `None`: no limit.
+    pub header_timeout: Option<Duration>,
+    /// How long a request body may go without any data arriving while the server waits for
+    /// it; the request then fails (the dialect's timeout error) and the connection closes.
+    /// `None`: no limit.
+    pub body_timeout: Option<Duration>,
+    /// The most connections open at once; further clients wait in the listen backlog until
+    /// one closes.
+    pub max_connections: usize,
+}
+
+/// Request heads and bodies must make progress within this long by default.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// File descriptors kept for the store (data files, the metadata engine) and the process
+/// when the connection limit is derived from the descriptor limit.
+pub const RESERVED_FDS: u64 = 256;
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            header_timeout: Some(DEFAULT_TIMEOUT),
+            body_timeout: Some(DEFAULT_TIMEOUT),
+            max_connections: default_max_connections(),
+        }
+    }
+}
+
+/// The process's open-file limit less [`RESERVED_FDS`] (at least 16, at most 65 536).
+pub fn default_max_connections() -> usize {
+    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+        .current
+        .unwrap_or(u64::MAX);
+    limit.saturating_sub(RESERVED_FDS).clamp(16, 65_536) as usize
+}
+
+/// Serves HTTP/1.1 on `listener` with the default [`ServeOptions`] until `shutdown`
+/// completes (see [`serve_with`]).
 pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()>,
 ) {
+    serve_with(listener, state, shutdown, ServeOptions::default()).await
+}
+
+/// Serves HTTP/1.1 on `listener` until `shutdown` completes, then stops accepting, lets the
+/// requests in flight finish (for at most [`SHUTDOWN_GRACE`]) and returns.
+pub async fn serve_with(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()>,
+    options: ServeOptions,
+) {
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
+    let slots = Arc::new(Semaphore::new(options.max_connections.max(1)));
+    let mut logged_full = false;
     loop {
+        // A free connection slot first: while none is, new clients wait in the backlog.
+        let slot = match slots.clone().try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => {
+                if !logged_full {
+                    tracing::warn!(
+                        max_connections = options.max_connections,
+                        "connection limit reached; new connections wait until one closes"
+                    );
+                    logged_full = true;
+                }
+                tokio::select! {
+                    slot = slots.clone().acquire_owned() => match slot {
+                        Ok(slot) => slot,
+                        Err(_) => break, // never closed
+                    },
+                    () = &mut shutdown => break,
+                }
+            }
+        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(conn) => conn,
@@ -39,19 +119,25 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        if slots.available_permits() > 0 {
+            logged_full = false;
+        }
         if let Err(e) = stream.set_nodelay(true) {
             tracing::warn!(%peer, error = %e, "cannot set TCP_NODELAY");
         }
         let state = state.clone();
-        let service = service_fn(move |req| handle(state.clone(), peer, req));
+        let body_timeout = options.body_timeout;
+        let service = service_fn(move |req| handle(state.clone(), peer, req, body_timeout));
         let conn = http1::Builder::new()
             .timer(TokioTimer::new())
+            .header_read_timeout(options.header_timeout)
             .serve_connection(TokioIo::new(stream), service);
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             if let Err(e) = conn.await {
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
             }
+            drop(slot);
         });
     }
     drop(listener);
@@ -86,6 +172,7 @@ async fn handle(
     state: Arc<AppState>,
     peer: SocketAddr,
     req: Request<Incoming>,
+    body_timeout: Option<Duration>,
 ) -> Result<Response<Body>, Infallible> {
     let span = tracing::info_span!(
         "request",
@@ -95,7 +182,7 @@ async fn handle(
     );
     async move {
         let started = Instant::now();
-        let resp = router::route(&state, req).await;
+        let resp = router::route(&state, req, body_timeout).await;
         tracing::info!(
             status = resp.status().as_u16(),
             micros = started.elapsed().as_micros() as u64,

@@ -49,6 +49,21 @@ pub struct ServeArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 32 << 20)]
     min_free_bytes: u64,
 
+    /// Seconds a client has to send a request's head (on a kept-alive connection, counted
+    /// from the previous response, so idle connections close after it). 0: no limit.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    header_timeout: f64,
+
+    /// Seconds a request body may go without any data arriving before the request fails and
+    /// its connection closes. 0: no limit.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    body_timeout: f64,
+
+    /// The most client connections open at once (more wait until one closes). Default: the
+    /// open-file limit less 256 descriptors kept for the store.
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
+
     /// The owner ID shown for the main key pair (default: its access key).
     #[arg(long, value_name = "ID")]
     owner_id: Option<String>,
@@ -136,12 +151,30 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
             .map(|d| d.to_ascii_lowercase())
             .collect(),
     });
-    strata_api::serve(listener, state, async {
-        let _ = shutdown.await;
-    })
+    let options = strata_api::ServeOptions {
+        header_timeout: seconds(args.header_timeout),
+        body_timeout: seconds(args.body_timeout),
+        max_connections: args
+            .max_connections
+            .unwrap_or_else(strata_api::default_max_connections),
+    };
+    tracing::info!(?options, "serving");
+    strata_api::serve_with(
+        listener,
+        state,
+        async {
+            let _ = shutdown.await;
+        },
+        options,
+    )
     .await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// A timeout flag: `None` (no limit) for 0, negative or not finite.
+fn seconds(s: f64) -> Option<std::time::Duration> {
+    (s.is_finite() && s > 0.0).then(|| std::time::Duration::from_secs_f64(s))
 }
 
 /// Installs the handlers now (so a signal right after the listening line is not lost) and

@@ -4,8 +4,8 @@
 use super::bucket::read_body;
 use super::error::BosError;
 use super::{BosResult, Ctx, empty, json_response};
+use crate::body::Incoming;
 use hyper::StatusCode;
-use hyper::body::Incoming;
 use serde::Deserialize;
 use strata_core::{DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
 

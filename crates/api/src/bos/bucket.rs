@@ -3,9 +3,9 @@
 
 use super::error::BosError;
 use super::{BosResult, Ctx, bos_time, empty, json};
+use crate::body::Incoming;
 use crate::body::{ReadError, read_limited};
 use hyper::StatusCode;
-use hyper::body::Incoming;
 use hyper::header::HeaderValue;
 use serde_json::json;
 use strata_core::{Versioning, VersioningStatus};

@@ -10,10 +10,10 @@ mod list;
 mod multipart;
 mod object;
 
+use crate::body::Incoming;
 use crate::request::RequestParts;
 use crate::{AppState, Body, full};
 use error::BosError;
-use hyper::body::Incoming;
 use hyper::header::HeaderValue;
 use hyper::{Method, Response, StatusCode};
 

@@ -5,11 +5,12 @@
 use super::error::BosError;
 use super::{BosResult, Ctx, bos_time, empty, etag, json};
 use crate::Body;
+use crate::body::Incoming;
 use crate::httpfmt::{base64, http_date, parse_md5, parse_range};
 use crate::objhttp::{self, Condition, set};
 use futures_util::StreamExt;
 use http_body_util::{BodyExt, StreamBody};
-use hyper::body::{Frame, Incoming};
+use hyper::body::Frame;
 use hyper::{Response, StatusCode};
 use strata_core::{
     CoreError, DeleteOutcome, Expect, MetadataDirective, ObjectMeta, ObjectVersion, VersionId,

@@ -4,9 +4,9 @@ use super::bucket::read_body;
 use super::error::OssError;
 use super::object::validate_key;
 use super::{Ctx, OssResult, xml};
+use crate::body::Incoming;
 use crate::xml::{Element, ParseError, Xml, maybe_encode, parse};
 use hyper::StatusCode;
-use hyper::body::Incoming;
 use strata_core::{DeleteEntry, DeleteOutcome, MAX_DELETE_ENTRIES, VersionId};
 
 /// The largest multi-delete body read (1000 keys of 1023 bytes, escaped, fit).

@@ -3,11 +3,11 @@
 
 use super::error::OssError;
 use super::{Ctx, OssResult, empty, xml};
+use crate::body::Incoming;
 use crate::body::read_limited;
 use crate::httpfmt::iso8601;
 use crate::xml::Xml;
 use hyper::StatusCode;
-use hyper::body::Incoming;
 use strata_core::{CoreError, Versioning, VersioningStatus};
 
 /// Bodies of bucket configuration requests are small.
@@ -214,6 +214,9 @@ pub(super) async fn read_body(
             crate::body::ReadError::TooLarge => OssError::malformed_xml(format!(
                 "The request body is larger than the {limit} bytes this request allows."
             )),
+            crate::body::ReadError::Io(e) if crate::body::is_timeout(&e) => {
+                OssError::new(StatusCode::BAD_REQUEST, "RequestTimeout", e.to_string())
+            }
             crate::body::ReadError::Io(e) => {
                 OssError::new(StatusCode::BAD_REQUEST, "IncompleteBody", e.to_string())
             }

@@ -155,6 +155,9 @@ impl From<CoreError> for OssError {
             CoreError::EntityTooSmall { .. } => {
                 OssError::new(S::BAD_REQUEST, "EntityTooSmall", msg)
             }
+            CoreError::Body(e) if crate::body::is_timeout(&e) => {
+                OssError::new(S::BAD_REQUEST, "RequestTimeout", msg)
+            }
             CoreError::Body(_) => OssError::new(S::BAD_REQUEST, "IncompleteBody", msg),
             CoreError::Storage(StorageError::Full) => OssError::new(
                 S::INSUFFICIENT_STORAGE,

@@ -12,10 +12,10 @@ mod list;
 mod multipart;
 mod object;
 
+use crate::body::Incoming;
 use crate::request::RequestParts;
 use crate::{AppState, Body, full};
 use error::OssError;
-use hyper::body::Incoming;
 use hyper::{Method, Response, StatusCode};
 
 pub(crate) type OssResult = Result<Response<Body>, OssError>;

@@ -6,13 +6,13 @@ use super::bucket::{parse_max, read_body};
 use super::error::OssError;
 use super::object::{copy_source, expectations, meta_from_headers, set_version, validate_key};
 use super::{Ctx, OssResult, empty, etag, xml};
+use crate::body::Incoming;
 use crate::httpfmt::{base64, iso8601, parse_range};
 use crate::listing::{self, OSS, PartsQuery, UploadsQuery};
 use crate::objhttp::set;
 use crate::xml::{Xml, maybe_encode};
 use futures_util::StreamExt;
 use hyper::StatusCode;
-use hyper::body::Incoming;
 use strata_core::{CoreError, Expect, ListUploadsParams, Versioning};
 
 /// OSS's smallest part (all but the last): 100 KiB.

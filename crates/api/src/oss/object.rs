@@ -4,12 +4,13 @@
 use super::error::OssError;
 use super::{Ctx, OssResult, empty, etag, xml};
 use crate::Body;
+use crate::body::Incoming;
 use crate::httpfmt::{base64, http_date, iso8601, parse_md5, parse_range};
 use crate::objhttp::{self, set};
 use crate::xml::Xml;
 use futures_util::StreamExt;
 use http_body_util::{BodyExt, StreamBody};
-use hyper::body::{Frame, Incoming};
+use hyper::body::Frame;
 use hyper::{Response, StatusCode};
 use strata_core::{
     CoreError, DeleteOutcome, Expect, MetadataDirective, ObjectMeta, ObjectVersion, VersionId,

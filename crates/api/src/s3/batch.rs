@@ -5,10 +5,10 @@ use super::bucket::read_body;
 use super::error::S3Error;
 use super::object::has_integrity_header;
 use super::{Ctx, S3Result, xml};
+use crate::body::Incoming;
 use crate::listing::S3;
 use crate::xml::{Element, Xml, parse};
 use hyper::StatusCode;
-use hyper::body::Incoming;
 use strata_core::{DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
 
 /// 1000 keys of up to 1024 bytes with version IDs fit comfortably.

@@ -3,13 +3,13 @@
 
 use super::error::S3Error;
 use super::{Ctx, S3Result, empty, xml};
+use crate::body::Incoming;
 use crate::body::{ReadError, read_limited};
 use crate::httpfmt::iso8601;
 use crate::listing::{S3, decode_token, encode_token};
 use crate::objhttp::set;
 use crate::xml::{Xml, parse};
 use hyper::StatusCode;
-use hyper::body::Incoming;
 use strata_core::{CoreError, Versioning, VersioningStatus};
 
 const CONFIG_BODY_LIMIT: usize = 64 * 1024;
@@ -29,6 +29,7 @@ pub(super) async fn read_body(
         .await
         .map_err(|e| match e {
             ReadError::TooLarge => S3Error::malformed_xml(),
+            ReadError::Io(e) if crate::body::is_timeout(&e) => S3Error::request_timeout(),
             ReadError::Io(e) => {
                 S3Error::new(StatusCode::BAD_REQUEST, "IncompleteBody", e.to_string())
             }

@@ -53,6 +53,15 @@ impl S3Error {
         )
     }
 
+    /// The client stopped sending the request body (the server's body timeout).
+    pub fn request_timeout() -> S3Error {
+        S3Error::new(
+            StatusCode::BAD_REQUEST,
+            "RequestTimeout",
+            "Your socket connection to the server was not read from or written to within the timeout period.",
+        )
+    }
+
     pub fn not_implemented(what: &str) -> S3Error {
         S3Error::new(
             StatusCode::NOT_IMPLEMENTED,
@@ -173,6 +182,7 @@ impl From<CoreError> for S3Error {
                     "The request signature we calculated does not match the signature you provided.",
                 ),
                 Some(other) => S3Error::new(S::BAD_REQUEST, "IncompleteBody", other.to_string()),
+                None if crate::body::is_timeout(&e) => S3Error::request_timeout(),
                 None => S3Error::new(
                     S::BAD_REQUEST,
                     "IncompleteBody",

@@ -12,11 +12,11 @@ mod list;
 mod multipart;
 mod object;
 
+use crate::body::Incoming;
 use crate::request::RequestParts;
 use crate::{AppState, Body, full};
 use auth::Authenticated;
 use error::S3Error;
-use hyper::body::Incoming;
 use hyper::header::HeaderValue;
 use hyper::{Method, Response, StatusCode};
 

@@ -9,13 +9,13 @@ use super::object::{
     set_written_version, upload_body,
 };
 use super::{Ctx, S3Result, empty, etag, xml};
+use crate::body::Incoming;
 use crate::httpfmt::{iso8601, parse_range};
 use crate::listing::{self, PartsQuery, S3, UploadsQuery};
 use crate::objhttp::set;
 use crate::xml::{Xml, maybe_encode, parse};
 use futures_util::StreamExt;
 use hyper::StatusCode;
-use hyper::body::Incoming;
 use strata_core::{CoreError, Expect, ListUploadsParams, Versioning};
 
 /// S3's smallest part (all but the last): 5 MiB.

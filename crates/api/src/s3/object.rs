@@ -8,6 +8,7 @@ use super::chunked::{AwsChunked, Mode};
 use super::error::S3Error;
 use super::{Ctx, S3Result, empty, etag, xml};
 use crate::Body;
+use crate::body::Incoming;
 use crate::httpfmt::{http_date, iso8601, parse_md5, parse_range};
 use crate::listing::S3;
 use crate::objhttp::{self, Condition, set};
@@ -16,7 +17,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use futures_util::StreamExt;
 use http_body_util::{BodyExt, StreamBody};
-use hyper::body::{Frame, Incoming};
+use hyper::body::Frame;
 use hyper::{Response, StatusCode};
 use std::sync::Arc;
 use strata_core::{

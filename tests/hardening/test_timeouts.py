@@ -1,0 +1,228 @@
+"""Clients that stall or idle: a body that stops mid-way, a head sent byte by byte, thousands
+of idle connections, and more connections than the server has file descriptors for. The
+server times each out (the dialect's error or a clean close), stays up, keeps serving others,
+and stores nothing from the stalled requests.
+
+The session server runs with `--header-timeout 2 --body-timeout 2` (conftest.SHORT_TIMEOUT).
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from . import support, wire
+from .conftest import SHORT_TIMEOUT
+
+# How long past the timeout a closed connection may take to be seen.
+MARGIN = 6.0
+
+TIMEOUT_CODES = {"s3": "RequestTimeout", "oss": "RequestTimeout", "bos": "RequestTimeout"}
+
+
+@pytest.fixture(scope="module")
+def buckets(server):
+    names = {}
+    for d in wire.DIALECTS:
+        names[d] = support.bucket_name(f"to-{d}")
+        support.create_bucket(server, d, names[d], versioned=True)
+    return names
+
+
+def stall_after(server, head_and_part: bytes) -> tuple[wire.Answer, float]:
+    """Sends the bytes, then nothing (keeping the socket open), and reads the answer."""
+    sock = wire.connect(server, timeout=SHORT_TIMEOUT + 30)
+    started = time.monotonic()
+    try:
+        sock.sendall(head_and_part)
+        answer = wire.read_answer(sock, "PUT")
+        if answer.status is not None and not answer.closed:
+            # The answer came: the connection must not be kept for another request.
+            sock.settimeout(MARGIN)
+            try:
+                answer.closed = sock.recv(1) == b""
+            except (ConnectionResetError, socket.timeout):
+                answer.closed = False
+        return answer, time.monotonic() - started
+    finally:
+        sock.close()
+
+
+@pytest.mark.parametrize("dialect", wire.DIALECTS)
+def test_a_put_body_that_stops_mid_way_times_out(server, buckets, dialect):
+    bucket = buckets[dialect]
+    before = wire.snapshot(server)
+    req = wire.Signer(server, dialect).sign("PUT", bucket, "stalled/put")
+    host = f"{server.host}:{server.port}"
+    answer, took = stall_after(server, req.head_bytes(host, 1 << 20) + b"x" * 100_000)
+    assert took < SHORT_TIMEOUT + MARGIN, f"no answer for {took:.1f}s: {answer}"
+    assert answer.status is not None, "closed without an answer"
+    support.assert_error(answer, dialect, 400, TIMEOUT_CODES[dialect])
+    assert answer.closed
+    assert wire.snapshot(server) == before
+    assert support.get(server, dialect, bucket, "stalled/put").status == 404
+
+
+@pytest.mark.parametrize("dialect", wire.DIALECTS)
+def test_a_multi_delete_body_that_stops_mid_way_times_out(server, buckets, dialect):
+    bucket = buckets[dialect]
+    support.ok(support.put(server, dialect, bucket, "keep/me", b"data"))
+    before = wire.snapshot(server)
+    body = support.multi_delete_body(dialect, ["keep/me"])
+    req = support.multi_delete(server, dialect, bucket, body)
+    host = f"{server.host}:{server.port}"
+    answer, took = stall_after(server, req.head_bytes(host, len(body)) + body[:len(body) // 2])
+    assert took < SHORT_TIMEOUT + MARGIN, f"no answer for {took:.1f}s: {answer}"
+    support.assert_error(answer, dialect, 400, TIMEOUT_CODES[dialect])
+    assert wire.snapshot(server) == before
+
+
+def test_an_aws_chunked_body_that_stops_mid_chunk_times_out(server, buckets):
+    bucket = buckets["s3"]
+    before = wire.snapshot(server)
+    req = wire.Signer(server, "s3").sign(
+        "PUT", bucket, "stalled/chunked",
+        headers={"x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+                 "Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": "4096"})
+    host = f"{server.host}:{server.port}"
+    answer, took = stall_after(server, req.head_bytes(host, 5000) + b"1000\r\n" + b"a" * 100)
+    assert took < SHORT_TIMEOUT + MARGIN, f"no answer for {took:.1f}s: {answer}"
+    support.assert_error(answer, "s3", 400, "RequestTimeout")
+    assert wire.snapshot(server) == before
+
+
+def test_a_multipart_part_body_that_stops_mid_way_times_out(server, buckets):
+    bucket = buckets["s3"]
+    s = wire.Signer(server, "s3")
+    init = support.ok(wire.send(server, s.sign("POST", bucket, "stalled/mpu",
+                                               params={"uploads": ""})))
+    upload_id = wire._xml_all(init.body, "UploadId")[0]
+    req = s.sign("PUT", bucket, "stalled/mpu", params={"partNumber": "1", "uploadId": upload_id})
+    host = f"{server.host}:{server.port}"
+    answer, took = stall_after(server, req.head_bytes(host, 1 << 20) + b"p" * 1000)
+    assert took < SHORT_TIMEOUT + MARGIN, f"no answer for {took:.1f}s: {answer}"
+    support.assert_error(answer, "s3", 400, "RequestTimeout")
+    parts = support.ok(wire.send(server, s.sign("GET", bucket, "stalled/mpu",
+                                                params={"uploadId": upload_id})))
+    assert b"<Part>" not in parts.body, parts.body
+    support.ok(wire.send(server, s.sign("DELETE", bucket, "stalled/mpu",
+                                        params={"uploadId": upload_id})))
+
+
+def test_a_head_sent_byte_by_byte_is_cut_off(server):
+    """Slowloris: a byte a second never completes a head; the connection is closed at the
+    header timeout, not when the client gives up."""
+    sock = wire.connect(server, timeout=30)
+    started = time.monotonic()
+    closed_after = None
+    try:
+        for byte in b"GET /_strata/health HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 60:
+            try:
+                sock.sendall(bytes([byte]))
+            except (BrokenPipeError, ConnectionResetError):
+                closed_after = time.monotonic() - started
+                break
+            sock.settimeout(0.5)
+            try:
+                sock.recv(4096)  # EOF, or an error answer before the close: cut off
+                closed_after = time.monotonic() - started
+                break
+            except socket.timeout:
+                pass
+            except ConnectionResetError:
+                closed_after = time.monotonic() - started
+                break
+    finally:
+        sock.close()
+    assert closed_after is not None, "the server kept a head-dribbling client for a minute"
+    assert closed_after < SHORT_TIMEOUT + MARGIN, closed_after
+
+
+def open_idle(server, n: int, kinds=("silent", "partial", "kept")) -> list[socket.socket]:
+    """`n` idle connections: some that never send, some with half a head, some kept alive
+    after one answered request."""
+    socks = []
+    host = f"{server.host}:{server.port}"
+    for i in range(n):
+        kind = kinds[i % len(kinds)]
+        try:
+            s = socket.create_connection((server.host, server.port), timeout=10)
+        except OSError:
+            break
+        socks.append(s)
+        if kind == "partial":
+            s.sendall(b"PUT /some/key HTTP/1.1\r\nHost: " + host.encode() + b"\r\n")
+        elif kind == "kept":
+            s.sendall(b"GET /_strata/health HTTP/1.1\r\nHost: " + host.encode() + b"\r\n\r\n")
+    for i, s in enumerate(socks):
+        if kinds[i % len(kinds)] == "kept":
+            ans = wire.read_answer(s)
+            assert ans.status == 200, ans
+    return socks
+
+
+def closed_by_server(socks: list[socket.socket], deadline: float) -> int:
+    """How many of `socks` the server has closed (EOF or reset) by `deadline`."""
+    closed = 0
+    for s in socks:
+        s.settimeout(max(0.05, deadline - time.monotonic()))
+        try:
+            while True:
+                data = s.recv(65536)
+                if data == b"":
+                    closed += 1
+                    break
+                # A 408 or 400 the server wrote before closing is fine; read on to the EOF.
+        except (ConnectionResetError, BrokenPipeError):
+            closed += 1
+        except socket.timeout:
+            pass
+    return closed
+
+
+def test_thousands_of_idle_connections_do_not_stop_other_clients(server, buckets):
+    idle = open_idle(server, 3000)
+    try:
+        assert len(idle) == 3000
+        started = time.monotonic()
+        for d in wire.DIALECTS:
+            support.ok(support.put(server, d, buckets[d], "while/idle", b"served"), d)
+            got = support.ok(support.get(server, d, buckets[d], "while/idle"), d)
+            assert got.body == b"served"
+        assert time.monotonic() - started < SHORT_TIMEOUT + MARGIN
+        # Idle connections do not last: each is closed at the header timeout.
+        closed = closed_by_server(idle, time.monotonic() + SHORT_TIMEOUT + 2 * MARGIN)
+        assert closed == len(idle), f"{len(idle) - closed} idle connections still open"
+    finally:
+        for s in idle:
+            s.close()
+    support.ok(support.get(server, "s3", buckets["s3"], "while/idle"))
+
+
+def test_more_connections_than_descriptors_wait_and_the_store_keeps_working(strata_factory):
+    """With an open-file limit of 320 the server takes 64 connections at a time (the rest of
+    its descriptors stay for the store). 300 idle clients fill that; a new client is served
+    once the idle ones time out, and writes (which open data files) never fail for want of
+    descriptors."""
+    srv = strata_factory(args=["--header-timeout", str(SHORT_TIMEOUT),
+                               "--body-timeout", str(SHORT_TIMEOUT)], nofile=320)
+    bucket = support.bucket_name("fd")
+    support.create_bucket(srv, "s3", bucket)
+    idle = open_idle(srv, 300, kinds=("silent", "partial"))
+    try:
+        started = time.monotonic()
+        big = b"z" * (256 * 1024)  # larger than the inline limit: a data file
+        ans = support.put(srv, "s3", bucket, "after/idle", big)
+        took = time.monotonic() - started
+        support.ok(ans, "put while the connection limit is full")
+        assert took < 4 * (SHORT_TIMEOUT + MARGIN), took
+        for i in range(20):
+            support.ok(support.put(srv, "s3", bucket, f"more/{i}", big))
+        assert support.get(srv, "s3", bucket, "after/idle").body == big
+    finally:
+        for s in idle:
+            s.close()
+    srv.check_alive()
+    assert "Too many open files" not in srv.stderr_path.read_text(errors="replace")
