@@ -267,9 +267,11 @@ def connect(server, timeout: float = 10.0) -> socket.socket:
 
 
 def exchange(server, data: bytes | list, timeout: float = 15.0, method: str = "GET",
-             shut_write: bool = False, pause: float = 0.0) -> Answer:
+             shut_write: bool = False, pause: float = 0.0, probe_close: bool = True) -> Answer:
     """Sends `data` (or each piece of a list, `pause` seconds apart), optionally half-closes,
-    and reads one response. A reset or a close without a response is `status=None`."""
+    and reads one response. A reset or a close without a response is `status=None`. With
+    `probe_close`, waits up to a second to see whether the server closes the connection after
+    its answer (`Answer.closed`)."""
     sock = connect(server, timeout)
     try:
         pieces = data if isinstance(data, list) else [data]
@@ -282,9 +284,24 @@ def exchange(server, data: bytes | list, timeout: float = 15.0, method: str = "G
                 sock.shutdown(socket.SHUT_WR)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the server may answer and close before reading everything
-        return read_answer(sock, method)
+        answer = read_answer(sock, method)
+        if probe_close and answer.status is not None and not answer.closed:
+            answer.closed = closes_soon(sock)
+        return answer
     finally:
         sock.close()
+
+
+def closes_soon(sock: socket.socket, within: float = 1.0) -> bool:
+    """Whether the server closes the connection (EOF or reset) within `within` seconds with
+    nothing more to say."""
+    sock.settimeout(within)
+    try:
+        return sock.recv(1) == b""
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except (socket.timeout, TimeoutError):
+        return False
 
 
 def read_answer(sock: socket.socket, method: str = "GET") -> Answer:
@@ -304,7 +321,8 @@ def read_answer(sock: socket.socket, method: str = "GET") -> Answer:
 
 def send(server, req: Req, timeout: float = 15.0) -> Answer:
     host = f"{server.host}:{server.port}"
-    return exchange(server, req.wire(host), timeout=timeout, method=req.method)
+    return exchange(server, req.wire(host), timeout=timeout, method=req.method,
+                    probe_close=False)
 
 
 # -- what is stored -----------------------------------------------------------------------
@@ -323,7 +341,8 @@ def snapshot(server) -> dict:
         versions = []
         marker = None
         while True:
-            params = {"versions": "", "max-keys": "1000"}
+            # encoding-type=url: keys with control characters (even NUL) list as %XX.
+            params = {"versions": "", "max-keys": "1000", "encoding-type": "url"}
             if marker:
                 params.update({"key-marker": marker[0], "version-id-marker": marker[1]})
             a = send(server, s.sign("GET", b, params=params))
@@ -331,7 +350,7 @@ def snapshot(server) -> dict:
             versions += _version_entries(a.body)
             if b"<IsTruncated>true</IsTruncated>" not in a.body:
                 break
-            marker = (_xml_all(a.body, "NextKeyMarker")[0],
+            marker = (urllib.parse.unquote(_xml_all(a.body, "NextKeyMarker")[0]),
                       _xml_all(a.body, "NextVersionIdMarker")[0])
         uploads = send(server, s.sign("GET", b, params={"uploads": ""}))
         assert uploads.status == 200, (b, uploads)
@@ -354,6 +373,7 @@ def _version_entries(body: bytes) -> list[tuple]:
         if kind not in ("Version", "DeleteMarker"):
             continue
         f = {c.tag.rsplit("}", 1)[-1]: (c.text or "") for c in el}
-        out.append((kind, f.get("Key"), f.get("VersionId"), f.get("ETag"), f.get("Size"),
+        out.append((kind, urllib.parse.unquote(f.get("Key") or ""), f.get("VersionId"),
+                    f.get("ETag"), f.get("Size"),
                     f.get("IsLatest")))
     return out

@@ -19,9 +19,14 @@ pub(crate) async fn route(
     }
     let (head, body) = req.into_parts();
     let body = crate::body::Incoming::new(body, body_timeout);
-    let parts = match RequestParts::new(head.method, &head.uri, head.headers, &state.domains) {
+    let parts = match RequestParts::new(
+        head.method.clone(),
+        &head.uri,
+        head.headers.clone(),
+        &state.domains,
+    ) {
         Ok(p) => p,
-        Err(e) => return bad_address(e),
+        Err(e) => return bad_address(state, head, e),
     };
     match dialect(&parts) {
         Dialect::Oss => oss::handle(state, parts, body).await,
@@ -51,16 +56,35 @@ fn dialect(parts: &RequestParts) -> Dialect {
     }
 }
 
-fn bad_address(e: AddressError) -> Response<Body> {
-    let mut resp = Response::new(full(format!(
-        "400 Bad Request: the request's path is not valid ({e:?}).\n"
-    )));
-    *resp.status_mut() = StatusCode::BAD_REQUEST;
-    resp.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    resp
+/// A path that does not decode (not UTF-8): the error of the dialect the request is signed
+/// in, before authentication (what it would sign cannot be worked out). The dialect is told
+/// from the headers and query alone, as for any request.
+fn bad_address(state: &AppState, head: http::request::Parts, e: AddressError) -> Response<Body> {
+    let root = match head.uri.query() {
+        Some(q) => format!("/?{q}"),
+        None => "/".to_owned(),
+    };
+    let parts = root
+        .parse::<http::Uri>()
+        .ok()
+        .and_then(|uri| RequestParts::new(head.method, &uri, head.headers, &state.domains).ok());
+    let Some(mut parts) = parts else {
+        let mut resp = Response::new(full(format!(
+            "400 Bad Request: the request's path is not valid ({e:?}).\n"
+        )));
+        *resp.status_mut() = StatusCode::BAD_REQUEST;
+        resp.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        return resp;
+    };
+    parts.raw_path = head.uri.path().to_owned();
+    match dialect(&parts) {
+        Dialect::Oss => oss::bad_address(&parts, e),
+        Dialect::Bos => bos::bad_address(&parts, e),
+        Dialect::S3 => s3::bad_address(&parts, e),
+    }
 }
 
 #[cfg(test)]

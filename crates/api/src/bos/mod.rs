@@ -75,17 +75,44 @@ pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) 
         dispatch(&ctx, body).await
     }
     .await;
-    let mut resp = result.unwrap_or_else(|e| {
-        let mut r = if is_head || e.status == StatusCode::NOT_MODIFIED {
-            Response::new(full(""))
-        } else {
-            json_response(StatusCode::OK, e.to_json(&request_id))
-        };
-        *r.status_mut() = e.status;
-        r
-    });
+    let resp = result.unwrap_or_else(|e| error_response(&e, &request_id, is_head));
+    finish(resp, &request_id)
+}
+
+fn error_response(e: &BosError, request_id: &str, is_head: bool) -> Response<Body> {
+    let mut r = if is_head || e.status == StatusCode::NOT_MODIFIED {
+        Response::new(full(""))
+    } else {
+        json_response(StatusCode::OK, e.to_json(request_id))
+    };
+    *r.status_mut() = e.status;
+    r
+}
+
+/// A request whose path does not decode (see `router`): `InvalidObjectName` or
+/// `InvalidBucketName`.
+pub(crate) fn bad_address(req: &RequestParts, e: crate::request::AddressError) -> Response<Body> {
+    let request_id = request_id();
+    let e = match e {
+        crate::request::AddressError::KeyNotUtf8 => BosError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidObjectName",
+            "The object name is not valid UTF-8.",
+        ),
+        crate::request::AddressError::BucketNotUtf8 => BosError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidBucketName",
+            "The bucket name is not valid UTF-8.",
+        ),
+    };
+    let resp = error_response(&e, &request_id, req.method == Method::HEAD);
+    finish(resp, &request_id)
+}
+
+/// The headers every answer carries.
+fn finish(mut resp: Response<Body>, request_id: &str) -> Response<Body> {
     let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
+    if let Ok(v) = HeaderValue::from_str(request_id) {
         h.insert("x-bce-request-id", v);
     }
     if let Ok(v) = crate::httpfmt::http_date(strata_core::store::now_ms()).parse() {

@@ -82,7 +82,33 @@ pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) 
         dispatch(&ctx, body).await
     }
     .await;
-    let mut resp = result.unwrap_or_else(|e| error_response(&e, &request_id, &host, is_head));
+    let resp = result.unwrap_or_else(|e| error_response(&e, &request_id, &host, is_head));
+    finish(resp, &request_id)
+}
+
+/// A request whose path does not decode (see `router`): `InvalidObjectName` or
+/// `InvalidBucketName`.
+pub(crate) fn bad_address(req: &RequestParts, e: crate::request::AddressError) -> Response<Body> {
+    let request_id = request_id();
+    let host = req.header("host").unwrap_or_default();
+    let e = match e {
+        crate::request::AddressError::KeyNotUtf8 => OssError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidObjectName",
+            "The object name is not valid UTF-8.",
+        ),
+        crate::request::AddressError::BucketNotUtf8 => OssError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidBucketName",
+            "The bucket name is not valid UTF-8.",
+        ),
+    };
+    let resp = error_response(&e, &request_id, host, req.method == Method::HEAD);
+    finish(resp, &request_id)
+}
+
+/// The headers every answer carries.
+fn finish(mut resp: Response<Body>, request_id: &str) -> Response<Body> {
     let h = resp.headers_mut();
     h.insert(
         "x-oss-request-id",

@@ -82,9 +82,26 @@ pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) 
         dispatch(&ctx, body).await
     }
     .await;
-    let mut resp = result.unwrap_or_else(|e| error_response(&e, &resource, &request_id, is_head));
+    let resp = result.unwrap_or_else(|e| error_response(&e, &resource, &request_id, is_head));
+    finish(resp, &request_id)
+}
+
+/// A request whose path does not decode (see `router`): `InvalidURI`.
+pub(crate) fn bad_address(req: &RequestParts, _e: crate::request::AddressError) -> Response<Body> {
+    let request_id = format!("{:016X}", rand::random::<u64>());
+    let e = S3Error::new(
+        StatusCode::BAD_REQUEST,
+        "InvalidURI",
+        "Couldn't parse the specified URI.",
+    );
+    let resp = error_response(&e, &req.raw_path, &request_id, req.method == Method::HEAD);
+    finish(resp, &request_id)
+}
+
+/// The headers every answer carries.
+fn finish(mut resp: Response<Body>, request_id: &str) -> Response<Body> {
     let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
+    if let Ok(v) = HeaderValue::from_str(request_id) {
         h.insert("x-amz-request-id", v.clone());
         h.insert("x-amz-id-2", v);
     }
