@@ -96,3 +96,41 @@ def assert_error(answer: wire.Answer, dialect: str, status: int | tuple, codes) 
         assert answer.headers.get("content-type", "").startswith("application/json"), answer
     else:
         assert "xml" in answer.headers.get("content-type", ""), answer
+
+
+def initiate_upload(server, dialect: str, bucket: str, key: str) -> str:
+    s = wire.Signer(server, dialect)
+    a = ok(wire.send(server, s.sign("POST", bucket, key, params={"uploads": ""})), "initiate")
+    if dialect == "bos":
+        return json.loads(a.body)["uploadId"]
+    return wire._xml_all(a.body, "UploadId")[0]
+
+
+def upload_part(server, dialect: str, bucket: str, key: str, upload_id: str, n: int,
+                data: bytes) -> wire.Answer:
+    s = wire.Signer(server, dialect)
+    return wire.send(server, s.sign("PUT", bucket, key, body=data,
+                                    params={"partNumber": str(n), "uploadId": upload_id}))
+
+
+def complete_upload(server, dialect: str, bucket: str, key: str, upload_id: str,
+                    parts: list[tuple[int, str]]) -> wire.Answer:
+    """`parts`: (number, ETag as answered)."""
+    s = wire.Signer(server, dialect)
+    if dialect == "bos":
+        body = json.dumps({"parts": [{"partNumber": n, "eTag": e.strip('"')}
+                                     for n, e in parts]}).encode()
+        headers = {"Content-Type": "application/json"}
+    else:
+        body = ("<CompleteMultipartUpload>" + "".join(
+            f"<Part><PartNumber>{n}</PartNumber><ETag>{e}</ETag></Part>" for n, e in parts)
+            + "</CompleteMultipartUpload>").encode()
+        headers = {}
+    return wire.send(server, s.sign("POST", bucket, key, body=body, headers=headers,
+                                    params={"uploadId": upload_id}), timeout=60)
+
+
+def current_keys(server, bucket: str) -> set[str]:
+    """Keys whose newest entry is a version (not a delete marker)."""
+    return {key for kind, key, vid, etag, size, latest in wire.snapshot(server)[bucket]["versions"]
+            if latest == "true" and kind == "Version"}
