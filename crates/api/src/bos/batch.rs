@@ -24,11 +24,10 @@ struct Item {
     version_id: Option<serde_json::Value>,
 }
 
-pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
-    let bucket = ctx.bucket()?;
-    ctx.state.store.bucket(bucket)?;
-    let bytes = read_body(ctx, body, DELETE_BODY_LIMIT).await?;
-    let req: Request = serde_json::from_slice(&bytes).map_err(|e| {
+/// The entries of a DeleteMultipleObjects body: `{"objects": [{"key": …, "versionId": …}]}`,
+/// 1 to [`MAX_DELETE_ENTRIES`] of them, each with a non-empty string key.
+pub fn parse_delete_request(bytes: &[u8]) -> Result<Vec<DeleteEntry>, BosError> {
+    let req: Request = serde_json::from_slice(bytes).map_err(|e| {
         BosError::malformed_json(format!("The JSON you provided is not valid: {e}"))
     })?;
     let items = req
@@ -66,6 +65,14 @@ pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> BosResult 
         };
         entries.push(DeleteEntry { key, version_id });
     }
+    Ok(entries)
+}
+
+pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
+    let bucket = ctx.bucket()?;
+    ctx.state.store.bucket(bucket)?;
+    let bytes = read_body(ctx, body, DELETE_BODY_LIMIT).await?;
+    let entries = parse_delete_request(&bytes)?;
     let results = ctx.state.store.delete_objects(bucket, entries).await?;
     let mut errors = Vec::new();
     for (entry, outcome) in results {

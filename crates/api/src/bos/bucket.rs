@@ -104,11 +104,9 @@ pub(super) fn get_versioning(ctx: &Ctx<'_>) -> BosResult {
     Ok(json(json!({"status": versioning_text(b.versioning)})))
 }
 
-pub(super) async fn put_versioning(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
-    let bucket = ctx.bucket()?;
-    ctx.state.store.bucket(bucket)?;
-    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
-    let doc: serde_json::Value = serde_json::from_slice(&bytes)
+/// The state a PutBucketVersioning body asks for: `{"status": "enabled" | "suspended"}`.
+pub fn parse_versioning(bytes: &[u8]) -> Result<VersioningStatus, BosError> {
+    let doc: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| BosError::malformed_json(format!("The JSON is not valid: {e}")))?;
     let status = match doc
         .get("status")
@@ -124,6 +122,14 @@ pub(super) async fn put_versioning(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
             ));
         }
     };
+    Ok(status)
+}
+
+pub(super) async fn put_versioning(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
+    let bucket = ctx.bucket()?;
+    ctx.state.store.bucket(bucket)?;
+    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    let status = parse_versioning(&bytes)?;
     ctx.state.store.set_versioning(bucket, status).await?;
     Ok(empty(StatusCode::OK))
 }

@@ -86,12 +86,10 @@ struct CompletePart {
     etag: Option<String>,
 }
 
-pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
-    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
-    check_upload(ctx)?;
-    let id = upload_id(ctx)?;
-    let bytes = read_body(ctx, body, COMPLETE_BODY_LIMIT).await?;
-    let req: CompleteRequest = serde_json::from_slice(&bytes)
+/// The parts of a CompleteMultipartUpload body: `{"parts": [{"partNumber": n, "eTag": …}]}`
+/// as (part number, lower-case unquoted ETag).
+pub fn parse_complete_request(bytes: &[u8]) -> Result<Vec<(u32, String)>, BosError> {
+    let req: CompleteRequest = serde_json::from_slice(bytes)
         .map_err(|e| BosError::malformed_json(format!("The JSON is not valid: {e}")))?;
     let mut parts = Vec::new();
     for p in req.parts.unwrap_or_default() {
@@ -104,6 +102,15 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
             }
         }
     }
+    Ok(parts)
+}
+
+pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    check_upload(ctx)?;
+    let id = upload_id(ctx)?;
+    let bytes = read_body(ctx, body, COMPLETE_BODY_LIMIT).await?;
+    let parts = parse_complete_request(&bytes)?;
     // Metadata sent with Complete wins over Initiate's (Python's `user_metadata`).
     let user = meta_from_headers(ctx)?.user;
     ctx.state

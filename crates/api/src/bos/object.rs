@@ -207,7 +207,11 @@ pub(super) fn head(ctx: &Ctx<'_>) -> BosResult {
 
 /// `x-bce-copy-source: /bucket/key[?versionId=id]`, percent-encoded with `/` kept.
 pub(super) fn copy_source(ctx: &Ctx<'_>) -> Result<(String, String, Option<VersionId>), BosError> {
-    let raw = ctx.req.header("x-bce-copy-source").unwrap_or_default();
+    parse_copy_source(ctx.req.header("x-bce-copy-source").unwrap_or_default())
+}
+
+/// The bucket, key and version a `x-bce-copy-source` header value names.
+pub fn parse_copy_source(raw: &str) -> Result<(String, String, Option<VersionId>), BosError> {
     let bad = || BosError::invalid_argument("The x-bce-copy-source header is not valid.");
     let (path, version) = match raw.split_once("?versionId=") {
         Some((p, v)) => (

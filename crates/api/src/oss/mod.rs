@@ -12,6 +12,8 @@ mod list;
 mod multipart;
 mod object;
 
+pub use object::parse_copy_source;
+
 use crate::body::Incoming;
 use crate::request::RequestParts;
 use crate::{AppState, Body, full};

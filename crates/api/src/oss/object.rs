@@ -215,7 +215,11 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
 /// `x-oss-copy-source: /bucket/key[?versionId=id]`: the version is split off first, then the
 /// key is form-decoded (Go sends a space as `+`).
 pub(super) fn copy_source(ctx: &Ctx<'_>) -> Result<(String, String, Option<VersionId>), OssError> {
-    let raw = ctx.req.header("x-oss-copy-source").unwrap_or_default();
+    parse_copy_source(ctx.req.header("x-oss-copy-source").unwrap_or_default())
+}
+
+/// The bucket, key and version a `x-oss-copy-source` header value names.
+pub fn parse_copy_source(raw: &str) -> Result<(String, String, Option<VersionId>), OssError> {
     let bad = || OssError::invalid_argument("The x-oss-copy-source header is not valid.");
     let (path, version) = match raw.split_once("?versionId=") {
         Some((p, v)) => (p, Some(VersionId::parse(v)?)),

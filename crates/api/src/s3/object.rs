@@ -452,7 +452,11 @@ pub(super) fn head(ctx: &Ctx<'_>) -> S3Result {
 
 /// `x-amz-copy-source: [/]bucket/key[?versionId=id]`, URL-encoded.
 pub(super) fn copy_source(ctx: &Ctx<'_>) -> Result<(String, String, Option<VersionId>), S3Error> {
-    let raw = ctx.req.header("x-amz-copy-source").unwrap_or_default();
+    parse_copy_source(ctx.req.header("x-amz-copy-source").unwrap_or_default())
+}
+
+/// The bucket, key and version a `x-amz-copy-source` header value names.
+pub fn parse_copy_source(raw: &str) -> Result<(String, String, Option<VersionId>), S3Error> {
     let bad = || {
         S3Error::invalid_argument(
             "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",

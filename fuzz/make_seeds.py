@@ -1,0 +1,100 @@
+"""Writes the seed inputs of the fuzz targets into fuzz/seeds/<target>/ (committed).
+
+Run from the repository root with the interop venv: `.venv/bin/python fuzz/make_seeds.py`.
+The auth seeds are requests signed, with tests/hardening's signers, by the fuzz targets' key
+pair at their clock (2026-01-01T00:00:00Z), so the fuzzer starts from requests whose
+signatures check out.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from hardening import wire  # noqa: E402
+
+SEEDS = ROOT / "fuzz" / "seeds"
+NOW = 1_767_225_600
+server = SimpleNamespace(host="127.0.0.1", port=9000, region="us-east-1",
+                         access_key="FUZZACCESSKEY0000000",
+                         secret_key="FuzzSecretKey0123456789abcdefghijklmnopq")
+
+
+def write(target: str, name: str, data: bytes) -> None:
+    d = SEEDS / target
+    d.mkdir(parents=True, exist_ok=True)
+    (d / name).write_bytes(data)
+
+
+def head(req: wire.Req) -> bytes:
+    lines = [f"{req.method} {req.target}", "host: 127.0.0.1:9000"]
+    lines += [f"{k}: {v}" for k, v in req.headers.items()]
+    return "\n".join(lines).encode()
+
+
+def main() -> None:
+    real_time = time.time
+    time.time = lambda: NOW
+    try:
+        for d in wire.DIALECTS:
+            s = wire.Signer(server, d)
+            reqs = {
+                "put": s.sign("PUT", "bucket", "dir/a b+c.txt", headers={"content-type": "text/plain"}),
+                "get-query": s.sign("GET", "bucket", params={"prefix": "a/", "max-keys": "10"}),
+                "delete-version": s.sign("DELETE", "bucket", "k", params={"versionId": "null"}),
+                "multi-delete": s.sign("POST", "bucket", params={"delete": ""}),
+                "list-buckets": s.sign("GET"),
+            }
+            for name, r in reqs.items():
+                write(f"auth_{d}", name, head(r))
+                write("request_parts", f"{d}-{name}", head(r))
+            if d == "s3":
+                target = s.presign_s3("GET", "bucket", "dir/key", expires=3600)
+                r = s.sign("PUT", "bucket", "chunked", headers={
+                    "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+                    "content-encoding": "aws-chunked", "x-amz-decoded-content-length": "10"})
+                write("auth_s3", "streaming", head(r))
+            elif d == "oss":
+                target = s.presign_oss("GET", "bucket", "dir/key", expires_at=NOW + 3600)
+            else:
+                target = s.presign_bos("GET", "bucket", "dir/key", expiration=3600)
+            write(f"auth_{d}", "presigned", f"GET {target}\nhost: 127.0.0.1:9000".encode())
+        write("request_parts", "vhost", b"GET /a//b%20c?prefix=x+y&versions\nhost: bkt.s3.local:9000")
+    finally:
+        time.time = real_time
+
+    for name, doc in {
+        "delete": b'<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet><Object><Key>a&amp;b&#x01;</Key><VersionId>null</VersionId></Object></Delete>',
+        "complete": b"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\"abc\"</ETag></Part></CompleteMultipartUpload>",
+        "versioning": b"<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>",
+        "cdata": b"<a><![CDATA[x<y]]><!-- c --><?pi x?><b/></a>",
+    }.items():
+        write("xml_parse", name, doc)
+    write("bos_json", "delete", b'\x00{"objects":[{"key":"a"},{"key":"b","versionId":"null"}]}')
+    write("bos_json", "complete", b'\x01{"parts":[{"partNumber":1,"eTag":"\\"ABC\\""}]}')
+    write("bos_json", "versioning", b'\x02{"status":"enabled"}')
+    for name, r in {"span": "bytes=0-9", "from": "bytes=5-", "suffix": "bytes=-3",
+                    "multi": "bytes=1-2,4-5", "spaces": " bytes = 1 - 2 "}.items():
+        write("range", name, struct.pack("<Q", 1000) + r.encode())
+    for name, c in {"plain": "/bucket/dir/key", "version": "/bucket/k%20ey?versionId=0000000000001234deadbeef",
+                    "no-slash": "bucket/a+b", "null": "/b/k?versionId=null"}.items():
+        write("copy_source", name, c.encode())
+    for name, n in {"bucket": "my-bucket.2", "ip": "192.168.1.1", "version": "0000000000001234deadbeef",
+                    "null": "null", "key": "dir/../a\x00b"}.items():
+        write("names", name, n.encode())
+    sig = "0" * 64
+    for name, (ctl, body) in {
+        "unsigned-trailer": (b"\x00\x01\x02\x07", b"a\r\n0123456789\r\n4\r\nabcd\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n"),
+        "signed": (b"\x01\x00\x00\x03", f"a;chunk-signature={sig}\r\n0123456789\r\n0;chunk-signature={sig}\r\n\r\n".encode()),
+        "signed-trailer": (b"\x02\x00\x00\x05", f"0;chunk-signature={sig}\r\nx-amz-checksum-crc32:AAAAAA==\r\nx-amz-trailer-signature:{sig}\r\n\r\n".encode()),
+    }.items():
+        write("aws_chunked", name, ctl + body)
+
+
+if __name__ == "__main__":
+    main()
