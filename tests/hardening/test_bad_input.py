@@ -523,3 +523,46 @@ def test_garbage_instead_of_http_is_refused(server):
         answer = wire.exchange(server, junk, shut_write=True)
         assert answer.status in (None, 400, 403, 431), (junk[:40], answer)
         assert answer.closed or answer.status == 403, (junk[:40], answer)
+
+
+def other_scheme(server, bucket: str, scheme: str) -> tuple[str, bytes]:
+    """A PUT of keep/0 in a scheme the suite's signers do not produce, with a wrong
+    signature: (dialect it belongs to, the request)."""
+    amz_date, day = wire.amz_now()
+    ak = server.access_key
+    path = f"/{bucket}/keep/0"
+    head = f"PUT {{target}} HTTP/1.1\r\nHost: {hostport(server)}\r\nContent-Length: 9\r\n"
+    if scheme == "s3-sigv2-header":
+        return "s3", (head.format(target=path) + f"Date: {wire.http_date(time.time())}\r\n"
+                      f"Authorization: AWS {ak}:bm90IGEgc2lnbmF0dXJl\r\n\r\noverwrite").encode()
+    if scheme == "s3-sigv2-presigned":
+        target = f"{path}?AWSAccessKeyId={ak}&Expires={int(time.time()) + 600}&Signature=abc%3D"
+        return "s3", (head.format(target=target) + "\r\noverwrite").encode()
+    if scheme == "oss-v4-header":
+        auth = (f"OSS4-HMAC-SHA256 Credential={ak}/{day}/{server.region}/oss/aliyun_v4_request,"
+                f"Signature={'0' * 64}")
+        return "oss", (head.format(target=path) + f"x-oss-date: {amz_date}\r\n"
+                       f"x-oss-content-sha256: UNSIGNED-PAYLOAD\r\nAuthorization: {auth}\r\n"
+                       "\r\noverwrite").encode()
+    if scheme == "oss-v4-presigned":
+        cred = wire.q(f"{ak}/{day}/{server.region}/oss/aliyun_v4_request")
+        target = (f"{path}?x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-credential={cred}"
+                  f"&x-oss-date={amz_date}&x-oss-expires=600&x-oss-signature={'0' * 64}")
+        return "oss", (head.format(target=target) + "\r\noverwrite").encode()
+    if scheme == "s3-sigv4-presigned-put":
+        s = wire.Signer(server, "s3")
+        target = s.presign_s3("PUT", bucket, "keep/0", expires=600)
+        target = target[:-1] + ("1" if target[-1] == "0" else "0")
+        return "s3", (head.format(target=target) + "\r\noverwrite").encode()
+    raise AssertionError(scheme)
+
+
+@pytest.mark.parametrize("scheme", ["s3-sigv2-header", "s3-sigv2-presigned", "oss-v4-header",
+                                    "oss-v4-presigned", "s3-sigv4-presigned-put"])
+def test_other_signature_schemes_wrongly_signed_change_nothing(server, buckets, scheme):
+    dialect, data = other_scheme(server, buckets["s3" if scheme.startswith("s3") else "oss"],
+                                 scheme)
+    answer = wire.exchange(server, data, method="PUT")
+    assert_error(answer, dialect, (400, 403), ("SignatureDoesNotMatch", "AccessDenied",
+                                               "AuthorizationHeaderMalformed", "InvalidRequest",
+                                               "InvalidArgument"))
