@@ -149,3 +149,24 @@ pub async fn read_limited(
         })),
     }
 }
+
+/// Whether a request announces a body (a non-zero Content-Length, or chunked).
+pub fn has_body(headers: &hyper::HeaderMap) -> bool {
+    headers.contains_key(hyper::header::TRANSFER_ENCODING)
+        || headers
+            .get(hyper::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0")
+}
+
+/// An error answered before the request body was read closes the connection (hyper cannot
+/// reuse it); saying so lets the client drop it at once instead of sending its next request
+/// down a connection that is closing.
+pub fn close_if_unread(resp: &mut hyper::Response<crate::Body>, has_body: bool) {
+    if has_body {
+        resp.headers_mut().insert(
+            hyper::header::CONNECTION,
+            hyper::header::HeaderValue::from_static("close"),
+        );
+    }
+}

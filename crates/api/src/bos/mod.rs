@@ -65,6 +65,7 @@ fn strip_v1(mut req: RequestParts) -> RequestParts {
 pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) -> Response<Body> {
     let request_id = request_id();
     let is_head = req.method == Method::HEAD;
+    let has_body = crate::body::has_body(&req.headers);
     let result = async {
         // The signature covers the path as sent, `/v1` included.
         let authed = auth::authenticate(&req, &state.users, std::time::SystemTime::now())?;
@@ -80,7 +81,11 @@ pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) 
         dispatch(&ctx, body).await
     }
     .await;
-    let resp = result.unwrap_or_else(|e| error_response(&e, &request_id, is_head));
+    let resp = result.unwrap_or_else(|e| {
+        let mut r = error_response(&e, &request_id, is_head);
+        crate::body::close_if_unread(&mut r, has_body);
+        r
+    });
     finish(resp, &request_id)
 }
 

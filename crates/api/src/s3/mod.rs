@@ -68,6 +68,7 @@ impl Ctx<'_> {
 pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) -> Response<Body> {
     let request_id = format!("{:016X}", rand::random::<u64>());
     let is_head = req.method == Method::HEAD;
+    let has_body = crate::body::has_body(&req.headers);
     let resource = req.raw_path.clone();
     let result = async {
         let auth = auth::authenticate(&req, &state.users, std::time::SystemTime::now())?;
@@ -84,7 +85,11 @@ pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) 
         dispatch(&ctx, body).await
     }
     .await;
-    let resp = result.unwrap_or_else(|e| error_response(&e, &resource, &request_id, is_head));
+    let resp = result.unwrap_or_else(|e| {
+        let mut r = error_response(&e, &resource, &request_id, is_head);
+        crate::body::close_if_unread(&mut r, has_body);
+        r
+    });
     finish(resp, &request_id)
 }
 
