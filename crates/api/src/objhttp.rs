@@ -144,3 +144,27 @@ pub fn etag_md5(stored: &str) -> Option<[u8; 16]> {
     }
     Some(out)
 }
+
+/// The headers a delete answers with, under the dialect's prefix (`x-amz-`, `x-oss-`,
+/// `x-bce-`): the version ID it created or removed, and `delete-marker: true` when that
+/// version is a delete marker (never `false`).
+pub fn set_delete_headers(
+    resp: &mut Response<Body>,
+    outcome: &strata_core::DeleteOutcome,
+    prefix: &str,
+) {
+    use strata_core::DeleteOutcome;
+    let (id, marker) = match outcome {
+        DeleteOutcome::Removed { .. } => return,
+        DeleteOutcome::MarkerCreated(id) => (id, true),
+        DeleteOutcome::VersionRemoved {
+            version_id,
+            was_marker,
+            ..
+        } => (version_id, *was_marker),
+    };
+    if marker {
+        set(resp, &format!("{prefix}delete-marker"), "true");
+    }
+    set(resp, &format!("{prefix}version-id"), &id.to_string());
+}

@@ -296,21 +296,7 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> BosResult {
         | DeleteOutcome::VersionRemoved { existed: false, .. } => {
             return Err(BosError::no_such_key());
         }
-        DeleteOutcome::Removed { existed: true } => {}
-        DeleteOutcome::MarkerCreated(id) => {
-            set(&mut resp, "x-bce-delete-marker", "true");
-            set(&mut resp, "x-bce-version-id", &id.to_string());
-        }
-        DeleteOutcome::VersionRemoved {
-            version_id,
-            was_marker,
-            ..
-        } => {
-            if was_marker {
-                set(&mut resp, "x-bce-delete-marker", "true");
-            }
-            set(&mut resp, "x-bce-version-id", &version_id.to_string());
-        }
+        _ => objhttp::set_delete_headers(&mut resp, &outcome, "x-bce-"),
     }
     Ok(resp)
 }

@@ -13,8 +13,7 @@ use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Frame;
 use hyper::{Response, StatusCode};
 use strata_core::{
-    CoreError, DeleteOutcome, Expect, MetadataDirective, ObjectMeta, ObjectVersion, VersionId,
-    Versioning,
+    CoreError, Expect, MetadataDirective, ObjectMeta, ObjectVersion, VersionId, Versioning,
 };
 
 /// OSS object names: 1 to 1023 bytes, not starting with `/` or `\`.
@@ -293,23 +292,7 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> OssResult {
         .delete_object(bucket, key, version_param(ctx)?)
         .await?;
     let mut resp = empty(StatusCode::NO_CONTENT);
-    match outcome {
-        DeleteOutcome::Removed { .. } => {}
-        DeleteOutcome::MarkerCreated(id) => {
-            set(&mut resp, "x-oss-delete-marker", "true");
-            set(&mut resp, "x-oss-version-id", &id.to_string());
-        }
-        DeleteOutcome::VersionRemoved {
-            version_id,
-            was_marker,
-            ..
-        } => {
-            if was_marker {
-                set(&mut resp, "x-oss-delete-marker", "true");
-            }
-            set(&mut resp, "x-oss-version-id", &version_id.to_string());
-        }
-    }
+    objhttp::set_delete_headers(&mut resp, &outcome, "x-oss-");
     Ok(resp)
 }
 

@@ -21,8 +21,8 @@ use hyper::body::Frame;
 use hyper::{Response, StatusCode};
 use std::sync::Arc;
 use strata_core::{
-    ByteStream, CoreError, DeleteOutcome, DigestValues, Expect, Extra, MetadataDirective,
-    ObjectMeta, ObjectVersion, VersionId, Versioning,
+    ByteStream, CoreError, DigestValues, Expect, Extra, MetadataDirective, ObjectMeta,
+    ObjectVersion, VersionId, Versioning,
 };
 
 const META_PREFIX: &str = "x-amz-meta-";
@@ -556,23 +556,7 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> S3Result {
         .delete_object(bucket, key, version_param(ctx)?)
         .await?;
     let mut resp = empty(StatusCode::NO_CONTENT);
-    match outcome {
-        DeleteOutcome::Removed { .. } => {}
-        DeleteOutcome::MarkerCreated(id) => {
-            set(&mut resp, "x-amz-delete-marker", "true");
-            set(&mut resp, "x-amz-version-id", &id.to_string());
-        }
-        DeleteOutcome::VersionRemoved {
-            version_id,
-            was_marker,
-            ..
-        } => {
-            if was_marker {
-                set(&mut resp, "x-amz-delete-marker", "true");
-            }
-            set(&mut resp, "x-amz-version-id", &version_id.to_string());
-        }
-    }
+    objhttp::set_delete_headers(&mut resp, &outcome, "x-amz-");
     Ok(resp)
 }
 
