@@ -7,12 +7,17 @@ listed or readable; a multipart complete either completes whole or fails cleanly
 multi-delete works (it frees space). Once space is back, writes and the refused completes
 work again; everything acknowledged reads back as written, also after a restart.
 
+A second test fills the tmpfs from outside (another process filling the disk) until the
+metadata engine itself meets ENOSPC: multi-deletes, completes and puts each get 507 and
+change nothing, reads go on, and all of them work once the filler is removed.
+
 Needs root for the tmpfs mount; skipped otherwise. The mount is removed (`umount -l`) at the
 end whatever happens.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import subprocess
@@ -147,3 +152,137 @@ def test_a_full_disk_refuses_cleanly_and_recovers(strata_factory, tmpfs, reserve
     check_everything()
     print(f"\ndisk full ({'reserve' if reserve else 'ENOSPC'}): {faults} writes refused, "
           f"{len(stored)} objects intact")
+
+
+def fill_to_the_last_byte(mnt) -> int:
+    """Writes a file beside the data directory until the filesystem refuses even one page:
+    what another process filling the disk does. Returns the bytes written."""
+    written = 0
+    fd = os.open(mnt / "filler", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        for chunk in (MIB, 64 << 10, 4096):
+            buf = b"\xff" * chunk
+            while True:
+                try:
+                    n = os.write(fd, buf)
+                except OSError as e:
+                    assert e.errno == errno.ENOSPC, e
+                    break
+                written += n
+                if n < chunk:
+                    break
+    finally:
+        os.close(fd)
+    return written
+
+
+def test_enospc_in_metadata_commits_changes_nothing_and_recovers(strata_factory, tmpfs):
+    """With no reserve and the disk filled by someone else, the metadata engine itself hits
+    ENOSPC: multi-deletes (markers in a versioned bucket, removals in an unversioned one),
+    multipart completes and small puts each get 507 in their dialect, nothing of them is
+    visible, the store answers reads, and all of them work once the space is back."""
+    srv = strata_factory(args=["--min-free-bytes", "0"], data_dir=tmpfs / "data")
+    versioned, plain = support.bucket_name("full-v"), support.bucket_name("full-u")
+    support.create_bucket(srv, "s3", versioned, versioned=True)
+    support.create_bucket(srv, "oss", plain)
+    uploads, objects = {}, {}
+    for d in wire.DIALECTS:
+        for bucket in (versioned, plain):
+            for i in range(20):
+                key = f"victim/{d}/{i}"
+                objects[(bucket, key)] = payload(f"{bucket}/{key}", 1000 + i)
+                support.ok(support.put(srv, d, bucket, key, objects[(bucket, key)]), "put")
+        key = f"mpu/{d}"
+        uid = support.initiate_upload(srv, d, versioned, key)
+        part = payload(key, 100_000)
+        a = support.ok(support.upload_part(srv, d, versioned, key, uid, 1, part), "part")
+        uploads[d] = (key, uid, a.headers["etag"], part)
+
+    assert fill_to_the_last_byte(tmpfs) > 0
+    # redb reuses pages it freed earlier, so a small commit may still fit on a full disk.
+    # Multi-deletes of new markers use those pages up: 1000 at a time while that succeeds,
+    # then 100, 10 and 1, until a single marker no longer fits. Each either succeeds whole
+    # or fails with 507 leaving nothing (checked below: the snapshot holds its markers or not).
+    drained, refused_batches, size, n = 0, 0, 1000, 0
+    while size >= 1:
+        assert n < 2000, "the metadata engine never ran out of space"
+        d = wire.DIALECTS[n % 3]
+        ghosts = [f"drain/{n}/{j}" for j in range(size)]
+        a = wire.send(srv, support.multi_delete(
+            srv, d, versioned, support.multi_delete_body(d, ghosts)), timeout=60)
+        n += 1
+        if a.status == 200:
+            drained += size
+            continue
+        support.assert_error(a, d, 507, "InsufficientStorage")
+        refused_batches += 1
+        snap = wire.snapshot(srv)
+        assert not any(k.startswith(f"drain/{n - 1}/") for _, k, *_ in snap[versioned]["versions"])
+        size //= 10
+    before = wire.snapshot(srv)
+    assert sum(k.startswith("drain/") for _, k, *_ in before[versioned]["versions"]) == drained
+
+    def attempts(d):
+        """Each metadata write of the test, as (what, request sender)."""
+        ghosts = [f"ghost/{d}/{j}" for j in range(1000)]
+        victims = [f"victim/{d}/{i}" for i in range(20)]
+        key, uid, etag, _ = uploads[d]
+        return [
+            ("1000 new markers", lambda: wire.send(srv, support.multi_delete(
+                srv, d, versioned, support.multi_delete_body(d, ghosts)), timeout=60)),
+            ("20 markers", lambda: wire.send(srv, support.multi_delete(
+                srv, d, versioned, support.multi_delete_body(d, victims)))),
+            ("20 removals", lambda: wire.send(srv, support.multi_delete(
+                srv, d, plain, support.multi_delete_body(d, victims)))),
+            ("complete", lambda: support.complete_upload(
+                srv, d, versioned, key, uid, [(1, etag)])),
+            ("small put", lambda: support.put(srv, d, versioned, f"small/{d}", b"tiny")),
+        ]
+
+    faults = refused_batches
+    for d in wire.DIALECTS:
+        for what, attempt in attempts(d):
+            a = attempt()
+            assert a.status == 507, (d, what, a)
+            support.assert_error(a, d, 507, "InsufficientStorage")
+            faults += 1
+    # Nothing changed, and reads are served while the disk is full.
+    assert wire.snapshot(srv) == before
+    for n, ((bucket, key), data) in enumerate(sorted(objects.items())):
+        got = support.get(srv, wire.DIALECTS[n % 3], bucket, key)
+        assert got.status == 200 and got.body == data, (bucket, key, got)
+
+    # Space comes back: every refused write now works.
+    os.unlink(tmpfs / "filler")
+    for d in wire.DIALECTS:
+        for what, attempt in attempts(d):
+            support.ok(attempt(), f"{d}: {what} after space came back")
+
+    def check_everything():
+        snap = wire.snapshot(srv)
+        latest = {(b, key): kind for b in (versioned, plain)
+                  for kind, key, vid, etag, size, is_latest in snap[b]["versions"]
+                  if is_latest == "true"}
+        for d in wire.DIALECTS:
+            for j in range(1000):
+                assert latest[(versioned, f"ghost/{d}/{j}")] == "DeleteMarker"
+            for i in range(20):
+                assert latest[(versioned, f"victim/{d}/{i}")] == "DeleteMarker"
+                assert (plain, f"victim/{d}/{i}") not in latest
+            key, _, _, part = uploads[d]
+            got = support.get(srv, d, versioned, key)
+            assert got.status == 200 and got.body == part, (key, got)
+            assert support.get(srv, d, versioned, f"small/{d}").body == b"tiny"
+        # The versions under the markers are the ones written before the disk filled.
+        old = {(k, v) for kind, k, v, *_ in before[versioned]["versions"] if kind == "Version"}
+        now = {(k, v) for kind, k, v, *_ in snap[versioned]["versions"] if kind == "Version"}
+        assert old <= now
+        assert snap[versioned]["uploads"] == [] and snap[plain]["uploads"] == []
+
+    check_everything()
+    assert srv.stop() == 0
+    srv.start()
+    check_everything()
+    print(f"\nENOSPC in the metadata engine: {faults} writes refused ({refused_batches} "
+          f"multi-deletes while draining, after {drained} markers fitted; then multi-delete, "
+          f"complete and put in 3 dialects), nothing visible, all done after")

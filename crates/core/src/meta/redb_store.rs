@@ -470,29 +470,48 @@ impl Drop for RedbMeta {
 
 /// Where readers find the database. The writer empties it and fills it again when it reopens
 /// the file after an engine failure (redb refuses every write after an I/O error, such as a
-/// full disk, until the file is reopened).
+/// full disk, until the file is reopened). Readers arriving meanwhile wait for the reopen.
 struct Slot {
     path: std::path::PathBuf,
     cache_bytes: usize,
-    db: std::sync::RwLock<Option<Arc<Database>>>,
+    db: std::sync::Mutex<Option<Arc<Database>>>,
+    reopened: std::sync::Condvar,
 }
 
+/// How long a reader waits for a reopen in progress before it gives up with an error.
+const REOPEN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl Slot {
+    fn new(path: &Path, cache_bytes: usize, db: Database) -> Slot {
+        Slot {
+            path: path.to_owned(),
+            cache_bytes,
+            db: std::sync::Mutex::new(Some(Arc::new(db))),
+            reopened: std::sync::Condvar::new(),
+        }
+    }
+
+    /// The open database; during a reopen, waits for it (at most [`REOPEN_WAIT`]).
     fn get(&self) -> StorageResult<Arc<Database>> {
-        self.db
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
-            .ok_or_else(|| {
-                StorageError::Engine("the metadata store is being reopened after a failure".into())
-            })
+        let guard = self
+            .db
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (guard, _) = self
+            .reopened
+            .wait_timeout_while(guard, REOPEN_WAIT, |db| db.is_none())
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        guard.clone().ok_or_else(|| {
+            StorageError::Engine("the metadata store is being reopened after a failure".into())
+        })
     }
 
     fn set(&self, db: Option<Arc<Database>>) {
         *self
             .db
-            .write()
+            .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = db;
+        self.reopened.notify_all();
     }
 
     /// Closes the database and opens it again, waiting for readers still using the old one.
@@ -529,7 +548,7 @@ impl RedbMeta {
     /// Opens (creating if needed) the database at `path`, caching at most `cache_bytes` of it
     /// in memory.
     pub fn open(path: &Path, cache_bytes: usize) -> StorageResult<RedbMeta> {
-        let db = Arc::new(open_db(path, cache_bytes)?);
+        let db = open_db(path, cache_bytes)?;
         let next_seq = {
             let txn = db.begin_write().eng()?;
             txn.open_table(BUCKETS).eng()?;
@@ -553,11 +572,7 @@ impl RedbMeta {
             seq
         };
         let (queue, rx) = mpsc::channel();
-        let db = Arc::new(Slot {
-            path: path.to_owned(),
-            cache_bytes,
-            db: std::sync::RwLock::new(Some(db)),
-        });
+        let db = Arc::new(Slot::new(path, cache_bytes, db));
         let writer_db = db.clone();
         let stats = Arc::new(Stats::default());
         let writer_stats = stats.clone();
@@ -614,13 +629,24 @@ fn writer_loop(slot: &Slot, rx: mpsc::Receiver<WriteOp>, mut next_seq: u64, stat
         }
         // Sequence numbers handed out in a failed batch were never published; they stay used
         // anyway, so the sequence only ever grows.
-        match run_batch(&db, batch, &mut next_seq, stats) {
+        let (result, completions) = run_batch(&db, batch, &mut next_seq, stats);
+        match &result {
             Ok(()) => {}
             Err(BatchError::Refused(e)) => tracing::error!(%e, "metadata batch failed"),
             Err(BatchError::Engine(e)) => {
+                // Reopened before the callers hear of the failure, so that their next request
+                // finds a working engine.
                 tracing::error!(%e, "metadata engine failed; reopening it");
                 db = slot.reopen(db);
             }
+        }
+        for completion in completions {
+            completion(match &result {
+                Ok(()) => Ok(()),
+                Err(BatchError::Refused(e)) => Err(StorageError::BatchFailed(e.to_string())),
+                Err(BatchError::Engine(StorageError::Full)) => Err(StorageError::Full),
+                Err(BatchError::Engine(e)) => Err(StorageError::BatchFailed(e.to_string())),
+            });
         }
     }
 }
@@ -638,7 +664,7 @@ fn run_batch(
     batch: Vec<WriteOp>,
     next_seq: &mut u64,
     stats: &Stats,
-) -> Result<(), BatchError> {
+) -> (Result<(), BatchError>, Vec<Completion>) {
     let n = batch.len() as u64;
     let txn = match db.begin_write().eng() {
         Ok(txn) => txn,
@@ -646,7 +672,7 @@ fn run_batch(
             // The operations never ran: dropping them drops their completions, which their
             // callers see as a failed batch.
             drop(batch);
-            return Err(BatchError::Engine(e));
+            return (Err(BatchError::Engine(e)), Vec::new());
         }
     };
     let seq_start = *next_seq;
@@ -690,15 +716,7 @@ fn run_batch(
         stats.batches.fetch_add(1, Ordering::Relaxed);
         stats.operations.fetch_add(n, Ordering::Relaxed);
     }
-    for completion in completions {
-        completion(match &result {
-            Ok(()) => Ok(()),
-            Err(BatchError::Refused(e)) => Err(StorageError::BatchFailed(e.to_string())),
-            Err(BatchError::Engine(StorageError::Full)) => Err(StorageError::Full),
-            Err(BatchError::Engine(e)) => Err(StorageError::BatchFailed(e.to_string())),
-        });
-    }
-    result
+    (result, completions)
 }
 
 /// A commit that ran out of disk space is told apart from other engine failures.
