@@ -10,6 +10,8 @@ stored under exactly that name and never become a path outside the data director
 
 from __future__ import annotations
 
+import json
+
 import hashlib
 import os
 import time
@@ -387,6 +389,59 @@ def test_keys_that_look_like_paths_stay_keys(server, buckets, dialect, tmp_path)
     s = wire.Signer(server, "s3")
     for kind, key, vid, *_ in wire.snapshot(server)[bucket]["versions"]:
         if key in stored:
+            support.ok(wire.send(server, s.sign("DELETE", bucket, key, params={"versionId": vid})))
+
+
+LISTINGS = {  # dialect: the listing requests, as query parameters
+    "s3": [{}, {"list-type": "2"}, {"versions": ""}],
+    "oss": [{}, {"list-type": "2"}, {"versions": ""}],
+    "bos": [{}, {"versions": ""}],
+}
+
+
+def listing_pages(server, dialect: str, bucket: str, prefix: str) -> list[bytes]:
+    s = wire.Signer(server, dialect)
+    pages = []
+    for params in LISTINGS[dialect]:
+        a = wire.send(server, s.sign("GET", bucket, params={**params, "prefix": prefix}))
+        assert a.status == 200, (dialect, params, a)
+        pages.append(a.body)
+    return pages
+
+
+def keys_in_page(dialect: str, body: bytes) -> set[str]:
+    if dialect == "bos":
+        doc = json.loads(body)
+        return {e["key"] for e in doc.get("contents", doc.get("versions", []))}
+    import xml.etree.ElementTree as ET
+    return {el.text for el in ET.fromstring(body).iter() if el.tag.rsplit("}", 1)[-1] == "Key"}
+
+
+@pytest.mark.changes_expected
+@pytest.mark.parametrize("dialect", wire.DIALECTS)
+def test_listings_without_url_encoding_never_write_control_characters_raw(
+        server, buckets, dialect):
+    """Without `encoding-type=url`, a key with CR, LF or TAB lists as exactly that key (they
+    are written as `&#13;` `&#10;` `&#9;`, which end-of-line normalization leaves alone), and
+    a key with other C0 controls is written with `&#x1;`-style references like S3 does, never
+    as raw bytes. BOS's JSON escapes them all."""
+    bucket = buckets[dialect]
+    legal = ["ctlxml/cr\rkey", "ctlxml/lf\nkey", "ctlxml/crlf\r\nkey", "ctlxml/tab\tkey"]
+    illegal = ["ctlbad/one\x01key", "ctlbad/us\x1fkey"]
+    for key in legal + illegal:
+        support.ok(support.put(server, dialect, bucket, key, key.encode()), repr(key))
+    for body in listing_pages(server, dialect, bucket, "ctlxml/"):
+        assert keys_in_page(dialect, body) == set(legal), body
+    for body in listing_pages(server, dialect, bucket, "ctlbad/"):
+        head, _, rest = body.partition(b"\n") if dialect != "bos" else (b"", b"", body)
+        assert not any(b < 0x20 for b in rest), body
+        if dialect == "bos":
+            assert keys_in_page(dialect, body) == set(illegal), body
+        else:
+            assert b"one&#x1;key" in body and b"us&#x1F;key" in body, body
+    s = wire.Signer(server, "s3")
+    for kind, key, vid, *_ in wire.snapshot(server)[bucket]["versions"]:
+        if key in legal + illegal:
             support.ok(wire.send(server, s.sign("DELETE", bucket, key, params={"versionId": vid})))
 
 

@@ -62,7 +62,7 @@ impl Xml {
         self.buf.push('<');
         self.buf.push_str(name);
         self.buf.push('>');
-        self.buf.push_str(&quick_xml::escape::escape(text));
+        push_text(&mut self.buf, text);
         self.buf.push_str("</");
         self.buf.push_str(name);
         self.buf.push('>');
@@ -82,6 +82,38 @@ impl Xml {
         }
         self.buf
     }
+}
+
+/// Appends `text` escaped: quick-xml's escaper for `< > & ' "`, then every character an XML
+/// parser would not hand back as it is becomes a numeric character reference. TAB, LF and CR
+/// (`&#9;` `&#10;` `&#13;`) are legal that way and survive end-of-line normalization, so a key
+/// holding them round-trips exactly. The other C0 controls (and U+FFFE, U+FFFF) are not XML
+/// 1.0 characters at all: they are written as `&#x1;` like S3 (and OSS's `EscapeXml`) do,
+/// which lenient parsers accept and strict ones refuse; clients with such keys list with
+/// `encoding-type=url`. Never raw, which would make every parser misread or refuse the page.
+fn push_text(buf: &mut String, text: &str) {
+    let escaped = quick_xml::escape::escape(text);
+    if !escaped.chars().any(needs_reference) {
+        buf.push_str(&escaped);
+        return;
+    }
+    for c in escaped.chars() {
+        match c {
+            '\t' | '\n' | '\r' => {
+                buf.push_str("&#");
+                buf.push_str(&u32::from(c).to_string());
+                buf.push(';');
+            }
+            c if needs_reference(c) => {
+                buf.push_str(&format!("&#x{:X};", u32::from(c)));
+            }
+            c => buf.push(c),
+        }
+    }
+}
+
+fn needs_reference(c: char) -> bool {
+    c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}'
 }
 
 /// Everything but `A-Z a-z 0-9 - _ . ~` is percent-encoded (so `/` → `%2F`, space → `%20`).
@@ -112,6 +144,32 @@ mod tests {
             x.finish(),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Root><A><Key>a&lt;b&amp;c</Key></A><B></B></Root>"
         );
+    }
+
+    #[test]
+    fn line_breaks_and_tabs_in_text_are_written_as_character_references() {
+        let mut x = Xml::new("R", "");
+        x.leaf("Key", "a\rb\nc\td\r\n");
+        let doc = x.finish();
+        assert!(
+            doc.ends_with("<R><Key>a&#13;b&#10;c&#9;d&#13;&#10;</Key></R>"),
+            "{doc}"
+        );
+        // The parser (the same rules as any XML 1.0 parser) hands back the exact text.
+        let parsed = parse(doc.as_bytes(), 4).unwrap();
+        assert_eq!(parsed.child_text("Key"), Some("a\rb\nc\td\r\n"));
+    }
+
+    #[test]
+    fn other_control_characters_are_never_written_raw() {
+        let mut x = Xml::new("R", "");
+        x.leaf("Key", "\0\u{1}x\u{1f}<\u{7f}\u{fffe}");
+        let doc = x.finish();
+        assert!(
+            doc.ends_with("<Key>&#x0;&#x1;x&#x1F;&lt;\u{7f}&#xFFFE;</Key></R>"),
+            "{doc:?}"
+        );
+        assert!(!doc.chars().any(|c| c < ' ' && c != '\n'));
     }
 
     #[test]
