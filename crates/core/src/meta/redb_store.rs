@@ -629,7 +629,18 @@ fn writer_loop(slot: &Slot, rx: mpsc::Receiver<WriteOp>, mut next_seq: u64, stat
         }
         // Sequence numbers handed out in a failed batch were never published; they stay used
         // anyway, so the sequence only ever grows.
-        let (result, completions) = run_batch(&db, batch, &mut next_seq, stats);
+        let txn = match db.begin_write().eng() {
+            Ok(txn) => txn,
+            Err(e) => {
+                tracing::error!(%e, "metadata engine failed; reopening it");
+                db = slot.reopen(db);
+                // The operations never ran: dropping them (after the reopen) drops their
+                // completions, which their callers see as a failed batch.
+                drop(batch);
+                continue;
+            }
+        };
+        let (result, completions) = run_batch(txn, batch, &mut next_seq, stats);
         match &result {
             Ok(()) => {}
             Err(BatchError::Refused(e)) => tracing::error!(%e, "metadata batch failed"),
@@ -659,22 +670,15 @@ enum BatchError {
     Engine(StorageError),
 }
 
+/// Runs `batch` in `txn` and commits it; the completions are returned for the caller to
+/// complete once it has dealt with a failed engine.
 fn run_batch(
-    db: &Database,
+    txn: redb::WriteTransaction,
     batch: Vec<WriteOp>,
     next_seq: &mut u64,
     stats: &Stats,
 ) -> (Result<(), BatchError>, Vec<Completion>) {
     let n = batch.len() as u64;
-    let txn = match db.begin_write().eng() {
-        Ok(txn) => txn,
-        Err(e) => {
-            // The operations never ran: dropping them drops their completions, which their
-            // callers see as a failed batch.
-            drop(batch);
-            return (Err(BatchError::Engine(e)), Vec::new());
-        }
-    };
     let seq_start = *next_seq;
     let mut completions = Vec::with_capacity(batch.len());
     let mut poisoned = false;
