@@ -33,26 +33,27 @@ pub(super) fn parse_doc(
     Ok(el)
 }
 
-/// The `Status` of a `VersioningConfiguration`.
-pub(super) fn parse_versioning(bytes: &[u8]) -> Result<Option<String>, OssError> {
+/// The `Status` of a `VersioningConfiguration`, trimmed (the caller judges its value).
+pub fn parse_versioning(bytes: &[u8]) -> Result<Option<String>, OssError> {
     let doc = parse_doc(bytes, "VersioningConfiguration", 16)?;
     Ok(doc.child_text("Status").map(|s| s.trim().to_owned()))
 }
 
-pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
-    let bucket = ctx.bucket()?;
-    let url = ctx.url_encoding()?;
-    if ctx.req.header("content-md5").is_none() {
-        return Err(OssError::new(
-            StatusCode::BAD_REQUEST,
-            "InvalidRequest",
-            "Missing required header for this request: Content-MD5",
-        ));
-    }
-    ctx.state.store.bucket(bucket)?;
-    let bytes = read_body(ctx, body, DELETE_BODY_LIMIT).await?;
+/// A DeleteMultipleObjects request document: whether the answer lists nothing, and the entries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeleteRequest {
+    pub quiet: bool,
+    pub entries: Vec<DeleteEntry>,
+}
+
+/// Reads a DeleteMultipleObjects body: `<Delete>` with an optional `Quiet` (`true`/`True`/
+/// `false`/`False`) and 1 to [`MAX_DELETE_ENTRIES`] `Object`s, each with a valid OSS object name
+/// as `Key` (else InvalidObjectName) and an optional well-formed `VersionId` (OSS refuses the
+/// whole request for a malformed one). Keys are taken as written: `encoding-type=url` applies
+/// to the answer only.
+pub fn parse_delete_request(bytes: &[u8]) -> Result<DeleteRequest, OssError> {
     // Each object is at most three elements; anything much larger is refused while parsing.
-    let doc = parse_doc(&bytes, "Delete", 3 * MAX_DELETE_ENTRIES + 8)?;
+    let doc = parse_doc(bytes, "Delete", 3 * MAX_DELETE_ENTRIES + 8)?;
     let quiet = match doc.child_text("Quiet").map(str::trim) {
         None | Some("false") | Some("False") => false,
         Some("true") | Some("True") => true,
@@ -89,6 +90,22 @@ pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> OssResult 
             version_id,
         });
     }
+    Ok(DeleteRequest { quiet, entries })
+}
+
+pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
+    let bucket = ctx.bucket()?;
+    let url = ctx.url_encoding()?;
+    if ctx.req.header("content-md5").is_none() {
+        return Err(OssError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidRequest",
+            "Missing required header for this request: Content-MD5",
+        ));
+    }
+    ctx.state.store.bucket(bucket)?;
+    let bytes = read_body(ctx, body, DELETE_BODY_LIMIT).await?;
+    let DeleteRequest { quiet, entries } = parse_delete_request(&bytes)?;
     let results = ctx.state.store.delete_objects(bucket, entries).await?;
     let mut x = Xml::new("DeleteResult", "");
     if url {
@@ -122,4 +139,175 @@ pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> OssResult 
         }
     }
     Ok(xml(StatusCode::OK, x.finish()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(body: &[u8]) -> OssError {
+        parse_delete_request(body).unwrap_err()
+    }
+
+    fn objects(n: usize) -> Vec<u8> {
+        let mut doc = String::from("<Delete>");
+        for i in 0..n {
+            doc.push_str(&format!("<Object><Key>k{i}</Key></Object>"));
+        }
+        doc.push_str("</Delete>");
+        doc.into_bytes()
+    }
+
+    #[test]
+    fn reads_keys_version_ids_and_quiet_in_document_order() {
+        let doc = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Delete><Quiet>True</Quiet><Object><Key>a&amp;b&#x01;</Key><VersionId>null</VersionId></Object><Object><Key>dir/a b+c%d~ü.txt</Key></Object></Delete>"#;
+        let req = parse_delete_request(doc.as_bytes()).unwrap();
+        assert!(req.quiet);
+        assert_eq!(
+            req.entries,
+            [
+                DeleteEntry {
+                    key: "a&b\u{1}".into(),
+                    version_id: Some("null".into())
+                },
+                DeleteEntry {
+                    key: "dir/a b+c%d~ü.txt".into(),
+                    version_id: None
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn keys_are_taken_as_written_not_url_decoded() {
+        let req =
+            parse_delete_request(b"<Delete><Object><Key>a%2Fb+c</Key></Object></Delete>").unwrap();
+        assert_eq!(req.entries[0].key, "a%2Fb+c");
+    }
+
+    #[test]
+    fn quiet_is_true_or_false_in_two_spellings_and_anything_else_is_malformed_xml() {
+        let with = |q: &str| format!("<Delete>{q}<Object><Key>k</Key></Object></Delete>");
+        for (q, want) in [
+            ("", false),
+            ("<Quiet>false</Quiet>", false),
+            ("<Quiet>False</Quiet>", false),
+            ("<Quiet> true </Quiet>", true),
+            ("<Quiet>True</Quiet>", true),
+        ] {
+            assert_eq!(
+                parse_delete_request(with(q).as_bytes()).unwrap().quiet,
+                want,
+                "{q}"
+            );
+        }
+        for bad in ["<Quiet>TRUE</Quiet>", "<Quiet>1</Quiet>", "<Quiet/>"] {
+            let e = err(with(bad).as_bytes());
+            assert_eq!(
+                (e.code, e.message.as_str()),
+                ("MalformedXML", "Quiet must be true or false.")
+            );
+        }
+    }
+
+    #[test]
+    fn one_to_1000_objects_are_read_and_none_or_1001_is_malformed_xml() {
+        assert_eq!(parse_delete_request(&objects(1)).unwrap().entries.len(), 1);
+        assert_eq!(
+            parse_delete_request(&objects(MAX_DELETE_ENTRIES))
+                .unwrap()
+                .entries
+                .len(),
+            MAX_DELETE_ENTRIES
+        );
+        let e = err(&objects(MAX_DELETE_ENTRIES + 1));
+        assert_eq!(e.code, "MalformedXML");
+        assert!(e.message.contains("1001 objects"), "{}", e.message);
+        let e = err(&objects(0));
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("MalformedXML", "The Delete element lists no Object.")
+        );
+    }
+
+    #[test]
+    fn too_many_elements_or_a_wrong_root_is_malformed_xml() {
+        let doc = format!(
+            "<Delete>{}</Delete>",
+            "<X/>".repeat(3 * MAX_DELETE_ENTRIES + 8)
+        );
+        let e = err(doc.as_bytes());
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (
+                "MalformedXML",
+                "The XML you provided has too many elements."
+            )
+        );
+        let e = err(b"<Remove><Object><Key>k</Key></Object></Remove>");
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("MalformedXML", "the root node is not named Delete.")
+        );
+        assert_eq!(err(b"<Delete><Object></Delete>").code, "MalformedXML");
+    }
+
+    #[test]
+    fn an_object_without_key_is_malformed_xml_and_an_invalid_name_is_invalid_object_name() {
+        let e = err(b"<Delete><Object><VersionId>null</VersionId></Object></Delete>");
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("MalformedXML", "An Object has no Key.")
+        );
+        let long = format!(
+            "<Delete><Object><Key>{}</Key></Object></Delete>",
+            "k".repeat(1024)
+        );
+        for doc in [
+            "<Delete><Object><Key></Key></Object></Delete>",
+            "<Delete><Object><Key>/a</Key></Object></Delete>",
+            "<Delete><Object><Key>\\a</Key></Object></Delete>",
+            &long,
+        ] {
+            assert_eq!(err(doc.as_bytes()).code, "InvalidObjectName", "{doc}");
+        }
+        let max = format!(
+            "<Delete><Object><Key>{}</Key></Object></Delete>",
+            "k".repeat(1023)
+        );
+        assert!(parse_delete_request(max.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn a_malformed_version_id_refuses_the_whole_request() {
+        for v in ["", "abc", "NULL"] {
+            let doc = format!(
+                "<Delete><Object><Key>a</Key></Object><Object><Key>b</Key><VersionId>{v}</VersionId></Object></Delete>"
+            );
+            assert_eq!(err(doc.as_bytes()).code, "InvalidArgument", "{v:?}");
+        }
+    }
+
+    #[test]
+    fn versioning_status_is_the_trimmed_text_or_none() {
+        assert_eq!(
+            parse_versioning(
+                b"<VersioningConfiguration><Status> Enabled </Status></VersioningConfiguration>"
+            )
+            .unwrap()
+            .as_deref(),
+            Some("Enabled")
+        );
+        assert_eq!(
+            parse_versioning(b"<VersioningConfiguration/>").unwrap(),
+            None
+        );
+        assert_eq!(
+            parse_versioning(b"<Versioning><Status>Enabled</Status></Versioning>")
+                .unwrap_err()
+                .code,
+            "MalformedXML"
+        );
+    }
 }

@@ -118,6 +118,26 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     Ok(resp)
 }
 
+/// Reads a CompleteMultipartUpload body: `<CompleteMultipartUpload>` with `Part`s, each with a
+/// `PartNumber` (a `u32`, surrounding whitespace allowed) and an `ETag`, as (part number,
+/// lower-case unquoted ETag) in document order. No part at all is not refused here: the core
+/// judges the list (numbers, order, ETags).
+pub fn parse_complete_request(bytes: &[u8]) -> Result<Vec<(u32, String)>, OssError> {
+    let doc = parse_doc(bytes, "CompleteMultipartUpload", 3 * 10_000 + 8)?;
+    let mut parts = Vec::new();
+    for p in doc.children("Part") {
+        let n = p
+            .child_text("PartNumber")
+            .and_then(|n| n.trim().parse::<u32>().ok())
+            .ok_or_else(|| OssError::malformed_xml("A Part has no valid PartNumber."))?;
+        let tag = p
+            .child_text("ETag")
+            .ok_or_else(|| OssError::malformed_xml("A Part has no ETag."))?;
+        parts.push((n, tag.trim().trim_matches('"').to_ascii_lowercase()));
+    }
+    Ok(parts)
+}
+
 pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let url = ctx.url_encoding()?;
@@ -137,19 +157,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
             .collect()
     } else {
         let bytes = read_body(ctx, body, COMPLETE_BODY_LIMIT).await?;
-        let doc = parse_doc(&bytes, "CompleteMultipartUpload", 3 * 10_000 + 8)?;
-        let mut parts = Vec::new();
-        for p in doc.children("Part") {
-            let n = p
-                .child_text("PartNumber")
-                .and_then(|n| n.trim().parse::<u32>().ok())
-                .ok_or_else(|| OssError::malformed_xml("A Part has no valid PartNumber."))?;
-            let tag = p
-                .child_text("ETag")
-                .ok_or_else(|| OssError::malformed_xml("A Part has no ETag."))?;
-            parts.push((n, tag.trim().trim_matches('"').to_ascii_lowercase()));
-        }
-        parts
+        parse_complete_request(&bytes)?
     };
     let (_, out) = store
         .complete_multipart_upload(bucket, id, parts, MIN_PART_SIZE, Expect::default())
@@ -230,4 +238,62 @@ pub(super) fn list_uploads(ctx: &Ctx<'_>) -> OssResult {
         StatusCode::OK,
         listing::uploads(&OSS, &uq, &l, &ctx.owner()),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(body: &[u8]) -> OssError {
+        parse_complete_request(body).unwrap_err()
+    }
+
+    #[test]
+    fn reads_parts_in_document_order_with_etags_unquoted_and_lower_case() {
+        let doc = br#"<?xml version="1.0"?><CompleteMultipartUpload><Part><ETag>"ABC"</ETag><PartNumber> 2 </PartNumber></Part><Part><PartNumber>1</PartNumber><ETag>&quot;def&quot;</ETag></Part></CompleteMultipartUpload>"#;
+        assert_eq!(
+            parse_complete_request(doc).unwrap(),
+            [(2, "abc".to_owned()), (1, "def".to_owned())]
+        );
+    }
+
+    #[test]
+    fn no_part_is_read_as_an_empty_list_for_the_core_to_refuse() {
+        assert_eq!(
+            parse_complete_request(b"<CompleteMultipartUpload/>").unwrap(),
+            []
+        );
+    }
+
+    #[test]
+    fn a_part_without_etag_or_valid_part_number_is_malformed_xml() {
+        let e = err(b"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part></CompleteMultipartUpload>");
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("MalformedXML", "A Part has no ETag.")
+        );
+        for n in ["", "-1", "4294967296", "x"] {
+            let doc = format!(
+                "<CompleteMultipartUpload><Part><PartNumber>{n}</PartNumber><ETag>e</ETag></Part></CompleteMultipartUpload>"
+            );
+            let e = err(doc.as_bytes());
+            assert_eq!(
+                (e.code, e.message.as_str()),
+                ("MalformedXML", "A Part has no valid PartNumber."),
+                "{n:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_wrong_root_is_malformed_xml() {
+        let e = err(b"<Complete><Part><PartNumber>1</PartNumber><ETag>e</ETag></Part></Complete>");
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (
+                "MalformedXML",
+                "the root node is not named CompleteMultipartUpload."
+            )
+        );
+    }
 }

@@ -14,17 +14,20 @@ use strata_core::{DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
 /// 1000 keys of up to 1024 bytes with version IDs fit comfortably.
 pub const DELETE_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
-pub(super) async fn delete_objects(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
-    let bucket = ctx.bucket()?;
-    if !has_integrity_header(ctx) {
-        return Err(S3Error::invalid_request(
-            "Missing required header for this request: Content-MD5",
-        ));
-    }
-    ctx.state.store.bucket(bucket)?;
-    let bytes = read_body(ctx, body, DELETE_BODY_LIMIT).await?;
+/// A DeleteObjects request document: whether the answer lists only failures, and the entries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeleteRequest {
+    pub quiet: bool,
+    pub entries: Vec<DeleteEntry>,
+}
+
+/// Reads a DeleteObjects body: `<Delete>` with an optional `Quiet` (`true`/`false`, any case)
+/// and 1 to [`MAX_DELETE_ENTRIES`] `Object`s, each with a `Key` and an optional `VersionId`.
+/// Anything else is MalformedXML. Keys and version IDs are the client's text, unchecked: the
+/// core judges them per entry.
+pub fn parse_delete_request(bytes: &[u8]) -> Result<DeleteRequest, S3Error> {
     let doc =
-        parse(&bytes, 5 * (MAX_DELETE_ENTRIES + 1) + 8).map_err(|_| S3Error::malformed_xml())?;
+        parse(bytes, 5 * (MAX_DELETE_ENTRIES + 1) + 8).map_err(|_| S3Error::malformed_xml())?;
     if doc.name != "Delete" {
         return Err(S3Error::malformed_xml());
     }
@@ -46,6 +49,19 @@ pub(super) async fn delete_objects(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
             version_id: o.child_text("VersionId").map(str::to_owned),
         });
     }
+    Ok(DeleteRequest { quiet, entries })
+}
+
+pub(super) async fn delete_objects(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
+    let bucket = ctx.bucket()?;
+    if !has_integrity_header(ctx) {
+        return Err(S3Error::invalid_request(
+            "Missing required header for this request: Content-MD5",
+        ));
+    }
+    ctx.state.store.bucket(bucket)?;
+    let bytes = read_body(ctx, body, DELETE_BODY_LIMIT).await?;
+    let DeleteRequest { quiet, entries } = parse_delete_request(&bytes)?;
     let results = ctx.state.store.delete_objects(bucket, entries).await?;
     let mut x = Xml::new("DeleteResult", S3.root_attrs);
     for (entry, outcome) in results {
@@ -89,4 +105,104 @@ pub(super) async fn delete_objects(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
         }
     }
     Ok(xml(StatusCode::OK, x.finish()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(body: &[u8]) -> &'static str {
+        parse_delete_request(body).unwrap_err().code
+    }
+
+    fn objects(n: usize) -> Vec<u8> {
+        let mut doc = String::from("<Delete>");
+        for i in 0..n {
+            doc.push_str(&format!("<Object><Key>k{i}</Key></Object>"));
+        }
+        doc.push_str("</Delete>");
+        doc.into_bytes()
+    }
+
+    #[test]
+    fn reads_keys_version_ids_and_quiet_in_document_order() {
+        let doc = br#"<?xml version="1.0" encoding="UTF-8"?>
+<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Object><Key>a&amp;b&#x01;</Key><VersionId>null</VersionId></Object><Quiet> TRUE </Quiet><Object><Key> b </Key></Object></Delete>"#;
+        let req = parse_delete_request(doc).unwrap();
+        assert!(req.quiet);
+        assert_eq!(
+            req.entries,
+            [
+                DeleteEntry {
+                    key: "a&b\u{1}".into(),
+                    version_id: Some("null".into())
+                },
+                DeleteEntry {
+                    key: " b ".into(),
+                    version_id: None
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn quiet_is_false_when_absent_or_false_in_any_case_and_anything_else_is_malformed_xml() {
+        let with = |q: &str| format!("<Delete>{q}<Object><Key>k</Key></Object></Delete>");
+        assert!(!parse_delete_request(with("").as_bytes()).unwrap().quiet);
+        assert!(
+            !parse_delete_request(with("<Quiet>False</Quiet>").as_bytes())
+                .unwrap()
+                .quiet
+        );
+        assert!(
+            parse_delete_request(with("<Quiet>true</Quiet>").as_bytes())
+                .unwrap()
+                .quiet
+        );
+        for bad in ["<Quiet>yes</Quiet>", "<Quiet>1</Quiet>", "<Quiet/>"] {
+            assert_eq!(code(with(bad).as_bytes()), "MalformedXML", "{bad}");
+        }
+    }
+
+    #[test]
+    fn one_to_1000_objects_are_read_and_none_or_1001_is_malformed_xml() {
+        assert_eq!(parse_delete_request(&objects(1)).unwrap().entries.len(), 1);
+        assert_eq!(
+            parse_delete_request(&objects(MAX_DELETE_ENTRIES))
+                .unwrap()
+                .entries
+                .len(),
+            MAX_DELETE_ENTRIES
+        );
+        assert_eq!(code(&objects(MAX_DELETE_ENTRIES + 1)), "MalformedXML");
+        assert_eq!(code(&objects(0)), "MalformedXML");
+        assert_eq!(
+            code(b"<Delete><Quiet>true</Quiet></Delete>"),
+            "MalformedXML"
+        );
+    }
+
+    #[test]
+    fn an_object_without_key_a_wrong_root_or_broken_xml_is_malformed_xml() {
+        assert_eq!(
+            code(b"<Delete><Object><VersionId>null</VersionId></Object></Delete>"),
+            "MalformedXML"
+        );
+        assert_eq!(
+            code(b"<Remove><Object><Key>k</Key></Object></Remove>"),
+            "MalformedXML"
+        );
+        assert_eq!(
+            code(b"<Delete><Object><Key>k</Key></Delete>"),
+            "MalformedXML"
+        );
+        assert_eq!(code(b"\xff"), "MalformedXML");
+        assert_eq!(code(b""), "MalformedXML");
+    }
+
+    #[test]
+    fn an_empty_key_is_passed_on_for_the_core_to_refuse_per_entry() {
+        let req = parse_delete_request(b"<Delete><Object><Key></Key></Object></Delete>").unwrap();
+        assert_eq!(req.entries[0].key, "");
+    }
 }

@@ -189,11 +189,11 @@ pub(super) fn get_versioning(ctx: &Ctx<'_>) -> S3Result {
     Ok(xml(StatusCode::OK, x.finish()))
 }
 
-pub(super) async fn put_versioning(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
-    let bucket = ctx.bucket()?;
-    ctx.state.store.bucket(bucket)?;
-    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
-    let doc = parse(&bytes, 16).map_err(|_| S3Error::malformed_xml())?;
+/// The state a PutBucketVersioning body asks for: `<VersioningConfiguration>` with `Status`
+/// `Enabled` or `Suspended` (else MalformedXML). An `MfaDelete` other than `Disabled` is
+/// NotImplemented.
+pub fn parse_versioning(bytes: &[u8]) -> Result<VersioningStatus, S3Error> {
+    let doc = parse(bytes, 16).map_err(|_| S3Error::malformed_xml())?;
     if doc.name != "VersioningConfiguration" {
         return Err(S3Error::malformed_xml());
     }
@@ -206,6 +206,76 @@ pub(super) async fn put_versioning(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
         Some("Suspended") => VersioningStatus::Suspended,
         _ => return Err(S3Error::malformed_xml()),
     };
+    Ok(status)
+}
+
+pub(super) async fn put_versioning(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
+    let bucket = ctx.bucket()?;
+    ctx.state.store.bucket(bucket)?;
+    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    let status = parse_versioning(&bytes)?;
     ctx.state.store.set_versioning(bucket, status).await?;
     Ok(empty(StatusCode::OK))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(body: &[u8]) -> &'static str {
+        parse_versioning(body).unwrap_err().code
+    }
+
+    #[test]
+    fn enabled_and_suspended_are_read_with_surrounding_whitespace() {
+        let doc = br#"<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status> Enabled
+</Status></VersioningConfiguration>"#;
+        assert_eq!(parse_versioning(doc).unwrap(), VersioningStatus::Enabled);
+        assert_eq!(
+            parse_versioning(b"<VersioningConfiguration><MfaDelete>Disabled</MfaDelete><Status>Suspended</Status></VersioningConfiguration>").unwrap(),
+            VersioningStatus::Suspended
+        );
+    }
+
+    #[test]
+    fn a_missing_or_unknown_status_is_malformed_xml_and_status_is_case_sensitive() {
+        for status in [
+            "",
+            "<Status/>",
+            "<Status>enabled</Status>",
+            "<Status>Off</Status>",
+        ] {
+            let doc = format!("<VersioningConfiguration>{status}</VersioningConfiguration>");
+            assert_eq!(code(doc.as_bytes()), "MalformedXML", "{status}");
+        }
+        assert_eq!(
+            code(b"<Versioning><Status>Enabled</Status></Versioning>"),
+            "MalformedXML"
+        );
+    }
+
+    #[test]
+    fn mfa_delete_enabled_is_not_implemented_before_the_status_is_read() {
+        assert_eq!(
+            code(b"<VersioningConfiguration><MfaDelete>Enabled</MfaDelete></VersioningConfiguration>"),
+            "NotImplemented"
+        );
+    }
+
+    #[test]
+    fn more_than_16_elements_are_malformed_xml() {
+        let doc = format!(
+            "<VersioningConfiguration>{}<Status>Enabled</Status></VersioningConfiguration>",
+            "<X/>".repeat(15)
+        );
+        assert_eq!(code(doc.as_bytes()), "MalformedXML");
+        let doc = format!(
+            "<VersioningConfiguration>{}<Status>Enabled</Status></VersioningConfiguration>",
+            "<X/>".repeat(14)
+        );
+        assert_eq!(
+            parse_versioning(doc.as_bytes()).unwrap(),
+            VersioningStatus::Enabled
+        );
+    }
 }

@@ -117,13 +117,12 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     Ok(resp)
 }
 
-pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
-    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
-    check_upload(ctx)?;
-    let id = upload_id(ctx)?;
-    check_write_conditions(ctx, bucket, key)?;
-    let bytes = read_body(ctx, body, COMPLETE_BODY_LIMIT).await?;
-    let doc = parse(&bytes, 8 * 10_000 + 8).map_err(|_| S3Error::malformed_xml())?;
+/// Reads a CompleteMultipartUpload body: `<CompleteMultipartUpload>` with at least one `Part`,
+/// each with a `PartNumber` (a `u32`, surrounding whitespace allowed) and an `ETag`, as
+/// (part number, lower-case unquoted ETag) in document order. Anything else is MalformedXML;
+/// the numbers' range, order and the ETags are the core's to check.
+pub fn parse_complete_request(bytes: &[u8]) -> Result<Vec<(u32, String)>, S3Error> {
+    let doc = parse(bytes, 8 * 10_000 + 8).map_err(|_| S3Error::malformed_xml())?;
     if doc.name != "CompleteMultipartUpload" {
         return Err(S3Error::malformed_xml());
     }
@@ -139,6 +138,16 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     if parts.is_empty() {
         return Err(S3Error::malformed_xml());
     }
+    Ok(parts)
+}
+
+pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
+    let (bucket, key) = (ctx.bucket()?, ctx.key()?);
+    check_upload(ctx)?;
+    let id = upload_id(ctx)?;
+    check_write_conditions(ctx, bucket, key)?;
+    let bytes = read_body(ctx, body, COMPLETE_BODY_LIMIT).await?;
+    let parts = parse_complete_request(&bytes)?;
     let (_, out) = ctx
         .state
         .store
@@ -221,4 +230,61 @@ pub(super) fn list_uploads(ctx: &Ctx<'_>) -> S3Result {
         StatusCode::OK,
         listing::uploads(&S3, &uq, &l, &ctx.owner()),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(body: &[u8]) -> &'static str {
+        parse_complete_request(body).unwrap_err().code
+    }
+
+    #[test]
+    fn reads_parts_in_document_order_with_etags_unquoted_and_lower_case() {
+        let doc = br#"<?xml version="1.0"?><CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Part><ETag>"ABC"</ETag><PartNumber> 2 </PartNumber></Part><Part><PartNumber>1</PartNumber><ETag>&quot;def&quot;</ETag><ChecksumCRC32>x</ChecksumCRC32></Part></CompleteMultipartUpload>"#;
+        assert_eq!(
+            parse_complete_request(doc).unwrap(),
+            [(2, "abc".to_owned()), (1, "def".to_owned())]
+        );
+    }
+
+    #[test]
+    fn part_numbers_are_read_as_written_and_the_core_judges_their_range() {
+        let one = |n: &str| {
+            format!(
+                "<CompleteMultipartUpload><Part><PartNumber>{n}</PartNumber><ETag>e</ETag></Part></CompleteMultipartUpload>"
+            )
+        };
+        assert_eq!(parse_complete_request(one("0").as_bytes()).unwrap()[0].0, 0);
+        assert_eq!(
+            parse_complete_request(one("4294967295").as_bytes()).unwrap()[0].0,
+            u32::MAX
+        );
+        for bad in ["", "-1", "4294967296", "1.0", "x"] {
+            assert_eq!(code(one(bad).as_bytes()), "MalformedXML", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_part_without_etag_or_part_number_is_malformed_xml() {
+        assert_eq!(
+            code(b"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part></CompleteMultipartUpload>"),
+            "MalformedXML"
+        );
+        assert_eq!(
+            code(b"<CompleteMultipartUpload><Part><ETag>e</ETag></Part></CompleteMultipartUpload>"),
+            "MalformedXML"
+        );
+    }
+
+    #[test]
+    fn no_part_a_wrong_root_or_broken_xml_is_malformed_xml() {
+        assert_eq!(code(b"<CompleteMultipartUpload/>"), "MalformedXML");
+        assert_eq!(
+            code(b"<Complete><Part><PartNumber>1</PartNumber><ETag>e</ETag></Part></Complete>"),
+            "MalformedXML"
+        );
+        assert_eq!(code(b"<CompleteMultipartUpload><Part>"), "MalformedXML");
+    }
 }
