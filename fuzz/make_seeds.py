@@ -75,6 +75,17 @@ def main() -> None:
         "cdata": b"<a><![CDATA[x<y]]><!-- c --><?pi x?><b/></a>",
     }.items():
         write("xml_parse", name, doc)
+    # The first byte picks the document (0 delete, 1 complete, 2 versioning); S3 and OSS both read it.
+    for name, doc in {
+        "delete": b'\x00<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet><Object><Key>a&amp;b&#x01;</Key><VersionId>null</VersionId></Object><Object><Key>dir/a b+c%d~\xc3\xbc.txt</Key><VersionId>0000000000001234deadbeef</VersionId></Object></Delete>',
+        "delete-verbose": b"\x00<Delete><Quiet>False</Quiet><Object><Key>k</Key></Object><Object><Key></Key></Object></Delete>",
+        "delete-no-key": b"\x00<Delete><Object><VersionId>null</VersionId></Object></Delete>",
+        "complete": b'\x01<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Part><PartNumber>1</PartNumber><ETag>"ABC"</ETag></Part><Part><ETag>&quot;def&quot;</ETag><PartNumber> 2 </PartNumber></Part></CompleteMultipartUpload>',
+        "complete-empty": b"\x01<CompleteMultipartUpload/>",
+        "versioning": b"\x02<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>",
+        "versioning-mfa": b"\x02<VersioningConfiguration><MfaDelete>Disabled</MfaDelete><Status> Suspended </Status></VersioningConfiguration>",
+    }.items():
+        write("xml_requests", name, doc)
     write("bos_json", "delete", b'\x00{"objects":[{"key":"a"},{"key":"b","versionId":"null"}]}')
     write("bos_json", "complete", b'\x01{"parts":[{"partNumber":1,"eTag":"\\"ABC\\""}]}')
     write("bos_json", "versioning", b'\x02{"status":"enabled"}')

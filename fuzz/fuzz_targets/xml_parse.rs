@@ -1,5 +1,6 @@
 //! The XML request documents of S3 and OSS (multi-delete, complete multipart, versioning,
-//! bucket configuration): `strata_api::xml::parse`.
+//! bucket configuration): `strata_api::xml::parse`. The dialects' readers of the parsed trees
+//! are the `xml_requests` target.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -1,0 +1,130 @@
+//! The S3 and OSS readers of XML request documents, which turn the parsed tree into request
+//! values: DeleteObjects / DeleteMultipleObjects (`parse_delete_request`),
+//! CompleteMultipartUpload (`parse_complete_request`) and PutBucketVersioning
+//! (`parse_versioning`) of `strata_api::s3` and `strata_api::oss`. The first byte picks the
+//! document; the rest goes to both dialects' readers of it.
+//!
+//! Besides not panicking: every refusal is one of the codes the reader documents; what one
+//! reads agrees with the tree `strata_api::xml::parse` gives (entries 1..=1000, part numbers
+//! as written, in document order); ETags come out unquoted and lower case; OSS keys are valid
+//! object names (S3 leaves keys, even empty ones, to the core, which judges each entry); and
+//! OSS is the stricter reader, so a document OSS accepts reads the same in S3.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use strata_api::xml::{Element, parse};
+use strata_api::{oss, s3};
+use strata_core::{MAX_DELETE_ENTRIES, VersionId, VersioningStatus};
+
+/// The tree, read with a bound no reader's is above.
+fn tree(doc: &[u8]) -> Element {
+    parse(doc, 1_000_000).expect("a document a reader accepted parses")
+}
+
+fn delete(doc: &[u8]) {
+    let s3 = s3::parse_delete_request(doc);
+    let oss = oss::parse_delete_request(doc);
+    match &s3 {
+        Ok(req) => {
+            assert!((1..=MAX_DELETE_ENTRIES).contains(&req.entries.len()));
+            let root = tree(doc);
+            assert_eq!(root.name, "Delete");
+            let objects: Vec<&Element> = root.children("Object").collect();
+            assert_eq!(objects.len(), req.entries.len());
+            for (o, e) in objects.iter().zip(&req.entries) {
+                assert_eq!(o.child_text("Key"), Some(e.key.as_str()));
+                assert_eq!(o.child_text("VersionId"), e.version_id.as_deref());
+            }
+        }
+        Err(e) => assert_eq!(e.code, "MalformedXML"),
+    }
+    match &oss {
+        Ok(req) => {
+            assert!((1..=MAX_DELETE_ENTRIES).contains(&req.entries.len()));
+            for e in &req.entries {
+                assert!(!e.key.is_empty() && e.key.len() <= 1023);
+                assert!(!e.key.starts_with('/') && !e.key.starts_with('\\'));
+                if let Some(v) = &e.version_id {
+                    assert!(VersionId::parse(v).is_ok());
+                }
+            }
+            let s3 = s3.as_ref().expect("a delete OSS accepts, S3 accepts");
+            assert_eq!((s3.quiet, &s3.entries), (req.quiet, &req.entries));
+        }
+        Err(e) => assert!(
+            ["MalformedXML", "InvalidObjectName", "InvalidArgument"].contains(&e.code),
+            "{e:?}"
+        ),
+    }
+}
+
+fn check_parts(doc: &[u8], parts: &[(u32, String)]) {
+    let root = tree(doc);
+    assert_eq!(root.name, "CompleteMultipartUpload");
+    let listed: Vec<&Element> = root.children("Part").collect();
+    assert_eq!(listed.len(), parts.len());
+    for (p, (n, etag)) in listed.iter().zip(parts) {
+        let written = p.child_text("PartNumber").expect("a part has a number");
+        assert_eq!(written.trim().parse::<u32>().ok(), Some(*n));
+        assert!(p.child("ETag").is_some());
+        assert!(!etag.starts_with('"') && !etag.ends_with('"'), "{etag:?}");
+        assert!(!etag.bytes().any(|b| b.is_ascii_uppercase()), "{etag:?}");
+    }
+}
+
+fn complete(doc: &[u8]) {
+    let s3 = s3::parse_complete_request(doc);
+    let oss = oss::parse_complete_request(doc);
+    match &s3 {
+        Ok(parts) => {
+            assert!(!parts.is_empty());
+            check_parts(doc, parts);
+        }
+        Err(e) => assert_eq!(e.code, "MalformedXML"),
+    }
+    match &oss {
+        Ok(parts) => {
+            check_parts(doc, parts);
+            if !parts.is_empty() {
+                let s3 = s3.as_ref().expect("parts OSS accepts, S3 accepts");
+                assert_eq!(s3, parts);
+            }
+        }
+        Err(e) => assert_eq!(e.code, "MalformedXML"),
+    }
+}
+
+fn versioning(doc: &[u8]) {
+    let s3 = s3::parse_versioning(doc);
+    let oss = oss::parse_versioning(doc);
+    if let Err(e) = &s3 {
+        assert!(
+            ["MalformedXML", "NotImplemented"].contains(&e.code),
+            "{e:?}"
+        );
+    }
+    match &oss {
+        Ok(Some(status)) => assert_eq!(status.trim(), status),
+        Ok(None) => {}
+        Err(e) => assert_eq!(e.code, "MalformedXML"),
+    }
+    if let Ok(status) = s3 {
+        let name = match status {
+            VersioningStatus::Enabled => "Enabled",
+            VersioningStatus::Suspended => "Suspended",
+        };
+        let oss = oss.expect("a configuration S3 accepts, OSS reads");
+        assert_eq!(oss.as_deref(), Some(name));
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&which, doc)) = data.split_first() else {
+        return;
+    };
+    match which % 3 {
+        0 => delete(doc),
+        1 => complete(doc),
+        _ => versioning(doc),
+    }
+});
