@@ -2,8 +2,10 @@
 //!
 //! Clients cannot hold the server's resources for ever: a request head (or, on a kept-alive
 //! connection, the next one) must arrive within the header timeout, a request body must make
-//! progress within the body timeout, and at most `max_connections` connections are open at
-//! once (more wait in the listen backlog), so file descriptors remain for the store.
+//! progress within the body timeout, a response must make progress within the send timeout
+//! (a client that stops reading is dropped, with the data file it was being sent), and at
+//! most `max_connections` connections are open at once (more wait in the listen backlog), so
+//! file descriptors remain for the store.
 
 use crate::{AppState, Body, router};
 use hyper::body::Incoming;
@@ -20,6 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tokio_io_timeout::TimeoutStream;
 use tracing::Instrument as _;
 
 /// How long requests in flight may take to finish once shutdown begins.
@@ -36,12 +39,18 @@ pub struct ServeOptions {
     /// it; the request then fails (the dialect's timeout error) and the connection closes.
     /// `None`: no limit.
     pub body_timeout: Option<Duration>,
+    /// How long a write to a client's socket may wait without any of it being taken (the
+    /// client stopped reading and the socket's buffers are full); the connection is then
+    /// closed and everything it holds (the response body, its open data file) dropped. It
+    /// counts from the last progress, not from the start of the response, so a slow client
+    /// that keeps reading is never cut off. `None`: no limit.
+    pub send_timeout: Option<Duration>,
     /// The most connections open at once; further clients wait in the listen backlog until
     /// one closes.
     pub max_connections: usize,
 }
 
-/// Request heads and bodies must make progress within this long by default.
+/// Request heads and bodies, and responses, must make progress within this long by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// File descriptors kept for the store (data files, the metadata engine) and the process
@@ -53,6 +62,7 @@ impl Default for ServeOptions {
         ServeOptions {
             header_timeout: Some(DEFAULT_TIMEOUT),
             body_timeout: Some(DEFAULT_TIMEOUT),
+            send_timeout: Some(DEFAULT_TIMEOUT),
             max_connections: default_max_connections(),
         }
     }
@@ -128,14 +138,25 @@ pub async fn serve_with(
         let state = state.clone();
         let body_timeout = options.body_timeout;
         let service = service_fn(move |req| handle(state.clone(), peer, req, body_timeout));
+        // A write (or flush, or shutdown) that stays pending for the send timeout fails with
+        // `TimedOut`; hyper then ends the connection. The clock starts when a write has to
+        // wait and restarts on every write that goes through: a deadline per stall, not per
+        // response.
+        let mut io = TimeoutStream::new(stream);
+        io.set_write_timeout(options.send_timeout);
         let conn = http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(options.header_timeout)
-            .serve_connection(TokioIo::new(stream), service);
+            .serve_connection(TokioIo::new(Box::pin(io)), service);
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            match conn.await {
+                Err(e) if send_timed_out(&e) => tracing::info!(
+                    %peer,
+                    "the client took no response data for the send timeout; connection closed"
+                ),
+                Err(e) => tracing::debug!(%peer, error = %e, "connection ended with an error"),
+                Ok(()) => {}
             }
             drop(slot);
         });
@@ -151,6 +172,14 @@ pub async fn serve_with(
             tracing::warn!(grace = ?SHUTDOWN_GRACE, "connections still open after the grace period; leaving them");
         }
     }
+}
+
+/// Whether a connection ended because a write to the client timed out (only the send timeout
+/// makes the socket's writes fail with `TimedOut`).
+fn send_timed_out(e: &hyper::Error) -> bool {
+    std::error::Error::source(e)
+        .and_then(|source| source.downcast_ref::<io::Error>())
+        .is_some_and(|io| io.kind() == io::ErrorKind::TimedOut)
 }
 
 /// Errors of one connection (reset before it was accepted) need no pause; others (out of file

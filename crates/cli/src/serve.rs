@@ -59,6 +59,12 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     body_timeout: f64,
 
+    /// Seconds a response may go without the client taking any of it (a client that stops
+    /// reading) before its connection closes. Counted from the last data sent, so slow
+    /// downloads that keep reading are not cut off. 0: no limit.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    send_timeout: f64,
+
     /// The most client connections open at once (more wait until one closes). Default: the
     /// open-file limit less 256 descriptors kept for the store.
     #[arg(long, value_name = "N")]
@@ -154,6 +160,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let options = strata_api::ServeOptions {
         header_timeout: seconds(args.header_timeout),
         body_timeout: seconds(args.body_timeout),
+        send_timeout: seconds(args.send_timeout),
         max_connections: args
             .max_connections
             .unwrap_or_else(strata_api::default_max_connections),
