@@ -1,20 +1,24 @@
 """Clients that stall or idle: a body that stops mid-way, a head sent byte by byte, thousands
-of idle connections, and more connections than the server has file descriptors for. The
-server times each out (the dialect's error or a clean close), stays up, keeps serving others,
-and stores nothing from the stalled requests.
+of idle connections, more connections than the server has file descriptors for, and clients
+that stop reading a large response. The server times each out (the dialect's error or a clean
+close), stays up, keeps serving others, and stores nothing from the stalled requests.
 
-The session server runs with `--header-timeout 2 --body-timeout 2` (conftest.SHORT_TIMEOUT).
+The session server runs with `--header-timeout 2 --body-timeout 2` (conftest.SHORT_TIMEOUT);
+the send-timeout tests start their own server with `--send-timeout` and few connection slots.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import socket
 import time
+from pathlib import Path
 
 import pytest
 
 from . import support, wire
-from .conftest import SHORT_TIMEOUT
+from .conftest import SHORT_TIMEOUT, StrataProcess
 
 # How long past the timeout a closed connection may take to be seen.
 MARGIN = 6.0
@@ -226,3 +230,201 @@ def test_more_connections_than_descriptors_wait_and_the_store_keeps_working(stra
             s.close()
     srv.check_alive()
     assert "Too many open files" not in srv.stderr_path.read_text(errors="replace")
+
+
+# -- clients that stop reading -------------------------------------------------------------
+
+# The send-timeout server: a response that makes no progress for SEND_TIMEOUT seconds closes
+# its connection; SEND_SLOTS connections at a time.
+SEND_TIMEOUT = 3.0
+SEND_SLOTS = 3
+# Far larger than every buffer between the server's file and a client that does not read (the
+# client's receive buffer, the server's send buffer, hyper's write buffer): a few MiB.
+BIG = 64 << 20
+# How long past the send timeout a stalled connection may take to be dropped: generous, for a
+# loaded machine (the buffers fill first, then the timeout runs).
+DROP_MARGIN = 20.0
+
+
+@pytest.fixture(scope="module")
+def sending(tmp_path_factory):
+    """A server with a short send timeout and SEND_SLOTS connection slots, holding one BIG
+    object `big` in bucket; yields (server, bucket, SHA-256 of the object)."""
+    work = tmp_path_factory.mktemp("strata-send")
+    srv = StrataProcess(work / "data", work / "logs", [
+        "--header-timeout", str(SHORT_TIMEOUT), "--body-timeout", str(SHORT_TIMEOUT),
+        "--send-timeout", str(SEND_TIMEOUT), "--max-connections", str(SEND_SLOTS)])
+    srv.start()
+    try:
+        bucket = support.bucket_name("send")
+        support.create_bucket(srv, "s3", bucket)
+        data = os.urandom(BIG)
+        digest = hashlib.sha256(data).hexdigest()
+        req = wire.Signer(srv, "s3").sign("PUT", bucket, "big", body=data)
+        del data
+        support.ok(wire.send(srv, req, timeout=300), "put the big object")
+        del req
+        yield srv, bucket, digest
+        srv.check_alive()
+    finally:
+        srv.stop()
+
+
+def start_get(server, bucket: str, key: str, rcvbuf: int | None = None) -> socket.socket:
+    """Connects (with a receive buffer of `rcvbuf` bytes if given) and sends a signed S3 GET;
+    reads nothing."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.settimeout(30)
+    sock.connect((server.host, server.port))
+    req = wire.Signer(server, "s3").sign("GET", bucket, key)
+    sock.sendall(req.wire(f"{server.host}:{server.port}"))
+    return sock
+
+
+def read_head(sock: socket.socket) -> tuple[int, dict, bytes]:
+    """The response's status and headers (names lower-case), and body bytes read past them."""
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        chunk = sock.recv(65536)
+        assert chunk, f"closed before the end of the response head: {buf!r}"
+        buf += chunk
+    head, _, rest = buf.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return status, headers, rest
+
+
+def drain(sock: socket.socket, deadline: float) -> tuple[int, bool]:
+    """Reads until the server closes (EOF or reset) or `deadline`: (bytes read, closed)."""
+    got = 0
+    while True:
+        sock.settimeout(max(0.05, deadline - time.monotonic()))
+        try:
+            chunk = sock.recv(1 << 20)
+        except (ConnectionResetError, BrokenPipeError):
+            return got, True
+        except (socket.timeout, TimeoutError):
+            return got, False
+        if not chunk:
+            return got, True
+        got += len(chunk)
+
+
+def open_blob_files(server) -> int | None:
+    """How many of the server's file descriptors are open on its data files (None: no /proc)."""
+    fds = Path(f"/proc/{server.proc.pid}/fd")
+    if not fds.is_dir():
+        return None
+    blobs = str(server.data_dir.resolve() / "blobs") + os.sep
+    n = 0
+    for fd in fds.iterdir():
+        try:
+            n += os.readlink(fd).startswith(blobs)
+        except OSError:
+            pass  # closed meanwhile
+    return n
+
+
+def test_clients_that_stop_reading_a_large_get_are_dropped_and_free_their_slots(sending):
+    """SEND_SLOTS clients each GET a 64 MiB object and never read: they fill every connection
+    slot. Once their socket buffers are full the server's writes make no progress; at the send
+    timeout it closes those connections (dropping the responses and their open data files), so
+    a new client, waiting in the backlog for a slot, is served again, and the stalled clients
+    see their responses cut short by a close."""
+    srv, bucket, _ = sending
+    stalled = []
+    try:
+        for _ in range(SEND_SLOTS):
+            sock = start_get(srv, bucket, "big", rcvbuf=64 << 10)
+            stalled.append(sock)
+            # The response has begun (so this connection holds a slot); peeking consumes
+            # nothing, so the client still has read none of it.
+            assert sock.recv(16, socket.MSG_PEEK).startswith(b"HTTP/1.1 200"), "no answer"
+        started = time.monotonic()
+        # Every slot is held by a client that does not read: this one waits in the backlog
+        # until the server drops one of them.
+        probe = wire.connect(srv, timeout=SEND_TIMEOUT + DROP_MARGIN)
+        try:
+            probe.sendall(b"GET /_strata/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            try:
+                answer = wire.read_answer(probe)
+            except (socket.timeout, TimeoutError):
+                pytest.fail(f"no slot freed {time.monotonic() - started:.1f}s after "
+                            f"{SEND_SLOTS} clients stopped reading (send timeout "
+                            f"{SEND_TIMEOUT}s): the stalled connections were kept")
+        finally:
+            probe.close()
+        assert answer.status == 200, answer
+        # The stalled clients' connections were closed: reading now gets what the kernel
+        # buffers held, then EOF (or a reset), never the whole object.
+        deadline = time.monotonic() + SEND_TIMEOUT + DROP_MARGIN
+        for i, sock in enumerate(stalled):
+            got, closed = drain(sock, deadline)
+            assert closed, f"stalled client {i}: still open after reading {got} bytes"
+            assert got < BIG, f"stalled client {i}: got the whole object ({got} bytes)"
+    finally:
+        for sock in stalled:
+            sock.close()
+    srv.check_alive()
+    # Their responses were dropped with them: no data file stays open (a read already on the
+    # blocking pool may hold one for a moment).
+    deadline = time.monotonic() + DROP_MARGIN
+    while (still_open := open_blob_files(srv)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not still_open, f"{still_open} data files still open"
+    # The slots are free again: a whole GET of the big object goes through.
+    sock = start_get(srv, bucket, "big")
+    try:
+        status, headers, rest = read_head(sock)
+        assert status == 200
+        got = len(rest)
+        while got < BIG:
+            chunk = sock.recv(min(1 << 20, BIG - got))
+            assert chunk, f"closed after {got} of {BIG} bytes"
+            got += len(chunk)
+    finally:
+        sock.close()
+
+
+def test_a_slow_reader_that_keeps_reading_gets_the_whole_object(sending):
+    """The send timeout counts from the last progress, not from the start of the response: a
+    client that reads 2 MiB, pauses a sixth of the timeout, and so on, takes several times
+    the timeout for the whole object and still gets every byte intact."""
+    srv, bucket, digest = sending
+    pause = SEND_TIMEOUT / 6
+    burst = 2 << 20
+    sock = start_get(srv, bucket, "big")
+    started = time.monotonic()
+    try:
+        status, headers, rest = read_head(sock)
+        assert status == 200, headers
+        assert int(headers["content-length"]) == BIG
+        h = hashlib.sha256(rest)
+        got = len(rest)
+        sock.settimeout(SEND_TIMEOUT + DROP_MARGIN)
+        while got < BIG:
+            time.sleep(pause)
+            in_burst = 0
+            while in_burst < burst and got < BIG:
+                try:
+                    chunk = sock.recv(min(1 << 20, BIG - got))
+                except ConnectionResetError:
+                    chunk = b""
+                assert chunk, (f"cut off after {got} of {BIG} bytes, "
+                               f"{time.monotonic() - started:.1f}s into the download")
+                h.update(chunk)
+                got += len(chunk)
+                in_burst += len(chunk)
+        took = time.monotonic() - started
+        assert h.hexdigest() == digest, "the object came back changed"
+        # It did take longer than the send timeout (the pauses alone add up to more).
+        assert took > SEND_TIMEOUT, took
+    finally:
+        sock.close()
+    srv.check_alive()
