@@ -18,6 +18,7 @@
 
 use super::*;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use std::cell::{Cell, RefCell};
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::Arc;
@@ -86,15 +87,15 @@ fn bound<T>(value: T, exclusive: bool) -> Bound<T> {
 /// The read methods, identical for read-only and read-write transactions (their tables are
 /// different types with the same `ReadableTable` interface).
 macro_rules! impl_read {
-    ($ty:ty) => {
+    ($ty:ty, $open:ident) => {
         impl ReadTxn for $ty {
             fn bucket(&self, name: &str) -> StorageResult<Option<BucketRecord>> {
-                let t = self.txn.open_table(BUCKETS).eng()?;
+                let t = $open!(self, BUCKETS);
                 t.get(name).eng()?.map(|v| decode(v.value())).transpose()
             }
 
             fn buckets(&self) -> StorageResult<Vec<(String, BucketRecord)>> {
-                let t = self.txn.open_table(BUCKETS).eng()?;
+                let t = $open!(self, BUCKETS);
                 let mut out = Vec::new();
                 for item in t.iter().eng()? {
                     let (k, v) = item.eng()?;
@@ -104,14 +105,14 @@ macro_rules! impl_read {
             }
 
             fn bucket_is_empty(&self, name: &str) -> StorageResult<bool> {
-                let versions = self.txn.open_table(VERSIONS).eng()?;
+                let versions = $open!(self, VERSIONS);
                 let from: (&str, &[u8], u64) = (name, &[], 0);
                 if let Some(item) = versions.range(from..).eng()?.next() {
                     if item.eng()?.0.value().0 == name {
                         return Ok(false);
                     }
                 }
-                let uploads = self.txn.open_table(UPLOAD_KEYS).eng()?;
+                let uploads = $open!(self, UPLOAD_KEYS);
                 let from: (&str, &str) = (name, "");
                 if let Some(item) = uploads.range(from..).eng()?.next() {
                     if item.eng()?.0.value().0 == name {
@@ -127,7 +128,7 @@ macro_rules! impl_read {
                 key: &str,
                 seq: u64,
             ) -> StorageResult<Option<VersionRecord>> {
-                let t = self.txn.open_table(VERSIONS).eng()?;
+                let t = $open!(self, VERSIONS);
                 t.get((bucket, key.as_bytes(), u64::MAX - seq))
                     .eng()?
                     .map(|v| decode(v.value()))
@@ -140,7 +141,7 @@ macro_rules! impl_read {
                 start: Start<'_>,
                 visit: &mut dyn FnMut(&str, VersionRecord) -> Flow,
             ) -> StorageResult<()> {
-                let t = self.txn.open_table(VERSIONS).eng()?;
+                let t = $open!(self, VERSIONS);
                 let (mut key, mut inv, mut exclusive) = lower_bound(start);
                 loop {
                     let from: (&str, &[u8], u64) = (bucket, &key, inv);
@@ -173,7 +174,7 @@ macro_rules! impl_read {
                 start: Start<'_>,
                 visit: &mut dyn FnMut(&str, ObjectSummary) -> Flow,
             ) -> StorageResult<()> {
-                let t = self.txn.open_table(OBJECTS).eng()?;
+                let t = $open!(self, OBJECTS);
                 let (mut key, _, mut exclusive) = lower_bound(start);
                 loop {
                     let from: (&str, &[u8]) = (bucket, &key);
@@ -201,16 +202,16 @@ macro_rules! impl_read {
             }
 
             fn null_seq(&self, bucket: &str, key: &str) -> StorageResult<Option<u64>> {
-                let t = self.txn.open_table(NULLS).eng()?;
+                let t = $open!(self, NULLS);
                 Ok(t.get((bucket, key.as_bytes())).eng()?.map(|v| v.value()))
             }
 
             fn upload(&self, bucket: &str, upload_id: &str) -> StorageResult<Option<UploadRecord>> {
-                let keys = self.txn.open_table(UPLOAD_KEYS).eng()?;
+                let keys = $open!(self, UPLOAD_KEYS);
                 let Some(key) = keys.get((bucket, upload_id)).eng()? else {
                     return Ok(None);
                 };
-                let t = self.txn.open_table(UPLOADS).eng()?;
+                let t = $open!(self, UPLOADS);
                 t.get((bucket, key.value(), upload_id))
                     .eng()?
                     .map(|v| decode(v.value()))
@@ -223,7 +224,7 @@ macro_rules! impl_read {
                 start_after: Option<(&str, &str)>,
                 visit: &mut dyn FnMut(&str, UploadRecord) -> Flow,
             ) -> StorageResult<()> {
-                let t = self.txn.open_table(UPLOADS).eng()?;
+                let t = $open!(self, UPLOADS);
                 let (key, id, exclusive) = match start_after {
                     Some((k, id)) => (k.as_bytes(), id, true),
                     None => (&b""[..], "", false),
@@ -248,7 +249,7 @@ macro_rules! impl_read {
                 after: u32,
                 visit: &mut dyn FnMut(u32, PartRecord) -> Flow,
             ) -> StorageResult<()> {
-                let t = self.txn.open_table(PARTS).eng()?;
+                let t = $open!(self, PARTS);
                 for item in t
                     .range((Bound::Excluded((upload_id, after)), Bound::Unbounded))
                     .eng()?
@@ -266,7 +267,7 @@ macro_rules! impl_read {
             }
 
             fn part(&self, upload_id: &str, part: u32) -> StorageResult<Option<PartRecord>> {
-                let t = self.txn.open_table(PARTS).eng()?;
+                let t = $open!(self, PARTS);
                 t.get((upload_id, part))
                     .eng()?
                     .map(|v| decode(v.value()))
@@ -274,12 +275,12 @@ macro_rules! impl_read {
             }
 
             fn blob(&self, id: u64) -> StorageResult<Option<BlobRecord>> {
-                let t = self.txn.open_table(BLOBS).eng()?;
+                let t = $open!(self, BLOBS);
                 t.get(id).eng()?.map(|v| decode(v.value())).transpose()
             }
 
             fn garbage(&self, limit: usize) -> StorageResult<Vec<u64>> {
-                let t = self.txn.open_table(GARBAGE).eng()?;
+                let t = $open!(self, GARBAGE);
                 let mut out = Vec::new();
                 for item in t.iter().eng()?.take(limit) {
                     out.push(item.eng()?.0.value());
@@ -288,28 +289,82 @@ macro_rules! impl_read {
             }
 
             fn counter(&self, name: &str) -> StorageResult<u64> {
-                let t = self.txn.open_table(COUNTERS).eng()?;
+                let t = $open!(self, COUNTERS);
                 Ok(t.get(name).eng()?.map(|v| v.value()).unwrap_or(0))
             }
         }
     };
 }
 
+/// A read-only snapshot opens each table when a read needs it.
+macro_rules! open_snapshot_table {
+    ($s:expr, $table:ident) => {
+        $s.txn.open_table($table).eng()?
+    };
+}
+
 struct RedbRead {
     txn: redb::ReadTransaction,
 }
-impl_read!(RedbRead);
+impl_read!(RedbRead, open_snapshot_table);
+
+/// `(bucket, key)`, the key of `objects` and `nulls`.
+type BucketKey = (&'static str, &'static [u8]);
+/// `(bucket, key, upload ID)`, the key of `uploads`.
+type UploadKey = (&'static str, &'static [u8], &'static str);
+
+/// The tables of a write batch, opened once when the batch begins: opening a table costs a
+/// lookup in redb's table tree, which repeated for every operation was a third of a
+/// 1000-key multi-delete. RefCells because reads (`&self`) and writes share them; an
+/// operation never holds one across a call into another.
+#[allow(non_snake_case)]
+struct WriteTables<'a> {
+    BUCKETS: RefCell<redb::Table<'a, &'static str, &'static [u8]>>,
+    VERSIONS: RefCell<redb::Table<'a, VersionKey, &'static [u8]>>,
+    OBJECTS: RefCell<redb::Table<'a, BucketKey, &'static [u8]>>,
+    NULLS: RefCell<redb::Table<'a, BucketKey, u64>>,
+    UPLOADS: RefCell<redb::Table<'a, UploadKey, &'static [u8]>>,
+    UPLOAD_KEYS: RefCell<redb::Table<'a, (&'static str, &'static str), &'static [u8]>>,
+    PARTS: RefCell<redb::Table<'a, (&'static str, u32), &'static [u8]>>,
+    BLOBS: RefCell<redb::Table<'a, u64, &'static [u8]>>,
+    GARBAGE: RefCell<redb::Table<'a, u64, ()>>,
+    COUNTERS: RefCell<redb::Table<'a, &'static str, u64>>,
+}
+
+impl<'a> WriteTables<'a> {
+    fn open(txn: &'a redb::WriteTransaction) -> StorageResult<WriteTables<'a>> {
+        Ok(WriteTables {
+            BUCKETS: RefCell::new(txn.open_table(BUCKETS).eng()?),
+            VERSIONS: RefCell::new(txn.open_table(VERSIONS).eng()?),
+            OBJECTS: RefCell::new(txn.open_table(OBJECTS).eng()?),
+            NULLS: RefCell::new(txn.open_table(NULLS).eng()?),
+            UPLOADS: RefCell::new(txn.open_table(UPLOADS).eng()?),
+            UPLOAD_KEYS: RefCell::new(txn.open_table(UPLOAD_KEYS).eng()?),
+            PARTS: RefCell::new(txn.open_table(PARTS).eng()?),
+            BLOBS: RefCell::new(txn.open_table(BLOBS).eng()?),
+            GARBAGE: RefCell::new(txn.open_table(GARBAGE).eng()?),
+            COUNTERS: RefCell::new(txn.open_table(COUNTERS).eng()?),
+        })
+    }
+}
+
+/// A write batch reads through the tables it opened.
+macro_rules! open_batch_table {
+    ($s:expr, $table:ident) => {
+        $s.tables.$table.borrow()
+    };
+}
 
 struct RedbWrite<'a> {
-    txn: &'a redb::WriteTransaction,
+    tables: WriteTables<'a>,
     next_seq: &'a mut u64,
-    writes: u64,
+    writes: Cell<u64>,
 }
-impl_read!(RedbWrite<'_>);
+impl_read!(RedbWrite<'_>, open_batch_table);
 
 impl RedbWrite<'_> {
-    fn wrote<T>(&mut self, r: Result<T, redb::StorageError>) -> StorageResult<()> {
-        self.writes += 1;
+    fn wrote<T>(&self, r: Result<T, redb::StorageError>) -> StorageResult<()> {
+        self.writes.set(self.writes.get() + 1);
         r.map(|_| ()).eng()
     }
 }
@@ -321,29 +376,29 @@ impl WriteTxn for RedbWrite<'_> {
     }
 
     fn writes(&self) -> u64 {
-        self.writes
+        self.writes.get()
     }
 
     fn set_counter(&mut self, name: &str, value: u64) -> StorageResult<()> {
-        let mut t = self.txn.open_table(COUNTERS).eng()?;
+        let mut t = self.tables.COUNTERS.borrow_mut();
         let r = t.insert(name, value);
         self.wrote(r)
     }
 
     fn put_bucket(&mut self, name: &str, rec: &BucketRecord) -> StorageResult<()> {
-        let mut t = self.txn.open_table(BUCKETS).eng()?;
+        let mut t = self.tables.BUCKETS.borrow_mut();
         let r = t.insert(name, encode(rec).as_slice());
         self.wrote(r)
     }
 
     fn remove_bucket(&mut self, name: &str) -> StorageResult<()> {
-        let mut t = self.txn.open_table(BUCKETS).eng()?;
+        let mut t = self.tables.BUCKETS.borrow_mut();
         let r = t.remove(name);
         self.wrote(r)
     }
 
     fn put_version(&mut self, bucket: &str, key: &str, rec: &VersionRecord) -> StorageResult<()> {
-        let mut t = self.txn.open_table(VERSIONS).eng()?;
+        let mut t = self.tables.VERSIONS.borrow_mut();
         let r = t.insert(
             (bucket, key.as_bytes(), u64::MAX - rec.seq),
             encode(rec).as_slice(),
@@ -352,25 +407,25 @@ impl WriteTxn for RedbWrite<'_> {
     }
 
     fn remove_version(&mut self, bucket: &str, key: &str, seq: u64) -> StorageResult<()> {
-        let mut t = self.txn.open_table(VERSIONS).eng()?;
+        let mut t = self.tables.VERSIONS.borrow_mut();
         let r = t.remove((bucket, key.as_bytes(), u64::MAX - seq));
         self.wrote(r)
     }
 
     fn put_object(&mut self, bucket: &str, key: &str, rec: &ObjectSummary) -> StorageResult<()> {
-        let mut t = self.txn.open_table(OBJECTS).eng()?;
+        let mut t = self.tables.OBJECTS.borrow_mut();
         let r = t.insert((bucket, key.as_bytes()), encode(rec).as_slice());
         self.wrote(r)
     }
 
     fn remove_object(&mut self, bucket: &str, key: &str) -> StorageResult<()> {
-        let mut t = self.txn.open_table(OBJECTS).eng()?;
+        let mut t = self.tables.OBJECTS.borrow_mut();
         let r = t.remove((bucket, key.as_bytes()));
         self.wrote(r)
     }
 
     fn set_null_seq(&mut self, bucket: &str, key: &str, seq: Option<u64>) -> StorageResult<()> {
-        let mut t = self.txn.open_table(NULLS).eng()?;
+        let mut t = self.tables.NULLS.borrow_mut();
         let r = match seq {
             Some(seq) => t.insert((bucket, key.as_bytes()), seq).map(|_| ()),
             None => t.remove((bucket, key.as_bytes())).map(|_| ()),
@@ -384,10 +439,10 @@ impl WriteTxn for RedbWrite<'_> {
         upload_id: &str,
         rec: &UploadRecord,
     ) -> StorageResult<()> {
-        let mut keys = self.txn.open_table(UPLOAD_KEYS).eng()?;
+        let mut keys = self.tables.UPLOAD_KEYS.borrow_mut();
         let r = keys.insert((bucket, upload_id), rec.key.as_bytes());
         self.wrote(r)?;
-        let mut t = self.txn.open_table(UPLOADS).eng()?;
+        let mut t = self.tables.UPLOADS.borrow_mut();
         let r = t.insert(
             (bucket, rec.key.as_bytes(), upload_id),
             encode(rec).as_slice(),
@@ -396,14 +451,14 @@ impl WriteTxn for RedbWrite<'_> {
     }
 
     fn remove_upload(&mut self, bucket: &str, upload_id: &str) -> StorageResult<()> {
-        let mut keys = self.txn.open_table(UPLOAD_KEYS).eng()?;
+        let mut keys = self.tables.UPLOAD_KEYS.borrow_mut();
         let key = keys
             .remove((bucket, upload_id))
             .eng()?
             .map(|k| k.value().to_vec());
-        self.writes += 1;
+        self.writes.set(self.writes.get() + 1);
         if let Some(key) = key {
-            let mut t = self.txn.open_table(UPLOADS).eng()?;
+            let mut t = self.tables.UPLOADS.borrow_mut();
             let r = t.remove((bucket, key.as_slice(), upload_id));
             self.wrote(r)?;
         }
@@ -411,37 +466,37 @@ impl WriteTxn for RedbWrite<'_> {
     }
 
     fn put_part(&mut self, upload_id: &str, part: u32, rec: &PartRecord) -> StorageResult<()> {
-        let mut t = self.txn.open_table(PARTS).eng()?;
+        let mut t = self.tables.PARTS.borrow_mut();
         let r = t.insert((upload_id, part), encode(rec).as_slice());
         self.wrote(r)
     }
 
     fn remove_part(&mut self, upload_id: &str, part: u32) -> StorageResult<()> {
-        let mut t = self.txn.open_table(PARTS).eng()?;
+        let mut t = self.tables.PARTS.borrow_mut();
         let r = t.remove((upload_id, part));
         self.wrote(r)
     }
 
     fn put_blob(&mut self, id: u64, rec: &BlobRecord) -> StorageResult<()> {
-        let mut t = self.txn.open_table(BLOBS).eng()?;
+        let mut t = self.tables.BLOBS.borrow_mut();
         let r = t.insert(id, encode(rec).as_slice());
         self.wrote(r)
     }
 
     fn remove_blob(&mut self, id: u64) -> StorageResult<()> {
-        let mut t = self.txn.open_table(BLOBS).eng()?;
+        let mut t = self.tables.BLOBS.borrow_mut();
         let r = t.remove(id);
         self.wrote(r)
     }
 
     fn add_garbage(&mut self, id: u64) -> StorageResult<()> {
-        let mut t = self.txn.open_table(GARBAGE).eng()?;
+        let mut t = self.tables.GARBAGE.borrow_mut();
         let r = t.insert(id, ());
         self.wrote(r)
     }
 
     fn remove_garbage(&mut self, id: u64) -> StorageResult<()> {
-        let mut t = self.txn.open_table(GARBAGE).eng()?;
+        let mut t = self.tables.GARBAGE.borrow_mut();
         let r = t.remove(id);
         self.wrote(r)
     }
@@ -683,10 +738,17 @@ fn run_batch(
     let mut completions = Vec::with_capacity(batch.len());
     let mut poisoned = false;
     {
+        let tables = match WriteTables::open(&txn) {
+            Ok(tables) => tables,
+            Err(e) => {
+                drop(batch);
+                return (Err(BatchError::Engine(e)), Vec::new());
+            }
+        };
         let mut w = RedbWrite {
-            txn: &txn,
+            tables,
             next_seq,
-            writes: 0,
+            writes: Cell::new(0),
         };
         for op in batch {
             // A panicking operation fails its batch instead of the writer thread.
