@@ -101,9 +101,14 @@ def assert_error(answer: wire.Answer, dialect: str, status: int | tuple, codes) 
 def initiate_upload(server, dialect: str, bucket: str, key: str) -> str:
     s = wire.Signer(server, dialect)
     a = ok(wire.send(server, s.sign("POST", bucket, key, params={"uploads": ""})), "initiate")
+    return upload_id_of(dialect, a)
+
+
+def upload_id_of(dialect: str, answer: wire.Answer) -> str:
+    """The upload ID an initiate answered."""
     if dialect == "bos":
-        return json.loads(a.body)["uploadId"]
-    return wire._xml_all(a.body, "UploadId")[0]
+        return json.loads(answer.body)["uploadId"]
+    return wire._xml_all(answer.body, "UploadId")[0]
 
 
 def upload_part(server, dialect: str, bucket: str, key: str, upload_id: str, n: int,

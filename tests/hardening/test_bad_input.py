@@ -413,8 +413,7 @@ def keys_in_page(dialect: str, body: bytes) -> set[str]:
     if dialect == "bos":
         doc = json.loads(body)
         return {e["key"] for e in doc.get("contents", doc.get("versions", []))}
-    import xml.etree.ElementTree as ET
-    return {el.text for el in ET.fromstring(body).iter() if el.tag.rsplit("}", 1)[-1] == "Key"}
+    return set(wire._xml_all(body, "Key"))
 
 
 @pytest.mark.changes_expected

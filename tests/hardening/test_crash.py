@@ -19,7 +19,6 @@ CRASH_CYCLES (default 5) sets the number of kill cycles.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import random
 import threading
@@ -213,8 +212,7 @@ def multipart(srv, dialect: str, bucket: str, key: str, ledger: Ledger) -> bool:
         a = wire.send(srv, s.sign("POST", bucket, key, params={"uploads": ""}), timeout=30)
         if a.status != 200:
             return False
-        uid = (json.loads(a.body)["uploadId"] if dialect == "bos"
-               else wire._xml_all(a.body, "UploadId")[0])
+        uid = support.upload_id_of(dialect, a)
         with ledger.lock:
             ledger.uploads[uid] = up
             ledger.ops += 1

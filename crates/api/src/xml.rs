@@ -5,6 +5,7 @@
 //! escaped with quick-xml's escaper.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use std::fmt::Write as _;
 
 pub struct Xml {
     buf: String,
@@ -98,17 +99,12 @@ fn push_text(buf: &mut String, text: &str) {
         return;
     }
     for c in escaped.chars() {
-        match c {
-            '\t' | '\n' | '\r' => {
-                buf.push_str("&#");
-                buf.push_str(&u32::from(c).to_string());
-                buf.push(';');
-            }
-            c if needs_reference(c) => {
-                buf.push_str(&format!("&#x{:X};", u32::from(c)));
-            }
-            c => buf.push(c),
-        }
+        // Writing to a String cannot fail.
+        let _ = match c {
+            '\t' | '\n' | '\r' => write!(buf, "&#{};", u32::from(c)),
+            c if needs_reference(c) => write!(buf, "&#x{:X};", u32::from(c)),
+            c => buf.write_char(c),
+        };
     }
 }
 
@@ -179,6 +175,15 @@ mod tests {
             "dir%2Fa%20b%2Bc%25d~%C3%BC.txt"
         );
     }
+}
+
+/// What S3's DeleteObjects and OSS's DeleteMultipleObjects documents say: whether the answer
+/// leaves out the successes (`Quiet`), and the entries. Each dialect reads its own document
+/// (`s3::parse_delete_request`, `oss::parse_delete_request`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeleteRequest {
+    pub quiet: bool,
+    pub entries: Vec<strata_core::DeleteEntry>,
 }
 
 /// A parsed request document: element names, text and children, in order.

@@ -5,7 +5,7 @@ use super::error::OssError;
 use super::object::validate_key;
 use super::{Ctx, OssResult, xml};
 use crate::body::Incoming;
-use crate::xml::{Element, ParseError, Xml, maybe_encode, parse};
+use crate::xml::{DeleteRequest, Element, ParseError, Xml, maybe_encode, parse};
 use hyper::StatusCode;
 use strata_core::{DeleteEntry, DeleteOutcome, MAX_DELETE_ENTRIES, VersionId};
 
@@ -37,13 +37,6 @@ pub(super) fn parse_doc(
 pub fn parse_versioning(bytes: &[u8]) -> Result<Option<String>, OssError> {
     let doc = parse_doc(bytes, "VersioningConfiguration", 16)?;
     Ok(doc.child_text("Status").map(|s| s.trim().to_owned()))
-}
-
-/// A DeleteMultipleObjects request document: whether the answer lists nothing, and the entries.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DeleteRequest {
-    pub quiet: bool,
-    pub entries: Vec<DeleteEntry>,
 }
 
 /// Reads a DeleteMultipleObjects body: `<Delete>` with an optional `Quiet` (`true`/`True`/

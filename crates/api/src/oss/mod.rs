@@ -12,7 +12,7 @@ mod list;
 mod multipart;
 mod object;
 
-pub use batch::{DeleteRequest, parse_delete_request, parse_versioning};
+pub use batch::{parse_delete_request, parse_versioning};
 pub use multipart::parse_complete_request;
 pub use object::parse_copy_source;
 

@@ -7,19 +7,12 @@ use super::object::has_integrity_header;
 use super::{Ctx, S3Result, xml};
 use crate::body::Incoming;
 use crate::listing::S3;
-use crate::xml::{Element, Xml, parse};
+use crate::xml::{DeleteRequest, Element, Xml, parse};
 use hyper::StatusCode;
 use strata_core::{DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
 
 /// 1000 keys of up to 1024 bytes with version IDs fit comfortably.
 pub const DELETE_BODY_LIMIT: usize = 2 * 1024 * 1024;
-
-/// A DeleteObjects request document: whether the answer lists only failures, and the entries.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DeleteRequest {
-    pub quiet: bool,
-    pub entries: Vec<DeleteEntry>,
-}
 
 /// Reads a DeleteObjects body: `<Delete>` with an optional `Quiet` (`true`/`false`, any case)
 /// and 1 to [`MAX_DELETE_ENTRIES`] `Object`s, each with a `Key` and an optional `VersionId`.

@@ -606,23 +606,14 @@ impl RedbMeta {
         let db = open_db(path, cache_bytes)?;
         let next_seq = {
             let txn = db.begin_write().eng()?;
-            txn.open_table(BUCKETS).eng()?;
-            txn.open_table(VERSIONS).eng()?;
-            txn.open_table(OBJECTS).eng()?;
-            txn.open_table(NULLS).eng()?;
-            txn.open_table(UPLOADS).eng()?;
-            txn.open_table(UPLOAD_KEYS).eng()?;
-            txn.open_table(PARTS).eng()?;
-            txn.open_table(BLOBS).eng()?;
-            txn.open_table(GARBAGE).eng()?;
-            let seq = {
-                let counters = txn.open_table(COUNTERS).eng()?;
-                counters
-                    .get(SEQ_COUNTER)
-                    .eng()?
-                    .map(|v| v.value())
-                    .unwrap_or(0)
-            };
+            // Creates every table of a new store.
+            let seq = WriteTables::open(&txn)?
+                .COUNTERS
+                .get_mut()
+                .get(SEQ_COUNTER)
+                .eng()?
+                .map(|v| v.value())
+                .unwrap_or(0);
             txn.commit().eng()?;
             seq
         };
