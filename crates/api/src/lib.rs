@@ -8,6 +8,7 @@
 //! Server paths start with `/_strata/`: bucket names cannot start with `_`, so they never
 //! collide with a bucket in any dialect.
 
+pub mod access;
 pub mod body;
 pub mod bos;
 pub mod health;
@@ -90,6 +91,32 @@ impl Users {
         self.0
             .iter()
             .find(|u| u.credentials.find(access_key).is_some())
+    }
+
+    /// Whether `user` is the administrator: the key pair the server was started with (the
+    /// first user), which may act on every bucket (see [`access`]).
+    pub fn is_admin(&self, user: &User) -> bool {
+        self.0
+            .first()
+            .is_some_and(|admin| admin.credentials == user.credentials)
+    }
+
+    /// The owner ID and display name of an owner ID: the display name of the first user with
+    /// that ID, or the ID itself when no user has it (any more). Buckets from before owners
+    /// were recorded (owner "") show the administrator.
+    pub fn owner(&self, id: &str) -> access::Owner {
+        let found = if id.is_empty() {
+            self.0.first()
+        } else {
+            self.0.iter().find(|u| u.id == id)
+        };
+        match found {
+            Some(u) => access::Owner::of_user(u),
+            None => access::Owner {
+                id: id.to_owned(),
+                display_name: id.to_owned(),
+            },
+        }
     }
 }
 

@@ -56,7 +56,7 @@ pub(super) fn list_buckets(ctx: &Ctx<'_>) -> BosResult {
         .store
         .list_buckets()?
         .iter()
-        .filter(|b| b.is_owned_by(&ctx.user.id))
+        .filter(|b| crate::access::owns(&ctx.state.users, ctx.user, &b.owner))
         .map(|b| json!({"name": b.name, "location": ctx.state.region, "creationDate": bos_time(b.created_ms)}))
         .collect();
     Ok(json(json!({"owner": ctx.owner(), "buckets": buckets})))

@@ -158,3 +158,15 @@ impl From<AuthError> for BosError {
         }
     }
 }
+
+impl From<crate::access::Denied> for BosError {
+    fn from(e: crate::access::Denied) -> BosError {
+        use crate::access::Denied;
+        match e {
+            Denied::NotOwner | Denied::ExpectedOwner => {
+                BosError::new(StatusCode::FORBIDDEN, "AccessDenied", "Access denied.")
+            }
+            Denied::Store(detail) => internal(detail),
+        }
+    }
+}

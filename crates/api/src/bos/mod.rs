@@ -29,6 +29,8 @@ pub(crate) struct Ctx<'a> {
     pub req: RequestParts,
     /// The user the request is signed by.
     pub user: &'a crate::User,
+    /// The owner of the bucket the request addresses (the requester when it addresses none).
+    pub owner: crate::access::Owner,
 }
 
 impl Ctx<'_> {
@@ -46,8 +48,10 @@ impl Ctx<'_> {
             .ok_or_else(|| BosError::invalid_argument("an object key is required"))
     }
 
+    /// The owner listings show: the bucket's (objects belong to their bucket's owner), or
+    /// the requester's for requests on no bucket.
     pub fn owner(&self) -> serde_json::Value {
-        serde_json::json!({"id": self.user.id, "displayName": self.user.display_name})
+        serde_json::json!({"id": self.owner.id, "displayName": self.owner.display_name})
     }
 }
 
@@ -73,10 +77,22 @@ pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) 
             .users
             .user(&authed.access_key)
             .ok_or(auth::AuthError::Anonymous)?;
+        let req = strip_v1(req);
+        let source = req.header("x-bce-copy-source").map(parse_copy_source);
+        let names = crate::access::Names {
+            copy_source_bucket: match &source {
+                Some(Ok((bucket, _, _))) => Some(bucket.as_str()),
+                _ => None,
+            },
+            expected_owner: None,
+            expected_source_owner: None,
+        };
+        let owner = crate::access::authorize(state, user, &req, &names)?;
         let ctx = Ctx {
             state,
-            req: strip_v1(req),
+            req,
             user,
+            owner,
         };
         dispatch(&ctx, body).await
     }

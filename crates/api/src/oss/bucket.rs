@@ -35,7 +35,7 @@ pub(super) fn list_buckets(ctx: &Ctx<'_>) -> OssResult {
     let marker = ctx.req.query("marker").unwrap_or("");
     let max = parse_max(ctx.req.query("max-keys"), 100)?;
     let mut all = ctx.state.store.list_buckets()?;
-    all.retain(|b| b.is_owned_by(&ctx.user.id));
+    all.retain(|b| crate::access::owns(&ctx.state.users, ctx.user, &b.owner));
     let matching: Vec<_> = all
         .iter()
         .filter(|b| b.name.starts_with(prefix) && b.name.as_str() > marker)

@@ -215,3 +215,17 @@ impl From<AuthError> for OssError {
         }
     }
 }
+
+impl From<crate::access::Denied> for OssError {
+    fn from(e: crate::access::Denied) -> OssError {
+        use crate::access::Denied;
+        match e {
+            Denied::NotOwner | Denied::ExpectedOwner => OssError::new(
+                StatusCode::FORBIDDEN,
+                "AccessDenied",
+                "You have no right to access this bucket.",
+            ),
+            Denied::Store(detail) => internal(detail),
+        }
+    }
+}

@@ -32,6 +32,8 @@ pub(crate) struct Ctx<'a> {
     pub user: &'a crate::User,
     /// The request's payload digest from a V4 signature, to check against the body.
     pub payload_sha256: Option<[u8; 32]>,
+    /// The owner of the bucket the request addresses (the requester when it addresses none).
+    pub owner: crate::access::Owner,
 }
 
 impl Ctx<'_> {
@@ -58,11 +60,10 @@ impl Ctx<'_> {
         }
     }
 
+    /// The owner listings and ACLs show: the bucket's (objects belong to their bucket's
+    /// owner), or the requester's for requests on no bucket.
     pub fn owner(&self) -> crate::listing::Owner<'_> {
-        crate::listing::Owner {
-            id: &self.user.id,
-            display_name: &self.user.display_name,
-        }
+        self.owner.as_listing()
     }
 }
 
@@ -78,11 +79,22 @@ pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) 
             .users
             .user(&authed.access_key)
             .ok_or(auth::AuthError::Anonymous)?;
+        let source = req.header("x-oss-copy-source").map(parse_copy_source);
+        let names = crate::access::Names {
+            copy_source_bucket: match &source {
+                Some(Ok((bucket, _, _))) => Some(bucket.as_str()),
+                _ => None,
+            },
+            expected_owner: None,
+            expected_source_owner: None,
+        };
+        let owner = crate::access::authorize(state, user, &req, &names)?;
         let ctx = Ctx {
             state,
             req,
             user,
             payload_sha256: authed.payload_sha256,
+            owner,
         };
         dispatch(&ctx, body).await
     }

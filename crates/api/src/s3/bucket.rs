@@ -59,7 +59,11 @@ pub(super) fn list_buckets(ctx: &Ctx<'_>) -> S3Result {
     let all = ctx.state.store.list_buckets()?;
     let matching: Vec<_> = all
         .iter()
-        .filter(|b| b.is_owned_by(&ctx.user.id) && b.name.starts_with(prefix) && b.name > after)
+        .filter(|b| {
+            crate::access::owns(&ctx.state.users, ctx.user, &b.owner)
+                && b.name.starts_with(prefix)
+                && b.name > after
+        })
         .collect();
     let page = &matching[..matching.len().min(max)];
     let mut x = Xml::new("ListAllMyBucketsResult", S3.root_attrs);

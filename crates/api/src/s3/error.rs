@@ -255,3 +255,15 @@ impl From<AuthError> for S3Error {
         }
     }
 }
+
+impl From<crate::access::Denied> for S3Error {
+    fn from(e: crate::access::Denied) -> S3Error {
+        use crate::access::Denied;
+        match e {
+            Denied::NotOwner | Denied::ExpectedOwner => {
+                S3Error::new(StatusCode::FORBIDDEN, "AccessDenied", "Access Denied")
+            }
+            Denied::Store(detail) => internal(detail),
+        }
+    }
+}

@@ -33,6 +33,8 @@ pub(crate) struct Ctx<'a> {
     pub auth: Authenticated,
     /// The user the request is signed by.
     pub user: &'a crate::User,
+    /// The owner of the bucket the request addresses (the requester when it addresses none).
+    pub owner: crate::access::Owner,
 }
 
 impl Ctx<'_> {
@@ -50,11 +52,10 @@ impl Ctx<'_> {
             .ok_or_else(|| S3Error::invalid_request("an object key is required"))
     }
 
+    /// The owner listings and ACLs show: the bucket's (objects belong to their bucket's
+    /// owner), or the requester's for requests on no bucket.
     pub fn owner(&self) -> crate::listing::Owner<'_> {
-        crate::listing::Owner {
-            id: &self.user.id,
-            display_name: &self.user.display_name,
-        }
+        self.owner.as_listing()
     }
 
     pub fn url_encoding(&self) -> Result<bool, S3Error> {
@@ -79,11 +80,22 @@ pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) 
             .users
             .user(&auth.access_key)
             .ok_or(auth::AuthError::Anonymous)?;
+        let source = req.header("x-amz-copy-source").map(parse_copy_source);
+        let names = crate::access::Names {
+            copy_source_bucket: match &source {
+                Some(Ok((bucket, _, _))) => Some(bucket.as_str()),
+                _ => None,
+            },
+            expected_owner: req.header("x-amz-expected-bucket-owner"),
+            expected_source_owner: req.header("x-amz-source-expected-bucket-owner"),
+        };
+        let owner = crate::access::authorize(state, user, &req, &names)?;
         let ctx = Ctx {
             state,
             req,
             auth,
             user,
+            owner,
         };
         dispatch(&ctx, body).await
     }
