@@ -21,6 +21,7 @@ mod router;
 pub mod s3;
 mod server;
 pub mod sigutil;
+pub mod unsupported;
 pub mod xml;
 
 use bytes::Bytes;

@@ -189,25 +189,13 @@ pub(crate) fn bos_time(ms: i64) -> String {
     s
 }
 
-const UNSUPPORTED: &[&str] = &[
-    "acl",
-    "append",
-    "lifecycle",
-    "cors",
-    "logging",
-    "replication",
-    "encryption",
-    "tagging",
-    "symlink",
-];
-
 async fn dispatch(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let q = |n: &str| ctx.req.has_query(n);
-    if let Some(s) = UNSUPPORTED.iter().find(|s| q(s)) {
+    if let Some(what) = crate::unsupported::refused(&crate::unsupported::BOS, &ctx.req) {
         return Err(BosError::new(
             StatusCode::NOT_IMPLEMENTED,
             "NotImplemented",
-            format!("The `{s}` sub-resource is not implemented."),
+            format!("{what} is not implemented."),
         ));
     }
     let not_allowed = || {

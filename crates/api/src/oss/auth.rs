@@ -50,7 +50,7 @@ const QUERY_ENCODE: &AsciiSet = &URI_ENCODE.add(b'/');
 /// The query parameters that take part in a V1 signature (§3.1: the union of the SDK lists plus
 /// the per-operation extras `cleanRestoredObject` and `seal` that alibabacloud-oss-v2 signs).
 /// Sorted in byte order for [`is_signed_subresource`]'s binary search.
-const V1_SIGNED_SUBRESOURCES: &[&str] = &[
+pub(crate) const V1_SIGNED_SUBRESOURCES: &[&str] = &[
     "accessPoint",
     "accessPointPolicy",
     "acl",

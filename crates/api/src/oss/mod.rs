@@ -193,36 +193,10 @@ pub(crate) fn empty(status: StatusCode) -> Response<Body> {
     r
 }
 
-/// Sub-resources this server does not implement (anything else unknown is ignored, as OSS
-/// ignores unknown query parameters).
-const UNSUPPORTED: &[&str] = &[
-    "append",
-    "symlink",
-    "tagging",
-    "restore",
-    "lifecycle",
-    "cors",
-    "logging",
-    "website",
-    "referer",
-    "policy",
-    "encryption",
-    "replication",
-    "worm",
-    "inventory",
-    "x-oss-process",
-    "select",
-    "callback",
-    "live",
-    "qos",
-];
-
 async fn dispatch(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let q = |n: &str| ctx.req.has_query(n);
-    if let Some(s) = UNSUPPORTED.iter().find(|s| q(s)) {
-        return Err(OssError::not_implemented(&format!(
-            "The sub-resource `{s}`"
-        )));
+    if let Some(what) = crate::unsupported::refused(&crate::unsupported::OSS, &ctx.req) {
+        return Err(OssError::not_implemented(&what));
     }
     let m = &ctx.req.method;
     match (ctx.req.bucket.is_some(), ctx.req.key.is_some()) {

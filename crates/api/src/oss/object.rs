@@ -182,13 +182,6 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     validate_key(key)?;
     super::bucket::check_object_acl(ctx)?;
-    if ctx
-        .req
-        .header("x-oss-forbid-overwrite")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    {
-        return Err(OssError::not_implemented("x-oss-forbid-overwrite"));
-    }
     let expect = expectations(ctx)?;
     let out = ctx
         .state

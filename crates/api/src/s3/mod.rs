@@ -161,39 +161,10 @@ pub(crate) fn empty(status: StatusCode) -> Response<Body> {
     r
 }
 
-/// Sub-resources this server does not implement.
-const UNSUPPORTED: &[&str] = &[
-    "tagging",
-    "policy",
-    "policyStatus",
-    "cors",
-    "lifecycle",
-    "encryption",
-    "object-lock",
-    "retention",
-    "legal-hold",
-    "ownershipControls",
-    "publicAccessBlock",
-    "logging",
-    "website",
-    "notification",
-    "replication",
-    "accelerate",
-    "requestPayment",
-    "analytics",
-    "metrics",
-    "inventory",
-    "intelligent-tiering",
-    "select",
-    "restore",
-    "torrent",
-    "attributes",
-];
-
 async fn dispatch(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let q = |n: &str| ctx.req.has_query(n);
-    if let Some(s) = UNSUPPORTED.iter().find(|s| q(s)) {
-        return Err(S3Error::not_implemented(&format!("The `{s}` sub-resource")));
+    if let Some(what) = crate::unsupported::refused(&crate::unsupported::S3, &ctx.req) {
+        return Err(S3Error::not_implemented(&what));
     }
     let not_allowed = || {
         S3Error::new(

@@ -1,0 +1,385 @@
+//! What Strata does not carry out, refused before anything runs: one table per dialect of the
+//! sub-resources and request headers whose feature does not exist here, checked by one
+//! function for every request. A request that asks for such a feature (server-side
+//! encryption, object lock, tagging, storage classes, grants, traffic limits, ...) is answered
+//! 501 NotImplemented in the dialect's format; it is never accepted with the feature silently
+//! dropped, so nobody believes data is encrypted, locked or tagged when it is not.
+//!
+//! Headers that change nothing Strata stores or answers (billing, request-payer, MFA
+//! serial numbers when MFA delete is off, STS tokens of key pairs that verified) are not
+//! listed. ARCHITECTURE.md's audit says why each header of the three dialects is where it is.
+
+use crate::request::RequestParts;
+
+/// One request header a dialect refuses.
+pub enum Header {
+    /// The header, with any value.
+    Any(&'static str),
+    /// Every header whose name starts with this.
+    Prefix(&'static str),
+    /// The header with any value but these (compared without case): the one value that asks
+    /// for what Strata does anyway.
+    Unless(&'static str, &'static [&'static str]),
+}
+
+/// What a dialect refuses: its sub-resources (query parameters) and headers, each with the
+/// feature it names in the error message.
+pub struct Table {
+    pub sub_resources: &'static [&'static str],
+    pub headers: &'static [(Header, &'static str)],
+}
+
+/// The feature a request asks for that the table refuses, if any, for the error message.
+pub fn refused(table: &Table, req: &RequestParts) -> Option<String> {
+    if let Some(s) = table.sub_resources.iter().find(|s| req.has_query(s)) {
+        return Some(format!("The `{s}` sub-resource"));
+    }
+    for (rule, feature) in table.headers {
+        let hit = match rule {
+            Header::Any(name) => req.headers.contains_key(*name).then_some(*name),
+            Header::Prefix(prefix) => req
+                .headers
+                .keys()
+                .find(|k| k.as_str().starts_with(prefix))
+                .map(|_| *prefix),
+            Header::Unless(name, allowed) => req
+                .headers
+                .get_all(*name)
+                .iter()
+                .any(|v| {
+                    let v = v.to_str().unwrap_or_default().trim();
+                    !allowed.iter().any(|a| a.eq_ignore_ascii_case(v))
+                })
+                .then_some(*name),
+        };
+        if let Some(name) = hit {
+            return Some(format!("{feature} (the `{name}` header)"));
+        }
+    }
+    None
+}
+
+use Header::{Any, Prefix, Unless};
+
+pub static S3: Table = Table {
+    sub_resources: &[
+        "tagging",
+        "policy",
+        "policyStatus",
+        "cors",
+        "lifecycle",
+        "encryption",
+        "object-lock",
+        "retention",
+        "legal-hold",
+        "ownershipControls",
+        "publicAccessBlock",
+        "logging",
+        "website",
+        "notification",
+        "replication",
+        "accelerate",
+        "requestPayment",
+        "analytics",
+        "metrics",
+        "inventory",
+        "intelligent-tiering",
+        "select",
+        "restore",
+        "torrent",
+        "attributes",
+        "session",
+        "renameObject",
+        "metadataTable",
+        "metadataConfiguration",
+        "metadataInventoryTable",
+        "metadataJournalTable",
+    ],
+    headers: &[
+        (
+            Prefix("x-amz-server-side-encryption"),
+            "Server-side encryption",
+        ),
+        (
+            Prefix("x-amz-copy-source-server-side-encryption"),
+            "Server-side encryption",
+        ),
+        (Prefix("x-amz-object-lock-"), "Object Lock"),
+        (
+            Unless("x-amz-bucket-object-lock-enabled", &["false"]),
+            "Object Lock",
+        ),
+        (Any("x-amz-tagging"), "Object tagging"),
+        (
+            Unless("x-amz-tagging-directive", &["COPY"]),
+            "Object tagging",
+        ),
+        (Any("x-amz-website-redirect-location"), "Website redirects"),
+        (
+            Unless("x-amz-storage-class", &["STANDARD"]),
+            "Storage classes other than STANDARD",
+        ),
+        (Prefix("x-amz-grant-"), "ACL grants"),
+        (Any("x-amz-write-offset-bytes"), "Appending to objects"),
+        (
+            Unless("x-amz-object-ownership", &["BucketOwnerEnforced"]),
+            "Object ownership other than BucketOwnerEnforced",
+        ),
+        (
+            Any("x-amz-if-match-last-modified-time"),
+            "Conditions on the last-modified time",
+        ),
+        (Any("x-amz-if-match-size"), "Conditions on the size"),
+        (
+            Any("x-amz-if-match-initiated-time"),
+            "Conditions on the initiated time",
+        ),
+    ],
+};
+
+/// OSS: every sub-resource OSS signs in V1 (its own list of them) that Strata does not serve,
+/// and the few it does not sign.
+pub static OSS: Table = Table {
+    sub_resources: &[
+        "accessPoint",
+        "accessPointPolicy",
+        "append",
+        "asyncFetch",
+        "bucketArchiveDirectRead",
+        "callback",
+        "callback-var",
+        "cleanRestoredObject",
+        "cloudboxes",
+        "cname",
+        "comp",
+        "cors",
+        "encryption",
+        "endTime",
+        "group",
+        "httpsConfig",
+        "img",
+        "inventory",
+        "inventoryId",
+        "lifecycle",
+        "link",
+        "live",
+        "logging",
+        "metaQuery",
+        "objectInfo",
+        "policy",
+        "position",
+        "publicAccessBlock",
+        "qos",
+        "qosInfo",
+        "qosRequester",
+        "redundancyTransition",
+        "referer",
+        "regionList",
+        "replication",
+        "replicationLocation",
+        "replicationProgress",
+        "requestPayment",
+        "requesterQosInfo",
+        "resourceGroup",
+        "resourcePool",
+        "resourcePoolBuckets",
+        "resourcePoolInfo",
+        "responseHeader",
+        "restore",
+        "rtc",
+        "seal",
+        "sequential",
+        "startTime",
+        "stat",
+        "status",
+        "style",
+        "styleName",
+        "symlink",
+        "tagging",
+        "transferAcceleration",
+        "udf",
+        "udfApplication",
+        "udfApplicationLog",
+        "udfId",
+        "udfImage",
+        "udfImageDesc",
+        "udfName",
+        "vod",
+        "website",
+        "withHashContext",
+        "worm",
+        "wormExtend",
+        "wormId",
+        "x-oss-ac-forward-allow",
+        "x-oss-ac-source-ip",
+        "x-oss-ac-subnet-mask",
+        "x-oss-ac-vpc-id",
+        "x-oss-access-point-name",
+        "x-oss-async-process",
+        "x-oss-enable-md5",
+        "x-oss-enable-sha1",
+        "x-oss-enable-sha256",
+        "x-oss-hash-ctx",
+        "x-oss-md5-ctx",
+        "x-oss-process",
+        "x-oss-redundancy-transition-taskid",
+        "x-oss-target-redundancy-type",
+        "x-oss-traffic-limit",
+        "x-oss-write-get-object-response",
+        "select",
+    ],
+    headers: &[
+        (Prefix("x-oss-server-side-"), "Server-side encryption"),
+        (Any("x-oss-tagging"), "Object tagging"),
+        (
+            Unless("x-oss-tagging-directive", &["Copy"]),
+            "Object tagging",
+        ),
+        (
+            Unless("x-oss-storage-class", &["Standard"]),
+            "Storage classes other than Standard",
+        ),
+        (Any("x-oss-traffic-limit"), "Traffic limits"),
+        (Any("x-oss-callback"), "Upload callbacks"),
+        (Any("x-oss-callback-var"), "Upload callbacks"),
+        (
+            Unless("x-oss-forbid-overwrite", &["false"]),
+            "Refusing to overwrite (x-oss-forbid-overwrite)",
+        ),
+        (Any("x-oss-symlink-target"), "Symbolic links"),
+    ],
+};
+
+pub static BOS: Table = Table {
+    sub_resources: &[
+        "acl",
+        "append",
+        "lifecycle",
+        "cors",
+        "logging",
+        "replication",
+        "replicationProgress",
+        "encryption",
+        "tagging",
+        "symlink",
+        "restore",
+        "fetch",
+        "storageClass",
+        "quota",
+        "userQuota",
+        "website",
+        "trash",
+        "copyrightProtection",
+        "mirroring",
+        "notification",
+        "inventory",
+        "objectlock",
+        "extendobjectlock",
+        "completeobjectlock",
+        "select",
+    ],
+    headers: &[
+        (
+            Prefix("x-bce-server-side-encryption"),
+            "Server-side encryption",
+        ),
+        (
+            Unless("x-bce-storage-class", &["STANDARD"]),
+            "Storage classes other than STANDARD",
+        ),
+        (Unless("x-bce-acl", &["private"]), "ACLs other than private"),
+        (Prefix("x-bce-grant-"), "ACL grants"),
+        (
+            Unless("x-bce-object-acl", &["private"]),
+            "ACLs other than private",
+        ),
+        (Prefix("x-bce-object-grant-"), "ACL grants"),
+        (Any("x-bce-object-expires"), "Object expiry"),
+        (Any("x-bce-traffic-limit"), "Traffic limits"),
+        (Any("x-bce-tagging"), "Object tagging"),
+        (
+            Unless("x-bce-copy-tagging-directive", &["copy"]),
+            "Object tagging",
+        ),
+        (
+            Unless("x-bce-forbid-overwrite", &["false"]),
+            "Refusing to overwrite (x-bce-forbid-overwrite)",
+        ),
+        (Any("x-bce-process"), "Data processing"),
+        (Any("x-bce-symlink-target"), "Symbolic links"),
+        (Any("x-bce-fetch-source"), "Fetching objects from a URL"),
+        (Any("x-bce-callback-address"), "Callbacks"),
+        (
+            Unless("x-bce-content-crc32c-flag", &["false"]),
+            "CRC-32C computed by the server",
+        ),
+    ],
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(uri: &str, headers: &[(&'static str, &str)]) -> RequestParts {
+        let mut h = http::HeaderMap::new();
+        for (n, v) in headers {
+            h.append(*n, v.parse().unwrap());
+        }
+        RequestParts::new(http::Method::PUT, &uri.parse().unwrap(), h, &[]).unwrap()
+    }
+
+    #[test]
+    fn each_kind_of_rule_refuses_what_it_names_and_nothing_else() {
+        let refused_s3 = |uri, h: &[(&'static str, &str)]| refused(&S3, &parts(uri, h));
+        assert!(refused_s3("/b/k", &[]).is_none());
+        assert!(refused_s3("/b/k?tagging", &[]).unwrap().contains("tagging"));
+        let sse = refused_s3(
+            "/b/k",
+            &[("x-amz-server-side-encryption-customer-key", "k")],
+        );
+        assert!(sse.unwrap().contains("encryption"));
+        assert!(refused_s3("/b/k", &[("x-amz-storage-class", "STANDARD")]).is_none());
+        assert!(refused_s3("/b/k", &[("x-amz-storage-class", "GLACIER")]).is_some());
+        assert!(refused_s3("/b", &[("x-amz-bucket-object-lock-enabled", "False")]).is_none());
+        assert!(refused_s3("/b", &[("x-amz-bucket-object-lock-enabled", "true")]).is_some());
+        // A second value that asks for more is seen too.
+        let two = [
+            ("x-amz-storage-class", "STANDARD"),
+            ("x-amz-storage-class", "GLACIER"),
+        ];
+        assert!(refused_s3("/b/k", &two).is_some());
+        assert!(refused(&OSS, &parts("/b/k?x-oss-process=image", &[])).is_some());
+        assert!(refused(&OSS, &parts("/b/k?acl&versionId=1", &[])).is_none());
+        assert!(refused(&BOS, &parts("/b/k", &[("x-bce-acl", "private")])).is_none());
+        assert!(refused(&BOS, &parts("/b/k", &[("x-bce-acl", "public-read")])).is_some());
+    }
+
+    #[test]
+    fn oss_refuses_every_signed_sub_resource_it_does_not_serve() {
+        let served = [
+            "acl",
+            "bucketInfo",
+            "continuation-token",
+            "delete",
+            "location",
+            "objectMeta",
+            "partNumber",
+            "security-token",
+            "uploadId",
+            "uploads",
+            "versionId",
+            "versioning",
+            "versions",
+            // Who pays is billing; it changes nothing stored or answered.
+            "x-oss-request-payer",
+        ];
+        for name in crate::oss::auth::V1_SIGNED_SUBRESOURCES {
+            let listed = OSS.sub_resources.contains(name);
+            let answered = served.contains(name) || name.starts_with("response-");
+            assert!(
+                listed != answered,
+                "{name}: listed {listed}, served {answered}"
+            );
+        }
+    }
+}

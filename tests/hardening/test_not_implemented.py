@@ -1,0 +1,145 @@
+"""What Strata does not carry out is refused, never accepted and dropped.
+
+Server-side encryption (SSE-C, SSE-S3, SSE-KMS), object lock, tagging, storage classes, grants,
+traffic limits and the other features of the three dialects that Strata lacks: a request that
+asks for one gets 501 NotImplemented in the dialect's format, and nothing is stored (an SSE-C
+object would otherwise read back without its key; an "object-locked" bucket would not be
+locked).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import pytest
+
+from . import support, wire
+
+SSE_C_KEY = b"k" * 32
+SSE_C = {
+    "x-amz-server-side-encryption-customer-algorithm": "AES256",
+    "x-amz-server-side-encryption-customer-key": base64.b64encode(SSE_C_KEY).decode(),
+    "x-amz-server-side-encryption-customer-key-MD5":
+        base64.b64encode(hashlib.md5(SSE_C_KEY).digest()).decode(),
+}
+
+# (dialect, what, headers) of object writes that must be refused.
+OBJECT_HEADERS = [
+    ("s3", "SSE-C", SSE_C),
+    ("s3", "SSE-S3", {"x-amz-server-side-encryption": "AES256"}),
+    ("s3", "SSE-KMS", {"x-amz-server-side-encryption": "aws:kms",
+                       "x-amz-server-side-encryption-aws-kms-key-id": "key-1"}),
+    ("s3", "object lock", {"x-amz-object-lock-mode": "COMPLIANCE",
+                           "x-amz-object-lock-retain-until-date": "2099-01-01T00:00:00Z"}),
+    ("s3", "legal hold", {"x-amz-object-lock-legal-hold": "ON"}),
+    ("s3", "tagging", {"x-amz-tagging": "a=b"}),
+    ("s3", "storage class", {"x-amz-storage-class": "GLACIER"}),
+    ("s3", "grants", {"x-amz-grant-read": 'id="someone"'}),
+    ("s3", "website redirect", {"x-amz-website-redirect-location": "/elsewhere"}),
+    ("oss", "SSE", {"x-oss-server-side-encryption": "AES256"}),
+    ("oss", "SSE-KMS", {"x-oss-server-side-encryption": "KMS",
+                        "x-oss-server-side-encryption-key-id": "key-1"}),
+    ("oss", "tagging", {"x-oss-tagging": "a=b"}),
+    ("oss", "storage class", {"x-oss-storage-class": "Archive"}),
+    ("oss", "traffic limit", {"x-oss-traffic-limit": "819200"}),
+    ("oss", "forbid overwrite", {"x-oss-forbid-overwrite": "true"}),
+    ("bos", "SSE", {"x-bce-server-side-encryption": "AES256"}),
+    ("bos", "storage class", {"x-bce-storage-class": "COLD"}),
+    ("bos", "ACL", {"x-bce-acl": "public-read"}),
+    ("bos", "object expiry", {"x-bce-object-expires": "3"}),
+    ("bos", "tagging", {"x-bce-tagging": "a=b"}),
+    ("bos", "traffic limit", {"x-bce-traffic-limit": "819200"}),
+    ("bos", "forbid overwrite", {"x-bce-forbid-overwrite": "true"}),
+]
+
+COPY_SOURCE = {"s3": "x-amz-copy-source", "oss": "x-oss-copy-source",
+               "bos": "x-bce-copy-source"}
+
+
+def send(server, dialect, method, bucket=None, key=None, **kw) -> wire.Answer:
+    return wire.send(server, wire.Signer(server, dialect).sign(method, bucket, key, **kw))
+
+
+def refused(answer: wire.Answer, dialect: str, what) -> None:
+    support.assert_error(answer, dialect, 501, "NotImplemented")
+
+
+@pytest.fixture(scope="module")
+def bucket(server):
+    name = support.bucket_name("nimpl")
+    support.create_bucket(server, "s3", name, versioned=True)
+    support.ok(support.put(server, "s3", name, "source", b"source bytes"))
+    return name
+
+
+@pytest.mark.parametrize("dialect,what,headers", OBJECT_HEADERS,
+                         ids=[f"{d}-{w}" for d, w, _ in OBJECT_HEADERS])
+def test_object_writes_asking_for_a_missing_feature_are_refused(server, bucket, dialect, what,
+                                                                 headers):
+    before = wire.snapshot(server)[bucket]
+    key = f"{dialect}-{what}"
+    refused(send(server, dialect, "PUT", bucket, key, headers=headers, body=b"secret"),
+            dialect, what)
+    copy = {**headers, COPY_SOURCE[dialect]: f"/{bucket}/source"}
+    refused(send(server, dialect, "PUT", bucket, key, headers=copy), dialect, what)
+    refused(send(server, dialect, "POST", bucket, key, params={"uploads": ""}, headers=headers),
+            dialect, what)
+    assert wire.snapshot(server)[bucket] == before, (dialect, what)
+
+
+def test_sse_c_reads_are_refused_too(server, bucket):
+    refused(send(server, "s3", "GET", bucket, "source", headers=SSE_C), "s3", "SSE-C read")
+    refused(send(server, "s3", "PUT", bucket, "copy",
+                 headers={"x-amz-copy-source": f"/{bucket}/source",
+                          **{k.replace("x-amz-", "x-amz-copy-source-"): v
+                             for k, v in SSE_C.items()}}), "s3", "SSE-C copy source")
+
+
+@pytest.mark.parametrize("dialect,headers", [
+    ("s3", {"x-amz-bucket-object-lock-enabled": "true"}),
+    ("s3", {"x-amz-object-ownership": "ObjectWriter"}),
+    ("s3", {"x-amz-grant-full-control": 'id="someone"'}),
+    ("oss", {"x-oss-server-side-encryption": "AES256"}),
+    ("bos", {"x-bce-acl": "public-read-write"}),
+])
+def test_bucket_creation_asking_for_a_missing_feature_is_refused(server, dialect, headers):
+    name = support.bucket_name("nimpl-b")
+    refused(send(server, dialect, "PUT", name, headers=headers), dialect, headers)
+    assert name not in wire.snapshot(server)
+
+
+def test_bucket_creation_saying_no_to_a_feature_is_accepted(server):
+    name = support.bucket_name("nimpl-ok")
+    support.ok(send(server, "s3", "PUT", name,
+                    headers={"x-amz-bucket-object-lock-enabled": "false",
+                             "x-amz-object-ownership": "BucketOwnerEnforced"}))
+    support.ok(send(server, "s3", "PUT", name, "k", body=b"x",
+                    headers={"x-amz-storage-class": "STANDARD"}))
+    support.ok(send(server, "oss", "PUT", name, "k2", body=b"x",
+                    headers={"x-oss-storage-class": "Standard",
+                             "x-oss-forbid-overwrite": "false"}))
+    support.ok(send(server, "bos", "PUT", name, "k3", body=b"x",
+                    headers={"x-bce-storage-class": "STANDARD"}))
+
+
+@pytest.mark.parametrize("dialect,method,key,params", [
+    ("s3", "PUT", "k", {"tagging": ""}),
+    ("s3", "PUT", None, {"object-lock": ""}),
+    ("s3", "GET", "k", {"attributes": ""}),
+    ("s3", "POST", "k", {"restore": ""}),
+    ("oss", "PUT", None, {"worm": ""}),
+    ("oss", "POST", "k", {"append": "", "position": "0"}),
+    ("oss", "GET", "k", {"x-oss-process": "image/resize,w_10"}),
+    ("oss", "PUT", "k", {"symlink": ""}),
+    ("oss", "GET", None, {"stat": ""}),
+    ("bos", "PUT", None, {"objectlock": ""}),
+    ("bos", "POST", "k", {"fetch": ""}),
+    ("bos", "PUT", None, {"quota": ""}),
+    ("bos", "GET", None, {"website": ""}),
+])
+def test_sub_resources_not_served_are_refused(server, bucket, dialect, method, key, params):
+    before = wire.snapshot(server)
+    refused(send(server, dialect, method, bucket, key, params=params, body=b"<x/>"),
+            dialect, params)
+    assert wire.snapshot(server) == before
