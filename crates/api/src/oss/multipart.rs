@@ -95,6 +95,9 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
         x.leaf("LastModified", &iso8601(strata_core::store::now_ms()))
             .leaf("ETag", &etag(&out.etag));
         let mut resp = xml(StatusCode::OK, x.finish());
+        // The ETag is in the body, and also a header: oss2's upload_part_copy and ali-oss's
+        // multipartUploadCopy read only the header.
+        set(&mut resp, "etag", &etag(&out.etag));
         if source.versioning != Versioning::Unversioned || sv.is_some() {
             set(
                 &mut resp,
