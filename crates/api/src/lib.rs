@@ -16,6 +16,7 @@ pub mod httpfmt;
 pub mod listing;
 pub mod objhttp;
 pub mod oss;
+mod partcopy;
 pub mod request;
 mod router;
 pub mod s3;

@@ -1,6 +1,6 @@
 """Multipart uploads (bos.md §11): initiate, upload part (1 MiB parts accepted), list parts,
-list uploads, complete (whole-object CRC-32 checked), abort, and the SDK's
-`put_super_object_from_file` helper."""
+list uploads, complete (whole-object CRC-32 checked), abort, the SDK's
+`put_super_object_from_file` helper, and upload part copy (ranges, source conditions)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from .support import (
     BOS_TIME_RE,
+    assert_json_error,
     crc32,
     encode_path,
     expect_error,
@@ -245,3 +246,111 @@ def test_complete_in_a_versioned_bucket_returns_a_version_id(bos, versioned_buck
     assert done.metadata.bce_version_id
     assert bos.get_object_meta_data(b, "k").metadata.bce_version_id == done.metadata.bce_version_id
     assert get_bytes(bos, b, "k") == data[:MiB + 100]
+
+
+# --- UploadPartCopy (bos.md §11): `x-bce-copy-source` on PUT ?partNumber&uploadId -------------
+
+def put_source(bos, bucket, key, data):
+    bos.put_object_from_string(bucket, key, data)
+    return md5_hex(data)
+
+
+def copy_part(bos, src_bucket, src_key, bucket, key, upload_id, n, first, last, **kwargs):
+    """bce-python-sdk's upload_part_copy of bytes first..last (it always sends
+    `x-bce-copy-source-range: bytes=first-last`)."""
+    return bos.upload_part_copy(src_bucket, src_key, bucket, key, upload_id, n,
+                                last - first + 1, first, **kwargs)
+
+
+def test_upload_part_copy_whole_and_ranged_parts_complete_byte_exact(bos, bucket):
+    # Parts copied from two sources (one with a key that needs encoding), whole and in ranges:
+    # each answers the JSON eTag of exactly the bytes asked for, and the completed object is
+    # those bytes in order.
+    src = os.urandom(2 * MiB + 333)
+    small = os.urandom(1000)
+    put_source(bos, bucket, "src/a b+c~!.bin", src)
+    put_source(bos, bucket, "small", small)
+    upload_id = bos.initiate_multipart_upload(bucket, "dst").upload_id
+    pieces = [("src/a b+c~!.bin", 0, MiB - 1), ("src/a b+c~!.bin", MiB, 2 * MiB + 332),
+              ("small", 0, 999)]
+    parts, expected = [], b""
+    for n, (key, first, last) in enumerate(pieces, start=1):
+        data = (src if key.startswith("src") else small)[first:last + 1]
+        r = copy_part(bos, bucket, key, bucket, "dst", upload_id, n, first, last)
+        assert r.etag == md5_hex(data), (n, r.etag)
+        assert BOS_TIME_RE.match(r.last_modified), r.last_modified
+        parts.append({"partNumber": n, "eTag": r.etag})
+        expected += data
+    listed = bos.list_parts(bucket, "dst", upload_id).parts
+    assert [(p.part_number, p.size, p.etag) for p in listed] == [
+        (n, last - first + 1, parts[n - 1]["eTag"]) for n, (_, first, last) in enumerate(pieces, 1)]
+    done = bos.complete_multipart_upload(bucket, "dst", upload_id, parts)
+    assert done.metadata.bce_content_crc_32 == str(crc32(expected))
+    assert get_bytes(bos, bucket, "dst") == expected
+    # The sources are untouched.
+    assert get_bytes(bos, bucket, "src/a b+c~!.bin") == src
+
+
+def test_js_upload_part_copy_without_a_range_copies_the_whole_source(server, bos, bucket):
+    # The JS SDK sends `x-bce-copy-source-range:` empty when no range is given.
+    src = os.urandom(300 * 1024 + 7)
+    put_source(bos, bucket, "src", src)
+    upload_id = bos.initiate_multipart_upload(bucket, "dst").upload_id
+    [r] = run_node(server, [("uploadPartCopy", bucket, "src", bucket, "dst", upload_id, 1, "")])
+    assert node_ok(r).body["eTag"] == md5_hex(src)
+    bos.complete_multipart_upload(bucket, "dst", upload_id, [{"partNumber": 1, "eTag": md5_hex(src)}])
+    assert get_bytes(bos, bucket, "dst") == src
+
+
+def test_upload_part_copy_conditions_on_the_source(raw, bos, bucket):
+    src = os.urandom(4096)
+    tag = put_source(bos, bucket, "src", src)
+    upload_id = bos.initiate_multipart_upload(bucket, "dst").upload_id
+    # The SDK's `etag` argument is x-bce-copy-source-if-match.
+    r = copy_part(bos, bucket, "src", bucket, "dst", upload_id, 1, 0, 4095, etag=tag)
+    assert r.etag == tag
+    expect_error(copy_part, bos, bucket, "src", bucket, "dst", upload_id, 2, 0, 4095,
+                 etag=md5_hex(b"other"), status=412, code="PreconditionFailed")
+    path, params = encode_path(bucket, "dst"), {"partNumber": 3, "uploadId": upload_id}
+    base = {"x-bce-copy-source": encode_path(bucket, "src")}
+    past, future = "Mon, 01 Jan 2001 00:00:00 GMT", "Fri, 01 Jan 2100 00:00:00 GMT"
+    for failing in [{"x-bce-copy-source-if-none-match": f'"{tag}"'},
+                    {"x-bce-copy-source-if-modified-since": future},
+                    {"x-bce-copy-source-if-unmodified-since": past}]:
+        assert_json_error(raw.request("PUT", path, params, {**base, **failing}), 412,
+                          "PreconditionFailed")
+    for holding in [{"x-bce-copy-source-if-none-match": '"0123"'},
+                    {"x-bce-copy-source-if-modified-since": past},
+                    {"x-bce-copy-source-if-unmodified-since": future}]:
+        r = raw.request("PUT", path, params, {**base, **holding})
+        assert r.status == 200, r.body
+        assert r.json()["eTag"] == tag
+    # Only the parts whose conditions held were stored.
+    assert [p.part_number for p in bos.list_parts(bucket, "dst", upload_id).parts] == [1, 3]
+
+
+def test_upload_part_copy_with_a_malformed_or_outside_range_is_400(raw, bos, bucket):
+    src = os.urandom(1000)
+    put_source(bos, bucket, "src", src)
+    upload_id = bos.initiate_multipart_upload(bucket, "dst").upload_id
+    # Past the end (the SDK's offset + part_size beyond the source), or starting past it.
+    expect_error(copy_part, bos, bucket, "src", bucket, "dst", upload_id, 1, 0, 1000,
+                 status=400, code="InvalidArgument")
+    expect_error(copy_part, bos, bucket, "src", bucket, "dst", upload_id, 1, 1000, 1009,
+                 status=400, code="InvalidArgument")
+    path, params = encode_path(bucket, "dst"), {"partNumber": 1, "uploadId": upload_id}
+    for bad in ["0-9", "bytes=", "bytes=a-b", "bytes=0-1,5-6", "items=0-9", "bytes=9-2"]:
+        r = raw.request("PUT", path, params, {"x-bce-copy-source": encode_path(bucket, "src"),
+                                              "x-bce-copy-source-range": bad})
+        assert_json_error(r, 400, "InvalidArgument")
+    assert bos.list_parts(bucket, "dst", upload_id).parts == []
+    # The last byte exactly is inside.
+    r = copy_part(bos, bucket, "src", bucket, "dst", upload_id, 1, 990, 999)
+    assert r.etag == md5_hex(src[990:])
+
+
+def test_upload_part_copy_of_a_missing_source_is_404(bos, bucket):
+    upload_id = bos.initiate_multipart_upload(bucket, "dst").upload_id
+    expect_error(copy_part, bos, bucket, "nope", bucket, "dst", upload_id, 1, 0, 9,
+                 status=404, code="NoSuchKey")
+    assert bos.list_parts(bucket, "dst", upload_id).parts == []

@@ -300,6 +300,18 @@ class Oss2Client(Client):
         with self._errors():
             return self._result(self.bucket(bucket).upload_part(key, upload_id, part_number, data))
 
+    def upload_part_copy(self, bucket, key, upload_id, part_number, src_key, byte_range=None,
+                         src_version_id=None, src_bucket=None):
+        """byte_range: (first, last), inclusive. The result's etag is what oss2 read (from the
+        ETag header)."""
+        params = {"versionId": src_version_id} if src_version_id is not None else None
+        with self._errors():
+            r = self.bucket(bucket).upload_part_copy(src_bucket or bucket, src_key, byte_range,
+                                                     key, upload_id, part_number, params=params)
+            res = self._result(r)
+            res.copy_source_version_id = r.headers.get("x-oss-copy-source-version-id")
+            return res
+
     def complete_multipart(self, bucket, key, upload_id, parts):
         """parts: (part_number, etag, data) triples; oss2 checks the CRC of the whole object
         when the PartInfo list carries part CRCs and sizes."""
@@ -539,6 +551,20 @@ class V2Client(Client):
         with self._errors():
             return self._result(self.client.upload_part(ossv2.models.UploadPartRequest(
                 bucket=bucket, key=key, upload_id=upload_id, part_number=part_number, body=data)))
+
+    def upload_part_copy(self, bucket, key, upload_id, part_number, src_key, byte_range=None,
+                         src_version_id=None, src_bucket=None):
+        """byte_range: (first, last), inclusive. The result's etag is what the SDK read (from
+        the CopyPartResult body)."""
+        rng = f"bytes={byte_range[0]}-{byte_range[1]}" if byte_range else None
+        with self._errors():
+            r = self.client.upload_part_copy(ossv2.models.UploadPartCopyRequest(
+                bucket=bucket, key=key, upload_id=upload_id, part_number=part_number,
+                source_bucket=src_bucket or bucket, source_key=src_key,
+                source_version_id=src_version_id, source_range=rng))
+            res = self._result(r)
+            res.copy_source_version_id = r.source_version_id
+            return res
 
     def complete_multipart(self, bucket, key, upload_id, parts):
         with self._errors():

@@ -227,3 +227,27 @@ def test_upload_part_copy_from_an_old_version_with_a_range(s3, versioned_bucket)
         {"PartNumber": 1, "ETag": c1["CopyPartResult"]["ETag"]},
         {"PartNumber": 2, "ETag": c2["CopyPartResult"]["ETag"]}]})
     assert s3.get_object(Bucket=b, Key="dst")["Body"].read() == old[:FIVE_MIB] + b"newer"
+
+
+def test_upload_part_copy_with_a_range_past_the_source_is_416_and_stores_nothing(s3, bucket):
+    # The range must lie inside the source (ceph/s3-tests' test_multipart_copy_invalid_range:
+    # InvalidRange); a part shorter than asked for is never stored.
+    src = random_bytes(1000, seed=16)
+    s3.put_object(Bucket=bucket, Key="src", Body=src)
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="dst")["UploadId"]
+    for rng in ["bytes=0-1000", "bytes=990-2000", "bytes=1000-1009"]:
+        with expect_error(416, "InvalidRange"):
+            s3.upload_part_copy(Bucket=bucket, Key="dst", UploadId=uid, PartNumber=1,
+                                CopySource={"Bucket": bucket, "Key": "src"}, CopySourceRange=rng)
+    # Only bytes=first-last is a copy-source range (the forms AWS refuses as InvalidArgument).
+    for rng in ["0-9", "bytes=0", "bytes=0-", "bytes=-10", "bytes=a-b", "bytes=0-2,3-5"]:
+        with expect_error(400, "InvalidArgument"):
+            s3.upload_part_copy(Bucket=bucket, Key="dst", UploadId=uid, PartNumber=1,
+                                CopySource={"Bucket": bucket, "Key": "src"}, CopySourceRange=rng)
+    assert s3.list_parts(Bucket=bucket, Key="dst", UploadId=uid).get("Parts", []) == []
+    # Up to the last byte exactly is inside.
+    c = s3.upload_part_copy(Bucket=bucket, Key="dst", UploadId=uid, PartNumber=1,
+                            CopySource={"Bucket": bucket, "Key": "src"},
+                            CopySourceRange="bytes=990-999")
+    complete(s3, bucket, "dst", uid, (1, c["CopyPartResult"]["ETag"]))
+    assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == src[990:]

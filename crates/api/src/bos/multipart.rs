@@ -1,12 +1,17 @@
-//! Multipart uploads: Initiate, UploadPart, Complete, Abort, ListParts, ListMultipartUploads.
+//! Multipart uploads: Initiate, UploadPart, UploadPartCopy, Complete, Abort, ListParts,
+//! ListMultipartUploads.
 
 use super::bucket::read_body;
 use super::error::BosError;
 use super::list::max_param;
-use super::object::{expectations, meta_from_headers, set_version, validate_key};
+use super::object::{
+    check_copy_conditions, copy_source, expectations, marker_source, meta_from_headers,
+    set_version, validate_key,
+};
 use super::{BosResult, Ctx, bos_time, empty, etag, json};
 use crate::body::Incoming;
 use crate::objhttp::set;
+use crate::partcopy::{self, PastEnd, RangeForm};
 use hyper::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -56,20 +61,42 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
             BosError::invalid_argument("partNumber must be an integer from 1 to 10000.")
         })?;
     check_upload(ctx)?;
-    let out = ctx
-        .state
-        .store
-        .upload_part(
-            bucket,
-            upload_id(ctx)?,
-            n,
-            expectations(ctx)?,
-            crate::body::stream(body),
-        )
+    let store = &ctx.state.store;
+    let id = upload_id(ctx)?;
+    if ctx.req.headers.contains_key("x-bce-copy-source") {
+        return copy_part(ctx, id, n).await;
+    }
+    let out = store
+        .upload_part(bucket, id, n, expectations(ctx)?, crate::body::stream(body))
         .await?;
     let mut resp = empty(StatusCode::OK);
     set(&mut resp, "etag", &etag(&out.etag));
     set(&mut resp, "x-bce-content-crc32", &out.crc32.to_string());
+    Ok(resp)
+}
+
+/// UploadPartCopy: the source named by `x-bce-copy-source` (as CopyObject names it), or the
+/// range `x-bce-copy-source-range` selects, which must lie inside it, becomes the part.
+async fn copy_part(ctx: &Ctx<'_>, id: &str, n: u32) -> BosResult {
+    let store = &ctx.state.store;
+    let (sb, sk, sv) = copy_source(ctx)?;
+    let bad_range =
+        |detail: &str| BosError::invalid_argument(format!("The x-bce-copy-source-range {detail}."));
+    let range = partcopy::parse_range(ctx.req.header("x-bce-copy-source-range"), RangeForm::Any)
+        .map_err(|_| bad_range("must be of the form bytes=first-last"))?;
+    let read = partcopy::read_source(store, (&sb, &sk, sv), range, PastEnd::Refuse)
+        .await
+        .map_err(|e| match e {
+            CoreError::InvalidRange { size } => {
+                bad_range(&format!("is not inside the source object of {size} bytes"))
+            }
+            other => marker_source(other),
+        })?;
+    check_copy_conditions(ctx, &read.version)?;
+    let out = partcopy::upload(store, ctx.bucket()?, id, n, read).await?;
+    let mut resp =
+        json(json!({"lastModified": bos_time(strata_core::store::now_ms()), "eTag": out.etag}));
+    set(&mut resp, "etag", &etag(&out.etag));
     Ok(resp)
 }
 

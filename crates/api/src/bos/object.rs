@@ -1,6 +1,7 @@
 //! Object operations: PutObject (Content-MD5, `x-bce-content-sha256`, `x-bce-content-crc32`
 //! and `x-bce-content-crc64ecma` verified), GetObject (Range; an empty Range is none),
-//! GetObjectMeta (HEAD), CopyObject (`x-bce-copy-source`, with `versionId`), DeleteObject.
+//! GetObjectMeta (HEAD), CopyObject (`x-bce-copy-source`, with `versionId`; its source and
+//! conditions are UploadPartCopy's too), DeleteObject.
 
 use super::error::BosError;
 use super::{BosResult, Ctx, bos_time, empty, etag, json};
@@ -238,6 +239,23 @@ const COPY_CONDITIONS: [&str; 4] = [
     "x-bce-copy-source-if-modified-since",
 ];
 
+/// The `x-bce-copy-source-if-*` conditions against the source version; they fail as 412
+/// whichever way they fail.
+pub(super) fn check_copy_conditions(ctx: &Ctx<'_>, source: &ObjectVersion) -> Result<(), BosError> {
+    objhttp::check_conditions(&ctx.req.headers, COPY_CONDITIONS, source)
+        .map_err(|_| condition_error(Condition::PreconditionFailed))
+}
+
+/// A copy whose source version is a delete marker.
+pub(super) fn marker_source(e: CoreError) -> BosError {
+    match e {
+        CoreError::MethodNotAllowed { .. } => {
+            BosError::invalid_argument("The copy source is a delete marker.")
+        }
+        other => other.into(),
+    }
+}
+
 pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     validate_key(key)?;
@@ -247,10 +265,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
         .iter()
         .any(|h| ctx.req.headers.contains_key(*h))
     {
-        let source = store.head_object(&sb, &sk, sv)?;
-        // Copy conditions fail as 412 whichever way they fail.
-        objhttp::check_conditions(&ctx.req.headers, COPY_CONDITIONS, &source)
-            .map_err(|_| condition_error(Condition::PreconditionFailed))?;
+        check_copy_conditions(ctx, &store.head_object(&sb, &sk, sv)?)?;
     }
     // Both SDKs send a default Content-Type on every copy: it counts only with `replace`.
     let directive = match ctx
@@ -270,12 +285,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
     let (out, _) = store
         .copy_object(&sb, &sk, sv, bucket, key, directive)
         .await
-        .map_err(|e| match e {
-            CoreError::MethodNotAllowed { .. } => {
-                BosError::invalid_argument("The copy source is a delete marker.")
-            }
-            other => other.into(),
-        })?;
+        .map_err(marker_source)?;
     let mut resp =
         json(serde_json::json!({"lastModified": bos_time(out.last_modified_ms), "eTag": out.etag}));
     set_version(&mut resp, out.versioning, out.version_id);

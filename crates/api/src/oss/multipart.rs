@@ -7,11 +7,11 @@ use super::error::OssError;
 use super::object::{copy_source, expectations, meta_from_headers, set_version, validate_key};
 use super::{Ctx, OssResult, empty, etag, xml};
 use crate::body::Incoming;
-use crate::httpfmt::{base64, iso8601, parse_range};
+use crate::httpfmt::{base64, iso8601};
 use crate::listing::{self, OSS, PartsQuery, UploadsQuery};
 use crate::objhttp::set;
+use crate::partcopy::{self, PastEnd, RangeForm};
 use crate::xml::{Xml, maybe_encode};
-use futures_util::StreamExt;
 use hyper::StatusCode;
 use strata_core::{CoreError, Expect, ListUploadsParams, Versioning};
 
@@ -76,14 +76,12 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     if ctx.req.headers.contains_key("x-oss-copy-source") {
         // UploadPartCopy: the source (or a range of it) streamed into the part.
         let (sb, sk, sv) = copy_source(ctx)?;
-        let range = match ctx.req.header("x-oss-copy-source-range") {
-            None => None,
-            Some(r) => Some(parse_range(r).ok_or_else(|| {
-                OssError::invalid_argument("The x-oss-copy-source-range is not valid.")
-            })?),
-        };
-        let read = store
-            .get_object(&sb, &sk, sv, range)
+        let range =
+            partcopy::parse_range(ctx.req.header("x-oss-copy-source-range"), RangeForm::Any)
+                .map_err(|_| {
+                    OssError::invalid_argument("The x-oss-copy-source-range is not valid.")
+                })?;
+        let read = partcopy::read_source(store, (&sb, &sk, sv), range, PastEnd::Clamp)
             .await
             .map_err(|e| match e {
                 CoreError::MethodNotAllowed { .. } => {
@@ -91,14 +89,15 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
                 }
                 other => other.into(),
             })?;
-        let source = read.version;
-        let out = store
-            .upload_part(bucket, id, n, Expect::default(), read.body.boxed())
-            .await?;
+        let source = read.version.clone();
+        let out = partcopy::upload(store, bucket, id, n, read).await?;
         let mut x = Xml::new("CopyPartResult", "");
         x.leaf("LastModified", &iso8601(strata_core::store::now_ms()))
             .leaf("ETag", &etag(&out.etag));
         let mut resp = xml(StatusCode::OK, x.finish());
+        // The ETag is in the body, and also a header: oss2's upload_part_copy and ali-oss's
+        // multipartUploadCopy read only the header.
+        set(&mut resp, "etag", &etag(&out.etag));
         if source.versioning != Versioning::Unversioned || sv.is_some() {
             set(
                 &mut resp,

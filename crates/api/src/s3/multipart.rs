@@ -10,11 +10,11 @@ use super::object::{
 };
 use super::{Ctx, S3Result, empty, etag, xml};
 use crate::body::Incoming;
-use crate::httpfmt::{iso8601, parse_range};
+use crate::httpfmt::iso8601;
 use crate::listing::{self, PartsQuery, S3, UploadsQuery};
 use crate::objhttp::set;
+use crate::partcopy::{self, PastEnd, RangeForm};
 use crate::xml::{Xml, maybe_encode, parse};
-use futures_util::StreamExt;
 use hyper::StatusCode;
 use strata_core::{CoreError, Expect, ListUploadsParams, Versioning};
 
@@ -74,24 +74,23 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let id = upload_id(ctx)?;
     let store = &ctx.state.store;
     if ctx.req.headers.contains_key("x-amz-copy-source") {
+        // UploadPartCopy: the source, or a range wholly inside it, becomes the part.
         let (sb, sk, sv) = copy_source(ctx)?;
-        let range = match ctx.req.header("x-amz-copy-source-range") {
-            None => None,
-            Some(r) => Some(parse_range(r).ok_or_else(|| {
-                S3Error::invalid_argument(
-                    "The x-amz-copy-source-range value must be of the form bytes=first-last",
-                )
-            })?),
-        };
-        let read = store
-            .get_object(&sb, &sk, sv, range)
+        let range = partcopy::parse_range(
+            ctx.req.header("x-amz-copy-source-range"),
+            RangeForm::FirstLast,
+        )
+        .map_err(|_| {
+            S3Error::invalid_argument(
+                "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+            )
+        })?;
+        let read = partcopy::read_source(store, (&sb, &sk, sv), range, PastEnd::Refuse)
             .await
             .map_err(marker_source)?;
         check_copy_conditions(ctx, &read.version)?;
-        let source = read.version;
-        let out = store
-            .upload_part(bucket, id, n, Expect::default(), read.body.boxed())
-            .await?;
+        let source = read.version.clone();
+        let out = partcopy::upload(store, bucket, id, n, read).await?;
         let mut x = Xml::new("CopyPartResult", S3.root_attrs);
         x.leaf("LastModified", &iso8601(strata_core::store::now_ms()))
             .leaf("ETag", &etag(&out.etag));
