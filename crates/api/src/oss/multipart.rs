@@ -90,6 +90,7 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
                 other => other.into(),
             })?;
         let source = read.version.clone();
+        super::object::check_copy_conditions(ctx, &source)?;
         let out = partcopy::upload(store, bucket, id, n, read).await?;
         let mut x = Xml::new("CopyPartResult", "");
         x.leaf("LastModified", &iso8601(strata_core::store::now_ms()))

@@ -84,6 +84,33 @@ fn object_headers(ctx: &Ctx<'_>, resp: &mut Response<Body>, v: &ObjectVersion) {
     }
 }
 
+/// The `x-oss-copy-source-if-*` conditions of CopyObject and UploadPartCopy.
+const COPY_CONDITIONS: [&str; 4] = [
+    "x-oss-copy-source-if-match",
+    "x-oss-copy-source-if-unmodified-since",
+    "x-oss-copy-source-if-none-match",
+    "x-oss-copy-source-if-modified-since",
+];
+
+/// Whether a copy carries `x-oss-copy-source-if-*` conditions.
+pub(super) fn has_copy_conditions(ctx: &Ctx<'_>) -> bool {
+    COPY_CONDITIONS
+        .iter()
+        .any(|h| ctx.req.headers.contains_key(*h))
+}
+
+/// The `x-oss-copy-source-if-*` conditions against the source version: any that fails is 412
+/// PreconditionFailed (OSS answers 412 for each of the four).
+pub(super) fn check_copy_conditions(ctx: &Ctx<'_>, v: &ObjectVersion) -> Result<(), OssError> {
+    objhttp::check_conditions(&ctx.req.headers, COPY_CONDITIONS, v).map_err(|_| {
+        OssError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "PreconditionFailed",
+            "At least one of the pre-conditions you specified did not hold.",
+        )
+    })
+}
+
 /// If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since against a version.
 fn check_conditions(ctx: &Ctx<'_>, v: &ObjectVersion) -> Result<(), OssError> {
     objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, v).map_err(|c| match c {
@@ -250,17 +277,26 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> OssResult {
             ));
         }
     };
+    let marker_source = |e| match e {
+        CoreError::MethodNotAllowed { .. } => OssError::invalid_argument(
+            "The versionId field in the x-oss-copy-source request header cannot be specified as a delete marker.",
+        ),
+        other => other.into(),
+    };
+    if has_copy_conditions(ctx) {
+        let source = ctx
+            .state
+            .store
+            .head_object(&src_bucket, &src_key, src_version)
+            .map_err(marker_source)?;
+        check_copy_conditions(ctx, &source)?;
+    }
     let (out, source) = ctx
         .state
         .store
         .copy_object(&src_bucket, &src_key, src_version, bucket, key, directive)
         .await
-        .map_err(|e| match e {
-            CoreError::MethodNotAllowed { .. } => OssError::invalid_argument(
-                "The versionId field in the x-oss-copy-source request header cannot be specified as a delete marker.",
-            ),
-            other => other.into(),
-        })?;
+        .map_err(marker_source)?;
     let mut x = Xml::new("CopyObjectResult", "");
     x.leaf("ETag", &etag(&out.etag))
         .leaf("LastModified", &iso8601(out.last_modified_ms));
