@@ -297,6 +297,7 @@ pub static BOS: Table = Table {
         (Any("x-bce-object-expires"), "Object expiry"),
         (Any("x-bce-traffic-limit"), "Traffic limits"),
         (Any("x-bce-tagging"), "Object tagging"),
+        (Any("x-bce-tag-list"), "Bucket tags"),
         (
             Unless("x-bce-copy-tagging-directive", &["copy"]),
             "Object tagging",

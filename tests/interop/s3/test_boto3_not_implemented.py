@@ -43,3 +43,31 @@ def test_create_bucket_with_object_lock_is_refused(s3, bucket_name):
         s3.create_bucket(Bucket=bucket_name, ObjectLockEnabledForBucket=True)
     with expect_error(404):
         s3.head_bucket(Bucket=bucket_name)
+
+
+def test_acl_grants_to_anyone_but_the_owner_are_refused(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"data")
+    owner = s3.get_bucket_acl(Bucket=bucket)["Owner"]
+    own = {"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"]}, "Permission": "FULL_CONTROL"}
+    public = {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
+              "Permission": "READ"}
+    # The one ACL there is may be written back as it reads.
+    s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy={"Owner": owner, "Grants": [own]})
+    s3.put_object_acl(Bucket=bucket, Key="k", AccessControlPolicy={"Owner": owner, "Grants": [own]})
+    with expect_error(501, "NotImplemented"):
+        s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy={"Owner": owner,
+                                                              "Grants": [own, public]})
+    with expect_error(501, "NotImplemented"):
+        s3.put_object_acl(Bucket=bucket, Key="k", AccessControlPolicy={"Owner": owner,
+                                                                       "Grants": [public]})
+    assert s3.get_bucket_acl(Bucket=bucket)["Grants"] == [
+        {"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"],
+                     "DisplayName": owner["DisplayName"]}, "Permission": "FULL_CONTROL"}]
+
+
+def test_create_bucket_in_another_region_is_refused(s3, bucket_name):
+    with expect_error(400, "IllegalLocationConstraintException"):
+        s3.create_bucket(Bucket=bucket_name,
+                         CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    with expect_error(404):
+        s3.head_bucket(Bucket=bucket_name)

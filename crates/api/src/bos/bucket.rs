@@ -65,10 +65,34 @@ pub(super) fn list_buckets(ctx: &Ctx<'_>) -> BosResult {
 pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let name = ctx.bucket()?;
     validate_name(name)?;
-    // The body ({"enableMultiAz": …}) configures nothing here.
-    read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    check_create_configuration(&bytes)?;
     ctx.state.store.create_bucket(name, &ctx.user.id).await?;
     Ok(empty(StatusCode::OK))
+}
+
+/// A PutBucket body: `{"enableMultiAz": bool}` (the JS SDK spells it `enableMultiAZ` and always
+/// sends `false`). Buckets here are one copy on one machine, so `true` is NotImplemented rather
+/// than a bucket that is not what was asked; other fields are ignored, as BOS ignores them.
+pub fn check_create_configuration(bytes: &[u8]) -> Result<(), BosError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let doc: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| BosError::malformed_json(format!("The JSON is not valid: {e}")))?;
+    let multi_az = doc
+        .as_object()
+        .into_iter()
+        .flatten()
+        .any(|(k, v)| k.eq_ignore_ascii_case("enableMultiAz") && v.as_bool() == Some(true));
+    if multi_az {
+        return Err(BosError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "NotImplemented",
+            "Multi-AZ buckets are not implemented.",
+        ));
+    }
+    Ok(())
 }
 
 fn versioning_text(v: Versioning) -> &'static str {

@@ -98,10 +98,12 @@ pub(super) fn check_object_acl(ctx: &Ctx<'_>) -> Result<(), OssError> {
     check_acl(ctx, "x-oss-object-acl")
 }
 
-pub(super) async fn create(ctx: &Ctx<'_>) -> OssResult {
+pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let name = ctx.bucket()?;
     validate_name(name)?;
     check_acl(ctx, "x-oss-acl")?;
+    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    check_create_configuration(&bytes)?;
     match ctx.state.store.create_bucket(name, &ctx.user.id).await {
         // Creating a bucket one already owns succeeds (oss.md §2.3).
         Ok(()) | Err(CoreError::BucketAlreadyExists { owned_by_you: true }) => {}
@@ -112,6 +114,34 @@ pub(super) async fn create(ctx: &Ctx<'_>) -> OssResult {
         r.headers_mut().insert("location", v);
     }
     Ok(r)
+}
+
+/// A PutBucket body, `<CreateBucketConfiguration>` with `StorageClass` and
+/// `DataRedundancyType`: what it may ask for is what every bucket is (Standard, LRS: one copy
+/// on one machine); anything else is NotImplemented, never a bucket that is not what was asked.
+pub fn check_create_configuration(bytes: &[u8]) -> Result<(), OssError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let malformed = || {
+        OssError::malformed_xml(
+            "The XML you provided was not well-formed or did not validate against our published schema.",
+        )
+    };
+    let doc = crate::xml::parse(bytes, 16).map_err(|_| malformed())?;
+    if doc.name != "CreateBucketConfiguration" {
+        return Err(malformed());
+    }
+    for (field, allowed) in [("StorageClass", "Standard"), ("DataRedundancyType", "LRS")] {
+        match doc.child_text(field).map(str::trim) {
+            None => {}
+            Some(v) if v.eq_ignore_ascii_case(allowed) => {}
+            Some(v) => {
+                return Err(OssError::not_implemented(&format!("The {field} `{v}`")));
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(super) async fn delete(ctx: &Ctx<'_>) -> OssResult {

@@ -209,7 +209,7 @@ async fn dispatch(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
         (true, false) => match *m {
             Method::PUT if q("versioning") => bucket::put_versioning(ctx, body).await,
             Method::PUT if q("acl") => bucket::put_acl(ctx),
-            Method::PUT => bucket::create(ctx).await,
+            Method::PUT => bucket::create(ctx, body).await,
             Method::DELETE => bucket::delete(ctx).await,
             Method::POST if q("delete") => batch::delete_multiple(ctx, body).await,
             Method::GET | Method::HEAD if q("versioning") => bucket::get_versioning(ctx),

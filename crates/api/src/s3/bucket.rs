@@ -94,10 +94,13 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     check_canned_acl(ctx)?;
     let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
     if !bytes.iter().all(u8::is_ascii_whitespace) {
-        // A CreateBucketConfiguration may name a location; any is accepted (one region).
         let doc = parse(&bytes, 16).map_err(|_| S3Error::malformed_xml())?;
         if doc.name != "CreateBucketConfiguration" {
             return Err(S3Error::malformed_xml());
+        }
+        check_location(ctx, doc.child_text("LocationConstraint").map(str::trim))?;
+        if doc.child("Location").is_some() || doc.child("Bucket").is_some() {
+            return Err(S3Error::not_implemented("Directory buckets"));
         }
     }
     match ctx.state.store.create_bucket(name, &ctx.user.id).await {
@@ -111,6 +114,30 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let mut r = empty(StatusCode::OK);
     set(&mut r, "location", &format!("/{name}"));
     Ok(r)
+}
+
+/// A bucket is created in the server's one region: a `LocationConstraint` naming another is
+/// refused as AWS refuses it (the empty one, and `US`, are us-east-1's).
+fn check_location(ctx: &Ctx<'_>, constraint: Option<&str>) -> Result<(), S3Error> {
+    let region = ctx.state.region.as_str();
+    let ok = match constraint {
+        None | Some("") => true,
+        Some("US") => region == "us-east-1",
+        Some("EU") => region == "eu-west-1",
+        Some(c) => c.eq_ignore_ascii_case(region),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(S3Error::new(
+            StatusCode::BAD_REQUEST,
+            "IllegalLocationConstraintException",
+            format!(
+                "The {} location constraint is incompatible for the region specific endpoint this request was sent to.",
+                constraint.unwrap_or_default()
+            ),
+        ))
+    }
 }
 
 pub(super) fn head(ctx: &Ctx<'_>) -> S3Result {
@@ -172,10 +199,43 @@ pub(super) fn check_canned_acl(ctx: &Ctx<'_>) -> Result<(), S3Error> {
     }
 }
 
-pub(super) fn put_acl(ctx: &Ctx<'_>) -> S3Result {
+pub(super) async fn put_acl(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     ctx.state.store.bucket(ctx.bucket()?)?;
     check_canned_acl(ctx)?;
+    check_acl_body(ctx, body).await?;
     Ok(empty(StatusCode::OK))
+}
+
+/// The `AccessControlPolicy` a PutBucketAcl or PutObjectAcl may carry instead of a canned
+/// ACL: accepted only when it grants nothing but FULL_CONTROL to the bucket's owner (the one
+/// ACL there is); any other grant is NotImplemented rather than acknowledged and dropped.
+pub(super) async fn check_acl_body(ctx: &Ctx<'_>, body: Incoming) -> Result<(), S3Error> {
+    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let doc = parse(&bytes, 1000).map_err(|_| S3Error::malformed_xml())?;
+    if doc.name != "AccessControlPolicy" {
+        return Err(S3Error::malformed_xml());
+    }
+    let grants: Vec<_> = doc
+        .children("AccessControlList")
+        .flat_map(|l| l.children("Grant"))
+        .collect();
+    let owners_full_control = |g: &&crate::xml::Element| {
+        g.child_text("Permission").map(str::trim) == Some("FULL_CONTROL")
+            && g.child("Grantee")
+                .and_then(|e| e.child_text("ID"))
+                .map(str::trim)
+                == Some(ctx.owner.id.as_str())
+    };
+    if grants.iter().all(owners_full_control) {
+        Ok(())
+    } else {
+        Err(S3Error::not_implemented(
+            "Granting access to anyone but the owner (every bucket and object is private)",
+        ))
+    }
 }
 
 pub(super) fn get_versioning(ctx: &Ctx<'_>) -> S3Result {

@@ -179,7 +179,7 @@ async fn dispatch(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
         (false, _) => Err(not_allowed()),
         (true, false) => match *m {
             Method::PUT if q("versioning") => bucket::put_versioning(ctx, body).await,
-            Method::PUT if q("acl") => bucket::put_acl(ctx),
+            Method::PUT if q("acl") => bucket::put_acl(ctx, body).await,
             Method::PUT => bucket::create(ctx, body).await,
             Method::HEAD => bucket::head(ctx),
             Method::DELETE => bucket::delete(ctx).await,
@@ -197,7 +197,7 @@ async fn dispatch(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
             Method::PUT if q("partNumber") && q("uploadId") => {
                 multipart::upload_part(ctx, body).await
             }
-            Method::PUT if q("acl") => object::put_acl(ctx),
+            Method::PUT if q("acl") => object::put_acl(ctx, body).await,
             Method::PUT if ctx.req.headers.contains_key("x-amz-copy-source") => {
                 object::copy(ctx).await
             }

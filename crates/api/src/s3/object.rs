@@ -567,11 +567,12 @@ pub(super) fn get_acl(ctx: &Ctx<'_>) -> S3Result {
     Ok(xml(StatusCode::OK, acl_xml(ctx)))
 }
 
-pub(super) fn put_acl(ctx: &Ctx<'_>) -> S3Result {
+pub(super) async fn put_acl(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     ctx.state
         .store
         .head_object(ctx.bucket()?, ctx.key()?, version_param(ctx)?)?;
     check_canned_acl(ctx)?;
+    super::bucket::check_acl_body(ctx, body).await?;
     Ok(empty(StatusCode::OK))
 }
 
