@@ -251,3 +251,22 @@ def test_upload_part_copy_with_a_range_past_the_source_is_416_and_stores_nothing
                             CopySourceRange="bytes=990-999")
     complete(s3, bucket, "dst", uid, (1, c["CopyPartResult"]["ETag"]))
     assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == src[990:]
+
+
+def test_complete_checks_the_object_size_the_client_expects(s3, bucket):
+    """`MpuObjectSize` (x-amz-mp-object-size): a size that does not match the parts' is refused
+    and completes nothing; the right one completes."""
+    first, last = b"a" * (5 * 1024 * 1024), b"tail"
+    up = s3.create_multipart_upload(Bucket=bucket, Key="sized")["UploadId"]
+    parts = [{"PartNumber": n, "ETag": s3.upload_part(Bucket=bucket, Key="sized", UploadId=up,
+                                                      PartNumber=n, Body=data)["ETag"]}
+             for n, data in ((1, first), (2, last))]
+    with expect_error(400, "InvalidRequest"):
+        s3.complete_multipart_upload(Bucket=bucket, Key="sized", UploadId=up,
+                                     MultipartUpload={"Parts": parts},
+                                     MpuObjectSize=len(first) + len(last) + 1)
+    assert [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"]] == [up]
+    s3.complete_multipart_upload(Bucket=bucket, Key="sized", UploadId=up,
+                                 MultipartUpload={"Parts": parts},
+                                 MpuObjectSize=len(first) + len(last))
+    assert s3.head_object(Bucket=bucket, Key="sized")["ContentLength"] == len(first) + len(last)

@@ -145,13 +145,31 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     check_upload(ctx)?;
     let id = upload_id(ctx)?;
     check_write_conditions(ctx, bucket, key)?;
+    // `x-amz-mp-object-size`: the object's size as the client expects it, checked before
+    // anything is written.
+    let size = match ctx.req.header("x-amz-mp-object-size") {
+        None => None,
+        Some(v) => Some(v.trim().parse::<u64>().map_err(|_| {
+            S3Error::invalid_argument("The x-amz-mp-object-size header must be a size in bytes")
+        })?),
+    };
     let bytes = read_body(ctx, body, COMPLETE_BODY_LIMIT).await?;
     let parts = parse_complete_request(&bytes)?;
+    let expect = Expect {
+        size,
+        ..Expect::default()
+    };
     let (_, out) = ctx
         .state
         .store
-        .complete_multipart_upload(bucket, id, parts, MIN_PART_SIZE, Expect::default())
-        .await?;
+        .complete_multipart_upload(bucket, id, parts, MIN_PART_SIZE, expect)
+        .await
+        .map_err(|e| match e {
+            CoreError::IncompleteBody { expected, got } => S3Error::invalid_request(format!(
+                "The provided 'x-amz-mp-object-size' header value {expected} does not match what was computed: {got}"
+            )),
+            other => other.into(),
+        })?;
     let host = ctx.req.header("host").unwrap_or("localhost");
     let mut x = Xml::new("CompleteMultipartUploadResult", S3.root_attrs);
     x.leaf(
