@@ -8,7 +8,7 @@ use crate::body::read_limited;
 use crate::httpfmt::iso8601;
 use crate::xml::Xml;
 use hyper::StatusCode;
-use strata_core::{CoreError, Versioning, VersioningStatus};
+use strata_core::{CoreError, DeleteBucketMode, Versioning, VersioningStatus};
 
 /// Bodies of bucket configuration requests are small.
 const CONFIG_BODY_LIMIT: usize = 64 * 1024;
@@ -115,7 +115,10 @@ pub(super) async fn create(ctx: &Ctx<'_>) -> OssResult {
 }
 
 pub(super) async fn delete(ctx: &Ctx<'_>) -> OssResult {
-    ctx.state.store.delete_bucket(ctx.bucket()?).await?;
+    ctx.state
+        .store
+        .delete_bucket(ctx.bucket()?, DeleteBucketMode::RefuseUploads)
+        .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 

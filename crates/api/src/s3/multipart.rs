@@ -143,7 +143,7 @@ pub fn parse_complete_request(bytes: &[u8]) -> Result<Vec<(u32, String)>, S3Erro
 
 pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
-    check_upload(ctx)?;
+    // No check_upload: the core answers a repeat of a completed upload.
     let id = upload_id(ctx)?;
     check_write_conditions(ctx, bucket, key)?;
     let bytes = read_body(ctx, body, COMPLETE_BODY_LIMIT).await?;
@@ -151,7 +151,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (_, out) = ctx
         .state
         .store
-        .complete_multipart_upload(bucket, id, parts, MIN_PART_SIZE, Expect::default())
+        .complete_multipart_upload(bucket, key, id, parts, MIN_PART_SIZE, Expect::default())
         .await?;
     let host = ctx.req.header("host").unwrap_or("localhost");
     let mut x = Xml::new("CompleteMultipartUploadResult", S3.root_attrs);
