@@ -8,7 +8,8 @@ use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use strata_core::{ObjectMeta, ObjectVersion};
 
 /// Content headers and user metadata (`{meta_prefix}name: value`, names lower-cased and
-/// sorted) of a request.
+/// sorted) of a request. Metadata values are kept as the bytes sent, so that they come back
+/// byte for byte: UTF-8 from most SDKs, Latin-1 from Python's `http.client` (oss2).
 pub fn meta_from_headers(headers: &HeaderMap, meta_prefix: &str) -> ObjectMeta {
     let h = |n: &str| {
         headers
@@ -16,14 +17,11 @@ pub fn meta_from_headers(headers: &HeaderMap, meta_prefix: &str) -> ObjectMeta {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
-    let mut user: Vec<(String, String)> = headers
+    let mut user: Vec<(String, Vec<u8>)> = headers
         .iter()
         .filter_map(|(name, value)| {
             let n = name.as_str().strip_prefix(meta_prefix)?;
-            Some((
-                n.to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            ))
+            Some((n.to_owned(), value.as_bytes().to_vec()))
         })
         .collect();
     user.sort();
@@ -66,7 +64,10 @@ pub fn set_meta_headers(resp: &mut Response<Body>, m: &ObjectMeta, meta_prefix: 
         }
     }
     for (name, value) in &m.user {
-        set(resp, &format!("{meta_prefix}{name}"), value);
+        let name = HeaderName::try_from(format!("{meta_prefix}{name}"));
+        if let (Ok(n), Ok(v)) = (name, HeaderValue::from_bytes(value)) {
+            resp.headers_mut().insert(n, v);
+        }
     }
 }
 
@@ -167,4 +168,27 @@ pub fn set_delete_headers(
         set(resp, &format!("{prefix}delete-marker"), "true");
     }
     set(resp, &format!("{prefix}version-id"), &id.to_string());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_metadata_comes_back_byte_for_byte() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("x-amz-meta-utf8", "bär 中文".as_bytes()),
+            ("x-amz-meta-latin1", b"caf\xe9"),
+            ("x-amz-meta-plain", b"v"),
+        ] {
+            headers.insert(name, HeaderValue::from_bytes(value).unwrap());
+        }
+        let meta = meta_from_headers(&headers, "x-amz-meta-");
+        let mut resp = Response::new(Body::default());
+        set_meta_headers(&mut resp, &meta, "x-amz-meta-");
+        for name in ["x-amz-meta-utf8", "x-amz-meta-latin1", "x-amz-meta-plain"] {
+            assert_eq!(resp.headers()[name].as_bytes(), headers[name].as_bytes());
+        }
+    }
 }

@@ -34,6 +34,9 @@ pub enum CoreError {
     InvalidVersionId(String),
     #[error("the range is not satisfiable for an object of {size} bytes")]
     InvalidRange { size: u64 },
+    /// A condition of the request (e.g. a delete's If-Match) does not hold.
+    #[error("a precondition of the request does not hold")]
+    PreconditionFailed,
     #[error("the {0} of the body does not match the one given")]
     BadDigest(&'static str),
     #[error("the body was {got} bytes, not the {expected} announced")]

@@ -16,7 +16,7 @@ pub mod store;
 pub mod version;
 
 pub use blob::{DigestValues, Extra};
-pub use delete::{DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
+pub use delete::{DeleteCondition, DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
 pub use error::{CoreError, Result, StorageError};
 pub use list::{
     ListObjectsParams, ListVersionsParams, ListedObject, ListedVersion, ObjectListing,
@@ -28,5 +28,5 @@ pub use object::{
     ByteRange, ByteStream, Expect, LateCheck, MetadataDirective, ObjectRead, ObjectVersion,
     PutOutcome,
 };
-pub use store::{BucketInfo, Store, StoreOptions};
+pub use store::{BucketInfo, DeleteBucketMode, Store, StoreOptions};
 pub use version::{VersionId, Versioning, VersioningStatus};

@@ -2,8 +2,11 @@
 //! version's segments, untouched), abort, and listing of parts and uploads.
 
 use crate::blob::{combine_crc32, combine_crc64};
-use crate::error::{CoreError, Result};
-use crate::meta::{EntryKind, Flow, ObjectData, ObjectMeta, PartRecord, Segment, UploadRecord};
+use crate::error::{CoreError, Result, StorageError};
+use crate::meta::{
+    CompletionRecord, EntryKind, Flow, ObjectData, ObjectMeta, PartRecord, Segment, UploadRecord,
+    WriteTxn,
+};
 use crate::object::{Expect, PutOutcome, hex, publish, release_segments};
 use crate::store::{Store, now_ms, validate_key};
 use bytes::Bytes;
@@ -65,6 +68,80 @@ pub struct UploadListing {
 /// Strips the quotes clients put around ETags.
 fn bare_etag(s: &str) -> &str {
     s.trim().trim_matches('"')
+}
+
+/// The MD5 of a completion's part list, to tell a repeat of it from another list.
+fn parts_md5(parts: &[(u32, String)]) -> [u8; 16] {
+    let mut h = Md5::new();
+    for (n, etag) in parts {
+        h.update(n.to_be_bytes());
+        h.update(bare_etag(etag).to_ascii_lowercase().as_bytes());
+        h.update([0]);
+    }
+    h.finalize().into()
+}
+
+/// Removes an upload and its parts, releasing the parts' blobs.
+pub(crate) fn drop_upload(txn: &mut dyn WriteTxn, bucket: &str, upload_id: &str) -> Result<()> {
+    let mut stored = Vec::new();
+    txn.scan_parts(upload_id, 0, &mut |n, p| {
+        stored.push((n, p));
+        Flow::Continue
+    })?;
+    for (n, p) in stored {
+        txn.remove_part(upload_id, n)?;
+        release_segments(txn, &[p.segment])?;
+    }
+    txn.remove_upload(bucket, upload_id)?;
+    Ok(())
+}
+
+/// The answer to a CompleteMultipartUpload of an upload that no longer exists: the same as
+/// the first time if that upload was the key's last completion, with the same part list, and
+/// the version it produced is still there (S3 answers repeats while the object exists); else
+/// NoSuchUpload.
+fn repeated_completion(
+    txn: &mut dyn WriteTxn,
+    bucket: &str,
+    key: &str,
+    upload_id: &str,
+    parts_md5: [u8; 16],
+) -> Result<PutOutcome> {
+    let c = txn
+        .completion(bucket, key)?
+        .filter(|c| c.upload_id == upload_id && c.parts_md5 == parts_md5)
+        .ok_or(CoreError::NoSuchUpload)?;
+    txn.version(bucket, key, c.seq)?
+        .filter(|v| v.id == c.id)
+        .ok_or(CoreError::NoSuchUpload)?;
+    Ok(PutOutcome {
+        version_id: c.id,
+        versioning: c.versioning,
+        etag: c.etag,
+        size: c.size,
+        crc64: c.crc64,
+        crc32: c.crc32,
+        md5: None,
+        last_modified_ms: c.last_modified_ms,
+        digests: None,
+    })
+}
+
+/// Refuses a completion whose whole-object digests or size differ from those announced.
+fn check_whole(expect: &Expect, crc64: u64, crc32: u32, size: u64) -> Result<()> {
+    if expect.crc64.is_some_and(|c| c != crc64) {
+        return Err(CoreError::BadDigest("CRC-64"));
+    }
+    if expect.crc32.is_some_and(|c| c != crc32) {
+        return Err(CoreError::BadDigest("CRC-32"));
+    }
+    if expect.size.is_some_and(|s| s != size) {
+        return Err(CoreError::IncompleteBody {
+            expected: expect.size.unwrap_or(0),
+            got: size,
+        });
+    }
+    Ok(())
 }
 
 impl Store {
@@ -158,13 +235,16 @@ impl Store {
         Ok(outcome)
     }
 
-    /// Completes an upload from the listed parts (ascending part numbers, ETags as returned
-    /// by upload_part). Every part but the last must be at least `min_part_size` bytes. The
-    /// ETag is `hex(md5 of the parts' binary MD5s)-N`; the CRCs are combined from the parts'.
-    /// A whole-object CRC or size in `expect` is checked before anything is written.
+    /// Completes the upload of `key` from the listed parts (ascending part numbers, ETags as
+    /// returned by upload_part). Every part but the last must be at least `min_part_size`
+    /// bytes. The ETag is `hex(md5 of the parts' binary MD5s)-N`; the CRCs are combined from
+    /// the parts'. A whole-object CRC or size in `expect` is checked before anything is
+    /// written. The key's last completion is remembered while its version exists, and a
+    /// repeat of it with the same parts answers the same outcome without writing.
     pub async fn complete_multipart_upload(
         &self,
         bucket: &str,
+        key: &str,
         upload_id: &str,
         parts: Vec<(u32, String)>,
         min_part_size: u64,
@@ -178,16 +258,19 @@ impl Store {
         if parts.windows(2).any(|w| w[0].0 >= w[1].0) {
             return Err(CoreError::InvalidPartOrder);
         }
-        let (bucket, upload_id) = (bucket.to_owned(), upload_id.to_owned());
+        let (bucket, key, upload_id) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
+        let parts_md5 = parts_md5(&parts);
         let outcome = self
             .write(move |txn| {
                 let versioning = txn
                     .bucket(&bucket)?
                     .ok_or(CoreError::NoSuchBucket)?
                     .versioning;
-                let upload = txn
-                    .upload(&bucket, &upload_id)?
-                    .ok_or(CoreError::NoSuchUpload)?;
+                let Some(upload) = txn.upload(&bucket, &upload_id)?.filter(|u| u.key == key) else {
+                    let out = repeated_completion(txn, &bucket, &key, &upload_id, parts_md5)?;
+                    check_whole(&expect, out.crc64, out.crc32, out.size)?;
+                    return Ok((key, out));
+                };
                 let mut stored = Vec::new();
                 txn.scan_parts(&upload_id, 0, &mut |n, p| {
                     stored.push((n, p));
@@ -226,18 +309,7 @@ impl Store {
                     };
                     size += p.size;
                 }
-                if expect.crc64.is_some_and(|c| c != crc64) {
-                    return Err(CoreError::BadDigest("CRC-64"));
-                }
-                if expect.crc32.is_some_and(|c| c != crc32) {
-                    return Err(CoreError::BadDigest("CRC-32"));
-                }
-                if expect.size.is_some_and(|s| s != size) {
-                    return Err(CoreError::IncompleteBody {
-                        expected: expect.size.unwrap_or(0),
-                        got: size,
-                    });
-                }
+                check_whole(&expect, crc64, crc32, size)?;
                 // Checks done; from here on only writes.
                 let etag = format!("{}-{}", hex(&md5s.finalize()), chosen.len());
                 let data = ObjectData {
@@ -257,13 +329,27 @@ impl Store {
                     }
                 }
                 txn.remove_upload(&bucket, &upload_id)?;
-                let (version_id, last_modified_ms) = publish(
-                    txn,
-                    &bucket,
-                    &upload.key,
+                let (version_id, last_modified_ms) =
+                    publish(txn, &bucket, &key, versioning, EntryKind::Object(data))?;
+                let seq = match version_id {
+                    crate::version::VersionId::Stamp { seq, .. } => seq,
+                    crate::version::VersionId::Null => txn
+                        .null_seq(&bucket, &key)?
+                        .ok_or_else(|| StorageError::Corrupt("a null version lost".into()))?,
+                };
+                let completion = CompletionRecord {
+                    upload_id: upload_id.clone(),
+                    parts_md5,
+                    seq,
+                    id: version_id,
                     versioning,
-                    EntryKind::Object(data),
-                )?;
+                    last_modified_ms,
+                    etag: etag.clone(),
+                    size,
+                    crc64,
+                    crc32,
+                };
+                txn.put_completion(&bucket, &key, &completion)?;
                 let put = PutOutcome {
                     version_id,
                     versioning,
@@ -275,7 +361,7 @@ impl Store {
                     last_modified_ms,
                     digests: None,
                 };
-                Ok((upload.key, put))
+                Ok((key, put))
             })
             .await?;
         self.freed_space();
@@ -288,17 +374,7 @@ impl Store {
             txn.bucket(&bucket)?.ok_or(CoreError::NoSuchBucket)?;
             txn.upload(&bucket, &upload_id)?
                 .ok_or(CoreError::NoSuchUpload)?;
-            let mut stored = Vec::new();
-            txn.scan_parts(&upload_id, 0, &mut |n, p| {
-                stored.push((n, p));
-                Flow::Continue
-            })?;
-            for (n, p) in stored {
-                txn.remove_part(&upload_id, n)?;
-                release_segments(txn, &[p.segment])?;
-            }
-            txn.remove_upload(&bucket, &upload_id)?;
-            Ok(())
+            drop_upload(txn, &bucket, &upload_id)
         })
         .await?;
         self.freed_space();
@@ -311,7 +387,7 @@ impl Store {
         &self,
         bucket: &str,
         upload_id: &str,
-        user: Vec<(String, String)>,
+        user: Vec<(String, Vec<u8>)>,
     ) -> Result<()> {
         if user.is_empty() {
             return Ok(());

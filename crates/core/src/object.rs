@@ -394,16 +394,29 @@ pub(crate) fn remove_null(
     txn.set_null_seq(bucket, key, None)?;
     if let Some(old) = &old {
         txn.remove_version(bucket, key, seq)?;
-        release(txn, old)?;
+        release(txn, bucket, key, old)?;
     }
     Ok(old)
 }
 
-/// Drops an entry's references to its blobs; a blob left with none is removed, and a file
-/// blob queued as garbage for the reclaimer.
-pub(crate) fn release(txn: &mut dyn WriteTxn, rec: &VersionRecord) -> Result<()> {
+/// Drops a removed entry's references to its blobs (a blob left with none is removed, and a
+/// file blob queued as garbage for the reclaimer), and the key's record of the multipart
+/// completion that produced it.
+pub(crate) fn release(
+    txn: &mut dyn WriteTxn,
+    bucket: &str,
+    key: &str,
+    rec: &VersionRecord,
+) -> Result<()> {
     if let EntryKind::Object(data) = &rec.kind {
         release_segments(txn, &data.segments)?;
+        if data.parts > 0
+            && txn
+                .completion(bucket, key)?
+                .is_some_and(|c| c.seq == rec.seq)
+        {
+            txn.remove_completion(bucket, key)?;
+        }
     }
     Ok(())
 }

@@ -65,6 +65,15 @@ impl BucketInfo {
     }
 }
 
+/// What deleting a bucket does with its incomplete multipart uploads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeleteBucketMode {
+    /// They make the bucket not empty (OSS, BOS).
+    RefuseUploads,
+    /// They are aborted with the bucket, their parts' blobs released (S3).
+    AbortUploads,
+}
+
 /// The object store over one data directory. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -327,21 +336,44 @@ impl Store {
             .collect())
     }
 
-    /// Deletes an empty bucket. Any version, delete marker or multipart upload left makes it
-    /// [`CoreError::BucketNotEmpty`].
-    pub async fn delete_bucket(&self, name: &str) -> Result<()> {
+    /// Deletes an empty bucket. Any version or delete marker left makes it
+    /// [`CoreError::BucketNotEmpty`]; so do incomplete multipart uploads under
+    /// [`DeleteBucketMode::RefuseUploads`], while [`DeleteBucketMode::AbortUploads`] aborts them
+    /// in the same transaction.
+    pub async fn delete_bucket(&self, name: &str, mode: DeleteBucketMode) -> Result<()> {
         let name = name.to_owned();
         self.write(move |txn| {
             if txn.bucket(&name)?.is_none() {
                 return Err(CoreError::NoSuchBucket);
             }
-            if !txn.bucket_is_empty(&name)? {
+            let empty = match mode {
+                DeleteBucketMode::RefuseUploads => txn.bucket_is_empty(&name)?,
+                DeleteBucketMode::AbortUploads => {
+                    let mut versions = false;
+                    txn.scan_versions(&name, Start::First, &mut |_, _| {
+                        versions = true;
+                        Flow::Stop
+                    })?;
+                    !versions
+                }
+            };
+            if !empty {
                 return Err(CoreError::BucketNotEmpty);
+            }
+            let mut uploads = Vec::new();
+            txn.scan_uploads(&name, None, &mut |id, _| {
+                uploads.push(id.to_owned());
+                Flow::Continue
+            })?;
+            for upload_id in uploads {
+                crate::multipart::drop_upload(txn, &name, &upload_id)?;
             }
             txn.remove_bucket(&name)?;
             Ok(())
         })
-        .await
+        .await?;
+        self.freed_space();
+        Ok(())
     }
 
     pub async fn set_versioning(&self, name: &str, status: VersioningStatus) -> Result<()> {

@@ -47,7 +47,8 @@ async fn bucket_lifecycle_and_not_empty_rules() {
     // An object, then only a delete marker, then only an upload: each keeps it non-empty.
     put(&s, "bkt1", "k", b"x").await;
     assert!(matches!(
-        s.delete_bucket("bkt1").await,
+        s.delete_bucket("bkt1", DeleteBucketMode::RefuseUploads)
+            .await,
         Err(CoreError::BucketNotEmpty)
     ));
     s.set_versioning("bkt1", VersioningStatus::Enabled)
@@ -57,7 +58,8 @@ async fn bucket_lifecycle_and_not_empty_rules() {
     s.delete_object("bkt1", "k", Some(v)).await.unwrap();
     s.delete_object("bkt1", "k", None).await.unwrap();
     assert!(matches!(
-        s.delete_bucket("bkt1").await,
+        s.delete_bucket("bkt1", DeleteBucketMode::RefuseUploads)
+            .await,
         Err(CoreError::BucketNotEmpty)
     ));
     let m = s.list_versions("bkt1", &all_versions()).unwrap().entries[0].version_id;
@@ -67,13 +69,17 @@ async fn bucket_lifecycle_and_not_empty_rules() {
         .await
         .unwrap();
     assert!(matches!(
-        s.delete_bucket("bkt1").await,
+        s.delete_bucket("bkt1", DeleteBucketMode::RefuseUploads)
+            .await,
         Err(CoreError::BucketNotEmpty)
     ));
     s.abort_multipart_upload("bkt1", &up).await.unwrap();
-    s.delete_bucket("bkt1").await.unwrap();
+    s.delete_bucket("bkt1", DeleteBucketMode::RefuseUploads)
+        .await
+        .unwrap();
     assert!(matches!(
-        s.delete_bucket("bkt1").await,
+        s.delete_bucket("bkt1", DeleteBucketMode::RefuseUploads)
+            .await,
         Err(CoreError::NoSuchBucket)
     ));
     assert!(s.list_buckets().unwrap().is_empty());
@@ -643,21 +649,21 @@ async fn multipart_upload_complete_combines_digests() {
     assert_eq!(uploads.uploads.len(), 1);
 
     assert!(matches!(
-        s.complete_multipart_upload("bkt", &id, etags.clone(), 200_000, Expect::default())
+        s.complete_multipart_upload("bkt", "big", &id, etags.clone(), 200_000, Expect::default())
             .await,
         Err(CoreError::EntityTooSmall { part: 1, .. })
     ));
     let mut wrong = etags.clone();
     wrong[1].1 = "deadbeef".into();
     assert!(matches!(
-        s.complete_multipart_upload("bkt", &id, wrong, 0, Expect::default())
+        s.complete_multipart_upload("bkt", "big", &id, wrong, 0, Expect::default())
             .await,
         Err(CoreError::InvalidPart(2))
     ));
     let mut unordered = etags.clone();
     unordered.swap(0, 1);
     assert!(matches!(
-        s.complete_multipart_upload("bkt", &id, unordered, 0, Expect::default())
+        s.complete_multipart_upload("bkt", "big", &id, unordered, 0, Expect::default())
             .await,
         Err(CoreError::InvalidPartOrder)
     ));
@@ -666,13 +672,13 @@ async fn multipart_upload_complete_combines_digests() {
         ..Default::default()
     };
     assert!(matches!(
-        s.complete_multipart_upload("bkt", &id, etags.clone(), 5, wrong_crc)
+        s.complete_multipart_upload("bkt", "big", &id, etags.clone(), 5, wrong_crc)
             .await,
         Err(CoreError::BadDigest("CRC-32"))
     ));
 
     let (key, done) = s
-        .complete_multipart_upload("bkt", &id, etags.clone(), 5, Expect::default())
+        .complete_multipart_upload("bkt", "big", &id, etags.clone(), 5, Expect::default())
         .await
         .unwrap();
     assert_eq!(key, "big");
@@ -748,7 +754,9 @@ async fn deleted_versions_are_reclaimed_and_shared_blobs_kept() {
     let f = s.fsck().unwrap();
     assert!(f.is_clean(), "{f:?}");
     assert_eq!(f.files, 0);
-    s.delete_bucket("bkt").await.unwrap();
+    s.delete_bucket("bkt", DeleteBucketMode::RefuseUploads)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -926,8 +934,8 @@ async fn completion_metadata_merges_over_the_uploads() {
     s.create_bucket("bkt", "").await.unwrap();
     let meta = ObjectMeta {
         user: vec![
-            ("both".into(), "initiate".into()),
-            ("only".into(), "i".into()),
+            ("both".into(), b"initiate".to_vec()),
+            ("only".into(), b"i".to_vec()),
         ],
         ..Default::default()
     };
@@ -940,23 +948,23 @@ async fn completion_metadata_merges_over_the_uploads() {
         "bkt",
         &id,
         vec![
-            ("both".into(), "complete".into()),
-            ("via".into(), "c".into()),
+            ("both".into(), b"complete".to_vec()),
+            ("via".into(), b"c".to_vec()),
         ],
     )
     .await
     .unwrap();
-    s.complete_multipart_upload("bkt", &id, vec![(1, p.etag)], 0, Expect::default())
+    s.complete_multipart_upload("bkt", "k", &id, vec![(1, p.etag)], 0, Expect::default())
         .await
         .unwrap();
     let user = s.head_object("bkt", "k", None).unwrap().data.meta.user;
-    let expected: Vec<(String, String)> = [("both", "complete"), ("only", "i"), ("via", "c")]
+    let expected: Vec<(String, Vec<u8>)> = [("both", "complete"), ("only", "i"), ("via", "c")]
         .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .map(|(a, b)| (a.to_string(), b.as_bytes().to_vec()))
         .collect();
     assert_eq!(user, expected);
     assert!(matches!(
-        s.merge_upload_user_meta("bkt", "nope", vec![("a".into(), "b".into())])
+        s.merge_upload_user_meta("bkt", "nope", vec![("a".into(), b"b".to_vec())])
             .await,
         Err(CoreError::NoSuchUpload)
     ));

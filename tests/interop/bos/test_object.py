@@ -213,6 +213,13 @@ def test_js_get_without_range_sends_empty_range_and_gets_everything(server, bos,
     assert part.headers["content-range"] == f"bytes 9-19/{len(data)}"
 
 
+def test_non_ascii_user_metadata_comes_back_byte_for_byte(bos, bucket):
+    """The SDK sends metadata as raw UTF-8 and decodes the response's header bytes as UTF-8."""
+    value = "b\u00e4r \u4e2d\u6587 \U0001f600"
+    bos.put_object_from_string(bucket, "utf8", DATA, user_metadata={"note": value})
+    assert bos.get_object_meta_data(bucket, "utf8").metadata.bce_meta_note == value
+
+
 def test_head_round_trips_metadata_and_content_headers(bos, bucket):
     user_headers = {
         "Cache-Control": "private",

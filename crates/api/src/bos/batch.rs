@@ -86,6 +86,11 @@ pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> BosResult 
                 Some(("InvalidArgument", "Invalid Argument.".to_owned()))
             }
             Err(EntryError::InvalidKey(m)) => Some(("InvalidObjectName", m)),
+            // BOS sends no conditions with its entries.
+            Err(EntryError::PreconditionFailed) => Some((
+                "PreconditionFailed",
+                "At least one of the preconditions you specified did not hold.".to_owned(),
+            )),
         };
         if let Some((code, message)) = failure {
             let mut e = serde_json::json!({"key": entry.key, "code": code, "message": message});

@@ -8,7 +8,7 @@ use crate::body::{ReadError, read_limited};
 use hyper::StatusCode;
 use hyper::header::HeaderValue;
 use serde_json::json;
-use strata_core::{Versioning, VersioningStatus};
+use strata_core::{DeleteBucketMode, Versioning, VersioningStatus};
 
 const CONFIG_BODY_LIMIT: usize = 64 * 1024;
 
@@ -114,7 +114,10 @@ pub(super) fn head(ctx: &Ctx<'_>) -> BosResult {
 }
 
 pub(super) async fn delete(ctx: &Ctx<'_>) -> BosResult {
-    ctx.state.store.delete_bucket(ctx.bucket()?).await?;
+    ctx.state
+        .store
+        .delete_bucket(ctx.bucket()?, DeleteBucketMode::RefuseUploads)
+        .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 

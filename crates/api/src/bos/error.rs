@@ -98,6 +98,11 @@ impl From<CoreError> for BosError {
             CoreError::EntityTooSmall { .. } => {
                 BosError::new(S::BAD_REQUEST, "EntityTooSmall", msg)
             }
+            CoreError::PreconditionFailed => BosError::new(
+                S::PRECONDITION_FAILED,
+                "PreconditionFailed",
+                "At least one of the preconditions you specified did not hold.",
+            ),
             CoreError::Storage(StorageError::Full) => BosError::new(
                 S::INSUFFICIENT_STORAGE,
                 "InsufficientStorage",

@@ -152,7 +152,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let (_, out) = ctx
         .state
         .store
-        .complete_multipart_upload(bucket, id, parts, MIN_PART_SIZE, whole)
+        .complete_multipart_upload(bucket, key, id, parts, MIN_PART_SIZE, whole)
         .await?;
     let host = ctx.req.header("host").unwrap_or("localhost");
     let mut resp = json(

@@ -8,7 +8,7 @@ use crate::body::read_limited;
 use crate::httpfmt::iso8601;
 use crate::xml::Xml;
 use hyper::StatusCode;
-use strata_core::{CoreError, Versioning, VersioningStatus};
+use strata_core::{CoreError, DeleteBucketMode, Versioning, VersioningStatus};
 
 /// Bodies of bucket configuration requests are small.
 const CONFIG_BODY_LIMIT: usize = 64 * 1024;
@@ -145,7 +145,10 @@ pub fn check_create_configuration(bytes: &[u8]) -> Result<(), OssError> {
 }
 
 pub(super) async fn delete(ctx: &Ctx<'_>) -> OssResult {
-    ctx.state.store.delete_bucket(ctx.bucket()?).await?;
+    ctx.state
+        .store
+        .delete_bucket(ctx.bucket()?, DeleteBucketMode::RefuseUploads)
+        .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 

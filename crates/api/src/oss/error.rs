@@ -155,6 +155,11 @@ impl From<CoreError> for OssError {
             CoreError::EntityTooSmall { .. } => {
                 OssError::new(S::BAD_REQUEST, "EntityTooSmall", msg)
             }
+            CoreError::PreconditionFailed => OssError::new(
+                S::PRECONDITION_FAILED,
+                "PreconditionFailed",
+                "At least one of the pre-conditions you specified did not hold.",
+            ),
             CoreError::Body(e) if crate::body::is_timeout(&e) => {
                 OssError::new(S::BAD_REQUEST, "RequestTimeout", msg)
             }

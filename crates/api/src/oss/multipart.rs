@@ -160,7 +160,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
         parse_complete_request(&bytes)?
     };
     let (_, out) = store
-        .complete_multipart_upload(bucket, id, parts, MIN_PART_SIZE, Expect::default())
+        .complete_multipart_upload(bucket, key, id, parts, MIN_PART_SIZE, Expect::default())
         .await?;
     let mut x = Xml::new("CompleteMultipartUploadResult", "");
     if url {

@@ -1,24 +1,66 @@
 //! DeleteObjects (`POST /?delete`): up to 1000 keys or versions in one durable commit;
-//! Content-MD5 or an `x-amz-checksum-*` header required and verified.
+//! Content-MD5 or an `x-amz-checksum-*` header required and verified. The conditions of
+//! deletes (DeleteObject's headers, DeleteObjects' per-entry elements).
 
 use super::bucket::read_body;
 use super::error::S3Error;
 use super::object::has_integrity_header;
 use super::{Ctx, S3Result, xml};
 use crate::body::Incoming;
+use crate::httpfmt::parse_http_date;
 use crate::listing::S3;
 use crate::xml::{DeleteRequest, Element, Xml, parse};
 use hyper::StatusCode;
-use strata_core::{DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
+use strata_core::{DeleteCondition, DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
 
 /// 1000 keys of up to 1024 bytes with version IDs fit comfortably.
 pub const DELETE_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// A delete's time condition: an HTTP date (what SDKs send, in headers and in DeleteObjects'
+/// `LastModifiedTime`) or ISO 8601, as whole seconds since the epoch.
+fn condition_time(text: &str) -> Option<i64> {
+    let text = text.trim();
+    parse_http_date(text)
+        .or_else(|| {
+            text.parse::<jiff::Timestamp>()
+                .ok()
+                .map(|t| t.as_millisecond())
+        })
+        .map(|ms| ms.div_euclid(1000))
+}
+
+/// The conditions of a DeleteObject: `If-Match`, `x-amz-if-match-last-modified-time` and
+/// `x-amz-if-match-size` (AWS documents the last two for directory buckets; ceph/s3-tests
+/// expects them of every bucket). A malformed time or size is InvalidArgument.
+pub(super) fn delete_condition(ctx: &Ctx<'_>) -> Result<DeleteCondition, S3Error> {
+    let time = ctx.req.header("x-amz-if-match-last-modified-time");
+    let size = ctx.req.header("x-amz-if-match-size");
+    Ok(DeleteCondition {
+        if_match: ctx.req.header("if-match").map(str::to_owned),
+        last_modified_secs: time
+            .map(|t| condition_time(t).ok_or_else(|| S3Error::invalid_argument("Invalid time")))
+            .transpose()?,
+        size: size
+            .map(|s| {
+                s.trim()
+                    .parse::<u64>()
+                    .map_err(|_| S3Error::invalid_argument("Invalid size"))
+            })
+            .transpose()?,
+    })
+}
 
 /// Reads a DeleteObjects body: `<Delete>` with an optional `Quiet` (`true`/`false`, any case)
 /// and 1 to [`MAX_DELETE_ENTRIES`] `Object`s, each with a `Key` and an optional `VersionId`.
 /// Anything else is MalformedXML. Keys and version IDs are the client's text, unchecked: the
 /// core judges them per entry.
 pub fn parse_delete_request(bytes: &[u8]) -> Result<DeleteRequest, S3Error> {
+    read_delete_request(bytes).map(|(req, _)| req)
+}
+
+/// [`parse_delete_request`], with each entry's conditions: `ETag`, `LastModifiedTime` and
+/// `Size` (a malformed time or size is MalformedXML).
+fn read_delete_request(bytes: &[u8]) -> Result<(DeleteRequest, Vec<DeleteCondition>), S3Error> {
     let doc =
         parse(bytes, 5 * (MAX_DELETE_ENTRIES + 1) + 8).map_err(|_| S3Error::malformed_xml())?;
     if doc.name != "Delete" {
@@ -35,14 +77,30 @@ pub fn parse_delete_request(bytes: &[u8]) -> Result<DeleteRequest, S3Error> {
         return Err(S3Error::malformed_xml());
     }
     let mut entries = Vec::with_capacity(objects.len());
+    let mut conditions = Vec::with_capacity(objects.len());
     for o in objects {
         let key = o.child_text("Key").ok_or_else(S3Error::malformed_xml)?;
         entries.push(DeleteEntry {
             key: key.to_owned(),
             version_id: o.child_text("VersionId").map(str::to_owned),
         });
+        let time = o.child_text("LastModifiedTime");
+        let size = o.child_text("Size");
+        conditions.push(DeleteCondition {
+            if_match: o.child_text("ETag").map(str::to_owned),
+            last_modified_secs: time
+                .map(|t| condition_time(t).ok_or_else(S3Error::malformed_xml))
+                .transpose()?,
+            size: size
+                .map(|s| {
+                    s.trim()
+                        .parse::<u64>()
+                        .map_err(|_| S3Error::malformed_xml())
+                })
+                .transpose()?,
+        });
     }
-    Ok(DeleteRequest { quiet, entries })
+    Ok((DeleteRequest { quiet, entries }, conditions))
 }
 
 pub(super) async fn delete_objects(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
@@ -54,8 +112,9 @@ pub(super) async fn delete_objects(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     }
     ctx.state.store.bucket(bucket)?;
     let bytes = read_body(ctx, body, DELETE_BODY_LIMIT).await?;
-    let DeleteRequest { quiet, entries } = parse_delete_request(&bytes)?;
-    let results = ctx.state.store.delete_objects(bucket, entries).await?;
+    let (DeleteRequest { quiet, entries }, conditions) = read_delete_request(&bytes)?;
+    let entries = entries.into_iter().zip(conditions).collect();
+    let results = ctx.state.store.delete_objects_if(bucket, entries).await?;
     let mut x = Xml::new("DeleteResult", S3.root_attrs);
     for (entry, outcome) in results {
         match outcome {
@@ -90,6 +149,10 @@ pub(super) async fn delete_objects(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
                         "The specified version does not exist.".to_owned(),
                     ),
                     EntryError::InvalidKey(m) => ("KeyTooLongError", m),
+                    EntryError::PreconditionFailed => (
+                        "PreconditionFailed",
+                        "At least one of the pre-conditions you specified did not hold".to_owned(),
+                    ),
                 };
                 x.open("Error").leaf("Key", &entry.key);
                 x.leaf_opt("VersionId", entry.version_id.as_deref());

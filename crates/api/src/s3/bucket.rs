@@ -10,7 +10,7 @@ use crate::listing::{S3, decode_token, encode_token};
 use crate::objhttp::set;
 use crate::xml::{Xml, parse};
 use hyper::StatusCode;
-use strata_core::{CoreError, Versioning, VersioningStatus};
+use strata_core::{CoreError, DeleteBucketMode, Versioning, VersioningStatus};
 
 const CONFIG_BODY_LIMIT: usize = 64 * 1024;
 
@@ -148,7 +148,10 @@ pub(super) fn head(ctx: &Ctx<'_>) -> S3Result {
 }
 
 pub(super) async fn delete(ctx: &Ctx<'_>) -> S3Result {
-    ctx.state.store.delete_bucket(ctx.bucket()?).await?;
+    ctx.state
+        .store
+        .delete_bucket(ctx.bucket()?, DeleteBucketMode::AbortUploads)
+        .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 

@@ -199,6 +199,11 @@ impl From<CoreError> for S3Error {
             CoreError::InvalidPart(_) => S3Error::new(S::BAD_REQUEST, "InvalidPart", msg),
             CoreError::InvalidPartOrder => S3Error::new(S::BAD_REQUEST, "InvalidPartOrder", msg),
             CoreError::EntityTooSmall { .. } => S3Error::new(S::BAD_REQUEST, "EntityTooSmall", msg),
+            CoreError::PreconditionFailed => S3Error::new(
+                S::PRECONDITION_FAILED,
+                "PreconditionFailed",
+                "At least one of the pre-conditions you specified did not hold",
+            ),
             CoreError::Storage(StorageError::Full) => S3Error::new(
                 S::INSUFFICIENT_STORAGE,
                 "InsufficientStorage",

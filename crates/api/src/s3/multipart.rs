@@ -142,7 +142,7 @@ pub fn parse_complete_request(bytes: &[u8]) -> Result<Vec<(u32, String)>, S3Erro
 
 pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
-    check_upload(ctx)?;
+    // No check_upload: the core answers a repeat of a completed upload.
     let id = upload_id(ctx)?;
     check_write_conditions(ctx, bucket, key)?;
     // `x-amz-mp-object-size`: the object's size as the client expects it, checked before
@@ -162,7 +162,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (_, out) = ctx
         .state
         .store
-        .complete_multipart_upload(bucket, id, parts, MIN_PART_SIZE, expect)
+        .complete_multipart_upload(bucket, key, id, parts, MIN_PART_SIZE, expect)
         .await
         .map_err(|e| match e {
             CoreError::IncompleteBody { expected, got } => S3Error::invalid_request(format!(

@@ -3,6 +3,7 @@
 //! overrides), HeadObject, CopyObject (with `versionId`), DeleteObject, object ACLs.
 
 use super::auth::Payload;
+use super::batch::delete_condition;
 use super::bucket::{acl_xml, check_canned_acl};
 use super::chunked::{AwsChunked, Mode};
 use super::error::S3Error;
@@ -553,7 +554,7 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> S3Result {
     let outcome = ctx
         .state
         .store
-        .delete_object(bucket, key, version_param(ctx)?)
+        .delete_object_if(bucket, key, version_param(ctx)?, delete_condition(ctx)?)
         .await?;
     let mut resp = empty(StatusCode::NO_CONTENT);
     objhttp::set_delete_headers(&mut resp, &outcome, "x-amz-");

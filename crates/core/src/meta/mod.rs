@@ -10,6 +10,7 @@
 //! each. An operation must do every check that can refuse it before its first write; an
 //! operation that fails after writing aborts the whole batch.
 
+mod keyrange;
 pub mod records;
 pub mod redb_store;
 
@@ -81,6 +82,8 @@ pub trait ReadTxn {
         visit: &mut dyn FnMut(u32, PartRecord) -> Flow,
     ) -> StorageResult<()>;
     fn part(&self, upload_id: &str, part: u32) -> StorageResult<Option<PartRecord>>;
+    /// The key's last multipart completion, if the version it produced still exists.
+    fn completion(&self, bucket: &str, key: &str) -> StorageResult<Option<CompletionRecord>>;
 
     fn blob(&self, id: u64) -> StorageResult<Option<BlobRecord>>;
     /// Blobs whose last reference is gone and whose files wait to be removed.
@@ -116,6 +119,13 @@ pub trait WriteTxn: ReadTxn {
     fn remove_upload(&mut self, bucket: &str, upload_id: &str) -> StorageResult<()>;
     fn put_part(&mut self, upload_id: &str, part: u32, rec: &PartRecord) -> StorageResult<()>;
     fn remove_part(&mut self, upload_id: &str, part: u32) -> StorageResult<()>;
+    fn put_completion(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        rec: &CompletionRecord,
+    ) -> StorageResult<()>;
+    fn remove_completion(&mut self, bucket: &str, key: &str) -> StorageResult<()>;
 
     fn put_blob(&mut self, id: u64, rec: &BlobRecord) -> StorageResult<()>;
     fn remove_blob(&mut self, id: u64) -> StorageResult<()>;

@@ -86,6 +86,7 @@ impl Versioned for ObjectSummary {}
 impl Versioned for UploadRecord {}
 impl Versioned for PartRecord {}
 impl Versioned for BlobRecord {}
+impl Versioned for CompletionRecord {}
 
 /// Standard content headers and user metadata, stored as given.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,8 +97,10 @@ pub struct ObjectMeta {
     pub content_language: Option<String>,
     pub cache_control: Option<String>,
     pub expires: Option<String>,
-    /// User metadata, names lowercased without the dialect's prefix, in the order given.
-    pub user: Vec<(String, String)>,
+    /// User metadata, names lowercased without the dialect's prefix, sorted; values are the
+    /// header's bytes as sent (clients send UTF-8 or Latin-1). Postcard encodes a byte vector
+    /// like the string this was before, so older records read unchanged.
+    pub user: Vec<(String, Vec<u8>)>,
 }
 
 /// A run of an object's bytes held by one blob.
@@ -183,6 +186,24 @@ pub struct PartRecord {
     pub segment: Segment,
 }
 
+/// The last multipart completion of a key, kept while the version it produced exists, so that
+/// a repeated CompleteMultipartUpload of that upload with the same parts answers the same.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompletionRecord {
+    pub upload_id: String,
+    /// MD5 of the completion's part list (numbers and ETags).
+    pub parts_md5: [u8; 16],
+    /// The version it published.
+    pub seq: u64,
+    pub id: VersionId,
+    pub versioning: Versioning,
+    pub last_modified_ms: i64,
+    pub etag: String,
+    pub size: u64,
+    pub crc64: u64,
+    pub crc32: u32,
+}
+
 /// Where a blob's bytes are, and how many versions or parts refer to it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlobRecord {
@@ -247,6 +268,32 @@ mod tests {
                 owner: String::new()
             }
         );
+    }
+
+    #[test]
+    fn string_metadata_values_of_older_records_read_as_bytes() {
+        #[derive(Serialize)]
+        struct OldMeta {
+            content_type: Option<String>,
+            content_encoding: Option<String>,
+            content_disposition: Option<String>,
+            content_language: Option<String>,
+            cache_control: Option<String>,
+            expires: Option<String>,
+            user: Vec<(String, String)>,
+        }
+        let old = OldMeta {
+            content_type: Some("text/plain".into()),
+            content_encoding: None,
+            content_disposition: None,
+            content_language: None,
+            cache_control: None,
+            expires: None,
+            user: vec![("color".into(), "bär".into())],
+        };
+        let meta: ObjectMeta = postcard::from_bytes(&postcard::to_stdvec(&old).unwrap()).unwrap();
+        assert_eq!(meta.user, vec![("color".into(), "bär".as_bytes().to_vec())]);
+        assert_eq!(meta.content_type.as_deref(), Some("text/plain"));
     }
 
     #[test]

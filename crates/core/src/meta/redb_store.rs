@@ -12,10 +12,12 @@
 //! | `uploads` | (bucket, key, upload ID) | [`UploadRecord`] |
 //! | `upload_keys` | (bucket, upload ID) | key |
 //! | `parts` | (upload ID, part number) | [`PartRecord`] |
+//! | `completions` | (bucket, key) | [`CompletionRecord`] of the key's last multipart upload |
 //! | `blobs` | blob ID | [`BlobRecord`] |
 //! | `garbage` | blob ID | () |
 //! | `counters` | name | u64 |
 
+use super::keyrange::{bound, key_str, lower_bound, prefix_successor};
 use super::*;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::cell::{Cell, RefCell};
@@ -33,6 +35,7 @@ const NULLS: TableDefinition<(&str, &[u8]), u64> = TableDefinition::new("nulls")
 const UPLOADS: TableDefinition<(&str, &[u8], &str), &[u8]> = TableDefinition::new("uploads");
 const UPLOAD_KEYS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("upload_keys");
 const PARTS: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("parts");
+const COMPLETIONS: TableDefinition<(&str, &[u8]), &[u8]> = TableDefinition::new("completions");
 const BLOBS: TableDefinition<u64, &[u8]> = TableDefinition::new("blobs");
 const GARBAGE: TableDefinition<u64, ()> = TableDefinition::new("garbage");
 const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
@@ -47,40 +50,6 @@ trait Eng<T> {
 impl<T, E: std::fmt::Display> Eng<T> for Result<T, E> {
     fn eng(self) -> StorageResult<T> {
         self.map_err(|e| StorageError::Engine(e.to_string()))
-    }
-}
-
-fn key_str(bytes: &[u8]) -> StorageResult<&str> {
-    std::str::from_utf8(bytes).map_err(|_| StorageError::Corrupt("object key is not UTF-8".into()))
-}
-
-/// The smallest byte string greater than every string that starts with `prefix`, if any.
-fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut s = prefix.to_vec();
-    while let Some(last) = s.pop() {
-        if last < 0xff {
-            s.push(last + 1);
-            return Some(s);
-        }
-    }
-    None
-}
-
-/// Lower bound of a scan: (key, inverted seq, exclusive).
-fn lower_bound(start: Start<'_>) -> (Vec<u8>, u64, bool) {
-    match start {
-        Start::First => (Vec::new(), 0, false),
-        Start::AtKey(k) => (k.as_bytes().to_vec(), 0, false),
-        Start::AfterKey(k) => (k.as_bytes().to_vec(), u64::MAX, true),
-        Start::AfterVersion(k, seq) => (k.as_bytes().to_vec(), u64::MAX - seq, true),
-    }
-}
-
-fn bound<T>(value: T, exclusive: bool) -> Bound<T> {
-    if exclusive {
-        Bound::Excluded(value)
-    } else {
-        Bound::Included(value)
     }
 }
 
@@ -274,6 +243,16 @@ macro_rules! impl_read {
                     .transpose()
             }
 
+            fn completion(
+                &self,
+                bucket: &str,
+                key: &str,
+            ) -> StorageResult<Option<CompletionRecord>> {
+                let t = $open!(self, COMPLETIONS);
+                let v = t.get((bucket, key.as_bytes())).eng()?;
+                v.map(|v| decode(v.value())).transpose()
+            }
+
             fn blob(&self, id: u64) -> StorageResult<Option<BlobRecord>> {
                 let t = $open!(self, BLOBS);
                 t.get(id).eng()?.map(|v| decode(v.value())).transpose()
@@ -326,6 +305,7 @@ struct WriteTables<'a> {
     UPLOADS: RefCell<redb::Table<'a, UploadKey, &'static [u8]>>,
     UPLOAD_KEYS: RefCell<redb::Table<'a, (&'static str, &'static str), &'static [u8]>>,
     PARTS: RefCell<redb::Table<'a, (&'static str, u32), &'static [u8]>>,
+    COMPLETIONS: RefCell<redb::Table<'a, BucketKey, &'static [u8]>>,
     BLOBS: RefCell<redb::Table<'a, u64, &'static [u8]>>,
     GARBAGE: RefCell<redb::Table<'a, u64, ()>>,
     COUNTERS: RefCell<redb::Table<'a, &'static str, u64>>,
@@ -341,6 +321,7 @@ impl<'a> WriteTables<'a> {
             UPLOADS: RefCell::new(txn.open_table(UPLOADS).eng()?),
             UPLOAD_KEYS: RefCell::new(txn.open_table(UPLOAD_KEYS).eng()?),
             PARTS: RefCell::new(txn.open_table(PARTS).eng()?),
+            COMPLETIONS: RefCell::new(txn.open_table(COMPLETIONS).eng()?),
             BLOBS: RefCell::new(txn.open_table(BLOBS).eng()?),
             GARBAGE: RefCell::new(txn.open_table(GARBAGE).eng()?),
             COUNTERS: RefCell::new(txn.open_table(COUNTERS).eng()?),
@@ -474,6 +455,18 @@ impl WriteTxn for RedbWrite<'_> {
     fn remove_part(&mut self, upload_id: &str, part: u32) -> StorageResult<()> {
         let mut t = self.tables.PARTS.borrow_mut();
         let r = t.remove((upload_id, part));
+        self.wrote(r)
+    }
+
+    fn put_completion(&mut self, b: &str, k: &str, rec: &CompletionRecord) -> StorageResult<()> {
+        let mut t = self.tables.COMPLETIONS.borrow_mut();
+        let r = t.insert((b, k.as_bytes()), encode(rec).as_slice());
+        self.wrote(r)
+    }
+
+    fn remove_completion(&mut self, bucket: &str, key: &str) -> StorageResult<()> {
+        let mut t = self.tables.COMPLETIONS.borrow_mut();
+        let r = t.remove((bucket, key.as_bytes()));
         self.wrote(r)
     }
 

@@ -1,0 +1,312 @@
+//! Repeated multipart completions, conditional deletes, and deleting a bucket whose only
+//! contents are incomplete multipart uploads, checked on the core directly.
+
+mod common;
+use common::*;
+use strata_core::*;
+
+async fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path()).await;
+    (dir, s)
+}
+
+/// Starts an upload of `key` with two parts; returns its ID and the part list to complete.
+async fn upload(s: &Store, bucket: &str, key: &str) -> (String, Vec<(u32, String)>) {
+    let id = s
+        .create_multipart_upload(bucket, key, ObjectMeta::default())
+        .await
+        .unwrap();
+    let mut parts = Vec::new();
+    for (n, seed) in [(1u32, 1u8), (2, 2)] {
+        let p = s
+            .upload_part(bucket, &id, n, Expect::default(), body(&data(5000, seed)))
+            .await
+            .unwrap();
+        parts.push((n, format!("\"{}\"", p.etag)));
+    }
+    (id, parts)
+}
+
+async fn complete(
+    s: &Store,
+    key: &str,
+    id: &str,
+    parts: &[(u32, String)],
+) -> Result<(String, PutOutcome)> {
+    s.complete_multipart_upload("bkt", key, id, parts.to_vec(), 0, Expect::default())
+        .await
+}
+
+#[tokio::test]
+async fn a_repeated_completion_answers_the_same_while_its_version_exists() {
+    let (_d, s) = store().await;
+    s.create_bucket("bkt", "").await.unwrap();
+    s.set_versioning("bkt", VersioningStatus::Enabled)
+        .await
+        .unwrap();
+    let (id, parts) = upload(&s, "bkt", "k").await;
+    let (_, first) = complete(&s, "k", &id, &parts).await.unwrap();
+    let commits = s.commit_stats().batches;
+    let (key, again) = complete(&s, "k", &id, &parts).await.unwrap();
+    assert_eq!((key.as_str(), &again), ("k", &first));
+    // Unquoted ETags are the same list.
+    let bare: Vec<(u32, String)> = parts
+        .iter()
+        .map(|(n, e)| (*n, e.trim_matches('"').to_owned()))
+        .collect();
+    assert_eq!(complete(&s, "k", &id, &bare).await.unwrap().1, first);
+    assert_eq!(s.commit_stats().batches, commits + 2);
+    // Another part list, or another key, is not a repeat.
+    assert!(matches!(
+        complete(&s, "k", &id, &parts[..1]).await,
+        Err(CoreError::NoSuchUpload)
+    ));
+    assert!(matches!(
+        complete(&s, "other", &id, &parts).await,
+        Err(CoreError::NoSuchUpload)
+    ));
+    // A newer version does not end it; removing the version does.
+    put(&s, "bkt", "k", b"newer").await;
+    assert_eq!(complete(&s, "k", &id, &parts).await.unwrap().1, first);
+    s.delete_object("bkt", "k", Some(first.version_id))
+        .await
+        .unwrap();
+    assert!(matches!(
+        complete(&s, "k", &id, &parts).await,
+        Err(CoreError::NoSuchUpload)
+    ));
+    assert!(s.fsck().unwrap().is_clean());
+}
+
+#[tokio::test]
+async fn an_overwrite_ends_the_repeats_of_an_unversioned_completion() {
+    let (_d, s) = store().await;
+    s.create_bucket("bkt", "").await.unwrap();
+    let (id, parts) = upload(&s, "bkt", "k").await;
+    let (_, first) = complete(&s, "k", &id, &parts).await.unwrap();
+    assert_eq!(complete(&s, "k", &id, &parts).await.unwrap().1, first);
+    let wrong_size = Expect {
+        size: Some(1),
+        ..Default::default()
+    };
+    assert!(matches!(
+        s.complete_multipart_upload("bkt", "k", &id, parts.clone(), 0, wrong_size)
+            .await,
+        Err(CoreError::IncompleteBody { .. })
+    ));
+    put(&s, "bkt", "k", b"overwritten").await;
+    assert!(matches!(
+        complete(&s, "k", &id, &parts).await,
+        Err(CoreError::NoSuchUpload)
+    ));
+    // A later upload of the key is the one remembered.
+    let (id2, parts2) = upload(&s, "bkt", "k").await;
+    let (_, second) = complete(&s, "k", &id2, &parts2).await.unwrap();
+    assert_eq!(complete(&s, "k", &id2, &parts2).await.unwrap().1, second);
+    assert!(matches!(
+        complete(&s, "k", &id, &parts).await,
+        Err(CoreError::NoSuchUpload)
+    ));
+    s.delete_object("bkt", "k", None).await.unwrap();
+    assert!(matches!(
+        complete(&s, "k", &id2, &parts2).await,
+        Err(CoreError::NoSuchUpload)
+    ));
+    s.reclaim_now().await.unwrap();
+    assert!(s.fsck().unwrap().is_clean());
+}
+
+fn if_match(tag: &str) -> DeleteCondition {
+    DeleteCondition {
+        if_match: Some(tag.into()),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_delete_whose_condition_fails_changes_nothing() {
+    let (_d, s) = store().await;
+    s.create_bucket("bkt", "").await.unwrap();
+    let out = put(&s, "bkt", "k", b"abc").await;
+    let head = s.head_object("bkt", "k", None).unwrap();
+    for cond in [
+        if_match("\"0123\""),
+        DeleteCondition {
+            size: Some(4),
+            ..Default::default()
+        },
+        DeleteCondition {
+            last_modified_secs: Some(head.last_modified_ms / 1000 - 1),
+            ..Default::default()
+        },
+        DeleteCondition {
+            if_match: Some(format!("\"{}\"", out.etag)),
+            size: Some(99),
+            ..Default::default()
+        },
+    ] {
+        assert!(matches!(
+            s.delete_object_if("bkt", "k", None, cond).await,
+            Err(CoreError::PreconditionFailed)
+        ));
+    }
+    assert_eq!(get(&s, "bkt", "k", None).await.unwrap(), b"abc");
+    let all = DeleteCondition {
+        if_match: Some(format!("\"other\", \"{}\"", out.etag.to_uppercase())),
+        last_modified_secs: Some(head.last_modified_ms / 1000),
+        size: Some(3),
+    };
+    assert_eq!(
+        s.delete_object_if("bkt", "k", None, all).await.unwrap(),
+        DeleteOutcome::Removed { existed: true }
+    );
+    // Nothing to delete: every condition holds.
+    assert_eq!(
+        s.delete_object_if("bkt", "k", None, if_match("bad"))
+            .await
+            .unwrap(),
+        DeleteOutcome::Removed { existed: false }
+    );
+}
+
+#[tokio::test]
+async fn conditions_apply_to_the_current_entry_or_the_version_named() {
+    let (_d, s) = store().await;
+    s.create_bucket("bkt", "").await.unwrap();
+    s.set_versioning("bkt", VersioningStatus::Enabled)
+        .await
+        .unwrap();
+    let v1 = put(&s, "bkt", "k", b"one").await;
+    let v2 = put(&s, "bkt", "k", b"two!").await;
+    // The current entry is v2: v1's ETag does not match it.
+    assert!(matches!(
+        s.delete_object_if("bkt", "k", None, if_match(&v1.etag))
+            .await,
+        Err(CoreError::PreconditionFailed)
+    ));
+    let outcome = s
+        .delete_object_if("bkt", "k", None, if_match(&v2.etag))
+        .await
+        .unwrap();
+    assert!(matches!(outcome, DeleteOutcome::MarkerCreated(_)));
+    // A delete marker is current: it has no ETag and size 0, but it exists.
+    assert!(matches!(
+        s.delete_object_if("bkt", "k", None, if_match(&v2.etag))
+            .await,
+        Err(CoreError::PreconditionFailed)
+    ));
+    let size_0 = DeleteCondition {
+        size: Some(0),
+        ..Default::default()
+    };
+    assert!(s.delete_object_if("bkt", "k", None, size_0).await.is_ok());
+    assert!(
+        s.delete_object_if("bkt", "k", None, if_match("*"))
+            .await
+            .is_ok()
+    );
+    // By version ID: the condition is on that version.
+    assert!(matches!(
+        s.delete_object_if("bkt", "k", Some(v1.version_id), if_match(&v2.etag))
+            .await,
+        Err(CoreError::PreconditionFailed)
+    ));
+    let gone = s
+        .delete_object_if("bkt", "k", Some(v1.version_id), if_match(&v1.etag))
+        .await
+        .unwrap();
+    assert!(matches!(
+        gone,
+        DeleteOutcome::VersionRemoved { existed: true, .. }
+    ));
+    let again = s
+        .delete_object_if("bkt", "k", Some(v1.version_id), if_match("bad"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        again,
+        DeleteOutcome::VersionRemoved { existed: false, .. }
+    ));
+    // A key that never existed.
+    assert!(
+        s.delete_object_if("bkt", "never", None, if_match("bad"))
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn a_multi_delete_fails_only_the_entries_whose_condition_fails() {
+    let (_d, s) = store().await;
+    s.create_bucket("bkt", "").await.unwrap();
+    let a = put(&s, "bkt", "a", b"a").await;
+    put(&s, "bkt", "b", b"b").await;
+    let entry = |key: &str| DeleteEntry {
+        key: key.into(),
+        version_id: None,
+    };
+    let results = s
+        .delete_objects_if(
+            "bkt",
+            vec![
+                (entry("a"), if_match(&a.etag)),
+                (entry("b"), if_match(&a.etag)),
+                (entry("c"), if_match("bad")),
+            ],
+        )
+        .await
+        .unwrap();
+    let outcomes: Vec<_> = results.into_iter().map(|(_, r)| r).collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            Ok(DeleteOutcome::Removed { existed: true }),
+            Err(EntryError::PreconditionFailed),
+            Ok(DeleteOutcome::Removed { existed: false }),
+        ]
+    );
+    assert!(s.head_object("bkt", "a", None).is_err());
+    assert_eq!(get(&s, "bkt", "b", None).await.unwrap(), b"b");
+}
+
+#[tokio::test]
+async fn deleting_a_bucket_aborts_its_uploads_only_when_asked() {
+    let (d, s) = store().await;
+    s.create_bucket("bkt", "").await.unwrap();
+    let (_, _) = upload(&s, "bkt", "a").await;
+    let (_, _) = upload(&s, "bkt", "b/c").await;
+    assert!(matches!(
+        s.delete_bucket("bkt", DeleteBucketMode::RefuseUploads)
+            .await,
+        Err(CoreError::BucketNotEmpty)
+    ));
+    put(&s, "bkt", "obj", b"x").await;
+    assert!(matches!(
+        s.delete_bucket("bkt", DeleteBucketMode::AbortUploads).await,
+        Err(CoreError::BucketNotEmpty)
+    ));
+    s.delete_object("bkt", "obj", None).await.unwrap();
+    s.delete_bucket("bkt", DeleteBucketMode::AbortUploads)
+        .await
+        .unwrap();
+    assert!(matches!(s.bucket("bkt"), Err(CoreError::NoSuchBucket)));
+    // The parts' blobs (4 files of 5000 bytes) are released and their files removed.
+    s.reclaim_now().await.unwrap();
+    let report = s.fsck().unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
+    assert_eq!((report.uploads, report.blobs, report.files), (0, 0, 0));
+    // A bucket of the same name starts empty.
+    s.create_bucket("bkt", "").await.unwrap();
+    let uploads = s
+        .list_multipart_uploads(
+            "bkt",
+            &ListUploadsParams {
+                max_uploads: 1000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(uploads.uploads.is_empty());
+    drop(d);
+}
