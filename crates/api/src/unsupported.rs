@@ -126,11 +126,6 @@ pub static S3: Table = Table {
             "Object ownership other than BucketOwnerEnforced",
         ),
         (
-            Any("x-amz-if-match-last-modified-time"),
-            "Conditions on the last-modified time",
-        ),
-        (Any("x-amz-if-match-size"), "Conditions on the size"),
-        (
             Any("x-amz-if-match-initiated-time"),
             "Conditions on the initiated time",
         ),
