@@ -3,9 +3,11 @@ test can sign a request and then break its framing, its body or its signature), 
 exchange that tolerates a server closing on it, and a snapshot of everything stored.
 
 Signers (all path-style, `/bucket/key`):
-- S3 SigV4, header (`UNSIGNED-PAYLOAD`) and presigned query;
+- S3 SigV4, header (`UNSIGNED-PAYLOAD`, signing `host` and every `x-amz-*` header) and
+  presigned query (signing `host`);
 - OSS V1, header and presigned query;
-- BOS bce-auth-v1, header (signing only `host`).
+- BOS bce-auth-v1, header (signing `host` and every `x-bce-*` header, or the names given) and
+  presigned query (signing `host`).
 """
 
 from __future__ import annotations
@@ -91,7 +93,9 @@ class Signer:
     # -- the three schemes ----------------------------------------------------------------
     def sign(self, method: str, bucket=None, key=None, params=None, headers=None,
              body: bytes = b"", skew: float = 0, bad_signature: bool = False,
-             raw_path: str | None = None) -> Req:
+             raw_path: str | None = None, bos_signed: list[str] | None = None) -> Req:
+        """`bos_signed`: the header names a BOS signature lists (default: host and every
+        x-bce-* header)."""
         headers = dict(headers or {})
         path = raw_path or path_of(bucket, key)
         qs = query_string(params)
@@ -101,7 +105,7 @@ class Signer:
         elif self.dialect == "oss":
             self._sign_oss(method, bucket, key, params, headers, skew)
         else:
-            self._sign_bos(method, path, params, headers, skew)
+            self._sign_bos(method, path, params, headers, skew, signed=bos_signed)
         if bad_signature:
             self._break_signature(headers)
         return Req(method, target, headers, body)
@@ -115,7 +119,9 @@ class Signer:
         amz_date, day = amz_now(skew)
         headers["x-amz-date"] = amz_date
         payload = headers.setdefault("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
-        signed = {"host": self.host, "x-amz-content-sha256": payload, "x-amz-date": amz_date}
+        signed = {k.lower(): " ".join(str(v).split()) for k, v in headers.items()
+                  if k.lower().startswith("x-amz-")}
+        signed["host"] = self.host
         names = sorted(signed)
         canonical = "\n".join([
             method, path, self._s3_query(params),
@@ -190,21 +196,31 @@ class Signer:
         return path_of(bucket, key) + "?" + query_string(
             {"OSSAccessKeyId": self.access_key, "Expires": str(expires_at), "Signature": sig})
 
-    def _sign_bos(self, method, path, params, headers, skew, expiration: int = 1800):
+    def _sign_bos(self, method, path, params, headers, skew, expiration: int = 1800,
+                  signed: list[str] | None = None):
         ts = dt.datetime.fromtimestamp(time.time() + skew, dt.timezone.utc).strftime(
             "%Y-%m-%dT%H:%M:%SZ")
         headers["x-bce-date"] = ts
+        if signed is None:
+            signed = ["host"] + [k.lower() for k in headers if k.lower().startswith("x-bce-")]
+        values = {k.lower(): str(v) for k, v in headers.items()}
+        values["host"] = self.host
+        names = sorted(set(signed))
         prefix = f"bce-auth-v1/{self.access_key}/{ts}/{expiration}"
-        headers["Authorization"] = prefix + "/host/" + self._bos_signature(
-            prefix, method, path, params)
+        headers["Authorization"] = prefix + "/" + ";".join(names) + "/" + self._bos_signature(
+            prefix, method, path, params, {n: values[n] for n in names if n in values})
 
-    def _bos_signature(self, prefix, method, path, params) -> str:
+    def _bos_signature(self, prefix, method, path, params, signed: dict | None = None) -> str:
+        """`signed`: the signed headers' values by lower-case name (default: host only)."""
         items = (params.items() if isinstance(params, dict) else params) if params else []
         query = "&".join(sorted(f"{q(k)}={q('' if v is None else str(v))}" for k, v in items
                                 if k.lower() != "authorization"))
         canonical_uri = urllib.parse.quote(urllib.parse.unquote_to_bytes(path),
                                            safe="/" + UNRESERVED)
-        canonical = f"{method}\n{canonical_uri}\n{query}\nhost:{q(self.host)}"
+        signed = {"host": self.host} if signed is None else signed
+        headers = "\n".join(sorted(f"{q(k)}:{q(v.strip())}" for k, v in signed.items()
+                                   if v.strip()))
+        canonical = f"{method}\n{canonical_uri}\n{query}\n{headers}"
         signing_key = hmac.new(self.secret_key.encode(), prefix.encode(),
                                hashlib.sha256).hexdigest()
         return hmac.new(signing_key.encode(), canonical.encode(), hashlib.sha256).hexdigest()

@@ -8,9 +8,20 @@
 //! canonicalRequest))`, where the canonical request is the method, the canonical URI, the
 //! canonical query and the canonical headers joined by `\n`.
 //!
-//! Checks run in the order of §2.4: parse (→ [`AuthError::InvalidHttpAuthHeader`]), access key
-//! (→ [`AuthError::InvalidAccessKeyId`]), time (→ [`AuthError::RequestTimeTooSkewed`] /
-//! [`AuthError::RequestExpired`]), then signature (→ [`AuthError::SignatureDoesNotMatch`]).
+//! An empty `signedHeaders` means the default set: `host`, `content-length`, `content-type`,
+//! `content-md5` and every `x-bce-*` header present (the BOS documentation's default; the Python
+//! SDK signs every request that way, and the Python and JS SDKs both put every `x-bce-*` header
+//! into the canonical headers whatever list they are given). An explicit list must name `host`
+//! and every `x-bce-*` header sent (→ [`AuthError::HeadersNotSigned`]): otherwise a presigned PUT
+//! signed over `host` alone plus an unsigned `x-bce-copy-source` would become a copy, and a
+//! virtual-hosted request signed without `host` (whose canonical URI has no bucket) could be
+//! replayed against another bucket. Headers whose trimmed value is empty are exempt: no SDK can
+//! sign them (the canonical headers leave them out), so listing them would change nothing.
+//!
+//! Checks run in the order of §2.4: parse (→ [`AuthError::InvalidHttpAuthHeader`],
+//! [`AuthError::HeadersNotSigned`]), access key (→ [`AuthError::InvalidAccessKeyId`]), time (→
+//! [`AuthError::RequestTimeTooSkewed`] / [`AuthError::RequestExpired`]), then signature (→
+//! [`AuthError::SignatureDoesNotMatch`]).
 //!
 //! Everything is computed from what was sent: the raw path (decoded to bytes and re-encoded, so
 //! `/v1` and a trailing slash stay in), the form-decoded query and the raw header bytes.
@@ -77,6 +88,10 @@ pub enum AuthError {
     /// The timestamp is more than [`MAX_CLOCK_SKEW_SECS`] in the future.
     #[error("The difference between the request time and the current time is too large.")]
     RequestTimeTooSkewed,
+    /// `host` or `x-bce-*` headers sent but left out of an explicit `signedHeaders` list
+    /// (lower-case, sorted).
+    #[error("There were headers present in the request which were not signed: {}", .0.join(", "))]
+    HeadersNotSigned(Vec<String>),
 }
 
 /// A parsed authorization string; the fields are as sent.
@@ -125,6 +140,7 @@ pub fn authenticate(
 ) -> Result<Authenticated, AuthError> {
     let authorization = authorization_string(parts)?.ok_or(AuthError::Anonymous)?;
     let auth = parse_authorization(authorization)?;
+    check_headers_signed(parts, auth.signed_headers)?;
     let creds = keys
         .find(auth.access_key)
         .ok_or(AuthError::InvalidAccessKeyId)?;
@@ -246,6 +262,36 @@ fn parse_expiration(value: &str) -> Result<Option<i64>, AuthError> {
         .map_err(|_| malformed("the authorization expiration is out of range"))
 }
 
+/// With an explicit `signed_headers` list, `host` and every `x-bce-*` header must be in it (the
+/// default set, an empty list, covers them all); headers with an empty trimmed value are exempt.
+fn check_headers_signed(parts: &RequestParts, signed_headers: &str) -> Result<(), AuthError> {
+    let signed: Vec<String> = signed_headers
+        .split(';')
+        .map(|name| name.trim().to_ascii_lowercase())
+        .filter(|name| !name.is_empty())
+        .collect();
+    if signed.is_empty() {
+        return Ok(());
+    }
+    let mut unsigned: Vec<String> = parts
+        .headers
+        .iter()
+        .filter(|(name, value)| {
+            let name = name.as_str();
+            (name == "host" || name.starts_with(BCE_HEADER_PREFIX))
+                && !value.as_bytes().trim_ascii().is_empty()
+                && !signed.iter().any(|s| s == name)
+        })
+        .map(|(name, _)| name.as_str().to_owned())
+        .collect();
+    if unsigned.is_empty() {
+        return Ok(());
+    }
+    unsigned.sort_unstable();
+    unsigned.dedup();
+    Err(AuthError::HeadersNotSigned(unsigned))
+}
+
 /// Too far in the future → skewed; past `timestamp + expiration` → expired.
 fn check_time(auth: &BceAuthorization<'_>, now: i64) -> Result<(), AuthError> {
     if auth.signed_at.saturating_sub(now) > MAX_CLOCK_SKEW_SECS {
@@ -365,6 +411,10 @@ pub fn sign(signing_key: &str, canonical_request: &str) -> String {
 fn malformed(message: impl Into<String>) -> AuthError {
     AuthError::InvalidHttpAuthHeader(message.into())
 }
+
+#[cfg(test)]
+#[path = "auth_signed_tests.rs"]
+mod signed_tests;
 
 #[cfg(test)]
 mod tests {

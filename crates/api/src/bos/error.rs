@@ -155,6 +155,14 @@ impl From<AuthError> for BosError {
             AuthError::RequestExpired => {
                 BosError::new(S::BAD_REQUEST, "RequestExpired", "The request has expired.")
             }
+            AuthError::HeadersNotSigned(names) => BosError::new(
+                S::FORBIDDEN,
+                "AccessDenied",
+                format!(
+                    "There were headers present in the request which were not signed: {}",
+                    names.join(", ")
+                ),
+            ),
             AuthError::RequestTimeTooSkewed => BosError::new(
                 S::FORBIDDEN,
                 "RequestTimeTooSkewed",

@@ -10,8 +10,12 @@
 //! Everything is computed from the decoded request ([`RequestParts`]): the bucket, the decoded
 //! key and the form-decoded query. Checks run in this order: parse (→ [`AuthError::Malformed`]),
 //! access key (→ [`AuthError::InvalidAccessKeyId`]), signature (→
-//! [`AuthError::SignatureDoesNotMatch`]), then time (→ [`AuthError::RequestTimeTooSkewed`] /
-//! [`AuthError::Expired`]), so only a correctly signed request learns about the server's clock.
+//! [`AuthError::SignatureDoesNotMatch`]), then time (→ [`AuthError::RequestTimeTooSkewed`],
+//! [`AuthError::Expired`] / [`AuthError::NotYetValid`]), so only a correctly signed request
+//! learns about the server's clock.
+//!
+//! Every scheme signs every `x-oss-*` header present (V1's CanonicalizedOSSHeaders, V4's
+//! canonical headers), so no `x-oss-*` header can be added to a signed request or URL.
 
 use crate::request::RequestParts;
 use crate::sigutil::{
@@ -199,6 +203,10 @@ pub enum AuthError {
     /// A presigned URL past its expiry.
     #[error("Request has expired.")]
     Expired,
+    /// A V4 presigned URL whose `x-oss-date` is more than [`MAX_CLOCK_SKEW_SECS`] ahead of the
+    /// server's clock: its validity has not begun.
+    #[error("Request is not yet valid.")]
+    NotYetValid,
     /// An Authorization header, credential, date or presign parameter that cannot be parsed.
     #[error("{0}")]
     Malformed(String),
@@ -492,6 +500,10 @@ fn authenticate_v4_query(
     verify_v4(creds, &credential, timestamp, &canonical_request, provided)?;
     if now > signed_at.saturating_add(expires) {
         return Err(AuthError::Expired);
+    }
+    // A URL dated in the future would otherwise stay valid past the 7-day limit.
+    if signed_at.saturating_sub(now) > MAX_CLOCK_SKEW_SECS as i64 {
+        return Err(AuthError::NotYetValid);
     }
     Ok(authenticated(credential.access_key, None))
 }
@@ -1630,6 +1642,63 @@ mod tests {
             authenticate(&parts, &creds(), at(1702781677 + 600)),
             Err(AuthError::Expired)
         );
+    }
+
+    #[test]
+    fn v4_query_dated_more_than_15_minutes_ahead_is_not_yet_valid() {
+        let parts = v4_presigned_request("599", V4_PRESIGN_SIGNATURE);
+        authenticate(&parts, &creds(), at(1702781677 - 900)).unwrap();
+        assert_eq!(
+            authenticate(&parts, &creds(), at(1702781677 - 901)),
+            Err(AuthError::NotYetValid)
+        );
+    }
+
+    #[test]
+    fn an_added_oss_header_breaks_every_scheme_s_signature() {
+        let v1_header = v1_header_vector(&[], "OSS ak:kSHKmLxlyEAKtZPkJhG9bZb5k7M=");
+        let v1_time = http_date_secs(V1_DATE);
+        let v1_query = request(
+            Method::GET,
+            Some("bucket"),
+            Some("key"),
+            &[
+                ("Expires", "1699807420"),
+                ("OSSAccessKeyId", "ak"),
+                ("Signature", "dcLTea+Yh9ApirQ8o8dOPqtvJXQ="),
+                ("versionId", "versionId"),
+            ],
+            &[],
+        );
+        let v4_header = v4_header_vector(&[
+            ("x-oss-date", "20231216T162057Z"),
+            (
+                "authorization",
+                "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,\
+                 Signature=e21d18daa82167720f9b1047ae7e7f1ce7cb77a31e8203a7d5f4624fa0284afe",
+            ),
+        ]);
+        let v4_query = v4_presigned_request("599", V4_PRESIGN_SIGNATURE);
+        for (parts, now) in [
+            (v1_header, v1_time),
+            (v1_query, 1699807420 - 60),
+            (v4_header, 1702743657),
+            (v4_query, 1702781677),
+        ] {
+            authenticate(&parts, &creds(), at(now)).unwrap();
+            for name in ["x-oss-copy-source", "x-oss-meta-owner"] {
+                let mut parts = parts.clone();
+                set_header(&mut parts, name, "/src/secret");
+                assert!(
+                    matches!(
+                        authenticate(&parts, &creds(), at(now)),
+                        Err(AuthError::SignatureDoesNotMatch { .. })
+                    ),
+                    "{:?} {name}",
+                    scheme(&parts)
+                );
+            }
+        }
     }
 
     #[test]

@@ -216,6 +216,7 @@ impl From<AuthError> for OssError {
                 "The difference between the request time and the current time is too large.",
             ),
             AuthError::Expired => OssError::new(S::FORBIDDEN, "AccessDenied", "Request has expired."),
+            AuthError::NotYetValid => OssError::new(S::FORBIDDEN, "AccessDenied", "Request is not yet valid."),
             AuthError::Malformed(m) => OssError::new(S::BAD_REQUEST, "InvalidArgument", m),
         }
     }

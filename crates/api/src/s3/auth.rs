@@ -13,11 +13,21 @@
 //! but `X-Amz-Signature` as `name=value` (valueless ones as `name=`), re-encoded and sorted; the
 //! signed headers with trimmed values whose inner runs of blanks collapse to one space.
 //!
+//! Every `x-amz-*` header sent must be among the signed headers, as S3 requires (otherwise a
+//! presigned PUT plus an unsigned `x-amz-copy-source` would become a copy of anything the signer
+//! can read). The only exemptions are headers whose value the signature covers anyway:
+//! `x-amz-content-sha256` when it is the payload hash in the canonical request (always, for
+//! header auth), and, for header auth, `x-amz-date` (the string to sign's timestamp).
+//! Presigned URLs carry their date in `X-Amz-Date` and their token in `X-Amz-Security-Token`
+//! (query parameters, signed), so an `x-amz-date` or `x-amz-security-token` header is refused
+//! there like any other.
+//!
 //! Checks run in this order: parse (→ [`AuthError::AuthorizationHeaderMalformed`],
-//! [`AuthError::AuthorizationQueryParametersError`], [`AuthError::MissingSecurityHeader`]),
-//! access key (→ [`AuthError::InvalidAccessKeyId`]), signature (→
-//! [`AuthError::SignatureDoesNotMatch`]), then time (→ [`AuthError::RequestTimeTooSkewed`] /
-//! [`AuthError::Expired`]), so only a correctly signed request learns about the server's clock.
+//! [`AuthError::AuthorizationQueryParametersError`], [`AuthError::MissingSecurityHeader`],
+//! [`AuthError::HeadersNotSigned`]), access key (→ [`AuthError::InvalidAccessKeyId`]),
+//! signature (→ [`AuthError::SignatureDoesNotMatch`]), then time (→
+//! [`AuthError::RequestTimeTooSkewed`], [`AuthError::Expired`], [`AuthError::NotYetValid`]), so
+//! only a correctly signed request learns about the server's clock.
 //!
 //! What the signature says about the body is in [`Authenticated::payload`]: a digest the handler
 //! must check the body against, `UNSIGNED-PAYLOAD`, or one of the `aws-chunked` streaming modes
@@ -165,6 +175,13 @@ pub enum AuthError {
     /// A presigned URL past `X-Amz-Date + X-Amz-Expires`.
     #[error("Request has expired")]
     Expired,
+    /// A presigned URL whose `X-Amz-Date` is more than [`MAX_CLOCK_SKEW_SECS`] ahead of the
+    /// server's clock (S3: 403 `AccessDenied`, "Request is not yet valid").
+    #[error("Request is not yet valid")]
+    NotYetValid,
+    /// `x-amz-*` headers that the signature does not cover (lower-case, sorted).
+    #[error("There were headers present in the request which were not signed")]
+    HeadersNotSigned(Vec<String>),
     /// An `Authorization` header, credential, date or `x-amz-content-sha256` that cannot be
     /// used.
     #[error("{0}")]
@@ -249,6 +266,14 @@ fn authenticate_header(
              a valid sha256 value.",
         )
     })?;
+    check_amz_headers_signed(
+        parts,
+        auth.signed_headers,
+        &[
+            ("x-amz-content-sha256", hashed_payload),
+            ("x-amz-date", &timestamp),
+        ],
+    )?;
     let creds = check_access_key(auth.credential.access_key, creds)?;
     let canonical_request = canonical_request(parts, auth.signed_headers, hashed_payload, false);
     let signing = verify(
@@ -306,6 +331,11 @@ fn authenticate_presigned(
     let payload = Payload::parse(hashed_payload).ok_or_else(|| {
         query_error("X-Amz-Content-Sha256 must be UNSIGNED-PAYLOAD or a valid sha256 value.")
     })?;
+    check_amz_headers_signed(
+        parts,
+        signed_headers,
+        &[("x-amz-content-sha256", hashed_payload)],
+    )?;
     let creds = check_access_key(credential.access_key, creds)?;
     let canonical_request = canonical_request(parts, signed_headers, hashed_payload, true);
     let signing = verify(creds, &credential, timestamp, canonical_request, provided)?;
@@ -313,7 +343,7 @@ fn authenticate_presigned(
         return Err(AuthError::Expired);
     }
     if signed_at.saturating_sub(now) > MAX_CLOCK_SKEW_SECS as i64 {
-        return Err(AuthError::RequestTimeTooSkewed);
+        return Err(AuthError::NotYetValid);
     }
     Ok(authenticated(&credential, payload, signing))
 }
@@ -481,6 +511,42 @@ fn check_signed_headers(signed_headers: &str) -> Result<(), String> {
         return Err("SignedHeaders must include host.".to_owned());
     }
     Ok(())
+}
+
+/// Refuses a request with an `x-amz-*` header that `signed_headers` does not name, unless the
+/// header is one of `covered`: (name, the value the string to sign carries), and every value
+/// it was sent with is that one.
+fn check_amz_headers_signed(
+    parts: &RequestParts,
+    signed_headers: &str,
+    covered: &[(&str, &str)],
+) -> Result<(), AuthError> {
+    let signed: Vec<String> = signed_headers
+        .split(';')
+        .map(|name| name.trim().to_ascii_lowercase())
+        .collect();
+    let mut unsigned: Vec<String> = parts
+        .headers
+        .keys()
+        .map(http::HeaderName::as_str)
+        .filter(|name| name.starts_with("x-amz-") && !signed.iter().any(|s| s == name))
+        .filter(|name| {
+            !covered.iter().any(|(covered, value)| {
+                covered == name
+                    && parts
+                        .headers
+                        .get_all(*name)
+                        .iter()
+                        .all(|v| v.as_bytes() == value.as_bytes())
+            })
+        })
+        .map(str::to_owned)
+        .collect();
+    if unsigned.is_empty() {
+        return Ok(());
+    }
+    unsigned.sort_unstable();
+    Err(AuthError::HeadersNotSigned(unsigned))
 }
 
 /// The time a header-signed request was signed at: `x-amz-date` (`yyyymmddThhmmssZ`), else the
@@ -720,6 +786,10 @@ fn header_error(message: impl Into<String>) -> AuthError {
 fn query_error(message: impl Into<String>) -> AuthError {
     AuthError::AuthorizationQueryParametersError(message.into())
 }
+
+#[cfg(test)]
+#[path = "auth_signed_tests.rs"]
+mod signed_tests;
 
 #[cfg(test)]
 mod tests {
@@ -964,9 +1034,10 @@ mod tests {
             Err(AuthError::Expired)
         );
         // Signed well in the future of the server's clock.
+        authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME - 900)).unwrap();
         assert_eq!(
             authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME - 901)),
-            Err(AuthError::RequestTimeTooSkewed)
+            Err(AuthError::NotYetValid)
         );
     }
 

@@ -248,6 +248,9 @@ impl From<AuthError> for S3Error {
                 S3Error::new(S::FORBIDDEN, "RequestTimeTooSkewed", msg)
             }
             AuthError::Expired => S3Error::new(S::FORBIDDEN, "AccessDenied", "Request has expired"),
+            AuthError::NotYetValid => S3Error::new(S::FORBIDDEN, "AccessDenied", msg),
+            AuthError::HeadersNotSigned(names) => S3Error::new(S::FORBIDDEN, "AccessDenied", msg)
+                .detail("HeadersNotSigned", names.join(", ")),
             AuthError::AuthorizationHeaderMalformed(m) => {
                 S3Error::new(S::BAD_REQUEST, "AuthorizationHeaderMalformed", m)
             }
