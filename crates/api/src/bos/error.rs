@@ -98,6 +98,11 @@ impl From<CoreError> for BosError {
             CoreError::EntityTooSmall { .. } => {
                 BosError::new(S::BAD_REQUEST, "EntityTooSmall", msg)
             }
+            CoreError::EntityTooLarge { .. } => BosError::new(
+                S::BAD_REQUEST,
+                "EntityTooLarge",
+                "Your proposed upload exceeds the maximum allowed size.",
+            ),
             CoreError::Storage(StorageError::Full) => BosError::new(
                 S::INSUFFICIENT_STORAGE,
                 "InsufficientStorage",

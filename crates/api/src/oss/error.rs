@@ -155,6 +155,11 @@ impl From<CoreError> for OssError {
             CoreError::EntityTooSmall { .. } => {
                 OssError::new(S::BAD_REQUEST, "EntityTooSmall", msg)
             }
+            CoreError::EntityTooLarge { .. } => OssError::new(
+                S::BAD_REQUEST,
+                "EntityTooLarge",
+                "Your proposed upload exceeds the maximum allowed size.",
+            ),
             CoreError::Body(e) if crate::body::is_timeout(&e) => {
                 OssError::new(S::BAD_REQUEST, "RequestTimeout", msg)
             }

@@ -199,6 +199,13 @@ impl From<CoreError> for S3Error {
             CoreError::InvalidPart(_) => S3Error::new(S::BAD_REQUEST, "InvalidPart", msg),
             CoreError::InvalidPartOrder => S3Error::new(S::BAD_REQUEST, "InvalidPartOrder", msg),
             CoreError::EntityTooSmall { .. } => S3Error::new(S::BAD_REQUEST, "EntityTooSmall", msg),
+            CoreError::EntityTooLarge { size, max } => S3Error::new(
+                S::BAD_REQUEST,
+                "EntityTooLarge",
+                "Your proposed upload exceeds the maximum allowed size",
+            )
+            .detail("ProposedSize", size.to_string())
+            .detail("MaxSizeAllowed", max.to_string()),
             CoreError::Storage(StorageError::Full) => S3Error::new(
                 S::INSUFFICIENT_STORAGE,
                 "InsufficientStorage",
