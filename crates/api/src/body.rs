@@ -2,6 +2,27 @@
 //! bodies. Every body is read through [`Incoming`], which fails a read that sees no progress
 //! for the server's body timeout, so a client that stops sending mid-body cannot hold its
 //! request (and the resources behind it) forever.
+//!
+//! # Answers given before the body was read
+//!
+//! Many requests are refused from their head alone (a bad signature, a declared length over a
+//! limit), and most clients send the whole body before they read anything. If the connection
+//! closed as soon as the answer was written, the kernel would answer the data still arriving
+//! with a reset, and the client would see ECONNRESET or a broken pipe, never the answer. hyper
+//! does not prevent this: when the handler drops a body it has not read, hyper reads at most
+//! what is already buffered and then stops reading and closes. So an [`Incoming`] dropped
+//! unread is not let go: a task keeps reading and discarding the rest (at most
+//! [`DRAIN_MAX_BYTES`], for at most [`DRAIN_MAX_TIME`], and never longer than the body
+//! timeout between two pieces) while hyper writes the answer. The client finishes sending,
+//! reads the answer, and the connection then closes (the answer says `Connection: close`, see
+//! [`close_if_unread`]). This is nginx's lingering close, done at the level of the body
+//! rather than the socket: hyper owns the socket and shuts it down and drops it itself when
+//! the connection ends, and a linger there would also hold every connection hyper ends for
+//! other reasons (idle keep-alive, timeouts), where no client is sending.
+//!
+//! A body announced larger than [`DRAIN_MAX_BYTES`] is not drained (the client would be cut
+//! off anyway), nor is one that timed out, nor one whose client asked for `100 Continue` and
+//! was answered without it: that client sends no body.
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
@@ -19,13 +40,28 @@ use tokio::time::{Instant, Sleep};
 /// The clock runs only while a read is waiting: time the handler spends elsewhere does not
 /// count.
 pub struct Incoming {
-    inner: hyper::body::Incoming,
+    /// `None` once handed to the task draining it.
+    inner: Option<hyper::body::Incoming>,
     idle: Option<Duration>,
     timer: Option<Pin<Box<Sleep>>>,
     /// A read has been waiting since the timer was (re)armed.
     waiting: bool,
     failed: bool,
+    /// The end of the body was read.
+    ended: bool,
+    /// Some of the body was asked for (hyper then sends `100 Continue` if it was expected).
+    polled: bool,
+    /// The client sent `Expect: 100-continue`.
+    expects_continue: bool,
+    /// Drain what is left of the body when this is dropped (not for the draining copy).
+    drain_on_drop: bool,
 }
+
+/// The most of an unread request body that is read and discarded after an early answer.
+pub const DRAIN_MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+/// How long an unread request body is read and discarded after an early answer, at most.
+pub const DRAIN_MAX_TIME: Duration = Duration::from_secs(10);
 
 /// The error inside the `io::Error` a timed-out read yields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,15 +81,83 @@ impl std::error::Error for BodyTimeout {}
 
 impl Incoming {
     /// `idle`: how long a read may wait for the next data (`None`: for ever).
-    pub fn new(inner: hyper::body::Incoming, idle: Option<Duration>) -> Incoming {
+    /// `expects_continue`: the request has `Expect: 100-continue`.
+    pub fn new(
+        inner: hyper::body::Incoming,
+        idle: Option<Duration>,
+        expects_continue: bool,
+    ) -> Incoming {
         Incoming {
-            inner,
+            inner: Some(inner),
             idle,
             timer: None,
             waiting: false,
             failed: false,
+            ended: false,
+            polled: false,
+            expects_continue,
+            drain_on_drop: true,
         }
     }
+
+    /// Whether what is left of the body is worth reading after an early answer: something is
+    /// left, the client is sending it, and it is not too much.
+    fn worth_draining(&self, inner: &hyper::body::Incoming) -> bool {
+        if !self.drain_on_drop || self.failed || self.ended || inner.is_end_stream() {
+            return false;
+        }
+        if self.expects_continue && !self.polled {
+            return false; // answered without `100 Continue`: the client sends nothing
+        }
+        inner
+            .size_hint()
+            .exact()
+            .is_none_or(|left| left <= DRAIN_MAX_BYTES)
+    }
+}
+
+impl Drop for Incoming {
+    fn drop(&mut self) {
+        let Some(inner) = self.inner.take() else {
+            return;
+        };
+        if !self.worth_draining(&inner) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let mut rest = Incoming::new(inner, self.idle, false);
+        rest.drain_on_drop = false;
+        runtime.spawn(drain(rest));
+    }
+}
+
+/// Reads and discards `body` until its end, an error (the client went away or stalled for the
+/// body timeout), [`DRAIN_MAX_BYTES`] or [`DRAIN_MAX_TIME`]; dropping it then lets hyper close
+/// the connection.
+async fn drain(mut body: Incoming) {
+    let mut read = 0u64;
+    let all = async {
+        while let Some(frame) = body.frame().await {
+            match frame {
+                Ok(f) => {
+                    read += f.data_ref().map_or(0, |d| d.len() as u64);
+                    if read > DRAIN_MAX_BYTES {
+                        return false;
+                    }
+                }
+                Err(_) => return false,
+            }
+        }
+        true
+    };
+    let done = tokio::time::timeout(DRAIN_MAX_TIME, all).await;
+    tracing::debug!(
+        bytes = read,
+        complete = matches!(done, Ok(true)),
+        "unread request body drained"
+    );
 }
 
 impl Body for Incoming {
@@ -65,12 +169,14 @@ impl Body for Incoming {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         let this = self.get_mut();
-        if this.failed {
+        this.polled = true;
+        let Some(inner) = this.inner.as_mut().filter(|_| !this.failed) else {
             return Poll::Ready(None);
-        }
-        match Pin::new(&mut this.inner).poll_frame(cx) {
+        };
+        match Pin::new(inner).poll_frame(cx) {
             Poll::Ready(frame) => {
                 this.waiting = false;
+                this.ended = frame.is_none();
                 Poll::Ready(frame.map(|f| f.map_err(io::Error::other)))
             }
             Poll::Pending => {
@@ -100,11 +206,13 @@ impl Body for Incoming {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.failed || self.inner.is_end_stream()
+        self.failed || self.inner.as_ref().is_none_or(|b| b.is_end_stream())
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
+        self.inner
+            .as_ref()
+            .map_or_else(|| SizeHint::with_exact(0), |b| b.size_hint())
     }
 }
 
@@ -159,9 +267,9 @@ pub fn has_body(headers: &hyper::HeaderMap) -> bool {
             .is_some_and(|v| v.trim() != "0")
 }
 
-/// An error answered before the request body was read closes the connection (hyper cannot
-/// reuse it); saying so lets the client drop it at once instead of sending its next request
-/// down a connection that is closing.
+/// An error answered before the request body was read closes the connection (once the rest
+/// of the body has been drained, see the module's notes); saying so lets the client drop it
+/// instead of sending its next request down a connection that is closing.
 pub fn close_if_unread(resp: &mut hyper::Response<crate::Body>, has_body: bool) {
     if has_body {
         resp.headers_mut().insert(

@@ -18,7 +18,11 @@ pub(crate) async fn route(
         return health::handle(state, &req);
     }
     let (head, body) = req.into_parts();
-    let body = crate::body::Incoming::new(body, body_timeout);
+    let expects_continue = head
+        .headers
+        .get(hyper::header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    let body = crate::body::Incoming::new(body, body_timeout, expects_continue);
     let parts = match RequestParts::new(
         head.method.clone(),
         &head.uri,

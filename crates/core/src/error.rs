@@ -53,6 +53,9 @@ pub enum CoreError {
     InvalidPartOrder,
     #[error("part {part} is {size} bytes, smaller than the minimum {min}")]
     EntityTooSmall { part: u32, size: u64, min: u64 },
+    /// A body (announced, or as it arrives) larger than one write takes.
+    #[error("the body is {size} bytes, more than the maximum {max}")]
+    EntityTooLarge { size: u64, max: u64 },
     #[error("the data directory {path} cannot be used: {source}")]
     DataDir {
         path: String,

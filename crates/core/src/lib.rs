@@ -25,8 +25,8 @@ pub use list::{
 pub use meta::{ObjectData, ObjectMeta};
 pub use multipart::{ListUploadsParams, PartListing, PartOutcome, UploadListing};
 pub use object::{
-    ByteRange, ByteStream, Expect, LateCheck, MetadataDirective, ObjectRead, ObjectVersion,
-    PutOutcome,
+    ByteRange, ByteStream, Expect, LateCheck, MAX_OBJECT_SIZE, MetadataDirective, ObjectRead,
+    ObjectVersion, PutOutcome,
 };
 pub use store::{BucketInfo, DeleteBucketMode, Store, StoreOptions};
 pub use version::{VersionId, Versioning, VersioningStatus};

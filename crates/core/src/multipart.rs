@@ -191,6 +191,7 @@ impl Store {
         self.read()?
             .upload(bucket, upload_id)?
             .ok_or(CoreError::NoSuchUpload)?;
+        crate::object::check_size(expect.size)?;
         self.check_room(expect.size)?;
         let written = self.ingest(body, expect.extra()).await?;
         if let Err(e) = crate::object::check_expectations(&written, &expect) {

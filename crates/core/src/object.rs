@@ -16,6 +16,21 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 
+/// The largest body one write takes: a single PUT, or one part of a multipart upload (5 GiB,
+/// as in all three services). Larger objects are written in parts.
+pub const MAX_OBJECT_SIZE: u64 = 5 * 1024 * 1024 * 1024;
+
+/// Refuses a body announced as larger than [`MAX_OBJECT_SIZE`] before any of it is read.
+pub(crate) fn check_size(announced: Option<u64>) -> Result<()> {
+    match announced {
+        Some(size) if size > MAX_OBJECT_SIZE => Err(CoreError::EntityTooLarge {
+            size,
+            max: MAX_OBJECT_SIZE,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// A body streamed back to a client.
 pub type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
 
@@ -148,6 +163,7 @@ impl Store {
     {
         validate_key(key)?;
         self.bucket(bucket)?;
+        check_size(expect.size)?;
         self.check_room(expect.size)?;
         let written = self.ingest(body, expect.extra()).await?;
         if let Err(e) = check_expectations(&written, &expect) {
@@ -642,5 +658,16 @@ mod tests {
         assert_eq!(r(ByteRange::Suffix(30)), Some((0, 9)));
         assert_eq!(r(ByteRange::Suffix(0)), None);
         assert_eq!(ByteRange::Suffix(1).resolve(0), None);
+    }
+
+    #[test]
+    fn a_body_over_5_gib_is_refused_from_its_announced_size() {
+        assert!(check_size(None).is_ok());
+        assert!(check_size(Some(MAX_OBJECT_SIZE)).is_ok());
+        assert!(matches!(
+            check_size(Some(MAX_OBJECT_SIZE + 1)),
+            Err(CoreError::EntityTooLarge { size, max })
+                if size == MAX_OBJECT_SIZE + 1 && max == MAX_OBJECT_SIZE
+        ));
     }
 }

@@ -260,7 +260,9 @@ impl Store {
     }
 
     /// Streams a request body into a blob: hashed and written on the blocking pool in 1 MiB
-    /// steps, kept inline when it is small.
+    /// steps, kept inline when it is small. A body that grows past
+    /// [`MAX_OBJECT_SIZE`](crate::object::MAX_OBJECT_SIZE) (one that announced no size, or
+    /// not this one) is refused there.
     pub(crate) async fn ingest<S>(&self, mut body: S, extra: crate::blob::Extra) -> Result<Written>
     where
         S: Stream<Item = io::Result<Bytes>> + Send + Unpin,
@@ -268,8 +270,11 @@ impl Store {
         let mut w = self.inner.blobs.writer(extra);
         let mut pending: Vec<Bytes> = Vec::new();
         let mut pending_len = 0usize;
+        let mut total = 0u64;
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(CoreError::Body)?;
+            total += chunk.len() as u64;
+            crate::object::check_size(Some(total))?;
             pending_len += chunk.len();
             pending.push(chunk);
             if pending_len >= INGEST_CHUNK {

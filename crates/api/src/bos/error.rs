@@ -103,6 +103,11 @@ impl From<CoreError> for BosError {
                 "PreconditionFailed",
                 "At least one of the preconditions you specified did not hold.",
             ),
+            CoreError::EntityTooLarge { .. } => BosError::new(
+                S::BAD_REQUEST,
+                "EntityTooLarge",
+                "Your proposed upload exceeds the maximum allowed size.",
+            ),
             CoreError::Storage(StorageError::Full) => BosError::new(
                 S::INSUFFICIENT_STORAGE,
                 "InsufficientStorage",

@@ -160,6 +160,11 @@ impl From<CoreError> for OssError {
                 "PreconditionFailed",
                 "At least one of the pre-conditions you specified did not hold.",
             ),
+            CoreError::EntityTooLarge { .. } => OssError::new(
+                S::BAD_REQUEST,
+                "EntityTooLarge",
+                "Your proposed upload exceeds the maximum allowed size.",
+            ),
             CoreError::Body(e) if crate::body::is_timeout(&e) => {
                 OssError::new(S::BAD_REQUEST, "RequestTimeout", msg)
             }

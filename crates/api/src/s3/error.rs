@@ -204,6 +204,13 @@ impl From<CoreError> for S3Error {
                 "PreconditionFailed",
                 "At least one of the pre-conditions you specified did not hold",
             ),
+            CoreError::EntityTooLarge { size, max } => S3Error::new(
+                S::BAD_REQUEST,
+                "EntityTooLarge",
+                "Your proposed upload exceeds the maximum allowed size",
+            )
+            .detail("ProposedSize", size.to_string())
+            .detail("MaxSizeAllowed", max.to_string()),
             CoreError::Storage(StorageError::Full) => S3Error::new(
                 S::INSUFFICIENT_STORAGE,
                 "InsufficientStorage",
