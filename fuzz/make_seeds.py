@@ -73,6 +73,9 @@ def main() -> None:
         "complete": b"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\"abc\"</ETag></Part></CompleteMultipartUpload>",
         "versioning": b"<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>",
         "cdata": b"<a><![CDATA[x<y]]><!-- c --><?pi x?><b/></a>",
+        # xml::MAX_DEPTH is 32 levels.
+        "nested-to-the-bound": b"<a>" * 32 + b"</a>" * 32,
+        "nested-past-the-bound": b"<a>" * 33 + b"</a>" * 33,
     }.items():
         write("xml_parse", name, doc)
     # The first byte picks the document (0 delete, 1 complete, 2 versioning); S3 and OSS both read it.
@@ -82,6 +85,7 @@ def main() -> None:
         "delete-no-key": b"\x00<Delete><Object><VersionId>null</VersionId></Object></Delete>",
         "complete": b'\x01<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Part><PartNumber>1</PartNumber><ETag>"ABC"</ETag></Part><Part><ETag>&quot;def&quot;</ETag><PartNumber> 2 </PartNumber></Part></CompleteMultipartUpload>',
         "complete-empty": b"\x01<CompleteMultipartUpload/>",
+        "complete-nested-past-the-bound": b"\x01<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>e</ETag>" + b"<a>" * 31 + b"</a>" * 31 + b"</Part></CompleteMultipartUpload>",
         "versioning": b"\x02<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>",
         "versioning-mfa": b"\x02<VersioningConfiguration><MfaDelete>Disabled</MfaDelete><Status> Suspended </Status></VersioningConfiguration>",
     }.items():
@@ -89,6 +93,12 @@ def main() -> None:
     write("bos_json", "delete", b'\x00{"objects":[{"key":"a"},{"key":"b","versionId":"null"}]}')
     write("bos_json", "complete", b'\x01{"parts":[{"partNumber":1,"eTag":"\\"ABC\\""}]}')
     write("bos_json", "versioning", b'\x02{"status":"enabled"}')
+    # bos::document::MAX_DEPTH is 32 levels; serde_json skips unknown members however deep.
+    write("bos_json", "delete-nested-past-the-bound",
+          b'\x00{"objects":[{"key":"a"}],"x":' + b"[" * 32 + b"]" * 32 + b"}")
+    # An unknown member name that is not UTF-8: serde_json skips it, a `Value` refuses it.
+    write("bos_json", "complete-unknown-member-name-not-utf8",
+          b'\x01{"partsA":[{"pabtNumbe\xf2":1,"e1ag":"\\"ABC\\""}]}')
     for name, r in {"span": "bytes=0-9", "from": "bytes=5-", "suffix": "bytes=-3",
                     "multi": "bytes=1-2,4-5", "spaces": " bytes = 1 - 2 "}.items():
         write("range", name, struct.pack("<Q", 1000) + r.encode())

@@ -1,10 +1,62 @@
 //! BOS's JSON request bodies: DeleteMultipleObjects, CompleteMultipartUpload and
 //! PutBucketVersioning. The first byte picks the document.
+//!
+//! Besides not panicking: a document a reader accepts is JSON nested at most `MAX_DEPTH` deep;
+//! and the same document with one more member nested past `MAX_DEPTH` (which serde_json alone
+//! would skip, however deep) is always MalformedJSON.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use serde_json::Value;
 use strata_api::bos;
+use strata_api::bos::document::MAX_DEPTH;
 use strata_core::MAX_DELETE_ENTRIES;
+
+/// How deep arrays and objects nest in a value (the outermost at 1, a scalar 0), walked
+/// without recursion.
+fn depth(v: &Value) -> usize {
+    let mut deepest = 0;
+    let mut todo = vec![(v, 1)];
+    while let Some((v, d)) = todo.pop() {
+        match v {
+            Value::Array(items) => todo.extend(items.iter().map(|i| (i, d + 1))),
+            Value::Object(members) => todo.extend(members.values().map(|m| (m, d + 1))),
+            _ => continue,
+        }
+        deepest = deepest.max(d);
+    }
+    deepest
+}
+
+/// Checks an accepted document: its nesting, and that nesting one member past the bound is
+/// refused by `read` (the same reader).
+fn accepted<T>(doc: &[u8], read: impl Fn(&[u8]) -> Result<T, bos::error::BosError>) {
+    // serde_json skips unknown members without checking all a `Value` would (a member name
+    // that is not UTF-8, say): such bytes are replaced, and what then parses is measured.
+    if let Ok(v) = serde_json::from_str::<Value>(&String::from_utf8_lossy(doc)) {
+        let d = depth(&v);
+        assert!(d <= MAX_DEPTH, "an accepted document nested {d} deep");
+    }
+    // The top-level object (a document may also be an array: serde reads structs from both).
+    let Some(open) = doc.iter().position(|b| !b" \t\r\n".contains(b)) else {
+        return;
+    };
+    if doc[open] != b'{' {
+        return;
+    }
+    let nested = ["[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH)].concat();
+    let deeper = [
+        &doc[..=open],
+        br#""~deep": "#,
+        nested.as_bytes(),
+        b",",
+        &doc[open + 1..],
+    ];
+    match read(&deeper.concat()) {
+        Ok(_) => panic!("a document nested past MAX_DEPTH was read"),
+        Err(e) => assert_eq!(e.code, "MalformedJSON"),
+    }
+}
 
 fuzz_target!(|data: &[u8]| {
     let Some((&which, doc)) = data.split_first() else {
@@ -15,6 +67,7 @@ fuzz_target!(|data: &[u8]| {
             if let Ok(entries) = bos::parse_delete_request(doc) {
                 assert!(!entries.is_empty() && entries.len() <= MAX_DELETE_ENTRIES);
                 assert!(entries.iter().all(|e| !e.key.is_empty()));
+                accepted(doc, bos::parse_delete_request);
             }
         }
         1 => {
@@ -22,10 +75,13 @@ fuzz_target!(|data: &[u8]| {
                 for (_, etag) in parts {
                     assert!(!etag.starts_with('"') && !etag.ends_with('"') || etag.is_empty());
                 }
+                accepted(doc, bos::parse_complete_request);
             }
         }
         _ => {
-            let _ = bos::parse_versioning(doc);
+            if bos::parse_versioning(doc).is_ok() {
+                accepted(doc, bos::parse_versioning);
+            }
         }
     }
 });

@@ -8,17 +8,27 @@
 //! reads agrees with the tree `strata_api::xml::parse` gives (entries 1..=1000, part numbers
 //! as written, in document order); ETags come out unquoted and lower case; OSS keys are valid
 //! object names (S3 leaves keys, even empty ones, to the core, which judges each entry); and
-//! OSS is the stricter reader, so a document OSS accepts reads the same in S3.
+//! OSS is the stricter reader, so a document OSS accepts reads the same in S3. A document
+//! either reader accepts is nested at most `MAX_DEPTH` deep.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use strata_api::xml::{Element, parse};
+use strata_api::xml::{Element, MAX_DEPTH, parse};
 use strata_api::{oss, s3};
 use strata_core::{MAX_DELETE_ENTRIES, VersionId, VersioningStatus};
 
-/// The tree, read with a bound no reader's is above.
+/// The tree, read with a bound no reader's is above; never deeper than `MAX_DEPTH`.
 fn tree(doc: &[u8]) -> Element {
-    parse(doc, 1_000_000).expect("a document a reader accepted parses")
+    let root = parse(doc, 1_000_000).expect("a document a reader accepted parses");
+    let mut todo = vec![(&root, 1)];
+    while let Some((el, depth)) = todo.pop() {
+        assert!(
+            depth <= MAX_DEPTH,
+            "an accepted document nested {depth} deep"
+        );
+        todo.extend(el.children.iter().map(|c| (c, depth + 1)));
+    }
+    root
 }
 
 fn delete(doc: &[u8]) {
@@ -97,6 +107,9 @@ fn complete(doc: &[u8]) {
 fn versioning(doc: &[u8]) {
     let s3 = s3::parse_versioning(doc);
     let oss = oss::parse_versioning(doc);
+    if s3.is_ok() || oss.is_ok() {
+        tree(doc);
+    }
     if let Err(e) = &s3 {
         assert!(
             ["MalformedXML", "NotImplemented"].contains(&e.code),

@@ -208,17 +208,27 @@ impl Element {
     }
 }
 
+/// The deepest an element may be nested, the root being at depth 1. The documents of S3 and
+/// OSS (and the responses the client reads) need fewer than 10 levels. The bound keeps the
+/// tree shallow, so walking or dropping it recursively is bounded too: a body nested tens of
+/// thousands deep would otherwise overflow the stack when its tree is dropped.
+pub const MAX_DEPTH: usize = 32;
+
 /// Why a request document was refused.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ParseError {
     Malformed(String),
     /// Too many elements in all (a bound on the work a body can cause).
     TooLarge,
+    /// An element nested deeper than [`MAX_DEPTH`].
+    TooDeep,
 }
 
 /// Parses a small request document into a tree. Namespaces are dropped from names; the XML
 /// declaration, comments and processing instructions are skipped; character references
-/// (including those for control characters, which some SDKs emit) are resolved.
+/// (including those for control characters, which some SDKs emit) are resolved. More than
+/// `max_elements` elements, or one nested deeper than [`MAX_DEPTH`], is refused as soon as
+/// it is read (so the tree is never deeper than that).
 pub fn parse(bytes: &[u8], max_elements: usize) -> Result<Element, ParseError> {
     use quick_xml::events::Event;
     let text = std::str::from_utf8(bytes)
@@ -234,6 +244,9 @@ pub fn parse(bytes: &[u8], max_elements: usize) -> Result<Element, ParseError> {
                 if count > max_elements {
                     return Err(ParseError::TooLarge);
                 }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(ParseError::TooDeep);
+                }
                 let name = s.local_name().as_ref().to_owned();
                 stack.push(Element {
                     name,
@@ -244,6 +257,9 @@ pub fn parse(bytes: &[u8], max_elements: usize) -> Result<Element, ParseError> {
                 count += 1;
                 if count > max_elements {
                     return Err(ParseError::TooLarge);
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(ParseError::TooDeep);
                 }
                 let name = s.local_name().as_ref().to_owned();
                 let el = Element {
@@ -358,5 +374,72 @@ mod parse_tests {
             parse(b"<!DOCTYPE x><a/>", 10),
             Err(ParseError::Malformed(_))
         ));
+    }
+
+    /// `depth` elements, each the only child of the one before: `<a><a>…</a></a>`.
+    fn nested(depth: usize) -> Vec<u8> {
+        ["<a>".repeat(depth), "</a>".repeat(depth)]
+            .concat()
+            .into_bytes()
+    }
+
+    fn depth(root: &Element) -> usize {
+        let mut deepest = 0;
+        let mut todo = vec![(root, 1)];
+        while let Some((el, d)) = todo.pop() {
+            deepest = deepest.max(d);
+            todo.extend(el.children.iter().map(|c| (c, d + 1)));
+        }
+        deepest
+    }
+
+    #[test]
+    fn nesting_up_to_the_bound_is_read() {
+        let root = parse(&nested(MAX_DEPTH), 1000).unwrap();
+        assert_eq!(depth(&root), MAX_DEPTH);
+        // An empty element at the deepest level counts the same.
+        let doc = [
+            "<a>".repeat(MAX_DEPTH - 1),
+            "<b/>".into(),
+            "</a>".repeat(MAX_DEPTH - 1),
+        ];
+        assert_eq!(
+            depth(&parse(doc.concat().as_bytes(), 1000).unwrap()),
+            MAX_DEPTH
+        );
+    }
+
+    #[test]
+    fn nesting_past_the_bound_is_refused() {
+        assert_eq!(
+            parse(&nested(MAX_DEPTH + 1), 1000),
+            Err(ParseError::TooDeep)
+        );
+        let doc = [
+            "<a>".repeat(MAX_DEPTH),
+            "<b/>".into(),
+            "</a>".repeat(MAX_DEPTH),
+        ];
+        assert_eq!(
+            parse(doc.concat().as_bytes(), 1000),
+            Err(ParseError::TooDeep)
+        );
+        // Refused while reading: an unclosed document fails on depth, not on its end.
+        assert_eq!(
+            parse("<a>".repeat(MAX_DEPTH + 1).as_bytes(), 1000),
+            Err(ParseError::TooDeep)
+        );
+    }
+
+    #[test]
+    fn a_document_nested_35000_deep_is_refused_without_overflowing_the_stack() {
+        // 245 KB, within every reader's element bound before this check existed: its tree,
+        // dropped recursively, overflowed a worker's stack and aborted the server.
+        let doc = nested(35_000);
+        assert_eq!(parse(&doc, 1_000_000), Err(ParseError::TooDeep));
+        let mut deep = b"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>".to_vec();
+        deep.extend_from_slice(&nested(35_000));
+        deep.extend_from_slice(b"</Part></CompleteMultipartUpload>");
+        assert_eq!(parse(&deep, 8 * 10_000 + 8), Err(ParseError::TooDeep));
     }
 }

@@ -523,4 +523,33 @@ mod tests {
         let e = service_error(Dialect::Oss, StatusCode::NOT_FOUND, b"", None);
         assert_eq!(e.code(), Some("NotFound"));
     }
+
+    /// A hostile server cannot crash the client with a deeply nested answer: 100,000 levels
+    /// (700 KB, within the element bound) are refused while parsing, never built into a tree
+    /// whose recursive drop would overflow the stack.
+    #[test]
+    fn a_deeply_nested_response_is_refused() {
+        let deep = ["<a>".repeat(100_000), "</a>".repeat(100_000)].concat();
+        let body = format!("<DeleteResult>{deep}</DeleteResult>");
+        assert!(matches!(
+            delete_result_xml(body.as_bytes()),
+            Err(Error::Response(_))
+        ));
+        let body = format!("<ListVersionsResult><Name>b</Name>{deep}</ListVersionsResult>");
+        assert!(matches!(
+            versions_xml(body.as_bytes()),
+            Err(Error::Response(_))
+        ));
+        let e = service_error(
+            Dialect::S3,
+            StatusCode::NOT_FOUND,
+            format!("<Error><Code>NoSuchKey</Code>{deep}</Error>").as_bytes(),
+            None,
+        );
+        assert_eq!(e.code(), Some("NotFound"));
+        // serde_json skips unknown members without recursing, however deep they are.
+        let deep = ["[".repeat(100_000), "]".repeat(100_000)].concat();
+        let body = format!(r#"{{"errors":[{{"key":"k","code":"NoSuchKey"}}],"x":{deep}}}"#);
+        assert_eq!(delete_result_json(body.as_bytes()).unwrap()[0].key, "k");
+    }
 }

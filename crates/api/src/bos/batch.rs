@@ -27,9 +27,7 @@ struct Item {
 /// The entries of a DeleteMultipleObjects body: `{"objects": [{"key": …, "versionId": …}]}`,
 /// 1 to [`MAX_DELETE_ENTRIES`] of them, each with a non-empty string key.
 pub fn parse_delete_request(bytes: &[u8]) -> Result<Vec<DeleteEntry>, BosError> {
-    let req: Request = serde_json::from_slice(bytes).map_err(|e| {
-        BosError::malformed_json(format!("The JSON you provided is not valid: {e}"))
-    })?;
+    let req: Request = super::document::read(bytes)?;
     let items = req
         .objects
         .ok_or_else(|| BosError::invalid_argument("The request has no \"objects\" list."))?;

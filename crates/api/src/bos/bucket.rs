@@ -133,8 +133,7 @@ pub(super) fn get_versioning(ctx: &Ctx<'_>) -> BosResult {
 
 /// The state a PutBucketVersioning body asks for: `{"status": "enabled" | "suspended"}`.
 pub fn parse_versioning(bytes: &[u8]) -> Result<VersioningStatus, BosError> {
-    let doc: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| BosError::malformed_json(format!("The JSON is not valid: {e}")))?;
+    let doc: serde_json::Value = super::document::read(bytes)?;
     let status = match doc
         .get("status")
         .and_then(|s| s.as_str())

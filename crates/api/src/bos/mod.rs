@@ -5,6 +5,7 @@
 pub mod auth;
 mod batch;
 mod bucket;
+pub mod document;
 pub mod error;
 mod list;
 mod multipart;

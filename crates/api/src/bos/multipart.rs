@@ -116,8 +116,7 @@ struct CompletePart {
 /// The parts of a CompleteMultipartUpload body: `{"parts": [{"partNumber": n, "eTag": …}]}`
 /// as (part number, lower-case unquoted ETag).
 pub fn parse_complete_request(bytes: &[u8]) -> Result<Vec<(u32, String)>, BosError> {
-    let req: CompleteRequest = serde_json::from_slice(bytes)
-        .map_err(|e| BosError::malformed_json(format!("The JSON is not valid: {e}")))?;
+    let req: CompleteRequest = super::document::read(bytes)?;
     let mut parts = Vec::new();
     for p in req.parts.unwrap_or_default() {
         match (p.part_number, p.etag) {

@@ -24,6 +24,10 @@ pub(super) fn parse_doc(
         ParseError::TooLarge => {
             OssError::malformed_xml("The XML you provided has too many elements.")
         }
+        ParseError::TooDeep => OssError::malformed_xml(format!(
+            "The XML you provided nests elements deeper than {} levels.",
+            crate::xml::MAX_DEPTH
+        )),
     })?;
     if el.name != root {
         return Err(OssError::malformed_xml(format!(
