@@ -78,8 +78,7 @@ pub fn check_create_configuration(bytes: &[u8]) -> Result<(), BosError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
-    let doc: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| BosError::malformed_json(format!("The JSON is not valid: {e}")))?;
+    let doc: serde_json::Value = super::document::read(bytes)?;
     let multi_az = doc
         .as_object()
         .into_iter()
