@@ -13,13 +13,17 @@ use crate::rm::{Removal, remove};
 use crate::target::{ConnArgs, Failure, Stop, Target, parse_duration, parse_size, progress_bar};
 use bytes::Bytes;
 use indicatif::ProgressBar;
-use serde_json::json;
+use rand::rngs::SmallRng;
+use rand::{Rng as _, RngExt as _, SeedableRng as _};
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use strata_client::{Client, MAX_DELETE_BATCH, ObjectId};
+
+mod report;
+use report::{Header, OPS, Op, Stats, print_text, summarize, to_json};
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -100,104 +104,6 @@ pub struct BenchArgs {
     quiet: bool,
 }
 
-/// What an operation is, in reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Op {
-    Put,
-    Get,
-    Stat,
-    Delete,
-    MultiDelete,
-    List,
-}
-
-const OPS: [Op; 6] = [
-    Op::Put,
-    Op::Get,
-    Op::Stat,
-    Op::Delete,
-    Op::MultiDelete,
-    Op::List,
-];
-
-impl Op {
-    fn name(self) -> &'static str {
-        match self {
-            Op::Put => "put",
-            Op::Get => "get",
-            Op::Stat => "stat",
-            Op::Delete => "delete",
-            Op::MultiDelete => "multi-delete",
-            Op::List => "list",
-        }
-    }
-}
-
-/// One operation type's measurements.
-#[derive(Default)]
-struct OpStats {
-    latencies_us: Vec<u32>,
-    errors: u64,
-    bytes: u64,
-    keys: u64,
-    first_error: Option<String>,
-}
-
-#[derive(Default)]
-struct Stats([OpStats; 6]);
-
-impl Stats {
-    fn of(&mut self, op: Op) -> &mut OpStats {
-        &mut self.0[op as usize]
-    }
-
-    fn merge(&mut self, other: Stats) {
-        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
-            mine.latencies_us.extend(theirs.latencies_us);
-            mine.errors += theirs.errors;
-            mine.bytes += theirs.bytes;
-            mine.keys += theirs.keys;
-            if mine.first_error.is_none() {
-                mine.first_error = theirs.first_error;
-            }
-        }
-    }
-
-    /// Records one operation that started at `t`.
-    fn record<T>(&mut self, op: Op, t: Instant, result: &Result<T, String>) {
-        let s = self.of(op);
-        match result {
-            Ok(_) => s
-                .latencies_us
-                .push(u32::try_from(t.elapsed().as_micros()).unwrap_or(u32::MAX)),
-            Err(e) => {
-                s.errors += 1;
-                s.first_error.get_or_insert_with(|| e.clone());
-            }
-        }
-    }
-}
-
-/// A small, fast, seedable generator (xorshift64*): no shared state between workers.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 /// What every worker shares.
 struct Shared {
     client: Client,
@@ -256,7 +162,7 @@ async fn bench(args: BenchArgs) -> Result<ExitCode, Failure> {
             .await
             .map_err(|e| Failure::Failed(format!("cannot enable versioning: {e}")))?;
     }
-    let run_id = format!("{:08x}", Rng::new(now_nanos()).next() as u32);
+    let run_id = format!("{:08x}", rand::random::<u32>());
     let prefix = format!("{}strata-bench-{run_id}/", target.prefix);
     let payload = payload(size);
 
@@ -413,10 +319,10 @@ fn now_nanos() -> u64 {
 
 /// `size` bytes of pseudo-random data (incompressible, the same every run).
 fn payload(size: usize) -> Bytes {
-    let mut rng = Rng::new(0x5354_5241_5441);
+    let mut rng = SmallRng::seed_from_u64(0x5354_5241_5441);
     let mut v = Vec::with_capacity(size + 8);
     while v.len() < size {
-        v.extend_from_slice(&rng.next().to_le_bytes());
+        v.extend_from_slice(&rng.next_u64().to_le_bytes());
     }
     v.truncate(size);
     Bytes::from(v)
@@ -476,7 +382,8 @@ async fn prepare(
 
 async fn worker(shared: &Shared, w: usize) -> Stats {
     let mut stats = Stats::default();
-    let mut rng = Rng::new(now_nanos() ^ (w as u64).wrapping_mul(0xA24B_AED4_963E_E407));
+    let mut rng =
+        SmallRng::seed_from_u64(now_nanos() ^ (w as u64).wrapping_mul(0xA24B_AED4_963E_E407));
     // Mix: the pool keys this worker owns, and which of them exist.
     let mine: Vec<&str> = shared
         .pool
@@ -569,7 +476,7 @@ async fn worker(shared: &Shared, w: usize) -> Stats {
                 }
             }
             Mode::Mix => {
-                let roll = rng.below(100);
+                let roll = rng.random_range(0..100);
                 let op = match roll {
                     _ if present.is_empty() => Op::Put,
                     0..45 => Op::Get,
@@ -581,9 +488,9 @@ async fn worker(shared: &Shared, w: usize) -> Stats {
                     Op::Put => {
                         // Recreate a deleted key when there is one, else overwrite.
                         let (slot, was_absent) = if absent.is_empty() {
-                            (present[rng.below(present.len())], false)
+                            (present[rng.random_range(0..present.len())], false)
                         } else {
-                            (absent.swap_remove(rng.below(absent.len())), true)
+                            (absent.swap_remove(rng.random_range(0..absent.len())), true)
                         };
                         let r = c
                             .put_object(b, mine[slot], shared.payload.clone())
@@ -600,7 +507,7 @@ async fn worker(shared: &Shared, w: usize) -> Stats {
                         }
                     }
                     Op::Get => {
-                        let slot = present[rng.below(present.len())];
+                        let slot = present[rng.random_range(0..present.len())];
                         let r = c
                             .get_object(b, mine[slot], None)
                             .await
@@ -611,7 +518,7 @@ async fn worker(shared: &Shared, w: usize) -> Stats {
                         }
                     }
                     Op::Stat => {
-                        let slot = present[rng.below(present.len())];
+                        let slot = present[rng.random_range(0..present.len())];
                         let r = c
                             .head_object(b, mine[slot], None)
                             .await
@@ -619,7 +526,7 @@ async fn worker(shared: &Shared, w: usize) -> Stats {
                         stats.record(Op::Stat, t, &r);
                     }
                     _ => {
-                        let pos = rng.below(present.len());
+                        let pos = rng.random_range(0..present.len());
                         let slot = present[pos];
                         let r = c
                             .delete_object(b, mine[slot], None)
@@ -681,189 +588,9 @@ async fn cleanup(
     Ok(())
 }
 
-struct Header<'a> {
-    mode: Mode,
-    client: &'a Client,
-    bucket: &'a str,
-    prefix: &'a str,
-    size: u64,
-    concurrency: usize,
-    versioned: bool,
-    batch: usize,
-    elapsed: Duration,
-}
-
-/// One operation's figures.
-struct OpReport {
-    op: Op,
-    count: u64,
-    errors: u64,
-    bytes: u64,
-    keys: u64,
-    ops_per_sec: f64,
-    mb_per_sec: f64,
-    keys_per_sec: f64,
-    mean_ms: f64,
-    p50_ms: f64,
-    p90_ms: f64,
-    p99_ms: f64,
-    max_ms: f64,
-}
-
-/// The nearest-rank percentile of sorted values, in ms.
-fn percentile(sorted_us: &[u32], q: f64) -> f64 {
-    if sorted_us.is_empty() {
-        return 0.0;
-    }
-    let rank = ((q * sorted_us.len() as f64).ceil() as usize).clamp(1, sorted_us.len());
-    f64::from(sorted_us[rank - 1]) / 1000.0
-}
-
-fn summarize(stats: &Stats, elapsed: Duration) -> Vec<OpReport> {
-    let secs = elapsed.as_secs_f64().max(1e-9);
-    OPS.iter()
-        .filter_map(|&op| {
-            let s = &stats.0[op as usize];
-            if s.latencies_us.is_empty() && s.errors == 0 {
-                return None;
-            }
-            let mut sorted = s.latencies_us.clone();
-            sorted.sort_unstable();
-            let count = sorted.len() as u64;
-            let mean_ms = if sorted.is_empty() {
-                0.0
-            } else {
-                sorted.iter().map(|&v| f64::from(v)).sum::<f64>() / sorted.len() as f64 / 1000.0
-            };
-            Some(OpReport {
-                op,
-                count,
-                errors: s.errors,
-                bytes: s.bytes,
-                keys: s.keys,
-                ops_per_sec: count as f64 / secs,
-                mb_per_sec: s.bytes as f64 / secs / 1e6,
-                keys_per_sec: s.keys as f64 / secs,
-                mean_ms,
-                p50_ms: percentile(&sorted, 0.50),
-                p90_ms: percentile(&sorted, 0.90),
-                p99_ms: percentile(&sorted, 0.99),
-                max_ms: sorted.last().map_or(0.0, |&v| f64::from(v) / 1000.0),
-            })
-        })
-        .collect()
-}
-
-fn round(v: f64, places: i32) -> f64 {
-    let f = 10f64.powi(places);
-    (v * f).round() / f
-}
-
-fn to_json(h: &Header<'_>, ops: &[OpReport]) -> serde_json::Value {
-    let op_json = |o: &OpReport| {
-        json!({
-            "op": o.op.name(),
-            "count": o.count,
-            "errors": o.errors,
-            "bytes": o.bytes,
-            "keys": o.keys,
-            "ops_per_sec": round(o.ops_per_sec, 2),
-            "mb_per_sec": round(o.mb_per_sec, 3),
-            "keys_per_sec": round(o.keys_per_sec, 1),
-            "latency_ms": {
-                "mean": round(o.mean_ms, 3),
-                "p50": round(o.p50_ms, 3),
-                "p90": round(o.p90_ms, 3),
-                "p99": round(o.p99_ms, 3),
-                "max": round(o.max_ms, 3),
-            },
-        })
-    };
-    let secs = h.elapsed.as_secs_f64().max(1e-9);
-    let count: u64 = ops.iter().map(|o| o.count).sum();
-    let errors: u64 = ops.iter().map(|o| o.errors).sum();
-    let bytes: u64 = ops.iter().map(|o| o.bytes).sum();
-    json!({
-        "mode": h.mode.name(),
-        "dialect": h.client.dialect().as_str(),
-        "endpoint": h.client.endpoint(),
-        "bucket": h.bucket,
-        "prefix": h.prefix,
-        "object_size": h.size,
-        "concurrency": h.concurrency,
-        "versioned": h.versioned,
-        "batch_size": h.batch,
-        "duration_s": round(secs, 3),
-        "operations": ops.iter().map(op_json).collect::<Vec<_>>(),
-        "total": {
-            "count": count,
-            "errors": errors,
-            "bytes": bytes,
-            "ops_per_sec": round(count as f64 / secs, 2),
-            "mb_per_sec": round(bytes as f64 / secs / 1e6, 3),
-        },
-    })
-}
-
-fn human_size(n: u64) -> String {
-    match n {
-        n if n >= 1 << 30 && n % (1 << 30) == 0 => format!("{} GiB", n >> 30),
-        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
-        n if n >= 1 << 10 && n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
-        n => format!("{n} B"),
-    }
-}
-
-fn print_text(h: &Header<'_>, ops: &[OpReport]) {
-    println!(
-        "bench: {} against {} ({}), bucket {}{}, {} objects, concurrency {}, {:.2} s",
-        h.mode.name(),
-        h.client.endpoint(),
-        h.client.dialect(),
-        h.bucket,
-        if h.versioned { " (versioned)" } else { "" },
-        human_size(h.size),
-        h.concurrency,
-        h.elapsed.as_secs_f64()
-    );
-    println!(
-        "{:<13} {:>9} {:>7} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9}",
-        "operation", "count", "errors", "ops/s", "MB/s", "p50 ms", "p90 ms", "p99 ms", "max ms"
-    );
-    for o in ops {
-        println!(
-            "{:<13} {:>9} {:>7} {:>10.1} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
-            o.op.name(),
-            o.count,
-            o.errors,
-            o.ops_per_sec,
-            o.mb_per_sec,
-            o.p50_ms,
-            o.p90_ms,
-            o.p99_ms,
-            o.max_ms
-        );
-        if o.op == Op::MultiDelete {
-            println!(
-                "{:<13} {} keys per request, {} keys deleted, {:.0} keys/s",
-                "", h.batch, o.keys, o.keys_per_sec
-            );
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percentiles_are_nearest_rank() {
-        let v: Vec<u32> = (1..=100).map(|i| i * 1000).collect();
-        assert_eq!(percentile(&v, 0.5), 50.0);
-        assert_eq!(percentile(&v, 0.99), 99.0);
-        assert_eq!(percentile(&[7000], 0.9), 7.0);
-        assert_eq!(percentile(&[], 0.9), 0.0);
-    }
 
     #[test]
     fn payloads_have_the_size_asked_for() {
