@@ -137,64 +137,35 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let bad = || format!("{s:?} is not a duration (e.g. 500ms, 30s, 5m, 12h, 7d, 1h30m)");
     let s = s.trim();
-    if s.is_empty() {
-        return Err(bad());
-    }
     if let Ok(secs) = s.parse::<f64>() {
         return Duration::try_from_secs_f64(secs).map_err(|_| bad());
     }
-    let mut total = Duration::ZERO;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(bad)?;
-        if digits == 0 {
-            return Err(bad());
-        }
-        let value: f64 = rest[..digits].parse().map_err(|_| bad())?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let unit = &rest[..unit_len];
-        rest = &rest[unit_len..];
-        let seconds = match unit {
-            "ms" => 0.001,
-            "s" | "sec" => 1.0,
-            "m" | "min" => 60.0,
-            "h" => 3600.0,
-            "d" => 86_400.0,
-            "w" => 604_800.0,
-            _ => return Err(bad()),
-        };
-        total += Duration::try_from_secs_f64(value * seconds).map_err(|_| bad())?;
-    }
-    Ok(total)
+    // jiff's "friendly" duration format; days and weeks count as 24 and 168 hours.
+    let span: jiff::Span = s.parse().map_err(|_| bad())?;
+    let secs = span
+        .total((
+            jiff::Unit::Second,
+            jiff::SpanRelativeTo::days_are_24_hours(),
+        ))
+        .map_err(|_| bad())?;
+    Duration::try_from_secs_f64(secs).map_err(|_| bad())
 }
 
 /// `4096`, `4KiB`, `64MiB`, `1GiB` (powers of 1024; `K`, `M`, `G` too), `1KB`, `1MB` (powers
 /// of 1000).
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let bad = || format!("{s:?} is not a size (e.g. 4KiB, 64MiB, 1MB, 4096)");
-    let s = s.trim();
-    let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    if digits == 0 {
+    let mut t = s.trim().to_owned();
+    if !t.starts_with(|c: char| c.is_ascii_digit()) {
         return Err(bad());
     }
-    let n: u64 = s[..digits].parse().map_err(|_| bad())?;
-    let unit = s[digits..].trim();
-    let factor: u64 = match unit.to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kib" => 1 << 10,
-        "m" | "mib" => 1 << 20,
-        "g" | "gib" => 1 << 30,
-        "kb" => 1_000,
-        "mb" => 1_000_000,
-        "gb" => 1_000_000_000,
-        _ => return Err(bad()),
-    };
-    n.checked_mul(factor).ok_or_else(bad)
+    // `K`, `M`, `G` alone are powers of 1024 here (bytesize reads them as powers of 1000).
+    if t.ends_with(['k', 'K', 'm', 'M', 'g', 'G']) {
+        t.push_str("iB");
+    }
+    t.parse::<bytesize::ByteSize>()
+        .map(|b| b.as_u64())
+        .map_err(|_| bad())
 }
 
 /// A point in time: RFC 3339 (`2026-11-21T14:30:05Z`, `2026-11-21T15:30:05.5+01:00`) or
@@ -308,6 +279,9 @@ mod tests {
         assert!(parse_duration("").is_err());
         assert!(parse_duration("5 parsecs").is_err());
         assert!(parse_duration("h").is_err());
+        assert!(parse_duration("-5s").is_err());
+        assert_eq!(parse_duration("1w"), Ok(Duration::from_secs(7 * 86_400)));
+        assert_eq!(parse_duration("2 min"), Ok(Duration::from_secs(120)));
     }
 
     #[test]
@@ -318,6 +292,9 @@ mod tests {
         assert_eq!(parse_size("0"), Ok(0));
         assert!(parse_size("KiB").is_err());
         assert!(parse_size("4XB").is_err());
+        assert_eq!(parse_size("4k"), Ok(4096));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("1.5KiB"), Ok(1536));
     }
 
     #[test]

@@ -217,6 +217,8 @@ pub(super) fn to_json(h: &Header<'_>, ops: &[OpReport]) -> serde_json::Value {
     })
 }
 
+/// A size in the largest binary unit that divides it (`4 KiB`, `64 MiB`, `1000 B`): the size
+/// as it was asked for. Written here because bytesize always shows a decimal (`4.0 KiB`).
 fn human_size(n: u64) -> String {
     match n {
         n if n >= 1 << 30 && n % (1 << 30) == 0 => format!("{} GiB", n >> 30),
