@@ -5,7 +5,7 @@
 //! document; the rest goes to both dialects' readers of it.
 //!
 //! Besides not panicking: every refusal is one of the codes the reader documents; what one
-//! reads agrees with the tree `strata_api::xml::parse` gives (entries 1..=1000, part numbers
+//! reads agrees with the tree `strata_wire::xml::parse` gives (entries 1..=1000, part numbers
 //! as written, in document order); ETags come out unquoted and lower case; OSS keys are valid
 //! object names (S3 leaves keys, even empty ones, to the core, which judges each entry); and
 //! OSS is the stricter reader, so a document OSS accepts reads the same in S3. A document

@@ -1,5 +1,5 @@
-//! Signing, one scheme per dialect, with the server's own canonicalization functions
-//! (`strata_api::{s3,oss,bos}::auth`): the client builds the same `RequestParts` the server
+//! Signing, one scheme per dialect, with the canonicalization functions the server verifies
+//! with (`strata_wire::{s3,oss,bos}::auth`): the client builds the same `RequestParts` the server
 //! will, so both sides canonicalize one way.
 
 use crate::{Dialect, Error, SIGNED_PAYLOAD_MAX};
@@ -7,8 +7,8 @@ use http::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use http::{HeaderMap, Method};
 use sha2::{Digest as _, Sha256};
 use std::time::SystemTime;
-use strata_api::request::RequestParts;
-use strata_api::{Credentials, bos, oss, s3};
+use strata_wire::request::RequestParts;
+use strata_wire::{Credentials, bos, oss, s3};
 
 /// How long a BOS signature is valid, in seconds (the SDKs' default).
 const BOS_EXPIRATION: &str = "1800";
@@ -175,7 +175,7 @@ mod tests {
     use crate::{Client, Config, Credentials, Dialect, Req};
     use http::Method;
     use std::time::{Duration, SystemTime};
-    use strata_api::request::RequestParts;
+    use strata_wire::request::RequestParts;
 
     fn creds() -> Credentials {
         Credentials {
@@ -253,7 +253,7 @@ mod tests {
         for req in requests() {
             let request = c.build(req, now).unwrap();
             let parts = server_parts(&request);
-            let result = strata_api::s3::auth::authenticate(&parts, &creds(), now);
+            let result = strata_wire::s3::auth::authenticate(&parts, &creds(), now);
             assert!(result.is_ok(), "{:?}: {result:?}", request.uri());
         }
     }
@@ -266,10 +266,10 @@ mod tests {
             let request = c.build(req, now).unwrap();
             let parts = server_parts(&request);
             assert_eq!(
-                strata_api::oss::auth::scheme(&parts),
-                Some(strata_api::oss::auth::Scheme::V4Header)
+                strata_wire::oss::auth::scheme(&parts),
+                Some(strata_wire::oss::auth::Scheme::V4Header)
             );
-            let result = strata_api::oss::auth::authenticate(&parts, &creds(), now);
+            let result = strata_wire::oss::auth::authenticate(&parts, &creds(), now);
             assert!(result.is_ok(), "{:?}: {result:?}", request.uri());
         }
     }
@@ -281,8 +281,8 @@ mod tests {
         for req in requests() {
             let request = c.build(req, now).unwrap();
             let parts = server_parts(&request);
-            assert!(strata_api::bos::auth::is_bce(&parts));
-            let result = strata_api::bos::auth::authenticate(&parts, &creds(), now);
+            assert!(strata_wire::bos::auth::is_bce(&parts));
+            let result = strata_wire::bos::auth::authenticate(&parts, &creds(), now);
             assert!(result.is_ok(), "{:?}: {result:?}", request.uri());
         }
     }
@@ -300,17 +300,17 @@ mod tests {
             let mut request = c.build(req, now).unwrap();
             let parts = server_parts(&request);
             let ok = match dialect {
-                Dialect::S3 => strata_api::s3::auth::authenticate(&parts, &wrong, now).is_ok(),
-                Dialect::Oss => strata_api::oss::auth::authenticate(&parts, &wrong, now).is_ok(),
-                Dialect::Bos => strata_api::bos::auth::authenticate(&parts, &wrong, now).is_ok(),
+                Dialect::S3 => strata_wire::s3::auth::authenticate(&parts, &wrong, now).is_ok(),
+                Dialect::Oss => strata_wire::oss::auth::authenticate(&parts, &wrong, now).is_ok(),
+                Dialect::Bos => strata_wire::bos::auth::authenticate(&parts, &wrong, now).is_ok(),
             };
             assert!(!ok, "{dialect}: a wrong secret verified");
             *request.uri_mut() = "http://127.0.0.1:9000/bkt/other".parse().unwrap();
             let parts = server_parts(&request);
             let ok = match dialect {
-                Dialect::S3 => strata_api::s3::auth::authenticate(&parts, &creds(), now).is_ok(),
-                Dialect::Oss => strata_api::oss::auth::authenticate(&parts, &creds(), now).is_ok(),
-                Dialect::Bos => strata_api::bos::auth::authenticate(&parts, &creds(), now).is_ok(),
+                Dialect::S3 => strata_wire::s3::auth::authenticate(&parts, &creds(), now).is_ok(),
+                Dialect::Oss => strata_wire::oss::auth::authenticate(&parts, &creds(), now).is_ok(),
+                Dialect::Bos => strata_wire::bos::auth::authenticate(&parts, &creds(), now).is_ok(),
             };
             assert!(!ok, "{dialect}: a tampered path verified");
         }
@@ -326,12 +326,12 @@ mod tests {
             .build(Req::new(Method::GET, Some("bkt"), None), then)
             .unwrap();
         let parts = server_parts(&request);
-        assert!(strata_api::s3::auth::authenticate(&parts, &creds(), SystemTime::now()).is_err());
+        assert!(strata_wire::s3::auth::authenticate(&parts, &creds(), SystemTime::now()).is_err());
         let c = client(Dialect::Bos);
         let request = c
             .build(Req::new(Method::GET, Some("bkt"), None), then)
             .unwrap();
         let parts = server_parts(&request);
-        assert!(strata_api::bos::auth::authenticate(&parts, &creds(), SystemTime::now()).is_err());
+        assert!(strata_wire::bos::auth::authenticate(&parts, &creds(), SystemTime::now()).is_err());
     }
 }
