@@ -6,6 +6,8 @@
 //! - [`s3`], [`oss`], [`bos`]: each dialect's signature schemes (canonicalization, signature
 //!   computation, verification against a [`Keyring`]); S3's `aws-chunked` body decoder.
 //! - [`xml`]: the request-document parser and a small element writer.
+//! - [`v4`]: what S3's SigV4 and OSS V4 share, one implementation parameterised by a
+//!   [`v4::Scheme`].
 //! - [`sigutil`]: the hashing, hex and date helpers the signatures share.
 //!
 //! The client signs with the same canonicalization functions the server verifies with, applied
@@ -16,6 +18,7 @@ pub mod oss;
 pub mod request;
 pub mod s3;
 pub mod sigutil;
+pub mod v4;
 pub mod xml;
 
 use std::fmt;

@@ -18,15 +18,13 @@
 //! canonical headers), so no `x-oss-*` header can be added to a signed request or URL.
 
 use crate::request::RequestParts;
-use crate::sigutil::{
-    ascii_digits, hex, hmac_sha256, parse_scope_date, parse_sha256_hex, unix_seconds,
-};
+use crate::sigutil::{ascii_digits, parse_scope_date, parse_sha256_hex, unix_seconds};
+use crate::v4::{OSS4, UNRESERVED};
 use crate::{Credentials, Keyring};
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit as _, Mac as _};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, utf8_percent_encode};
 use sha1::Sha1;
-use sha2::{Digest as _, Sha256};
 use std::time::SystemTime;
 use subtle::ConstantTimeEq as _;
 
@@ -36,20 +34,11 @@ pub const MAX_CLOCK_SKEW_SECS: u64 = 15 * 60;
 pub const MAX_PRESIGN_EXPIRES_SECS: u64 = 7 * 24 * 60 * 60;
 
 const V1_PREFIX: &[u8] = b"OSS ";
-const V4_ALGORITHM: &str = "OSS4-HMAC-SHA256";
-const V4_TERMINATOR: &str = "aliyun_v4_request";
-const V4_SECRET_PREFIX: &str = "aliyun_v4";
+const V4_ALGORITHM: &str = OSS4.algorithm;
 const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
 /// RFC 3986 unreserved characters and `/` stay; everything else becomes `%XX` (V4 URI).
-const URI_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~')
-    .remove(b'/');
-/// RFC 3986 unreserved characters stay; everything else, `/` included, becomes `%XX` (V4 query).
-const QUERY_ENCODE: &AsciiSet = &URI_ENCODE.add(b'/');
+const URI_ENCODE: &AsciiSet = &UNRESERVED.remove(b'/');
 
 /// The query parameters that take part in a V1 signature (§3.1: the union of the SDK lists plus
 /// the per-operation extras `cleanRestoredObject` and `seal` that alibabacloud-oss-v2 signs).
@@ -436,10 +425,7 @@ pub struct V4Credential<'a> {
 impl V4Credential<'_> {
     /// `<yyyymmdd>/<region>/<product>/aliyun_v4_request`.
     pub fn scope(&self) -> String {
-        format!(
-            "{}/{}/{}/{V4_TERMINATOR}",
-            self.date, self.region, self.product
-        )
+        OSS4.scope(self.date, self.region, self.product)
     }
 }
 
@@ -524,7 +510,7 @@ fn verify_v4(
         credential.product,
     );
     let expected = sign_v4(&key, &string_to_sign);
-    if signatures_match(&expected, &provided.to_ascii_lowercase()) {
+    if crate::v4::signatures_match(&expected, provided) {
         Ok(())
     } else {
         Err(signature_mismatch(
@@ -581,7 +567,7 @@ pub fn parse_v4_credential(value: &str) -> Result<V4Credential<'_>, AuthError> {
     ) else {
         return Err(bad());
     };
-    if terminator != V4_TERMINATOR
+    if terminator != OSS4.terminator
         || [access_key, region, product].iter().any(|f| f.is_empty())
         || parse_scope_date(date).is_none()
     {
@@ -626,12 +612,13 @@ pub fn canonical_request_v4(
     hashed_payload: &str,
     presigned: bool,
 ) -> Result<String, AuthError> {
-    Ok(format!(
-        "{}\n{}\n{}\n{}\n{additional_headers}\n{hashed_payload}",
+    Ok(OSS4.canonical_request(
         parts.method.as_str(),
-        canonical_uri_v4(parts),
-        canonical_query_v4(parts, presigned),
-        canonical_headers_v4(parts, additional_headers)?,
+        &canonical_uri_v4(parts),
+        &canonical_query_v4(parts, presigned),
+        &canonical_headers_v4(parts, additional_headers)?,
+        additional_headers,
+        hashed_payload,
     ))
 }
 
@@ -651,29 +638,7 @@ pub fn canonical_uri_v4(parts: &RequestParts) -> String {
 /// Every query parameter (but `x-oss-signature` when `presigned`), name and value re-encoded
 /// with `/` encoded too, sorted by encoded name (then value), `name=value` or bare `name`.
 pub fn canonical_query_v4(parts: &RequestParts, presigned: bool) -> String {
-    let mut params: Vec<(String, String)> = parts
-        .query
-        .iter()
-        .filter(|(name, _)| !(presigned && name == "x-oss-signature"))
-        .map(|(name, value)| {
-            (
-                utf8_percent_encode(name, QUERY_ENCODE).to_string(),
-                utf8_percent_encode(value, QUERY_ENCODE).to_string(),
-            )
-        })
-        .collect();
-    params.sort_unstable();
-    let params: Vec<String> = params
-        .into_iter()
-        .map(|(name, value)| {
-            if value.is_empty() {
-                name
-            } else {
-                format!("{name}={value}")
-            }
-        })
-        .collect();
-    params.join("&")
+    OSS4.canonical_query(&parts.query, presigned)
 }
 
 /// `content-type`, `content-md5`, every `x-oss-*` header and those named in
@@ -710,24 +675,16 @@ pub fn canonical_headers_v4(
 
 /// `OSS4-HMAC-SHA256\n<timestamp>\n<scope>\n<hex sha256(canonical request)>`.
 pub fn string_to_sign_v4(timestamp: &str, scope: &str, canonical_request: &str) -> String {
-    let hash = Sha256::digest(canonical_request.as_bytes());
-    format!("{V4_ALGORITHM}\n{timestamp}\n{scope}\n{}", hex(&hash))
+    OSS4.string_to_sign(timestamp, scope, canonical_request)
 }
 
 /// kSigning = HMAC(HMAC(HMAC(HMAC("aliyun_v4" + secret, date), region), product),
 /// "aliyun_v4_request").
 pub fn signing_key_v4(secret_key: &str, date: &str, region: &str, product: &str) -> [u8; 32] {
-    let k_secret = format!("{V4_SECRET_PREFIX}{secret_key}");
-    let k_date = hmac_sha256(k_secret.as_bytes(), date.as_bytes());
-    let k_region = hmac_sha256(&k_date, region.as_bytes());
-    let k_product = hmac_sha256(&k_region, product.as_bytes());
-    hmac_sha256(&k_product, V4_TERMINATOR.as_bytes())
+    OSS4.signing_key(secret_key, date, region, product)
 }
 
-/// Lower-case hex HMAC-SHA256(signing key, string to sign).
-pub fn sign_v4(signing_key: &[u8; 32], string_to_sign: &str) -> String {
-    hex(&hmac_sha256(signing_key, string_to_sign.as_bytes()))
-}
+pub use crate::v4::sign as sign_v4;
 
 // ---------------------------------------------------------------------------------------------
 // Shared
@@ -791,24 +748,9 @@ fn check_clock_skew(request_time: i64, now: i64) -> Result<(), AuthError> {
 
 /// Unix seconds of an `x-oss-date` (`yyyymmddThhmmssZ`) or HTTP (RFC 1123) date.
 fn parse_request_time(value: &str) -> Result<i64, AuthError> {
-    parse_iso8601_basic(value)
+    crate::v4::parse_basic_iso8601(value)
         .or_else(|| httpdate::parse_http_date(value).ok().map(unix_seconds))
         .ok_or_else(|| malformed(format!("the request time {value:?} is not a date")))
-}
-
-/// `yyyymmddThhmmssZ` → unix seconds.
-fn parse_iso8601_basic(value: &str) -> Option<i64> {
-    let (date, time) = value.strip_suffix('Z')?.split_once('T')?;
-    let date = parse_scope_date(date)?;
-    let hms = ascii_digits(time, 6)?;
-    let hour = i8::try_from(hms / 10_000).ok()?;
-    let minute = i8::try_from(hms / 100 % 100).ok()?;
-    let second = i8::try_from(hms % 100).ok()?;
-    let time = jiff::civil::Time::new(hour, minute, second, 0).ok()?;
-    let timestamp = jiff::tz::TimeZone::UTC
-        .to_timestamp(date.to_datetime(time))
-        .ok()?;
-    Some(timestamp.as_second())
 }
 
 fn authenticated(access_key: &str, payload_sha256: Option<[u8; 32]>) -> Authenticated {
@@ -833,3 +775,7 @@ fn malformed(message: impl Into<String>) -> AuthError {
 #[cfg(test)]
 #[path = "auth_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "auth_v4_tests.rs"]
+mod v4_tests;

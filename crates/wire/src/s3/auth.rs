@@ -34,16 +34,13 @@
 //! that `super::chunked` decodes (with [`Authenticated::signing`] for the chunk signatures).
 
 use crate::request::RequestParts;
-use crate::sigutil::{
-    ascii_digits, hex, hmac_sha256, parse_scope_date, parse_sha256_hex, unix_seconds,
-};
+use crate::sigutil::{ascii_digits, parse_scope_date, parse_sha256_hex, unix_seconds};
+use crate::v4::{AWS4, UNRESERVED};
 use crate::{Credentials, Keyring};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, percent_encode};
-use sha2::{Digest as _, Sha256};
+use percent_encoding::{percent_decode_str, percent_encode};
 use std::borrow::Cow;
 use std::fmt;
 use std::time::SystemTime;
-use subtle::ConstantTimeEq as _;
 
 /// How far a header-signed request's time may be from the server's, in seconds.
 pub const MAX_CLOCK_SKEW_SECS: u64 = 15 * 60;
@@ -51,7 +48,7 @@ pub const MAX_CLOCK_SKEW_SECS: u64 = 15 * 60;
 pub const MAX_PRESIGN_EXPIRES_SECS: u64 = 7 * 24 * 60 * 60;
 
 /// The signing algorithm, in `Authorization`, `X-Amz-Algorithm` and the string to sign.
-pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+pub const ALGORITHM: &str = AWS4.algorithm;
 /// `x-amz-content-sha256` when the body is not signed.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// `x-amz-content-sha256` of an `aws-chunked` body with chunk signatures.
@@ -64,17 +61,7 @@ pub const STREAMING_UNSIGNED_TRAILER: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER
 pub const EMPTY_SHA256_HEX: &str =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-const TERMINATOR: &str = "aws4_request";
 const SERVICE: &str = "s3";
-const SECRET_PREFIX: &str = "AWS4";
-
-/// RFC 3986 unreserved characters stay; everything else becomes `%XX` (path segments and query
-/// names and values alike; `/` is kept in paths by encoding segment by segment).
-const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 /// What the signature says about the request body (`x-amz-content-sha256`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -365,7 +352,7 @@ fn verify(
         credential.region,
         SERVICE,
     );
-    let expected = hex(&hmac_sha256(&signing_key, string_to_sign.as_bytes()));
+    let expected = sign(&signing_key, &string_to_sign);
     if !signatures_match(&expected, provided) {
         return Err(AuthError::SignatureDoesNotMatch {
             string_to_sign,
@@ -419,7 +406,7 @@ pub struct Credential<'a> {
 impl Credential<'_> {
     /// `<yyyymmdd>/<region>/s3/aws4_request`.
     pub fn scope(&self) -> String {
-        format!("{}/{}/{SERVICE}/{TERMINATOR}", self.date, self.region)
+        AWS4.scope(self.date, self.region, SERVICE)
     }
 }
 
@@ -482,7 +469,7 @@ pub fn parse_credential(value: &str) -> Result<Credential<'_>, AuthError> {
     if access_key.is_empty() || region.is_empty() || parse_scope_date(date).is_none() {
         return Err(bad());
     }
-    if terminator != TERMINATOR {
+    if terminator != AWS4.terminator {
         return Err(header_error(format!(
             "The authorization header is malformed; incorrect terminal \"{terminator}\". This \
              endpoint uses \"aws4_request\"."
@@ -592,12 +579,13 @@ pub fn canonical_request(
     hashed_payload: &str,
     presigned: bool,
 ) -> String {
-    format!(
-        "{}\n{}\n{}\n{}\n{signed_headers}\n{hashed_payload}",
+    AWS4.canonical_request(
         parts.method.as_str(),
-        canonical_uri(&parts.raw_path),
-        canonical_query(&parts.query, presigned),
-        canonical_headers(parts, signed_headers),
+        &canonical_uri(&parts.raw_path),
+        &canonical_query(&parts.query, presigned),
+        &canonical_headers(parts, signed_headers),
+        signed_headers,
+        hashed_payload,
     )
 }
 
@@ -612,7 +600,7 @@ pub fn canonical_uri(raw_path: &str) -> String {
         .split('/')
         .map(|segment| {
             let bytes: Cow<'_, [u8]> = percent_decode_str(segment).into();
-            percent_encode(&bytes, ENCODE).to_string()
+            percent_encode(&bytes, UNRESERVED).to_string()
         })
         .collect();
     segments.join("/")
@@ -621,22 +609,7 @@ pub fn canonical_uri(raw_path: &str) -> String {
 /// Every query parameter (but `X-Amz-Signature` when `presigned`) as `name=value`, names and
 /// values URI-encoded, sorted by name then value.
 pub fn canonical_query(query: &[(String, String)], presigned: bool) -> String {
-    let mut params: Vec<(String, String)> = query
-        .iter()
-        .filter(|(name, _)| !(presigned && name == "X-Amz-Signature"))
-        .map(|(name, value)| {
-            (
-                percent_encode(name.as_bytes(), ENCODE).to_string(),
-                percent_encode(value.as_bytes(), ENCODE).to_string(),
-            )
-        })
-        .collect();
-    params.sort_unstable();
-    let params: Vec<String> = params
-        .into_iter()
-        .map(|(name, value)| format!("{name}={value}"))
-        .collect();
-    params.join("&")
+    AWS4.canonical_query(query, presigned)
 }
 
 /// `name:value\n` for each header in `signed_headers` (in that order), names lower-cased, each
@@ -664,30 +637,15 @@ pub fn canonical_headers(parts: &RequestParts, signed_headers: &str) -> String {
 
 /// `AWS4-HMAC-SHA256\n<timestamp>\n<scope>\n<hex sha256(canonical request)>`.
 pub fn string_to_sign(timestamp: &str, scope: &str, canonical_request: &str) -> String {
-    let hash = Sha256::digest(canonical_request.as_bytes());
-    format!("{ALGORITHM}\n{timestamp}\n{scope}\n{}", hex(&hash))
+    AWS4.string_to_sign(timestamp, scope, canonical_request)
 }
 
 /// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").
 pub fn signing_key(secret_key: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
-    let k_secret = format!("{SECRET_PREFIX}{secret_key}");
-    let k_date = hmac_sha256(k_secret.as_bytes(), date.as_bytes());
-    let k_region = hmac_sha256(&k_date, region.as_bytes());
-    let k_service = hmac_sha256(&k_region, service.as_bytes());
-    hmac_sha256(&k_service, TERMINATOR.as_bytes())
+    AWS4.signing_key(secret_key, date, region, service)
 }
 
-/// Lower-case hex HMAC-SHA256(signing key, string to sign).
-pub fn sign(signing_key: &[u8; 32], string_to_sign: &str) -> String {
-    hex(&hmac_sha256(signing_key, string_to_sign.as_bytes()))
-}
-
-/// Constant-time comparison of an expected lower-case hex signature with a provided one
-/// (either case; lengths may differ).
-pub(crate) fn signatures_match(expected: &str, provided: &str) -> bool {
-    let provided = provided.to_ascii_lowercase();
-    expected.as_bytes().ct_eq(provided.as_bytes()).into()
-}
+pub use crate::v4::{sign, signatures_match};
 
 // ---------------------------------------------------------------------------------------------
 // Shared
@@ -739,17 +697,7 @@ fn check_access_key<'k>(
 
 /// `yyyymmddThhmmssZ` → unix seconds.
 pub fn parse_amz_date(value: &str) -> Option<i64> {
-    let (date, time) = value.strip_suffix('Z')?.split_once('T')?;
-    let date = parse_scope_date(date)?;
-    let hms = ascii_digits(time, 6)?;
-    let hour = i8::try_from(hms / 10_000).ok()?;
-    let minute = i8::try_from(hms / 100 % 100).ok()?;
-    let second = i8::try_from(hms % 100).ok()?;
-    let time = jiff::civil::Time::new(hour, minute, second, 0).ok()?;
-    let timestamp = jiff::tz::TimeZone::UTC
-        .to_timestamp(date.to_datetime(time))
-        .ok()?;
-    Some(timestamp.as_second())
+    crate::v4::parse_basic_iso8601(value)
 }
 
 /// Unix seconds → `yyyymmddThhmmssZ`.
@@ -794,3 +742,7 @@ mod signed_tests;
 #[cfg(test)]
 #[path = "auth_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "auth_refusal_tests.rs"]
+mod refusal_tests;

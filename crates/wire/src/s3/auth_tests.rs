@@ -1,10 +1,11 @@
 use super::*;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use sha2::{Digest as _, Sha256};
 use std::time::Duration;
 use std::time::UNIX_EPOCH;
 
 /// The AWS documentation's example key pair.
-fn aws_creds() -> Credentials {
+pub(super) fn aws_creds() -> Credentials {
     Credentials {
         access_key: "AKIAIOSFODNN7EXAMPLE".into(),
         secret_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
@@ -12,24 +13,24 @@ fn aws_creds() -> Credentials {
 }
 
 /// s3-tests' main user, which the botocore vectors below are signed with.
-fn s3tests_creds() -> Credentials {
+pub(super) fn s3tests_creds() -> Credentials {
     Credentials {
         access_key: "0555b35654ad1656d804".into(),
         secret_key: "h7GhxuBLTrlhVUyxSPUKUV8r/2EI4ngqJxD7iBdBYLhwluN30JaT3Q==".into(),
     }
 }
 
-fn at(unix: i64) -> SystemTime {
+pub(super) fn at(unix: i64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(u64::try_from(unix).unwrap())
 }
 
 /// 2013-05-24T00:00:00Z, the time of every AWS documentation example.
-const AWS_EXAMPLE_TIME: i64 = 1_369_353_600;
+pub(super) const AWS_EXAMPLE_TIME: i64 = 1_369_353_600;
 /// 2026-11-21T13:20:05Z, the time the botocore vectors were signed at.
-const BOTO_TIME: i64 = 1_795_267_205;
+pub(super) const BOTO_TIME: i64 = 1_795_267_205;
 
 /// A request as the front door would split it (`target` is path and query as sent).
-fn request(method: Method, target: &str, headers: &[(&str, &str)]) -> RequestParts {
+pub(super) fn request(method: Method, target: &str, headers: &[(&str, &str)]) -> RequestParts {
     let mut map = HeaderMap::new();
     for (name, value) in headers {
         map.append(
@@ -40,14 +41,19 @@ fn request(method: Method, target: &str, headers: &[(&str, &str)]) -> RequestPar
     RequestParts::new(method, &target.parse().unwrap(), map, &[]).unwrap()
 }
 
-fn set_header(parts: &mut RequestParts, name: &'static str, value: &str) {
+pub(super) fn set_header(parts: &mut RequestParts, name: &'static str, value: &str) {
     parts
         .headers
         .insert(name, HeaderValue::from_str(value).unwrap());
 }
 
 /// Signs `parts` (header auth) with `creds` for `region`, at `timestamp`.
-fn sign_header(parts: &mut RequestParts, creds: &Credentials, timestamp: &str, signed: &str) {
+pub(super) fn sign_header(
+    parts: &mut RequestParts,
+    creds: &Credentials,
+    timestamp: &str,
+    signed: &str,
+) {
     let payload = parts.header("x-amz-content-sha256").unwrap().to_owned();
     let canonical = canonical_request(parts, signed, &payload, false);
     let scope = format!("{}/us-east-1/s3/aws4_request", &timestamp[..8]);
@@ -67,7 +73,7 @@ fn sign_header(parts: &mut RequestParts, creds: &Credentials, timestamp: &str, s
 // --- AWS documentation: "Signature Calculations for the Authorization Header: Transferring
 // Payload in a Single Chunk" ---
 
-fn aws_get_object(signature: &str) -> RequestParts {
+pub(super) fn aws_get_object(signature: &str) -> RequestParts {
     request(
         Method::GET,
         "/test.txt",
@@ -88,7 +94,7 @@ fn aws_get_object(signature: &str) -> RequestParts {
     )
 }
 
-const AWS_GET_OBJECT_SIGNATURE: &str =
+pub(super) const AWS_GET_OBJECT_SIGNATURE: &str =
     "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41";
 
 #[test]
@@ -202,12 +208,12 @@ fn aws_example_list_objects_sorts_the_query() {
 
 // --- AWS documentation: "Authenticating Requests: Using Query Parameters" ---
 
-const AWS_PRESIGNED: &str = "/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=\
+pub(super) const AWS_PRESIGNED: &str = "/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=\
     AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z\
     &X-Amz-Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature=\
     aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404";
 
-fn aws_presigned(target: &str) -> RequestParts {
+pub(super) fn aws_presigned(target: &str) -> RequestParts {
     request(
         Method::GET,
         target,
@@ -319,7 +325,7 @@ fn presigned_and_header_auth_together_are_refused() {
 
 // --- AWS documentation: chunked uploads (seed signatures) ---
 
-fn aws_chunked_put(
+pub(super) fn aws_chunked_put(
     content_sha256: &str,
     extra: &[(&str, &str)],
     authorization: &str,
@@ -339,7 +345,7 @@ fn aws_chunked_put(
 
 /// The request of "Signature Calculations for the Authorization Header: Transferring Payload
 /// in Multiple Chunks".
-fn aws_chunked_example() -> RequestParts {
+pub(super) fn aws_chunked_example() -> RequestParts {
     aws_chunked_put(
         STREAMING_SIGNED,
         &[("content-length", "66824")],
@@ -351,7 +357,7 @@ fn aws_chunked_example() -> RequestParts {
 }
 
 /// The request of "Signature calculations for trailing headers (chunked uploads)".
-fn aws_chunked_trailer_example() -> RequestParts {
+pub(super) fn aws_chunked_trailer_example() -> RequestParts {
     aws_chunked_put(
         STREAMING_SIGNED_TRAILER,
         &[("x-amz-trailer", "x-amz-checksum-crc32c")],
@@ -567,248 +573,5 @@ fn canonical_headers_join_repeats_and_read_latin1() {
     assert_eq!(
         canonical_headers(&parts, "X-A;x-amz-meta-name;x-missing"),
         "x-a:1,2 3\nx-amz-meta-name:Müller\nx-missing:\n"
-    );
-}
-
-// --- Refusals ---
-
-#[test]
-fn wrong_signature_reports_the_string_to_sign_and_canonical_request() {
-    let parts = aws_get_object(&AWS_GET_OBJECT_SIGNATURE.replace('f', "e"));
-    let err = authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME)).unwrap_err();
-    let AuthError::SignatureDoesNotMatch {
-        string_to_sign,
-        canonical_request,
-    } = err
-    else {
-        panic!("{err:?}");
-    };
-    assert!(string_to_sign.starts_with("AWS4-HMAC-SHA256\n20130524T000000Z\n"));
-    assert!(canonical_request.starts_with("GET\n/test.txt\n"));
-}
-
-#[test]
-fn signature_in_upper_case_hex_matches() {
-    let parts = aws_get_object(&AWS_GET_OBJECT_SIGNATURE.to_ascii_uppercase());
-    authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME)).unwrap();
-}
-
-#[test]
-fn wrong_secret_does_not_match_and_unknown_key_is_refused() {
-    let parts = aws_get_object(AWS_GET_OBJECT_SIGNATURE);
-    let other_secret = Credentials {
-        access_key: "AKIAIOSFODNN7EXAMPLE".into(),
-        secret_key: "x".into(),
-    };
-    assert!(matches!(
-        authenticate(&parts, &other_secret, at(AWS_EXAMPLE_TIME)),
-        Err(AuthError::SignatureDoesNotMatch { .. })
-    ));
-    assert_eq!(
-        authenticate(&parts, &s3tests_creds(), at(AWS_EXAMPLE_TIME)),
-        Err(AuthError::InvalidAccessKeyId)
-    );
-}
-
-#[test]
-fn header_auth_more_than_15_minutes_off_is_too_skewed() {
-    let parts = aws_get_object(AWS_GET_OBJECT_SIGNATURE);
-    for offset in [-900, 900] {
-        authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME + offset)).unwrap();
-    }
-    for offset in [-901, 901] {
-        assert_eq!(
-            authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME + offset)),
-            Err(AuthError::RequestTimeTooSkewed)
-        );
-    }
-}
-
-#[test]
-fn header_auth_without_content_sha256_is_missing_a_security_header() {
-    let mut parts = aws_get_object(AWS_GET_OBJECT_SIGNATURE);
-    parts.headers.remove("x-amz-content-sha256");
-    assert_eq!(
-        authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME)),
-        Err(AuthError::MissingSecurityHeader)
-    );
-}
-
-#[test]
-fn unknown_content_sha256_values_are_malformed() {
-    for value in [
-        "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
-        "abc",
-        "unsigned-payload",
-    ] {
-        let mut parts = aws_get_object(AWS_GET_OBJECT_SIGNATURE);
-        set_header(&mut parts, "x-amz-content-sha256", value);
-        assert!(
-            matches!(
-                authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME)),
-                Err(AuthError::AuthorizationHeaderMalformed(_))
-            ),
-            "{value}"
-        );
-    }
-}
-
-#[test]
-fn malformed_authorization_headers_are_refused() {
-    for value in [
-        "AWS4-HMAC-SHA256",
-        "AWS4-HMAC-SHA256Credential=a/20130524/us-east-1/s3/aws4_request",
-        "AWS4-HMAC-SHA256 garbage",
-        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,\
-         SignedHeaders=host",
-        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,\
-         Signature=abc",
-        "AWS4-HMAC-SHA256 SignedHeaders=host,Signature=abc",
-        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3,\
-         SignedHeaders=host,Signature=abc",
-        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/iam/aws4_request,\
-         SignedHeaders=host,Signature=abc",
-        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws5_request,\
-         SignedHeaders=host,Signature=abc",
-        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20131324/us-east-1/s3/aws4_request,\
-         SignedHeaders=host,Signature=abc",
-        "AWS4-HMAC-SHA256 Credential=/20130524/us-east-1/s3/aws4_request,\
-         SignedHeaders=host,Signature=abc",
-        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524//s3/aws4_request,\
-         SignedHeaders=host,Signature=abc",
-        // The credential's date is not the request's.
-        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130525/us-east-1/s3/aws4_request,\
-         SignedHeaders=host,Signature=abc",
-        // host is not signed.
-        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,\
-         SignedHeaders=range;x-amz-date,Signature=abc",
-        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,\
-         SignedHeaders=host;;x-amz-date,Signature=abc",
-    ] {
-        let mut parts = aws_get_object(AWS_GET_OBJECT_SIGNATURE);
-        set_header(&mut parts, "authorization", value);
-        assert!(
-            matches!(
-                authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME)),
-                Err(AuthError::AuthorizationHeaderMalformed(_))
-            ),
-            "{value}"
-        );
-    }
-}
-
-#[test]
-fn bad_or_missing_request_dates_are_malformed() {
-    for date in [
-        "20130524",
-        "2013-05-24T00:00:00Z",
-        "20130524T250000Z",
-        "yesterday",
-    ] {
-        let mut parts = aws_get_object(AWS_GET_OBJECT_SIGNATURE);
-        set_header(&mut parts, "x-amz-date", date);
-        assert!(
-            matches!(
-                authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME)),
-                Err(AuthError::AuthorizationHeaderMalformed(_))
-            ),
-            "{date}"
-        );
-    }
-    let mut parts = aws_get_object(AWS_GET_OBJECT_SIGNATURE);
-    parts.headers.remove("x-amz-date");
-    assert!(matches!(
-        authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME)),
-        Err(AuthError::AuthorizationHeaderMalformed(_))
-    ));
-}
-
-#[test]
-fn x_amz_date_wins_over_date() {
-    let mut parts = aws_get_object(AWS_GET_OBJECT_SIGNATURE);
-    parts.headers.insert(
-        "date",
-        HeaderValue::from_static("Tue, 07 Jul 2010 21:53:04 GMT"),
-    );
-    authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME)).unwrap();
-}
-
-#[test]
-fn unsigned_request_is_anonymous_and_foreign_authorization_is_malformed() {
-    let parts = request(Method::GET, "/bkt?acl", &[("host", "localhost")]);
-    assert!(!is_sigv4(&parts));
-    assert_eq!(
-        authenticate(&parts, &aws_creds(), at(0)),
-        Err(AuthError::Anonymous)
-    );
-    let v2 = request(
-        Method::GET,
-        "/bkt",
-        &[
-            ("host", "localhost"),
-            ("authorization", "AWS ak:c2lnbmF0dXJl"),
-        ],
-    );
-    assert!(!is_sigv4(&v2));
-    assert!(matches!(
-        authenticate(&v2, &aws_creds(), at(0)),
-        Err(AuthError::AuthorizationHeaderMalformed(_))
-    ));
-    let partial = request(
-        Method::GET,
-        "/bkt?X-Amz-Credential=x",
-        &[("host", "localhost")],
-    );
-    assert!(matches!(
-        authenticate(&partial, &aws_creds(), at(0)),
-        Err(AuthError::AuthorizationQueryParametersError(_))
-    ));
-}
-
-#[test]
-fn signed_header_names_that_are_not_header_names_do_not_panic() {
-    for signed in ["host;bad header", "host;ü", "host;x:y", "HOST;Range"] {
-        let mut parts = aws_get_object(AWS_GET_OBJECT_SIGNATURE);
-        set_header(
-            &mut parts,
-            "authorization",
-            &format!(
-                "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/\
-                 aws4_request,SignedHeaders={signed},Signature={AWS_GET_OBJECT_SIGNATURE}"
-            ),
-        );
-        assert!(
-            matches!(
-                authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME)),
-                Err(AuthError::SignatureDoesNotMatch { .. })
-            ),
-            "{signed}"
-        );
-    }
-}
-
-#[test]
-fn huge_authorization_values_do_not_panic() {
-    let huge = format!("AWS4-HMAC-SHA256 {}", "Credential=/,".repeat(100_000));
-    let parts = request(Method::GET, "/", &[("authorization", &huge)]);
-    assert!(authenticate(&parts, &aws_creds(), at(0)).is_err());
-    let huge = format!(
-        "AWS4-HMAC-SHA256 Credential={}/20130524/us-east-1/s3/aws4_request,\
-         SignedHeaders=host,Signature={}",
-        "a".repeat(100_000),
-        "b".repeat(100_000)
-    );
-    let parts = request(
-        Method::GET,
-        "/",
-        &[
-            ("authorization", &huge),
-            ("x-amz-date", "20130524T000000Z"),
-            ("x-amz-content-sha256", UNSIGNED_PAYLOAD),
-        ],
-    );
-    assert_eq!(
-        authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME)),
-        Err(AuthError::InvalidAccessKeyId)
     );
 }
