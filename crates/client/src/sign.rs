@@ -1,6 +1,7 @@
-//! Signing, one scheme per dialect, with the canonicalization functions the server verifies
-//! with (`strata_wire::{s3,oss,bos}::auth`): the client builds the same `RequestParts` the server
-//! will, so both sides canonicalize one way.
+//! Signing, one scheme per dialect: the date and payload headers, then the `Authorization`
+//! value from `strata_wire::sign`, which canonicalizes with the functions the server verifies
+//! with, applied to the same `RequestParts` the server will build, so both sides canonicalize
+//! one way.
 
 use crate::{Dialect, Error, SIGNED_PAYLOAD_MAX};
 use http::header::{AUTHORIZATION, HeaderName, HeaderValue};
@@ -8,7 +9,8 @@ use http::{HeaderMap, Method};
 use sha2::{Digest as _, Sha256};
 use std::time::SystemTime;
 use strata_wire::request::RequestParts;
-use strata_wire::{Credentials, bos, oss, s3};
+use strata_wire::sign as wire;
+use strata_wire::{Credentials, s3};
 
 /// How long a BOS signature is valid, in seconds (the SDKs' default).
 const BOS_EXPIRATION: &str = "1800";
@@ -77,7 +79,6 @@ fn sign_s3(
     now: jiff::Timestamp,
 ) -> Result<(), Error> {
     let amz_date = basic_iso8601(now);
-    let date = &amz_date[..8];
     let payload = if body.len() <= SIGNED_PAYLOAD_MAX {
         hex(&Sha256::digest(body))
     } else {
@@ -86,20 +87,8 @@ fn sign_s3(
     insert(headers, "x-amz-date", &amz_date)?;
     insert(headers, "x-amz-content-sha256", &payload)?;
     // Every header the client sets is signed.
-    let mut names: Vec<&str> = headers.keys().map(HeaderName::as_str).collect();
-    names.sort_unstable();
-    let signed_headers = names.join(";");
     let parts = parts(method, path_and_query, headers)?;
-    let canonical = s3::auth::canonical_request(&parts, &signed_headers, &payload, false);
-    let scope = format!("{date}/{region}/s3/aws4_request");
-    let string_to_sign = s3::auth::string_to_sign(&amz_date, &scope, &canonical);
-    let key = s3::auth::signing_key(&credentials.secret_key, date, region, "s3");
-    let signature = s3::auth::sign(&key, &string_to_sign);
-    let authorization = format!(
-        "{} Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={signature}",
-        s3::auth::ALGORITHM,
-        credentials.access_key
-    );
+    let authorization = wire::s3_authorization(&parts, credentials, region, &amz_date, &payload);
     insert_authorization(headers, &authorization)
 }
 
@@ -113,21 +102,11 @@ fn sign_oss(
 ) -> Result<(), Error> {
     const UNSIGNED: &str = "UNSIGNED-PAYLOAD";
     let oss_date = basic_iso8601(now);
-    let date = &oss_date[..8];
     insert(headers, "x-oss-date", &oss_date)?;
     insert(headers, "x-oss-content-sha256", UNSIGNED)?;
     let parts = parts(method, path_and_query, headers)?;
-    // content-type, content-md5 and every x-oss-* header are signed; no additional headers.
-    let canonical = oss::auth::canonical_request_v4(&parts, "", UNSIGNED, false)
+    let authorization = wire::oss_authorization(&parts, credentials, region, &oss_date, UNSIGNED)
         .map_err(|e| Error::Request(e.to_string()))?;
-    let scope = format!("{date}/{region}/oss/aliyun_v4_request");
-    let string_to_sign = oss::auth::string_to_sign_v4(&oss_date, &scope, &canonical);
-    let key = oss::auth::signing_key_v4(&credentials.secret_key, date, region, "oss");
-    let signature = oss::auth::sign_v4(&key, &string_to_sign);
-    let authorization = format!(
-        "OSS4-HMAC-SHA256 Credential={}/{scope},Signature={signature}",
-        credentials.access_key
-    );
     insert_authorization(headers, &authorization)
 }
 
@@ -141,13 +120,8 @@ fn sign_bos(
     let timestamp = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
     insert(headers, "x-bce-date", &timestamp)?;
     let parts = parts(method, path_and_query, headers)?;
-    // An empty signed-headers list: host, content-length, content-type, content-md5 and every
-    // x-bce-* header are signed (as the Python SDK does).
-    let prefix = bos::auth::auth_string_prefix(&credentials.access_key, &timestamp, BOS_EXPIRATION);
-    let canonical = bos::auth::canonical_request(&parts, "");
-    let key = bos::auth::signing_key(&credentials.secret_key, &prefix);
-    let signature = bos::auth::sign(&key, &canonical);
-    insert_authorization(headers, &format!("{prefix}//{signature}"))
+    let authorization = wire::bos_authorization(&parts, credentials, &timestamp, BOS_EXPIRATION);
+    insert_authorization(headers, &authorization)
 }
 
 fn insert_authorization(headers: &mut HeaderMap, value: &str) -> Result<(), Error> {

@@ -5,6 +5,7 @@
 //!   dialect and every signature works from.
 //! - [`s3`], [`oss`], [`bos`]: each dialect's signature schemes (canonicalization, signature
 //!   computation, verification against a [`Keyring`]); S3's `aws-chunked` body decoder.
+//! - [`sign`]: the client's side: each dialect's `Authorization` value for a request.
 //! - [`xml`]: the request-document parser and a small element writer.
 //! - [`v4`]: what S3's SigV4 and OSS V4 share, one implementation parameterised by a
 //!   [`v4::Scheme`].
@@ -17,6 +18,7 @@ pub mod bos;
 pub mod oss;
 pub mod request;
 pub mod s3;
+pub mod sign;
 pub mod sigutil;
 pub mod v4;
 pub mod xml;
