@@ -13,9 +13,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use strata_api::xml::{Element, MAX_DEPTH, parse};
 use strata_api::{oss, s3};
 use strata_core::{MAX_DELETE_ENTRIES, VersionId, VersioningStatus};
+use strata_wire::xml::{Element, MAX_DEPTH, parse};
 
 /// The tree, read with a bound no reader's is above; never deeper than `MAX_DEPTH`.
 fn tree(doc: &[u8]) -> Element {
