@@ -1,4 +1,4 @@
-//! The oss signature schemes, header-signed and presigned: `strata_api::oss::auth::authenticate`
+//! The oss signature schemes, header-signed and presigned: `strata_wire::oss::auth::authenticate`
 //! on a request head built from the input (see `strata_fuzz::head`).
 #![no_main]
 
@@ -9,5 +9,5 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let creds = strata_fuzz::credentials();
-    let _ = strata_api::oss::auth::authenticate(&parts, &creds, strata_fuzz::now());
+    let _ = strata_wire::oss::auth::authenticate(&parts, &creds, strata_fuzz::now());
 });

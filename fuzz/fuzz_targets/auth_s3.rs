@@ -1,4 +1,4 @@
-//! The s3 signature schemes, header-signed and presigned: `strata_api::s3::auth::authenticate`
+//! The s3 signature schemes, header-signed and presigned: `strata_wire::s3::auth::authenticate`
 //! on a request head built from the input (see `strata_fuzz::head`).
 #![no_main]
 
@@ -9,5 +9,5 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let creds = strata_fuzz::credentials();
-    let _ = strata_api::s3::auth::authenticate(&parts, &creds, strata_fuzz::now());
+    let _ = strata_wire::s3::auth::authenticate(&parts, &creds, strata_fuzz::now());
 });

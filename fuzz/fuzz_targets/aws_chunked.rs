@@ -1,4 +1,4 @@
-//! The `aws-chunked` decoder (`strata_api::s3::chunked::AwsChunked`) over fuzzed bytes in
+//! The `aws-chunked` decoder (`strata_wire::s3::chunked::AwsChunked`) over fuzzed bytes in
 //! fuzzed splits. How the input is split must not change the outcome: the decoded bytes and
 //! whether (and how) it failed are the same as for the input in one piece.
 #![no_main]
@@ -9,8 +9,8 @@ use libfuzzer_sys::fuzz_target;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
-use strata_api::s3::auth::ChunkSigning;
-use strata_api::s3::chunked::{AwsChunked, Mode, chunked_error};
+use strata_wire::s3::auth::ChunkSigning;
+use strata_wire::s3::chunked::{AwsChunked, Mode, chunked_error};
 
 fn mode(selector: u8) -> Mode {
     let signing = ChunkSigning {

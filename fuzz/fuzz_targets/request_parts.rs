@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use strata_api::request::RequestParts;
+use strata_wire::request::RequestParts;
 
 fuzz_target!(|data: &[u8]| {
     let Some(h) = strata_fuzz::head(data) else {

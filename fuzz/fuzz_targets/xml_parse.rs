@@ -1,5 +1,5 @@
 //! The XML request documents of S3 and OSS (multi-delete, complete multipart, versioning,
-//! bucket configuration): `strata_api::xml::parse`. The dialects' readers of the parsed trees
+//! bucket configuration): `strata_wire::xml::parse`. The dialects' readers of the parsed trees
 //! are the `xml_requests` target.
 //!
 //! Besides not panicking: a tree has at most the bound's elements and is never nested deeper
@@ -8,7 +8,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use strata_api::xml::{Element, MAX_DEPTH, ParseError, parse};
+use strata_wire::xml::{Element, MAX_DEPTH, ParseError, parse};
 
 /// (elements, depth) of a tree, walked without recursion.
 fn measure(root: &Element) -> (usize, usize) {

@@ -5,7 +5,7 @@
 //! document; the rest goes to both dialects' readers of it.
 //!
 //! Besides not panicking: every refusal is one of the codes the reader documents; what one
-//! reads agrees with the tree `strata_api::xml::parse` gives (entries 1..=1000, part numbers
+//! reads agrees with the tree `strata_wire::xml::parse` gives (entries 1..=1000, part numbers
 //! as written, in document order); ETags come out unquoted and lower case; OSS keys are valid
 //! object names (S3 leaves keys, even empty ones, to the core, which judges each entry); and
 //! OSS is the stricter reader, so a document OSS accepts reads the same in S3. A document
@@ -13,9 +13,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use strata_api::xml::{Element, MAX_DEPTH, parse};
 use strata_api::{oss, s3};
 use strata_core::{MAX_DELETE_ENTRIES, VersionId, VersioningStatus};
+use strata_wire::xml::{Element, MAX_DEPTH, parse};
 
 /// The tree, read with a bound no reader's is above; never deeper than `MAX_DEPTH`.
 fn tree(doc: &[u8]) -> Element {

@@ -2,8 +2,8 @@
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use strata_api::Credentials;
-use strata_api::request::RequestParts;
+use strata_wire::Credentials;
+use strata_wire::request::RequestParts;
 
 /// The key pair the auth targets check signatures against (the seeds are signed with it).
 pub fn credentials() -> Credentials {

@@ -22,7 +22,7 @@ from . import support, wire
 from .conftest import SHORT_TIMEOUT, StrataProcess
 from .support import assert_error
 
-MAX_DEPTH = 32  # strata_api::xml::MAX_DEPTH and strata_api::bos::document::MAX_DEPTH
+MAX_DEPTH = 32  # strata_wire::xml::MAX_DEPTH and strata_api::bos::document::MAX_DEPTH
 DEEP = 35_000
 # The versioning readers take at most 64 KiB: as deep as fits in that.
 DEEP_VERSIONING_XML = 9_000  # 7 bytes a level

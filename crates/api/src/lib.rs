@@ -17,17 +17,16 @@ pub mod listing;
 pub mod objhttp;
 pub mod oss;
 mod partcopy;
-pub mod request;
 mod router;
 pub mod s3;
 mod server;
-pub mod sigutil;
 pub mod unsupported;
 pub mod xml;
 
 use bytes::Bytes;
 use http_body_util::BodyExt as _;
-use std::fmt;
+
+pub use strata_wire::{Credentials, Keyring, request, sigutil};
 
 pub use server::{
     DEFAULT_TIMEOUT, RESERVED_FDS, SHUTDOWN_GRACE, ServeOptions, default_max_connections, serve,
@@ -42,26 +41,6 @@ pub struct AppState {
     pub region: String,
     /// Base domains of virtual-hosted requests (`BUCKET.DOMAIN`), lower-case.
     pub domains: Vec<String>,
-}
-
-/// One key pair the server accepts.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
-    pub access_key: String,
-    pub secret_key: String,
-}
-
-/// Where signatures find the secret key of an access key. Access keys are compared in
-/// constant time.
-pub trait Keyring: Send + Sync {
-    fn find(&self, access_key: &str) -> Option<&Credentials>;
-}
-
-impl Keyring for Credentials {
-    fn find(&self, access_key: &str) -> Option<&Credentials> {
-        use subtle::ConstantTimeEq as _;
-        bool::from(access_key.as_bytes().ct_eq(self.access_key.as_bytes())).then_some(self)
-    }
 }
 
 /// A user: a key pair, and the owner ID and display name S3 and OSS listings show.
@@ -131,16 +110,6 @@ impl Keyring for Users {
     }
 }
 
-impl fmt::Debug for Credentials {
-    /// Never prints the secret key.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("access_key", &self.access_key)
-            .field("secret_key", &"<redacted>")
-            .finish()
-    }
-}
-
 /// The body of every response: boxed, so whole buffers and streamed objects fit alike.
 pub type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, std::io::Error>;
 
@@ -149,20 +118,4 @@ pub fn full(bytes: impl Into<Bytes>) -> Body {
     http_body_util::Full::new(bytes.into())
         .map_err(|never| match never {})
         .boxed_unsync()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn debug_output_hides_the_secret_key() {
-        let c = Credentials {
-            access_key: "AKID".into(),
-            secret_key: "very-secret".into(),
-        };
-        let shown = format!("{c:?}");
-        assert!(shown.contains("AKID"), "{shown}");
-        assert!(!shown.contains("very-secret"), "{shown}");
-    }
 }

@@ -3,8 +3,8 @@
 //!
 //! One [`Client`] holds an endpoint, a [`Dialect`], a key pair and a region, and a keep-alive
 //! pool of HTTP/1.1 connections (hyper-util's legacy client, `TCP_NODELAY` on). Every request
-//! is signed with the dialect's own scheme (`sign.rs`), reusing the server's canonicalization
-//! functions from `strata_api`, so what the client signs is exactly what the server checks:
+//! is signed with the dialect's own scheme (`sign.rs`), with the canonicalization functions the
+//! server verifies with (`strata_wire`), so what the client signs is exactly what the server checks:
 //!
 //! - S3: SigV4 header auth (`x-amz-date`, `x-amz-content-sha256` = the body's SHA-256 for
 //!   small bodies, `UNSIGNED-PAYLOAD` for large ones);
@@ -15,7 +15,7 @@
 //! and objects a page at a time, multi-delete of up to 1000 entries with per-entry failures,
 //! single deletes, put, get (streamed and counted), head, copy of a version over a key, bucket
 //! creation, deletion and versioning, and listing and aborting incomplete multipart uploads.
-//! Responses are parsed with `strata_api::xml::parse` (S3, OSS) and serde_json (BOS) in
+//! Responses are parsed with `strata_wire::xml::parse` (S3, OSS) and serde_json (BOS) in
 //! `parse.rs`.
 //!
 //! Addressing is path style (`/BUCKET/KEY`), every segment percent-encoded with RFC 3986
@@ -45,7 +45,7 @@ pub use ops::{
     DeleteFailure, ObjectEntry, ObjectId, ObjectInfo, ObjectsPage, PutOutput, Upload, VersionEntry,
     VersionsMarker, VersionsPage,
 };
-pub use strata_api::Credentials;
+pub use strata_wire::Credentials;
 
 /// Most entries one multi-delete request may carry, in every dialect.
 pub const MAX_DELETE_BATCH: usize = 1000;

@@ -1,4 +1,4 @@
-//! Response bodies: XML for S3 and OSS (with `strata_api::xml::parse`), JSON for BOS.
+//! Response bodies: XML for S3 and OSS (with `strata_wire::xml::parse`), JSON for BOS.
 
 use crate::ops::{
     DeleteFailure, ObjectEntry, ObjectsPage, Upload, VersionEntry, VersionsMarker, VersionsPage,
@@ -6,13 +6,13 @@ use crate::ops::{
 use crate::{Dialect, Error};
 use http::StatusCode;
 use serde::Deserialize;
-use strata_api::xml::Element;
+use strata_wire::xml::Element;
 
 /// A bound on the elements of one response document (a page of 1000 versions has ~12,000).
 const MAX_ELEMENTS: usize = 200_000;
 
 fn xml(body: &[u8]) -> Result<Element, Error> {
-    strata_api::xml::parse(body, MAX_ELEMENTS)
+    strata_wire::xml::parse(body, MAX_ELEMENTS)
         .map_err(|e| Error::Response(format!("the XML response cannot be parsed: {e:?}")))
 }
 
@@ -78,7 +78,7 @@ pub fn service_error(
             .replace(' ', "")
     };
     let (code, message, id) = match dialect {
-        Dialect::S3 | Dialect::Oss => match strata_api::xml::parse(body, 64) {
+        Dialect::S3 | Dialect::Oss => match strata_wire::xml::parse(body, 64) {
             Ok(el) if el.name == "Error" => (
                 el.child_text("Code").map(str::to_owned),
                 el.child_text("Message").map(str::to_owned),

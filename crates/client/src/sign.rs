@@ -1,14 +1,16 @@
-//! Signing, one scheme per dialect, with the server's own canonicalization functions
-//! (`strata_api::{s3,oss,bos}::auth`): the client builds the same `RequestParts` the server
-//! will, so both sides canonicalize one way.
+//! Signing, one scheme per dialect: the date and payload headers, then the `Authorization`
+//! value from `strata_wire::sign`, which canonicalizes with the functions the server verifies
+//! with, applied to the same `RequestParts` the server will build, so both sides canonicalize
+//! one way.
 
 use crate::{Dialect, Error, SIGNED_PAYLOAD_MAX};
 use http::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use http::{HeaderMap, Method};
 use sha2::{Digest as _, Sha256};
 use std::time::SystemTime;
-use strata_api::request::RequestParts;
-use strata_api::{Credentials, bos, oss, s3};
+use strata_wire::request::RequestParts;
+use strata_wire::sign as wire;
+use strata_wire::{Credentials, s3};
 
 /// How long a BOS signature is valid, in seconds (the SDKs' default).
 const BOS_EXPIRATION: &str = "1800";
@@ -77,7 +79,6 @@ fn sign_s3(
     now: jiff::Timestamp,
 ) -> Result<(), Error> {
     let amz_date = basic_iso8601(now);
-    let date = &amz_date[..8];
     let payload = if body.len() <= SIGNED_PAYLOAD_MAX {
         hex(&Sha256::digest(body))
     } else {
@@ -86,20 +87,8 @@ fn sign_s3(
     insert(headers, "x-amz-date", &amz_date)?;
     insert(headers, "x-amz-content-sha256", &payload)?;
     // Every header the client sets is signed.
-    let mut names: Vec<&str> = headers.keys().map(HeaderName::as_str).collect();
-    names.sort_unstable();
-    let signed_headers = names.join(";");
     let parts = parts(method, path_and_query, headers)?;
-    let canonical = s3::auth::canonical_request(&parts, &signed_headers, &payload, false);
-    let scope = format!("{date}/{region}/s3/aws4_request");
-    let string_to_sign = s3::auth::string_to_sign(&amz_date, &scope, &canonical);
-    let key = s3::auth::signing_key(&credentials.secret_key, date, region, "s3");
-    let signature = s3::auth::sign(&key, &string_to_sign);
-    let authorization = format!(
-        "{} Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={signature}",
-        s3::auth::ALGORITHM,
-        credentials.access_key
-    );
+    let authorization = wire::s3_authorization(&parts, credentials, region, &amz_date, &payload);
     insert_authorization(headers, &authorization)
 }
 
@@ -113,21 +102,11 @@ fn sign_oss(
 ) -> Result<(), Error> {
     const UNSIGNED: &str = "UNSIGNED-PAYLOAD";
     let oss_date = basic_iso8601(now);
-    let date = &oss_date[..8];
     insert(headers, "x-oss-date", &oss_date)?;
     insert(headers, "x-oss-content-sha256", UNSIGNED)?;
     let parts = parts(method, path_and_query, headers)?;
-    // content-type, content-md5 and every x-oss-* header are signed; no additional headers.
-    let canonical = oss::auth::canonical_request_v4(&parts, "", UNSIGNED, false)
+    let authorization = wire::oss_authorization(&parts, credentials, region, &oss_date, UNSIGNED)
         .map_err(|e| Error::Request(e.to_string()))?;
-    let scope = format!("{date}/{region}/oss/aliyun_v4_request");
-    let string_to_sign = oss::auth::string_to_sign_v4(&oss_date, &scope, &canonical);
-    let key = oss::auth::signing_key_v4(&credentials.secret_key, date, region, "oss");
-    let signature = oss::auth::sign_v4(&key, &string_to_sign);
-    let authorization = format!(
-        "OSS4-HMAC-SHA256 Credential={}/{scope},Signature={signature}",
-        credentials.access_key
-    );
     insert_authorization(headers, &authorization)
 }
 
@@ -141,13 +120,8 @@ fn sign_bos(
     let timestamp = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
     insert(headers, "x-bce-date", &timestamp)?;
     let parts = parts(method, path_and_query, headers)?;
-    // An empty signed-headers list: host, content-length, content-type, content-md5 and every
-    // x-bce-* header are signed (as the Python SDK does).
-    let prefix = bos::auth::auth_string_prefix(&credentials.access_key, &timestamp, BOS_EXPIRATION);
-    let canonical = bos::auth::canonical_request(&parts, "");
-    let key = bos::auth::signing_key(&credentials.secret_key, &prefix);
-    let signature = bos::auth::sign(&key, &canonical);
-    insert_authorization(headers, &format!("{prefix}//{signature}"))
+    let authorization = wire::bos_authorization(&parts, credentials, &timestamp, BOS_EXPIRATION);
+    insert_authorization(headers, &authorization)
 }
 
 fn insert_authorization(headers: &mut HeaderMap, value: &str) -> Result<(), Error> {
@@ -175,7 +149,7 @@ mod tests {
     use crate::{Client, Config, Credentials, Dialect, Req};
     use http::Method;
     use std::time::{Duration, SystemTime};
-    use strata_api::request::RequestParts;
+    use strata_wire::request::RequestParts;
 
     fn creds() -> Credentials {
         Credentials {
@@ -253,7 +227,7 @@ mod tests {
         for req in requests() {
             let request = c.build(req, now).unwrap();
             let parts = server_parts(&request);
-            let result = strata_api::s3::auth::authenticate(&parts, &creds(), now);
+            let result = strata_wire::s3::auth::authenticate(&parts, &creds(), now);
             assert!(result.is_ok(), "{:?}: {result:?}", request.uri());
         }
     }
@@ -266,10 +240,10 @@ mod tests {
             let request = c.build(req, now).unwrap();
             let parts = server_parts(&request);
             assert_eq!(
-                strata_api::oss::auth::scheme(&parts),
-                Some(strata_api::oss::auth::Scheme::V4Header)
+                strata_wire::oss::auth::scheme(&parts),
+                Some(strata_wire::oss::auth::Scheme::V4Header)
             );
-            let result = strata_api::oss::auth::authenticate(&parts, &creds(), now);
+            let result = strata_wire::oss::auth::authenticate(&parts, &creds(), now);
             assert!(result.is_ok(), "{:?}: {result:?}", request.uri());
         }
     }
@@ -281,8 +255,8 @@ mod tests {
         for req in requests() {
             let request = c.build(req, now).unwrap();
             let parts = server_parts(&request);
-            assert!(strata_api::bos::auth::is_bce(&parts));
-            let result = strata_api::bos::auth::authenticate(&parts, &creds(), now);
+            assert!(strata_wire::bos::auth::is_bce(&parts));
+            let result = strata_wire::bos::auth::authenticate(&parts, &creds(), now);
             assert!(result.is_ok(), "{:?}: {result:?}", request.uri());
         }
     }
@@ -300,17 +274,17 @@ mod tests {
             let mut request = c.build(req, now).unwrap();
             let parts = server_parts(&request);
             let ok = match dialect {
-                Dialect::S3 => strata_api::s3::auth::authenticate(&parts, &wrong, now).is_ok(),
-                Dialect::Oss => strata_api::oss::auth::authenticate(&parts, &wrong, now).is_ok(),
-                Dialect::Bos => strata_api::bos::auth::authenticate(&parts, &wrong, now).is_ok(),
+                Dialect::S3 => strata_wire::s3::auth::authenticate(&parts, &wrong, now).is_ok(),
+                Dialect::Oss => strata_wire::oss::auth::authenticate(&parts, &wrong, now).is_ok(),
+                Dialect::Bos => strata_wire::bos::auth::authenticate(&parts, &wrong, now).is_ok(),
             };
             assert!(!ok, "{dialect}: a wrong secret verified");
             *request.uri_mut() = "http://127.0.0.1:9000/bkt/other".parse().unwrap();
             let parts = server_parts(&request);
             let ok = match dialect {
-                Dialect::S3 => strata_api::s3::auth::authenticate(&parts, &creds(), now).is_ok(),
-                Dialect::Oss => strata_api::oss::auth::authenticate(&parts, &creds(), now).is_ok(),
-                Dialect::Bos => strata_api::bos::auth::authenticate(&parts, &creds(), now).is_ok(),
+                Dialect::S3 => strata_wire::s3::auth::authenticate(&parts, &creds(), now).is_ok(),
+                Dialect::Oss => strata_wire::oss::auth::authenticate(&parts, &creds(), now).is_ok(),
+                Dialect::Bos => strata_wire::bos::auth::authenticate(&parts, &creds(), now).is_ok(),
             };
             assert!(!ok, "{dialect}: a tampered path verified");
         }
@@ -326,12 +300,12 @@ mod tests {
             .build(Req::new(Method::GET, Some("bkt"), None), then)
             .unwrap();
         let parts = server_parts(&request);
-        assert!(strata_api::s3::auth::authenticate(&parts, &creds(), SystemTime::now()).is_err());
+        assert!(strata_wire::s3::auth::authenticate(&parts, &creds(), SystemTime::now()).is_err());
         let c = client(Dialect::Bos);
         let request = c
             .build(Req::new(Method::GET, Some("bkt"), None), then)
             .unwrap();
         let parts = server_parts(&request);
-        assert!(strata_api::bos::auth::authenticate(&parts, &creds(), SystemTime::now()).is_err());
+        assert!(strata_wire::bos::auth::authenticate(&parts, &creds(), SystemTime::now()).is_err());
     }
 }

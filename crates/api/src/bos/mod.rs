@@ -2,7 +2,6 @@
 //!
 //! The wire facts are `../shared/spec/bos.md`.
 
-pub mod auth;
 mod batch;
 mod bucket;
 pub mod document;
@@ -15,6 +14,7 @@ pub use batch::parse_delete_request;
 pub use bucket::parse_versioning;
 pub use multipart::parse_complete_request;
 pub use object::parse_copy_source;
+pub use strata_wire::bos::auth;
 
 use crate::body::Incoming;
 use crate::request::RequestParts;

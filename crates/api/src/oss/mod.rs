@@ -4,7 +4,6 @@
 //! The wire facts are `../shared/spec/oss.md`; each handler module names the operations it
 //! serves.
 
-pub mod auth;
 mod batch;
 mod bucket;
 pub mod error;
@@ -15,6 +14,7 @@ mod object;
 pub use batch::{parse_delete_request, parse_versioning};
 pub use multipart::parse_complete_request;
 pub use object::parse_copy_source;
+pub use strata_wire::oss::auth;
 
 use crate::body::Incoming;
 use crate::request::RequestParts;

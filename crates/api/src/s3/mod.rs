@@ -3,10 +3,8 @@
 //!
 //! Semantics follow `../shared/spec/s3.md` §4.
 
-pub mod auth;
 mod batch;
 mod bucket;
-pub mod chunked;
 pub mod error;
 mod list;
 mod multipart;
@@ -16,6 +14,7 @@ pub use batch::parse_delete_request;
 pub use bucket::parse_versioning;
 pub use multipart::parse_complete_request;
 pub use object::parse_copy_source;
+pub use strata_wire::s3::{auth, chunked};
 
 use crate::body::Incoming;
 use crate::request::RequestParts;
