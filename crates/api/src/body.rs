@@ -93,7 +93,11 @@ impl Incoming {
         B: Body<Data = Bytes> + Send + 'static,
         B::Error: Into<BoxError>,
     {
-        Incoming::from_source(inner.map_err(Into::into).boxed_unsync(), idle, expects_continue)
+        Incoming::from_source(
+            inner.map_err(Into::into).boxed_unsync(),
+            idle,
+            expects_continue,
+        )
     }
 
     fn from_source(inner: Source, idle: Option<Duration>, expects_continue: bool) -> Incoming {

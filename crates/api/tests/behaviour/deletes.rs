@@ -48,11 +48,20 @@ async fn quiet_multi_delete_reports_nothing_that_succeeded(d: Dialect) {
         .await
         .expect(200);
     let out = d.read_deleted(&r);
-    assert!(out.deleted.is_empty() && out.errors.is_empty(), "{}", r.text());
+    assert!(
+        out.deleted.is_empty() && out.errors.is_empty(),
+        "{}",
+        r.text()
+    );
     if d == Dialect::Bos {
         assert!(r.body.is_empty(), "BOS answers an empty body: {}", r.text());
     }
-    assert!(c.list("bkt", false, "", None, 100, None).await.keys.is_empty());
+    assert!(
+        c.list("bkt", false, "", None, 100, None)
+            .await
+            .keys
+            .is_empty()
+    );
 }
 
 async fn multi_delete_in_a_versioned_bucket(d: Dialect) {
@@ -95,8 +104,16 @@ async fn malformed_multi_delete_documents(d: Dialect) {
     let (_s, c) = setup(d).await;
     c.create_bucket("bkt").await;
     c.put_ok("bkt", "a", b"x").await;
-    let code = if d == Dialect::Bos { "MalformedJSON" } else { "MalformedXML" };
-    for body in [&b"<Delete><Object><Key>a</Key>"[..], b"{\"objects\": [", b"not a document"] {
+    let code = if d == Dialect::Bos {
+        "MalformedJSON"
+    } else {
+        "MalformedXML"
+    };
+    for body in [
+        &b"<Delete><Object><Key>a</Key>"[..],
+        b"{\"objects\": [",
+        b"not a document",
+    ] {
         let call = Call::new(Method::POST, format!("{}?delete", d.path("bkt", None)))
             .header("content-md5", crate::dialect::content_md5(body))
             .body(body);

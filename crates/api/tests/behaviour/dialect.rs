@@ -142,8 +142,10 @@ impl Dialect {
         };
         match self {
             Dialect::Bos => json!({ "status": bos }).to_string().into_bytes(),
-            _ => format!("<VersioningConfiguration><Status>{xml}</Status></VersioningConfiguration>")
-                .into_bytes(),
+            _ => {
+                format!("<VersioningConfiguration><Status>{xml}</Status></VersioningConfiguration>")
+                    .into_bytes()
+            }
         }
     }
 
@@ -264,7 +266,11 @@ impl Dialect {
         from: Option<&str>,
     ) -> String {
         let v2 = v2 && self != Dialect::Bos;
-        let max_name = if self == Dialect::Bos { "maxKeys" } else { "max-keys" };
+        let max_name = if self == Dialect::Bos {
+            "maxKeys"
+        } else {
+            "max-keys"
+        };
         let mut q = format!("?prefix={}&{max_name}={max}", enc(prefix));
         if v2 {
             q += "&list-type=2";
@@ -397,7 +403,9 @@ pub fn json_of(r: &Resp) -> Value {
 }
 
 fn s(v: &Value) -> String {
-    v.as_str().unwrap_or_else(|| panic!("not a string: {v}")).to_owned()
+    v.as_str()
+        .unwrap_or_else(|| panic!("not a string: {v}"))
+        .to_owned()
 }
 
 fn strings(v: &Value, field: &str) -> Vec<String> {

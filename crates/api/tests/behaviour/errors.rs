@@ -8,14 +8,18 @@ use http::{HeaderMap, HeaderValue, Method};
 
 async fn no_such_bucket(d: Dialect) {
     let (_s, c) = setup(d).await;
-    let r = c.send(Call::new(Method::GET, d.path("nowhere", None))).await;
+    let r = c
+        .send(Call::new(Method::GET, d.path("nowhere", None)))
+        .await;
     c.assert_error(&r, 404, "NoSuchBucket");
     let r = c.put("nowhere", "k", b"x").await;
     c.assert_error(&r, 404, "NoSuchBucket");
     let r = c.get("nowhere", "k", None).await;
     c.assert_error(&r, 404, "NoSuchBucket");
     // A HEAD answers the status and request ID with no body.
-    let r = c.send(Call::new(Method::HEAD, d.path("nowhere", None))).await;
+    let r = c
+        .send(Call::new(Method::HEAD, d.path("nowhere", None)))
+        .await;
     assert!(r.body.is_empty());
     c.assert_error(&r, 404, "NoSuchBucket");
 }
@@ -25,9 +29,13 @@ async fn no_such_key_and_no_such_upload(d: Dialect) {
     c.create_bucket("bkt").await;
     let r = c.get("bkt", "missing", None).await;
     c.assert_error(&r, 404, "NoSuchKey");
-    let r = c.list_parts("bkt", "k", "0123456789abcdef0123456789abcdef").await;
+    let r = c
+        .list_parts("bkt", "k", "0123456789abcdef0123456789abcdef")
+        .await;
     c.assert_error(&r, 404, "NoSuchUpload");
-    let r = c.abort("bkt", "k", "0123456789abcdef0123456789abcdef").await;
+    let r = c
+        .abort("bkt", "k", "0123456789abcdef0123456789abcdef")
+        .await;
     c.assert_error(&r, 404, "NoSuchUpload");
 }
 
@@ -50,12 +58,16 @@ async fn bad_signatures(d: Dialect) {
     c.assert_error(&r, status, "SignatureDoesNotMatch");
 
     let stranger = s.client_as(d, ("AKIDNOBODYKNOWS00000", "whatever"));
-    let r = stranger.send(Call::new(Method::GET, d.path("bkt", None))).await;
+    let r = stranger
+        .send(Call::new(Method::GET, d.path("bkt", None)))
+        .await;
     c.assert_error(&r, 403, "InvalidAccessKeyId");
 
     let mut h = HeaderMap::new();
     h.insert("host", HeaderValue::from_static(crate::harness::HOST));
-    let r = c.raw(Method::GET, &d.path("bkt", None), h, Vec::new()).await;
+    let r = c
+        .raw(Method::GET, &d.path("bkt", None), h, Vec::new())
+        .await;
     let s3 = s.client(Dialect::S3);
     s3.assert_error(&r, 403, "AccessDenied");
 }
@@ -63,7 +75,11 @@ async fn bad_signatures(d: Dialect) {
 async fn malformed_documents(d: Dialect) {
     let (_s, c) = setup(d).await;
     c.create_bucket("bkt").await;
-    let code = if d == Dialect::Bos { "MalformedJSON" } else { "MalformedXML" };
+    let code = if d == Dialect::Bos {
+        "MalformedJSON"
+    } else {
+        "MalformedXML"
+    };
     let target = format!("{}?versioning", d.path("bkt", None));
     let r = c
         .send(Call::new(Method::PUT, target).body("<Versioning{"))
@@ -85,11 +101,17 @@ async fn not_implemented(d: Dialect) {
     c.create_bucket("bkt").await;
     c.put_ok("bkt", "k", b"x").await;
     let r = c
-        .send(Call::new(Method::GET, format!("{}?tagging", d.path("bkt", Some("k")))))
+        .send(Call::new(
+            Method::GET,
+            format!("{}?tagging", d.path("bkt", Some("k"))),
+        ))
         .await;
     c.assert_error(&r, 501, "NotImplemented");
     let r = c
-        .send(Call::new(Method::GET, format!("{}?lifecycle", d.path("bkt", None))))
+        .send(Call::new(
+            Method::GET,
+            format!("{}?lifecycle", d.path("bkt", None)),
+        ))
         .await;
     c.assert_error(&r, 501, "NotImplemented");
 }
@@ -105,7 +127,9 @@ async fn users_are_isolated(d: Dialect) {
     other.create_bucket("others").await;
     other.put_ok("others", "mine", b"y").await;
 
-    let r = other.send(Call::new(Method::GET, d.path("admins", None))).await;
+    let r = other
+        .send(Call::new(Method::GET, d.path("admins", None)))
+        .await;
     other.assert_error(&r, 403, "AccessDenied");
     let r = other.get("admins", "secret", None).await;
     other.assert_error(&r, 403, "AccessDenied");

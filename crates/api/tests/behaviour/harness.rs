@@ -171,11 +171,18 @@ impl Client {
             &call.body,
         );
         tamper(&mut headers);
-        self.raw(call.method, &call.target, headers, call.body).await
+        self.raw(call.method, &call.target, headers, call.body)
+            .await
     }
 
     /// Sends a request as it is, unsigned unless `headers` sign it.
-    pub async fn raw(&self, method: Method, target: &str, headers: HeaderMap, body: Vec<u8>) -> Resp {
+    pub async fn raw(
+        &self,
+        method: Method,
+        target: &str,
+        headers: HeaderMap,
+        body: Vec<u8>,
+    ) -> Resp {
         let mut req = Request::builder()
             .method(method)
             .uri(target)

@@ -14,7 +14,9 @@ fn min_part(d: Dialect) -> usize {
 }
 
 fn data(len: usize, seed: u8) -> Vec<u8> {
-    (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
 }
 
 async fn initiate_upload_list_complete(d: Dialect) {
@@ -68,12 +70,16 @@ async fn complete_refuses_bad_part_lists(d: Dialect) {
     let id = c.initiate("bkt", "k").await;
     let e1 = c.upload_part("bkt", "k", &id, 1, b"too small").await;
     let e2 = c.upload_part("bkt", "k", &id, 2, b"last").await;
-    let r = c.complete("bkt", "k", &id, &[(1, e1.clone()), (2, e2.clone())]).await;
+    let r = c
+        .complete("bkt", "k", &id, &[(1, e1.clone()), (2, e2.clone())])
+        .await;
     c.assert_error(&r, 400, "EntityTooSmall");
     let wrong = "\"00000000000000000000000000000000\"".to_owned();
     let r = c.complete("bkt", "k", &id, &[(1, wrong)]).await;
     c.assert_error(&r, 400, "InvalidPart");
-    let r = c.complete("bkt", "k", &id, &[(2, e2), (1, e1.clone())]).await;
+    let r = c
+        .complete("bkt", "k", &id, &[(2, e2), (1, e1.clone())])
+        .await;
     c.assert_error(&r, 400, "InvalidPartOrder");
     // The upload survives refused completions.
     c.complete("bkt", "k", &id, &[(1, e1)]).await.expect(200);
@@ -87,7 +93,14 @@ async fn a_part_copied_from_an_object(d: Dialect) {
     c.put_ok("bkt", "src", &source).await;
     let id = c.initiate("bkt", "dst").await;
     let r = c
-        .copy_part("bkt", "dst", &id, 1, &d.copy_source("bkt", "src", None), None)
+        .copy_part(
+            "bkt",
+            "dst",
+            &id,
+            1,
+            &d.copy_source("bkt", "src", None),
+            None,
+        )
         .await
         .expect(200);
     let e1 = d.read_copy_etag(&r);

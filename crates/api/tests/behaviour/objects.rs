@@ -88,10 +88,16 @@ async fn conditional_requests(d: Dialect) {
     c.send(get("if-none-match", "\"0000\"".into()))
         .await
         .expect(200);
-    let future = httpdate::fmt_http_date(std::time::SystemTime::now() + std::time::Duration::from_secs(3600));
+    let future = httpdate::fmt_http_date(
+        std::time::SystemTime::now() + std::time::Duration::from_secs(3600),
+    );
     let past = "Mon, 01 Jan 2001 00:00:00 GMT".to_owned();
-    c.send(get("if-modified-since", future.clone())).await.expect(304);
-    c.send(get("if-modified-since", past.clone())).await.expect(200);
+    c.send(get("if-modified-since", future.clone()))
+        .await
+        .expect(304);
+    c.send(get("if-modified-since", past.clone()))
+        .await
+        .expect(200);
     let r = c.send(get("if-unmodified-since", past)).await;
     c.assert_error(&r, 412, "PreconditionFailed");
     c.send(get("if-unmodified-since", future)).await.expect(200);
@@ -105,7 +111,13 @@ async fn copy_keeps_or_replaces_metadata(d: Dialect) {
         .header(d.h("meta-colour"), "blue")
         .header("content-type", "text/plain")
         .body("source body");
-    let src_etag = c.send(call).await.expect(200).header("etag").unwrap().to_owned();
+    let src_etag = c
+        .send(call)
+        .await
+        .expect(200)
+        .header("etag")
+        .unwrap()
+        .to_owned();
 
     // The default directive copies the source's metadata.
     let call = Call::new(Method::PUT, d.path("other", Some("copy")))
@@ -127,7 +139,10 @@ async fn copy_keeps_or_replaces_metadata(d: Dialect) {
     let head = c.head("bkt", "replaced", None).await.expect(200);
     assert_eq!(head.header(&d.h("meta-shape")), Some("round"));
     assert_eq!(head.header(&d.h("meta-colour")), None);
-    assert_eq!(head.header("content-type"), Some("application/octet-stream"));
+    assert_eq!(
+        head.header("content-type"),
+        Some("application/octet-stream")
+    );
 
     // A copy onto itself must replace something.
     let call = Call::new(Method::PUT, d.path("bkt", Some("src")))

@@ -26,7 +26,10 @@ impl Client {
     pub async fn versioning(&self, bucket: &str) -> Versioning {
         let d = self.d();
         let r = self
-            .send(Call::new(Method::GET, format!("{}?versioning", d.path(bucket, None))))
+            .send(Call::new(
+                Method::GET,
+                format!("{}?versioning", d.path(bucket, None)),
+            ))
             .await
             .expect(200);
         d.read_versioning(&r)
@@ -67,17 +70,27 @@ impl Client {
 
     /// The body of the object (version), which must exist.
     pub async fn read(&self, bucket: &str, key: &str, version: Option<&str>) -> Vec<u8> {
-        self.get(bucket, key, version).await.expect(200).body.to_vec()
+        self.get(bucket, key, version)
+            .await
+            .expect(200)
+            .body
+            .to_vec()
     }
 
     pub async fn head(&self, bucket: &str, key: &str, version: Option<&str>) -> Resp {
-        self.send(Call::new(Method::HEAD, self.versioned(bucket, key, version)))
-            .await
+        self.send(Call::new(
+            Method::HEAD,
+            self.versioned(bucket, key, version),
+        ))
+        .await
     }
 
     pub async fn delete(&self, bucket: &str, key: &str, version: Option<&str>) -> Resp {
-        self.send(Call::new(Method::DELETE, self.versioned(bucket, key, version)))
-            .await
+        self.send(Call::new(
+            Method::DELETE,
+            self.versioned(bucket, key, version),
+        ))
+        .await
     }
 
     pub async fn multi_delete(
@@ -106,7 +119,10 @@ impl Client {
         let d = self.d();
         let q = d.list_query(v2, prefix, delimiter, max, from);
         let r = self
-            .send(Call::new(Method::GET, format!("{}{q}", d.path(bucket, None))))
+            .send(Call::new(
+                Method::GET,
+                format!("{}{q}", d.path(bucket, None)),
+            ))
             .await
             .expect(200);
         d.read_listing(&r)
@@ -150,7 +166,10 @@ impl Client {
         let d = self.d();
         let q = d.versions_query(prefix, delimiter, max, from);
         let r = self
-            .send(Call::new(Method::GET, format!("{}{q}", d.path(bucket, None))))
+            .send(Call::new(
+                Method::GET,
+                format!("{}{q}", d.path(bucket, None)),
+            ))
             .await
             .expect(200);
         d.read_versions(&r)
@@ -166,7 +185,10 @@ impl Client {
     pub async fn initiate(&self, bucket: &str, key: &str) -> String {
         let d = self.d();
         let r = self
-            .send(Call::new(Method::POST, format!("{}?uploads", d.path(bucket, Some(key)))))
+            .send(Call::new(
+                Method::POST,
+                format!("{}?uploads", d.path(bucket, Some(key))),
+            ))
             .await
             .expect(200);
         d.read_upload_id(&r)
@@ -178,7 +200,14 @@ impl Client {
     }
 
     /// Uploads part `n` and returns its ETag.
-    pub async fn upload_part(&self, bucket: &str, key: &str, id: &str, n: u32, data: &[u8]) -> String {
+    pub async fn upload_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        id: &str,
+        n: u32,
+        data: &[u8],
+    ) -> String {
         let target = self.part_target(bucket, key, id, n);
         let r = self
             .send(Call::new(Method::PUT, target).body(data))
@@ -187,7 +216,15 @@ impl Client {
         r.header("etag").expect("an ETag").to_owned()
     }
 
-    pub async fn copy_part(&self, bucket: &str, key: &str, id: &str, n: u32, source: &str, range: Option<&str>) -> Resp {
+    pub async fn copy_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        id: &str,
+        n: u32,
+        source: &str,
+        range: Option<&str>,
+    ) -> Resp {
         let d = self.d();
         let mut call = Call::new(Method::PUT, self.part_target(bucket, key, id, n))
             .header(d.h("copy-source"), source);
@@ -197,7 +234,13 @@ impl Client {
         self.send(call).await
     }
 
-    pub async fn complete(&self, bucket: &str, key: &str, id: &str, parts: &[(u32, String)]) -> Resp {
+    pub async fn complete(
+        &self,
+        bucket: &str,
+        key: &str,
+        id: &str,
+        parts: &[(u32, String)],
+    ) -> Resp {
         let d = self.d();
         let target = format!("{}?uploadId={id}", d.path(bucket, Some(key)));
         self.send(Call::new(Method::POST, target).body(d.complete_doc(parts)))
@@ -221,7 +264,11 @@ impl Client {
         let d = self.d();
         assert_eq!(r.status.as_u16(), status, "{}", r.text());
         let id = r.header(&d.request_id_header());
-        assert!(id.is_some_and(|id| !id.is_empty()), "no request ID: {:?}", r.headers);
+        assert!(
+            id.is_some_and(|id| !id.is_empty()),
+            "no request ID: {:?}",
+            r.headers
+        );
         if !r.body.is_empty() {
             assert_eq!(r.header("content-type"), Some(d.error_content_type()));
             assert_eq!(d.error_code(r).as_deref(), Some(code), "{}", r.text());

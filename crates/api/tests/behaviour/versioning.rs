@@ -32,23 +32,36 @@ async fn the_null_version(d: Dialect) {
     let (_s, c) = setup(d).await;
     c.create_bucket("bkt").await;
     c.put_ok("bkt", "k", b"before").await;
-    c.set_versioning("bkt", Versioning::Enabled).await.expect(200);
-    let v1 = c.put_ok("bkt", "k", b"versioned").await.expect("a version ID");
+    c.set_versioning("bkt", Versioning::Enabled)
+        .await
+        .expect(200);
+    let v1 = c
+        .put_ok("bkt", "k", b"versioned")
+        .await
+        .expect("a version ID");
     assert_ne!(v1, "null");
     assert_eq!(
         c.all_versions("bkt").await,
-        [entry("k", &v1, true, false), entry("k", "null", false, false)]
+        [
+            entry("k", &v1, true, false),
+            entry("k", "null", false, false)
+        ]
     );
     assert_eq!(c.read("bkt", "k", Some("null")).await, b"before");
     let head = c.head("bkt", "k", Some("null")).await.expect(200);
     assert_eq!(head.header(&d.h("version-id")), Some("null"));
 
-    c.set_versioning("bkt", Versioning::Suspended).await.expect(200);
+    c.set_versioning("bkt", Versioning::Suspended)
+        .await
+        .expect(200);
     c.put("bkt", "k", b"suspended 1").await.expect(200);
     c.put("bkt", "k", b"suspended 2").await.expect(200);
     assert_eq!(
         c.all_versions("bkt").await,
-        [entry("k", "null", true, false), entry("k", &v1, false, false)]
+        [
+            entry("k", "null", true, false),
+            entry("k", &v1, false, false)
+        ]
     );
     assert_eq!(c.read("bkt", "k", None).await, b"suspended 2");
     assert_eq!(c.read("bkt", "k", Some(&v1)).await, b"versioned");
@@ -78,7 +91,10 @@ async fn a_delete_makes_a_delete_marker(d: Dialect) {
     c.versioned_bucket("bkt").await;
     let v1 = c.put_ok("bkt", "k", b"one").await.expect("a version ID");
     let r = c.delete("bkt", "k", None).await.expect(204);
-    let marker = r.header(&d.h("version-id")).expect("the marker's ID").to_owned();
+    let marker = r
+        .header(&d.h("version-id"))
+        .expect("the marker's ID")
+        .to_owned();
     assert_ne!(marker, v1);
     if d != Dialect::Bos {
         assert_eq!(r.header(&d.h("delete-marker")), Some("true"));
@@ -88,10 +104,18 @@ async fn a_delete_makes_a_delete_marker(d: Dialect) {
     let r = c.head("bkt", "k", None).await;
     c.assert_error(&r, 404, "NoSuchKey");
     assert_eq!(c.read("bkt", "k", Some(&v1)).await, b"one");
-    assert!(c.list("bkt", false, "", None, 100, None).await.keys.is_empty());
+    assert!(
+        c.list("bkt", false, "", None, 100, None)
+            .await
+            .keys
+            .is_empty()
+    );
     assert_eq!(
         c.all_versions("bkt").await,
-        [entry("k", &marker, true, true), entry("k", &v1, false, false)]
+        [
+            entry("k", &marker, true, true),
+            entry("k", &v1, false, false)
+        ]
     );
 
     // Removing the marker brings the object back.
@@ -113,7 +137,11 @@ async fn a_delete_by_version_removes_it_for_good(d: Dialect) {
 
     // The removed version is gone: S3 and OSS say NoSuchVersion, BOS NoSuchKey.
     let r = c.get("bkt", "k", Some(&v2)).await;
-    let code = if d == Dialect::Bos { "NoSuchKey" } else { "NoSuchVersion" };
+    let code = if d == Dialect::Bos {
+        "NoSuchKey"
+    } else {
+        "NoSuchVersion"
+    };
     c.assert_error(&r, 404, code);
 
     c.delete("bkt", "k", Some(&v1)).await.expect(204);
