@@ -41,7 +41,7 @@ use tokio::time::{Instant, Sleep};
 /// count.
 pub struct Incoming {
     /// `None` once handed to the task draining it.
-    inner: Option<hyper::body::Incoming>,
+    inner: Option<Source>,
     idle: Option<Duration>,
     timer: Option<Pin<Box<Sleep>>>,
     /// A read has been waiting since the timer was (re)armed.
@@ -56,6 +56,12 @@ pub struct Incoming {
     /// Drain what is left of the body when this is dropped (not for the draining copy).
     drain_on_drop: bool,
 }
+
+/// What an [`Incoming`] reads from: hyper's body of a connection, or (in tests that drive
+/// the router without a socket) any other body of bytes.
+type Source = http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The most of an unread request body that is read and discarded after an early answer.
 pub const DRAIN_MAX_BYTES: u64 = 64 * 1024 * 1024;
@@ -82,11 +88,19 @@ impl std::error::Error for BodyTimeout {}
 impl Incoming {
     /// `idle`: how long a read may wait for the next data (`None`: for ever).
     /// `expects_continue`: the request has `Expect: 100-continue`.
-    pub fn new(
-        inner: hyper::body::Incoming,
-        idle: Option<Duration>,
-        expects_continue: bool,
-    ) -> Incoming {
+    pub fn new<B>(inner: B, idle: Option<Duration>, expects_continue: bool) -> Incoming
+    where
+        B: Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        Incoming::from_source(
+            inner.map_err(Into::into).boxed_unsync(),
+            idle,
+            expects_continue,
+        )
+    }
+
+    fn from_source(inner: Source, idle: Option<Duration>, expects_continue: bool) -> Incoming {
         Incoming {
             inner: Some(inner),
             idle,
@@ -102,7 +116,7 @@ impl Incoming {
 
     /// Whether what is left of the body is worth reading after an early answer: something is
     /// left, the client is sending it, and it is not too much.
-    fn worth_draining(&self, inner: &hyper::body::Incoming) -> bool {
+    fn worth_draining(&self, inner: &Source) -> bool {
         if !self.drain_on_drop || self.failed || self.ended || inner.is_end_stream() {
             return false;
         }
@@ -127,7 +141,7 @@ impl Drop for Incoming {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        let mut rest = Incoming::new(inner, self.idle, false);
+        let mut rest = Incoming::from_source(inner, self.idle, false);
         rest.drain_on_drop = false;
         runtime.spawn(drain(rest));
     }

@@ -33,6 +33,18 @@ pub use server::{
     serve_with,
 };
 
+/// Answers one request as the server would, without a connection: the router with no body
+/// timeout. For tests that drive the dialects in process (`tests/behaviour`); the server
+/// itself goes through [`serve`].
+#[doc(hidden)]
+pub async fn handle<B>(state: &AppState, req: http::Request<B>) -> http::Response<Body>
+where
+    B: hyper::body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    router::route(state, req, None).await
+}
+
 /// What every handler can reach.
 pub struct AppState {
     pub store: strata_core::Store,

@@ -2,18 +2,23 @@
 
 use crate::request::{AddressError, RequestParts};
 use crate::{AppState, Body, bos, full, health, oss, s3};
-use hyper::body::Incoming;
+use bytes::Bytes;
+use hyper::body::Body as HttpBody;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use std::time::Duration;
 
 /// `body_timeout`: how long a read of the request body may wait for data (see
-/// [`crate::body::Incoming`]).
-pub(crate) async fn route(
+/// [`crate::body::Incoming`]). The body is hyper's, or any other (see [`crate::handle`]).
+pub(crate) async fn route<B>(
     state: &AppState,
-    req: Request<Incoming>,
+    req: Request<B>,
     body_timeout: Option<Duration>,
-) -> Response<Body> {
+) -> Response<Body>
+where
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     if req.uri().path() == health::PATH {
         return health::handle(state, &req);
     }
