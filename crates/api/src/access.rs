@@ -64,6 +64,24 @@ pub struct Names<'a> {
     pub expected_source_owner: Option<&'a str>,
 }
 
+impl<'a> Names<'a> {
+    /// The names of `req`: its copy source's bucket (as the dialect parsed it), and, in S3
+    /// (`expected_owner_headers`), `x-amz-expected-bucket-owner` and
+    /// `x-amz-source-expected-bucket-owner`.
+    pub fn of(
+        req: &'a RequestParts,
+        copy_source_bucket: Option<&'a str>,
+        expected_owner_headers: bool,
+    ) -> Names<'a> {
+        let header = |name| expected_owner_headers.then(|| req.header(name)).flatten();
+        Names {
+            copy_source_bucket,
+            expected_owner: header("x-amz-expected-bucket-owner"),
+            expected_source_owner: header("x-amz-source-expected-bucket-owner"),
+        }
+    }
+}
+
 /// Whether the request is a CreateBucket: a `PUT` of a bucket with no key and no query
 /// parameter but those of a presigned signature. It names a bucket that may belong to another
 /// user, and the core answers that case (BucketAlreadyExists) itself.

@@ -80,14 +80,9 @@ pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) 
             .ok_or(auth::AuthError::Anonymous)?;
         let req = strip_v1(req);
         let source = req.header("x-bce-copy-source").map(parse_copy_source);
-        let names = crate::access::Names {
-            copy_source_bucket: match &source {
-                Some(Ok((bucket, _, _))) => Some(bucket.as_str()),
-                _ => None,
-            },
-            expected_owner: None,
-            expected_source_owner: None,
-        };
+        let source_bucket = source.as_ref().and_then(|s| s.as_ref().ok());
+        let source_bucket = source_bucket.map(|(bucket, _, _)| bucket.as_str());
+        let names = crate::access::Names::of(&req, source_bucket, false);
         let owner = crate::access::authorize(state, user, &req, &names)?;
         let ctx = Ctx {
             state,
