@@ -361,9 +361,15 @@ def test_clients_that_stop_reading_a_large_get_are_dropped_and_free_their_slots(
         finally:
             probe.close()
         assert answer.status == 200, answer
+        # One slot freed is enough for the probe; the other stalled clients reach their own
+        # send timeout a little later (more so on a loaded machine). Wait, without reading,
+        # until the server has dropped every stalled response (its data files are closed):
+        # reading earlier would make progress on a connection not yet dropped.
+        deadline = time.monotonic() + SEND_TIMEOUT + DROP_MARGIN
+        while open_blob_files(srv) and time.monotonic() < deadline:
+            time.sleep(0.1)
         # The stalled clients' connections were closed: reading now gets what the kernel
         # buffers held, then EOF (or a reset), never the whole object.
-        deadline = time.monotonic() + SEND_TIMEOUT + DROP_MARGIN
         for i, sock in enumerate(stalled):
             got, closed = drain(sock, deadline)
             assert closed, f"stalled client {i}: still open after reading {got} bytes"
