@@ -174,7 +174,6 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
 }
 
 pub(super) async fn abort(ctx: &Ctx<'_>) -> BosResult {
-    check_upload(ctx)?;
     ctx.state
         .store
         .abort_multipart_upload(ctx.bucket()?, ctx.key()?, upload_id(ctx)?)
@@ -184,7 +183,6 @@ pub(super) async fn abort(ctx: &Ctx<'_>) -> BosResult {
 
 pub(super) fn list_parts(ctx: &Ctx<'_>) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
-    check_upload(ctx)?;
     let id = upload_id(ctx)?;
     let upload = ctx.state.store.multipart_upload(bucket, key, id)?;
     let marker = match ctx.req.query_nonempty("partNumberMarker") {

@@ -25,7 +25,8 @@ fn upload_id<'a>(ctx: &'a Ctx<'_>) -> Result<&'a str, OssError> {
         .ok_or_else(|| OssError::invalid_argument("uploadId is required."))
 }
 
-/// The upload, which must belong to the key in the path.
+/// The upload must belong to the key in the path (the core checks it), before anything else
+/// of the request is read.
 fn check_upload(ctx: &Ctx<'_>) -> Result<(), OssError> {
     ctx.state
         .store
@@ -188,7 +189,6 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
 }
 
 pub(super) async fn abort(ctx: &Ctx<'_>) -> OssResult {
-    check_upload(ctx)?;
     ctx.state
         .store
         .abort_multipart_upload(ctx.bucket()?, ctx.key()?, upload_id(ctx)?)

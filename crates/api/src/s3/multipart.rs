@@ -186,7 +186,6 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
 }
 
 pub(super) async fn abort(ctx: &Ctx<'_>) -> S3Result {
-    check_upload(ctx)?;
     ctx.state
         .store
         .abort_multipart_upload(ctx.bucket()?, ctx.key()?, upload_id(ctx)?)
