@@ -30,5 +30,5 @@ pub use object::{
     ObjectVersion, PutOutcome,
 };
 pub use precondition::{Failed, Precondition, Target};
-pub use store::{BucketInfo, DeleteBucketMode, Store, StoreOptions};
+pub use store::{BucketInfo, DeleteBucketMode, KeyRules, Store, StoreOptions};
 pub use version::{VersionId, Versioning, VersioningStatus};

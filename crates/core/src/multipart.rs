@@ -302,11 +302,7 @@ impl Store {
                 "part number must be 1 to {MAX_PART_NUMBER}"
             )));
         }
-        {
-            let txn = self.read()?;
-            txn.bucket(bucket)?.ok_or(CoreError::NoSuchBucket)?;
-            upload_of(&*txn, bucket, key, upload_id)?;
-        }
+        upload_of(&*self.read()?, bucket, key, upload_id)?;
         crate::object::check_size(expect.size)?;
         self.check_room(expect.size)?;
         let written = self.ingest(body, expect.extra()).await?;

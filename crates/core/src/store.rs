@@ -536,15 +536,55 @@ pub fn validate_bucket_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Object keys: 1 to 1024 bytes of UTF-8 (Rust strings are UTF-8 already).
-pub fn validate_key(key: &str) -> Result<()> {
-    if key.is_empty() || key.len() > 1024 {
-        return Err(CoreError::InvalidKey(format!(
-            "a key is 1 to 1024 bytes, this one is {}",
-            key.len()
-        )));
+/// What makes an object key valid, as data: one policy, each dialect's limits a value of it.
+/// Every key is UTF-8 (Rust strings are) and not empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyRules {
+    /// The longest key, in bytes.
+    pub max_len: usize,
+    /// Characters a key may not start with.
+    pub forbidden_first: &'static [char],
+}
+
+impl KeyRules {
+    /// The rules every write of the core applies (S3's): 1 to 1024 bytes.
+    pub const COMMON: KeyRules = KeyRules {
+        max_len: 1024,
+        forbidden_first: &[],
+    };
+    /// OSS object names: 1 to 1023 bytes, not starting with `/` or `\`.
+    pub const OSS: KeyRules = KeyRules {
+        max_len: 1023,
+        forbidden_first: &['/', '\\'],
+    };
+    /// BOS object keys: 1 to 1024 bytes.
+    pub const BOS: KeyRules = KeyRules::COMMON;
+
+    /// Whether `key` follows these rules; if not, [`CoreError::InvalidKey`] saying why.
+    pub fn check(&self, key: &str) -> Result<()> {
+        if key.is_empty() || key.len() > self.max_len {
+            return Err(CoreError::InvalidKey(format!(
+                "a key is 1 to {} bytes, this one is {}",
+                self.max_len,
+                key.len()
+            )));
+        }
+        if let Some(c) = key
+            .chars()
+            .next()
+            .filter(|c| self.forbidden_first.contains(c))
+        {
+            return Err(CoreError::InvalidKey(format!(
+                "a key may not start with {c:?}"
+            )));
+        }
+        Ok(())
     }
-    Ok(())
+}
+
+/// Object keys as every write of the core takes them: [`KeyRules::COMMON`].
+pub fn validate_key(key: &str) -> Result<()> {
+    KeyRules::COMMON.check(key)
 }
 
 /// The first entry of a key (its current version or delete marker), if any.
@@ -578,6 +618,20 @@ impl Written {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_rules_are_data() {
+        assert!(KeyRules::COMMON.check(&"k".repeat(1024)).is_ok());
+        assert!(KeyRules::COMMON.check(&"k".repeat(1025)).is_err());
+        assert!(KeyRules::COMMON.check("").is_err());
+        assert!(KeyRules::COMMON.check("/a").is_ok());
+        assert!(KeyRules::OSS.check(&"k".repeat(1023)).is_ok());
+        assert!(KeyRules::OSS.check(&"k".repeat(1024)).is_err());
+        assert!(KeyRules::OSS.check("/a").is_err());
+        assert!(KeyRules::OSS.check("\\a").is_err());
+        assert!(KeyRules::OSS.check("a/").is_ok());
+        assert_eq!(KeyRules::BOS, KeyRules::COMMON);
+    }
 
     #[test]
     fn bucket_names_follow_the_common_rules() {

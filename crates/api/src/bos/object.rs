@@ -14,16 +14,17 @@ use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Frame;
 use hyper::{Response, StatusCode};
 use strata_core::{
-    CoreError, DeleteOutcome, Expect, MetadataDirective, ObjectMeta, ObjectVersion, Precondition,
-    VersionId, Versioning,
+    CoreError, DeleteOutcome, Expect, KeyRules, MetadataDirective, ObjectMeta, ObjectVersion,
+    Precondition, VersionId, Versioning,
 };
 
 const META_PREFIX: &str = "x-bce-meta-";
 /// BOS limits user metadata (names and values) to 2 KiB.
 const MAX_USER_META: usize = 2048;
 
+/// BOS object keys: the core's [`KeyRules::BOS`], refused in BOS's words.
 pub(super) fn validate_key(key: &str) -> Result<(), BosError> {
-    if key.is_empty() || key.len() > 1024 {
+    if KeyRules::BOS.check(key).is_err() {
         return Err(BosError::new(
             StatusCode::BAD_REQUEST,
             "InvalidObjectName",

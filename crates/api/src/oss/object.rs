@@ -13,13 +13,14 @@ use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Frame;
 use hyper::{Response, StatusCode};
 use strata_core::{
-    CoreError, Expect, MetadataDirective, ObjectMeta, ObjectVersion, Precondition, VersionId,
-    Versioning,
+    CoreError, Expect, KeyRules, MetadataDirective, ObjectMeta, ObjectVersion, Precondition,
+    VersionId, Versioning,
 };
 
-/// OSS object names: 1 to 1023 bytes, not starting with `/` or `\`.
+/// OSS object names: the core's [`KeyRules::OSS`] (1 to 1023 bytes, not starting with `/` or
+/// `\`), refused in OSS's words.
 pub(super) fn validate_key(key: &str) -> Result<(), OssError> {
-    if key.is_empty() || key.len() > 1023 || key.starts_with('/') || key.starts_with('\\') {
+    if KeyRules::OSS.check(key).is_err() {
         return Err(OssError::new(
             StatusCode::BAD_REQUEST,
             "InvalidObjectName",
