@@ -5,7 +5,7 @@ use crate::Body;
 use crate::httpfmt::parse_http_date;
 use hyper::Response;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
-use strata_core::{ObjectMeta, ObjectVersion};
+use strata_core::{Failed, ObjectMeta, ObjectVersion, Precondition, Target};
 
 /// Content headers and user metadata (`{meta_prefix}name: value`, names lower-cased and
 /// sorted) of a request. Metadata values are kept as the bytes sent, so that they come back
@@ -78,53 +78,39 @@ pub enum Condition {
     NotModified,
 }
 
-/// Evaluates If-Match, If-Unmodified-Since, If-None-Match and If-Modified-Since (header
-/// names given, so copy-source variants work too) against a version.
+/// Reads If-Match, If-Unmodified-Since, If-None-Match and If-Modified-Since (header names
+/// given, so copy-source variants work too) into the core's [`Precondition`]. A date that does
+/// not parse is no condition.
+pub fn precondition(headers: &HeaderMap, names: [&str; 4]) -> Precondition {
+    let get = |n: &str| headers.get(n).and_then(|x| x.to_str().ok());
+    let date = |n: &str| get(n).and_then(parse_http_date).map(|ms| ms / 1000);
+    let [if_match, if_unmodified, if_none_match, if_modified] = names;
+    Precondition {
+        if_match: get(if_match).map(str::to_owned),
+        if_none_match: get(if_none_match).map(str::to_owned),
+        if_unmodified_since: date(if_unmodified),
+        if_modified_since: date(if_modified),
+        ..Precondition::default()
+    }
+}
+
+/// Evaluates the conditions [`precondition`] reads against a version.
 pub fn check_conditions(
     headers: &HeaderMap,
     names: [&str; 4],
     v: &ObjectVersion,
 ) -> Result<(), Condition> {
-    let get = |n: &str| headers.get(n).and_then(|x| x.to_str().ok());
-    let tag = v.data.etag.to_ascii_lowercase();
-    let matches = |list: &str| {
-        list.split(',').any(|t| {
-            let t = t
-                .trim()
-                .trim_start_matches("W/")
-                .trim_matches('"')
-                .to_ascii_lowercase();
-            t == "*" || t == tag
-        })
+    let target = Target {
+        etag: Some(&v.data.etag),
+        last_modified_ms: v.last_modified_ms,
+        size: v.data.size,
     };
-    let secs = v.last_modified_ms / 1000;
-    let [if_match, if_unmodified, if_none_match, if_modified] = names;
-    // As RFC 9110 §13.2.2 orders them: a date condition counts only without its ETag twin.
-    match get(if_match) {
-        Some(m) if !matches(m) => return Err(Condition::PreconditionFailed),
-        Some(_) => {}
-        None => {
-            if get(if_unmodified)
-                .and_then(parse_http_date)
-                .is_some_and(|t| secs > t / 1000)
-            {
-                return Err(Condition::PreconditionFailed);
-            }
-        }
-    }
-    match get(if_none_match) {
-        Some(m) if matches(m) => return Err(Condition::NotModified),
-        Some(_) => {}
-        None => {
-            if get(if_modified)
-                .and_then(parse_http_date)
-                .is_some_and(|t| secs <= t / 1000)
-            {
-                return Err(Condition::NotModified);
-            }
-        }
-    }
-    Ok(())
+    precondition(headers, names)
+        .evaluate(Some(target))
+        .map_err(|f| match f {
+            Failed::NotModified => Condition::NotModified,
+            Failed::PreconditionFailed | Failed::Missing => Condition::PreconditionFailed,
+        })
 }
 
 pub const READ_CONDITIONS: [&str; 4] = [

@@ -3,10 +3,13 @@
 //!
 //! Each dialect names the source itself (its `object::copy_source`: bucket, key and version
 //! from `x-amz-copy-source`, `x-oss-copy-source` or `x-bce-copy-source`), checks the
-//! copy-source conditions on the version read, and renders the answer; everything between is
-//! here, so a part copy reads its source in one place for all three.
+//! copy-source conditions (parsed into the core's `Precondition`, which the core evaluates on
+//! the version it reads), and renders the answer; everything between is here, so a part copy
+//! reads its source in one place for all three.
 
-use strata_core::{ByteRange, CoreError, Expect, ObjectRead, PartOutcome, Store, VersionId};
+use strata_core::{
+    ByteRange, CoreError, Expect, ObjectRead, PartOutcome, Precondition, Store, VersionId,
+};
 
 /// What a copy-source range header may say.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,13 +60,19 @@ fn within(range: ByteRange, size: u64) -> bool {
 /// whole, or the range asked for. A range that selects nothing is `CoreError::InvalidRange`,
 /// and so is one that reaches past the end with `PastEnd::Refuse`; a source that is a delete
 /// marker is the core's `MethodNotAllowed` (named by version) or `NoSuchKey`.
+/// The copy-source conditions `cond` are evaluated by the core against the very version read
+/// (in the snapshot it is resolved in); any failure is `CoreError::PreconditionFailed`. The
+/// body is that version's bytes, whatever is written to the key meanwhile.
 pub async fn read_source(
     store: &Store,
     (bucket, key, version): (&str, &str, Option<VersionId>),
     range: Option<ByteRange>,
     past_end: PastEnd,
+    cond: &Precondition,
 ) -> Result<ObjectRead, CoreError> {
-    let read = store.get_object(bucket, key, version, range).await?;
+    let read = store
+        .get_object_if(bucket, key, version, range, cond)
+        .await?;
     let size = read.version.data.size;
     if past_end == PastEnd::Refuse
         && let Some(r) = range
@@ -80,6 +89,7 @@ pub async fn read_source(
 pub async fn upload(
     store: &Store,
     bucket: &str,
+    key: &str,
     upload_id: &str,
     part_number: u32,
     read: ObjectRead,
@@ -97,7 +107,7 @@ pub async fn upload(
         },
     };
     store
-        .upload_part(bucket, upload_id, part_number, expect, read.body)
+        .upload_part(bucket, key, upload_id, part_number, expect, read.body)
         .await
 }
 

@@ -1,9 +1,9 @@
 //! Deletes: of one key or version, and of up to 1000 in one durable commit.
 
 use crate::error::{CoreError, Result};
-use crate::meta::VersionRecord;
-use crate::meta::{EntryKind, WriteTxn};
+use crate::meta::{EntryKind, ReadTxn, StorageResult, WriteTxn};
 use crate::object::{find_version, publish, release, remove_null, sync_current};
+use crate::precondition::{Precondition, Target};
 use crate::store::{Store, current_entry};
 use crate::version::{VersionId, Versioning};
 
@@ -40,54 +40,21 @@ pub struct DeleteEntry {
 pub enum EntryError {
     InvalidVersionId(String),
     InvalidKey(String),
-    /// The entry's [`DeleteCondition`] does not hold.
+    /// The entry's [`Precondition`] does not hold.
     PreconditionFailed,
 }
 
-/// What a conditional delete requires of the entry it addresses: the version it names, else
-/// the key's current entry (an object or a delete marker). Checked inside the delete's
-/// transaction, before it writes. When there is no such entry every condition holds and the
-/// delete goes ahead as usual (S3 answers a delete of nothing with success).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DeleteCondition {
-    /// `If-Match`: ETags as clients send them (quoted or not, comma-separated) or `*`. A
-    /// delete marker has no ETag, so only `*` matches one.
-    pub if_match: Option<String>,
-    /// The entry's last-modified time, in whole seconds since the epoch.
-    pub last_modified_secs: Option<i64>,
-    /// The entry's size in bytes (0 for a delete marker).
-    pub size: Option<u64>,
-}
-
-impl DeleteCondition {
-    fn is_none(&self) -> bool {
-        *self == DeleteCondition::default()
-    }
-
-    fn holds_for(&self, rec: &VersionRecord) -> bool {
-        let data = rec.object();
-        let etag_ok = self.if_match.as_deref().is_none_or(|list| {
-            list.split(',').any(|t| {
-                let t = t.trim().trim_start_matches("W/").trim_matches('"');
-                t == "*" || data.is_some_and(|d| t.eq_ignore_ascii_case(&d.etag))
-            })
-        });
-        let time_ok = self
-            .last_modified_secs
-            .is_none_or(|s| rec.last_modified_ms.div_euclid(1000) == s);
-        let size_ok = self.size.is_none_or(|s| data.map_or(0, |d| d.size) == s);
-        etag_ok && time_ok && size_ok
-    }
-}
-
-/// Whether `cond` holds for the entry a delete of `key` (or of its `version`) addresses.
+/// Whether `cond` holds for the entry a delete of `key` (or of its `version`) addresses: the
+/// version it names, else the key's current entry (an object or a delete marker). When there
+/// is no such entry every condition holds and the delete goes ahead as usual (S3 answers a
+/// delete of nothing with success).
 fn condition_holds(
-    txn: &dyn WriteTxn,
+    txn: &dyn ReadTxn,
     bucket: &str,
     key: &str,
     version: Option<VersionId>,
-    cond: &DeleteCondition,
-) -> Result<bool> {
+    cond: &Precondition,
+) -> StorageResult<bool> {
     if cond.is_none() {
         return Ok(true);
     }
@@ -95,7 +62,7 @@ fn condition_holds(
         Some(id) => find_version(txn, bucket, key, id)?,
         None => current_entry(txn, bucket, key)?,
     };
-    Ok(target.is_none_or(|rec| cond.holds_for(&rec)))
+    Ok(target.is_none_or(|rec| cond.evaluate(Some(Target::of(&rec))).is_ok()))
 }
 
 impl Store {
@@ -106,7 +73,7 @@ impl Store {
         key: &str,
         version: Option<VersionId>,
     ) -> Result<DeleteOutcome> {
-        self.delete_object_if(bucket, key, version, DeleteCondition::default())
+        self.delete_object_if(bucket, key, version, Precondition::default())
             .await
     }
 
@@ -116,20 +83,21 @@ impl Store {
         bucket: &str,
         key: &str,
         version: Option<VersionId>,
-        cond: DeleteCondition,
+        cond: Precondition,
     ) -> Result<DeleteOutcome> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        let (cb, ck) = (bucket.clone(), key.clone());
         let outcome = self
-            .write(move |txn| {
-                let versioning = txn
-                    .bucket(&bucket)?
-                    .ok_or(CoreError::NoSuchBucket)?
-                    .versioning;
-                if !condition_holds(&*txn, &bucket, &key, version, &cond)? {
-                    return Err(CoreError::PreconditionFailed);
-                }
-                delete_one(txn, &bucket, versioning, &key, version)
-            })
+            .write(
+                move |txn| {
+                    let versioning = txn.bucket(&cb)?.ok_or(CoreError::NoSuchBucket)?.versioning;
+                    if !condition_holds(txn, &cb, &ck, version, &cond)? {
+                        return Err(CoreError::PreconditionFailed);
+                    }
+                    Ok(versioning)
+                },
+                move |txn, versioning| delete_one(txn, &bucket, versioning, &key, version),
+            )
             .await?;
         self.freed_space();
         Ok(outcome)
@@ -144,7 +112,7 @@ impl Store {
     ) -> Result<Vec<(DeleteEntry, Result<DeleteOutcome, EntryError>)>> {
         let entries = entries
             .into_iter()
-            .map(|e| (e, DeleteCondition::default()))
+            .map(|e| (e, Precondition::default()))
             .collect();
         self.delete_objects_if(bucket, entries).await
     }
@@ -154,7 +122,7 @@ impl Store {
     pub async fn delete_objects_if(
         &self,
         bucket: &str,
-        entries: Vec<(DeleteEntry, DeleteCondition)>,
+        entries: Vec<(DeleteEntry, Precondition)>,
     ) -> Result<Vec<(DeleteEntry, Result<DeleteOutcome, EntryError>)>> {
         if entries.len() > MAX_DELETE_ENTRIES {
             return Err(CoreError::TooManyEntries {
@@ -163,40 +131,42 @@ impl Store {
             });
         }
         let bucket = bucket.to_owned();
+        let cb = bucket.clone();
         let results = self
-            .write(move |txn| {
-                let versioning = txn
-                    .bucket(&bucket)?
-                    .ok_or(CoreError::NoSuchBucket)?
-                    .versioning;
-                let mut out = Vec::with_capacity(entries.len());
-                for (entry, cond) in entries {
-                    let version = match entry
-                        .version_id
-                        .as_deref()
-                        .map(VersionId::parse)
-                        .transpose()
-                    {
-                        Ok(v) => v,
-                        Err(_) => {
-                            let id = entry.version_id.clone().unwrap_or_default();
-                            out.push((entry, Err(EntryError::InvalidVersionId(id))));
+            .write(
+                move |txn| Ok(txn.bucket(&cb)?.ok_or(CoreError::NoSuchBucket)?.versioning),
+                // Each entry is checked just before it is carried out (an earlier entry may
+                // change what a later one finds); a refused entry is a result, not an error.
+                move |txn, versioning| {
+                    let mut out = Vec::with_capacity(entries.len());
+                    for (entry, cond) in entries {
+                        let version = match entry
+                            .version_id
+                            .as_deref()
+                            .map(VersionId::parse)
+                            .transpose()
+                        {
+                            Ok(v) => v,
+                            Err(_) => {
+                                let id = entry.version_id.clone().unwrap_or_default();
+                                out.push((entry, Err(EntryError::InvalidVersionId(id))));
+                                continue;
+                            }
+                        };
+                        if let Err(e) = crate::store::validate_key(&entry.key) {
+                            out.push((entry, Err(EntryError::InvalidKey(e.to_string()))));
                             continue;
                         }
-                    };
-                    if let Err(e) = crate::store::validate_key(&entry.key) {
-                        out.push((entry, Err(EntryError::InvalidKey(e.to_string()))));
-                        continue;
+                        if !condition_holds(&*txn, &bucket, &entry.key, version, &cond)? {
+                            out.push((entry, Err(EntryError::PreconditionFailed)));
+                            continue;
+                        }
+                        let outcome = delete_one(txn, &bucket, versioning, &entry.key, version)?;
+                        out.push((entry, Ok(outcome)));
                     }
-                    if !condition_holds(&*txn, &bucket, &entry.key, version, &cond)? {
-                        out.push((entry, Err(EntryError::PreconditionFailed)));
-                        continue;
-                    }
-                    let outcome = delete_one(txn, &bucket, versioning, &entry.key, version)?;
-                    out.push((entry, Ok(outcome)));
-                }
-                Ok(out)
-            })
+                    Ok(out)
+                },
+            )
             .await?;
         self.freed_space();
         Ok(results)
@@ -210,7 +180,7 @@ fn delete_one(
     versioning: Versioning,
     key: &str,
     version: Option<VersionId>,
-) -> Result<DeleteOutcome> {
+) -> StorageResult<DeleteOutcome> {
     match (version, versioning) {
         (None, Versioning::Unversioned) => {
             let existed = remove_null(txn, bucket, key)?.is_some();

@@ -12,11 +12,12 @@ pub mod list;
 pub mod meta;
 pub mod multipart;
 pub mod object;
+pub mod precondition;
 pub mod store;
 pub mod version;
 
 pub use blob::{DigestValues, Extra};
-pub use delete::{DeleteCondition, DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
+pub use delete::{DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
 pub use error::{CoreError, Result, StorageError};
 pub use list::{
     ListObjectsParams, ListVersionsParams, ListedObject, ListedVersion, ObjectListing,
@@ -28,5 +29,6 @@ pub use object::{
     ByteRange, ByteStream, Expect, LateCheck, MAX_OBJECT_SIZE, MetadataDirective, ObjectRead,
     ObjectVersion, PutOutcome,
 };
-pub use store::{BucketInfo, DeleteBucketMode, Store, StoreOptions};
+pub use precondition::{Failed, Precondition, Target};
+pub use store::{BucketInfo, DeleteBucketMode, KeyRules, Store, StoreOptions};
 pub use version::{VersionId, Versioning, VersioningStatus};

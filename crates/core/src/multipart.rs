@@ -4,10 +4,11 @@
 use crate::blob::{combine_crc32, combine_crc64};
 use crate::error::{CoreError, Result, StorageError};
 use crate::meta::{
-    CompletionRecord, EntryKind, Flow, ObjectData, ObjectMeta, PartRecord, Segment, UploadRecord,
-    WriteTxn,
+    CompletionRecord, EntryKind, Flow, ObjectData, ObjectMeta, PartRecord, ReadTxn, Segment,
+    StorageResult, UploadRecord, WriteTxn,
 };
-use crate::object::{Expect, PutOutcome, hex, publish, release_segments};
+use crate::object::{Expect, PutOutcome, check_current, hex, publish, release_segments};
+use crate::precondition::Precondition;
 use crate::store::{Store, now_ms, validate_key};
 use bytes::Bytes;
 use futures_core::Stream;
@@ -81,8 +82,26 @@ fn parts_md5(parts: &[(u32, String)]) -> [u8; 16] {
     h.finalize().into()
 }
 
+/// The upload `upload_id` of `key`: the one check, for every dialect and operation, that an
+/// upload ID belongs to the key a request names. Another key's upload is
+/// [`CoreError::NoSuchUpload`], as is an unknown ID.
+pub(crate) fn upload_of(
+    txn: &dyn ReadTxn,
+    bucket: &str,
+    key: &str,
+    upload_id: &str,
+) -> Result<UploadRecord> {
+    txn.upload(bucket, upload_id)?
+        .filter(|u| u.key == key)
+        .ok_or(CoreError::NoSuchUpload)
+}
+
 /// Removes an upload and its parts, releasing the parts' blobs.
-pub(crate) fn drop_upload(txn: &mut dyn WriteTxn, bucket: &str, upload_id: &str) -> Result<()> {
+pub(crate) fn drop_upload(
+    txn: &mut dyn WriteTxn,
+    bucket: &str,
+    upload_id: &str,
+) -> StorageResult<()> {
     let mut stored = Vec::new();
     txn.scan_parts(upload_id, 0, &mut |n, p| {
         stored.push((n, p));
@@ -101,7 +120,7 @@ pub(crate) fn drop_upload(txn: &mut dyn WriteTxn, bucket: &str, upload_id: &str)
 /// the version it produced is still there (S3 answers repeats while the object exists); else
 /// NoSuchUpload.
 fn repeated_completion(
-    txn: &mut dyn WriteTxn,
+    txn: &dyn ReadTxn,
     bucket: &str,
     key: &str,
     upload_id: &str,
@@ -144,6 +163,95 @@ fn check_whole(expect: &Expect, crc64: u64, crc32: u32, size: u64) -> Result<()>
     Ok(())
 }
 
+/// What a completion's check found: a repeat to answer as before, or the version to write.
+enum Completion {
+    Repeat(PutOutcome),
+    Fresh(Fresh),
+}
+
+struct Fresh {
+    versioning: crate::version::Versioning,
+    data: ObjectData,
+    /// Every part the upload holds (the chosen ones and the rest, to release).
+    stored: Vec<(u32, PartRecord)>,
+}
+
+/// The check step of a completion: the bucket, the conditions on the key, the upload (or the
+/// repeat of the key's last completion), the listed parts and the whole-object digests.
+fn plan_completion(
+    txn: &dyn ReadTxn,
+    (bucket, key, upload_id): (&str, &str, &str),
+    parts: &[(u32, String)],
+    min_part_size: u64,
+    expect: &Expect,
+    cond: &Precondition,
+    parts_md5: [u8; 16],
+) -> Result<Completion> {
+    let versioning = txn
+        .bucket(bucket)?
+        .ok_or(CoreError::NoSuchBucket)?
+        .versioning;
+    check_current(txn, bucket, key, cond)?;
+    let Ok(upload) = upload_of(txn, bucket, key, upload_id) else {
+        let out = repeated_completion(txn, bucket, key, upload_id, parts_md5)?;
+        check_whole(expect, out.crc64, out.crc32, out.size)?;
+        return Ok(Completion::Repeat(out));
+    };
+    let mut stored = Vec::new();
+    txn.scan_parts(upload_id, 0, &mut |n, p| {
+        stored.push((n, p));
+        Flow::Continue
+    })?;
+    let mut chosen = Vec::with_capacity(parts.len());
+    for (i, (n, etag)) in parts.iter().enumerate() {
+        let part = stored
+            .iter()
+            .find(|(sn, _)| sn == n)
+            .map(|(_, p)| p)
+            .filter(|p| p.etag == bare_etag(etag))
+            .ok_or(CoreError::InvalidPart(*n))?;
+        if i + 1 < parts.len() && part.size < min_part_size {
+            return Err(CoreError::EntityTooSmall {
+                part: *n,
+                size: part.size,
+                min: min_part_size,
+            });
+        }
+        chosen.push(part.clone());
+    }
+    let mut md5s = Md5::new();
+    let (mut size, mut crc64, mut crc32) = (0u64, 0u64, 0u32);
+    for p in &chosen {
+        md5s.update(p.md5);
+        crc64 = if size == 0 {
+            p.crc64
+        } else {
+            combine_crc64(crc64, p.crc64, p.size)
+        };
+        crc32 = if size == 0 {
+            p.crc32
+        } else {
+            combine_crc32(crc32, p.crc32, p.size)
+        };
+        size += p.size;
+    }
+    check_whole(expect, crc64, crc32, size)?;
+    let data = ObjectData {
+        size,
+        etag: format!("{}-{}", hex(&md5s.finalize()), chosen.len()),
+        crc64,
+        crc32,
+        parts: chosen.len() as u32,
+        meta: upload.meta,
+        segments: chosen.iter().map(|p| p.segment).collect(),
+    };
+    Ok(Completion::Fresh(Fresh {
+        versioning,
+        data,
+        stored,
+    }))
+}
+
 impl Store {
     pub async fn create_multipart_upload(
         &self,
@@ -154,27 +262,33 @@ impl Store {
         validate_key(key)?;
         self.check_room(None)?;
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
-        self.write(move |txn| {
-            txn.bucket(&bucket)?.ok_or(CoreError::NoSuchBucket)?;
-            let seq = txn.next_seq();
-            let upload_id = format!("{seq:016x}{:016x}", rand::random::<u64>());
-            txn.put_upload(
-                &bucket,
-                &upload_id,
-                &UploadRecord {
-                    key,
-                    initiated_ms: now_ms(),
-                    meta,
-                },
-            )?;
-            Ok(upload_id)
-        })
+        let cb = bucket.clone();
+        self.write(
+            move |txn| txn.bucket(&cb)?.ok_or(CoreError::NoSuchBucket).map(drop),
+            move |txn, ()| {
+                let seq = txn.next_seq();
+                let upload_id = format!("{seq:016x}{:016x}", rand::random::<u64>());
+                txn.put_upload(
+                    &bucket,
+                    &upload_id,
+                    &UploadRecord {
+                        key,
+                        initiated_ms: now_ms(),
+                        meta,
+                    },
+                )?;
+                Ok(upload_id)
+            },
+        )
         .await
     }
 
+    /// Stores part `part_number` of the upload `upload_id` of `key` (another key's upload is
+    /// [`CoreError::NoSuchUpload`]), replacing a part of that number.
     pub async fn upload_part<S>(
         &self,
         bucket: &str,
+        key: &str,
         upload_id: &str,
         part_number: u32,
         expect: Expect,
@@ -188,9 +302,7 @@ impl Store {
                 "part number must be 1 to {MAX_PART_NUMBER}"
             )));
         }
-        self.read()?
-            .upload(bucket, upload_id)?
-            .ok_or(CoreError::NoSuchUpload)?;
+        upload_of(&*self.read()?, bucket, key, upload_id)?;
         crate::object::check_size(expect.size)?;
         self.check_room(expect.size)?;
         let written = self.ingest(body, expect.extra()).await?;
@@ -198,39 +310,43 @@ impl Store {
             self.inner.blobs.discard(&written);
             return Err(e);
         }
-        let (bucket, upload_id) = (bucket.to_owned(), upload_id.to_owned());
+        let (bucket, key, upload_id) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
         let outcome = self
-            .write_with_blob(written, move |txn, w| {
-                txn.upload(&bucket, &upload_id)?
-                    .ok_or(CoreError::NoSuchUpload)?;
-                let old = txn.part(&upload_id, part_number)?;
-                txn.put_blob(w.id, &w.blob_record())?;
-                let d = &w.digests;
-                let rec = PartRecord {
-                    size: d.len,
-                    etag: hex(&d.md5),
-                    md5: d.md5,
-                    crc64: d.crc64,
-                    crc32: d.crc32,
-                    last_modified_ms: now_ms(),
-                    segment: Segment {
-                        blob: w.id,
-                        len: d.len,
-                    },
-                };
-                txn.put_part(&upload_id, part_number, &rec)?;
-                if let Some(old) = old {
-                    release_segments(txn, &[old.segment])?;
-                }
-                Ok(PartOutcome {
-                    etag: rec.etag,
-                    size: d.len,
-                    crc64: d.crc64,
-                    crc32: d.crc32,
-                    md5: d.md5,
-                    digests: d.clone(),
-                })
-            })
+            .write_with_blob(
+                written,
+                move |txn| {
+                    upload_of(txn, &bucket, &key, &upload_id)?;
+                    Ok((upload_id.clone(), txn.part(&upload_id, part_number)?))
+                },
+                move |txn, (upload_id, old), w| {
+                    txn.put_blob(w.id, &w.blob_record())?;
+                    let d = &w.digests;
+                    let rec = PartRecord {
+                        size: d.len,
+                        etag: hex(&d.md5),
+                        md5: d.md5,
+                        crc64: d.crc64,
+                        crc32: d.crc32,
+                        last_modified_ms: now_ms(),
+                        segment: Segment {
+                            blob: w.id,
+                            len: d.len,
+                        },
+                    };
+                    txn.put_part(&upload_id, part_number, &rec)?;
+                    if let Some(old) = old {
+                        release_segments(txn, &[old.segment])?;
+                    }
+                    Ok(PartOutcome {
+                        etag: rec.etag,
+                        size: d.len,
+                        crc64: d.crc64,
+                        crc32: d.crc32,
+                        md5: d.md5,
+                        digests: d.clone(),
+                    })
+                },
+            )
             .await?;
         self.freed_space();
         Ok(outcome)
@@ -239,9 +355,12 @@ impl Store {
     /// Completes the upload of `key` from the listed parts (ascending part numbers, ETags as
     /// returned by upload_part). Every part but the last must be at least `min_part_size`
     /// bytes. The ETag is `hex(md5 of the parts' binary MD5s)-N`; the CRCs are combined from
-    /// the parts'. A whole-object CRC or size in `expect` is checked before anything is
-    /// written. The key's last completion is remembered while its version exists, and a
-    /// repeat of it with the same parts answers the same outcome without writing.
+    /// the parts'. `cond` (on the key's current object, as for
+    /// [`Store::put_object_if`]) and a whole-object CRC or size in `expect` are checked in the
+    /// completion's transaction before anything is written. The key's last completion is
+    /// remembered while its version exists, and a repeat of it with the same parts answers
+    /// the same outcome without writing.
+    #[allow(clippy::too_many_arguments)]
     pub async fn complete_multipart_upload(
         &self,
         bucket: &str,
@@ -250,6 +369,7 @@ impl Store {
         parts: Vec<(u32, String)>,
         min_part_size: u64,
         expect: Expect,
+        cond: Precondition,
     ) -> Result<(String, PutOutcome)> {
         if parts.is_empty() {
             return Err(CoreError::InvalidArgument(
@@ -261,173 +381,155 @@ impl Store {
         }
         let (bucket, key, upload_id) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
         let parts_md5 = parts_md5(&parts);
+        let (cb, ck, cu) = (bucket.clone(), key.clone(), upload_id.clone());
         let outcome = self
-            .write(move |txn| {
-                let versioning = txn
-                    .bucket(&bucket)?
-                    .ok_or(CoreError::NoSuchBucket)?
-                    .versioning;
-                let Some(upload) = txn.upload(&bucket, &upload_id)?.filter(|u| u.key == key) else {
-                    let out = repeated_completion(txn, &bucket, &key, &upload_id, parts_md5)?;
-                    check_whole(&expect, out.crc64, out.crc32, out.size)?;
-                    return Ok((key, out));
-                };
-                let mut stored = Vec::new();
-                txn.scan_parts(&upload_id, 0, &mut |n, p| {
-                    stored.push((n, p));
-                    Flow::Continue
-                })?;
-                let mut chosen = Vec::with_capacity(parts.len());
-                for (i, (n, etag)) in parts.iter().enumerate() {
-                    let part = stored
-                        .iter()
-                        .find(|(sn, _)| sn == n)
-                        .map(|(_, p)| p)
-                        .filter(|p| p.etag == bare_etag(etag))
-                        .ok_or(CoreError::InvalidPart(*n))?;
-                    if i + 1 < parts.len() && part.size < min_part_size {
-                        return Err(CoreError::EntityTooSmall {
-                            part: *n,
-                            size: part.size,
-                            min: min_part_size,
-                        });
-                    }
-                    chosen.push((*n, part.clone()));
-                }
-                let mut md5s = Md5::new();
-                let (mut size, mut crc64, mut crc32) = (0u64, 0u64, 0u32);
-                for (_, p) in &chosen {
-                    md5s.update(p.md5);
-                    crc64 = if size == 0 {
-                        p.crc64
-                    } else {
-                        combine_crc64(crc64, p.crc64, p.size)
+            .write(
+                move |txn| {
+                    plan_completion(
+                        txn,
+                        (&cb, &ck, &cu),
+                        &parts,
+                        min_part_size,
+                        &expect,
+                        &cond,
+                        parts_md5,
+                    )
+                },
+                move |txn, plan| {
+                    let fresh = match plan {
+                        Completion::Repeat(out) => return Ok((key, out)),
+                        Completion::Fresh(fresh) => fresh,
                     };
-                    crc32 = if size == 0 {
-                        p.crc32
-                    } else {
-                        combine_crc32(crc32, p.crc32, p.size)
-                    };
-                    size += p.size;
-                }
-                check_whole(&expect, crc64, crc32, size)?;
-                // Checks done; from here on only writes.
-                let etag = format!("{}-{}", hex(&md5s.finalize()), chosen.len());
-                let data = ObjectData {
-                    size,
-                    etag: etag.clone(),
-                    crc64,
-                    crc32,
-                    parts: chosen.len() as u32,
-                    meta: upload.meta,
-                    segments: chosen.iter().map(|(_, p)| p.segment).collect(),
-                };
-                let kept: Vec<u64> = data.segments.iter().map(|s| s.blob).collect();
-                for (n, p) in stored {
-                    txn.remove_part(&upload_id, n)?;
-                    if !kept.contains(&p.segment.blob) {
-                        release_segments(txn, &[p.segment])?;
+                    let Fresh {
+                        versioning,
+                        data,
+                        stored,
+                    } = fresh;
+                    let (etag, size, crc64, crc32) =
+                        (data.etag.clone(), data.size, data.crc64, data.crc32);
+                    let kept: Vec<u64> = data.segments.iter().map(|s| s.blob).collect();
+                    for (n, p) in stored {
+                        txn.remove_part(&upload_id, n)?;
+                        if !kept.contains(&p.segment.blob) {
+                            release_segments(txn, &[p.segment])?;
+                        }
                     }
-                }
-                txn.remove_upload(&bucket, &upload_id)?;
-                let (version_id, last_modified_ms) =
-                    publish(txn, &bucket, &key, versioning, EntryKind::Object(data))?;
-                let seq = match version_id {
-                    crate::version::VersionId::Stamp { seq, .. } => seq,
-                    crate::version::VersionId::Null => txn
-                        .null_seq(&bucket, &key)?
-                        .ok_or_else(|| StorageError::Corrupt("a null version lost".into()))?,
-                };
-                let completion = CompletionRecord {
-                    upload_id: upload_id.clone(),
-                    parts_md5,
-                    seq,
-                    id: version_id,
-                    versioning,
-                    last_modified_ms,
-                    etag: etag.clone(),
-                    size,
-                    crc64,
-                    crc32,
-                };
-                txn.put_completion(&bucket, &key, &completion)?;
-                let put = PutOutcome {
-                    version_id,
-                    versioning,
-                    etag,
-                    size,
-                    crc64,
-                    crc32,
-                    md5: None,
-                    last_modified_ms,
-                    digests: None,
-                };
-                Ok((key, put))
-            })
+                    txn.remove_upload(&bucket, &upload_id)?;
+                    let (version_id, last_modified_ms) =
+                        publish(txn, &bucket, &key, versioning, EntryKind::Object(data))?;
+                    let seq = match version_id {
+                        crate::version::VersionId::Stamp { seq, .. } => seq,
+                        crate::version::VersionId::Null => txn
+                            .null_seq(&bucket, &key)?
+                            .ok_or_else(|| StorageError::Corrupt("a null version lost".into()))?,
+                    };
+                    let completion = CompletionRecord {
+                        upload_id: upload_id.clone(),
+                        parts_md5,
+                        seq,
+                        id: version_id,
+                        versioning,
+                        last_modified_ms,
+                        etag: etag.clone(),
+                        size,
+                        crc64,
+                        crc32,
+                    };
+                    txn.put_completion(&bucket, &key, &completion)?;
+                    let put = PutOutcome {
+                        version_id,
+                        versioning,
+                        etag,
+                        size,
+                        crc64,
+                        crc32,
+                        md5: None,
+                        last_modified_ms,
+                        digests: None,
+                    };
+                    Ok((key, put))
+                },
+            )
             .await?;
         self.freed_space();
         Ok(outcome)
     }
 
-    pub async fn abort_multipart_upload(&self, bucket: &str, upload_id: &str) -> Result<()> {
-        let (bucket, upload_id) = (bucket.to_owned(), upload_id.to_owned());
-        self.write(move |txn| {
-            txn.bucket(&bucket)?.ok_or(CoreError::NoSuchBucket)?;
-            txn.upload(&bucket, &upload_id)?
-                .ok_or(CoreError::NoSuchUpload)?;
-            drop_upload(txn, &bucket, &upload_id)
-        })
+    /// Aborts the upload `upload_id` of `key`, releasing its parts.
+    pub async fn abort_multipart_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<()> {
+        let (bucket, key, upload_id) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
+        let cb = bucket.clone();
+        self.write(
+            move |txn| {
+                txn.bucket(&cb)?.ok_or(CoreError::NoSuchBucket)?;
+                upload_of(txn, &cb, &key, &upload_id)?;
+                Ok(upload_id)
+            },
+            move |txn, upload_id| drop_upload(txn, &bucket, &upload_id),
+        )
         .await?;
         self.freed_space();
         Ok(())
     }
 
-    /// Sets user metadata entries on an upload (an entry with the same name is replaced), for
-    /// dialects whose Complete request carries metadata that wins over Initiate's (BOS).
+    /// Sets user metadata entries on the upload `upload_id` of `key` (an entry with the same
+    /// name is replaced), for dialects whose Complete request carries metadata that wins over
+    /// Initiate's (BOS).
     pub async fn merge_upload_user_meta(
         &self,
         bucket: &str,
+        key: &str,
         upload_id: &str,
         user: Vec<(String, Vec<u8>)>,
     ) -> Result<()> {
         if user.is_empty() {
             return Ok(());
         }
-        let (bucket, upload_id) = (bucket.to_owned(), upload_id.to_owned());
-        self.write(move |txn| {
-            let mut rec = txn
-                .upload(&bucket, &upload_id)?
-                .ok_or(CoreError::NoSuchUpload)?;
-            for (name, value) in user {
-                rec.meta.user.retain(|(n, _)| *n != name);
-                rec.meta.user.push((name, value));
-            }
-            rec.meta.user.sort();
-            txn.put_upload(&bucket, &upload_id, &rec)?;
-            Ok(())
-        })
+        let (bucket, key, upload_id) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
+        let (cb, cu) = (bucket.clone(), upload_id.clone());
+        self.write(
+            move |txn| upload_of(txn, &cb, &key, &cu),
+            move |txn, mut rec| {
+                for (name, value) in user {
+                    rec.meta.user.retain(|(n, _)| *n != name);
+                    rec.meta.user.push((name, value));
+                }
+                rec.meta.user.sort();
+                txn.put_upload(&bucket, &upload_id, &rec)
+            },
+        )
         .await
     }
 
-    /// The upload's record (key, initiation time, metadata).
-    pub fn multipart_upload(&self, bucket: &str, upload_id: &str) -> Result<UploadRecord> {
+    /// The record (key, initiation time, metadata) of the upload `upload_id` of `key`.
+    pub fn multipart_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<UploadRecord> {
         let txn = self.read()?;
         txn.bucket(bucket)?.ok_or(CoreError::NoSuchBucket)?;
-        txn.upload(bucket, upload_id)?
-            .ok_or(CoreError::NoSuchUpload)
+        upload_of(&*txn, bucket, key, upload_id)
     }
 
+    /// The parts of the upload `upload_id` of `key` numbered above `after`.
     pub fn list_parts(
         &self,
         bucket: &str,
+        key: &str,
         upload_id: &str,
         after: u32,
         max_parts: usize,
     ) -> Result<PartListing> {
         let txn = self.read()?;
         txn.bucket(bucket)?.ok_or(CoreError::NoSuchBucket)?;
-        txn.upload(bucket, upload_id)?
-            .ok_or(CoreError::NoSuchUpload)?;
+        upload_of(&*txn, bucket, key, upload_id)?;
         let mut out = PartListing::default();
         let max = max_parts.min(1000);
         txn.scan_parts(upload_id, after, &mut |n, part| {

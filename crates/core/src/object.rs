@@ -5,9 +5,10 @@
 use crate::blob::{DigestValues, Extra, Source, Written};
 use crate::error::{CoreError, Result, StorageError};
 use crate::meta::{
-    BlobBody, EntryKind, ObjectData, ObjectMeta, ObjectSummary, ReadTxn, Segment, VersionRecord,
-    WriteTxn,
+    BlobBody, EntryKind, ObjectData, ObjectMeta, ObjectSummary, ReadTxn, Segment, StorageResult,
+    VersionRecord, WriteTxn,
 };
+use crate::precondition::{Failed, Precondition, Target};
 use crate::store::{Store, blocking, current_entry, now_ms, validate_key};
 use crate::version::{VersionId, Versioning};
 use bytes::Bytes;
@@ -161,6 +162,26 @@ impl Store {
     where
         S: Stream<Item = io::Result<Bytes>> + Send + Unpin,
     {
+        self.put_object_if(bucket, key, meta, expect, Precondition::default(), body)
+            .await
+    }
+
+    /// [`Store::put_object`] if `cond` holds for the key's current object (a delete marker
+    /// counts as none), evaluated in the write's transaction: of concurrent puts with
+    /// `If-None-Match: *` exactly one succeeds. An `If-Match` with no current object is
+    /// [`CoreError::NoSuchKey`]; any other failure [`CoreError::PreconditionFailed`].
+    pub async fn put_object_if<S>(
+        &self,
+        bucket: &str,
+        key: &str,
+        meta: ObjectMeta,
+        expect: Expect,
+        cond: Precondition,
+        body: S,
+    ) -> Result<PutOutcome>
+    where
+        S: Stream<Item = io::Result<Bytes>> + Send + Unpin,
+    {
         validate_key(key)?;
         self.bucket(bucket)?;
         check_size(expect.size)?;
@@ -171,40 +192,45 @@ impl Store {
             return Err(e);
         }
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        let (cb, ck) = (bucket.clone(), key.clone());
         let outcome = self
-            .write_with_blob(written, move |txn, w| {
-                let versioning = txn
-                    .bucket(&bucket)?
-                    .ok_or(CoreError::NoSuchBucket)?
-                    .versioning;
-                txn.put_blob(w.id, &w.blob_record())?;
-                let data = ObjectData {
-                    size: w.digests.len,
-                    etag: hex(&w.digests.md5),
-                    crc64: w.digests.crc64,
-                    crc32: w.digests.crc32,
-                    parts: 0,
-                    meta,
-                    segments: vec![Segment {
-                        blob: w.id,
-                        len: w.digests.len,
-                    }],
-                };
-                let etag = data.etag.clone();
-                let (version_id, last_modified_ms) =
-                    publish(txn, &bucket, &key, versioning, EntryKind::Object(data))?;
-                Ok(PutOutcome {
-                    version_id,
-                    versioning,
-                    etag,
-                    size: w.digests.len,
-                    crc64: w.digests.crc64,
-                    crc32: w.digests.crc32,
-                    md5: Some(w.digests.md5),
-                    last_modified_ms,
-                    digests: Some(w.digests.clone()),
-                })
-            })
+            .write_with_blob(
+                written,
+                move |txn| {
+                    let versioning = txn.bucket(&cb)?.ok_or(CoreError::NoSuchBucket)?.versioning;
+                    check_current(txn, &cb, &ck, &cond)?;
+                    Ok(versioning)
+                },
+                move |txn, versioning, w| {
+                    txn.put_blob(w.id, &w.blob_record())?;
+                    let data = ObjectData {
+                        size: w.digests.len,
+                        etag: hex(&w.digests.md5),
+                        crc64: w.digests.crc64,
+                        crc32: w.digests.crc32,
+                        parts: 0,
+                        meta,
+                        segments: vec![Segment {
+                            blob: w.id,
+                            len: w.digests.len,
+                        }],
+                    };
+                    let etag = data.etag.clone();
+                    let (version_id, last_modified_ms) =
+                        publish(txn, &bucket, &key, versioning, EntryKind::Object(data))?;
+                    Ok(PutOutcome {
+                        version_id,
+                        versioning,
+                        etag,
+                        size: w.digests.len,
+                        crc64: w.digests.crc64,
+                        crc32: w.digests.crc32,
+                        md5: Some(w.digests.md5),
+                        last_modified_ms,
+                        digests: Some(w.digests.clone()),
+                    })
+                },
+            )
             .await?;
         self.freed_space();
         Ok(outcome)
@@ -230,14 +256,37 @@ impl Store {
         version: Option<VersionId>,
         range: Option<ByteRange>,
     ) -> Result<ObjectRead> {
+        self.get_object_if(bucket, key, version, range, &Precondition::default())
+            .await
+    }
+
+    /// [`Store::get_object`] of a version for which `cond` holds, evaluated in the snapshot
+    /// the version is resolved in: the body is exactly the bytes of the version checked (its
+    /// files are open before this returns), never those of a version written since. A failure
+    /// is [`CoreError::PreconditionFailed`] (a part copy's source conditions all fail so).
+    pub async fn get_object_if(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+        range: Option<ByteRange>,
+        cond: &Precondition,
+    ) -> Result<ObjectRead> {
         // A concurrent delete can remove a file between the snapshot and the open; the next
-        // snapshot then no longer shows the version.
+        // snapshot then no longer shows the version, and the conditions are evaluated again
+        // against whatever it shows.
         let mut attempts = 0;
         loop {
             let (version, blobs) = {
                 let txn = self.read()?;
                 resolve(&*txn, bucket, key, version)?
             };
+            cond.evaluate(Some(Target {
+                etag: Some(&version.data.etag),
+                last_modified_ms: version.last_modified_ms,
+                size: version.data.size,
+            }))
+            .map_err(|_| CoreError::PreconditionFailed)?;
             let size = version.data.size;
             let span = match range {
                 None => None,
@@ -267,11 +316,16 @@ impl Store {
     }
 
     /// Copies a version (the current one, or the one named) to `dst_key`, sharing its data.
+    /// `src_cond` is evaluated against that source version in the copy's own transaction, so
+    /// the copy carries exactly the version whose conditions held (any failure is
+    /// [`CoreError::PreconditionFailed`]).
+    #[allow(clippy::too_many_arguments)]
     pub async fn copy_object(
         &self,
         src_bucket: &str,
         src_key: &str,
         src_version: Option<VersionId>,
+        src_cond: Precondition,
         dst_bucket: &str,
         dst_key: &str,
         directive: MetadataDirective,
@@ -284,38 +338,76 @@ impl Store {
             dst_bucket.to_owned(),
             dst_key.to_owned(),
         );
+        let check_db = db.clone();
         let outcome = self
-            .write(move |txn| {
-                let (source, _) = resolve(&*txn, &sb, &sk, src_version)?;
-                let versioning = txn.bucket(&db)?.ok_or(CoreError::NoSuchBucket)?.versioning;
-                let mut data = source.data.clone();
-                if let MetadataDirective::Replace(meta) = directive {
-                    data.meta = meta;
-                }
-                for seg in &data.segments {
-                    let mut blob = txn.blob(seg.blob)?.ok_or_else(|| missing_blob(seg.blob))?;
-                    blob.refs += 1;
-                    txn.put_blob(seg.blob, &blob)?;
-                }
-                let (version_id, last_modified_ms) =
-                    publish(txn, &db, &dk, versioning, EntryKind::Object(data.clone()))?;
-                let put = PutOutcome {
-                    version_id,
-                    versioning,
-                    etag: data.etag.clone(),
-                    size: data.size,
-                    crc64: data.crc64,
-                    crc32: data.crc32,
-                    md5: None,
-                    last_modified_ms,
-                    digests: None,
-                };
-                Ok((put, source))
-            })
+            .write(
+                move |txn| {
+                    let (source, _) = resolve(txn, &sb, &sk, src_version)?;
+                    src_cond
+                        .evaluate(Some(Target {
+                            etag: Some(&source.data.etag),
+                            last_modified_ms: source.last_modified_ms,
+                            size: source.data.size,
+                        }))
+                        .map_err(|_| CoreError::PreconditionFailed)?;
+                    let versioning = txn
+                        .bucket(&check_db)?
+                        .ok_or(CoreError::NoSuchBucket)?
+                        .versioning;
+                    Ok((source, versioning))
+                },
+                move |txn, (source, versioning)| {
+                    let mut data = source.data.clone();
+                    if let MetadataDirective::Replace(meta) = directive {
+                        data.meta = meta;
+                    }
+                    for seg in &data.segments {
+                        let mut blob = txn.blob(seg.blob)?.ok_or_else(|| missing_blob(seg.blob))?;
+                        blob.refs += 1;
+                        txn.put_blob(seg.blob, &blob)?;
+                    }
+                    let (version_id, last_modified_ms) =
+                        publish(txn, &db, &dk, versioning, EntryKind::Object(data.clone()))?;
+                    let put = PutOutcome {
+                        version_id,
+                        versioning,
+                        etag: data.etag.clone(),
+                        size: data.size,
+                        crc64: data.crc64,
+                        crc32: data.crc32,
+                        md5: None,
+                        last_modified_ms,
+                        digests: None,
+                    };
+                    Ok((put, source))
+                },
+            )
             .await?;
         self.freed_space();
         Ok(outcome)
     }
+}
+
+/// Evaluates a write's precondition against the key's current object (a delete marker counts
+/// as none): an `If-Match` with none is [`CoreError::NoSuchKey`], any other failure
+/// [`CoreError::PreconditionFailed`].
+pub(crate) fn check_current(
+    txn: &dyn ReadTxn,
+    bucket: &str,
+    key: &str,
+    cond: &Precondition,
+) -> Result<()> {
+    if cond.is_none() {
+        return Ok(());
+    }
+    let current = current_entry(txn, bucket, key)?.filter(|r| !r.is_delete_marker());
+    cond.evaluate(current.as_ref().map(Target::of))
+        .map_err(|f| match f {
+            Failed::Missing => CoreError::NoSuchKey {
+                delete_marker: None,
+            },
+            Failed::PreconditionFailed | Failed::NotModified => CoreError::PreconditionFailed,
+        })
 }
 
 pub(crate) fn check_expectations(w: &Written, expect: &Expect) -> Result<()> {
@@ -352,8 +444,8 @@ pub(crate) fn check_expectations(w: &Written, expect: &Expect) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn missing_blob(id: u64) -> CoreError {
-    StorageError::Corrupt(format!("blob {id:016x} is referred to but not recorded")).into()
+pub(crate) fn missing_blob(id: u64) -> StorageError {
+    StorageError::Corrupt(format!("blob {id:016x} is referred to but not recorded"))
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -369,7 +461,7 @@ pub(crate) fn publish(
     key: &str,
     versioning: Versioning,
     kind: EntryKind,
-) -> Result<(VersionId, i64)> {
+) -> StorageResult<(VersionId, i64)> {
     let seq = txn.next_seq();
     let id = match versioning {
         Versioning::Enabled => VersionId::Stamp {
@@ -402,7 +494,7 @@ pub(crate) fn remove_null(
     txn: &mut dyn WriteTxn,
     bucket: &str,
     key: &str,
-) -> Result<Option<VersionRecord>> {
+) -> StorageResult<Option<VersionRecord>> {
     let Some(seq) = txn.null_seq(bucket, key)? else {
         return Ok(None);
     };
@@ -423,7 +515,7 @@ pub(crate) fn release(
     bucket: &str,
     key: &str,
     rec: &VersionRecord,
-) -> Result<()> {
+) -> StorageResult<()> {
     if let EntryKind::Object(data) = &rec.kind {
         release_segments(txn, &data.segments)?;
         if data.parts > 0
@@ -437,7 +529,7 @@ pub(crate) fn release(
     Ok(())
 }
 
-pub(crate) fn release_segments(txn: &mut dyn WriteTxn, segments: &[Segment]) -> Result<()> {
+pub(crate) fn release_segments(txn: &mut dyn WriteTxn, segments: &[Segment]) -> StorageResult<()> {
     for seg in segments {
         let Some(mut blob) = txn.blob(seg.blob)? else {
             return Err(missing_blob(seg.blob));
@@ -457,7 +549,7 @@ pub(crate) fn release_segments(txn: &mut dyn WriteTxn, segments: &[Segment]) -> 
 
 /// Brings the key's listing summary in line with its newest entry: present when that entry is
 /// an object, absent when it is a delete marker or there is none.
-pub(crate) fn sync_current(txn: &mut dyn WriteTxn, bucket: &str, key: &str) -> Result<()> {
+pub(crate) fn sync_current(txn: &mut dyn WriteTxn, bucket: &str, key: &str) -> StorageResult<()> {
     match current_entry(&*txn, bucket, key)? {
         Some(VersionRecord {
             seq,
@@ -540,7 +632,7 @@ pub(crate) fn find_version(
     bucket: &str,
     key: &str,
     id: VersionId,
-) -> Result<Option<VersionRecord>> {
+) -> StorageResult<Option<VersionRecord>> {
     let seq = match id {
         VersionId::Null => match txn.null_seq(bucket, key)? {
             Some(seq) => seq,

@@ -4,7 +4,9 @@
 use crate::blob::{BlobStore, Placed, Written};
 use crate::error::{CoreError, Result, StorageError};
 use crate::meta::redb_store::RedbMeta;
-use crate::meta::{BucketRecord, Flow, MetaStore, OpOutcome, ReadTxn, Start, WriteTxn};
+use crate::meta::{
+    BucketRecord, Flow, MetaStore, OpOutcome, ReadTxn, Start, StorageResult, WriteTxn,
+};
 use crate::version::{Versioning, VersioningStatus};
 use bytes::Bytes;
 use futures_core::Stream;
@@ -195,19 +197,37 @@ impl Store {
         Ok(self.inner.meta.read()?)
     }
 
-    /// Runs `f` in the next write batch and returns its result once the batch is durable.
-    /// `f` must make every check that can refuse the operation before its first write.
-    pub(crate) async fn write<T: Send + 'static>(
+    /// Runs one operation in the next write batch and returns its result once the batch is
+    /// durable. The operation comes in two steps, split by their types:
+    ///
+    /// - `check` reads (inside the batch's transaction, so it sees every earlier operation of
+    ///   the batch) and may refuse with any [`CoreError`]; it cannot write, having only a
+    ///   [`ReadTxn`]. What it found is handed on as a plan.
+    /// - `apply` carries the plan out. It can fail only with a [`StorageError`] (the engine
+    ///   failed), which is the one kind of failure that may abort the batch: a client error
+    ///   cannot be returned after a write, so one client's refusal never fails the others.
+    pub(crate) async fn write<P: 'static, T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut dyn WriteTxn) -> Result<T> + Send + 'static,
+        check: impl FnOnce(&dyn ReadTxn) -> Result<P> + Send + 'static,
+        apply: impl FnOnce(&mut dyn WriteTxn, P) -> StorageResult<T> + Send + 'static,
     ) -> Result<T> {
         let (tx, rx) = oneshot::channel();
         self.inner
             .meta
             .submit(Box::new(move |txn: &mut dyn WriteTxn| {
-                let before = txn.writes();
-                let result = f(txn);
-                let poisoned = result.is_err() && txn.writes() != before;
+                let (result, poisoned) = match check(&*txn) {
+                    Err(refused) => (Err(refused), false),
+                    Ok(plan) => {
+                        let before = txn.writes();
+                        match apply(txn, plan) {
+                            Ok(v) => (Ok(v), false),
+                            Err(e) => {
+                                let poisoned = txn.writes() != before;
+                                (Err(CoreError::from(e)), poisoned)
+                            }
+                        }
+                    }
+                };
                 OpOutcome {
                     poisoned,
                     completion: Box::new(move |commit| {
@@ -224,13 +244,16 @@ impl Store {
 
     /// Like [`Store::write`] for an operation that publishes a freshly written blob: the blob
     /// is removed again if the operation is refused or the batch fails.
-    pub(crate) async fn write_with_blob<T: Send + 'static>(
+    pub(crate) async fn write_with_blob<P: 'static, T: Send + 'static>(
         &self,
         written: Written,
-        f: impl FnOnce(&mut dyn WriteTxn, &Written) -> Result<T> + Send + 'static,
+        check: impl FnOnce(&dyn ReadTxn) -> Result<P> + Send + 'static,
+        apply: impl FnOnce(&mut dyn WriteTxn, P, &Written) -> StorageResult<T> + Send + 'static,
     ) -> Result<T> {
         let (id, is_file) = (written.id, matches!(written.placed, Placed::File));
-        let result = self.write(move |txn| f(txn, &written)).await;
+        let result = self
+            .write(check, move |txn, plan| apply(txn, plan, &written))
+            .await;
         if result.is_err() && is_file {
             let _ = fs::remove_file(self.inner.blobs.path(id));
         }
@@ -311,19 +334,24 @@ impl Store {
         validate_bucket_name(name)?;
         self.check_room(None)?;
         let (name, owner) = (name.to_owned(), owner.to_owned());
-        self.write(move |txn| {
-            if let Some(existing) = txn.bucket(&name)? {
-                let owned_by_you = existing.owner.is_empty() || existing.owner == owner;
-                return Err(CoreError::BucketAlreadyExists { owned_by_you });
-            }
-            let rec = BucketRecord {
-                created_ms: now_ms(),
-                versioning: Versioning::Unversioned,
-                owner,
-            };
-            txn.put_bucket(&name, &rec)?;
-            Ok(())
-        })
+        let check_name = name.clone();
+        self.write(
+            move |txn| {
+                if let Some(existing) = txn.bucket(&check_name)? {
+                    let owned_by_you = existing.owner.is_empty() || existing.owner == owner;
+                    return Err(CoreError::BucketAlreadyExists { owned_by_you });
+                }
+                Ok(owner)
+            },
+            move |txn, owner| {
+                let rec = BucketRecord {
+                    created_ms: now_ms(),
+                    versioning: Versioning::Unversioned,
+                    owner,
+                };
+                txn.put_bucket(&name, &rec)
+            },
+        )
         .await
     }
 
@@ -347,35 +375,40 @@ impl Store {
     /// in the same transaction.
     pub async fn delete_bucket(&self, name: &str, mode: DeleteBucketMode) -> Result<()> {
         let name = name.to_owned();
-        self.write(move |txn| {
-            if txn.bucket(&name)?.is_none() {
-                return Err(CoreError::NoSuchBucket);
-            }
-            let empty = match mode {
-                DeleteBucketMode::RefuseUploads => txn.bucket_is_empty(&name)?,
-                DeleteBucketMode::AbortUploads => {
-                    let mut versions = false;
-                    txn.scan_versions(&name, Start::First, &mut |_, _| {
-                        versions = true;
-                        Flow::Stop
-                    })?;
-                    !versions
+        let check_name = name.clone();
+        self.write(
+            move |txn| {
+                if txn.bucket(&check_name)?.is_none() {
+                    return Err(CoreError::NoSuchBucket);
                 }
-            };
-            if !empty {
-                return Err(CoreError::BucketNotEmpty);
-            }
-            let mut uploads = Vec::new();
-            txn.scan_uploads(&name, None, &mut |id, _| {
-                uploads.push(id.to_owned());
-                Flow::Continue
-            })?;
-            for upload_id in uploads {
-                crate::multipart::drop_upload(txn, &name, &upload_id)?;
-            }
-            txn.remove_bucket(&name)?;
-            Ok(())
-        })
+                let empty = match mode {
+                    DeleteBucketMode::RefuseUploads => txn.bucket_is_empty(&check_name)?,
+                    DeleteBucketMode::AbortUploads => {
+                        let mut versions = false;
+                        txn.scan_versions(&check_name, Start::First, &mut |_, _| {
+                            versions = true;
+                            Flow::Stop
+                        })?;
+                        !versions
+                    }
+                };
+                if !empty {
+                    return Err(CoreError::BucketNotEmpty);
+                }
+                let mut uploads = Vec::new();
+                txn.scan_uploads(&check_name, None, &mut |id, _| {
+                    uploads.push(id.to_owned());
+                    Flow::Continue
+                })?;
+                Ok(uploads)
+            },
+            move |txn, uploads| {
+                for upload_id in uploads {
+                    crate::multipart::drop_upload(txn, &name, &upload_id)?;
+                }
+                txn.remove_bucket(&name)
+            },
+        )
         .await?;
         self.freed_space();
         Ok(())
@@ -383,15 +416,17 @@ impl Store {
 
     pub async fn set_versioning(&self, name: &str, status: VersioningStatus) -> Result<()> {
         let name = name.to_owned();
-        self.write(move |txn| {
-            let mut rec = txn.bucket(&name)?.ok_or(CoreError::NoSuchBucket)?;
-            rec.versioning = match status {
-                VersioningStatus::Enabled => Versioning::Enabled,
-                VersioningStatus::Suspended => Versioning::Suspended,
-            };
-            txn.put_bucket(&name, &rec)?;
-            Ok(())
-        })
+        let check_name = name.clone();
+        self.write(
+            move |txn| txn.bucket(&check_name)?.ok_or(CoreError::NoSuchBucket),
+            move |txn, mut rec| {
+                rec.versioning = match status {
+                    VersioningStatus::Enabled => Versioning::Enabled,
+                    VersioningStatus::Suspended => Versioning::Suspended,
+                };
+                txn.put_bucket(&name, &rec)
+            },
+        )
         .await
     }
 
@@ -412,12 +447,15 @@ impl Store {
             self.inner
                 .freed_files
                 .fetch_add(ids.len(), Ordering::Relaxed);
-            self.write(move |txn| {
-                for id in ids {
-                    txn.remove_garbage(id)?;
-                }
-                Ok(())
-            })
+            self.write(
+                |_| Ok(()),
+                move |txn, ()| {
+                    for id in ids {
+                        txn.remove_garbage(id)?;
+                    }
+                    Ok(())
+                },
+            )
             .await?;
         }
     }
@@ -498,15 +536,55 @@ pub fn validate_bucket_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Object keys: 1 to 1024 bytes of UTF-8 (Rust strings are UTF-8 already).
-pub fn validate_key(key: &str) -> Result<()> {
-    if key.is_empty() || key.len() > 1024 {
-        return Err(CoreError::InvalidKey(format!(
-            "a key is 1 to 1024 bytes, this one is {}",
-            key.len()
-        )));
+/// What makes an object key valid, as data: one policy, each dialect's limits a value of it.
+/// Every key is UTF-8 (Rust strings are) and not empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyRules {
+    /// The longest key, in bytes.
+    pub max_len: usize,
+    /// Characters a key may not start with.
+    pub forbidden_first: &'static [char],
+}
+
+impl KeyRules {
+    /// The rules every write of the core applies (S3's): 1 to 1024 bytes.
+    pub const COMMON: KeyRules = KeyRules {
+        max_len: 1024,
+        forbidden_first: &[],
+    };
+    /// OSS object names: 1 to 1023 bytes, not starting with `/` or `\`.
+    pub const OSS: KeyRules = KeyRules {
+        max_len: 1023,
+        forbidden_first: &['/', '\\'],
+    };
+    /// BOS object keys: 1 to 1024 bytes.
+    pub const BOS: KeyRules = KeyRules::COMMON;
+
+    /// Whether `key` follows these rules; if not, [`CoreError::InvalidKey`] saying why.
+    pub fn check(&self, key: &str) -> Result<()> {
+        if key.is_empty() || key.len() > self.max_len {
+            return Err(CoreError::InvalidKey(format!(
+                "a key is 1 to {} bytes, this one is {}",
+                self.max_len,
+                key.len()
+            )));
+        }
+        if let Some(c) = key
+            .chars()
+            .next()
+            .filter(|c| self.forbidden_first.contains(c))
+        {
+            return Err(CoreError::InvalidKey(format!(
+                "a key may not start with {c:?}"
+            )));
+        }
+        Ok(())
     }
-    Ok(())
+}
+
+/// Object keys as every write of the core takes them: [`KeyRules::COMMON`].
+pub fn validate_key(key: &str) -> Result<()> {
+    KeyRules::COMMON.check(key)
 }
 
 /// The first entry of a key (its current version or delete marker), if any.
@@ -514,7 +592,7 @@ pub(crate) fn current_entry(
     txn: &dyn ReadTxn,
     bucket: &str,
     key: &str,
-) -> Result<Option<crate::meta::VersionRecord>> {
+) -> StorageResult<Option<crate::meta::VersionRecord>> {
     let mut found = None;
     txn.scan_versions(bucket, Start::AtKey(key), &mut |k, rec| {
         if k == key {
@@ -540,6 +618,20 @@ impl Written {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_rules_are_data() {
+        assert!(KeyRules::COMMON.check(&"k".repeat(1024)).is_ok());
+        assert!(KeyRules::COMMON.check(&"k".repeat(1025)).is_err());
+        assert!(KeyRules::COMMON.check("").is_err());
+        assert!(KeyRules::COMMON.check("/a").is_ok());
+        assert!(KeyRules::OSS.check(&"k".repeat(1023)).is_ok());
+        assert!(KeyRules::OSS.check(&"k".repeat(1024)).is_err());
+        assert!(KeyRules::OSS.check("/a").is_err());
+        assert!(KeyRules::OSS.check("\\a").is_err());
+        assert!(KeyRules::OSS.check("a/").is_ok());
+        assert_eq!(KeyRules::BOS, KeyRules::COMMON);
+    }
 
     #[test]
     fn bucket_names_follow_the_common_rules() {

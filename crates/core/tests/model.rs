@@ -273,6 +273,7 @@ async fn run(ops: Vec<Op>) {
                         BUCKET,
                         KEYS[src],
                         v,
+                        Precondition::default(),
                         BUCKET,
                         KEYS[dst],
                         MetadataDirective::Copy,

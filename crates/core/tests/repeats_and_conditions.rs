@@ -20,7 +20,14 @@ async fn upload(s: &Store, bucket: &str, key: &str) -> (String, Vec<(u32, String
     let mut parts = Vec::new();
     for (n, seed) in [(1u32, 1u8), (2, 2)] {
         let p = s
-            .upload_part(bucket, &id, n, Expect::default(), body(&data(5000, seed)))
+            .upload_part(
+                bucket,
+                key,
+                &id,
+                n,
+                Expect::default(),
+                body(&data(5000, seed)),
+            )
             .await
             .unwrap();
         parts.push((n, format!("\"{}\"", p.etag)));
@@ -34,8 +41,16 @@ async fn complete(
     id: &str,
     parts: &[(u32, String)],
 ) -> Result<(String, PutOutcome)> {
-    s.complete_multipart_upload("bkt", key, id, parts.to_vec(), 0, Expect::default())
-        .await
+    s.complete_multipart_upload(
+        "bkt",
+        key,
+        id,
+        parts.to_vec(),
+        0,
+        Expect::default(),
+        Precondition::default(),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -91,8 +106,16 @@ async fn an_overwrite_ends_the_repeats_of_an_unversioned_completion() {
         ..Default::default()
     };
     assert!(matches!(
-        s.complete_multipart_upload("bkt", "k", &id, parts.clone(), 0, wrong_size)
-            .await,
+        s.complete_multipart_upload(
+            "bkt",
+            "k",
+            &id,
+            parts.clone(),
+            0,
+            wrong_size,
+            Precondition::default()
+        )
+        .await,
         Err(CoreError::IncompleteBody { .. })
     ));
     put(&s, "bkt", "k", b"overwritten").await;
@@ -117,8 +140,8 @@ async fn an_overwrite_ends_the_repeats_of_an_unversioned_completion() {
     assert!(s.fsck().unwrap().is_clean());
 }
 
-fn if_match(tag: &str) -> DeleteCondition {
-    DeleteCondition {
+fn if_match(tag: &str) -> Precondition {
+    Precondition {
         if_match: Some(tag.into()),
         ..Default::default()
     }
@@ -132,15 +155,15 @@ async fn a_delete_whose_condition_fails_changes_nothing() {
     let head = s.head_object("bkt", "k", None).unwrap();
     for cond in [
         if_match("\"0123\""),
-        DeleteCondition {
+        Precondition {
             size: Some(4),
             ..Default::default()
         },
-        DeleteCondition {
+        Precondition {
             last_modified_secs: Some(head.last_modified_ms / 1000 - 1),
             ..Default::default()
         },
-        DeleteCondition {
+        Precondition {
             if_match: Some(format!("\"{}\"", out.etag)),
             size: Some(99),
             ..Default::default()
@@ -152,10 +175,11 @@ async fn a_delete_whose_condition_fails_changes_nothing() {
         ));
     }
     assert_eq!(get(&s, "bkt", "k", None).await.unwrap(), b"abc");
-    let all = DeleteCondition {
+    let all = Precondition {
         if_match: Some(format!("\"other\", \"{}\"", out.etag.to_uppercase())),
         last_modified_secs: Some(head.last_modified_ms / 1000),
         size: Some(3),
+        ..Precondition::default()
     };
     assert_eq!(
         s.delete_object_if("bkt", "k", None, all).await.unwrap(),
@@ -196,7 +220,7 @@ async fn conditions_apply_to_the_current_entry_or_the_version_named() {
             .await,
         Err(CoreError::PreconditionFailed)
     ));
-    let size_0 = DeleteCondition {
+    let size_0 = Precondition {
         size: Some(0),
         ..Default::default()
     };

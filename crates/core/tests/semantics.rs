@@ -73,7 +73,7 @@ async fn bucket_lifecycle_and_not_empty_rules() {
             .await,
         Err(CoreError::BucketNotEmpty)
     ));
-    s.abort_multipart_upload("bkt1", &up).await.unwrap();
+    s.abort_multipart_upload("bkt1", "u", &up).await.unwrap();
     s.delete_bucket("bkt1", DeleteBucketMode::RefuseUploads)
         .await
         .unwrap();
@@ -441,7 +441,15 @@ async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
     s.delete_object("bkt", "k", None).await.unwrap();
     // Restore by copying the old version over the key.
     let (out, src) = s
-        .copy_object("bkt", "k", Some(v1), "bkt", "k", MetadataDirective::Copy)
+        .copy_object(
+            "bkt",
+            "k",
+            Some(v1),
+            Precondition::default(),
+            "bkt",
+            "k",
+            MetadataDirective::Copy,
+        )
         .await
         .unwrap();
     assert_eq!(src.version_id, v1);
@@ -456,6 +464,7 @@ async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
         "bkt",
         "k",
         Some(v1),
+        Precondition::default(),
         "bkt",
         "k2",
         MetadataDirective::Replace(replaced.clone()),
@@ -472,7 +481,15 @@ async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
     assert_eq!(get(&s, "bkt", "k2", None).await.unwrap(), old);
     assert!(s.fsck().unwrap().is_clean(), "{:?}", s.fsck().unwrap());
     let ghost = s
-        .copy_object("bkt", "nope", None, "bkt", "x", MetadataDirective::Copy)
+        .copy_object(
+            "bkt",
+            "nope",
+            None,
+            Precondition::default(),
+            "bkt",
+            "x",
+            MetadataDirective::Copy,
+        )
         .await;
     assert!(matches!(ghost, Err(CoreError::NoSuchKey { .. })));
 }
@@ -622,21 +639,27 @@ async fn multipart_upload_complete_combines_digests() {
     let mut etags = Vec::new();
     for (i, p) in parts.iter().enumerate() {
         let out = s
-            .upload_part("bkt", &id, i as u32 + 1, Expect::default(), body(p))
+            .upload_part("bkt", "big", &id, i as u32 + 1, Expect::default(), body(p))
             .await
             .unwrap();
         etags.push((i as u32 + 1, format!("\"{}\"", out.etag)));
     }
     // Re-uploading a part replaces it (and frees the old blob).
     let out = s
-        .upload_part("bkt", &id, 3, Expect::default(), body(&parts[2]))
+        .upload_part("bkt", "big", &id, 3, Expect::default(), body(&parts[2]))
         .await
         .unwrap();
     etags[2].1 = out.etag.clone();
-    let listed = s.list_parts("bkt", &id, 0, 2).unwrap();
+    let listed = s.list_parts("bkt", "big", &id, 0, 2).unwrap();
     assert_eq!(listed.parts.len(), 2);
     assert!(listed.is_truncated);
-    assert_eq!(s.list_parts("bkt", &id, 2, 1000).unwrap().parts.len(), 1);
+    assert_eq!(
+        s.list_parts("bkt", "big", &id, 2, 1000)
+            .unwrap()
+            .parts
+            .len(),
+        1
+    );
     let uploads = s
         .list_multipart_uploads(
             "bkt",
@@ -649,22 +672,46 @@ async fn multipart_upload_complete_combines_digests() {
     assert_eq!(uploads.uploads.len(), 1);
 
     assert!(matches!(
-        s.complete_multipart_upload("bkt", "big", &id, etags.clone(), 200_000, Expect::default())
-            .await,
+        s.complete_multipart_upload(
+            "bkt",
+            "big",
+            &id,
+            etags.clone(),
+            200_000,
+            Expect::default(),
+            Precondition::default()
+        )
+        .await,
         Err(CoreError::EntityTooSmall { part: 1, .. })
     ));
     let mut wrong = etags.clone();
     wrong[1].1 = "deadbeef".into();
     assert!(matches!(
-        s.complete_multipart_upload("bkt", "big", &id, wrong, 0, Expect::default())
-            .await,
+        s.complete_multipart_upload(
+            "bkt",
+            "big",
+            &id,
+            wrong,
+            0,
+            Expect::default(),
+            Precondition::default()
+        )
+        .await,
         Err(CoreError::InvalidPart(2))
     ));
     let mut unordered = etags.clone();
     unordered.swap(0, 1);
     assert!(matches!(
-        s.complete_multipart_upload("bkt", "big", &id, unordered, 0, Expect::default())
-            .await,
+        s.complete_multipart_upload(
+            "bkt",
+            "big",
+            &id,
+            unordered,
+            0,
+            Expect::default(),
+            Precondition::default()
+        )
+        .await,
         Err(CoreError::InvalidPartOrder)
     ));
     let wrong_crc = Expect {
@@ -672,13 +719,29 @@ async fn multipart_upload_complete_combines_digests() {
         ..Default::default()
     };
     assert!(matches!(
-        s.complete_multipart_upload("bkt", "big", &id, etags.clone(), 5, wrong_crc)
-            .await,
+        s.complete_multipart_upload(
+            "bkt",
+            "big",
+            &id,
+            etags.clone(),
+            5,
+            wrong_crc,
+            Precondition::default()
+        )
+        .await,
         Err(CoreError::BadDigest("CRC-32"))
     ));
 
     let (key, done) = s
-        .complete_multipart_upload("bkt", "big", &id, etags.clone(), 5, Expect::default())
+        .complete_multipart_upload(
+            "bkt",
+            "big",
+            &id,
+            etags.clone(),
+            5,
+            Expect::default(),
+            Precondition::default(),
+        )
         .await
         .unwrap();
     assert_eq!(key, "big");
@@ -700,7 +763,7 @@ async fn multipart_upload_complete_combines_digests() {
     );
     assert_eq!(s.head_object("bkt", "big", None).unwrap().data.meta, meta);
     assert!(matches!(
-        s.list_parts("bkt", &id, 0, 10),
+        s.list_parts("bkt", "big", &id, 0, 10),
         Err(CoreError::NoSuchUpload)
     ));
 
@@ -709,12 +772,21 @@ async fn multipart_upload_complete_combines_digests() {
         .create_multipart_upload("bkt", "other", ObjectMeta::default())
         .await
         .unwrap();
-    s.upload_part("bkt", &id2, 1, Expect::default(), body(&data(1000, 5)))
+    s.upload_part(
+        "bkt",
+        "other",
+        &id2,
+        1,
+        Expect::default(),
+        body(&data(1000, 5)),
+    )
+    .await
+    .unwrap();
+    s.abort_multipart_upload("bkt", "other", &id2)
         .await
         .unwrap();
-    s.abort_multipart_upload("bkt", &id2).await.unwrap();
     assert!(matches!(
-        s.abort_multipart_upload("bkt", &id2).await,
+        s.abort_multipart_upload("bkt", "other", &id2).await,
         Err(CoreError::NoSuchUpload)
     ));
     s.reclaim_now().await.unwrap();
@@ -731,9 +803,17 @@ async fn deleted_versions_are_reclaimed_and_shared_blobs_kept() {
         .await
         .unwrap();
     let v = put(&s, "bkt", "k", &data(10_000, 1)).await.version_id;
-    s.copy_object("bkt", "k", None, "bkt", "copy", MetadataDirective::Copy)
-        .await
-        .unwrap();
+    s.copy_object(
+        "bkt",
+        "k",
+        None,
+        Precondition::default(),
+        "bkt",
+        "copy",
+        MetadataDirective::Copy,
+    )
+    .await
+    .unwrap();
     put(&s, "bkt", "k2", &data(10_000, 2)).await;
     s.reclaim_now().await.unwrap();
     assert_eq!(s.fsck().unwrap().files, 2);
@@ -941,11 +1021,12 @@ async fn completion_metadata_merges_over_the_uploads() {
     };
     let id = s.create_multipart_upload("bkt", "k", meta).await.unwrap();
     let p = s
-        .upload_part("bkt", &id, 1, Expect::default(), body(b"x"))
+        .upload_part("bkt", "k", &id, 1, Expect::default(), body(b"x"))
         .await
         .unwrap();
     s.merge_upload_user_meta(
         "bkt",
+        "k",
         &id,
         vec![
             ("both".into(), b"complete".to_vec()),
@@ -954,9 +1035,17 @@ async fn completion_metadata_merges_over_the_uploads() {
     )
     .await
     .unwrap();
-    s.complete_multipart_upload("bkt", "k", &id, vec![(1, p.etag)], 0, Expect::default())
-        .await
-        .unwrap();
+    s.complete_multipart_upload(
+        "bkt",
+        "k",
+        &id,
+        vec![(1, p.etag)],
+        0,
+        Expect::default(),
+        Precondition::default(),
+    )
+    .await
+    .unwrap();
     let user = s.head_object("bkt", "k", None).unwrap().data.meta.user;
     let expected: Vec<(String, Vec<u8>)> = [("both", "complete"), ("only", "i"), ("via", "c")]
         .iter()
@@ -964,7 +1053,7 @@ async fn completion_metadata_merges_over_the_uploads() {
         .collect();
     assert_eq!(user, expected);
     assert!(matches!(
-        s.merge_upload_user_meta("bkt", "nope", vec![("a".into(), b"b".to_vec())])
+        s.merge_upload_user_meta("bkt", "k", "nope", vec![("a".into(), b"b".to_vec())])
             .await,
         Err(CoreError::NoSuchUpload)
     ));

@@ -5,8 +5,8 @@ use super::bucket::read_body;
 use super::error::BosError;
 use super::list::max_param;
 use super::object::{
-    check_copy_conditions, copy_source, expectations, marker_source, meta_from_headers,
-    set_version, validate_key,
+    copy_condition, copy_source, expectations, marker_source, meta_from_headers, set_version,
+    validate_key,
 };
 use super::{BosResult, Ctx, bos_time, empty, etag, json};
 use crate::body::Incoming;
@@ -15,7 +15,7 @@ use crate::partcopy::{self, PastEnd, RangeForm};
 use hyper::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use strata_core::{CoreError, Expect, ListUploadsParams};
+use strata_core::{CoreError, Expect, ListUploadsParams, Precondition};
 
 /// The smallest part but the last: BOS's SDK helpers upload 1 MiB parts.
 pub const MIN_PART_SIZE: u64 = 1024 * 1024;
@@ -29,13 +29,9 @@ fn upload_id<'a>(ctx: &'a Ctx<'_>) -> Result<&'a str, BosError> {
 }
 
 fn check_upload(ctx: &Ctx<'_>) -> Result<(), BosError> {
-    let rec = ctx
-        .state
+    ctx.state
         .store
-        .multipart_upload(ctx.bucket()?, upload_id(ctx)?)?;
-    if rec.key != ctx.key()? {
-        return Err(CoreError::NoSuchUpload.into());
-    }
+        .multipart_upload(ctx.bucket()?, ctx.key()?, upload_id(ctx)?)?;
     Ok(())
 }
 
@@ -67,7 +63,14 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
         return copy_part(ctx, id, n).await;
     }
     let out = store
-        .upload_part(bucket, id, n, expectations(ctx)?, crate::body::stream(body))
+        .upload_part(
+            bucket,
+            ctx.key()?,
+            id,
+            n,
+            expectations(ctx)?,
+            crate::body::stream(body),
+        )
         .await?;
     let mut resp = empty(StatusCode::OK);
     set(&mut resp, "etag", &etag(&out.etag));
@@ -84,7 +87,8 @@ async fn copy_part(ctx: &Ctx<'_>, id: &str, n: u32) -> BosResult {
         |detail: &str| BosError::invalid_argument(format!("The x-bce-copy-source-range {detail}."));
     let range = partcopy::parse_range(ctx.req.header("x-bce-copy-source-range"), RangeForm::Any)
         .map_err(|_| bad_range("must be of the form bytes=first-last"))?;
-    let read = partcopy::read_source(store, (&sb, &sk, sv), range, PastEnd::Refuse)
+    let cond = copy_condition(ctx);
+    let read = partcopy::read_source(store, (&sb, &sk, sv), range, PastEnd::Refuse, &cond)
         .await
         .map_err(|e| match e {
             CoreError::InvalidRange { size } => {
@@ -92,8 +96,7 @@ async fn copy_part(ctx: &Ctx<'_>, id: &str, n: u32) -> BosResult {
             }
             other => marker_source(other),
         })?;
-    check_copy_conditions(ctx, &read.version)?;
-    let out = partcopy::upload(store, ctx.bucket()?, id, n, read).await?;
+    let out = partcopy::upload(store, ctx.bucket()?, ctx.key()?, id, n, read).await?;
     let mut resp =
         json(json!({"lastModified": bos_time(strata_core::store::now_ms()), "eTag": out.etag}));
     set(&mut resp, "etag", &etag(&out.etag));
@@ -141,7 +144,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let user = meta_from_headers(ctx)?.user;
     ctx.state
         .store
-        .merge_upload_user_meta(bucket, id, user)
+        .merge_upload_user_meta(bucket, key, id, user)
         .await?;
     // The whole object's CRC-32 (Python's super-file upload sends it) is checked before commit.
     let whole = Expect {
@@ -151,7 +154,15 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let (_, out) = ctx
         .state
         .store
-        .complete_multipart_upload(bucket, key, id, parts, MIN_PART_SIZE, whole)
+        .complete_multipart_upload(
+            bucket,
+            key,
+            id,
+            parts,
+            MIN_PART_SIZE,
+            whole,
+            Precondition::default(),
+        )
         .await?;
     let host = ctx.req.header("host").unwrap_or("localhost");
     let mut resp = json(
@@ -163,19 +174,17 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
 }
 
 pub(super) async fn abort(ctx: &Ctx<'_>) -> BosResult {
-    check_upload(ctx)?;
     ctx.state
         .store
-        .abort_multipart_upload(ctx.bucket()?, upload_id(ctx)?)
+        .abort_multipart_upload(ctx.bucket()?, ctx.key()?, upload_id(ctx)?)
         .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
 pub(super) fn list_parts(ctx: &Ctx<'_>) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
-    check_upload(ctx)?;
     let id = upload_id(ctx)?;
-    let upload = ctx.state.store.multipart_upload(bucket, id)?;
+    let upload = ctx.state.store.multipart_upload(bucket, key, id)?;
     let marker = match ctx.req.query_nonempty("partNumberMarker") {
         None => 0,
         Some(m) => m
@@ -183,7 +192,7 @@ pub(super) fn list_parts(ctx: &Ctx<'_>) -> BosResult {
             .map_err(|_| BosError::invalid_argument("partNumberMarker must be an integer."))?,
     };
     let max = max_param(ctx, "maxParts")?;
-    let l = ctx.state.store.list_parts(bucket, id, marker, max)?;
+    let l = ctx.state.store.list_parts(bucket, key, id, marker, max)?;
     let parts: Vec<Value> = l
         .parts
         .iter()

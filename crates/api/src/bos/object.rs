@@ -14,16 +14,17 @@ use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Frame;
 use hyper::{Response, StatusCode};
 use strata_core::{
-    CoreError, DeleteOutcome, Expect, MetadataDirective, ObjectMeta, ObjectVersion, VersionId,
-    Versioning,
+    CoreError, DeleteOutcome, Expect, KeyRules, MetadataDirective, ObjectMeta, ObjectVersion,
+    Precondition, VersionId, Versioning,
 };
 
 const META_PREFIX: &str = "x-bce-meta-";
 /// BOS limits user metadata (names and values) to 2 KiB.
 const MAX_USER_META: usize = 2048;
 
+/// BOS object keys: the core's [`KeyRules::BOS`], refused in BOS's words.
 pub(super) fn validate_key(key: &str) -> Result<(), BosError> {
-    if key.is_empty() || key.len() > 1024 {
+    if KeyRules::BOS.check(key).is_err() {
         return Err(BosError::new(
             StatusCode::BAD_REQUEST,
             "InvalidObjectName",
@@ -239,11 +240,10 @@ const COPY_CONDITIONS: [&str; 4] = [
     "x-bce-copy-source-if-modified-since",
 ];
 
-/// The `x-bce-copy-source-if-*` conditions against the source version; they fail as 412
-/// whichever way they fail.
-pub(super) fn check_copy_conditions(ctx: &Ctx<'_>, source: &ObjectVersion) -> Result<(), BosError> {
-    objhttp::check_conditions(&ctx.req.headers, COPY_CONDITIONS, source)
-        .map_err(|_| condition_error(Condition::PreconditionFailed))
+/// The `x-bce-copy-source-if-*` conditions, for the core to evaluate against the source
+/// version it copies; they fail as 412 whichever way they fail.
+pub(super) fn copy_condition(ctx: &Ctx<'_>) -> Precondition {
+    objhttp::precondition(&ctx.req.headers, COPY_CONDITIONS)
 }
 
 /// A copy whose source version is a delete marker.
@@ -261,12 +261,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
     validate_key(key)?;
     let (sb, sk, sv) = copy_source(ctx)?;
     let store = &ctx.state.store;
-    if COPY_CONDITIONS
-        .iter()
-        .any(|h| ctx.req.headers.contains_key(*h))
-    {
-        check_copy_conditions(ctx, &store.head_object(&sb, &sk, sv)?)?;
-    }
+    let cond = copy_condition(ctx);
     // Both SDKs send a default Content-Type on every copy: it counts only with `replace`.
     let directive = match ctx
         .req
@@ -283,7 +278,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
         }
     };
     let (out, _) = store
-        .copy_object(&sb, &sk, sv, bucket, key, directive)
+        .copy_object(&sb, &sk, sv, cond, bucket, key, directive)
         .await
         .map_err(marker_source)?;
     let mut resp =

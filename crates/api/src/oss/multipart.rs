@@ -13,7 +13,7 @@ use crate::objhttp::set;
 use crate::partcopy::{self, PastEnd, RangeForm};
 use crate::xml::{Xml, maybe_encode};
 use hyper::StatusCode;
-use strata_core::{CoreError, Expect, ListUploadsParams, Versioning};
+use strata_core::{CoreError, Expect, ListUploadsParams, Precondition, Versioning};
 
 /// OSS's smallest part (all but the last): 100 KiB.
 pub const MIN_PART_SIZE: u64 = 100 * 1024;
@@ -25,15 +25,12 @@ fn upload_id<'a>(ctx: &'a Ctx<'_>) -> Result<&'a str, OssError> {
         .ok_or_else(|| OssError::invalid_argument("uploadId is required."))
 }
 
-/// The upload, which must belong to the key in the path.
+/// The upload must belong to the key in the path (the core checks it), before anything else
+/// of the request is read.
 fn check_upload(ctx: &Ctx<'_>) -> Result<(), OssError> {
-    let rec = ctx
-        .state
+    ctx.state
         .store
-        .multipart_upload(ctx.bucket()?, upload_id(ctx)?)?;
-    if rec.key != ctx.key()? {
-        return Err(CoreError::NoSuchUpload.into());
-    }
+        .multipart_upload(ctx.bucket()?, ctx.key()?, upload_id(ctx)?)?;
     Ok(())
 }
 
@@ -81,7 +78,8 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
                 .map_err(|_| {
                     OssError::invalid_argument("The x-oss-copy-source-range is not valid.")
                 })?;
-        let read = partcopy::read_source(store, (&sb, &sk, sv), range, PastEnd::Clamp)
+        let cond = super::object::copy_condition(ctx);
+        let read = partcopy::read_source(store, (&sb, &sk, sv), range, PastEnd::Clamp, &cond)
             .await
             .map_err(|e| match e {
                 CoreError::MethodNotAllowed { .. } => {
@@ -90,8 +88,7 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
                 other => other.into(),
             })?;
         let source = read.version.clone();
-        super::object::check_copy_conditions(ctx, &source)?;
-        let out = partcopy::upload(store, bucket, id, n, read).await?;
+        let out = partcopy::upload(store, bucket, ctx.key()?, id, n, read).await?;
         let mut x = Xml::new("CopyPartResult", "");
         x.leaf("LastModified", &iso8601(strata_core::store::now_ms()))
             .leaf("ETag", &etag(&out.etag));
@@ -109,7 +106,14 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
         return Ok(resp);
     }
     let out = store
-        .upload_part(bucket, id, n, expectations(ctx)?, crate::body::stream(body))
+        .upload_part(
+            bucket,
+            ctx.key()?,
+            id,
+            n,
+            expectations(ctx)?,
+            crate::body::stream(body),
+        )
         .await?;
     let mut resp = empty(StatusCode::OK);
     set(&mut resp, "etag", &etag(&out.etag));
@@ -149,7 +153,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
         .header("x-oss-complete-all")
         .is_some_and(|v| v.eq_ignore_ascii_case("yes"))
     {
-        let listed = store.list_parts(bucket, id, 0, 10_000)?;
+        let listed = store.list_parts(bucket, key, id, 0, 10_000)?;
         listed
             .parts
             .into_iter()
@@ -160,7 +164,15 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
         parse_complete_request(&bytes)?
     };
     let (_, out) = store
-        .complete_multipart_upload(bucket, key, id, parts, MIN_PART_SIZE, Expect::default())
+        .complete_multipart_upload(
+            bucket,
+            key,
+            id,
+            parts,
+            MIN_PART_SIZE,
+            Expect::default(),
+            Precondition::default(),
+        )
         .await?;
     let mut x = Xml::new("CompleteMultipartUploadResult", "");
     if url {
@@ -177,10 +189,9 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
 }
 
 pub(super) async fn abort(ctx: &Ctx<'_>) -> OssResult {
-    check_upload(ctx)?;
     ctx.state
         .store
-        .abort_multipart_upload(ctx.bucket()?, upload_id(ctx)?)
+        .abort_multipart_upload(ctx.bucket()?, ctx.key()?, upload_id(ctx)?)
         .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
@@ -197,7 +208,10 @@ pub(super) fn list_parts(ctx: &Ctx<'_>) -> OssResult {
             .map_err(|_| OssError::invalid_argument("part-number-marker must be an integer."))?,
     };
     let max = parse_max(ctx.req.query("max-parts"), 1000)?;
-    let l = ctx.state.store.list_parts(bucket, upload_id, marker, max)?;
+    let l = ctx
+        .state
+        .store
+        .list_parts(bucket, key, upload_id, marker, max)?;
     let q = PartsQuery {
         bucket,
         key,

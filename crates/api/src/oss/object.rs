@@ -13,12 +13,14 @@ use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Frame;
 use hyper::{Response, StatusCode};
 use strata_core::{
-    CoreError, Expect, MetadataDirective, ObjectMeta, ObjectVersion, VersionId, Versioning,
+    CoreError, Expect, KeyRules, MetadataDirective, ObjectMeta, ObjectVersion, Precondition,
+    VersionId, Versioning,
 };
 
-/// OSS object names: 1 to 1023 bytes, not starting with `/` or `\`.
+/// OSS object names: the core's [`KeyRules::OSS`] (1 to 1023 bytes, not starting with `/` or
+/// `\`), refused in OSS's words.
 pub(super) fn validate_key(key: &str) -> Result<(), OssError> {
-    if key.is_empty() || key.len() > 1023 || key.starts_with('/') || key.starts_with('\\') {
+    if KeyRules::OSS.check(key).is_err() {
         return Err(OssError::new(
             StatusCode::BAD_REQUEST,
             "InvalidObjectName",
@@ -92,23 +94,11 @@ const COPY_CONDITIONS: [&str; 4] = [
     "x-oss-copy-source-if-modified-since",
 ];
 
-/// Whether a copy carries `x-oss-copy-source-if-*` conditions.
-pub(super) fn has_copy_conditions(ctx: &Ctx<'_>) -> bool {
-    COPY_CONDITIONS
-        .iter()
-        .any(|h| ctx.req.headers.contains_key(*h))
-}
-
-/// The `x-oss-copy-source-if-*` conditions against the source version: any that fails is 412
-/// PreconditionFailed (OSS answers 412 for each of the four).
-pub(super) fn check_copy_conditions(ctx: &Ctx<'_>, v: &ObjectVersion) -> Result<(), OssError> {
-    objhttp::check_conditions(&ctx.req.headers, COPY_CONDITIONS, v).map_err(|_| {
-        OssError::new(
-            StatusCode::PRECONDITION_FAILED,
-            "PreconditionFailed",
-            "At least one of the pre-conditions you specified did not hold.",
-        )
-    })
+/// The `x-oss-copy-source-if-*` conditions, for the core to evaluate against the source
+/// version it copies: any that fails is 412 PreconditionFailed (OSS answers 412 for each of
+/// the four).
+pub(super) fn copy_condition(ctx: &Ctx<'_>) -> Precondition {
+    objhttp::precondition(&ctx.req.headers, COPY_CONDITIONS)
 }
 
 /// If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since against a version.
@@ -283,18 +273,19 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> OssResult {
         ),
         other => other.into(),
     };
-    if has_copy_conditions(ctx) {
-        let source = ctx
-            .state
-            .store
-            .head_object(&src_bucket, &src_key, src_version)
-            .map_err(marker_source)?;
-        check_copy_conditions(ctx, &source)?;
-    }
+    let cond = copy_condition(ctx);
     let (out, source) = ctx
         .state
         .store
-        .copy_object(&src_bucket, &src_key, src_version, bucket, key, directive)
+        .copy_object(
+            &src_bucket,
+            &src_key,
+            src_version,
+            cond,
+            bucket,
+            key,
+            directive,
+        )
         .await
         .map_err(marker_source)?;
     let mut x = Xml::new("CopyObjectResult", "");

@@ -11,7 +11,7 @@ use crate::httpfmt::parse_http_date;
 use crate::listing::S3;
 use crate::xml::{DeleteRequest, Element, Xml, parse};
 use hyper::StatusCode;
-use strata_core::{DeleteCondition, DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
+use strata_core::{DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES, Precondition};
 
 /// 1000 keys of up to 1024 bytes with version IDs fit comfortably.
 pub const DELETE_BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -32,10 +32,10 @@ fn condition_time(text: &str) -> Option<i64> {
 /// The conditions of a DeleteObject: `If-Match`, `x-amz-if-match-last-modified-time` and
 /// `x-amz-if-match-size` (AWS documents the last two for directory buckets; ceph/s3-tests
 /// expects them of every bucket). A malformed time or size is InvalidArgument.
-pub(super) fn delete_condition(ctx: &Ctx<'_>) -> Result<DeleteCondition, S3Error> {
+pub(super) fn delete_condition(ctx: &Ctx<'_>) -> Result<Precondition, S3Error> {
     let time = ctx.req.header("x-amz-if-match-last-modified-time");
     let size = ctx.req.header("x-amz-if-match-size");
-    Ok(DeleteCondition {
+    Ok(Precondition {
         if_match: ctx.req.header("if-match").map(str::to_owned),
         last_modified_secs: time
             .map(|t| condition_time(t).ok_or_else(|| S3Error::invalid_argument("Invalid time")))
@@ -47,6 +47,7 @@ pub(super) fn delete_condition(ctx: &Ctx<'_>) -> Result<DeleteCondition, S3Error
                     .map_err(|_| S3Error::invalid_argument("Invalid size"))
             })
             .transpose()?,
+        ..Precondition::default()
     })
 }
 
@@ -60,7 +61,7 @@ pub fn parse_delete_request(bytes: &[u8]) -> Result<DeleteRequest, S3Error> {
 
 /// [`parse_delete_request`], with each entry's conditions: `ETag`, `LastModifiedTime` and
 /// `Size` (a malformed time or size is MalformedXML).
-fn read_delete_request(bytes: &[u8]) -> Result<(DeleteRequest, Vec<DeleteCondition>), S3Error> {
+fn read_delete_request(bytes: &[u8]) -> Result<(DeleteRequest, Vec<Precondition>), S3Error> {
     let doc =
         parse(bytes, 5 * (MAX_DELETE_ENTRIES + 1) + 8).map_err(|_| S3Error::malformed_xml())?;
     if doc.name != "Delete" {
@@ -86,7 +87,7 @@ fn read_delete_request(bytes: &[u8]) -> Result<(DeleteRequest, Vec<DeleteConditi
         });
         let time = o.child_text("LastModifiedTime");
         let size = o.child_text("Size");
-        conditions.push(DeleteCondition {
+        conditions.push(Precondition {
             if_match: o.child_text("ETag").map(str::to_owned),
             last_modified_secs: time
                 .map(|t| condition_time(t).ok_or_else(S3Error::malformed_xml))
@@ -98,6 +99,7 @@ fn read_delete_request(bytes: &[u8]) -> Result<(DeleteRequest, Vec<DeleteConditi
                         .map_err(|_| S3Error::malformed_xml())
                 })
                 .transpose()?,
+            ..Precondition::default()
         });
     }
     Ok((DeleteRequest { quiet, entries }, conditions))

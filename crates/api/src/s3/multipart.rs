@@ -5,14 +5,14 @@ use super::bucket::{check_canned_acl, read_body};
 use super::error::S3Error;
 use super::list::max_param;
 use super::object::{
-    check_copy_conditions, check_write_conditions, copy_source, marker_source, meta_from_headers,
-    set_written_version, upload_body,
+    COPY_CONDITIONS, copy_source, marker_source, meta_from_headers, set_written_version,
+    upload_body, write_condition,
 };
 use super::{Ctx, S3Result, empty, etag, xml};
 use crate::body::Incoming;
 use crate::httpfmt::iso8601;
 use crate::listing::{self, PartsQuery, S3, UploadsQuery};
-use crate::objhttp::set;
+use crate::objhttp::{precondition, set};
 use crate::partcopy::{self, PastEnd, RangeForm};
 use crate::xml::{Xml, maybe_encode, parse};
 use hyper::StatusCode;
@@ -29,13 +29,9 @@ fn upload_id<'a>(ctx: &'a Ctx<'_>) -> Result<&'a str, S3Error> {
 }
 
 fn check_upload(ctx: &Ctx<'_>) -> Result<(), S3Error> {
-    let rec = ctx
-        .state
+    ctx.state
         .store
-        .multipart_upload(ctx.bucket()?, upload_id(ctx)?)?;
-    if rec.key != ctx.key()? {
-        return Err(CoreError::NoSuchUpload.into());
-    }
+        .multipart_upload(ctx.bucket()?, ctx.key()?, upload_id(ctx)?)?;
     Ok(())
 }
 
@@ -85,12 +81,12 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
                 "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
             )
         })?;
-        let read = partcopy::read_source(store, (&sb, &sk, sv), range, PastEnd::Refuse)
+        let cond = precondition(&ctx.req.headers, COPY_CONDITIONS);
+        let read = partcopy::read_source(store, (&sb, &sk, sv), range, PastEnd::Refuse, &cond)
             .await
             .map_err(marker_source)?;
-        check_copy_conditions(ctx, &read.version)?;
         let source = read.version.clone();
-        let out = partcopy::upload(store, bucket, id, n, read).await?;
+        let out = partcopy::upload(store, bucket, ctx.key()?, id, n, read).await?;
         let mut x = Xml::new("CopyPartResult", S3.root_attrs);
         x.leaf("LastModified", &iso8601(strata_core::store::now_ms()))
             .leaf("ETag", &etag(&out.etag));
@@ -105,7 +101,9 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
         return Ok(resp);
     }
     let (stream, expect, echo) = upload_body(ctx, body)?;
-    let out = store.upload_part(bucket, id, n, expect, stream).await?;
+    let out = store
+        .upload_part(bucket, ctx.key()?, id, n, expect, stream)
+        .await?;
     let mut resp = empty(StatusCode::OK);
     set(&mut resp, "etag", &etag(&out.etag));
     if let Some(c) = echo
@@ -144,7 +142,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     // No check_upload: the core answers a repeat of a completed upload.
     let id = upload_id(ctx)?;
-    check_write_conditions(ctx, bucket, key)?;
+    let cond = write_condition(ctx);
     // `x-amz-mp-object-size`: the object's size as the client expects it, checked before
     // anything is written.
     let size = match ctx.req.header("x-amz-mp-object-size") {
@@ -162,7 +160,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (_, out) = ctx
         .state
         .store
-        .complete_multipart_upload(bucket, key, id, parts, MIN_PART_SIZE, expect)
+        .complete_multipart_upload(bucket, key, id, parts, MIN_PART_SIZE, expect, cond)
         .await
         .map_err(|e| match e {
             CoreError::IncompleteBody { expected, got } => S3Error::invalid_request(format!(
@@ -188,10 +186,9 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
 }
 
 pub(super) async fn abort(ctx: &Ctx<'_>) -> S3Result {
-    check_upload(ctx)?;
     ctx.state
         .store
-        .abort_multipart_upload(ctx.bucket()?, upload_id(ctx)?)
+        .abort_multipart_upload(ctx.bucket()?, ctx.key()?, upload_id(ctx)?)
         .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
@@ -207,7 +204,10 @@ pub(super) fn list_parts(ctx: &Ctx<'_>) -> S3Result {
             .map_err(|_| S3Error::invalid_argument("part-number-marker must be an integer"))?,
     };
     let max = max_param(ctx, "max-parts")?;
-    let l = ctx.state.store.list_parts(bucket, upload_id, marker, max)?;
+    let l = ctx
+        .state
+        .store
+        .list_parts(bucket, key, upload_id, marker, max)?;
     let q = PartsQuery {
         bucket,
         key,

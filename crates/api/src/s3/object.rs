@@ -23,7 +23,7 @@ use hyper::{Response, StatusCode};
 use std::sync::Arc;
 use strata_core::{
     ByteStream, CoreError, DigestValues, Expect, Extra, MetadataDirective, ObjectMeta,
-    ObjectVersion, VersionId, Versioning,
+    ObjectVersion, Precondition, VersionId, Versioning,
 };
 
 const META_PREFIX: &str = "x-amz-meta-";
@@ -52,47 +52,15 @@ fn stored_encoding(header: &str) -> Option<String> {
     (!kept.is_empty()).then(|| kept.join(", "))
 }
 
-/// Whether an `If-Match`/`If-None-Match` list names this stored ETag (or is `*`).
-fn etag_listed(list: &str, stored: &str) -> bool {
-    list.split(',').any(|t| {
-        let t = t.trim().trim_start_matches("W/").trim_matches('"');
-        t == "*" || t.eq_ignore_ascii_case(stored)
-    })
-}
-
 /// Conditional writes (PutObject, CompleteMultipartUpload): `If-Match` needs a current object
 /// with a listed ETag (none: 404 NoSuchKey; another: 412), `If-None-Match` needs no current
-/// object with a listed ETag (`*`: none at all), else 412. Checked before the write, not
-/// atomically with it: the core has no compare-and-put yet.
-pub(super) fn check_write_conditions(
-    ctx: &Ctx<'_>,
-    bucket: &str,
-    key: &str,
-) -> Result<(), S3Error> {
-    let (if_match, if_none_match) = (ctx.req.header("if-match"), ctx.req.header("if-none-match"));
-    if if_match.is_none() && if_none_match.is_none() {
-        return Ok(());
-    }
-    let current = match ctx.state.store.head_object(bucket, key, None) {
-        Ok(v) => Some(v),
-        Err(CoreError::NoSuchKey { .. }) => None,
-        Err(e) => return Err(e.into()),
-    };
-    let failed = || condition_error(Condition::PreconditionFailed);
-    match current {
-        None if if_match.is_some() => Err(CoreError::NoSuchKey {
-            delete_marker: None,
-        }
-        .into()),
-        None => Ok(()),
-        Some(v) => {
-            if if_match.is_some_and(|m| !etag_listed(m, &v.data.etag))
-                || if_none_match.is_some_and(|m| etag_listed(m, &v.data.etag))
-            {
-                return Err(failed());
-            }
-            Ok(())
-        }
+/// object with a listed ETag (`*`: none at all), else 412. The core evaluates them in the
+/// write's own transaction.
+pub(super) fn write_condition(ctx: &Ctx<'_>) -> Precondition {
+    Precondition {
+        if_match: ctx.req.header("if-match").map(str::to_owned),
+        if_none_match: ctx.req.header("if-none-match").map(str::to_owned),
+        ..Precondition::default()
     }
 }
 
@@ -290,12 +258,12 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     check_canned_acl(ctx)?;
     ctx.state.store.bucket(bucket)?;
-    check_write_conditions(ctx, bucket, key)?;
+    let cond = write_condition(ctx);
     let (stream, expect, echo) = upload_body(ctx, body)?;
     let out = ctx
         .state
         .store
-        .put_object(bucket, key, meta_from_headers(ctx), expect, stream)
+        .put_object_if(bucket, key, meta_from_headers(ctx), expect, cond, stream)
         .await?;
     let mut resp = empty(StatusCode::OK);
     set(&mut resp, "etag", &etag(&out.etag));
@@ -488,12 +456,6 @@ pub(super) const COPY_CONDITIONS: [&str; 4] = [
     "x-amz-copy-source-if-modified-since",
 ];
 
-/// Copy-source conditions fail with 412 whichever way they fail.
-pub(super) fn check_copy_conditions(ctx: &Ctx<'_>, source: &ObjectVersion) -> Result<(), S3Error> {
-    objhttp::check_conditions(&ctx.req.headers, COPY_CONDITIONS, source)
-        .map_err(|_| condition_error(Condition::PreconditionFailed))
-}
-
 pub(super) fn marker_source(e: CoreError) -> S3Error {
     match e {
         CoreError::MethodNotAllowed { .. } => S3Error::invalid_request(
@@ -523,15 +485,9 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
         ));
     }
-    if COPY_CONDITIONS
-        .iter()
-        .any(|h| ctx.req.headers.contains_key(*h))
-    {
-        let source = store.head_object(&sb, &sk, sv).map_err(marker_source)?;
-        check_copy_conditions(ctx, &source)?;
-    }
+    let cond = objhttp::precondition(&ctx.req.headers, COPY_CONDITIONS);
     let (out, source) = store
-        .copy_object(&sb, &sk, sv, bucket, key, directive)
+        .copy_object(&sb, &sk, sv, cond, bucket, key, directive)
         .await
         .map_err(marker_source)?;
     let mut x = Xml::new("CopyObjectResult", S3.root_attrs);
@@ -647,18 +603,5 @@ mod tests {
         assert_eq!(stored_encoding("aws-chunked,gzip").as_deref(), Some("gzip"));
         assert_eq!(stored_encoding("aws-chunked"), None);
         assert_eq!(stored_encoding(" AWS-Chunked "), None);
-    }
-
-    #[test]
-    fn write_conditions_match_quoted_listed_or_any_etag() {
-        let tag = "acbd18db4cc2f85cedef654fccc4a4d8";
-        assert!(etag_listed("\"acbd18db4cc2f85cedef654fccc4a4d8\"", tag));
-        assert!(etag_listed("acbd18db4cc2f85cedef654fccc4a4d8", tag));
-        assert!(etag_listed(
-            "\"x\", W/\"ACBD18DB4CC2F85CEDEF654FCCC4A4D8\"",
-            tag
-        ));
-        assert!(etag_listed("*", tag));
-        assert!(!etag_listed("\"badetag\"", tag));
     }
 }

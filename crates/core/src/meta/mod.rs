@@ -7,8 +7,9 @@
 //!
 //! Writes go through [`MetaStore::submit`]: operations queue up, and the engine applies a whole
 //! batch of them in one transaction with one durable commit (group commit), then completes
-//! each. An operation must do every check that can refuse it before its first write; an
-//! operation that fails after writing aborts the whole batch.
+//! each. `Store::write` splits every operation into a check step (reads only, may refuse) and
+//! an apply step (writes, fails only with a storage error), so an operation that fails after
+//! writing, which aborts the whole batch, is one whose engine failed.
 
 mod keyrange;
 pub mod records;
