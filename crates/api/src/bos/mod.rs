@@ -1,6 +1,6 @@
 //! The Baidu BOS dialect: bce-auth-v1, an optional `/v1` path prefix, JSON bodies and errors.
 //!
-//! The wire facts are `../shared/spec/bos.md`.
+//! Each handler module names the operations it serves.
 
 mod batch;
 mod bucket;

@@ -1,8 +1,7 @@
 //! The Alibaba Cloud OSS dialect: authenticate (V1, V4, presigned), route by method,
 //! bucket, key and sub-resource, call the core, answer in OSS's XML and headers.
 //!
-//! The wire facts are `../shared/spec/oss.md`; each handler module names the operations it
-//! serves.
+//! Each handler module names the operations it serves.
 
 mod batch;
 mod bucket;

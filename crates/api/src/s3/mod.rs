@@ -1,7 +1,8 @@
 //! The Amazon S3 dialect: SigV4 (header, presigned, `aws-chunked` streaming with trailers),
 //! S3's XML shapes and headers over the same core as the other dialects.
 //!
-//! Semantics follow `../shared/spec/s3.md` §4.
+//! Semantics (versioning, delete markers, the null version) are the core's; this module
+//! only translates.
 
 mod batch;
 mod bucket;

@@ -77,3 +77,24 @@ pub fn data(len: usize, seed: u8) -> Vec<u8> {
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// A store on a fresh temporary directory (kept alive by the returned guard).
+pub async fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path()).await;
+    (dir, s)
+}
+
+pub fn ids(l: &strata_core::VersionListing) -> Vec<(String, strata_core::VersionId, bool, bool)> {
+    l.entries
+        .iter()
+        .map(|e| (e.key.clone(), e.version_id, e.is_latest, e.object.is_none()))
+        .collect()
+}
+
+pub fn all_versions() -> strata_core::ListVersionsParams {
+    strata_core::ListVersionsParams {
+        max_keys: 1000,
+        ..Default::default()
+    }
+}
