@@ -10,6 +10,7 @@ use sha2::{Digest as _, Sha256};
 use std::time::SystemTime;
 use strata_wire::request::RequestParts;
 use strata_wire::sign as wire;
+use strata_wire::sigutil::hex;
 use strata_wire::{Credentials, s3};
 
 /// How long a BOS signature is valid, in seconds (the SDKs' default).
@@ -130,16 +131,6 @@ fn insert_authorization(headers: &mut HeaderMap, value: &str) -> Result<(), Erro
     value.set_sensitive(true);
     headers.insert(AUTHORIZATION, value);
     Ok(())
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
 }
 
 #[cfg(test)]

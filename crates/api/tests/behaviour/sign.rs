@@ -5,6 +5,7 @@ use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, Method};
 use sha2::{Digest as _, Sha256};
 use strata_api::request::RequestParts;
+use strata_api::sigutil::hex;
 use strata_api::{Credentials, bos, oss, s3};
 
 use crate::dialect::Dialect;
@@ -88,8 +89,4 @@ fn insert(headers: &mut HeaderMap, name: &'static str, value: &str) {
         HeaderName::from_static(name),
         HeaderValue::from_str(value).expect("a header value"),
     );
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
