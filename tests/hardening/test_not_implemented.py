@@ -137,9 +137,25 @@ def test_bucket_creation_saying_no_to_a_feature_is_accepted(server):
     ("bos", "POST", "k", {"fetch": ""}),
     ("bos", "PUT", None, {"quota": ""}),
     ("bos", "GET", None, {"website": ""}),
+    ("bos", "GET", "k", {"responseContentType": "text/plain"}),
 ])
 def test_sub_resources_not_served_are_refused(server, bucket, dialect, method, key, params):
     before = wire.snapshot(server)
     refused(send(server, dialect, method, bucket, key, params=params, body=b"<x/>"),
             dialect, params)
     assert wire.snapshot(server) == before
+
+
+@pytest.mark.parametrize("dialect", ["oss", "bos"])
+def test_deletes_honour_if_match_in_every_dialect(server, bucket, dialect):
+    """A DELETE with If-Match is carried out only when the ETag matches (412 otherwise, and the
+    object stays): the condition is never accepted and dropped."""
+    key = f"cond-delete-{dialect}"
+    put = support.ok(support.put(server, dialect, bucket, key, b"keep me"))
+    etag = put.headers["etag"]
+    wrong = send(server, dialect, "DELETE", bucket, key,
+                 headers={"If-Match": '"0123456789abcdef0123456789abcdef"'})
+    support.assert_error(wrong, dialect, 412, "PreconditionFailed")
+    assert support.get(server, dialect, bucket, key).body == b"keep me"
+    support.ok(send(server, dialect, "DELETE", bucket, key, headers={"If-Match": etag}))
+    assert key not in support.current_keys(server, bucket)

@@ -234,6 +234,13 @@ pub static BOS: Table = Table {
         "extendobjectlock",
         "completeobjectlock",
         "select",
+        // Response-header overrides of GetObject (the Go SDK's responseHeaders).
+        "responseCacheControl",
+        "responseContentDisposition",
+        "responseContentEncoding",
+        "responseContentLanguage",
+        "responseContentType",
+        "responseExpires",
     ],
     headers: &[
         (

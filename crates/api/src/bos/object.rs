@@ -292,7 +292,12 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> BosResult {
     let outcome = ctx
         .state
         .store
-        .delete_object(bucket, key, version_param(ctx)?)
+        .delete_object_if(
+            bucket,
+            key,
+            version_param(ctx)?,
+            objhttp::precondition(&ctx.req.headers, objhttp::READ_CONDITIONS),
+        )
         .await?;
     let mut resp = empty(StatusCode::NO_CONTENT);
     match outcome {

@@ -309,7 +309,12 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> OssResult {
     let outcome = ctx
         .state
         .store
-        .delete_object(bucket, key, version_param(ctx)?)
+        .delete_object_if(
+            bucket,
+            key,
+            version_param(ctx)?,
+            objhttp::precondition(&ctx.req.headers, objhttp::READ_CONDITIONS),
+        )
         .await?;
     let mut resp = empty(StatusCode::NO_CONTENT);
     objhttp::set_delete_headers(&mut resp, &outcome, "x-oss-");
