@@ -1,7 +1,11 @@
-//! Sends each request to the handler of its path; later, to the dialect it is written in.
+//! The front door: the server's own endpoints, then the dialect a request is signed in, whose
+//! requests go down the one [`crate::pipeline`].
 
+use crate::bos::BosApi;
+use crate::oss::OssApi;
 use crate::request::{AddressError, RequestParts};
-use crate::{AppState, Body, bos, full, health, oss, s3};
+use crate::s3::S3Api;
+use crate::{AppState, Body, bos, full, health, oss, pipeline};
 use bytes::Bytes;
 use hyper::body::Body as HttpBody;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
@@ -38,9 +42,9 @@ where
         Err(e) => return bad_address(state, head, e),
     };
     match dialect(&parts) {
-        Dialect::Oss => oss::handle(state, parts, body).await,
-        Dialect::Bos => bos::handle(state, parts, body).await,
-        Dialect::S3 => s3::handle(state, parts, body).await,
+        Dialect::Oss => pipeline::handle::<OssApi>(state, parts, body).await,
+        Dialect::Bos => pipeline::handle::<BosApi>(state, parts, body).await,
+        Dialect::S3 => pipeline::handle::<S3Api>(state, parts, body).await,
     }
 }
 
@@ -90,9 +94,9 @@ fn bad_address(state: &AppState, head: http::request::Parts, e: AddressError) ->
     };
     parts.raw_path = head.uri.path().to_owned();
     match dialect(&parts) {
-        Dialect::Oss => oss::bad_address(&parts, e),
-        Dialect::Bos => bos::bad_address(&parts, e),
-        Dialect::S3 => s3::bad_address(&parts, e),
+        Dialect::Oss => pipeline::bad_address::<OssApi>(&parts, e),
+        Dialect::Bos => pipeline::bad_address::<BosApi>(&parts, e),
+        Dialect::S3 => pipeline::bad_address::<S3Api>(&parts, e),
     }
 }
 

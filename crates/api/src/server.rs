@@ -208,6 +208,10 @@ async fn handle(
         %peer,
         method = %req.method(),
         path = %req.uri().path(),
+        dialect = tracing::field::Empty,
+        access_key = tracing::field::Empty,
+        operation = tracing::field::Empty,
+        error = tracing::field::Empty,
     );
     async move {
         let started = Instant::now();

@@ -1,16 +1,12 @@
 //! DeleteMultipleObjects (`POST /{bucket}?delete`): JSON in, and out only the failures (no
 //! body at all when every key was deleted). Missing keys are `NoSuchKey` failures here.
 
-use super::bucket::read_body;
 use super::error::BosError;
 use super::{BosResult, Ctx, empty, json_response};
 use crate::body::Incoming;
 use hyper::StatusCode;
 use serde::Deserialize;
 use strata_core::{DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
-
-/// BOS's limit on the request body: 2 MB.
-pub const DELETE_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 #[derive(Deserialize)]
 struct Request {
@@ -69,7 +65,7 @@ pub fn parse_delete_request(bytes: &[u8]) -> Result<Vec<DeleteEntry>, BosError> 
 pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let bucket = ctx.bucket()?;
     ctx.state.store.bucket(bucket)?;
-    let bytes = read_body(ctx, body, DELETE_BODY_LIMIT).await?;
+    let bytes = ctx.read_document(body).await?;
     let entries = parse_delete_request(&bytes)?;
     let results = ctx.state.store.delete_objects(bucket, entries).await?;
     let mut errors = Vec::new();

@@ -4,13 +4,10 @@
 use super::error::BosError;
 use super::{BosResult, Ctx, bos_time, empty, json};
 use crate::body::Incoming;
-use crate::body::{ReadError, read_limited};
 use hyper::StatusCode;
 use hyper::header::HeaderValue;
 use serde_json::json;
 use strata_core::{DeleteBucketMode, Versioning, VersioningStatus};
-
-const CONFIG_BODY_LIMIT: usize = 64 * 1024;
 
 /// BOS names: `^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$` (no dots).
 fn validate_name(name: &str) -> Result<(), BosError> {
@@ -25,31 +22,6 @@ fn validate_name(name: &str) -> Result<(), BosError> {
     Ok(())
 }
 
-/// Reads a small body whole: a declared or actual size over `limit` is refused before it is
-/// buffered.
-pub(super) async fn read_body(
-    ctx: &Ctx<'_>,
-    body: Incoming,
-    limit: usize,
-) -> Result<bytes::Bytes, BosError> {
-    let declared = ctx
-        .req
-        .header("content-length")
-        .and_then(|v| v.parse().ok());
-    read_limited(body, declared, limit)
-        .await
-        .map_err(|e| match e {
-            ReadError::TooLarge => BosError::new(
-                StatusCode::BAD_REQUEST,
-                "MaxMessageLengthExceeded",
-                format!("The request body is larger than the {limit} bytes this request allows."),
-            ),
-            ReadError::Io(e) => {
-                BosError::new(StatusCode::BAD_REQUEST, "RequestTimeout", e.to_string())
-            }
-        })
-}
-
 pub(super) fn list_buckets(ctx: &Ctx<'_>) -> BosResult {
     let buckets: Vec<_> = ctx
         .state
@@ -59,13 +31,13 @@ pub(super) fn list_buckets(ctx: &Ctx<'_>) -> BosResult {
         .filter(|b| crate::access::owns(&ctx.state.users, ctx.user, &b.owner))
         .map(|b| json!({"name": b.name, "location": ctx.state.region, "creationDate": bos_time(b.created_ms)}))
         .collect();
-    Ok(json(json!({"owner": ctx.owner(), "buckets": buckets})))
+    Ok(json(json!({"owner": ctx.owner_json(), "buckets": buckets})))
 }
 
 pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let name = ctx.bucket()?;
     validate_name(name)?;
-    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    let bytes = ctx.read_document(body).await?;
     check_create_configuration(&bytes)?;
     ctx.state.store.create_bucket(name, &ctx.user.id).await?;
     Ok(empty(StatusCode::OK))
@@ -153,7 +125,7 @@ pub fn parse_versioning(bytes: &[u8]) -> Result<VersioningStatus, BosError> {
 pub(super) async fn put_versioning(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let bucket = ctx.bucket()?;
     ctx.state.store.bucket(bucket)?;
-    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    let bytes = ctx.read_document(body).await?;
     let status = parse_versioning(&bytes)?;
     ctx.state.store.set_versioning(bucket, status).await?;
     Ok(empty(StatusCode::OK))

@@ -35,7 +35,7 @@ pub(super) fn list_objects(ctx: &Ctx<'_>) -> BosResult {
         max_keys: max,
     };
     let l = ctx.state.store.list_objects(bucket, &p)?;
-    let owner = ctx.owner();
+    let owner = ctx.owner_json();
     let contents: Vec<Value> = l
         .objects
         .iter()
@@ -70,7 +70,7 @@ pub(super) fn list_versions(ctx: &Ctx<'_>) -> BosResult {
         max_keys: max,
     };
     let l = ctx.state.store.list_versions(bucket, &p)?;
-    let owner = ctx.owner();
+    let owner = ctx.owner_json();
     let contents: Vec<Value> = l
         .entries
         .iter()

@@ -16,145 +16,195 @@ pub use multipart::parse_complete_request;
 pub use object::parse_copy_source;
 pub use strata_wire::bos::auth;
 
-use crate::body::Incoming;
-use crate::request::RequestParts;
+use crate::body::{Incoming, ReadError};
+use crate::operation::{Operation, Routes, Unrouted};
+use crate::pipeline::{Dialect, Param, Signed};
+use crate::request::{AddressError, RequestParts};
 use crate::{AppState, Body, full};
 use error::BosError;
 use hyper::header::HeaderValue;
-use hyper::{Method, Response, StatusCode};
+use hyper::{Response, StatusCode};
 
 pub(crate) type BosResult = Result<Response<Body>, BosError>;
 
-pub(crate) struct Ctx<'a> {
-    pub state: &'a AppState,
-    pub req: RequestParts,
-    /// The user the request is signed by.
-    pub user: &'a crate::User,
-    /// The owner of the bucket the request addresses (the requester when it addresses none).
-    pub owner: crate::access::Owner,
-}
+/// The BOS dialect, as the pipeline sees it.
+pub(crate) struct BosApi;
+
+pub(crate) type Ctx<'a> = crate::pipeline::Ctx<'a, BosApi>;
 
 impl Ctx<'_> {
-    pub fn bucket(&self) -> Result<&str, BosError> {
-        self.req
-            .bucket
-            .as_deref()
-            .ok_or_else(|| BosError::invalid_argument("a bucket is required"))
-    }
-
-    pub fn key(&self) -> Result<&str, BosError> {
-        self.req
-            .key
-            .as_deref()
-            .ok_or_else(|| BosError::invalid_argument("an object key is required"))
-    }
-
-    /// The owner listings show: the bucket's (objects belong to their bucket's owner), or
-    /// the requester's for requests on no bucket.
-    pub fn owner(&self) -> serde_json::Value {
+    /// The owner listings show, as JSON.
+    pub fn owner_json(&self) -> serde_json::Value {
         serde_json::json!({"id": self.owner.id, "displayName": self.owner.display_name})
     }
 }
 
-/// BOS paths may start with `/v1` (older SDKs, presigned URLs); `v1` can never be a bucket.
-fn strip_v1(mut req: RequestParts) -> RequestParts {
-    if req.bucket.as_deref() == Some("v1") && !req.virtual_hosted {
-        let rest = req.key.take().unwrap_or_default();
-        let (bucket, key) = rest.split_once('/').unwrap_or((rest.as_str(), ""));
-        req.bucket = (!bucket.is_empty()).then(|| bucket.to_owned());
-        req.key = (!key.is_empty()).then(|| key.to_owned());
-    }
-    req
-}
+impl Dialect for BosApi {
+    const NAME: &'static str = "bos";
+    const ROUTES: Routes = Routes {
+        copy_source: "x-bce-copy-source",
+        head_bucket: true,
+        acl: false,
+        bucket_info: false,
+        object_meta: false,
+        list_v2: false,
+        unsupported: &crate::unsupported::BOS,
+        complete_limit: 1024 * 1024,
+    };
+    const REQUEST_ID_HEADERS: &'static [&'static str] = &["x-bce-request-id"];
+    const SERVER: &'static str = "BceBos";
+    const EXPECTED_OWNER_HEADERS: bool = false;
+    type Auth = ();
+    type Error = BosError;
+    type Echo = ();
 
-pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) -> Response<Body> {
-    let request_id = request_id();
-    let is_head = req.method == Method::HEAD;
-    let has_body = crate::body::has_body(&req.headers);
-    let result = async {
-        // The signature covers the path as sent, `/v1` included.
-        let authed = auth::authenticate(&req, &state.users, std::time::SystemTime::now())?;
+    /// The signature covers the path as sent, `/v1` included.
+    fn authenticate<'a>(
+        state: &'a AppState,
+        req: &RequestParts,
+    ) -> Result<Signed<'a, ()>, BosError> {
+        let auth = auth::authenticate(req, &state.users, std::time::SystemTime::now())?;
         let user = state
             .users
-            .user(&authed.access_key)
+            .user(&auth.access_key)
             .ok_or(auth::AuthError::Anonymous)?;
-        let req = strip_v1(req);
-        let source = req.header("x-bce-copy-source").map(parse_copy_source);
-        let source_bucket = source.as_ref().and_then(|s| s.as_ref().ok());
-        let source_bucket = source_bucket.map(|(bucket, _, _)| bucket.as_str());
-        let names = crate::access::Names::of(&req, source_bucket, false);
-        let owner = crate::access::authorize(state, user, &req, &names)?;
-        let ctx = Ctx {
-            state,
-            req,
+        Ok(Signed {
             user,
-            owner,
+            access_key: auth.access_key,
+            auth: (),
+        })
+    }
+
+    /// BOS paths may start with `/v1` (older SDKs, presigned URLs); `v1` can never be a
+    /// bucket.
+    fn address(mut req: RequestParts) -> RequestParts {
+        if req.bucket.as_deref() == Some("v1") && !req.virtual_hosted {
+            let rest = req.key.take().unwrap_or_default();
+            let (bucket, key) = rest.split_once('/').unwrap_or((rest.as_str(), ""));
+            req.bucket = (!bucket.is_empty()).then(|| bucket.to_owned());
+            req.key = (!key.is_empty()).then(|| key.to_owned());
+        }
+        req
+    }
+
+    fn copy_source_bucket(req: &RequestParts) -> Option<String> {
+        let source = parse_copy_source(req.header("x-bce-copy-source")?).ok()?;
+        Some(source.0)
+    }
+
+    fn echo(_req: &RequestParts) {}
+
+    /// A UUID-shaped id, as BOS gives.
+    fn request_id() -> String {
+        let h = crate::sigutil::hex(&rand::random::<[u8; 16]>());
+        format!(
+            "{}-{}-{}-{}-{}",
+            &h[..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..]
+        )
+    }
+
+    fn unrouted(why: Unrouted) -> BosError {
+        match why {
+            Unrouted::Refused(what) => BosError::new(
+                StatusCode::NOT_IMPLEMENTED,
+                "NotImplemented",
+                format!("{what} is not implemented."),
+            ),
+            Unrouted::MethodNotAllowed { .. } => BosError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                "The method is not allowed against this resource.",
+            ),
+        }
+    }
+
+    /// `InvalidObjectName` or `InvalidBucketName`.
+    fn bad_address(e: AddressError) -> BosError {
+        match e {
+            AddressError::KeyNotUtf8 => BosError::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidObjectName",
+                "The object name is not valid UTF-8.",
+            ),
+            AddressError::BucketNotUtf8 => BosError::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidBucketName",
+                "The bucket name is not valid UTF-8.",
+            ),
+        }
+    }
+
+    fn bad_param(what: Param) -> BosError {
+        BosError::invalid_argument(match what {
+            Param::Bucket => "a bucket is required",
+            Param::Key => "an object key is required",
+            Param::UploadId => "uploadId is required.",
+            Param::PartNumber => "partNumber must be an integer from 1 to 10000.",
+        })
+    }
+    fn body_error(e: ReadError, limit: usize) -> BosError {
+        match e {
+            ReadError::TooLarge => BosError::new(
+                StatusCode::BAD_REQUEST,
+                "MaxMessageLengthExceeded",
+                format!("The request body is larger than the {limit} bytes this request allows."),
+            ),
+            ReadError::Io(e) => {
+                BosError::new(StatusCode::BAD_REQUEST, "RequestTimeout", e.to_string())
+            }
+        }
+    }
+
+    fn error_code(e: &BosError) -> &'static str {
+        e.code
+    }
+
+    fn render_error(e: &BosError, _echo: &(), request_id: &str, is_head: bool) -> Response<Body> {
+        let mut r = if is_head || e.status == StatusCode::NOT_MODIFIED {
+            Response::new(full(""))
+        } else {
+            json_response(StatusCode::OK, e.to_json(request_id))
         };
-        dispatch(&ctx, body).await
-    }
-    .await;
-    let resp = result.unwrap_or_else(|e| {
-        let mut r = error_response(&e, &request_id, is_head);
-        crate::body::close_if_unread(&mut r, has_body);
+        *r.status_mut() = e.status;
         r
-    });
-    finish(resp, &request_id)
-}
-
-fn error_response(e: &BosError, request_id: &str, is_head: bool) -> Response<Body> {
-    let mut r = if is_head || e.status == StatusCode::NOT_MODIFIED {
-        Response::new(full(""))
-    } else {
-        json_response(StatusCode::OK, e.to_json(request_id))
-    };
-    *r.status_mut() = e.status;
-    r
-}
-
-/// A request whose path does not decode (see `router`): `InvalidObjectName` or
-/// `InvalidBucketName`.
-pub(crate) fn bad_address(req: &RequestParts, e: crate::request::AddressError) -> Response<Body> {
-    let request_id = request_id();
-    let e = match e {
-        crate::request::AddressError::KeyNotUtf8 => BosError::new(
-            StatusCode::BAD_REQUEST,
-            "InvalidObjectName",
-            "The object name is not valid UTF-8.",
-        ),
-        crate::request::AddressError::BucketNotUtf8 => BosError::new(
-            StatusCode::BAD_REQUEST,
-            "InvalidBucketName",
-            "The bucket name is not valid UTF-8.",
-        ),
-    };
-    let resp = error_response(&e, &request_id, req.method == Method::HEAD);
-    finish(resp, &request_id)
-}
-
-/// The headers every answer carries.
-fn finish(mut resp: Response<Body>, request_id: &str) -> Response<Body> {
-    let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(request_id) {
-        h.insert("x-bce-request-id", v);
     }
-    if let Ok(v) = crate::httpfmt::http_date(strata_core::store::now_ms()).parse() {
-        h.insert("date", v);
-    }
-    h.insert("server", HeaderValue::from_static("BceBos"));
-    resp
-}
 
-fn request_id() -> String {
-    let b: [u8; 16] = rand::random();
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )
+    async fn call(ctx: &Ctx<'_>, op: Operation, body: Incoming) -> BosResult {
+        use Operation::*;
+        match op {
+            ListBuckets => bucket::list_buckets(ctx),
+            CreateBucket => bucket::create(ctx, body).await,
+            HeadBucket => bucket::head(ctx),
+            DeleteBucket => bucket::delete(ctx).await,
+            GetBucketVersioning => bucket::get_versioning(ctx),
+            PutBucketVersioning => bucket::put_versioning(ctx, body).await,
+            GetBucketLocation => bucket::location(ctx),
+            ListObjects => list::list_objects(ctx),
+            ListObjectVersions => list::list_versions(ctx),
+            ListMultipartUploads => multipart::list_uploads(ctx),
+            DeleteObjects => batch::delete_multiple(ctx, body).await,
+            PutObject => object::put(ctx, body).await,
+            CopyObject => object::copy(ctx).await,
+            GetObject => object::get(ctx).await,
+            HeadObject => object::head(ctx),
+            DeleteObject => object::delete(ctx).await,
+            CreateMultipartUpload => multipart::initiate(ctx).await,
+            UploadPart => multipart::upload_part(ctx, body).await,
+            UploadPartCopy => multipart::upload_part_copy(ctx).await,
+            ListParts => multipart::list_parts(ctx),
+            AbortMultipartUpload => multipart::abort(ctx).await,
+            CompleteMultipartUpload => multipart::complete(ctx, body).await,
+            // Not BOS's (its routes never give them; `?acl` is refused).
+            GetBucketInfo | GetBucketAcl | PutBucketAcl | ListObjectsV2 | GetObjectMeta
+            | GetObjectAcl | PutObjectAcl => Err(BosApi::unrouted(Unrouted::MethodNotAllowed {
+                service: false,
+            })),
+        }
+    }
 }
 
 pub(crate) fn json_response(status: StatusCode, body: String) -> Response<Body> {
@@ -183,59 +233,6 @@ pub(crate) fn bos_time(ms: i64) -> String {
     s.truncate(19);
     s.push('Z');
     s
-}
-
-async fn dispatch(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
-    let q = |n: &str| ctx.req.has_query(n);
-    if let Some(what) = crate::unsupported::refused(&crate::unsupported::BOS, &ctx.req) {
-        return Err(BosError::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "NotImplemented",
-            format!("{what} is not implemented."),
-        ));
-    }
-    let not_allowed = || {
-        BosError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "MethodNotAllowed",
-            "The method is not allowed against this resource.",
-        )
-    };
-    let m = &ctx.req.method;
-    match (ctx.req.bucket.is_some(), ctx.req.key.is_some()) {
-        (false, _) if *m == Method::GET => bucket::list_buckets(ctx),
-        (false, _) => Err(not_allowed()),
-        (true, false) => match *m {
-            Method::PUT if q("versioning") => bucket::put_versioning(ctx, body).await,
-            Method::PUT => bucket::create(ctx, body).await,
-            Method::HEAD => bucket::head(ctx),
-            Method::DELETE => bucket::delete(ctx).await,
-            Method::POST if q("delete") => batch::delete_multiple(ctx, body).await,
-            Method::GET if q("versioning") => bucket::get_versioning(ctx),
-            Method::GET if q("location") => bucket::location(ctx),
-            Method::GET if q("versions") => list::list_versions(ctx),
-            Method::GET if q("uploads") => multipart::list_uploads(ctx),
-            Method::GET => list::list_objects(ctx),
-            _ => Err(not_allowed()),
-        },
-        (true, true) => match *m {
-            Method::PUT if q("partNumber") && q("uploadId") => {
-                multipart::upload_part(ctx, body).await
-            }
-            Method::PUT if ctx.req.headers.contains_key("x-bce-copy-source") => {
-                object::copy(ctx).await
-            }
-            Method::PUT => object::put(ctx, body).await,
-            Method::GET if q("uploadId") => multipart::list_parts(ctx),
-            Method::GET => object::get(ctx).await,
-            Method::HEAD => object::head(ctx),
-            Method::DELETE if q("uploadId") => multipart::abort(ctx).await,
-            Method::DELETE => object::delete(ctx).await,
-            Method::POST if q("uploads") => multipart::initiate(ctx).await,
-            Method::POST if q("uploadId") => multipart::complete(ctx, body).await,
-            _ => Err(not_allowed()),
-        },
-    }
 }
 
 /// A quoted ETag (BOS uses lower-case hex).

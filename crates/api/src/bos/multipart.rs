@@ -1,7 +1,6 @@
 //! Multipart uploads: Initiate, UploadPart, UploadPartCopy, Complete, Abort, ListParts,
 //! ListMultipartUploads.
 
-use super::bucket::read_body;
 use super::error::BosError;
 use super::list::max_param;
 use super::object::{
@@ -19,21 +18,6 @@ use strata_core::{CoreError, Expect, ListUploadsParams, Precondition};
 
 /// The smallest part but the last: BOS's SDK helpers upload 1 MiB parts.
 pub const MIN_PART_SIZE: u64 = 1024 * 1024;
-/// The Complete body is at most 1 MB.
-const COMPLETE_BODY_LIMIT: usize = 1024 * 1024;
-
-fn upload_id<'a>(ctx: &'a Ctx<'_>) -> Result<&'a str, BosError> {
-    ctx.req
-        .query_nonempty("uploadId")
-        .ok_or_else(|| BosError::invalid_argument("uploadId is required."))
-}
-
-fn check_upload(ctx: &Ctx<'_>) -> Result<(), BosError> {
-    ctx.state
-        .store
-        .multipart_upload(ctx.bucket()?, ctx.key()?, upload_id(ctx)?)?;
-    Ok(())
-}
 
 pub(super) async fn initiate(ctx: &Ctx<'_>) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
@@ -47,22 +31,10 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> BosResult {
 }
 
 pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
-    let bucket = ctx.bucket()?;
-    let n = ctx
-        .req
-        .query("partNumber")
-        .and_then(|n| n.parse::<u32>().ok())
-        .filter(|n| (1..=10_000).contains(n))
-        .ok_or_else(|| {
-            BosError::invalid_argument("partNumber must be an integer from 1 to 10000.")
-        })?;
-    check_upload(ctx)?;
-    let store = &ctx.state.store;
-    let id = upload_id(ctx)?;
-    if ctx.req.headers.contains_key("x-bce-copy-source") {
-        return copy_part(ctx, id, n).await;
-    }
-    let out = store
+    let (bucket, n, id) = ctx.part_address()?;
+    let out = ctx
+        .state
+        .store
         .upload_part(
             bucket,
             ctx.key()?,
@@ -80,7 +52,8 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
 
 /// UploadPartCopy: the source named by `x-bce-copy-source` (as CopyObject names it), or the
 /// range `x-bce-copy-source-range` selects, which must lie inside it, becomes the part.
-async fn copy_part(ctx: &Ctx<'_>, id: &str, n: u32) -> BosResult {
+pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> BosResult {
+    let (bucket, n, id) = ctx.part_address()?;
     let store = &ctx.state.store;
     let (sb, sk, sv) = copy_source(ctx)?;
     let bad_range =
@@ -96,7 +69,7 @@ async fn copy_part(ctx: &Ctx<'_>, id: &str, n: u32) -> BosResult {
             }
             other => marker_source(other),
         })?;
-    let out = partcopy::upload(store, ctx.bucket()?, ctx.key()?, id, n, read).await?;
+    let out = partcopy::upload(store, bucket, ctx.key()?, id, n, read).await?;
     let mut resp =
         json(json!({"lastModified": bos_time(strata_core::store::now_ms()), "eTag": out.etag}));
     set(&mut resp, "etag", &etag(&out.etag));
@@ -136,9 +109,9 @@ pub fn parse_complete_request(bytes: &[u8]) -> Result<Vec<(u32, String)>, BosErr
 
 pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
-    check_upload(ctx)?;
-    let id = upload_id(ctx)?;
-    let bytes = read_body(ctx, body, COMPLETE_BODY_LIMIT).await?;
+    ctx.check_upload()?;
+    let id = ctx.upload_id()?;
+    let bytes = ctx.read_document(body).await?;
     let parts = parse_complete_request(&bytes)?;
     // Metadata sent with Complete wins over Initiate's (Python's `user_metadata`).
     let user = meta_from_headers(ctx)?.user;
@@ -176,14 +149,14 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
 pub(super) async fn abort(ctx: &Ctx<'_>) -> BosResult {
     ctx.state
         .store
-        .abort_multipart_upload(ctx.bucket()?, ctx.key()?, upload_id(ctx)?)
+        .abort_multipart_upload(ctx.bucket()?, ctx.key()?, ctx.upload_id()?)
         .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
 pub(super) fn list_parts(ctx: &Ctx<'_>) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
-    let id = upload_id(ctx)?;
+    let id = ctx.upload_id()?;
     let upload = ctx.state.store.multipart_upload(bucket, key, id)?;
     let marker = match ctx.req.query_nonempty("partNumberMarker") {
         None => 0,
@@ -201,7 +174,7 @@ pub(super) fn list_parts(ctx: &Ctx<'_>) -> BosResult {
     let next = l.parts.last().map(|p| p.part_number).unwrap_or(marker);
     Ok(json(
         json!({"bucket": bucket, "key": key, "uploadId": id, "initiated": bos_time(upload.initiated_ms),
-                   "owner": ctx.owner(), "storageClass": "STANDARD", "partNumberMarker": marker,
+                   "owner": ctx.owner_json(), "storageClass": "STANDARD", "partNumberMarker": marker,
                    "nextPartNumberMarker": next, "maxParts": max, "isTruncated": l.is_truncated, "parts": parts}),
     ))
 }
@@ -218,7 +191,7 @@ pub(super) fn list_uploads(ctx: &Ctx<'_>) -> BosResult {
         max_uploads: max,
     };
     let l = ctx.state.store.list_multipart_uploads(bucket, &p)?;
-    let owner = ctx.owner();
+    let owner = ctx.owner_json();
     let uploads: Vec<Value> = l
         .uploads
         .iter()

@@ -34,13 +34,6 @@ pub(super) fn validate_key(key: &str) -> Result<(), BosError> {
     Ok(())
 }
 
-pub(super) fn version_param(ctx: &Ctx<'_>) -> Result<Option<VersionId>, BosError> {
-    match ctx.req.query("versionId") {
-        None => Ok(None),
-        Some(v) => Ok(Some(VersionId::parse(v)?)),
-    }
-}
-
 pub(super) fn meta_from_headers(ctx: &Ctx<'_>) -> Result<ObjectMeta, BosError> {
     let meta = objhttp::meta_from_headers(&ctx.req.headers, META_PREFIX);
     let size: usize = meta.user.iter().map(|(k, v)| k.len() + v.len()).sum();
@@ -170,7 +163,7 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> BosResult {
     let read = ctx
         .state
         .store
-        .get_object(bucket, key, version_param(ctx)?, range)
+        .get_object(bucket, key, ctx.version_id()?, range)
         .await?;
     objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &read.version)
         .map_err(condition_error)?;
@@ -198,7 +191,7 @@ pub(super) fn head(ctx: &Ctx<'_>) -> BosResult {
     let v = ctx
         .state
         .store
-        .head_object(ctx.bucket()?, ctx.key()?, version_param(ctx)?)?;
+        .head_object(ctx.bucket()?, ctx.key()?, ctx.version_id()?)?;
     objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &v)
         .map_err(condition_error)?;
     let mut resp = empty(StatusCode::OK);
@@ -295,7 +288,7 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> BosResult {
         .delete_object_if(
             bucket,
             key,
-            version_param(ctx)?,
+            ctx.version_id()?,
             objhttp::precondition(&ctx.req.headers, objhttp::READ_CONDITIONS),
         )
         .await?;

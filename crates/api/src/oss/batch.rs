@@ -1,6 +1,5 @@
 //! DeleteMultipleObjects (`POST /?delete`), and the parsing of the small request documents.
 
-use super::bucket::read_body;
 use super::error::OssError;
 use super::object::validate_key;
 use super::{Ctx, OssResult, xml};
@@ -8,9 +7,6 @@ use crate::body::Incoming;
 use crate::xml::{DeleteRequest, Element, ParseError, Xml, maybe_encode, parse};
 use hyper::StatusCode;
 use strata_core::{DeleteEntry, DeleteOutcome, MAX_DELETE_ENTRIES, VersionId};
-
-/// The largest multi-delete body read (1000 keys of 1023 bytes, escaped, fit).
-pub const DELETE_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 pub(super) fn parse_doc(
     bytes: &[u8],
@@ -101,7 +97,7 @@ pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> OssResult 
         ));
     }
     ctx.state.store.bucket(bucket)?;
-    let bytes = read_body(ctx, body, DELETE_BODY_LIMIT).await?;
+    let bytes = ctx.read_document(body).await?;
     let DeleteRequest { quiet, entries } = parse_delete_request(&bytes)?;
     let results = ctx.state.store.delete_objects(bucket, entries).await?;
     let mut x = Xml::new("DeleteResult", "");

@@ -4,14 +4,10 @@
 use super::error::OssError;
 use super::{Ctx, OssResult, empty, xml};
 use crate::body::Incoming;
-use crate::body::read_limited;
 use crate::httpfmt::iso8601;
 use crate::xml::Xml;
 use hyper::StatusCode;
 use strata_core::{CoreError, DeleteBucketMode, Versioning, VersioningStatus};
-
-/// Bodies of bucket configuration requests are small.
-const CONFIG_BODY_LIMIT: usize = 64 * 1024;
 
 /// OSS narrows the common rules: no dots.
 fn validate_name(name: &str) -> Result<(), OssError> {
@@ -102,7 +98,7 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let name = ctx.bucket()?;
     validate_name(name)?;
     check_acl(ctx, "x-oss-acl")?;
-    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    let bytes = ctx.read_document(body).await?;
     check_create_configuration(&bytes)?;
     match ctx.state.store.create_bucket(name, &ctx.user.id).await {
         // Creating a bucket one already owns succeeds (oss.md §2.3).
@@ -216,7 +212,7 @@ pub(super) fn get_versioning(ctx: &Ctx<'_>) -> OssResult {
 pub(super) async fn put_versioning(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let bucket = ctx.bucket()?;
     ctx.state.store.bucket(bucket)?;
-    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    let bytes = ctx.read_document(body).await?;
     let status = super::batch::parse_versioning(&bytes)?;
     let status = match status.as_deref() {
         Some("Enabled") => VersioningStatus::Enabled,
@@ -231,29 +227,8 @@ pub(super) async fn put_versioning(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     Ok(empty(StatusCode::OK))
 }
 
-/// Reads a small request body whole and checks its Content-MD5 when one is given.
-pub(super) async fn read_body(
-    ctx: &Ctx<'_>,
-    body: Incoming,
-    limit: usize,
-) -> Result<bytes::Bytes, OssError> {
-    let declared = ctx
-        .req
-        .header("content-length")
-        .and_then(|v| v.parse().ok());
-    let bytes = read_limited(body, declared, limit)
-        .await
-        .map_err(|e| match e {
-            crate::body::ReadError::TooLarge => OssError::malformed_xml(format!(
-                "The request body is larger than the {limit} bytes this request allows."
-            )),
-            crate::body::ReadError::Io(e) if crate::body::is_timeout(&e) => {
-                OssError::new(StatusCode::BAD_REQUEST, "RequestTimeout", e.to_string())
-            }
-            crate::body::ReadError::Io(e) => {
-                OssError::new(StatusCode::BAD_REQUEST, "IncompleteBody", e.to_string())
-            }
-        })?;
+/// A document body's Content-MD5, when the request declares one, must match it.
+pub(super) fn check_document(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<(), OssError> {
     if let Some(md5) = ctx.req.header("content-md5") {
         use md5::Digest as _;
         let expected = crate::httpfmt::parse_md5(md5).ok_or_else(|| {
@@ -263,7 +238,7 @@ pub(super) async fn read_body(
                 "The Content-MD5 you specified was invalid.",
             )
         })?;
-        let got: [u8; 16] = md5::Md5::digest(&bytes).into();
+        let got: [u8; 16] = md5::Md5::digest(bytes).into();
         if got != expected {
             return Err(OssError::new(
                 StatusCode::BAD_REQUEST,
@@ -272,5 +247,5 @@ pub(super) async fn read_body(
             ));
         }
     }
-    Ok(bytes)
+    Ok(())
 }

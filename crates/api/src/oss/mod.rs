@@ -15,41 +15,23 @@ pub use multipart::parse_complete_request;
 pub use object::parse_copy_source;
 pub use strata_wire::oss::auth;
 
-use crate::body::Incoming;
-use crate::request::RequestParts;
+use crate::body::{Incoming, ReadError};
+use crate::operation::{Operation, Routes, Unrouted};
+use crate::pipeline::{Dialect, Param, Signed};
+use crate::request::{AddressError, RequestParts};
 use crate::{AppState, Body, full};
 use error::OssError;
-use hyper::{Method, Response, StatusCode};
+use hyper::header::HeaderValue;
+use hyper::{Response, StatusCode};
 
 pub(crate) type OssResult = Result<Response<Body>, OssError>;
 
-/// One request on its way through the dialect.
-pub(crate) struct Ctx<'a> {
-    pub state: &'a AppState,
-    pub req: RequestParts,
-    /// The user the request is signed by.
-    pub user: &'a crate::User,
-    /// The request's payload digest from a V4 signature, to check against the body.
-    pub payload_sha256: Option<[u8; 32]>,
-    /// The owner of the bucket the request addresses (the requester when it addresses none).
-    pub owner: crate::access::Owner,
-}
+/// The OSS dialect, as the pipeline sees it.
+pub(crate) struct OssApi;
+
+pub(crate) type Ctx<'a> = crate::pipeline::Ctx<'a, OssApi>;
 
 impl Ctx<'_> {
-    pub fn bucket(&self) -> Result<&str, OssError> {
-        self.req
-            .bucket
-            .as_deref()
-            .ok_or_else(|| OssError::invalid_argument("a bucket is required"))
-    }
-
-    pub fn key(&self) -> Result<&str, OssError> {
-        self.req
-            .key
-            .as_deref()
-            .ok_or_else(|| OssError::invalid_argument("an object key is required"))
-    }
-
     /// `encoding-type=url` was asked for.
     pub fn url_encoding(&self) -> Result<bool, OssError> {
         match self.req.query("encoding-type") {
@@ -58,125 +40,199 @@ impl Ctx<'_> {
             Some(_) => Err(OssError::invalid_argument("The encoding-type must be url.")),
         }
     }
-
-    /// The owner listings and ACLs show: the bucket's (objects belong to their bucket's
-    /// owner), or the requester's for requests on no bucket.
-    pub fn owner(&self) -> crate::listing::Owner<'_> {
-        self.owner.as_listing()
-    }
 }
 
-/// Answers one OSS request.
-pub(crate) async fn handle(state: &AppState, req: RequestParts, body: Incoming) -> Response<Body> {
-    let request_id = request_id();
-    let is_head = req.method == Method::HEAD;
-    let has_body = crate::body::has_body(&req.headers);
-    let host = req.header("host").unwrap_or_default().to_owned();
-    let result = async {
-        let authed = auth::authenticate(&req, &state.users, std::time::SystemTime::now())?;
+impl Dialect for OssApi {
+    const NAME: &'static str = "oss";
+    const ROUTES: Routes = Routes {
+        copy_source: "x-oss-copy-source",
+        head_bucket: false,
+        acl: true,
+        bucket_info: true,
+        object_meta: true,
+        list_v2: true,
+        unsupported: &crate::unsupported::OSS,
+        complete_limit: 2 * 1024 * 1024,
+    };
+    const REQUEST_ID_HEADERS: &'static [&'static str] = &["x-oss-request-id"];
+    const SERVER: &'static str = "strata";
+    const EXPECTED_OWNER_HEADERS: bool = false;
+    /// The payload digest of a V4 signature, to check against the body.
+    type Auth = auth::Authenticated;
+    type Error = OssError;
+    /// The host, which `<Error>` names as `HostId`.
+    type Echo = String;
+
+    fn authenticate<'a>(
+        state: &'a AppState,
+        req: &RequestParts,
+    ) -> Result<Signed<'a, auth::Authenticated>, OssError> {
+        let auth = auth::authenticate(req, &state.users, std::time::SystemTime::now())?;
         let user = state
             .users
-            .user(&authed.access_key)
+            .user(&auth.access_key)
             .ok_or(auth::AuthError::Anonymous)?;
-        let source = req.header("x-oss-copy-source").map(parse_copy_source);
-        let source_bucket = source.as_ref().and_then(|s| s.as_ref().ok());
-        let source_bucket = source_bucket.map(|(bucket, _, _)| bucket.as_str());
-        let names = crate::access::Names::of(&req, source_bucket, false);
-        let owner = crate::access::authorize(state, user, &req, &names)?;
-        let ctx = Ctx {
-            state,
-            req,
+        Ok(Signed {
             user,
-            payload_sha256: authed.payload_sha256,
-            owner,
+            access_key: auth.access_key.clone(),
+            auth,
+        })
+    }
+
+    fn copy_source_bucket(req: &RequestParts) -> Option<String> {
+        let source = parse_copy_source(req.header("x-oss-copy-source")?).ok()?;
+        Some(source.0)
+    }
+
+    fn echo(req: &RequestParts) -> String {
+        req.header("host").unwrap_or_default().to_owned()
+    }
+
+    fn request_id() -> String {
+        format!(
+            "{:016X}{:08X}",
+            rand::random::<u64>(),
+            rand::random::<u32>()
+        )
+    }
+
+    fn unrouted(why: Unrouted) -> OssError {
+        match why {
+            Unrouted::Refused(what) => OssError::not_implemented(&what),
+            Unrouted::MethodNotAllowed { service: true } => OssError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                "Only GET is allowed on the service.",
+            ),
+            Unrouted::MethodNotAllowed { service: false } => OssError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                "The specified method is not allowed against this resource.",
+            ),
+        }
+    }
+
+    /// `InvalidObjectName` or `InvalidBucketName`.
+    fn bad_address(e: AddressError) -> OssError {
+        match e {
+            AddressError::KeyNotUtf8 => OssError::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidObjectName",
+                "The object name is not valid UTF-8.",
+            ),
+            AddressError::BucketNotUtf8 => OssError::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidBucketName",
+                "The bucket name is not valid UTF-8.",
+            ),
+        }
+    }
+
+    fn bad_param(what: Param) -> OssError {
+        OssError::invalid_argument(match what {
+            Param::Bucket => "a bucket is required",
+            Param::Key => "an object key is required",
+            Param::UploadId => "uploadId is required.",
+            Param::PartNumber => "The partNumber must be an integer from 1 to 10000.",
+        })
+    }
+    fn body_error(e: ReadError, limit: usize) -> OssError {
+        match e {
+            ReadError::TooLarge => OssError::malformed_xml(format!(
+                "The request body is larger than the {limit} bytes this request allows."
+            )),
+            ReadError::Io(e) if crate::body::is_timeout(&e) => {
+                OssError::new(StatusCode::BAD_REQUEST, "RequestTimeout", e.to_string())
+            }
+            ReadError::Io(e) => {
+                OssError::new(StatusCode::BAD_REQUEST, "IncompleteBody", e.to_string())
+            }
+        }
+    }
+
+    /// Content-MD5, when given, must match.
+    fn check_document(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<(), OssError> {
+        bucket::check_document(ctx, bytes)
+    }
+
+    fn error_code(e: &OssError) -> &'static str {
+        e.code
+    }
+
+    /// HEAD answers carry the error document base64-encoded in `x-oss-err`.
+    fn render_error(
+        e: &OssError,
+        host: &String,
+        request_id: &str,
+        is_head: bool,
+    ) -> Response<Body> {
+        let xml = e.to_xml(request_id, host);
+        let mut resp = if is_head || e.status == StatusCode::NOT_MODIFIED {
+            let mut r = Response::new(full(""));
+            if is_head && let Ok(v) = crate::httpfmt::base64(xml.as_bytes()).parse() {
+                r.headers_mut().insert("x-oss-err", v);
+            }
+            r
+        } else {
+            let mut r = Response::new(full(xml));
+            r.headers_mut()
+                .insert("content-type", HeaderValue::from_static("application/xml"));
+            r
         };
-        dispatch(&ctx, body).await
-    }
-    .await;
-    let resp = result.unwrap_or_else(|e| {
-        let mut r = error_response(&e, &request_id, &host, is_head);
-        crate::body::close_if_unread(&mut r, has_body);
-        r
-    });
-    finish(resp, &request_id)
-}
-
-/// A request whose path does not decode (see `router`): `InvalidObjectName` or
-/// `InvalidBucketName`.
-pub(crate) fn bad_address(req: &RequestParts, e: crate::request::AddressError) -> Response<Body> {
-    let request_id = request_id();
-    let host = req.header("host").unwrap_or_default();
-    let e = match e {
-        crate::request::AddressError::KeyNotUtf8 => OssError::new(
-            StatusCode::BAD_REQUEST,
-            "InvalidObjectName",
-            "The object name is not valid UTF-8.",
-        ),
-        crate::request::AddressError::BucketNotUtf8 => OssError::new(
-            StatusCode::BAD_REQUEST,
-            "InvalidBucketName",
-            "The bucket name is not valid UTF-8.",
-        ),
-    };
-    let resp = error_response(&e, &request_id, host, req.method == Method::HEAD);
-    finish(resp, &request_id)
-}
-
-/// The headers every answer carries.
-fn finish(mut resp: Response<Body>, request_id: &str) -> Response<Body> {
-    let h = resp.headers_mut();
-    h.insert(
-        "x-oss-request-id",
-        request_id.parse().expect("hex is a header value"),
-    );
-    if let Ok(v) = crate::httpfmt::http_date(strata_core::store::now_ms()).parse() {
-        h.insert("date", v);
-    }
-    h.insert("server", hyper::header::HeaderValue::from_static("strata"));
-    resp
-}
-
-fn request_id() -> String {
-    format!(
-        "{:016X}{:08X}",
-        rand::random::<u64>(),
-        rand::random::<u32>()
-    )
-}
-
-fn error_response(e: &OssError, request_id: &str, host: &str, is_head: bool) -> Response<Body> {
-    let xml = e.to_xml(request_id, host);
-    let mut resp = if is_head || e.status == StatusCode::NOT_MODIFIED {
-        let mut r = Response::new(full(""));
-        if is_head && let Ok(v) = crate::httpfmt::base64(xml.as_bytes()).parse() {
-            r.headers_mut().insert("x-oss-err", v);
+        *resp.status_mut() = e.status;
+        for (name, value) in &e.headers {
+            if let Ok(v) = value.parse() {
+                resp.headers_mut().insert(*name, v);
+            }
         }
-        r
-    } else {
-        let mut r = Response::new(full(xml));
-        r.headers_mut().insert(
-            "content-type",
-            hyper::header::HeaderValue::from_static("application/xml"),
-        );
-        r
-    };
-    *resp.status_mut() = e.status;
-    for (name, value) in &e.headers {
-        if let Ok(v) = value.parse() {
-            resp.headers_mut().insert(*name, v);
+        resp
+    }
+
+    async fn call(ctx: &Ctx<'_>, op: Operation, body: Incoming) -> OssResult {
+        use Operation::*;
+        match op {
+            ListBuckets => bucket::list_buckets(ctx),
+            CreateBucket => bucket::create(ctx, body).await,
+            DeleteBucket => bucket::delete(ctx).await,
+            GetBucketVersioning => bucket::get_versioning(ctx),
+            PutBucketVersioning => bucket::put_versioning(ctx, body).await,
+            GetBucketLocation => bucket::location(ctx),
+            GetBucketInfo => bucket::info(ctx),
+            GetBucketAcl => bucket::get_acl(ctx),
+            PutBucketAcl => bucket::put_acl(ctx),
+            ListObjects => list::list_objects(ctx),
+            ListObjectsV2 => list::list_objects_v2(ctx),
+            ListObjectVersions => list::list_versions(ctx),
+            ListMultipartUploads => multipart::list_uploads(ctx),
+            DeleteObjects => batch::delete_multiple(ctx, body).await,
+            PutObject => object::put(ctx, body).await,
+            CopyObject => object::copy(ctx).await,
+            GetObject => object::get(ctx).await,
+            HeadObject => object::head(ctx, false),
+            GetObjectMeta => object::head(ctx, true),
+            DeleteObject => object::delete(ctx).await,
+            GetObjectAcl => object::get_acl(ctx),
+            PutObjectAcl => object::put_acl(ctx),
+            CreateMultipartUpload => multipart::initiate(ctx).await,
+            UploadPart => multipart::upload_part(ctx, body).await,
+            UploadPartCopy => multipart::upload_part_copy(ctx).await,
+            ListParts => multipart::list_parts(ctx),
+            AbortMultipartUpload => multipart::abort(ctx).await,
+            CompleteMultipartUpload => multipart::complete(ctx, body).await,
+            // OSS answers HEAD of a bucket as the GET it names (its routes never give this).
+            HeadBucket => Err(OssApi::unrouted(Unrouted::MethodNotAllowed {
+                service: false,
+            })),
         }
     }
-    resp
 }
 
 /// An XML response.
 pub(crate) fn xml(status: StatusCode, body: String) -> Response<Body> {
     let mut r = Response::new(full(body));
     *r.status_mut() = status;
-    r.headers_mut().insert(
-        "content-type",
-        hyper::header::HeaderValue::from_static("application/xml"),
-    );
+    r.headers_mut()
+        .insert("content-type", HeaderValue::from_static("application/xml"));
     r
 }
 
@@ -185,68 +241,6 @@ pub(crate) fn empty(status: StatusCode) -> Response<Body> {
     let mut r = Response::new(full(""));
     *r.status_mut() = status;
     r
-}
-
-async fn dispatch(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
-    let q = |n: &str| ctx.req.has_query(n);
-    if let Some(what) = crate::unsupported::refused(&crate::unsupported::OSS, &ctx.req) {
-        return Err(OssError::not_implemented(&what));
-    }
-    let m = &ctx.req.method;
-    match (ctx.req.bucket.is_some(), ctx.req.key.is_some()) {
-        (false, _) if *m == Method::GET => bucket::list_buckets(ctx),
-        (false, _) => Err(OssError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "MethodNotAllowed",
-            "Only GET is allowed on the service.",
-        )),
-        (true, false) => match *m {
-            Method::PUT if q("versioning") => bucket::put_versioning(ctx, body).await,
-            Method::PUT if q("acl") => bucket::put_acl(ctx),
-            Method::PUT => bucket::create(ctx, body).await,
-            Method::DELETE => bucket::delete(ctx).await,
-            Method::POST if q("delete") => batch::delete_multiple(ctx, body).await,
-            Method::GET | Method::HEAD if q("versioning") => bucket::get_versioning(ctx),
-            Method::GET | Method::HEAD if q("versions") => list::list_versions(ctx),
-            Method::GET | Method::HEAD if q("uploads") => multipart::list_uploads(ctx),
-            Method::GET | Method::HEAD if q("bucketInfo") => bucket::info(ctx),
-            Method::GET | Method::HEAD if q("location") => bucket::location(ctx),
-            Method::GET | Method::HEAD if q("acl") => bucket::get_acl(ctx),
-            Method::GET | Method::HEAD if ctx.req.query("list-type") == Some("2") => {
-                list::list_objects_v2(ctx)
-            }
-            Method::GET | Method::HEAD => list::list_objects(ctx),
-            _ => Err(OssError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "MethodNotAllowed",
-                "The specified method is not allowed against this resource.",
-            )),
-        },
-        (true, true) => match *m {
-            Method::PUT if q("partNumber") && q("uploadId") => {
-                multipart::upload_part(ctx, body).await
-            }
-            Method::PUT if q("acl") => object::put_acl(ctx),
-            Method::PUT if ctx.req.headers.contains_key("x-oss-copy-source") => {
-                object::copy(ctx).await
-            }
-            Method::PUT => object::put(ctx, body).await,
-            Method::GET if q("uploadId") => multipart::list_parts(ctx),
-            Method::GET if q("acl") => object::get_acl(ctx),
-            Method::GET => object::get(ctx).await,
-            Method::HEAD if q("objectMeta") => object::head(ctx, true),
-            Method::HEAD => object::head(ctx, false),
-            Method::DELETE if q("uploadId") => multipart::abort(ctx).await,
-            Method::DELETE => object::delete(ctx).await,
-            Method::POST if q("uploads") => multipart::initiate(ctx).await,
-            Method::POST if q("uploadId") => multipart::complete(ctx, body).await,
-            _ => Err(OssError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "MethodNotAllowed",
-                "The specified method is not allowed against this resource.",
-            )),
-        },
-    }
 }
 
 /// Renders an ETag as OSS clients expect: quoted upper-case hex.

@@ -2,7 +2,7 @@
 //! ListMultipartUploads.
 
 use super::batch::parse_doc;
-use super::bucket::{parse_max, read_body};
+use super::bucket::parse_max;
 use super::error::OssError;
 use super::object::{copy_source, expectations, meta_from_headers, set_version, validate_key};
 use super::{Ctx, OssResult, empty, etag, xml};
@@ -17,22 +17,6 @@ use strata_core::{CoreError, Expect, ListUploadsParams, Precondition, Versioning
 
 /// OSS's smallest part (all but the last): 100 KiB.
 pub const MIN_PART_SIZE: u64 = 100 * 1024;
-const COMPLETE_BODY_LIMIT: usize = 2 * 1024 * 1024;
-
-fn upload_id<'a>(ctx: &'a Ctx<'_>) -> Result<&'a str, OssError> {
-    ctx.req
-        .query_nonempty("uploadId")
-        .ok_or_else(|| OssError::invalid_argument("uploadId is required."))
-}
-
-/// The upload must belong to the key in the path (the core checks it), before anything else
-/// of the request is read.
-fn check_upload(ctx: &Ctx<'_>) -> Result<(), OssError> {
-    ctx.state
-        .store
-        .multipart_upload(ctx.bucket()?, ctx.key()?, upload_id(ctx)?)?;
-    Ok(())
-}
 
 pub(super) async fn initiate(ctx: &Ctx<'_>) -> OssResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
@@ -54,58 +38,46 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> OssResult {
     Ok(xml(StatusCode::OK, x.finish()))
 }
 
-fn part_number(ctx: &Ctx<'_>) -> Result<u32, OssError> {
-    ctx.req
-        .query("partNumber")
-        .and_then(|n| n.parse::<u32>().ok())
-        .filter(|n| (1..=10_000).contains(n))
-        .ok_or_else(|| {
-            OssError::invalid_argument("The partNumber must be an integer from 1 to 10000.")
-        })
+/// UploadPartCopy: the source (or a range of it) streamed into the part.
+pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> OssResult {
+    let (bucket, n, id) = ctx.part_address()?;
+    let store = &ctx.state.store;
+    let (sb, sk, sv) = copy_source(ctx)?;
+    let range = partcopy::parse_range(ctx.req.header("x-oss-copy-source-range"), RangeForm::Any)
+        .map_err(|_| OssError::invalid_argument("The x-oss-copy-source-range is not valid."))?;
+    let cond = super::object::copy_condition(ctx);
+    let read = partcopy::read_source(store, (&sb, &sk, sv), range, PastEnd::Clamp, &cond)
+        .await
+        .map_err(|e| match e {
+            CoreError::MethodNotAllowed { .. } => {
+                OssError::invalid_argument("The copy source is a delete marker.")
+            }
+            other => other.into(),
+        })?;
+    let source = read.version.clone();
+    let out = partcopy::upload(store, bucket, ctx.key()?, id, n, read).await?;
+    let mut x = Xml::new("CopyPartResult", "");
+    x.leaf("LastModified", &iso8601(strata_core::store::now_ms()))
+        .leaf("ETag", &etag(&out.etag));
+    let mut resp = xml(StatusCode::OK, x.finish());
+    // The ETag is in the body, and also a header: oss2's upload_part_copy and ali-oss's
+    // multipartUploadCopy read only the header.
+    set(&mut resp, "etag", &etag(&out.etag));
+    if source.versioning != Versioning::Unversioned || sv.is_some() {
+        set(
+            &mut resp,
+            "x-oss-copy-source-version-id",
+            &source.version_id.to_string(),
+        );
+    }
+    Ok(resp)
 }
 
 pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
-    let bucket = ctx.bucket()?;
-    let n = part_number(ctx)?;
-    check_upload(ctx)?;
-    let id = upload_id(ctx)?;
-    let store = &ctx.state.store;
-    if ctx.req.headers.contains_key("x-oss-copy-source") {
-        // UploadPartCopy: the source (or a range of it) streamed into the part.
-        let (sb, sk, sv) = copy_source(ctx)?;
-        let range =
-            partcopy::parse_range(ctx.req.header("x-oss-copy-source-range"), RangeForm::Any)
-                .map_err(|_| {
-                    OssError::invalid_argument("The x-oss-copy-source-range is not valid.")
-                })?;
-        let cond = super::object::copy_condition(ctx);
-        let read = partcopy::read_source(store, (&sb, &sk, sv), range, PastEnd::Clamp, &cond)
-            .await
-            .map_err(|e| match e {
-                CoreError::MethodNotAllowed { .. } => {
-                    OssError::invalid_argument("The copy source is a delete marker.")
-                }
-                other => other.into(),
-            })?;
-        let source = read.version.clone();
-        let out = partcopy::upload(store, bucket, ctx.key()?, id, n, read).await?;
-        let mut x = Xml::new("CopyPartResult", "");
-        x.leaf("LastModified", &iso8601(strata_core::store::now_ms()))
-            .leaf("ETag", &etag(&out.etag));
-        let mut resp = xml(StatusCode::OK, x.finish());
-        // The ETag is in the body, and also a header: oss2's upload_part_copy and ali-oss's
-        // multipartUploadCopy read only the header.
-        set(&mut resp, "etag", &etag(&out.etag));
-        if source.versioning != Versioning::Unversioned || sv.is_some() {
-            set(
-                &mut resp,
-                "x-oss-copy-source-version-id",
-                &source.version_id.to_string(),
-            );
-        }
-        return Ok(resp);
-    }
-    let out = store
+    let (bucket, n, id) = ctx.part_address()?;
+    let out = ctx
+        .state
+        .store
         .upload_part(
             bucket,
             ctx.key()?,
@@ -145,8 +117,8 @@ pub fn parse_complete_request(bytes: &[u8]) -> Result<Vec<(u32, String)>, OssErr
 pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let url = ctx.url_encoding()?;
-    check_upload(ctx)?;
-    let id = upload_id(ctx)?;
+    ctx.check_upload()?;
+    let id = ctx.upload_id()?;
     let store = &ctx.state.store;
     let parts: Vec<(u32, String)> = if ctx
         .req
@@ -160,7 +132,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
             .map(|p| (p.part_number, p.part.etag))
             .collect()
     } else {
-        let bytes = read_body(ctx, body, COMPLETE_BODY_LIMIT).await?;
+        let bytes = ctx.read_document(body).await?;
         parse_complete_request(&bytes)?
     };
     let (_, out) = store
@@ -191,7 +163,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
 pub(super) async fn abort(ctx: &Ctx<'_>) -> OssResult {
     ctx.state
         .store
-        .abort_multipart_upload(ctx.bucket()?, ctx.key()?, upload_id(ctx)?)
+        .abort_multipart_upload(ctx.bucket()?, ctx.key()?, ctx.upload_id()?)
         .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
@@ -199,8 +171,8 @@ pub(super) async fn abort(ctx: &Ctx<'_>) -> OssResult {
 pub(super) fn list_parts(ctx: &Ctx<'_>) -> OssResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let url = ctx.url_encoding()?;
-    check_upload(ctx)?;
-    let upload_id = upload_id(ctx)?;
+    ctx.check_upload()?;
+    let upload_id = ctx.upload_id()?;
     let marker = match ctx.req.query_nonempty("part-number-marker") {
         None => 0,
         Some(m) => m

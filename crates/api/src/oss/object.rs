@@ -32,13 +32,6 @@ pub(super) fn validate_key(key: &str) -> Result<(), OssError> {
 }
 
 /// The `versionId` query parameter: absent, or a valid ID (empty or malformed is an error).
-pub(super) fn version_param(ctx: &Ctx<'_>) -> Result<Option<VersionId>, OssError> {
-    match ctx.req.query("versionId") {
-        None => Ok(None),
-        Some(v) => Ok(Some(VersionId::parse(v)?)),
-    }
-}
-
 const META_PREFIX: &str = "x-oss-meta-";
 
 /// Content headers and `x-oss-meta-*` of a request.
@@ -117,7 +110,7 @@ fn check_conditions(ctx: &Ctx<'_>, v: &ObjectVersion) -> Result<(), OssError> {
 
 pub(super) async fn get(ctx: &Ctx<'_>) -> OssResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
-    let version = version_param(ctx)?;
+    let version = ctx.version_id()?;
     let standard = ctx
         .req
         .header("x-oss-range-behavior")
@@ -161,7 +154,7 @@ pub(super) fn head(ctx: &Ctx<'_>, meta_only: bool) -> OssResult {
     let v = ctx
         .state
         .store
-        .head_object(ctx.bucket()?, ctx.key()?, version_param(ctx)?)?;
+        .head_object(ctx.bucket()?, ctx.key()?, ctx.version_id()?)?;
     if !meta_only {
         check_conditions(ctx, &v)?;
     }
@@ -190,7 +183,7 @@ pub(super) fn expectations(ctx: &Ctx<'_>) -> Result<Expect, OssError> {
     Ok(Expect {
         md5,
         size,
-        sha256: ctx.payload_sha256,
+        sha256: ctx.auth.payload_sha256,
         ..Default::default()
     })
 }
@@ -312,7 +305,7 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> OssResult {
         .delete_object_if(
             bucket,
             key,
-            version_param(ctx)?,
+            ctx.version_id()?,
             objhttp::precondition(&ctx.req.headers, objhttp::READ_CONDITIONS),
         )
         .await?;
@@ -324,7 +317,7 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> OssResult {
 pub(super) fn get_acl(ctx: &Ctx<'_>) -> OssResult {
     ctx.state
         .store
-        .head_object(ctx.bucket()?, ctx.key()?, version_param(ctx)?)?;
+        .head_object(ctx.bucket()?, ctx.key()?, ctx.version_id()?)?;
     let mut x = Xml::new("AccessControlPolicy", "");
     ctx.owner().write(&mut x);
     x.open("AccessControlList").leaf("Grant", "default").close();
@@ -334,7 +327,7 @@ pub(super) fn get_acl(ctx: &Ctx<'_>) -> OssResult {
 pub(super) fn put_acl(ctx: &Ctx<'_>) -> OssResult {
     ctx.state
         .store
-        .head_object(ctx.bucket()?, ctx.key()?, version_param(ctx)?)?;
+        .head_object(ctx.bucket()?, ctx.key()?, ctx.version_id()?)?;
     super::bucket::check_object_acl(ctx)?;
     Ok(empty(StatusCode::OK))
 }

@@ -2,7 +2,6 @@
 //! Content-MD5 or an `x-amz-checksum-*` header required and verified. The conditions of
 //! deletes (DeleteObject's headers, DeleteObjects' per-entry elements).
 
-use super::bucket::read_body;
 use super::error::S3Error;
 use super::object::has_integrity_header;
 use super::{Ctx, S3Result, xml};
@@ -12,9 +11,6 @@ use crate::listing::S3;
 use crate::xml::{DeleteRequest, Element, Xml, parse};
 use hyper::StatusCode;
 use strata_core::{DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES, Precondition};
-
-/// 1000 keys of up to 1024 bytes with version IDs fit comfortably.
-pub const DELETE_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// A delete's time condition: an HTTP date (what SDKs send, in headers and in DeleteObjects'
 /// `LastModifiedTime`) or ISO 8601, as whole seconds since the epoch.
@@ -113,7 +109,7 @@ pub(super) async fn delete_objects(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
         ));
     }
     ctx.state.store.bucket(bucket)?;
-    let bytes = read_body(ctx, body, DELETE_BODY_LIMIT).await?;
+    let bytes = ctx.read_document(body).await?;
     let (DeleteRequest { quiet, entries }, conditions) = read_delete_request(&bytes)?;
     let entries = entries.into_iter().zip(conditions).collect();
     let results = ctx.state.store.delete_objects_if(bucket, entries).await?;

@@ -4,39 +4,12 @@
 use super::error::S3Error;
 use super::{Ctx, S3Result, empty, xml};
 use crate::body::Incoming;
-use crate::body::{ReadError, read_limited};
 use crate::httpfmt::iso8601;
 use crate::listing::{S3, decode_token, encode_token};
 use crate::objhttp::set;
 use crate::xml::{Xml, parse};
 use hyper::StatusCode;
 use strata_core::{CoreError, DeleteBucketMode, Versioning, VersioningStatus};
-
-const CONFIG_BODY_LIMIT: usize = 64 * 1024;
-
-/// Reads a small request body whole (bounded) and checks Content-MD5 or an
-/// `x-amz-checksum-*` header when one is given.
-pub(super) async fn read_body(
-    ctx: &Ctx<'_>,
-    body: Incoming,
-    limit: usize,
-) -> Result<bytes::Bytes, S3Error> {
-    let declared = ctx
-        .req
-        .header("content-length")
-        .and_then(|v| v.parse().ok());
-    let bytes = read_limited(body, declared, limit)
-        .await
-        .map_err(|e| match e {
-            ReadError::TooLarge => S3Error::malformed_xml(),
-            ReadError::Io(e) if crate::body::is_timeout(&e) => S3Error::request_timeout(),
-            ReadError::Io(e) => {
-                S3Error::new(StatusCode::BAD_REQUEST, "IncompleteBody", e.to_string())
-            }
-        })?;
-    super::object::check_small_body(ctx, &bytes)?;
-    Ok(bytes)
-}
 
 pub(super) fn list_buckets(ctx: &Ctx<'_>) -> S3Result {
     let prefix = ctx.req.query("prefix").unwrap_or("");
@@ -92,7 +65,7 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let name = ctx.bucket()?;
     strata_core::store::validate_bucket_name(name)?;
     check_canned_acl(ctx)?;
-    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    let bytes = ctx.read_document(body).await?;
     if !bytes.iter().all(u8::is_ascii_whitespace) {
         let doc = parse(&bytes, 16).map_err(|_| S3Error::malformed_xml())?;
         if doc.name != "CreateBucketConfiguration" {
@@ -213,7 +186,7 @@ pub(super) async fn put_acl(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
 /// ACL: accepted only when it grants nothing but FULL_CONTROL to the bucket's owner (the one
 /// ACL there is); any other grant is NotImplemented rather than acknowledged and dropped.
 pub(super) async fn check_acl_body(ctx: &Ctx<'_>, body: Incoming) -> Result<(), S3Error> {
-    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    let bytes = ctx.read_document(body).await?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
@@ -279,7 +252,7 @@ pub fn parse_versioning(bytes: &[u8]) -> Result<VersioningStatus, S3Error> {
 pub(super) async fn put_versioning(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let bucket = ctx.bucket()?;
     ctx.state.store.bucket(bucket)?;
-    let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
+    let bytes = ctx.read_document(body).await?;
     let status = parse_versioning(&bytes)?;
     ctx.state.store.set_versioning(bucket, status).await?;
     Ok(empty(StatusCode::OK))

@@ -1,7 +1,7 @@
 //! Multipart uploads: Create, UploadPart, UploadPartCopy, Complete, Abort, ListParts,
 //! ListMultipartUploads.
 
-use super::bucket::{check_canned_acl, read_body};
+use super::bucket::check_canned_acl;
 use super::error::S3Error;
 use super::list::max_param;
 use super::object::{
@@ -20,20 +20,6 @@ use strata_core::{CoreError, Expect, ListUploadsParams, Versioning};
 
 /// S3's smallest part (all but the last): 5 MiB.
 pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
-const COMPLETE_BODY_LIMIT: usize = 2 * 1024 * 1024;
-
-fn upload_id<'a>(ctx: &'a Ctx<'_>) -> Result<&'a str, S3Error> {
-    ctx.req
-        .query_nonempty("uploadId")
-        .ok_or_else(|| S3Error::from(CoreError::NoSuchUpload))
-}
-
-fn check_upload(ctx: &Ctx<'_>) -> Result<(), S3Error> {
-    ctx.state
-        .store
-        .multipart_upload(ctx.bucket()?, ctx.key()?, upload_id(ctx)?)?;
-    Ok(())
-}
 
 pub(super) async fn initiate(ctx: &Ctx<'_>) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
@@ -54,54 +40,46 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> S3Result {
     Ok(resp)
 }
 
-pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
-    let bucket = ctx.bucket()?;
-    let n = ctx
-        .req
-        .query("partNumber")
-        .and_then(|n| n.parse::<u32>().ok())
-        .filter(|n| (1..=10_000).contains(n))
-        .ok_or_else(|| {
-            S3Error::invalid_argument(
-                "Part number must be an integer between 1 and 10000, inclusive",
-            )
-        })?;
-    check_upload(ctx)?;
-    let id = upload_id(ctx)?;
+/// UploadPartCopy: the source, or a range wholly inside it, becomes the part.
+pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> S3Result {
+    let (bucket, n, id) = ctx.part_address()?;
     let store = &ctx.state.store;
-    if ctx.req.headers.contains_key("x-amz-copy-source") {
-        // UploadPartCopy: the source, or a range wholly inside it, becomes the part.
-        let (sb, sk, sv) = copy_source(ctx)?;
-        let range = partcopy::parse_range(
-            ctx.req.header("x-amz-copy-source-range"),
-            RangeForm::FirstLast,
+    let (sb, sk, sv) = copy_source(ctx)?;
+    let range = partcopy::parse_range(
+        ctx.req.header("x-amz-copy-source-range"),
+        RangeForm::FirstLast,
+    )
+    .map_err(|_| {
+        S3Error::invalid_argument(
+            "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
         )
-        .map_err(|_| {
-            S3Error::invalid_argument(
-                "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
-            )
-        })?;
-        let cond = precondition(&ctx.req.headers, COPY_CONDITIONS);
-        let read = partcopy::read_source(store, (&sb, &sk, sv), range, PastEnd::Refuse, &cond)
-            .await
-            .map_err(marker_source)?;
-        let source = read.version.clone();
-        let out = partcopy::upload(store, bucket, ctx.key()?, id, n, read).await?;
-        let mut x = Xml::new("CopyPartResult", S3.root_attrs);
-        x.leaf("LastModified", &iso8601(strata_core::store::now_ms()))
-            .leaf("ETag", &etag(&out.etag));
-        let mut resp = xml(StatusCode::OK, x.finish());
-        if source.versioning != Versioning::Unversioned {
-            set(
-                &mut resp,
-                "x-amz-copy-source-version-id",
-                &source.version_id.to_string(),
-            );
-        }
-        return Ok(resp);
+    })?;
+    let cond = precondition(&ctx.req.headers, COPY_CONDITIONS);
+    let read = partcopy::read_source(store, (&sb, &sk, sv), range, PastEnd::Refuse, &cond)
+        .await
+        .map_err(marker_source)?;
+    let source = read.version.clone();
+    let out = partcopy::upload(store, bucket, ctx.key()?, id, n, read).await?;
+    let mut x = Xml::new("CopyPartResult", S3.root_attrs);
+    x.leaf("LastModified", &iso8601(strata_core::store::now_ms()))
+        .leaf("ETag", &etag(&out.etag));
+    let mut resp = xml(StatusCode::OK, x.finish());
+    if source.versioning != Versioning::Unversioned {
+        set(
+            &mut resp,
+            "x-amz-copy-source-version-id",
+            &source.version_id.to_string(),
+        );
     }
+    Ok(resp)
+}
+
+pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
+    let (bucket, n, id) = ctx.part_address()?;
     let (stream, expect, echo) = upload_body(ctx, body)?;
-    let out = store
+    let out = ctx
+        .state
+        .store
         .upload_part(bucket, ctx.key()?, id, n, expect, stream)
         .await?;
     let mut resp = empty(StatusCode::OK);
@@ -141,7 +119,7 @@ pub fn parse_complete_request(bytes: &[u8]) -> Result<Vec<(u32, String)>, S3Erro
 pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     // No check_upload: the core answers a repeat of a completed upload.
-    let id = upload_id(ctx)?;
+    let id = ctx.upload_id()?;
     let cond = write_condition(ctx);
     // `x-amz-mp-object-size`: the object's size as the client expects it, checked before
     // anything is written.
@@ -151,7 +129,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
             S3Error::invalid_argument("The x-amz-mp-object-size header must be a size in bytes")
         })?),
     };
-    let bytes = read_body(ctx, body, COMPLETE_BODY_LIMIT).await?;
+    let bytes = ctx.read_document(body).await?;
     let parts = parse_complete_request(&bytes)?;
     let expect = Expect {
         size,
@@ -188,15 +166,15 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
 pub(super) async fn abort(ctx: &Ctx<'_>) -> S3Result {
     ctx.state
         .store
-        .abort_multipart_upload(ctx.bucket()?, ctx.key()?, upload_id(ctx)?)
+        .abort_multipart_upload(ctx.bucket()?, ctx.key()?, ctx.upload_id()?)
         .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
 pub(super) fn list_parts(ctx: &Ctx<'_>) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
-    check_upload(ctx)?;
-    let upload_id = upload_id(ctx)?;
+    ctx.check_upload()?;
+    let upload_id = ctx.upload_id()?;
     let marker = match ctx.req.query_nonempty("part-number-marker") {
         None => 0,
         Some(m) => m

@@ -28,13 +28,6 @@ use strata_core::{
 
 const META_PREFIX: &str = "x-amz-meta-";
 
-pub(super) fn version_param(ctx: &Ctx<'_>) -> Result<Option<VersionId>, S3Error> {
-    match ctx.req.query("versionId") {
-        None => Ok(None),
-        Some(v) => Ok(Some(VersionId::parse(v)?)),
-    }
-}
-
 pub(super) fn meta_from_headers(ctx: &Ctx<'_>) -> ObjectMeta {
     let mut meta = objhttp::meta_from_headers(&ctx.req.headers, META_PREFIX);
     meta.content_encoding = meta.content_encoding.as_deref().and_then(stored_encoding);
@@ -379,7 +372,7 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> S3Result {
     let read = ctx
         .state
         .store
-        .get_object(bucket, key, version_param(ctx)?, range)
+        .get_object(bucket, key, ctx.version_id()?, range)
         .await
         .map_err(|e| not_found(ctx, e))?;
     objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &read.version)
@@ -409,7 +402,7 @@ pub(super) fn head(ctx: &Ctx<'_>) -> S3Result {
     let v = ctx
         .state
         .store
-        .head_object(ctx.bucket()?, ctx.key()?, version_param(ctx)?)
+        .head_object(ctx.bucket()?, ctx.key()?, ctx.version_id()?)
         .map_err(|e| not_found(ctx, e))?;
     objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &v)
         .map_err(|c| read_condition_error(c, &v))?;
@@ -510,7 +503,7 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> S3Result {
     let outcome = ctx
         .state
         .store
-        .delete_object_if(bucket, key, version_param(ctx)?, delete_condition(ctx)?)
+        .delete_object_if(bucket, key, ctx.version_id()?, delete_condition(ctx)?)
         .await?;
     let mut resp = empty(StatusCode::NO_CONTENT);
     objhttp::set_delete_headers(&mut resp, &outcome, "x-amz-");
@@ -520,14 +513,14 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> S3Result {
 pub(super) fn get_acl(ctx: &Ctx<'_>) -> S3Result {
     ctx.state
         .store
-        .head_object(ctx.bucket()?, ctx.key()?, version_param(ctx)?)?;
+        .head_object(ctx.bucket()?, ctx.key()?, ctx.version_id()?)?;
     Ok(xml(StatusCode::OK, acl_xml(ctx)))
 }
 
 pub(super) async fn put_acl(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     ctx.state
         .store
-        .head_object(ctx.bucket()?, ctx.key()?, version_param(ctx)?)?;
+        .head_object(ctx.bucket()?, ctx.key()?, ctx.version_id()?)?;
     check_canned_acl(ctx)?;
     super::bucket::check_acl_body(ctx, body).await?;
     Ok(empty(StatusCode::OK))

@@ -1,0 +1,196 @@
+//! What a request asks for, in no dialect's words, and the one table that tells it from the
+//! method, the address and the sub-resources.
+//!
+//! The three dialects share their REST shape: the same methods on the service, a bucket or an
+//! object, told apart by the same sub-resources (`?versioning`, `?uploads`, `?uploadId`, ...).
+//! What differs between them is data, held in a [`Routes`]: the header that makes a PUT a
+//! copy, which of the optional operations the dialect has, and what it refuses outright
+//! ([`crate::unsupported`]). [`route`] is the only place that routes a request; each dialect
+//! then answers the [`Operation`] it gets (see [`crate::pipeline::Dialect::call`]).
+
+use crate::request::RequestParts;
+use crate::unsupported;
+use http::Method;
+
+/// An operation of the neutral model. Names are S3's where S3 has the operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    ListBuckets,
+    CreateBucket,
+    HeadBucket,
+    DeleteBucket,
+    GetBucketVersioning,
+    PutBucketVersioning,
+    GetBucketLocation,
+    /// OSS's GetBucketInfo.
+    GetBucketInfo,
+    GetBucketAcl,
+    PutBucketAcl,
+    ListObjects,
+    ListObjectsV2,
+    ListObjectVersions,
+    ListMultipartUploads,
+    DeleteObjects,
+    PutObject,
+    CopyObject,
+    GetObject,
+    HeadObject,
+    /// OSS's GetObjectMeta (`HEAD ?objectMeta`).
+    GetObjectMeta,
+    DeleteObject,
+    GetObjectAcl,
+    PutObjectAcl,
+    CreateMultipartUpload,
+    UploadPart,
+    UploadPartCopy,
+    ListParts,
+    AbortMultipartUpload,
+    CompleteMultipartUpload,
+}
+
+impl Operation {
+    /// The operation's name, as logs show it.
+    pub fn name(self) -> &'static str {
+        use Operation::*;
+        match self {
+            ListBuckets => "ListBuckets",
+            CreateBucket => "CreateBucket",
+            HeadBucket => "HeadBucket",
+            DeleteBucket => "DeleteBucket",
+            GetBucketVersioning => "GetBucketVersioning",
+            PutBucketVersioning => "PutBucketVersioning",
+            GetBucketLocation => "GetBucketLocation",
+            GetBucketInfo => "GetBucketInfo",
+            GetBucketAcl => "GetBucketAcl",
+            PutBucketAcl => "PutBucketAcl",
+            ListObjects => "ListObjects",
+            ListObjectsV2 => "ListObjectsV2",
+            ListObjectVersions => "ListObjectVersions",
+            ListMultipartUploads => "ListMultipartUploads",
+            DeleteObjects => "DeleteObjects",
+            PutObject => "PutObject",
+            CopyObject => "CopyObject",
+            GetObject => "GetObject",
+            HeadObject => "HeadObject",
+            GetObjectMeta => "GetObjectMeta",
+            DeleteObject => "DeleteObject",
+            GetObjectAcl => "GetObjectAcl",
+            PutObjectAcl => "PutObjectAcl",
+            CreateMultipartUpload => "CreateMultipartUpload",
+            UploadPart => "UploadPart",
+            UploadPartCopy => "UploadPartCopy",
+            ListParts => "ListParts",
+            AbortMultipartUpload => "AbortMultipartUpload",
+            CompleteMultipartUpload => "CompleteMultipartUpload",
+        }
+    }
+}
+
+/// A dialect's differences from the shared REST shape.
+pub struct Routes {
+    /// The header whose presence makes a PUT of an object (or of a part) a copy.
+    pub copy_source: &'static str,
+    /// `HEAD` of a bucket is HeadBucket (S3, BOS); without it, `HEAD` of a bucket is answered
+    /// as the `GET` it names, with no body (OSS).
+    pub head_bucket: bool,
+    /// Bucket and object ACLs (`?acl`).
+    pub acl: bool,
+    /// `GET ?bucketInfo` (OSS).
+    pub bucket_info: bool,
+    /// `HEAD ?objectMeta` (OSS).
+    pub object_meta: bool,
+    /// `GET ?list-type=2` is ListObjectsV2; without it, it is ListObjects.
+    pub list_v2: bool,
+    /// What the dialect refuses before routing (501).
+    pub unsupported: &'static unsupported::Table,
+    /// The largest CompleteMultipartUpload body, in bytes.
+    pub complete_limit: usize,
+}
+
+/// The largest configuration body (versioning, ACLs, CreateBucket's), in bytes.
+pub const CONFIG_LIMIT: usize = 64 * 1024;
+/// The largest multi-delete body, in bytes: 2 MiB in every dialect.
+pub const DELETE_LIMIT: usize = 2 * 1024 * 1024;
+
+impl Routes {
+    /// The most bytes the document body of `op` may have: bodies the server reads whole
+    /// (configurations, the keys of a multi-delete, the parts of a Complete), never objects.
+    pub fn document_limit(&self, op: Operation) -> usize {
+        match op {
+            Operation::DeleteObjects => DELETE_LIMIT,
+            Operation::CompleteMultipartUpload => self.complete_limit,
+            _ => CONFIG_LIMIT,
+        }
+    }
+}
+
+/// Why a request has no operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unrouted {
+    /// It asks for a feature Strata does not carry out (named for the error message): 501.
+    Refused(String),
+    /// The method has no operation on what the request addresses: 405. `service`: the request
+    /// addresses no bucket.
+    MethodNotAllowed { service: bool },
+}
+
+/// The operation `req` asks for in a dialect with `routes`.
+pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted> {
+    use Operation::*;
+    if let Some(what) = unsupported::refused(routes.unsupported, req) {
+        return Err(Unrouted::Refused(what));
+    }
+    let q = |name: &str| req.has_query(name);
+    let m = &req.method;
+    let op = match (req.bucket.is_some(), req.key.is_some()) {
+        (false, _) => (*m == Method::GET).then_some(ListBuckets),
+        (true, false) => {
+            let get = *m == Method::GET || (*m == Method::HEAD && !routes.head_bucket);
+            match *m {
+                Method::PUT if q("versioning") => Some(PutBucketVersioning),
+                Method::PUT if q("acl") && routes.acl => Some(PutBucketAcl),
+                Method::PUT => Some(CreateBucket),
+                Method::HEAD if routes.head_bucket => Some(HeadBucket),
+                Method::DELETE => Some(DeleteBucket),
+                Method::POST if q("delete") => Some(DeleteObjects),
+                _ if !get => None,
+                _ if q("versioning") => Some(GetBucketVersioning),
+                _ if q("versions") => Some(ListObjectVersions),
+                _ if q("uploads") => Some(ListMultipartUploads),
+                _ if q("bucketInfo") && routes.bucket_info => Some(GetBucketInfo),
+                _ if q("location") => Some(GetBucketLocation),
+                _ if q("acl") && routes.acl => Some(GetBucketAcl),
+                _ if routes.list_v2 && req.query("list-type") == Some("2") => Some(ListObjectsV2),
+                _ => Some(ListObjects),
+            }
+        }
+        (true, true) => {
+            let copy = req.headers.contains_key(routes.copy_source);
+            match *m {
+                Method::PUT if q("partNumber") && q("uploadId") => {
+                    Some(if copy { UploadPartCopy } else { UploadPart })
+                }
+                Method::PUT if q("acl") && routes.acl => Some(PutObjectAcl),
+                Method::PUT if copy => Some(CopyObject),
+                Method::PUT => Some(PutObject),
+                Method::GET if q("uploadId") => Some(ListParts),
+                Method::GET if q("acl") && routes.acl => Some(GetObjectAcl),
+                Method::GET => Some(GetObject),
+                Method::HEAD if q("objectMeta") && routes.object_meta => Some(GetObjectMeta),
+                Method::HEAD => Some(HeadObject),
+                Method::DELETE if q("uploadId") => Some(AbortMultipartUpload),
+                Method::DELETE => Some(DeleteObject),
+                Method::POST if q("uploads") => Some(CreateMultipartUpload),
+                Method::POST if q("uploadId") => Some(CompleteMultipartUpload),
+                _ => None,
+            }
+        }
+    };
+    op.ok_or(Unrouted::MethodNotAllowed {
+        service: req.bucket.is_none(),
+    })
+}
+
+#[cfg(test)]
+#[path = "operation_tests.rs"]
+mod tests;

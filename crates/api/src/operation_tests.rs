@@ -1,0 +1,125 @@
+//! The route table: what each method, address and sub-resource becomes in each dialect.
+
+use super::*;
+use crate::pipeline::Dialect;
+use http::HeaderMap;
+
+const S3: Routes = <crate::s3::S3Api as Dialect>::ROUTES;
+const OSS: Routes = <crate::oss::OssApi as Dialect>::ROUTES;
+const BOS: Routes = <crate::bos::BosApi as Dialect>::ROUTES;
+
+fn op(
+    routes: &Routes,
+    method: &str,
+    uri: &str,
+    headers: &[&'static str],
+) -> Result<Operation, Unrouted> {
+    let mut h = HeaderMap::new();
+    for name in headers {
+        h.insert(*name, "b/k".parse().unwrap());
+    }
+    let req = RequestParts::new(method.parse().unwrap(), &uri.parse().unwrap(), h, &[]).unwrap();
+    route(routes, &req)
+}
+
+#[test]
+fn the_shared_shape_routes_alike_in_every_dialect() {
+    use Operation::*;
+    let cases: &[(&str, &str, Operation)] = &[
+        ("GET", "/", ListBuckets),
+        ("PUT", "/b", CreateBucket),
+        ("DELETE", "/b", DeleteBucket),
+        ("PUT", "/b?versioning", PutBucketVersioning),
+        ("GET", "/b?versioning", GetBucketVersioning),
+        ("GET", "/b?location", GetBucketLocation),
+        ("GET", "/b?versions", ListObjectVersions),
+        ("GET", "/b?uploads", ListMultipartUploads),
+        ("GET", "/b", ListObjects),
+        ("POST", "/b?delete", DeleteObjects),
+        ("PUT", "/b/k", PutObject),
+        ("GET", "/b/k", GetObject),
+        ("HEAD", "/b/k", HeadObject),
+        ("DELETE", "/b/k", DeleteObject),
+        ("DELETE", "/b/k?versionId=x", DeleteObject),
+        ("POST", "/b/k?uploads", CreateMultipartUpload),
+        ("PUT", "/b/k?partNumber=1&uploadId=u", UploadPart),
+        ("GET", "/b/k?uploadId=u", ListParts),
+        ("DELETE", "/b/k?uploadId=u", AbortMultipartUpload),
+        ("POST", "/b/k?uploadId=u", CompleteMultipartUpload),
+    ];
+    for routes in [&S3, &OSS, &BOS] {
+        for (method, uri, want) in cases {
+            assert_eq!(op(routes, method, uri, &[]), Ok(*want), "{method} {uri}");
+        }
+        let copy = [routes.copy_source];
+        assert_eq!(op(routes, "PUT", "/b/k", &copy), Ok(CopyObject));
+        assert_eq!(
+            op(routes, "PUT", "/b/k?partNumber=1&uploadId=u", &copy),
+            Ok(UploadPartCopy)
+        );
+        // A copy-source header of another dialect makes no copy.
+        let other = if routes.copy_source == S3.copy_source {
+            OSS.copy_source
+        } else {
+            S3.copy_source
+        };
+        assert_eq!(op(routes, "PUT", "/b/k", &[other]), Ok(PutObject));
+    }
+}
+
+#[test]
+fn dialect_differences_are_data() {
+    use Operation::*;
+    // HEAD of a bucket: HeadBucket in S3 and BOS; in OSS, the GET it names.
+    assert_eq!(op(&S3, "HEAD", "/b", &[]), Ok(HeadBucket));
+    assert_eq!(op(&BOS, "HEAD", "/b", &[]), Ok(HeadBucket));
+    assert_eq!(op(&OSS, "HEAD", "/b", &[]), Ok(ListObjects));
+    assert_eq!(
+        op(&OSS, "HEAD", "/b?versioning", &[]),
+        Ok(GetBucketVersioning)
+    );
+    // Sub-resources only some dialects have.
+    assert_eq!(op(&OSS, "GET", "/b?bucketInfo", &[]), Ok(GetBucketInfo));
+    assert_eq!(op(&S3, "GET", "/b?bucketInfo", &[]), Ok(ListObjects));
+    assert_eq!(op(&OSS, "HEAD", "/b/k?objectMeta", &[]), Ok(GetObjectMeta));
+    assert_eq!(op(&S3, "HEAD", "/b/k?objectMeta", &[]), Ok(HeadObject));
+    assert_eq!(op(&S3, "GET", "/b?list-type=2", &[]), Ok(ListObjectsV2));
+    assert_eq!(op(&BOS, "GET", "/b?list-type=2", &[]), Ok(ListObjects));
+    for routes in [&S3, &OSS] {
+        assert_eq!(op(routes, "GET", "/b?acl", &[]), Ok(GetBucketAcl));
+        assert_eq!(op(routes, "PUT", "/b?acl", &[]), Ok(PutBucketAcl));
+        assert_eq!(op(routes, "GET", "/b/k?acl", &[]), Ok(GetObjectAcl));
+        assert_eq!(op(routes, "PUT", "/b/k?acl", &[]), Ok(PutObjectAcl));
+    }
+    // BOS refuses `?acl` before routing.
+    assert!(matches!(
+        op(&BOS, "GET", "/b?acl", &[]),
+        Err(Unrouted::Refused(_))
+    ));
+}
+
+#[test]
+fn methods_without_an_operation_and_refused_features() {
+    for routes in [&S3, &OSS, &BOS] {
+        assert_eq!(
+            op(routes, "PUT", "/", &[]),
+            Err(Unrouted::MethodNotAllowed { service: true })
+        );
+        assert_eq!(
+            op(routes, "POST", "/b/k", &[]),
+            Err(Unrouted::MethodNotAllowed { service: false })
+        );
+        assert_eq!(
+            op(routes, "PATCH", "/b", &[]),
+            Err(Unrouted::MethodNotAllowed { service: false })
+        );
+    }
+    assert!(matches!(
+        op(&S3, "GET", "/b?lifecycle", &[]),
+        Err(Unrouted::Refused(_))
+    ));
+    assert!(matches!(
+        op(&OSS, "GET", "/b?lifecycle", &[]),
+        Err(Unrouted::Refused(_))
+    ));
+}

@@ -1,0 +1,263 @@
+//! The one path every request takes, whatever its dialect: a request id, authentication,
+//! the access decision, the operation (from [`crate::operation::route`]), the dialect's
+//! answer, error rendering, the headers every answer carries, and what the request log
+//! records. A dialect supplies only what differs, through [`Dialect`]: how it authenticates,
+//! what it calls things, how its errors look, and how it answers each [`Operation`].
+
+use crate::access::{self, Denied, Owner};
+use crate::body::{Incoming, ReadError};
+use crate::operation::{self, Operation, Routes, Unrouted};
+use crate::request::{AddressError, RequestParts};
+use crate::{AppState, Body, User};
+use bytes::Bytes;
+use http::{HeaderValue, Method, Response};
+use strata_core::{CoreError, VersionId};
+
+/// A dialect: the data and the codecs the pipeline needs to carry its requests.
+pub(crate) trait Dialect: Sized + Send + Sync + 'static {
+    /// The dialect's name in the request log.
+    const NAME: &'static str;
+    /// How its requests route.
+    const ROUTES: Routes;
+    /// The headers every answer carries the request id in.
+    const REQUEST_ID_HEADERS: &'static [&'static str];
+    /// The `Server` header of every answer.
+    const SERVER: &'static str;
+    /// Whether S3's `x-amz-expected-bucket-owner` headers are checked.
+    const EXPECTED_OWNER_HEADERS: bool;
+    /// What a successful authentication tells the handlers (the access key always).
+    type Auth: Send + Sync;
+    /// The dialect's error: every layer's errors map into it once.
+    type Error: From<CoreError> + From<Denied> + Send;
+    /// What an error response repeats of the request (S3: the resource; OSS: the host).
+    type Echo: Send;
+
+    /// Checks the request's signature; returns who signed it and what the handlers need.
+    fn authenticate<'a>(
+        state: &'a AppState,
+        req: &RequestParts,
+    ) -> Result<Signed<'a, Self::Auth>, Self::Error>;
+    /// The request as the handlers address it, once authenticated (BOS drops its `/v1`).
+    fn address(req: RequestParts) -> RequestParts {
+        req
+    }
+    /// The bucket a copy source names (`x-*-copy-source`), if the header parses.
+    fn copy_source_bucket(req: &RequestParts) -> Option<String>;
+    fn echo(req: &RequestParts) -> Self::Echo;
+    fn request_id() -> String;
+    /// The error of a request that has no operation.
+    fn unrouted(why: Unrouted) -> Self::Error;
+    /// The error of a request whose path does not decode.
+    fn bad_address(e: AddressError) -> Self::Error;
+    /// The error of a request that lacks a parameter the operation needs, or gives it a value
+    /// that does not parse.
+    fn bad_param(what: Param) -> Self::Error;
+    /// The error of a document body (see [`Routes::document_limit`]) that cannot be read
+    /// whole within `limit` bytes.
+    fn body_error(e: ReadError, limit: usize) -> Self::Error;
+    /// Checks a document body against the digests its request declares.
+    fn check_document(_ctx: &Ctx<'_, Self>, _bytes: &[u8]) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    /// The error's code, for the request log.
+    fn error_code(e: &Self::Error) -> &'static str;
+    /// The response of an error (`is_head`: headers only).
+    fn render_error(
+        e: &Self::Error,
+        echo: &Self::Echo,
+        request_id: &str,
+        is_head: bool,
+    ) -> Response<Body>;
+    /// Answers one operation.
+    fn call(
+        ctx: &Ctx<'_, Self>,
+        op: Operation,
+        body: Incoming,
+    ) -> impl Future<Output = Result<Response<Body>, Self::Error>> + Send;
+}
+
+/// An authenticated request's signer.
+pub(crate) struct Signed<'a, A> {
+    pub user: &'a User,
+    /// The access key the request is signed with.
+    pub access_key: String,
+    /// What else the dialect's authentication found.
+    pub auth: A,
+}
+
+/// A parameter an operation needs that the request lacks or gives badly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Param {
+    Bucket,
+    Key,
+    /// `uploadId`, absent or empty.
+    UploadId,
+    /// `partNumber`, absent or not an integer from 1 to 10,000.
+    PartNumber,
+}
+
+/// One authenticated and authorized request on its way through a dialect.
+pub(crate) struct Ctx<'a, D: Dialect> {
+    pub state: &'a AppState,
+    pub req: RequestParts,
+    /// What authentication found.
+    pub auth: D::Auth,
+    /// What the request asks for.
+    pub op: Operation,
+    /// The user the request is signed by.
+    pub user: &'a User,
+    /// The owner of the bucket the request addresses (the requester when it addresses none).
+    pub owner: Owner,
+}
+
+impl<D: Dialect> Ctx<'_, D> {
+    pub fn bucket(&self) -> Result<&str, D::Error> {
+        self.req
+            .bucket
+            .as_deref()
+            .ok_or_else(|| D::bad_param(Param::Bucket))
+    }
+
+    pub fn key(&self) -> Result<&str, D::Error> {
+        self.req
+            .key
+            .as_deref()
+            .ok_or_else(|| D::bad_param(Param::Key))
+    }
+
+    /// The request's document body (a configuration, the keys of a multi-delete, the parts of
+    /// a Complete), read whole within the operation's limit and checked against the digests
+    /// the request declares. A declared length over the limit is refused before any is read.
+    pub async fn read_document(&self, body: Incoming) -> Result<Bytes, D::Error> {
+        let limit = D::ROUTES.document_limit(self.op);
+        let declared = self
+            .req
+            .header("content-length")
+            .and_then(|v| v.parse().ok());
+        let bytes = crate::body::read_limited(body, declared, limit)
+            .await
+            .map_err(|e| D::body_error(e, limit))?;
+        D::check_document(self, &bytes)?;
+        Ok(bytes)
+    }
+
+    /// `versionId`, when the request names one.
+    pub fn version_id(&self) -> Result<Option<VersionId>, D::Error> {
+        match self.req.query("versionId") {
+            None => Ok(None),
+            Some(v) => Ok(Some(VersionId::parse(v)?)),
+        }
+    }
+
+    /// The `uploadId` of a multipart step.
+    pub fn upload_id(&self) -> Result<&str, D::Error> {
+        self.req
+            .query_nonempty("uploadId")
+            .ok_or_else(|| D::bad_param(Param::UploadId))
+    }
+
+    /// The bucket, part number and upload ID of an UploadPart or UploadPartCopy, once the
+    /// upload is known to belong to the key (before anything else of the request is read).
+    pub fn part_address(&self) -> Result<(&str, u32, &str), D::Error> {
+        let bucket = self.bucket()?;
+        let n = self
+            .req
+            .query("partNumber")
+            .and_then(|n| n.parse::<u32>().ok())
+            .filter(|n| (1..=10_000).contains(n))
+            .ok_or_else(|| D::bad_param(Param::PartNumber))?;
+        self.check_upload()?;
+        Ok((bucket, n, self.upload_id()?))
+    }
+
+    /// The upload named by `uploadId` must exist and belong to the key in the path (the core
+    /// checks it again in each write).
+    pub fn check_upload(&self) -> Result<(), D::Error> {
+        self.state
+            .store
+            .multipart_upload(self.bucket()?, self.key()?, self.upload_id()?)?;
+        Ok(())
+    }
+
+    /// The owner listings and ACLs show: the bucket's (objects belong to their bucket's
+    /// owner), or the requester's for requests on no bucket.
+    pub fn owner(&self) -> crate::listing::Owner<'_> {
+        self.owner.as_listing()
+    }
+}
+
+/// Answers one request of dialect `D`.
+pub(crate) async fn handle<D: Dialect>(
+    state: &AppState,
+    req: RequestParts,
+    body: Incoming,
+) -> Response<Body> {
+    let request_id = D::request_id();
+    let is_head = req.method == Method::HEAD;
+    let has_body = crate::body::has_body(&req.headers);
+    let echo = D::echo(&req);
+    let span = tracing::Span::current();
+    span.record("dialect", D::NAME);
+    let result = run::<D>(state, req, body, &span).await;
+    let mut resp = result.unwrap_or_else(|e| {
+        span.record("error", D::error_code(&e));
+        let mut r = D::render_error(&e, &echo, &request_id, is_head);
+        crate::body::close_if_unread(&mut r, has_body);
+        r
+    });
+    finish::<D>(&mut resp, &request_id);
+    resp
+}
+
+async fn run<D: Dialect>(
+    state: &AppState,
+    req: RequestParts,
+    body: Incoming,
+    span: &tracing::Span,
+) -> Result<Response<Body>, D::Error> {
+    let Signed {
+        user,
+        access_key,
+        auth,
+    } = D::authenticate(state, &req)?;
+    span.record("access_key", access_key.as_str());
+    let req = D::address(req);
+    let source_bucket = D::copy_source_bucket(&req);
+    let names = access::Names::of(&req, source_bucket.as_deref(), D::EXPECTED_OWNER_HEADERS);
+    let owner = access::authorize(state, user, &req, &names)?;
+    let op = operation::route(&D::ROUTES, &req).map_err(D::unrouted)?;
+    span.record("operation", op.name());
+    let ctx = Ctx {
+        state,
+        req,
+        auth,
+        op,
+        user,
+        owner,
+    };
+    D::call(&ctx, op, body).await
+}
+
+/// A request whose path does not decode (see `router`), answered in dialect `D`.
+pub(crate) fn bad_address<D: Dialect>(req: &RequestParts, e: AddressError) -> Response<Body> {
+    let request_id = D::request_id();
+    tracing::Span::current().record("dialect", D::NAME);
+    let e = D::bad_address(e);
+    let mut resp = D::render_error(&e, &D::echo(req), &request_id, req.method == Method::HEAD);
+    finish::<D>(&mut resp, &request_id);
+    resp
+}
+
+/// Adds the headers every answer carries: the request id, `Date` and `Server`.
+fn finish<D: Dialect>(resp: &mut Response<Body>, request_id: &str) {
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        for name in D::REQUEST_ID_HEADERS {
+            h.insert(*name, v.clone());
+        }
+    }
+    if let Ok(v) = crate::httpfmt::http_date(strata_core::store::now_ms()).parse() {
+        h.insert(http::header::DATE, v);
+    }
+    h.insert(http::header::SERVER, HeaderValue::from_static(D::SERVER));
+}
