@@ -11,6 +11,7 @@
 pub mod access;
 pub mod body;
 pub mod bos;
+mod exec;
 pub mod health;
 pub mod httpfmt;
 pub mod listing;

@@ -340,3 +340,30 @@ pub fn parts(style: &Style, q: &PartsQuery<'_>, l: &PartListing, owner: &Owner<'
     }
     x.finish()
 }
+
+/// One `<Deleted>` element of a DeleteObjects (S3) or DeleteMultipleObjects (OSS) result: the
+/// key as the answer spells it, and what the delete did (a marker made, or the version
+/// removed, which may itself have been a marker).
+pub fn deleted_entry(x: &mut Xml, key: &str, outcome: &strata_core::DeleteOutcome) {
+    use strata_core::DeleteOutcome;
+    x.open("Deleted").leaf("Key", key);
+    match outcome {
+        DeleteOutcome::Removed { .. } => {}
+        DeleteOutcome::MarkerCreated(id) => {
+            x.leaf("DeleteMarker", "true")
+                .leaf("DeleteMarkerVersionId", &id.to_string());
+        }
+        DeleteOutcome::VersionRemoved {
+            version_id,
+            was_marker,
+            ..
+        } => {
+            x.leaf("VersionId", &version_id.to_string());
+            if *was_marker {
+                x.leaf("DeleteMarker", "true")
+                    .leaf("DeleteMarkerVersionId", &version_id.to_string());
+            }
+        }
+    }
+    x.close();
+}

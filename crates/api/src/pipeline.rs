@@ -6,6 +6,7 @@
 
 use crate::access::{self, Denied, Owner};
 use crate::body::{Incoming, ReadError};
+use crate::exec::{Env, GetUpload, Read, Run, Upload};
 use crate::operation::{self, Operation, Routes, Unrouted};
 use crate::request::{AddressError, RequestParts};
 use crate::{AppState, Body, User};
@@ -98,7 +99,8 @@ pub(crate) enum Param {
 
 /// One authenticated and authorized request on its way through a dialect.
 pub(crate) struct Ctx<'a, D: Dialect> {
-    pub state: &'a AppState,
+    /// Private: handlers reach the core only through [`Ctx::run`] and [`Ctx::read`].
+    state: &'a AppState,
     pub req: RequestParts,
     /// What authentication found.
     pub auth: D::Auth,
@@ -123,6 +125,38 @@ impl<D: Dialect> Ctx<'_, D> {
             .key
             .as_deref()
             .ok_or_else(|| D::bad_param(Param::Key))
+    }
+
+    /// Carries out a request of the neutral model (see [`crate::exec`]).
+    pub async fn run<R: Run>(&self, request: R) -> Result<R::Output, CoreError> {
+        request.run(&self.env()).await
+    }
+
+    /// Reads one snapshot for a request of the neutral model (see [`crate::exec`]).
+    pub fn read<R: Read>(&self, request: R) -> Result<R::Output, CoreError> {
+        request.read(&self.env())
+    }
+
+    fn env(&self) -> Env<'_> {
+        Env {
+            store: &self.state.store,
+            users: &self.state.users,
+            user: self.user,
+        }
+    }
+
+    /// The region the server reports.
+    pub fn region(&self) -> &str {
+        &self.state.region
+    }
+
+    /// The address of the upload the request names.
+    pub fn upload(&self) -> Result<Upload<'_>, D::Error> {
+        Ok(Upload {
+            bucket: self.bucket()?,
+            key: self.key()?,
+            upload_id: self.upload_id()?,
+        })
     }
 
     /// The request's document body (a configuration, the keys of a multi-delete, the parts of
@@ -156,10 +190,10 @@ impl<D: Dialect> Ctx<'_, D> {
             .ok_or_else(|| D::bad_param(Param::UploadId))
     }
 
-    /// The bucket, part number and upload ID of an UploadPart or UploadPartCopy, once the
-    /// upload is known to belong to the key (before anything else of the request is read).
-    pub fn part_address(&self) -> Result<(&str, u32, &str), D::Error> {
-        let bucket = self.bucket()?;
+    /// The upload and part number of an UploadPart or UploadPartCopy, once the upload is
+    /// known to belong to the key (before anything else of the request is read).
+    pub fn part_address(&self) -> Result<(Upload<'_>, u32), D::Error> {
+        self.bucket()?;
         let n = self
             .req
             .query("partNumber")
@@ -167,15 +201,13 @@ impl<D: Dialect> Ctx<'_, D> {
             .filter(|n| (1..=10_000).contains(n))
             .ok_or_else(|| D::bad_param(Param::PartNumber))?;
         self.check_upload()?;
-        Ok((bucket, n, self.upload_id()?))
+        Ok((self.upload()?, n))
     }
 
     /// The upload named by `uploadId` must exist and belong to the key in the path (the core
     /// checks it again in each write).
     pub fn check_upload(&self) -> Result<(), D::Error> {
-        self.state
-            .store
-            .multipart_upload(self.bucket()?, self.key()?, self.upload_id()?)?;
+        self.read(GetUpload(self.upload()?))?;
         Ok(())
     }
 

@@ -4,6 +4,7 @@
 use super::error::BosError;
 use super::{BosResult, Ctx, empty, json_response};
 use crate::body::Incoming;
+use crate::exec::*;
 use hyper::StatusCode;
 use serde::Deserialize;
 use strata_core::{DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
@@ -64,10 +65,14 @@ pub fn parse_delete_request(bytes: &[u8]) -> Result<Vec<DeleteEntry>, BosError> 
 
 pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let bucket = ctx.bucket()?;
-    ctx.state.store.bucket(bucket)?;
+    ctx.read(GetBucket(bucket))?;
     let bytes = ctx.read_document(body).await?;
     let entries = parse_delete_request(&bytes)?;
-    let results = ctx.state.store.delete_objects(bucket, entries).await?;
+    let entries = entries
+        .into_iter()
+        .map(|e| (e, strata_core::Precondition::default()))
+        .collect();
+    let results = ctx.run(DeleteObjects { bucket, entries }).await?;
     let mut errors = Vec::new();
     for (entry, outcome) in results {
         let failure = match outcome {

@@ -4,6 +4,7 @@
 use super::error::BosError;
 use super::{BosResult, Ctx, bos_time, empty, json};
 use crate::body::Incoming;
+use crate::exec::*;
 use hyper::StatusCode;
 use hyper::header::HeaderValue;
 use serde_json::json;
@@ -24,12 +25,9 @@ fn validate_name(name: &str) -> Result<(), BosError> {
 
 pub(super) fn list_buckets(ctx: &Ctx<'_>) -> BosResult {
     let buckets: Vec<_> = ctx
-        .state
-        .store
-        .list_buckets()?
+        .read(ListBuckets)?
         .iter()
-        .filter(|b| crate::access::owns(&ctx.state.users, ctx.user, &b.owner))
-        .map(|b| json!({"name": b.name, "location": ctx.state.region, "creationDate": bos_time(b.created_ms)}))
+        .map(|b| json!({"name": b.name, "location": ctx.region(), "creationDate": bos_time(b.created_ms)}))
         .collect();
     Ok(json(json!({"owner": ctx.owner_json(), "buckets": buckets})))
 }
@@ -39,7 +37,7 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     validate_name(name)?;
     let bytes = ctx.read_document(body).await?;
     check_create_configuration(&bytes)?;
-    ctx.state.store.create_bucket(name, &ctx.user.id).await?;
+    ctx.run(CreateBucket(name)).await?;
     Ok(empty(StatusCode::OK))
 }
 
@@ -75,7 +73,7 @@ fn versioning_text(v: Versioning) -> &'static str {
 }
 
 pub(super) fn head(ctx: &Ctx<'_>) -> BosResult {
-    let b = ctx.state.store.bucket(ctx.bucket()?)?;
+    let b = ctx.read(GetBucket(ctx.bucket()?))?;
     let mut r = empty(StatusCode::OK);
     r.headers_mut().insert(
         "x-bce-versioning",
@@ -85,20 +83,18 @@ pub(super) fn head(ctx: &Ctx<'_>) -> BosResult {
 }
 
 pub(super) async fn delete(ctx: &Ctx<'_>) -> BosResult {
-    ctx.state
-        .store
-        .delete_bucket(ctx.bucket()?, DeleteBucketMode::RefuseUploads)
+    ctx.run(DeleteBucket(ctx.bucket()?, DeleteBucketMode::RefuseUploads))
         .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
 pub(super) fn location(ctx: &Ctx<'_>) -> BosResult {
-    ctx.state.store.bucket(ctx.bucket()?)?;
-    Ok(json(json!({"locationConstraint": ctx.state.region})))
+    ctx.read(GetBucket(ctx.bucket()?))?;
+    Ok(json(json!({"locationConstraint": ctx.region()})))
 }
 
 pub(super) fn get_versioning(ctx: &Ctx<'_>) -> BosResult {
-    let b = ctx.state.store.bucket(ctx.bucket()?)?;
+    let b = ctx.read(GetBucket(ctx.bucket()?))?;
     Ok(json(json!({"status": versioning_text(b.versioning)})))
 }
 
@@ -124,9 +120,9 @@ pub fn parse_versioning(bytes: &[u8]) -> Result<VersioningStatus, BosError> {
 
 pub(super) async fn put_versioning(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let bucket = ctx.bucket()?;
-    ctx.state.store.bucket(bucket)?;
+    ctx.read(GetBucket(bucket))?;
     let bytes = ctx.read_document(body).await?;
     let status = parse_versioning(&bytes)?;
-    ctx.state.store.set_versioning(bucket, status).await?;
+    ctx.run(SetVersioning(bucket, status)).await?;
     Ok(empty(StatusCode::OK))
 }

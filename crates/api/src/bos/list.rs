@@ -2,6 +2,7 @@
 
 use super::error::BosError;
 use super::{BosResult, Ctx, bos_time, json};
+use crate::exec::*;
 use serde_json::{Value, json};
 use strata_core::{ListObjectsParams, ListVersionsParams};
 
@@ -34,7 +35,7 @@ pub(super) fn list_objects(ctx: &Ctx<'_>) -> BosResult {
         start_after: (!marker.is_empty()).then(|| marker.to_owned()),
         max_keys: max,
     };
-    let l = ctx.state.store.list_objects(bucket, &p)?;
+    let l = ctx.read(ListObjects(bucket, &p))?;
     let owner = ctx.owner_json();
     let contents: Vec<Value> = l
         .objects
@@ -69,7 +70,7 @@ pub(super) fn list_versions(ctx: &Ctx<'_>) -> BosResult {
         version_id_marker: (!version_marker.is_empty()).then(|| version_marker.to_owned()),
         max_keys: max,
     };
-    let l = ctx.state.store.list_versions(bucket, &p)?;
+    let l = ctx.read(ListVersions(bucket, &p))?;
     let owner = ctx.owner_json();
     let contents: Vec<Value> = l
         .entries

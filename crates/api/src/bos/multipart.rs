@@ -9,6 +9,7 @@ use super::object::{
 };
 use super::{BosResult, Ctx, bos_time, empty, etag, json};
 use crate::body::Incoming;
+use crate::exec::*;
 use crate::objhttp::set;
 use crate::partcopy::{self, PastEnd, RangeForm};
 use hyper::StatusCode;
@@ -23,26 +24,24 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     validate_key(key)?;
     let id = ctx
-        .state
-        .store
-        .create_multipart_upload(bucket, key, meta_from_headers(ctx)?)
+        .run(CreateUpload {
+            bucket,
+            key,
+            meta: meta_from_headers(ctx)?,
+        })
         .await?;
     Ok(json(json!({"bucket": bucket, "key": key, "uploadId": id})))
 }
 
 pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
-    let (bucket, n, id) = ctx.part_address()?;
+    let (upload, part) = ctx.part_address()?;
     let out = ctx
-        .state
-        .store
-        .upload_part(
-            bucket,
-            ctx.key()?,
-            id,
-            n,
-            expectations(ctx)?,
-            crate::body::stream(body),
-        )
+        .run(UploadPart {
+            upload,
+            part,
+            expect: expectations(ctx)?,
+            body: crate::body::stream(body),
+        })
         .await?;
     let mut resp = empty(StatusCode::OK);
     set(&mut resp, "etag", &etag(&out.etag));
@@ -53,15 +52,25 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
 /// UploadPartCopy: the source named by `x-bce-copy-source` (as CopyObject names it), or the
 /// range `x-bce-copy-source-range` selects, which must lie inside it, becomes the part.
 pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> BosResult {
-    let (bucket, n, id) = ctx.part_address()?;
-    let store = &ctx.state.store;
+    let (upload, part) = ctx.part_address()?;
     let (sb, sk, sv) = copy_source(ctx)?;
     let bad_range =
         |detail: &str| BosError::invalid_argument(format!("The x-bce-copy-source-range {detail}."));
     let range = partcopy::parse_range(ctx.req.header("x-bce-copy-source-range"), RangeForm::Any)
         .map_err(|_| bad_range("must be of the form bytes=first-last"))?;
-    let cond = copy_condition(ctx);
-    let read = partcopy::read_source(store, (&sb, &sk, sv), range, PastEnd::Refuse, &cond)
+    let (out, _) = ctx
+        .run(UploadPartCopy {
+            upload,
+            part,
+            source: Source {
+                bucket: &sb,
+                key: &sk,
+                version: sv,
+            },
+            range,
+            past_end: PastEnd::Refuse,
+            cond: copy_condition(ctx),
+        })
         .await
         .map_err(|e| match e {
             CoreError::InvalidRange { size } => {
@@ -69,7 +78,6 @@ pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> BosResult {
             }
             other => marker_source(other),
         })?;
-    let out = partcopy::upload(store, bucket, ctx.key()?, id, n, read).await?;
     let mut resp =
         json(json!({"lastModified": bos_time(strata_core::store::now_ms()), "eTag": out.etag}));
     set(&mut resp, "etag", &etag(&out.etag));
@@ -110,32 +118,25 @@ pub fn parse_complete_request(bytes: &[u8]) -> Result<Vec<(u32, String)>, BosErr
 pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     ctx.check_upload()?;
-    let id = ctx.upload_id()?;
+    let upload = ctx.upload()?;
     let bytes = ctx.read_document(body).await?;
     let parts = parse_complete_request(&bytes)?;
     // Metadata sent with Complete wins over Initiate's (Python's `user_metadata`).
     let user = meta_from_headers(ctx)?.user;
-    ctx.state
-        .store
-        .merge_upload_user_meta(bucket, key, id, user)
-        .await?;
+    ctx.run(MergeUploadMeta { upload, user }).await?;
     // The whole object's CRC-32 (Python's super-file upload sends it) is checked before commit.
     let whole = Expect {
         crc32: expectations(ctx)?.crc32,
         ..Default::default()
     };
     let (_, out) = ctx
-        .state
-        .store
-        .complete_multipart_upload(
-            bucket,
-            key,
-            id,
+        .run(CompleteUpload {
+            upload,
             parts,
-            MIN_PART_SIZE,
-            whole,
-            Precondition::default(),
-        )
+            min_part_size: MIN_PART_SIZE,
+            expect: whole,
+            cond: Precondition::default(),
+        })
         .await?;
     let host = ctx.req.header("host").unwrap_or("localhost");
     let mut resp = json(
@@ -147,17 +148,14 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
 }
 
 pub(super) async fn abort(ctx: &Ctx<'_>) -> BosResult {
-    ctx.state
-        .store
-        .abort_multipart_upload(ctx.bucket()?, ctx.key()?, ctx.upload_id()?)
-        .await?;
+    ctx.run(AbortUpload(ctx.upload()?)).await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
 pub(super) fn list_parts(ctx: &Ctx<'_>) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let id = ctx.upload_id()?;
-    let upload = ctx.state.store.multipart_upload(bucket, key, id)?;
+    let upload = ctx.read(GetUpload(ctx.upload()?))?;
     let marker = match ctx.req.query_nonempty("partNumberMarker") {
         None => 0,
         Some(m) => m
@@ -165,7 +163,13 @@ pub(super) fn list_parts(ctx: &Ctx<'_>) -> BosResult {
             .map_err(|_| BosError::invalid_argument("partNumberMarker must be an integer."))?,
     };
     let max = max_param(ctx, "maxParts")?;
-    let l = ctx.state.store.list_parts(bucket, key, id, marker, max)?;
+    let l = ctx.read(ListParts {
+        bucket,
+        key,
+        upload_id: id,
+        after: marker,
+        max,
+    })?;
     let parts: Vec<Value> = l
         .parts
         .iter()
@@ -190,7 +194,7 @@ pub(super) fn list_uploads(ctx: &Ctx<'_>) -> BosResult {
         upload_id_marker: None,
         max_uploads: max,
     };
-    let l = ctx.state.store.list_multipart_uploads(bucket, &p)?;
+    let l = ctx.read(ListUploads(bucket, &p))?;
     let owner = ctx.owner_json();
     let uploads: Vec<Value> = l
         .uploads

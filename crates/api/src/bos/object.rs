@@ -7,6 +7,7 @@ use super::error::BosError;
 use super::{BosResult, Ctx, bos_time, empty, etag, json};
 use crate::Body;
 use crate::body::Incoming;
+use crate::exec::*;
 use crate::httpfmt::{base64, http_date, parse_md5, parse_range};
 use crate::objhttp::{self, Condition, set};
 use futures_util::StreamExt;
@@ -125,15 +126,14 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     validate_key(key)?;
     let meta = meta_from_headers(ctx)?;
     let out = ctx
-        .state
-        .store
-        .put_object(
+        .run(PutObject {
             bucket,
             key,
             meta,
-            expectations(ctx)?,
-            crate::body::stream(body),
-        )
+            expect: expectations(ctx)?,
+            cond: Precondition::default(),
+            body: crate::body::stream(body),
+        })
         .await?;
     let mut resp = empty(StatusCode::OK);
     set(&mut resp, "etag", &etag(&out.etag));
@@ -161,9 +161,13 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> BosResult {
         })?),
     };
     let read = ctx
-        .state
-        .store
-        .get_object(bucket, key, ctx.version_id()?, range)
+        .run(GetObject {
+            bucket,
+            key,
+            version: ctx.version_id()?,
+            range,
+            cond: Precondition::default(),
+        })
         .await?;
     objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &read.version)
         .map_err(condition_error)?;
@@ -188,10 +192,11 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> BosResult {
 }
 
 pub(super) fn head(ctx: &Ctx<'_>) -> BosResult {
-    let v = ctx
-        .state
-        .store
-        .head_object(ctx.bucket()?, ctx.key()?, ctx.version_id()?)?;
+    let v = ctx.read(HeadObject {
+        bucket: ctx.bucket()?,
+        key: ctx.key()?,
+        version: ctx.version_id()?,
+    })?;
     objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &v)
         .map_err(condition_error)?;
     let mut resp = empty(StatusCode::OK);
@@ -253,7 +258,6 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     validate_key(key)?;
     let (sb, sk, sv) = copy_source(ctx)?;
-    let store = &ctx.state.store;
     let cond = copy_condition(ctx);
     // Both SDKs send a default Content-Type on every copy: it counts only with `replace`.
     let directive = match ctx
@@ -270,8 +274,18 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
             ));
         }
     };
-    let (out, _) = store
-        .copy_object(&sb, &sk, sv, cond, bucket, key, directive)
+    let (out, _) = ctx
+        .run(CopyObject {
+            source: Source {
+                bucket: &sb,
+                key: &sk,
+                version: sv,
+            },
+            source_cond: cond,
+            bucket,
+            key,
+            directive,
+        })
         .await
         .map_err(marker_source)?;
     let mut resp =
@@ -283,14 +297,12 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
 pub(super) async fn delete(ctx: &Ctx<'_>) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let outcome = ctx
-        .state
-        .store
-        .delete_object_if(
+        .run(DeleteObject {
             bucket,
             key,
-            ctx.version_id()?,
-            objhttp::precondition(&ctx.req.headers, objhttp::READ_CONDITIONS),
-        )
+            version: ctx.version_id()?,
+            cond: objhttp::precondition(&ctx.req.headers, objhttp::READ_CONDITIONS),
+        })
         .await?;
     let mut resp = empty(StatusCode::NO_CONTENT);
     match outcome {

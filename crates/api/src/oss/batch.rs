@@ -4,9 +4,10 @@ use super::error::OssError;
 use super::object::validate_key;
 use super::{Ctx, OssResult, xml};
 use crate::body::Incoming;
+use crate::exec::*;
 use crate::xml::{DeleteRequest, Element, ParseError, Xml, maybe_encode, parse};
 use hyper::StatusCode;
-use strata_core::{DeleteEntry, DeleteOutcome, MAX_DELETE_ENTRIES, VersionId};
+use strata_core::{DeleteEntry, MAX_DELETE_ENTRIES, VersionId};
 
 pub(super) fn parse_doc(
     bytes: &[u8],
@@ -96,10 +97,14 @@ pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> OssResult 
             "Missing required header for this request: Content-MD5",
         ));
     }
-    ctx.state.store.bucket(bucket)?;
+    ctx.read(GetBucket(bucket))?;
     let bytes = ctx.read_document(body).await?;
     let DeleteRequest { quiet, entries } = parse_delete_request(&bytes)?;
-    let results = ctx.state.store.delete_objects(bucket, entries).await?;
+    let entries = entries
+        .into_iter()
+        .map(|e| (e, strata_core::Precondition::default()))
+        .collect();
+    let results = ctx.run(DeleteObjects { bucket, entries }).await?;
     let mut x = Xml::new("DeleteResult", "");
     if url {
         x.leaf("EncodingType", "url");
@@ -108,27 +113,7 @@ pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> OssResult 
         for (entry, outcome) in results {
             // Entries were validated above, so every outcome is a success.
             let Ok(outcome) = outcome else { continue };
-            x.open("Deleted")
-                .leaf("Key", &maybe_encode(&entry.key, url));
-            match outcome {
-                DeleteOutcome::Removed { .. } => {}
-                DeleteOutcome::MarkerCreated(id) => {
-                    x.leaf("DeleteMarker", "true")
-                        .leaf("DeleteMarkerVersionId", &id.to_string());
-                }
-                DeleteOutcome::VersionRemoved {
-                    version_id,
-                    was_marker,
-                    ..
-                } => {
-                    x.leaf("VersionId", &version_id.to_string());
-                    if was_marker {
-                        x.leaf("DeleteMarker", "true")
-                            .leaf("DeleteMarkerVersionId", &version_id.to_string());
-                    }
-                }
-            }
-            x.close();
+            crate::listing::deleted_entry(&mut x, &maybe_encode(&entry.key, url), &outcome);
         }
     }
     Ok(xml(StatusCode::OK, x.finish()))

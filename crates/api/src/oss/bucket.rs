@@ -4,6 +4,7 @@
 use super::error::OssError;
 use super::{Ctx, OssResult, empty, xml};
 use crate::body::Incoming;
+use crate::exec::*;
 use crate::httpfmt::iso8601;
 use crate::xml::Xml;
 use hyper::StatusCode;
@@ -23,15 +24,14 @@ fn validate_name(name: &str) -> Result<(), OssError> {
 }
 
 fn location_name(ctx: &Ctx<'_>) -> String {
-    format!("oss-{}", ctx.state.region)
+    format!("oss-{}", ctx.region())
 }
 
 pub(super) fn list_buckets(ctx: &Ctx<'_>) -> OssResult {
     let prefix = ctx.req.query("prefix").unwrap_or("");
     let marker = ctx.req.query("marker").unwrap_or("");
     let max = parse_max(ctx.req.query("max-keys"), 100)?;
-    let mut all = ctx.state.store.list_buckets()?;
-    all.retain(|b| crate::access::owns(&ctx.state.users, ctx.user, &b.owner));
+    let all = ctx.read(ListBuckets)?;
     let matching: Vec<_> = all
         .iter()
         .filter(|b| b.name.starts_with(prefix) && b.name.as_str() > marker)
@@ -59,7 +59,7 @@ pub(super) fn list_buckets(ctx: &Ctx<'_>) -> OssResult {
             .leaf("IntranetEndpoint", "")
             .leaf("Location", &loc)
             .leaf("Name", &b.name)
-            .leaf("Region", &ctx.state.region)
+            .leaf("Region", ctx.region())
             .leaf("StorageClass", "Standard")
             .close();
     }
@@ -100,7 +100,7 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     check_acl(ctx, "x-oss-acl")?;
     let bytes = ctx.read_document(body).await?;
     check_create_configuration(&bytes)?;
-    match ctx.state.store.create_bucket(name, &ctx.user.id).await {
+    match ctx.run(CreateBucket(name)).await {
         // Creating a bucket one already owns succeeds (oss.md §2.3).
         Ok(()) | Err(CoreError::BucketAlreadyExists { owned_by_you: true }) => {}
         Err(e) => return Err(e.into()),
@@ -141,15 +141,13 @@ pub fn check_create_configuration(bytes: &[u8]) -> Result<(), OssError> {
 }
 
 pub(super) async fn delete(ctx: &Ctx<'_>) -> OssResult {
-    ctx.state
-        .store
-        .delete_bucket(ctx.bucket()?, DeleteBucketMode::RefuseUploads)
+    ctx.run(DeleteBucket(ctx.bucket()?, DeleteBucketMode::RefuseUploads))
         .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
 pub(super) fn info(ctx: &Ctx<'_>) -> OssResult {
-    let b = ctx.state.store.bucket(ctx.bucket()?)?;
+    let b = ctx.read(GetBucket(ctx.bucket()?))?;
     let mut x = Xml::new("BucketInfo", "");
     x.open("Bucket")
         .leaf("AccessMonitor", "Disabled")
@@ -172,7 +170,7 @@ pub(super) fn info(ctx: &Ctx<'_>) -> OssResult {
 }
 
 pub(super) fn location(ctx: &Ctx<'_>) -> OssResult {
-    ctx.state.store.bucket(ctx.bucket()?)?;
+    ctx.read(GetBucket(ctx.bucket()?))?;
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint>{}</LocationConstraint>",
         quick_xml::escape::escape(location_name(ctx).as_str())
@@ -181,7 +179,7 @@ pub(super) fn location(ctx: &Ctx<'_>) -> OssResult {
 }
 
 pub(super) fn get_acl(ctx: &Ctx<'_>) -> OssResult {
-    ctx.state.store.bucket(ctx.bucket()?)?;
+    ctx.read(GetBucket(ctx.bucket()?))?;
     let mut x = Xml::new("AccessControlPolicy", "");
     ctx.owner().write(&mut x);
     x.open("AccessControlList").leaf("Grant", "private").close();
@@ -189,7 +187,7 @@ pub(super) fn get_acl(ctx: &Ctx<'_>) -> OssResult {
 }
 
 pub(super) fn put_acl(ctx: &Ctx<'_>) -> OssResult {
-    ctx.state.store.bucket(ctx.bucket()?)?;
+    ctx.read(GetBucket(ctx.bucket()?))?;
     check_acl(ctx, "x-oss-acl")?;
     Ok(empty(StatusCode::OK))
 }
@@ -203,7 +201,7 @@ fn versioning_status(v: Versioning) -> Option<&'static str> {
 }
 
 pub(super) fn get_versioning(ctx: &Ctx<'_>) -> OssResult {
-    let b = ctx.state.store.bucket(ctx.bucket()?)?;
+    let b = ctx.read(GetBucket(ctx.bucket()?))?;
     let mut x = Xml::new("VersioningConfiguration", "");
     x.leaf_opt("Status", versioning_status(b.versioning));
     Ok(xml(StatusCode::OK, x.finish()))
@@ -211,7 +209,7 @@ pub(super) fn get_versioning(ctx: &Ctx<'_>) -> OssResult {
 
 pub(super) async fn put_versioning(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let bucket = ctx.bucket()?;
-    ctx.state.store.bucket(bucket)?;
+    ctx.read(GetBucket(bucket))?;
     let bytes = ctx.read_document(body).await?;
     let status = super::batch::parse_versioning(&bytes)?;
     let status = match status.as_deref() {
@@ -223,7 +221,7 @@ pub(super) async fn put_versioning(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
             ));
         }
     };
-    ctx.state.store.set_versioning(bucket, status).await?;
+    ctx.run(SetVersioning(bucket, status)).await?;
     Ok(empty(StatusCode::OK))
 }
 

@@ -3,6 +3,7 @@
 use super::bucket::parse_max;
 use super::error::OssError;
 use super::{Ctx, OssResult, xml};
+use crate::exec::*;
 use crate::listing::{self, OSS, Query, V2, decode_token};
 use hyper::StatusCode;
 use strata_core::{ListObjectsParams, ListVersionsParams};
@@ -38,7 +39,7 @@ pub(super) fn list_objects(ctx: &Ctx<'_>) -> OssResult {
         start_after: marker.map(Into::into),
         max_keys: q.max,
     };
-    let l = ctx.state.store.list_objects(q.bucket, &p)?;
+    let l = ctx.read(ListObjects(q.bucket, &p))?;
     Ok(xml(
         StatusCode::OK,
         listing::objects_v1(&OSS, &q, marker.unwrap_or(""), &l, &ctx.owner()),
@@ -61,7 +62,7 @@ pub(super) fn list_objects_v2(ctx: &Ctx<'_>) -> OssResult {
         start_after: after,
         max_keys: q.max,
     };
-    let l = ctx.state.store.list_objects(q.bucket, &p)?;
+    let l = ctx.read(ListObjects(q.bucket, &p))?;
     let fetch_owner = ctx
         .req
         .query("fetch-owner")
@@ -88,7 +89,7 @@ pub(super) fn list_versions(ctx: &Ctx<'_>) -> OssResult {
         version_id_marker: version_marker.map(Into::into),
         max_keys: q.max,
     };
-    let l = ctx.state.store.list_versions(q.bucket, &p)?;
+    let l = ctx.read(ListVersions(q.bucket, &p))?;
     let body = listing::versions(
         &OSS,
         &q,

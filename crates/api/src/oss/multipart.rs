@@ -7,6 +7,7 @@ use super::error::OssError;
 use super::object::{copy_source, expectations, meta_from_headers, set_version, validate_key};
 use super::{Ctx, OssResult, empty, etag, xml};
 use crate::body::Incoming;
+use crate::exec::*;
 use crate::httpfmt::{base64, iso8601};
 use crate::listing::{self, OSS, PartsQuery, UploadsQuery};
 use crate::objhttp::set;
@@ -24,9 +25,11 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> OssResult {
     super::bucket::check_object_acl(ctx)?;
     let url = ctx.url_encoding()?;
     let id = ctx
-        .state
-        .store
-        .create_multipart_upload(bucket, key, meta_from_headers(ctx))
+        .run(CreateUpload {
+            bucket,
+            key,
+            meta: meta_from_headers(ctx),
+        })
         .await?;
     let mut x = Xml::new("InitiateMultipartUploadResult", "");
     x.leaf("Bucket", bucket)
@@ -40,13 +43,23 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> OssResult {
 
 /// UploadPartCopy: the source (or a range of it) streamed into the part.
 pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> OssResult {
-    let (bucket, n, id) = ctx.part_address()?;
-    let store = &ctx.state.store;
+    let (upload, part) = ctx.part_address()?;
     let (sb, sk, sv) = copy_source(ctx)?;
     let range = partcopy::parse_range(ctx.req.header("x-oss-copy-source-range"), RangeForm::Any)
         .map_err(|_| OssError::invalid_argument("The x-oss-copy-source-range is not valid."))?;
-    let cond = super::object::copy_condition(ctx);
-    let read = partcopy::read_source(store, (&sb, &sk, sv), range, PastEnd::Clamp, &cond)
+    let (out, source) = ctx
+        .run(UploadPartCopy {
+            upload,
+            part,
+            source: Source {
+                bucket: &sb,
+                key: &sk,
+                version: sv,
+            },
+            range,
+            past_end: PastEnd::Clamp,
+            cond: super::object::copy_condition(ctx),
+        })
         .await
         .map_err(|e| match e {
             CoreError::MethodNotAllowed { .. } => {
@@ -54,8 +67,6 @@ pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> OssResult {
             }
             other => other.into(),
         })?;
-    let source = read.version.clone();
-    let out = partcopy::upload(store, bucket, ctx.key()?, id, n, read).await?;
     let mut x = Xml::new("CopyPartResult", "");
     x.leaf("LastModified", &iso8601(strata_core::store::now_ms()))
         .leaf("ETag", &etag(&out.etag));
@@ -74,18 +85,14 @@ pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> OssResult {
 }
 
 pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
-    let (bucket, n, id) = ctx.part_address()?;
+    let (upload, part) = ctx.part_address()?;
     let out = ctx
-        .state
-        .store
-        .upload_part(
-            bucket,
-            ctx.key()?,
-            id,
-            n,
-            expectations(ctx)?,
-            crate::body::stream(body),
-        )
+        .run(UploadPart {
+            upload,
+            part,
+            expect: expectations(ctx)?,
+            body: crate::body::stream(body),
+        })
         .await?;
     let mut resp = empty(StatusCode::OK);
     set(&mut resp, "etag", &etag(&out.etag));
@@ -118,14 +125,19 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let url = ctx.url_encoding()?;
     ctx.check_upload()?;
-    let id = ctx.upload_id()?;
-    let store = &ctx.state.store;
+    let upload = ctx.upload()?;
     let parts: Vec<(u32, String)> = if ctx
         .req
         .header("x-oss-complete-all")
         .is_some_and(|v| v.eq_ignore_ascii_case("yes"))
     {
-        let listed = store.list_parts(bucket, key, id, 0, 10_000)?;
+        let listed = ctx.read(ListParts {
+            bucket,
+            key,
+            upload_id: upload.upload_id,
+            after: 0,
+            max: 10_000,
+        })?;
         listed
             .parts
             .into_iter()
@@ -135,16 +147,14 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
         let bytes = ctx.read_document(body).await?;
         parse_complete_request(&bytes)?
     };
-    let (_, out) = store
-        .complete_multipart_upload(
-            bucket,
-            key,
-            id,
+    let (_, out) = ctx
+        .run(CompleteUpload {
+            upload,
             parts,
-            MIN_PART_SIZE,
-            Expect::default(),
-            Precondition::default(),
-        )
+            min_part_size: MIN_PART_SIZE,
+            expect: Expect::default(),
+            cond: Precondition::default(),
+        })
         .await?;
     let mut x = Xml::new("CompleteMultipartUploadResult", "");
     if url {
@@ -161,10 +171,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
 }
 
 pub(super) async fn abort(ctx: &Ctx<'_>) -> OssResult {
-    ctx.state
-        .store
-        .abort_multipart_upload(ctx.bucket()?, ctx.key()?, ctx.upload_id()?)
-        .await?;
+    ctx.run(AbortUpload(ctx.upload()?)).await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
@@ -180,10 +187,13 @@ pub(super) fn list_parts(ctx: &Ctx<'_>) -> OssResult {
             .map_err(|_| OssError::invalid_argument("part-number-marker must be an integer."))?,
     };
     let max = parse_max(ctx.req.query("max-parts"), 1000)?;
-    let l = ctx
-        .state
-        .store
-        .list_parts(bucket, key, upload_id, marker, max)?;
+    let l = ctx.read(ListParts {
+        bucket,
+        key,
+        upload_id,
+        after: marker,
+        max,
+    })?;
     let q = PartsQuery {
         bucket,
         key,
@@ -210,7 +220,7 @@ pub(super) fn list_uploads(ctx: &Ctx<'_>) -> OssResult {
         upload_id_marker: q("upload-id-marker").map(Into::into),
         max_uploads: max,
     };
-    let l = ctx.state.store.list_multipart_uploads(bucket, &p)?;
+    let l = ctx.read(ListUploads(bucket, &p))?;
     let uq = UploadsQuery {
         bucket,
         prefix: &p.prefix,

@@ -5,6 +5,7 @@ use super::error::OssError;
 use super::{Ctx, OssResult, empty, etag, xml};
 use crate::Body;
 use crate::body::Incoming;
+use crate::exec::*;
 use crate::httpfmt::{base64, http_date, iso8601, parse_md5, parse_range};
 use crate::objhttp::{self, set};
 use crate::xml::Xml;
@@ -120,12 +121,16 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> OssResult {
         .header("range")
         .filter(|r| !r.trim().is_empty())
         .and_then(parse_range);
-    let store = &ctx.state.store;
-    let read = match store.get_object(bucket, key, version, range).await {
+    let get = |range| GetObject {
+        bucket,
+        key,
+        version,
+        range,
+        cond: Precondition::default(),
+    };
+    let read = match ctx.run(get(range)).await {
         // OSS ignores an unsatisfiable range unless asked to behave as the standard says.
-        Err(CoreError::InvalidRange { .. }) if !standard => {
-            store.get_object(bucket, key, version, None).await?
-        }
+        Err(CoreError::InvalidRange { .. }) if !standard => ctx.run(get(None)).await?,
         other => other?,
     };
     check_conditions(ctx, &read.version)?;
@@ -151,10 +156,11 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> OssResult {
 }
 
 pub(super) fn head(ctx: &Ctx<'_>, meta_only: bool) -> OssResult {
-    let v = ctx
-        .state
-        .store
-        .head_object(ctx.bucket()?, ctx.key()?, ctx.version_id()?)?;
+    let v = ctx.read(HeadObject {
+        bucket: ctx.bucket()?,
+        key: ctx.key()?,
+        version: ctx.version_id()?,
+    })?;
     if !meta_only {
         check_conditions(ctx, &v)?;
     }
@@ -194,15 +200,14 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     super::bucket::check_object_acl(ctx)?;
     let expect = expectations(ctx)?;
     let out = ctx
-        .state
-        .store
-        .put_object(
+        .run(PutObject {
             bucket,
             key,
-            meta_from_headers(ctx),
+            meta: meta_from_headers(ctx),
             expect,
-            crate::body::stream(body),
-        )
+            cond: Precondition::default(),
+            body: crate::body::stream(body),
+        })
         .await?;
     let mut resp = empty(StatusCode::OK);
     set(&mut resp, "etag", &etag(&out.etag));
@@ -266,19 +271,18 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> OssResult {
         ),
         other => other.into(),
     };
-    let cond = copy_condition(ctx);
     let (out, source) = ctx
-        .state
-        .store
-        .copy_object(
-            &src_bucket,
-            &src_key,
-            src_version,
-            cond,
+        .run(CopyObject {
+            source: Source {
+                bucket: &src_bucket,
+                key: &src_key,
+                version: src_version,
+            },
+            source_cond: copy_condition(ctx),
             bucket,
             key,
             directive,
-        )
+        })
         .await
         .map_err(marker_source)?;
     let mut x = Xml::new("CopyObjectResult", "");
@@ -300,14 +304,12 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> OssResult {
 pub(super) async fn delete(ctx: &Ctx<'_>) -> OssResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let outcome = ctx
-        .state
-        .store
-        .delete_object_if(
+        .run(DeleteObject {
             bucket,
             key,
-            ctx.version_id()?,
-            objhttp::precondition(&ctx.req.headers, objhttp::READ_CONDITIONS),
-        )
+            version: ctx.version_id()?,
+            cond: objhttp::precondition(&ctx.req.headers, objhttp::READ_CONDITIONS),
+        })
         .await?;
     let mut resp = empty(StatusCode::NO_CONTENT);
     objhttp::set_delete_headers(&mut resp, &outcome, "x-oss-");
@@ -315,9 +317,11 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> OssResult {
 }
 
 pub(super) fn get_acl(ctx: &Ctx<'_>) -> OssResult {
-    ctx.state
-        .store
-        .head_object(ctx.bucket()?, ctx.key()?, ctx.version_id()?)?;
+    ctx.read(HeadObject {
+        bucket: ctx.bucket()?,
+        key: ctx.key()?,
+        version: ctx.version_id()?,
+    })?;
     let mut x = Xml::new("AccessControlPolicy", "");
     ctx.owner().write(&mut x);
     x.open("AccessControlList").leaf("Grant", "default").close();
@@ -325,9 +329,11 @@ pub(super) fn get_acl(ctx: &Ctx<'_>) -> OssResult {
 }
 
 pub(super) fn put_acl(ctx: &Ctx<'_>) -> OssResult {
-    ctx.state
-        .store
-        .head_object(ctx.bucket()?, ctx.key()?, ctx.version_id()?)?;
+    ctx.read(HeadObject {
+        bucket: ctx.bucket()?,
+        key: ctx.key()?,
+        version: ctx.version_id()?,
+    })?;
     super::bucket::check_object_acl(ctx)?;
     Ok(empty(StatusCode::OK))
 }

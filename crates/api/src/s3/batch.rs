@@ -6,11 +6,12 @@ use super::error::S3Error;
 use super::object::has_integrity_header;
 use super::{Ctx, S3Result, xml};
 use crate::body::Incoming;
+use crate::exec::*;
 use crate::httpfmt::parse_http_date;
-use crate::listing::S3;
+use crate::listing::{self, S3};
 use crate::xml::{DeleteRequest, Element, Xml, parse};
 use hyper::StatusCode;
-use strata_core::{DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES, Precondition};
+use strata_core::{DeleteEntry, EntryError, MAX_DELETE_ENTRIES, Precondition};
 
 /// A delete's time condition: an HTTP date (what SDKs send, in headers and in DeleteObjects'
 /// `LastModifiedTime`) or ISO 8601, as whole seconds since the epoch.
@@ -108,37 +109,16 @@ pub(super) async fn delete_objects(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
             "Missing required header for this request: Content-MD5",
         ));
     }
-    ctx.state.store.bucket(bucket)?;
+    ctx.read(GetBucket(bucket))?;
     let bytes = ctx.read_document(body).await?;
     let (DeleteRequest { quiet, entries }, conditions) = read_delete_request(&bytes)?;
     let entries = entries.into_iter().zip(conditions).collect();
-    let results = ctx.state.store.delete_objects_if(bucket, entries).await?;
+    let results = ctx.run(DeleteObjects { bucket, entries }).await?;
     let mut x = Xml::new("DeleteResult", S3.root_attrs);
     for (entry, outcome) in results {
         match outcome {
             Ok(_) if quiet => {}
-            Ok(outcome) => {
-                x.open("Deleted").leaf("Key", &entry.key);
-                match outcome {
-                    DeleteOutcome::Removed { .. } => {}
-                    DeleteOutcome::MarkerCreated(id) => {
-                        x.leaf("DeleteMarker", "true")
-                            .leaf("DeleteMarkerVersionId", &id.to_string());
-                    }
-                    DeleteOutcome::VersionRemoved {
-                        version_id,
-                        was_marker,
-                        ..
-                    } => {
-                        x.leaf("VersionId", &version_id.to_string());
-                        if was_marker {
-                            x.leaf("DeleteMarker", "true")
-                                .leaf("DeleteMarkerVersionId", &version_id.to_string());
-                        }
-                    }
-                }
-                x.close();
-            }
+            Ok(outcome) => listing::deleted_entry(&mut x, &entry.key, &outcome),
             Err(e) => {
                 let (code, message) = match e {
                     // AWS answers a malformed version ID with NoSuchVersion, per key.

@@ -4,6 +4,7 @@
 use super::error::S3Error;
 use super::{Ctx, S3Result, empty, xml};
 use crate::body::Incoming;
+use crate::exec::*;
 use crate::httpfmt::iso8601;
 use crate::listing::{S3, decode_token, encode_token};
 use crate::objhttp::set;
@@ -29,14 +30,10 @@ pub(super) fn list_buckets(ctx: &Ctx<'_>) -> S3Result {
             S3Error::invalid_argument("The continuation token provided is incorrect")
         })?,
     };
-    let all = ctx.state.store.list_buckets()?;
+    let all = ctx.read(ListBuckets)?;
     let matching: Vec<_> = all
         .iter()
-        .filter(|b| {
-            crate::access::owns(&ctx.state.users, ctx.user, &b.owner)
-                && b.name.starts_with(prefix)
-                && b.name > after
-        })
+        .filter(|b| b.name.starts_with(prefix) && b.name > after)
         .collect();
     let page = &matching[..matching.len().min(max)];
     let mut x = Xml::new("ListAllMyBucketsResult", S3.root_attrs);
@@ -46,7 +43,7 @@ pub(super) fn list_buckets(ctx: &Ctx<'_>) -> S3Result {
         x.open("Bucket")
             .leaf("Name", &b.name)
             .leaf("CreationDate", &iso8601(b.created_ms))
-            .leaf("BucketRegion", &ctx.state.region)
+            .leaf("BucketRegion", ctx.region())
             .close();
     }
     x.close();
@@ -76,12 +73,12 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
             return Err(S3Error::not_implemented("Directory buckets"));
         }
     }
-    match ctx.state.store.create_bucket(name, &ctx.user.id).await {
+    match ctx.run(CreateBucket(name)).await {
         Ok(()) => {}
         // In us-east-1, re-creating a bucket you own succeeds and changes nothing; every other
         // region answers 409 BucketAlreadyOwnedByYou (AWS CreateBucket reference).
         Err(CoreError::BucketAlreadyExists { owned_by_you: true })
-            if ctx.state.region == "us-east-1" => {}
+            if ctx.region() == "us-east-1" => {}
         Err(e) => return Err(e.into()),
     }
     let mut r = empty(StatusCode::OK);
@@ -92,7 +89,7 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
 /// A bucket is created in the server's one region: a `LocationConstraint` naming another is
 /// refused as AWS refuses it (the empty one, and `US`, are us-east-1's).
 fn check_location(ctx: &Ctx<'_>, constraint: Option<&str>) -> Result<(), S3Error> {
-    let region = ctx.state.region.as_str();
+    let region = ctx.region();
     let ok = match constraint {
         None | Some("") => true,
         Some("US") => region == "us-east-1",
@@ -114,27 +111,25 @@ fn check_location(ctx: &Ctx<'_>, constraint: Option<&str>) -> Result<(), S3Error
 }
 
 pub(super) fn head(ctx: &Ctx<'_>) -> S3Result {
-    ctx.state.store.bucket(ctx.bucket()?)?;
+    ctx.read(GetBucket(ctx.bucket()?))?;
     let mut r = empty(StatusCode::OK);
-    set(&mut r, "x-amz-bucket-region", &ctx.state.region);
+    set(&mut r, "x-amz-bucket-region", ctx.region());
     Ok(r)
 }
 
 pub(super) async fn delete(ctx: &Ctx<'_>) -> S3Result {
-    ctx.state
-        .store
-        .delete_bucket(ctx.bucket()?, DeleteBucketMode::AbortUploads)
+    ctx.run(DeleteBucket(ctx.bucket()?, DeleteBucketMode::AbortUploads))
         .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
 pub(super) fn location(ctx: &Ctx<'_>) -> S3Result {
-    ctx.state.store.bucket(ctx.bucket()?)?;
+    ctx.read(GetBucket(ctx.bucket()?))?;
     // us-east-1 is written as an empty constraint.
-    let region = if ctx.state.region == "us-east-1" {
+    let region = if ctx.region() == "us-east-1" {
         ""
     } else {
-        ctx.state.region.as_str()
+        ctx.region()
     };
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">{}</LocationConstraint>",
@@ -161,7 +156,7 @@ pub(super) fn acl_xml(ctx: &Ctx<'_>) -> String {
 }
 
 pub(super) fn get_acl(ctx: &Ctx<'_>) -> S3Result {
-    ctx.state.store.bucket(ctx.bucket()?)?;
+    ctx.read(GetBucket(ctx.bucket()?))?;
     Ok(xml(StatusCode::OK, acl_xml(ctx)))
 }
 
@@ -176,7 +171,7 @@ pub(super) fn check_canned_acl(ctx: &Ctx<'_>) -> Result<(), S3Error> {
 }
 
 pub(super) async fn put_acl(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
-    ctx.state.store.bucket(ctx.bucket()?)?;
+    ctx.read(GetBucket(ctx.bucket()?))?;
     check_canned_acl(ctx)?;
     check_acl_body(ctx, body).await?;
     Ok(empty(StatusCode::OK))
@@ -215,7 +210,7 @@ pub(super) async fn check_acl_body(ctx: &Ctx<'_>, body: Incoming) -> Result<(), 
 }
 
 pub(super) fn get_versioning(ctx: &Ctx<'_>) -> S3Result {
-    let b = ctx.state.store.bucket(ctx.bucket()?)?;
+    let b = ctx.read(GetBucket(ctx.bucket()?))?;
     let mut x = Xml::new("VersioningConfiguration", S3.root_attrs);
     match b.versioning {
         Versioning::Unversioned => {}
@@ -251,10 +246,10 @@ pub fn parse_versioning(bytes: &[u8]) -> Result<VersioningStatus, S3Error> {
 
 pub(super) async fn put_versioning(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let bucket = ctx.bucket()?;
-    ctx.state.store.bucket(bucket)?;
+    ctx.read(GetBucket(bucket))?;
     let bytes = ctx.read_document(body).await?;
     let status = parse_versioning(&bytes)?;
-    ctx.state.store.set_versioning(bucket, status).await?;
+    ctx.run(SetVersioning(bucket, status)).await?;
     Ok(empty(StatusCode::OK))
 }
 

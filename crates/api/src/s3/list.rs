@@ -8,6 +8,7 @@
 
 use super::error::S3Error;
 use super::{Ctx, S3Result, xml};
+use crate::exec::*;
 use crate::httpfmt::iso8601;
 use crate::listing::{Owner, S3, bool_text, decode_token, encode_token};
 use crate::xml::Xml;
@@ -111,7 +112,7 @@ pub(super) fn list_objects(ctx: &Ctx<'_>) -> S3Result {
         start_after: marker.map(Into::into),
         max_keys: q.max,
     };
-    let l = ctx.state.store.list_objects(q.bucket, &p)?;
+    let l = ctx.read(ListObjects(q.bucket, &p))?;
     let mut x = Xml::new("ListBucketResult", S3.root_attrs);
     x.leaf("Name", q.bucket)
         .leaf("Prefix", q.prefix)
@@ -143,7 +144,7 @@ pub(super) fn list_objects_v2(ctx: &Ctx<'_>) -> S3Result {
         start_after: after,
         max_keys: q.max,
     };
-    let l = ctx.state.store.list_objects(q.bucket, &p)?;
+    let l = ctx.read(ListObjects(q.bucket, &p))?;
     let fetch_owner = ctx
         .req
         .query("fetch-owner")
@@ -182,7 +183,7 @@ pub(super) fn list_versions(ctx: &Ctx<'_>) -> S3Result {
         version_id_marker: version_marker.map(Into::into),
         max_keys: q.max,
     };
-    let l = ctx.state.store.list_versions(q.bucket, &p)?;
+    let l = ctx.read(ListVersions(q.bucket, &p))?;
     Ok(xml(
         StatusCode::OK,
         versions_xml(

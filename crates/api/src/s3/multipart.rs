@@ -10,6 +10,7 @@ use super::object::{
 };
 use super::{Ctx, S3Result, empty, etag, xml};
 use crate::body::Incoming;
+use crate::exec::*;
 use crate::httpfmt::iso8601;
 use crate::listing::{self, PartsQuery, S3, UploadsQuery};
 use crate::objhttp::{precondition, set};
@@ -25,9 +26,11 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     check_canned_acl(ctx)?;
     let id = ctx
-        .state
-        .store
-        .create_multipart_upload(bucket, key, meta_from_headers(ctx))
+        .run(CreateUpload {
+            bucket,
+            key,
+            meta: meta_from_headers(ctx),
+        })
         .await?;
     let mut x = Xml::new("InitiateMultipartUploadResult", S3.root_attrs);
     x.leaf("Bucket", bucket)
@@ -42,8 +45,7 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> S3Result {
 
 /// UploadPartCopy: the source, or a range wholly inside it, becomes the part.
 pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> S3Result {
-    let (bucket, n, id) = ctx.part_address()?;
-    let store = &ctx.state.store;
+    let (upload, part) = ctx.part_address()?;
     let (sb, sk, sv) = copy_source(ctx)?;
     let range = partcopy::parse_range(
         ctx.req.header("x-amz-copy-source-range"),
@@ -54,12 +56,21 @@ pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> S3Result {
             "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
         )
     })?;
-    let cond = precondition(&ctx.req.headers, COPY_CONDITIONS);
-    let read = partcopy::read_source(store, (&sb, &sk, sv), range, PastEnd::Refuse, &cond)
+    let (out, source) = ctx
+        .run(UploadPartCopy {
+            upload,
+            part,
+            source: Source {
+                bucket: &sb,
+                key: &sk,
+                version: sv,
+            },
+            range,
+            past_end: PastEnd::Refuse,
+            cond: precondition(&ctx.req.headers, COPY_CONDITIONS),
+        })
         .await
         .map_err(marker_source)?;
-    let source = read.version.clone();
-    let out = partcopy::upload(store, bucket, ctx.key()?, id, n, read).await?;
     let mut x = Xml::new("CopyPartResult", S3.root_attrs);
     x.leaf("LastModified", &iso8601(strata_core::store::now_ms()))
         .leaf("ETag", &etag(&out.etag));
@@ -75,12 +86,15 @@ pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> S3Result {
 }
 
 pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
-    let (bucket, n, id) = ctx.part_address()?;
-    let (stream, expect, echo) = upload_body(ctx, body)?;
+    let (upload, part) = ctx.part_address()?;
+    let (body, expect, echo) = upload_body(ctx, body)?;
     let out = ctx
-        .state
-        .store
-        .upload_part(bucket, ctx.key()?, id, n, expect, stream)
+        .run(UploadPart {
+            upload,
+            part,
+            expect,
+            body,
+        })
         .await?;
     let mut resp = empty(StatusCode::OK);
     set(&mut resp, "etag", &etag(&out.etag));
@@ -119,7 +133,7 @@ pub fn parse_complete_request(bytes: &[u8]) -> Result<Vec<(u32, String)>, S3Erro
 pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     // No check_upload: the core answers a repeat of a completed upload.
-    let id = ctx.upload_id()?;
+    let upload = ctx.upload()?;
     let cond = write_condition(ctx);
     // `x-amz-mp-object-size`: the object's size as the client expects it, checked before
     // anything is written.
@@ -136,9 +150,13 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
         ..Expect::default()
     };
     let (_, out) = ctx
-        .state
-        .store
-        .complete_multipart_upload(bucket, key, id, parts, MIN_PART_SIZE, expect, cond)
+        .run(CompleteUpload {
+            upload,
+            parts,
+            min_part_size: MIN_PART_SIZE,
+            expect,
+            cond,
+        })
         .await
         .map_err(|e| match e {
             CoreError::IncompleteBody { expected, got } => S3Error::invalid_request(format!(
@@ -164,10 +182,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
 }
 
 pub(super) async fn abort(ctx: &Ctx<'_>) -> S3Result {
-    ctx.state
-        .store
-        .abort_multipart_upload(ctx.bucket()?, ctx.key()?, ctx.upload_id()?)
-        .await?;
+    ctx.run(AbortUpload(ctx.upload()?)).await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
@@ -182,10 +197,13 @@ pub(super) fn list_parts(ctx: &Ctx<'_>) -> S3Result {
             .map_err(|_| S3Error::invalid_argument("part-number-marker must be an integer"))?,
     };
     let max = max_param(ctx, "max-parts")?;
-    let l = ctx
-        .state
-        .store
-        .list_parts(bucket, key, upload_id, marker, max)?;
+    let l = ctx.read(ListParts {
+        bucket,
+        key,
+        upload_id,
+        after: marker,
+        max,
+    })?;
     let q = PartsQuery {
         bucket,
         key,
@@ -211,7 +229,7 @@ pub(super) fn list_uploads(ctx: &Ctx<'_>) -> S3Result {
         upload_id_marker: q("upload-id-marker").map(Into::into),
         max_uploads: max,
     };
-    let l = ctx.state.store.list_multipart_uploads(bucket, &p)?;
+    let l = ctx.read(ListUploads(bucket, &p))?;
     let uq = UploadsQuery {
         bucket,
         prefix: &p.prefix,

@@ -10,6 +10,7 @@ use super::error::S3Error;
 use super::{Ctx, S3Result, empty, etag, xml};
 use crate::Body;
 use crate::body::Incoming;
+use crate::exec::*;
 use crate::httpfmt::{http_date, iso8601, parse_md5, parse_range};
 use crate::listing::S3;
 use crate::objhttp::{self, Condition, set};
@@ -250,13 +251,18 @@ pub(super) fn set_written_version(
 pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     check_canned_acl(ctx)?;
-    ctx.state.store.bucket(bucket)?;
+    ctx.read(GetBucket(bucket))?;
     let cond = write_condition(ctx);
-    let (stream, expect, echo) = upload_body(ctx, body)?;
+    let (body, expect, echo) = upload_body(ctx, body)?;
     let out = ctx
-        .state
-        .store
-        .put_object_if(bucket, key, meta_from_headers(ctx), expect, cond, stream)
+        .run(PutObject {
+            bucket,
+            key,
+            meta: meta_from_headers(ctx),
+            expect,
+            cond,
+            body,
+        })
         .await?;
     let mut resp = empty(StatusCode::OK);
     set(&mut resp, "etag", &etag(&out.etag));
@@ -348,7 +354,7 @@ fn not_found(ctx: &Ctx<'_>, e: CoreError) -> S3Error {
     let unversioned = ctx
         .bucket()
         .ok()
-        .and_then(|b| ctx.state.store.bucket(b).ok())
+        .and_then(|b| ctx.read(GetBucket(b)).ok())
         .is_some_and(|b| b.versioning == Versioning::Unversioned);
     if plain && unversioned {
         err.header("x-amz-delete-marker", "false")
@@ -370,9 +376,13 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> S3Result {
     // An unparsable Range is ignored, as S3 does.
     let range = ctx.req.header("range").and_then(parse_range);
     let read = ctx
-        .state
-        .store
-        .get_object(bucket, key, ctx.version_id()?, range)
+        .run(GetObject {
+            bucket,
+            key,
+            version: ctx.version_id()?,
+            range,
+            cond: Precondition::default(),
+        })
         .await
         .map_err(|e| not_found(ctx, e))?;
     objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &read.version)
@@ -400,9 +410,11 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> S3Result {
 pub(super) fn head(ctx: &Ctx<'_>) -> S3Result {
     check_part_number(ctx)?;
     let v = ctx
-        .state
-        .store
-        .head_object(ctx.bucket()?, ctx.key()?, ctx.version_id()?)
+        .read(HeadObject {
+            bucket: ctx.bucket()?,
+            key: ctx.key()?,
+            version: ctx.version_id()?,
+        })
         .map_err(|e| not_found(ctx, e))?;
     objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &v)
         .map_err(|c| read_condition_error(c, &v))?;
@@ -462,7 +474,6 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     check_canned_acl(ctx)?;
     let (sb, sk, sv) = copy_source(ctx)?;
-    let store = &ctx.state.store;
     let directive = match ctx
         .req
         .header("x-amz-metadata-directive")
@@ -478,9 +489,18 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
         ));
     }
-    let cond = objhttp::precondition(&ctx.req.headers, COPY_CONDITIONS);
-    let (out, source) = store
-        .copy_object(&sb, &sk, sv, cond, bucket, key, directive)
+    let (out, source) = ctx
+        .run(CopyObject {
+            source: Source {
+                bucket: &sb,
+                key: &sk,
+                version: sv,
+            },
+            source_cond: objhttp::precondition(&ctx.req.headers, COPY_CONDITIONS),
+            bucket,
+            key,
+            directive,
+        })
         .await
         .map_err(marker_source)?;
     let mut x = Xml::new("CopyObjectResult", S3.root_attrs);
@@ -501,9 +521,12 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
 pub(super) async fn delete(ctx: &Ctx<'_>) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let outcome = ctx
-        .state
-        .store
-        .delete_object_if(bucket, key, ctx.version_id()?, delete_condition(ctx)?)
+        .run(DeleteObject {
+            bucket,
+            key,
+            version: ctx.version_id()?,
+            cond: delete_condition(ctx)?,
+        })
         .await?;
     let mut resp = empty(StatusCode::NO_CONTENT);
     objhttp::set_delete_headers(&mut resp, &outcome, "x-amz-");
@@ -511,16 +534,20 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> S3Result {
 }
 
 pub(super) fn get_acl(ctx: &Ctx<'_>) -> S3Result {
-    ctx.state
-        .store
-        .head_object(ctx.bucket()?, ctx.key()?, ctx.version_id()?)?;
+    ctx.read(HeadObject {
+        bucket: ctx.bucket()?,
+        key: ctx.key()?,
+        version: ctx.version_id()?,
+    })?;
     Ok(xml(StatusCode::OK, acl_xml(ctx)))
 }
 
 pub(super) async fn put_acl(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
-    ctx.state
-        .store
-        .head_object(ctx.bucket()?, ctx.key()?, ctx.version_id()?)?;
+    ctx.read(HeadObject {
+        bucket: ctx.bucket()?,
+        key: ctx.key()?,
+        version: ctx.version_id()?,
+    })?;
     check_canned_acl(ctx)?;
     super::bucket::check_acl_body(ctx, body).await?;
     Ok(empty(StatusCode::OK))

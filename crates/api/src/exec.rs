@@ -1,0 +1,425 @@
+//! The neutral model's requests: one type for each thing a dialect asks of the core, carried
+//! out in one place, [`crate::pipeline::Ctx::run`] (writes and streamed reads) or
+//! [`crate::pipeline::Ctx::read`] (reads of one snapshot).
+//!
+//! A dialect's handler is a codec: it parses its request into one of these, runs it, and
+//! renders what comes back — the core's own outcome types ([`PutOutcome`], [`DeleteOutcome`],
+//! [`ObjectRead`], the listings), or the [`CoreError`], which its error table maps once.
+//! Handlers never reach the store any other way, so whatever must hold for every operation of
+//! every dialect (who may do it, what is protected, what is counted) is decided here, once.
+//! Today that is the listing of buckets: a user sees the buckets it owns.
+
+use crate::User;
+use crate::partcopy::{self, PastEnd};
+use futures_util::Stream;
+use std::io;
+use strata_core::meta::UploadRecord;
+use strata_core::{
+    BucketInfo, ByteRange, CoreError, DeleteBucketMode, DeleteEntry, DeleteOutcome, EntryError,
+    Expect, ListObjectsParams, ListUploadsParams, ListVersionsParams, MetadataDirective,
+    ObjectListing, ObjectMeta, ObjectRead, ObjectVersion, PartListing, PartOutcome, Precondition,
+    PutOutcome, Store, UploadListing, VersionId, VersionListing, VersioningStatus,
+};
+
+/// What a request runs against: the store, and who asks.
+pub(crate) struct Env<'a> {
+    pub store: &'a Store,
+    pub users: &'a crate::Users,
+    pub user: &'a User,
+}
+
+/// A request that writes, or reads a body as a stream.
+pub(crate) trait Run: Send {
+    type Output: Send;
+    fn run(self, env: &Env<'_>) -> impl Future<Output = Result<Self::Output, CoreError>> + Send;
+}
+
+/// A request that reads one snapshot of the metadata.
+pub(crate) trait Read {
+    type Output;
+    fn read(self, env: &Env<'_>) -> Result<Self::Output, CoreError>;
+}
+
+// ---- buckets -------------------------------------------------------------------------------
+
+/// A bucket's record (existence, versioning, owner).
+pub(crate) struct GetBucket<'a>(pub &'a str);
+
+impl Read for GetBucket<'_> {
+    type Output = BucketInfo;
+    fn read(self, env: &Env<'_>) -> Result<BucketInfo, CoreError> {
+        env.store.bucket(self.0)
+    }
+}
+
+/// The buckets the requester owns, by name.
+pub(crate) struct ListBuckets;
+
+impl Read for ListBuckets {
+    type Output = Vec<BucketInfo>;
+    fn read(self, env: &Env<'_>) -> Result<Vec<BucketInfo>, CoreError> {
+        let mut all = env.store.list_buckets()?;
+        all.retain(|b| crate::access::owns(env.users, env.user, &b.owner));
+        Ok(all)
+    }
+}
+
+/// A new bucket, owned by the requester.
+pub(crate) struct CreateBucket<'a>(pub &'a str);
+
+impl Run for CreateBucket<'_> {
+    type Output = ();
+    async fn run(self, env: &Env<'_>) -> Result<(), CoreError> {
+        env.store.create_bucket(self.0, &env.user.id).await
+    }
+}
+
+pub(crate) struct DeleteBucket<'a>(pub &'a str, pub DeleteBucketMode);
+
+impl Run for DeleteBucket<'_> {
+    type Output = ();
+    async fn run(self, env: &Env<'_>) -> Result<(), CoreError> {
+        env.store.delete_bucket(self.0, self.1).await
+    }
+}
+
+pub(crate) struct SetVersioning<'a>(pub &'a str, pub VersioningStatus);
+
+impl Run for SetVersioning<'_> {
+    type Output = ();
+    async fn run(self, env: &Env<'_>) -> Result<(), CoreError> {
+        env.store.set_versioning(self.0, self.1).await
+    }
+}
+
+// ---- listings ------------------------------------------------------------------------------
+
+pub(crate) struct ListObjects<'a>(pub &'a str, pub &'a ListObjectsParams);
+
+impl Read for ListObjects<'_> {
+    type Output = ObjectListing;
+    fn read(self, env: &Env<'_>) -> Result<ObjectListing, CoreError> {
+        env.store.list_objects(self.0, self.1)
+    }
+}
+
+pub(crate) struct ListVersions<'a>(pub &'a str, pub &'a ListVersionsParams);
+
+impl Read for ListVersions<'_> {
+    type Output = VersionListing;
+    fn read(self, env: &Env<'_>) -> Result<VersionListing, CoreError> {
+        env.store.list_versions(self.0, self.1)
+    }
+}
+
+pub(crate) struct ListUploads<'a>(pub &'a str, pub &'a ListUploadsParams);
+
+impl Read for ListUploads<'_> {
+    type Output = UploadListing;
+    fn read(self, env: &Env<'_>) -> Result<UploadListing, CoreError> {
+        env.store.list_multipart_uploads(self.0, self.1)
+    }
+}
+
+/// The parts of an upload after part `after`, at most `max`.
+pub(crate) struct ListParts<'a> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+    pub upload_id: &'a str,
+    pub after: u32,
+    pub max: usize,
+}
+
+impl Read for ListParts<'_> {
+    type Output = PartListing;
+    fn read(self, env: &Env<'_>) -> Result<PartListing, CoreError> {
+        env.store
+            .list_parts(self.bucket, self.key, self.upload_id, self.after, self.max)
+    }
+}
+
+// ---- objects -------------------------------------------------------------------------------
+
+/// A version's record (HEAD, and the checks before a sub-resource of an object).
+pub(crate) struct HeadObject<'a> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+    pub version: Option<VersionId>,
+}
+
+impl Read for HeadObject<'_> {
+    type Output = ObjectVersion;
+    fn read(self, env: &Env<'_>) -> Result<ObjectVersion, CoreError> {
+        env.store.head_object(self.bucket, self.key, self.version)
+    }
+}
+
+/// A version's record and body (or the range asked for), when `cond` holds for it.
+pub(crate) struct GetObject<'a> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+    pub version: Option<VersionId>,
+    pub range: Option<ByteRange>,
+    pub cond: Precondition,
+}
+
+impl Run for GetObject<'_> {
+    type Output = ObjectRead;
+    async fn run(self, env: &Env<'_>) -> Result<ObjectRead, CoreError> {
+        env.store
+            .get_object_if(self.bucket, self.key, self.version, self.range, &self.cond)
+            .await
+    }
+}
+
+/// A new version of `key` from `body`, when `cond` holds for the current one.
+pub(crate) struct PutObject<'a, S> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+    pub meta: ObjectMeta,
+    pub expect: Expect,
+    pub cond: Precondition,
+    pub body: S,
+}
+
+impl<S> Run for PutObject<'_, S>
+where
+    S: Stream<Item = io::Result<bytes::Bytes>> + Send + Unpin,
+{
+    type Output = PutOutcome;
+    async fn run(self, env: &Env<'_>) -> Result<PutOutcome, CoreError> {
+        env.store
+            .put_object_if(
+                self.bucket,
+                self.key,
+                self.meta,
+                self.expect,
+                self.cond,
+                self.body,
+            )
+            .await
+    }
+}
+
+/// An object, or version, that a copy or a part copy reads.
+#[derive(Clone, Copy)]
+pub(crate) struct Source<'a> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+    pub version: Option<VersionId>,
+}
+
+/// A new version of `key` copied from `source` (when `source_cond` holds for it); returns
+/// the written version and the source version copied.
+pub(crate) struct CopyObject<'a> {
+    pub source: Source<'a>,
+    pub source_cond: Precondition,
+    pub bucket: &'a str,
+    pub key: &'a str,
+    pub directive: MetadataDirective,
+}
+
+impl Run for CopyObject<'_> {
+    type Output = (PutOutcome, ObjectVersion);
+    async fn run(self, env: &Env<'_>) -> Result<(PutOutcome, ObjectVersion), CoreError> {
+        let s = self.source;
+        env.store
+            .copy_object(
+                s.bucket,
+                s.key,
+                s.version,
+                self.source_cond,
+                self.bucket,
+                self.key,
+                self.directive,
+            )
+            .await
+    }
+}
+
+/// A delete of a key (a marker or a removal, by the bucket's versioning) or of one version,
+/// when `cond` holds.
+pub(crate) struct DeleteObject<'a> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+    pub version: Option<VersionId>,
+    pub cond: Precondition,
+}
+
+impl Run for DeleteObject<'_> {
+    type Output = DeleteOutcome;
+    async fn run(self, env: &Env<'_>) -> Result<DeleteOutcome, CoreError> {
+        env.store
+            .delete_object_if(self.bucket, self.key, self.version, self.cond)
+            .await
+    }
+}
+
+/// Up to 1000 deletes in one commit, each with its own outcome.
+pub(crate) struct DeleteObjects<'a> {
+    pub bucket: &'a str,
+    pub entries: Vec<(DeleteEntry, Precondition)>,
+}
+
+/// Each entry of a multi-delete with what became of it.
+pub(crate) type DeleteResults = Vec<(DeleteEntry, Result<DeleteOutcome, EntryError>)>;
+
+impl Run for DeleteObjects<'_> {
+    type Output = DeleteResults;
+    async fn run(self, env: &Env<'_>) -> Result<DeleteResults, CoreError> {
+        env.store.delete_objects_if(self.bucket, self.entries).await
+    }
+}
+
+// ---- multipart uploads ---------------------------------------------------------------------
+
+/// An upload's address.
+#[derive(Clone, Copy)]
+pub(crate) struct Upload<'a> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+    pub upload_id: &'a str,
+}
+
+/// An upload's record; it must exist and belong to the key.
+pub(crate) struct GetUpload<'a>(pub Upload<'a>);
+
+impl Read for GetUpload<'_> {
+    type Output = UploadRecord;
+    fn read(self, env: &Env<'_>) -> Result<UploadRecord, CoreError> {
+        let u = self.0;
+        env.store.multipart_upload(u.bucket, u.key, u.upload_id)
+    }
+}
+
+/// A new upload of `key`; returns its ID.
+pub(crate) struct CreateUpload<'a> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+    pub meta: ObjectMeta,
+}
+
+impl Run for CreateUpload<'_> {
+    type Output = String;
+    async fn run(self, env: &Env<'_>) -> Result<String, CoreError> {
+        env.store
+            .create_multipart_upload(self.bucket, self.key, self.meta)
+            .await
+    }
+}
+
+/// User metadata that a step after the upload's creation adds to it (BOS's Complete).
+pub(crate) struct MergeUploadMeta<'a> {
+    pub upload: Upload<'a>,
+    pub user: Vec<(String, Vec<u8>)>,
+}
+
+impl Run for MergeUploadMeta<'_> {
+    type Output = ();
+    async fn run(self, env: &Env<'_>) -> Result<(), CoreError> {
+        let u = self.upload;
+        env.store
+            .merge_upload_user_meta(u.bucket, u.key, u.upload_id, self.user)
+            .await
+    }
+}
+
+/// Part `part` of an upload from `body`.
+pub(crate) struct UploadPart<'a, S> {
+    pub upload: Upload<'a>,
+    pub part: u32,
+    pub expect: Expect,
+    pub body: S,
+}
+
+impl<S> Run for UploadPart<'_, S>
+where
+    S: Stream<Item = io::Result<bytes::Bytes>> + Send + Unpin,
+{
+    type Output = PartOutcome;
+    async fn run(self, env: &Env<'_>) -> Result<PartOutcome, CoreError> {
+        let u = self.upload;
+        env.store
+            .upload_part(
+                u.bucket,
+                u.key,
+                u.upload_id,
+                self.part,
+                self.expect,
+                self.body,
+            )
+            .await
+    }
+}
+
+/// Part `part` of an upload copied from `source`, or the `range` of it (see
+/// [`partcopy::read_source`]), when `cond` holds for the source; returns the part and the
+/// source version copied.
+pub(crate) struct UploadPartCopy<'a> {
+    pub upload: Upload<'a>,
+    pub part: u32,
+    pub source: Source<'a>,
+    pub range: Option<ByteRange>,
+    pub past_end: PastEnd,
+    pub cond: Precondition,
+}
+
+impl Run for UploadPartCopy<'_> {
+    type Output = (PartOutcome, ObjectVersion);
+    async fn run(self, env: &Env<'_>) -> Result<(PartOutcome, ObjectVersion), CoreError> {
+        let s = self.source;
+        let read = partcopy::read_source(
+            env.store,
+            (s.bucket, s.key, s.version),
+            self.range,
+            self.past_end,
+            &self.cond,
+        )
+        .await?;
+        let version = read.version.clone();
+        let u = self.upload;
+        let part =
+            partcopy::upload(env.store, u.bucket, u.key, u.upload_id, self.part, read).await?;
+        Ok((part, version))
+    }
+}
+
+/// The upload's parts, as listed, become the key's new version, when `cond` holds; returns
+/// the object's ETag and the written version.
+pub(crate) struct CompleteUpload<'a> {
+    pub upload: Upload<'a>,
+    pub parts: Vec<(u32, String)>,
+    pub min_part_size: u64,
+    pub expect: Expect,
+    pub cond: Precondition,
+}
+
+impl Run for CompleteUpload<'_> {
+    type Output = (String, PutOutcome);
+    async fn run(self, env: &Env<'_>) -> Result<(String, PutOutcome), CoreError> {
+        let u = self.upload;
+        env.store
+            .complete_multipart_upload(
+                u.bucket,
+                u.key,
+                u.upload_id,
+                self.parts,
+                self.min_part_size,
+                self.expect,
+                self.cond,
+            )
+            .await
+    }
+}
+
+pub(crate) struct AbortUpload<'a>(pub Upload<'a>);
+
+impl Run for AbortUpload<'_> {
+    type Output = ();
+    async fn run(self, env: &Env<'_>) -> Result<(), CoreError> {
+        let u = self.0;
+        env.store
+            .abort_multipart_upload(u.bucket, u.key, u.upload_id)
+            .await
+    }
+}
