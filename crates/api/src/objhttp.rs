@@ -5,7 +5,7 @@ use crate::Body;
 use crate::httpfmt::parse_http_date;
 use hyper::Response;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
-use strata_core::{Failed, ObjectMeta, ObjectVersion, Precondition, Target};
+use strata_core::{Failed, ObjectMeta, ObjectRead, ObjectVersion, Precondition, Target};
 
 /// Content headers and user metadata (`{meta_prefix}name: value`, names lower-cased and
 /// sorted) of a request. Metadata values are kept as the bytes sent, so that they come back
@@ -154,6 +154,35 @@ pub fn set_delete_headers(
         set(resp, &format!("{prefix}delete-marker"), "true");
     }
     set(resp, &format!("{prefix}version-id"), &id.to_string());
+}
+
+/// The answer of a GET: the bytes read (the whole object or the range asked for) streamed as
+/// the body, 206 with `Content-Range` for a range, and `Content-Length`; `headers` adds the
+/// dialect's headers of the version read.
+pub fn object_response(
+    read: ObjectRead,
+    headers: impl FnOnce(&mut Response<Body>, &ObjectVersion),
+) -> Response<Body> {
+    use futures_util::StreamExt as _;
+    use http_body_util::{BodyExt as _, StreamBody};
+    let size = read.version.data.size;
+    let mut resp = Response::new(
+        StreamBody::new(read.body.map(|c| c.map(hyper::body::Frame::data))).boxed_unsync(),
+    );
+    headers(&mut resp, &read.version);
+    match read.range {
+        Some((first, last)) => {
+            *resp.status_mut() = hyper::StatusCode::PARTIAL_CONTENT;
+            set(
+                &mut resp,
+                "content-range",
+                &format!("bytes {first}-{last}/{size}"),
+            );
+            set(&mut resp, "content-length", &(last - first + 1).to_string());
+        }
+        None => set(&mut resp, "content-length", &size.to_string()),
+    }
+    resp
 }
 
 #[cfg(test)]

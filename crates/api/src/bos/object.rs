@@ -10,9 +10,6 @@ use crate::body::Incoming;
 use crate::exec::*;
 use crate::httpfmt::{base64, http_date, parse_md5, parse_range};
 use crate::objhttp::{self, Condition, set};
-use futures_util::StreamExt;
-use http_body_util::{BodyExt, StreamBody};
-use hyper::body::Frame;
 use hyper::{Response, StatusCode};
 use strata_core::{
     CoreError, DeleteOutcome, Expect, KeyRules, MetadataDirective, ObjectMeta, ObjectVersion,
@@ -171,24 +168,9 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> BosResult {
         .await?;
     objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &read.version)
         .map_err(condition_error)?;
-    let size = read.version.data.size;
-    let mut resp = Response::new(BodyExt::boxed_unsync(StreamBody::new(
-        read.body.map(|c| c.map(Frame::data)),
-    )));
-    object_headers(&mut resp, &read.version);
-    match read.range {
-        Some((first, last)) => {
-            *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
-            set(
-                &mut resp,
-                "content-range",
-                &format!("bytes {first}-{last}/{size}"),
-            );
-            set(&mut resp, "content-length", &(last - first + 1).to_string());
-        }
-        None => set(&mut resp, "content-length", &size.to_string()),
-    }
-    Ok(resp)
+    Ok(objhttp::object_response(read, |resp, v| {
+        object_headers(resp, v)
+    }))
 }
 
 pub(super) fn head(ctx: &Ctx<'_>) -> BosResult {

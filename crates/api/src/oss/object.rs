@@ -9,9 +9,6 @@ use crate::exec::*;
 use crate::httpfmt::{base64, http_date, iso8601, parse_md5, parse_range};
 use crate::objhttp::{self, set};
 use crate::xml::Xml;
-use futures_util::StreamExt;
-use http_body_util::{BodyExt, StreamBody};
-use hyper::body::Frame;
 use hyper::{Response, StatusCode};
 use strata_core::{
     CoreError, Expect, KeyRules, MetadataDirective, ObjectMeta, ObjectVersion, Precondition,
@@ -134,25 +131,9 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> OssResult {
         other => other?,
     };
     check_conditions(ctx, &read.version)?;
-    let size = read.version.data.size;
-    let body = BodyExt::boxed_unsync(StreamBody::new(
-        read.body.map(|chunk| chunk.map(Frame::data)),
-    ));
-    let mut resp = Response::new(body);
-    object_headers(ctx, &mut resp, &read.version);
-    match read.range {
-        Some((first, last)) => {
-            *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
-            set(
-                &mut resp,
-                "content-range",
-                &format!("bytes {first}-{last}/{size}"),
-            );
-            set(&mut resp, "content-length", &(last - first + 1).to_string());
-        }
-        None => set(&mut resp, "content-length", &size.to_string()),
-    }
-    Ok(resp)
+    Ok(objhttp::object_response(read, |resp, v| {
+        object_headers(ctx, resp, v)
+    }))
 }
 
 pub(super) fn head(ctx: &Ctx<'_>, meta_only: bool) -> OssResult {

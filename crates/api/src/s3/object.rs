@@ -18,8 +18,6 @@ use crate::xml::Xml;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use futures_util::StreamExt;
-use http_body_util::{BodyExt, StreamBody};
-use hyper::body::Frame;
 use hyper::{Response, StatusCode};
 use std::sync::Arc;
 use strata_core::{
@@ -387,24 +385,10 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> S3Result {
         .map_err(|e| not_found(ctx, e))?;
     objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &read.version)
         .map_err(|c| read_condition_error(c, &read.version))?;
-    let size = read.version.data.size;
-    let mut resp = Response::new(BodyExt::boxed_unsync(StreamBody::new(
-        read.body.map(|c| c.map(Frame::data)),
-    )));
-    object_headers(ctx, &mut resp, &read.version, read.range.is_none());
-    match read.range {
-        Some((first, last)) => {
-            *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
-            set(
-                &mut resp,
-                "content-range",
-                &format!("bytes {first}-{last}/{size}"),
-            );
-            set(&mut resp, "content-length", &(last - first + 1).to_string());
-        }
-        None => set(&mut resp, "content-length", &size.to_string()),
-    }
-    Ok(resp)
+    let whole = read.range.is_none();
+    Ok(objhttp::object_response(read, |resp, v| {
+        object_headers(ctx, resp, v, whole)
+    }))
 }
 
 pub(super) fn head(ctx: &Ctx<'_>) -> S3Result {
