@@ -51,10 +51,6 @@ pub fn parse_md5(value: &str) -> Option<[u8; 16]> {
     B64.decode(value.trim()).ok()?.try_into().ok()
 }
 
-pub fn hex_upper(s: &str) -> String {
-    s.to_ascii_uppercase()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,6 @@ use sha2::{Digest as _, Sha256};
 use std::time::SystemTime;
 use strata_wire::request::RequestParts;
 use strata_wire::sign as wire;
-use strata_wire::sigutil::hex;
 use strata_wire::{Credentials, s3};
 
 /// How long a BOS signature is valid, in seconds (the SDKs' default).
@@ -81,7 +80,7 @@ fn sign_s3(
 ) -> Result<(), Error> {
     let amz_date = basic_iso8601(now);
     let payload = if body.len() <= SIGNED_PAYLOAD_MAX {
-        hex(&Sha256::digest(body))
+        hex::encode(Sha256::digest(body))
     } else {
         s3::auth::UNSIGNED_PAYLOAD.to_owned()
     };

@@ -7,7 +7,7 @@
 //! and how their values are canonicalized, the canonical URI, how the credential and the
 //! `Authorization` header are spelt, and the errors.
 
-use crate::sigutil::{ascii_digits, hex, hmac_sha256, parse_scope_date};
+use crate::sigutil::{ascii_digits, hmac_sha256, parse_scope_date};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
@@ -105,7 +105,11 @@ impl Scheme {
     /// `<algorithm>\n<timestamp>\n<scope>\n<hex sha256(canonical request)>`.
     pub fn string_to_sign(&self, timestamp: &str, scope: &str, canonical_request: &str) -> String {
         let hash = Sha256::digest(canonical_request.as_bytes());
-        format!("{}\n{timestamp}\n{scope}\n{}", self.algorithm, hex(&hash))
+        format!(
+            "{}\n{timestamp}\n{scope}\n{}",
+            self.algorithm,
+            hex::encode(hash)
+        )
     }
 
     /// kSigning = HMAC(HMAC(HMAC(HMAC(prefix + secret, date), region), service), terminator).
@@ -126,7 +130,7 @@ impl Scheme {
 
 /// Lower-case hex HMAC-SHA256(signing key, string to sign).
 pub fn sign(signing_key: &[u8; 32], string_to_sign: &str) -> String {
-    hex(&hmac_sha256(signing_key, string_to_sign.as_bytes()))
+    hex::encode(hmac_sha256(signing_key, string_to_sign.as_bytes()))
 }
 
 /// Constant-time comparison of an expected lower-case hex signature with a provided one

@@ -5,7 +5,6 @@ use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, Method};
 use sha2::{Digest as _, Sha256};
 use strata_api::request::RequestParts;
-use strata_api::sigutil::hex;
 use strata_api::{Credentials, bos, oss, s3};
 
 use crate::dialect::Dialect;
@@ -28,7 +27,7 @@ pub fn sign(
         Dialect::S3 => {
             // As the client does: bodies over 64 KiB are sent unsigned.
             let payload = if body.len() <= 64 * 1024 {
-                hex(&Sha256::digest(body))
+                hex::encode(Sha256::digest(body))
             } else {
                 s3::auth::UNSIGNED_PAYLOAD.to_owned()
             };

@@ -28,7 +28,7 @@
 
 use crate::Keyring;
 use crate::request::RequestParts;
-use crate::sigutil::{hex, hmac_sha256, unix_seconds};
+use crate::sigutil::{hmac_sha256, unix_seconds};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, percent_encode};
 use std::time::SystemTime;
 use subtle::ConstantTimeEq as _;
@@ -394,7 +394,7 @@ pub fn uri_encode(bytes: &[u8]) -> String {
 
 /// Lower-case hex HMAC-SHA256(secret key, `bce-auth-v1/{ak}/{timestamp}/{expiration}`).
 pub fn signing_key(secret_key: &str, auth_string_prefix: &str) -> String {
-    hex(&hmac_sha256(
+    hex::encode(hmac_sha256(
         secret_key.as_bytes(),
         auth_string_prefix.as_bytes(),
     ))
@@ -402,7 +402,7 @@ pub fn signing_key(secret_key: &str, auth_string_prefix: &str) -> String {
 
 /// Lower-case hex HMAC-SHA256(the signing key's 64 hex characters, canonical request).
 pub fn sign(signing_key: &str, canonical_request: &str) -> String {
-    hex(&hmac_sha256(
+    hex::encode(hmac_sha256(
         signing_key.as_bytes(),
         canonical_request.as_bytes(),
     ))
