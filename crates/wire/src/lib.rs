@@ -7,6 +7,7 @@
 //!   computation, verification against a [`Keyring`]); S3's `aws-chunked` body decoder.
 //! - [`sign`]: the client's side: each dialect's `Authorization` value for a request.
 //! - [`xml`]: the request-document parser and a small element writer.
+//! - [`encode`]: the two RFC 3986 percent-encode sets everything above encodes with.
 //! - [`v4`]: what S3's SigV4 and OSS V4 share, one implementation parameterised by a
 //!   [`v4::Scheme`].
 //! - [`sigutil`]: the hashing, hex and date helpers the signatures share.
@@ -15,6 +16,7 @@
 //! to the same `RequestParts`, so the two sides cannot disagree.
 
 pub mod bos;
+pub mod encode;
 pub mod oss;
 pub mod request;
 pub mod s3;

@@ -7,8 +7,9 @@
 //! and how their values are canonicalized, the canonical URI, how the credential and the
 //! `Authorization` header are spelt, and the errors.
 
+use crate::encode::UNRESERVED;
 use crate::sigutil::{ascii_digits, hmac_sha256, parse_scope_date};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
+use percent_encoding::percent_encode;
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
@@ -45,13 +46,6 @@ pub const OSS4: Scheme = Scheme {
     signature_param: "x-oss-signature",
     bare_valueless_params: true,
 };
-
-/// RFC 3986 unreserved characters stay; everything else, `/` included, becomes `%XX`.
-pub const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 impl Scheme {
     /// `<method>\n<uri>\n<query>\n<headers>\n<header list>\n<hashed payload>`, `headers` being

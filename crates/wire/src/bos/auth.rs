@@ -27,9 +27,10 @@
 //! `/v1` and a trailing slash stay in), the form-decoded query and the raw header bytes.
 
 use crate::Keyring;
+use crate::encode::{PATH, UNRESERVED};
 use crate::request::RequestParts;
 use crate::sigutil::{hmac_sha256, unix_seconds};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, percent_encode};
+use percent_encoding::{percent_decode_str, percent_encode};
 use std::time::SystemTime;
 use subtle::ConstantTimeEq as _;
 
@@ -47,15 +48,6 @@ const NEVER_EXPIRES: &str = "-1";
 /// Signed when `signedHeaders` is empty, with every `x-bce-*` header present.
 const DEFAULT_SIGNED_HEADERS: [&str; 4] = ["content-length", "content-md5", "content-type", "host"];
 const BCE_HEADER_PREFIX: &str = "x-bce-";
-
-/// `E(x)`: RFC 3986 unreserved characters stay; every other byte becomes `%XX` (uppercase).
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// `E(x)` with `/` kept (the canonical URI).
-const UNRESERVED_AND_SLASH: &AsciiSet = &UNRESERVED.remove(b'/');
 
 /// A request whose signature checked out.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -329,7 +321,7 @@ pub fn canonical_uri(parts: &RequestParts) -> String {
         return "/".to_owned();
     }
     let bytes: Vec<u8> = percent_decode_str(&parts.raw_path).collect();
-    percent_encode(&bytes, UNRESERVED_AND_SLASH).to_string()
+    percent_encode(&bytes, PATH).to_string()
 }
 
 /// Every query parameter but `authorization` (any case) as `E(name)=E(value)`, sorted

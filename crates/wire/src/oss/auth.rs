@@ -17,13 +17,14 @@
 //! Every scheme signs every `x-oss-*` header present (V1's CanonicalizedOSSHeaders, V4's
 //! canonical headers), so no `x-oss-*` header can be added to a signed request or URL.
 
+use crate::encode::PATH;
 use crate::request::RequestParts;
 use crate::sigutil::{ascii_digits, parse_scope_date, parse_sha256_hex, unix_seconds};
-use crate::v4::{OSS4, UNRESERVED};
+use crate::v4::OSS4;
 use crate::{Credentials, Keyring};
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit as _, Mac as _};
-use percent_encoding::{AsciiSet, utf8_percent_encode};
+use percent_encoding::utf8_percent_encode;
 use sha1::Sha1;
 use std::time::SystemTime;
 use subtle::ConstantTimeEq as _;
@@ -36,9 +37,6 @@ pub const MAX_PRESIGN_EXPIRES_SECS: u64 = 7 * 24 * 60 * 60;
 const V1_PREFIX: &[u8] = b"OSS ";
 const V4_ALGORITHM: &str = OSS4.algorithm;
 const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
-
-/// RFC 3986 unreserved characters and `/` stay; everything else becomes `%XX` (V4 URI).
-const URI_ENCODE: &AsciiSet = &UNRESERVED.remove(b'/');
 
 /// The query parameters that take part in a V1 signature (§3.1: the union of the SDK lists plus
 /// the per-operation extras `cleanRestoredObject` and `seal` that alibabacloud-oss-v2 signs).
@@ -629,8 +627,8 @@ pub fn canonical_uri_v4(parts: &RequestParts) -> String {
         None => "/".to_owned(),
         Some(bucket) => format!(
             "/{}/{}",
-            utf8_percent_encode(bucket, URI_ENCODE),
-            utf8_percent_encode(parts.key.as_deref().unwrap_or_default(), URI_ENCODE),
+            utf8_percent_encode(bucket, PATH),
+            utf8_percent_encode(parts.key.as_deref().unwrap_or_default(), PATH),
         ),
     }
 }

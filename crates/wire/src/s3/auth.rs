@@ -33,9 +33,10 @@
 //! must check the body against, `UNSIGNED-PAYLOAD`, or one of the `aws-chunked` streaming modes
 //! that `super::chunked` decodes (with [`Authenticated::signing`] for the chunk signatures).
 
+use crate::encode::UNRESERVED;
 use crate::request::RequestParts;
 use crate::sigutil::{ascii_digits, parse_scope_date, parse_sha256_hex, unix_seconds};
-use crate::v4::{AWS4, UNRESERVED};
+use crate::v4::AWS4;
 use crate::{Credentials, Keyring};
 use percent_encoding::{percent_decode_str, percent_encode};
 use std::borrow::Cow;
