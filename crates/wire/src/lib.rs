@@ -10,12 +10,14 @@
 //! - [`encode`]: the two RFC 3986 percent-encode sets everything above encodes with.
 //! - [`v4`]: what S3's SigV4 and OSS V4 share, one implementation parameterised by a
 //!   [`v4::Scheme`].
-//! - [`sigutil`]: the hashing, hex and date helpers the signatures share.
+//! - [`sigutil`]: the hashing, hex and digit helpers the signatures share.
+//! - [`date`]: every date format the dialects and the client write and read.
 //!
 //! The client signs with the same canonicalization functions the server verifies with, applied
 //! to the same `RequestParts`, so the two sides cannot disagree.
 
 pub mod bos;
+pub mod date;
 pub mod encode;
 pub mod oss;
 pub mod request;

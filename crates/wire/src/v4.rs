@@ -8,7 +8,7 @@
 //! `Authorization` header are spelt, and the errors.
 
 use crate::encode::UNRESERVED;
-use crate::sigutil::{ascii_digits, hmac_sha256, parse_scope_date};
+use crate::sigutil::hmac_sha256;
 use percent_encoding::percent_encode;
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
@@ -132,19 +132,4 @@ pub fn sign(signing_key: &[u8; 32], string_to_sign: &str) -> String {
 pub fn signatures_match(expected: &str, provided: &str) -> bool {
     let provided = provided.to_ascii_lowercase();
     expected.as_bytes().ct_eq(provided.as_bytes()).into()
-}
-
-/// `yyyymmddThhmmssZ` → unix seconds.
-pub fn parse_basic_iso8601(value: &str) -> Option<i64> {
-    let (date, time) = value.strip_suffix('Z')?.split_once('T')?;
-    let date = parse_scope_date(date)?;
-    let hms = ascii_digits(time, 6)?;
-    let hour = i8::try_from(hms / 10_000).ok()?;
-    let minute = i8::try_from(hms / 100 % 100).ok()?;
-    let second = i8::try_from(hms % 100).ok()?;
-    let time = jiff::civil::Time::new(hour, minute, second, 0).ok()?;
-    let timestamp = jiff::tz::TimeZone::UTC
-        .to_timestamp(date.to_datetime(time))
-        .ok()?;
-    Some(timestamp.as_second())
 }

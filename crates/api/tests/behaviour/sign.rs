@@ -6,6 +6,7 @@ use http::{HeaderMap, Method};
 use sha2::{Digest as _, Sha256};
 use strata_api::request::RequestParts;
 use strata_api::{Credentials, bos, oss, s3};
+use strata_wire::date;
 
 use crate::dialect::Dialect;
 
@@ -21,7 +22,7 @@ pub fn sign(
     body: &[u8],
 ) {
     let now = jiff::Timestamp::now();
-    let stamp = now.strftime("%Y%m%dT%H%M%SZ").to_string();
+    let stamp = date::basic_iso8601(now);
     let date = &stamp[..8];
     let authorization = match dialect {
         Dialect::S3 => {
@@ -65,7 +66,7 @@ pub fn sign(
             )
         }
         Dialect::Bos => {
-            let timestamp = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let timestamp = date::iso8601_seconds(now);
             insert(headers, "x-bce-date", &timestamp);
             let parts = parts(method, path_and_query, headers);
             let prefix = bos::auth::auth_string_prefix(&credentials.access_key, &timestamp, "1800");

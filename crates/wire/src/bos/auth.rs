@@ -194,9 +194,11 @@ pub fn parse_authorization(value: &str) -> Result<BceAuthorization<'_>, AuthErro
     if signature.is_empty() {
         return Err(malformed("the authorization string has no signature"));
     }
-    let signed_at = parse_timestamp(timestamp).ok_or_else(|| {
-        malformed("the authorization timestamp is not `YYYY-MM-DDTHH:MM:SSZ` (UTC)")
-    })?;
+    let signed_at = crate::date::parse_iso8601_seconds(timestamp)
+        .map(|t| t.as_second())
+        .ok_or_else(|| {
+            malformed("the authorization timestamp is not `YYYY-MM-DDTHH:MM:SSZ` (UTC)")
+        })?;
     let expires_in = parse_expiration(expiration)?;
     Ok(BceAuthorization {
         access_key,
@@ -207,35 +209,6 @@ pub fn parse_authorization(value: &str) -> Result<BceAuthorization<'_>, AuthErro
         signed_at,
         expires_in,
     })
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ`, exactly, and a real instant → unix seconds.
-fn parse_timestamp(value: &str) -> Option<i64> {
-    let b = value.as_bytes();
-    if b.len() != 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-        || b[19] != b'Z'
-    {
-        return None;
-    }
-    let number = |range: std::ops::Range<usize>| -> Option<i16> {
-        let digits = value.get(range)?;
-        if !digits.bytes().all(|d| d.is_ascii_digit()) {
-            return None;
-        }
-        digits.parse().ok()
-    };
-    let small = |range| number(range).and_then(|n| i8::try_from(n).ok());
-    let date = jiff::civil::Date::new(number(0..4)?, small(5..7)?, small(8..10)?).ok()?;
-    let time = jiff::civil::Time::new(small(11..13)?, small(14..16)?, small(17..19)?, 0).ok()?;
-    let timestamp = jiff::tz::TimeZone::UTC
-        .to_timestamp(date.to_datetime(time))
-        .ok()?;
-    Some(timestamp.as_second())
 }
 
 /// Decimal seconds (`Some`), or `-1` for never (`None`).

@@ -17,9 +17,10 @@
 //! Every scheme signs every `x-oss-*` header present (V1's CanonicalizedOSSHeaders, V4's
 //! canonical headers), so no `x-oss-*` header can be added to a signed request or URL.
 
+use crate::date;
 use crate::encode::PATH;
 use crate::request::RequestParts;
-use crate::sigutil::{ascii_digits, parse_scope_date, parse_sha256_hex, unix_seconds};
+use crate::sigutil::{ascii_digits, parse_sha256_hex, unix_seconds};
 use crate::v4::OSS4;
 use crate::{Credentials, Keyring};
 use base64::Engine as _;
@@ -567,7 +568,7 @@ pub fn parse_v4_credential(value: &str) -> Result<V4Credential<'_>, AuthError> {
     };
     if terminator != OSS4.terminator
         || [access_key, region, product].iter().any(|f| f.is_empty())
-        || parse_scope_date(date).is_none()
+        || date::parse_basic_date(date).is_none()
     {
         return Err(bad());
     }
@@ -746,8 +747,9 @@ fn check_clock_skew(request_time: i64, now: i64) -> Result<(), AuthError> {
 
 /// Unix seconds of an `x-oss-date` (`yyyymmddThhmmssZ`) or HTTP (RFC 1123) date.
 fn parse_request_time(value: &str) -> Result<i64, AuthError> {
-    crate::v4::parse_basic_iso8601(value)
-        .or_else(|| httpdate::parse_http_date(value).ok().map(unix_seconds))
+    date::parse_basic_iso8601(value)
+        .or_else(|| date::parse_http_date(value))
+        .map(|t| t.as_second())
         .ok_or_else(|| malformed(format!("the request time {value:?} is not a date")))
 }
 
