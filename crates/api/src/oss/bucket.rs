@@ -105,7 +105,7 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let bytes = read_body(ctx, body, CONFIG_BODY_LIMIT).await?;
     check_create_configuration(&bytes)?;
     match ctx.state.store.create_bucket(name, &ctx.user.id).await {
-        // Creating a bucket one already owns succeeds (oss.md §2.3).
+        // Creating a bucket one already owns succeeds (200), as on OSS.
         Ok(()) | Err(CoreError::BucketAlreadyExists { owned_by_you: true }) => {}
         Err(e) => return Err(e.into()),
     }

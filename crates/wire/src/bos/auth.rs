@@ -1,4 +1,4 @@
-//! BOS request authentication: bce-auth-v1 (wire rules in `spec/bos.md` §2).
+//! BOS request authentication: bce-auth-v1.
 //!
 //! The authorization string
 //! `bce-auth-v1/{accessKeyId}/{timestamp}/{expirationPeriodInSeconds}/{signedHeaders}/{signature}`
@@ -18,7 +18,7 @@
 //! replayed against another bucket. Headers whose trimmed value is empty are exempt: no SDK can
 //! sign them (the canonical headers leave them out), so listing them would change nothing.
 //!
-//! Checks run in the order of §2.4: parse (→ [`AuthError::InvalidHttpAuthHeader`],
+//! Checks run in the order BOS documents: parse (→ [`AuthError::InvalidHttpAuthHeader`],
 //! [`AuthError::HeadersNotSigned`]), access key (→ [`AuthError::InvalidAccessKeyId`]), time (→
 //! [`AuthError::RequestTimeTooSkewed`] / [`AuthError::RequestExpired`]), then signature (→
 //! [`AuthError::SignatureDoesNotMatch`]).
@@ -124,7 +124,7 @@ pub fn is_bce(parts: &RequestParts) -> bool {
 }
 
 /// Checks a request's authorization string against the one key pair the server accepts, its
-/// time against `now`, then its signature (§2.4).
+/// time against `now`, then its signature, in that order.
 pub fn authenticate(
     parts: &RequestParts,
     keys: &dyn Keyring,

@@ -1,7 +1,7 @@
 //! OSS request authentication: which signature scheme a request uses and whether its signature
 //! is right.
 //!
-//! Four schemes (wire rules in `spec/oss.md` §3):
+//! Four schemes:
 //! * V1 header — `Authorization: OSS <ak>:<base64 HMAC-SHA1>`,
 //! * V1 presigned — `?OSSAccessKeyId=…&Expires=…&Signature=…`,
 //! * V4 header — `Authorization: OSS4-HMAC-SHA256 Credential=…,Signature=<hex HMAC-SHA256>`,
@@ -39,8 +39,9 @@ const V1_PREFIX: &[u8] = b"OSS ";
 const V4_ALGORITHM: &str = OSS4.algorithm;
 const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
-/// The query parameters that take part in a V1 signature (§3.1: the union of the SDK lists plus
-/// the per-operation extras `cleanRestoredObject` and `seal` that alibabacloud-oss-v2 signs).
+/// The query parameters that take part in a V1 signature: the union of the lists in the OSS
+/// SDKs, plus the per-operation extras `cleanRestoredObject` and `seal` that
+/// alibabacloud-oss-v2 signs.
 /// Sorted in byte order for [`is_signed_subresource`]'s binary search.
 pub const V1_SIGNED_SUBRESOURCES: &[&str] = &[
     "accessPoint",
