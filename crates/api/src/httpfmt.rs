@@ -2,24 +2,30 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
+use jiff::Timestamp;
 use strata_core::ByteRange;
+use strata_wire::date;
 
-/// `2026-11-21T14:30:05.000Z` (milliseconds always `000`, as OSS clients require).
+/// `2026-11-21T14:30:05.000Z` of Unix milliseconds ([`date::iso8601`]: milliseconds always
+/// `000`, as OSS clients require); a time outside years -9999 to 9999 is written as the epoch.
 pub fn iso8601(ms: i64) -> String {
-    let ts = jiff::Timestamp::from_millisecond(ms.div_euclid(1000) * 1000)
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    ts.strftime("%Y-%m-%dT%H:%M:%S.000Z").to_string()
+    date::iso8601(Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH))
 }
 
-/// `Sat, 21 Nov 2026 14:30:05 GMT`
+/// `Sat, 21 Nov 2026 14:30:05 GMT` of Unix milliseconds ([`date::http_date`]); a time before
+/// 1970 is written as the epoch, one past jiff's last instant (in 9999) as that instant.
 pub fn http_date(ms: i64) -> String {
-    let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64);
-    httpdate::fmt_http_date(t)
+    let t = Timestamp::from_millisecond(ms).unwrap_or(if ms < 0 {
+        Timestamp::UNIX_EPOCH
+    } else {
+        Timestamp::MAX
+    });
+    date::http_date(t)
 }
 
+/// An HTTP date in any of RFC 9110's forms ([`date::parse_http_date`]) → Unix milliseconds.
 pub fn parse_http_date(s: &str) -> Option<i64> {
-    let t = httpdate::parse_http_date(s).ok()?;
-    Some(t.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as i64)
+    date::parse_http_date(s).map(|t| t.as_millisecond())
 }
 
 /// One `bytes=` range: `a-b`, `a-` or `-n`. Anything else (several ranges, other units,
@@ -51,10 +57,6 @@ pub fn parse_md5(value: &str) -> Option<[u8; 16]> {
     B64.decode(value.trim()).ok()?.try_into().ok()
 }
 
-pub fn hex_upper(s: &str) -> String {
-    s.to_ascii_uppercase()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +64,9 @@ mod tests {
     #[test]
     fn iso8601_truncates_to_the_second() {
         assert_eq!(iso8601(1_700_000_000_123), "2023-11-14T22:13:20.000Z");
+        assert_eq!(iso8601(-1), "1969-12-31T23:59:59.000Z");
+        assert_eq!(iso8601(i64::MAX), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(i64::MIN), "1970-01-01T00:00:00.000Z");
     }
 
     #[test]
@@ -69,6 +74,15 @@ mod tests {
         let s = http_date(1_700_000_000_000);
         assert_eq!(s, "Tue, 14 Nov 2023 22:13:20 GMT");
         assert_eq!(parse_http_date(&s), Some(1_700_000_000_000));
+        assert_eq!(http_date(1_700_000_000_999), s);
+        assert_eq!(http_date(-1_000), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(http_date(i64::MIN), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(http_date(i64::MAX), "Thu, 30 Dec 9999 22:00:00 GMT");
+        assert_eq!(
+            parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"),
+            Some(784_111_777_000)
+        );
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 -0000"), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use crate::Body;
 use crate::httpfmt::parse_http_date;
+use hex::FromHex as _;
 use hyper::Response;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use strata_core::{Failed, ObjectMeta, ObjectRead, ObjectVersion, Precondition, Target};
@@ -122,14 +123,7 @@ pub const READ_CONDITIONS: [&str; 4] = [
 
 /// The 16 bytes of a plain (non-multipart) ETag's hex MD5.
 pub fn etag_md5(stored: &str) -> Option<[u8; 16]> {
-    if stored.len() != 32 {
-        return None;
-    }
-    let mut out = [0u8; 16];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&stored[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
+    <[u8; 16]>::from_hex(stored).ok()
 }
 
 /// The headers a delete answers with, under the dialect's prefix (`x-amz-`, `x-oss-`,
@@ -188,6 +182,25 @@ pub fn object_response(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_plain_md5_etag_gives_the_digest() {
+        let md5 = [
+            0xd4, 0x1d, 0x8c, 0xd9, 0x8f, 0x00, 0xb2, 0x04, 0xe9, 0x80, 0x09, 0x98, 0xec, 0xf8,
+            0x42, 0x7e,
+        ];
+        assert_eq!(etag_md5("d41d8cd98f00b204e9800998ecf8427e"), Some(md5));
+        assert_eq!(etag_md5("D41D8CD98F00B204E9800998ECF8427E"), Some(md5));
+        for other in [
+            "d41d8cd98f00b204e9800998ecf8427e-2",
+            "d41d8cd98f00b204e9800998ecf8427",
+            "",
+            "+41d8cd98f00b204e9800998ecf8427e",
+            "a\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}a",
+        ] {
+            assert_eq!(etag_md5(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn user_metadata_comes_back_byte_for_byte() {

@@ -186,7 +186,7 @@ pub fn parse_time(s: &str) -> Result<i64, String> {
 /// Unix milliseconds → `2026-11-21T14:30:05.123Z`.
 pub fn format_time(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)
-        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .map(strata_wire::date::iso8601_millis)
         .unwrap_or_else(|_| ms.to_string())
 }
 

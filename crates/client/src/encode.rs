@@ -1,16 +1,7 @@
 //! Request addresses: RFC 3986 percent-encoding of paths and queries.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-
-/// Everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded.
-pub const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// [`UNRESERVED`] with `/` kept: paths.
-pub const PATH: &AsciiSet = &UNRESERVED.remove(b'/');
+use percent_encoding::utf8_percent_encode;
+use strata_wire::encode::{PATH, UNRESERVED};
 
 /// `/`, `/BUCKET` or `/BUCKET/KEY`, encoded with `/` kept.
 pub fn path(bucket: Option<&str>, key: Option<&str>) -> String {

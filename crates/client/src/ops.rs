@@ -505,7 +505,10 @@ impl Client {
                 // OSS reads the version ID after `?versionId=` as it is.
                 source.push_str(v);
             } else {
-                source.extend(percent_encoding::utf8_percent_encode(v, encode::UNRESERVED));
+                source.extend(percent_encoding::utf8_percent_encode(
+                    v,
+                    strata_wire::encode::UNRESERVED,
+                ));
             }
         }
         let req = Req::new(Method::PUT, Some(bucket), Some(key)).header(name, source);

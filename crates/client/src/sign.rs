@@ -10,8 +10,7 @@ use sha2::{Digest as _, Sha256};
 use std::time::SystemTime;
 use strata_wire::request::RequestParts;
 use strata_wire::sign as wire;
-use strata_wire::sigutil::hex;
-use strata_wire::{Credentials, s3};
+use strata_wire::{Credentials, date, s3};
 
 /// How long a BOS signature is valid, in seconds (the SDKs' default).
 const BOS_EXPIRATION: &str = "1800";
@@ -65,11 +64,6 @@ fn insert(headers: &mut HeaderMap, name: &'static str, value: &str) -> Result<()
     Ok(())
 }
 
-/// `yyyymmddThhmmssZ`.
-fn basic_iso8601(now: jiff::Timestamp) -> String {
-    now.strftime("%Y%m%dT%H%M%SZ").to_string()
-}
-
 fn sign_s3(
     credentials: &Credentials,
     region: &str,
@@ -79,9 +73,9 @@ fn sign_s3(
     body: &[u8],
     now: jiff::Timestamp,
 ) -> Result<(), Error> {
-    let amz_date = basic_iso8601(now);
+    let amz_date = date::basic_iso8601(now);
     let payload = if body.len() <= SIGNED_PAYLOAD_MAX {
-        hex(&Sha256::digest(body))
+        hex::encode(Sha256::digest(body))
     } else {
         s3::auth::UNSIGNED_PAYLOAD.to_owned()
     };
@@ -102,7 +96,7 @@ fn sign_oss(
     now: jiff::Timestamp,
 ) -> Result<(), Error> {
     const UNSIGNED: &str = "UNSIGNED-PAYLOAD";
-    let oss_date = basic_iso8601(now);
+    let oss_date = date::basic_iso8601(now);
     insert(headers, "x-oss-date", &oss_date)?;
     insert(headers, "x-oss-content-sha256", UNSIGNED)?;
     let parts = parts(method, path_and_query, headers)?;
@@ -118,7 +112,7 @@ fn sign_bos(
     headers: &mut HeaderMap,
     now: jiff::Timestamp,
 ) -> Result<(), Error> {
-    let timestamp = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let timestamp = date::iso8601_seconds(now);
     insert(headers, "x-bce-date", &timestamp)?;
     let parts = parts(method, path_and_query, headers)?;
     let authorization = wire::bos_authorization(&parts, credentials, &timestamp, BOS_EXPIRATION);

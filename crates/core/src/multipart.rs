@@ -7,7 +7,7 @@ use crate::meta::{
     CompletionRecord, EntryKind, Flow, ObjectData, ObjectMeta, PartRecord, ReadTxn, Segment,
     StorageResult, UploadRecord, WriteTxn,
 };
-use crate::object::{Expect, PutOutcome, check_current, hex, publish, release_segments};
+use crate::object::{Expect, PutOutcome, check_current, publish, release_segments};
 use crate::precondition::Precondition;
 use crate::store::{Store, now_ms, validate_key};
 use bytes::Bytes;
@@ -238,7 +238,7 @@ fn plan_completion(
     check_whole(expect, crc64, crc32, size)?;
     let data = ObjectData {
         size,
-        etag: format!("{}-{}", hex(&md5s.finalize()), chosen.len()),
+        etag: format!("{}-{}", hex::encode(md5s.finalize()), chosen.len()),
         crc64,
         crc32,
         parts: chosen.len() as u32,
@@ -323,7 +323,7 @@ impl Store {
                     let d = &w.digests;
                     let rec = PartRecord {
                         size: d.len,
-                        etag: hex(&d.md5),
+                        etag: hex::encode(d.md5),
                         md5: d.md5,
                         crc64: d.crc64,
                         crc32: d.crc32,

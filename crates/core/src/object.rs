@@ -205,7 +205,7 @@ impl Store {
                     txn.put_blob(w.id, &w.blob_record())?;
                     let data = ObjectData {
                         size: w.digests.len,
-                        etag: hex(&w.digests.md5),
+                        etag: hex::encode(w.digests.md5),
                         crc64: w.digests.crc64,
                         crc32: w.digests.crc32,
                         parts: 0,
@@ -446,10 +446,6 @@ pub(crate) fn check_expectations(w: &Written, expect: &Expect) -> Result<()> {
 
 pub(crate) fn missing_blob(id: u64) -> StorageError {
     StorageError::Corrupt(format!("blob {id:016x} is referred to but not recorded"))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Adds an entry (object version or delete marker) to a key under the bucket's versioning

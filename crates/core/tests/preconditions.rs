@@ -132,7 +132,7 @@ async fn a_copy_carries_exactly_the_source_version_whose_conditions_held() {
         }
     }
     // Once B is in place, a copy conditioned on A is always refused.
-    let a_etag = hex(&md5_of(&a_bytes));
+    let a_etag = hex::encode(md5_of(&a_bytes));
     assert!(matches!(
         s.copy_object(
             "bkt",
@@ -261,7 +261,7 @@ async fn a_part_copy_is_the_bytes_of_the_source_version_checked() {
         assert_eq!(get(&s, "bkt", &key, None).await.unwrap(), a_bytes);
     }
     // With B in place, a part copy conditioned on A reads nothing.
-    let a_etag = hex(&md5_of(&a_bytes));
+    let a_etag = hex::encode(md5_of(&a_bytes));
     assert!(matches!(
         s.get_object_if("bkt", "src", None, None, &if_match(&a_etag))
             .await

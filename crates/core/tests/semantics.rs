@@ -639,7 +639,7 @@ async fn optional_digests_are_computed_checked_and_late_checks_can_refuse() {
     let d = out.digests.unwrap();
     assert_eq!(d.crc32c, Some(0xe306_9283));
     assert_eq!(
-        common::hex(&d.sha1.unwrap()),
+        hex::encode(d.sha1.unwrap()),
         "f7c3bc1d808e04732adf679965ccc34ca7ae3441"
     );
     assert_eq!(d.crc32, 0xcbf4_3926);

@@ -7,14 +7,18 @@
 //!   computation, verification against a [`Keyring`]); S3's `aws-chunked` body decoder.
 //! - [`sign`]: the client's side: each dialect's `Authorization` value for a request.
 //! - [`xml`]: the request-document parser and a small element writer.
+//! - [`encode`]: the two RFC 3986 percent-encode sets everything above encodes with.
 //! - [`v4`]: what S3's SigV4 and OSS V4 share, one implementation parameterised by a
 //!   [`v4::Scheme`].
-//! - [`sigutil`]: the hashing, hex and date helpers the signatures share.
+//! - [`sigutil`]: the hashing, hex and digit helpers the signatures share.
+//! - [`date`]: every date format the dialects and the client write and read.
 //!
 //! The client signs with the same canonicalization functions the server verifies with, applied
 //! to the same `RequestParts`, so the two sides cannot disagree.
 
 pub mod bos;
+pub mod date;
+pub mod encode;
 pub mod oss;
 pub mod request;
 pub mod s3;

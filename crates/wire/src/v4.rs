@@ -7,8 +7,9 @@
 //! and how their values are canonicalized, the canonical URI, how the credential and the
 //! `Authorization` header are spelt, and the errors.
 
-use crate::sigutil::{ascii_digits, hex, hmac_sha256, parse_scope_date};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
+use crate::encode::UNRESERVED;
+use crate::sigutil::hmac_sha256;
+use percent_encoding::percent_encode;
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
@@ -45,13 +46,6 @@ pub const OSS4: Scheme = Scheme {
     signature_param: "x-oss-signature",
     bare_valueless_params: true,
 };
-
-/// RFC 3986 unreserved characters stay; everything else, `/` included, becomes `%XX`.
-pub const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 impl Scheme {
     /// `<method>\n<uri>\n<query>\n<headers>\n<header list>\n<hashed payload>`, `headers` being
@@ -105,7 +99,11 @@ impl Scheme {
     /// `<algorithm>\n<timestamp>\n<scope>\n<hex sha256(canonical request)>`.
     pub fn string_to_sign(&self, timestamp: &str, scope: &str, canonical_request: &str) -> String {
         let hash = Sha256::digest(canonical_request.as_bytes());
-        format!("{}\n{timestamp}\n{scope}\n{}", self.algorithm, hex(&hash))
+        format!(
+            "{}\n{timestamp}\n{scope}\n{}",
+            self.algorithm,
+            hex::encode(hash)
+        )
     }
 
     /// kSigning = HMAC(HMAC(HMAC(HMAC(prefix + secret, date), region), service), terminator).
@@ -126,7 +124,7 @@ impl Scheme {
 
 /// Lower-case hex HMAC-SHA256(signing key, string to sign).
 pub fn sign(signing_key: &[u8; 32], string_to_sign: &str) -> String {
-    hex(&hmac_sha256(signing_key, string_to_sign.as_bytes()))
+    hex::encode(hmac_sha256(signing_key, string_to_sign.as_bytes()))
 }
 
 /// Constant-time comparison of an expected lower-case hex signature with a provided one
@@ -134,19 +132,4 @@ pub fn sign(signing_key: &[u8; 32], string_to_sign: &str) -> String {
 pub fn signatures_match(expected: &str, provided: &str) -> bool {
     let provided = provided.to_ascii_lowercase();
     expected.as_bytes().ct_eq(provided.as_bytes()).into()
-}
-
-/// `yyyymmddThhmmssZ` → unix seconds.
-pub fn parse_basic_iso8601(value: &str) -> Option<i64> {
-    let (date, time) = value.strip_suffix('Z')?.split_once('T')?;
-    let date = parse_scope_date(date)?;
-    let hms = ascii_digits(time, 6)?;
-    let hour = i8::try_from(hms / 10_000).ok()?;
-    let minute = i8::try_from(hms / 100 % 100).ok()?;
-    let second = i8::try_from(hms % 100).ok()?;
-    let time = jiff::civil::Time::new(hour, minute, second, 0).ok()?;
-    let timestamp = jiff::tz::TimeZone::UTC
-        .to_timestamp(date.to_datetime(time))
-        .ok()?;
-    Some(timestamp.as_second())
 }

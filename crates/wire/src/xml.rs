@@ -4,7 +4,8 @@
 //! element order is fixed by the SDK parsers, and many elements are conditional. Text is
 //! escaped with quick-xml's escaper.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use crate::encode::UNRESERVED;
+use percent_encoding::utf8_percent_encode;
 use std::fmt::Write as _;
 
 pub struct Xml {
@@ -113,14 +114,8 @@ fn needs_reference(c: char) -> bool {
 }
 
 /// Everything but `A-Z a-z 0-9 - _ . ~` is percent-encoded (so `/` → `%2F`, space → `%20`).
-pub const URL_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
 pub fn url_encode(s: &str) -> String {
-    utf8_percent_encode(s, URL_ENCODE).to_string()
+    utf8_percent_encode(s, UNRESERVED).to_string()
 }
 
 /// Encodes a listing field when the client asked for `encoding-type=url`.

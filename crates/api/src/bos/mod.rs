@@ -96,7 +96,7 @@ impl Dialect for BosApi {
 
     /// A UUID-shaped id, as BOS gives.
     fn request_id() -> String {
-        let h = crate::sigutil::hex(&rand::random::<[u8; 16]>());
+        let h = hex::encode(rand::random::<[u8; 16]>());
         format!(
             "{}-{}-{}-{}-{}",
             &h[..8],

@@ -101,7 +101,7 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let bytes = ctx.read_document(body).await?;
     check_create_configuration(&bytes)?;
     match ctx.run(CreateBucket(name)).await {
-        // Creating a bucket one already owns succeeds (oss.md §2.3).
+        // Creating a bucket one already owns succeeds (200), as on OSS.
         Ok(()) | Err(CoreError::BucketAlreadyExists { owned_by_you: true }) => {}
         Err(e) => return Err(e.into()),
     }

@@ -13,7 +13,7 @@ use crate::httpfmt::iso8601;
 use crate::listing::{Owner, S3, bool_text, decode_token, encode_token};
 use crate::xml::Xml;
 use hyper::StatusCode;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::utf8_percent_encode;
 use strata_core::{ListObjectsParams, ListVersionsParams, ObjectListing, VersionListing};
 
 /// `max-keys`: absent → 1000; larger values are capped at 1000, as S3 does.
@@ -34,16 +34,9 @@ pub(super) fn max_param(ctx: &Ctx<'_>, name: &str) -> Result<usize, S3Error> {
 }
 
 /// S3's `encoding-type=url`: everything but `A-Z a-z 0-9 - _ . ~ /` is percent-encoded.
-const S3_URL_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~')
-    .remove(b'/');
-
 pub(super) fn encode(s: &str, url: bool) -> String {
     if url {
-        utf8_percent_encode(s, S3_URL_ENCODE).to_string()
+        utf8_percent_encode(s, strata_wire::encode::PATH).to_string()
     } else {
         s.to_owned()
     }

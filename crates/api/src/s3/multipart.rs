@@ -15,7 +15,7 @@ use crate::httpfmt::iso8601;
 use crate::listing::{self, PartsQuery, S3, UploadsQuery};
 use crate::objhttp::{precondition, set};
 use crate::partcopy::{self, PastEnd, RangeForm};
-use crate::xml::{Xml, maybe_encode, parse};
+use crate::xml::{Xml, parse};
 use hyper::StatusCode;
 use strata_core::{CoreError, Expect, ListUploadsParams, Versioning};
 
@@ -170,7 +170,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
         "Location",
         &format!(
             "http://{host}/{bucket}/{}",
-            maybe_encode(key, true).replace("%2F", "/")
+            percent_encoding::utf8_percent_encode(key, strata_wire::encode::PATH)
         ),
     )
     .leaf("Bucket", bucket)

@@ -235,7 +235,8 @@ fn set_version(resp: &mut Response<Body>, versioning: Versioning, id: VersionId)
     }
 }
 
-/// Writes name their version only in an Enabled bucket (s3.md §4.4).
+/// Writes name their version (`x-amz-version-id`) only in an Enabled bucket: a write to a
+/// Suspended bucket makes the `null` version and names none.
 pub(super) fn set_written_version(
     resp: &mut Response<Body>,
     versioning: Versioning,

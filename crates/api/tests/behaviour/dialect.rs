@@ -6,8 +6,9 @@
 use crate::harness::{Node, Resp};
 use base64::Engine as _;
 use md5::Digest as _;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::utf8_percent_encode;
 use serde_json::{Value, json};
+use strata_wire::encode::{PATH, UNRESERVED};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
@@ -59,20 +60,8 @@ pub struct Deleted {
     pub errors: Vec<(String, String)>,
 }
 
-const PATH: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'/')
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-const QUERY: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
 pub fn enc(s: &str) -> String {
-    utf8_percent_encode(s, QUERY).to_string()
+    utf8_percent_encode(s, UNRESERVED).to_string()
 }
 
 pub fn content_md5(body: &[u8]) -> String {

@@ -88,8 +88,8 @@ async fn conditional_requests(d: Dialect) {
     c.send(get("if-none-match", "\"0000\"".into()))
         .await
         .expect(200);
-    let future = httpdate::fmt_http_date(
-        std::time::SystemTime::now() + std::time::Duration::from_secs(3600),
+    let future = strata_wire::date::http_date(
+        jiff::Timestamp::now() + jiff::SignedDuration::from_secs(3600),
     );
     let past = "Mon, 01 Jan 2001 00:00:00 GMT".to_owned();
     c.send(get("if-modified-since", future.clone()))

@@ -5,8 +5,8 @@ use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, Method};
 use sha2::{Digest as _, Sha256};
 use strata_api::request::RequestParts;
-use strata_api::sigutil::hex;
 use strata_api::{Credentials, bos, oss, s3};
+use strata_wire::date;
 
 use crate::dialect::Dialect;
 
@@ -22,13 +22,13 @@ pub fn sign(
     body: &[u8],
 ) {
     let now = jiff::Timestamp::now();
-    let stamp = now.strftime("%Y%m%dT%H%M%SZ").to_string();
+    let stamp = date::basic_iso8601(now);
     let date = &stamp[..8];
     let authorization = match dialect {
         Dialect::S3 => {
             // As the client does: bodies over 64 KiB are sent unsigned.
             let payload = if body.len() <= 64 * 1024 {
-                hex(&Sha256::digest(body))
+                hex::encode(Sha256::digest(body))
             } else {
                 s3::auth::UNSIGNED_PAYLOAD.to_owned()
             };
@@ -66,7 +66,7 @@ pub fn sign(
             )
         }
         Dialect::Bos => {
-            let timestamp = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let timestamp = date::iso8601_seconds(now);
             insert(headers, "x-bce-date", &timestamp);
             let parts = parts(method, path_and_query, headers);
             let prefix = bos::auth::auth_string_prefix(&credentials.access_key, &timestamp, "1800");

@@ -74,10 +74,6 @@ pub fn data(len: usize, seed: u8) -> Vec<u8> {
         .collect()
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A store on a fresh temporary directory (kept alive by the returned guard).
 pub async fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();

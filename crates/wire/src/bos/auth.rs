@@ -1,4 +1,4 @@
-//! BOS request authentication: bce-auth-v1 (wire rules in `spec/bos.md` §2).
+//! BOS request authentication: bce-auth-v1.
 //!
 //! The authorization string
 //! `bce-auth-v1/{accessKeyId}/{timestamp}/{expirationPeriodInSeconds}/{signedHeaders}/{signature}`
@@ -18,7 +18,7 @@
 //! replayed against another bucket. Headers whose trimmed value is empty are exempt: no SDK can
 //! sign them (the canonical headers leave them out), so listing them would change nothing.
 //!
-//! Checks run in the order of §2.4: parse (→ [`AuthError::InvalidHttpAuthHeader`],
+//! Checks run in the order BOS documents: parse (→ [`AuthError::InvalidHttpAuthHeader`],
 //! [`AuthError::HeadersNotSigned`]), access key (→ [`AuthError::InvalidAccessKeyId`]), time (→
 //! [`AuthError::RequestTimeTooSkewed`] / [`AuthError::RequestExpired`]), then signature (→
 //! [`AuthError::SignatureDoesNotMatch`]).
@@ -27,9 +27,10 @@
 //! `/v1` and a trailing slash stay in), the form-decoded query and the raw header bytes.
 
 use crate::Keyring;
+use crate::encode::{PATH, UNRESERVED};
 use crate::request::RequestParts;
-use crate::sigutil::{hex, hmac_sha256, unix_seconds};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, percent_encode};
+use crate::sigutil::{hmac_sha256, unix_seconds};
+use percent_encoding::{percent_decode_str, percent_encode};
 use std::time::SystemTime;
 use subtle::ConstantTimeEq as _;
 
@@ -47,15 +48,6 @@ const NEVER_EXPIRES: &str = "-1";
 /// Signed when `signedHeaders` is empty, with every `x-bce-*` header present.
 const DEFAULT_SIGNED_HEADERS: [&str; 4] = ["content-length", "content-md5", "content-type", "host"];
 const BCE_HEADER_PREFIX: &str = "x-bce-";
-
-/// `E(x)`: RFC 3986 unreserved characters stay; every other byte becomes `%XX` (uppercase).
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// `E(x)` with `/` kept (the canonical URI).
-const UNRESERVED_AND_SLASH: &AsciiSet = &UNRESERVED.remove(b'/');
 
 /// A request whose signature checked out.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,7 +124,7 @@ pub fn is_bce(parts: &RequestParts) -> bool {
 }
 
 /// Checks a request's authorization string against the one key pair the server accepts, its
-/// time against `now`, then its signature (§2.4).
+/// time against `now`, then its signature, in that order.
 pub fn authenticate(
     parts: &RequestParts,
     keys: &dyn Keyring,
@@ -202,9 +194,11 @@ pub fn parse_authorization(value: &str) -> Result<BceAuthorization<'_>, AuthErro
     if signature.is_empty() {
         return Err(malformed("the authorization string has no signature"));
     }
-    let signed_at = parse_timestamp(timestamp).ok_or_else(|| {
-        malformed("the authorization timestamp is not `YYYY-MM-DDTHH:MM:SSZ` (UTC)")
-    })?;
+    let signed_at = crate::date::parse_iso8601_seconds(timestamp)
+        .map(|t| t.as_second())
+        .ok_or_else(|| {
+            malformed("the authorization timestamp is not `YYYY-MM-DDTHH:MM:SSZ` (UTC)")
+        })?;
     let expires_in = parse_expiration(expiration)?;
     Ok(BceAuthorization {
         access_key,
@@ -215,35 +209,6 @@ pub fn parse_authorization(value: &str) -> Result<BceAuthorization<'_>, AuthErro
         signed_at,
         expires_in,
     })
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ`, exactly, and a real instant → unix seconds.
-fn parse_timestamp(value: &str) -> Option<i64> {
-    let b = value.as_bytes();
-    if b.len() != 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-        || b[19] != b'Z'
-    {
-        return None;
-    }
-    let number = |range: std::ops::Range<usize>| -> Option<i16> {
-        let digits = value.get(range)?;
-        if !digits.bytes().all(|d| d.is_ascii_digit()) {
-            return None;
-        }
-        digits.parse().ok()
-    };
-    let small = |range| number(range).and_then(|n| i8::try_from(n).ok());
-    let date = jiff::civil::Date::new(number(0..4)?, small(5..7)?, small(8..10)?).ok()?;
-    let time = jiff::civil::Time::new(small(11..13)?, small(14..16)?, small(17..19)?, 0).ok()?;
-    let timestamp = jiff::tz::TimeZone::UTC
-        .to_timestamp(date.to_datetime(time))
-        .ok()?;
-    Some(timestamp.as_second())
 }
 
 /// Decimal seconds (`Some`), or `-1` for never (`None`).
@@ -329,7 +294,7 @@ pub fn canonical_uri(parts: &RequestParts) -> String {
         return "/".to_owned();
     }
     let bytes: Vec<u8> = percent_decode_str(&parts.raw_path).collect();
-    percent_encode(&bytes, UNRESERVED_AND_SLASH).to_string()
+    percent_encode(&bytes, PATH).to_string()
 }
 
 /// Every query parameter but `authorization` (any case) as `E(name)=E(value)`, sorted
@@ -394,7 +359,7 @@ pub fn uri_encode(bytes: &[u8]) -> String {
 
 /// Lower-case hex HMAC-SHA256(secret key, `bce-auth-v1/{ak}/{timestamp}/{expiration}`).
 pub fn signing_key(secret_key: &str, auth_string_prefix: &str) -> String {
-    hex(&hmac_sha256(
+    hex::encode(hmac_sha256(
         secret_key.as_bytes(),
         auth_string_prefix.as_bytes(),
     ))
@@ -402,7 +367,7 @@ pub fn signing_key(secret_key: &str, auth_string_prefix: &str) -> String {
 
 /// Lower-case hex HMAC-SHA256(the signing key's 64 hex characters, canonical request).
 pub fn sign(signing_key: &str, canonical_request: &str) -> String {
-    hex(&hmac_sha256(
+    hex::encode(hmac_sha256(
         signing_key.as_bytes(),
         canonical_request.as_bytes(),
     ))

@@ -43,7 +43,7 @@ fn is_malformed(result: Result<Authenticated, AuthError>) -> bool {
     matches!(result, Err(AuthError::InvalidHttpAuthHeader(_)))
 }
 
-// --- §2.5 test vectors ---
+// --- The worked example of the BOS documentation (2015-04-27, bj.bcebos.com) ---
 
 const V1_TIME: i64 = 1430123029; // 2015-04-27T08:23:49Z
 const V1_SIGNATURE: &str = "d74a04362e6a848f5b39b15421cb449427f419c95a480fd6b8cf9fc783e2999e";

@@ -1,7 +1,7 @@
 //! OSS request authentication: which signature scheme a request uses and whether its signature
 //! is right.
 //!
-//! Four schemes (wire rules in `spec/oss.md` §3):
+//! Four schemes:
 //! * V1 header — `Authorization: OSS <ak>:<base64 HMAC-SHA1>`,
 //! * V1 presigned — `?OSSAccessKeyId=…&Expires=…&Signature=…`,
 //! * V4 header — `Authorization: OSS4-HMAC-SHA256 Credential=…,Signature=<hex HMAC-SHA256>`,
@@ -17,13 +17,15 @@
 //! Every scheme signs every `x-oss-*` header present (V1's CanonicalizedOSSHeaders, V4's
 //! canonical headers), so no `x-oss-*` header can be added to a signed request or URL.
 
+use crate::date;
+use crate::encode::PATH;
 use crate::request::RequestParts;
-use crate::sigutil::{ascii_digits, parse_scope_date, parse_sha256_hex, unix_seconds};
-use crate::v4::{OSS4, UNRESERVED};
+use crate::sigutil::{ascii_digits, parse_sha256_hex, unix_seconds};
+use crate::v4::OSS4;
 use crate::{Credentials, Keyring};
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit as _, Mac as _};
-use percent_encoding::{AsciiSet, utf8_percent_encode};
+use percent_encoding::utf8_percent_encode;
 use sha1::Sha1;
 use std::time::SystemTime;
 use subtle::ConstantTimeEq as _;
@@ -37,11 +39,9 @@ const V1_PREFIX: &[u8] = b"OSS ";
 const V4_ALGORITHM: &str = OSS4.algorithm;
 const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
-/// RFC 3986 unreserved characters and `/` stay; everything else becomes `%XX` (V4 URI).
-const URI_ENCODE: &AsciiSet = &UNRESERVED.remove(b'/');
-
-/// The query parameters that take part in a V1 signature (§3.1: the union of the SDK lists plus
-/// the per-operation extras `cleanRestoredObject` and `seal` that alibabacloud-oss-v2 signs).
+/// The query parameters that take part in a V1 signature: the union of the lists in the OSS
+/// SDKs, plus the per-operation extras `cleanRestoredObject` and `seal` that
+/// alibabacloud-oss-v2 signs.
 /// Sorted in byte order for [`is_signed_subresource`]'s binary search.
 pub const V1_SIGNED_SUBRESOURCES: &[&str] = &[
     "accessPoint",
@@ -569,7 +569,7 @@ pub fn parse_v4_credential(value: &str) -> Result<V4Credential<'_>, AuthError> {
     };
     if terminator != OSS4.terminator
         || [access_key, region, product].iter().any(|f| f.is_empty())
-        || parse_scope_date(date).is_none()
+        || date::parse_basic_date(date).is_none()
     {
         return Err(bad());
     }
@@ -629,8 +629,8 @@ pub fn canonical_uri_v4(parts: &RequestParts) -> String {
         None => "/".to_owned(),
         Some(bucket) => format!(
             "/{}/{}",
-            utf8_percent_encode(bucket, URI_ENCODE),
-            utf8_percent_encode(parts.key.as_deref().unwrap_or_default(), URI_ENCODE),
+            utf8_percent_encode(bucket, PATH),
+            utf8_percent_encode(parts.key.as_deref().unwrap_or_default(), PATH),
         ),
     }
 }
@@ -748,8 +748,9 @@ fn check_clock_skew(request_time: i64, now: i64) -> Result<(), AuthError> {
 
 /// Unix seconds of an `x-oss-date` (`yyyymmddThhmmssZ`) or HTTP (RFC 1123) date.
 fn parse_request_time(value: &str) -> Result<i64, AuthError> {
-    crate::v4::parse_basic_iso8601(value)
-        .or_else(|| httpdate::parse_http_date(value).ok().map(unix_seconds))
+    date::parse_basic_iso8601(value)
+        .or_else(|| date::parse_http_date(value))
+        .map(|t| t.as_second())
         .ok_or_else(|| malformed(format!("the request time {value:?} is not a date")))
 }
 

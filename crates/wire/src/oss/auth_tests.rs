@@ -15,11 +15,8 @@ pub(super) fn at(unix: u64) -> SystemTime {
 }
 
 pub(super) fn http_date_secs(date: &str) -> u64 {
-    httpdate::parse_http_date(date)
-        .unwrap()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
+    let seconds = crate::date::parse_http_date(date).unwrap().as_second();
+    u64::try_from(seconds).unwrap()
 }
 
 pub(super) fn request(

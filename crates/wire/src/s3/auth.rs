@@ -33,9 +33,11 @@
 //! must check the body against, `UNSIGNED-PAYLOAD`, or one of the `aws-chunked` streaming modes
 //! that `super::chunked` decodes (with [`Authenticated::signing`] for the chunk signatures).
 
+use crate::date;
+use crate::encode::UNRESERVED;
 use crate::request::RequestParts;
-use crate::sigutil::{ascii_digits, parse_scope_date, parse_sha256_hex, unix_seconds};
-use crate::v4::{AWS4, UNRESERVED};
+use crate::sigutil::{ascii_digits, parse_sha256_hex, unix_seconds};
+use crate::v4::AWS4;
 use crate::{Credentials, Keyring};
 use percent_encoding::{percent_decode_str, percent_encode};
 use std::borrow::Cow;
@@ -466,7 +468,7 @@ pub fn parse_credential(value: &str) -> Result<Credential<'_>, AuthError> {
     ) else {
         return Err(bad());
     };
-    if access_key.is_empty() || region.is_empty() || parse_scope_date(date).is_none() {
+    if access_key.is_empty() || region.is_empty() || date::parse_basic_date(date).is_none() {
         return Err(bad());
     }
     if terminator != AWS4.terminator {
@@ -545,8 +547,8 @@ fn request_time(parts: &RequestParts) -> Result<(String, i64), AuthError> {
         return Ok((value.to_owned(), seconds));
     }
     let value = header_str(parts, "date")?.ok_or_else(invalid)?;
-    let seconds = parse_http_date(value).ok_or_else(invalid)?;
-    Ok((format_amz_date(seconds).ok_or_else(invalid)?, seconds))
+    let time = parse_date_header(value).ok_or_else(invalid)?;
+    Ok((date::basic_iso8601(time), time.as_second()))
 }
 
 /// `X-Amz-Expires`: whole seconds, 1 to 604800.
@@ -697,34 +699,13 @@ fn check_access_key<'k>(
 
 /// `yyyymmddThhmmssZ` → unix seconds.
 pub fn parse_amz_date(value: &str) -> Option<i64> {
-    crate::v4::parse_basic_iso8601(value)
-}
-
-/// Unix seconds → `yyyymmddThhmmssZ`.
-fn format_amz_date(seconds: i64) -> Option<String> {
-    let timestamp = jiff::Timestamp::from_second(seconds).ok()?;
-    let dt = jiff::tz::TimeZone::UTC.to_datetime(timestamp);
-    Some(format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        dt.year(),
-        dt.month(),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second()
-    ))
+    date::parse_basic_iso8601(value).map(|t| t.as_second())
 }
 
 /// An RFC 2822 date (`Sat, 21 Nov 2026 13:20:05 -0000` as botocore writes it, or `… GMT`), or any
-/// HTTP date form, → unix seconds.
-fn parse_http_date(value: &str) -> Option<i64> {
-    static RFC2822: jiff::fmt::rfc2822::DateTimeParser =
-        jiff::fmt::rfc2822::DateTimeParser::new().relaxed_weekday(true);
-    RFC2822
-        .parse_timestamp(value)
-        .map(|t| t.as_second())
-        .ok()
-        .or_else(|| httpdate::parse_http_date(value).ok().map(unix_seconds))
+/// HTTP date form.
+fn parse_date_header(value: &str) -> Option<jiff::Timestamp> {
+    date::parse_rfc2822(value).or_else(|| date::parse_http_date(value))
 }
 
 fn header_error(message: impl Into<String>) -> AuthError {
