@@ -1,10 +1,18 @@
 //! The XML listings OSS and S3 share (ListObjects v1 and v2, ListObjectVersions,
 //! ListMultipartUploads, ListParts): one renderer each, with a [`Style`] for what differs.
+//!
+//! S3's object and version listings differ from OSS's in ways SDKs and ceph/s3-tests check:
+//! `<Delimiter>` is present only when a delimiter was given; `encoding-type=url` leaves `/`
+//! unencoded (`foo%2B1/`); ListObjects v1 never encodes `<Prefix>` (botocore, which asks for
+//! `encoding-type=url` on every listing, decodes v1's Delimiter, Marker, NextMarker, Key and
+//! CommonPrefixes but not Prefix); and ListObjectsV2's `<KeyCount>` comes before the
+//! contents.
 
 use crate::httpfmt::iso8601;
 use crate::xml::{Xml, maybe_encode};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use percent_encoding::{AsciiSet, utf8_percent_encode};
 use strata_core::{ObjectListing, PartListing, UploadListing, VersionListing};
 
 /// What differs between the dialects' listings.
@@ -16,6 +24,14 @@ pub struct Style {
     /// OSS adds `<Type>Normal|Multipart</Type>` to each object.
     pub object_type: bool,
     pub storage_class: &'static str,
+    /// What `encoding-type=url` encodes in object and version listings.
+    pub url_set: &'static AsciiSet,
+    /// `<Delimiter>` even when no delimiter was given (empty).
+    pub delimiter_always: bool,
+    /// ListObjects v1's `<Prefix>` is encoded like the keys.
+    pub v1_prefix_encoded: bool,
+    /// ListObjectsV2's `<KeyCount>` comes before the contents (else after them).
+    pub key_count_first: bool,
 }
 
 pub const OSS: Style = Style {
@@ -23,15 +39,32 @@ pub const OSS: Style = Style {
     etag_upper: true,
     object_type: true,
     storage_class: "Standard",
+    url_set: strata_wire::encode::UNRESERVED,
+    delimiter_always: true,
+    v1_prefix_encoded: true,
+    key_count_first: false,
 };
 pub const S3: Style = Style {
     root_attrs: "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
     etag_upper: false,
     object_type: false,
     storage_class: "STANDARD",
+    url_set: strata_wire::encode::PATH,
+    delimiter_always: false,
+    v1_prefix_encoded: false,
+    key_count_first: true,
 };
 
 impl Style {
+    /// A field of an object or version listing, encoded if `url`.
+    pub fn encode(&self, s: &str, url: bool) -> String {
+        if url {
+            utf8_percent_encode(s, self.url_set).to_string()
+        } else {
+            s.to_owned()
+        }
+    }
+
     pub fn etag(&self, stored: &str) -> String {
         if self.etag_upper {
             format!("\"{}\"", stored.to_ascii_uppercase())
@@ -92,7 +125,7 @@ fn contents(x: &mut Xml, style: &Style, l: &ObjectListing, url: bool, owner: Opt
     for o in &l.objects {
         let s = &o.summary;
         x.open("Contents")
-            .leaf("Key", &maybe_encode(&o.key, url))
+            .leaf("Key", &style.encode(&o.key, url))
             .leaf("LastModified", &iso8601(s.last_modified_ms))
             .leaf("ETag", &style.etag(&s.etag));
         if style.object_type {
@@ -107,14 +140,21 @@ fn contents(x: &mut Xml, style: &Style, l: &ObjectListing, url: bool, owner: Opt
     }
     for p in &l.common_prefixes {
         x.open("CommonPrefixes")
-            .leaf("Prefix", &maybe_encode(p, url))
+            .leaf("Prefix", &style.encode(p, url))
             .close();
     }
 }
 
-fn head(x: &mut Xml, q: &Query<'_>) {
-    x.leaf("Name", q.bucket)
-        .leaf("Prefix", &maybe_encode(q.prefix, q.url));
+/// `<Delimiter>` (always, or only when one was given, by the style) and `<EncodingType>`.
+fn delimiter_and_encoding(x: &mut Xml, style: &Style, q: &Query<'_>) {
+    match q.delimiter {
+        Some(d) => x.leaf("Delimiter", &style.encode(d, q.url)),
+        None if style.delimiter_always => x.leaf("Delimiter", ""),
+        None => x,
+    };
+    if q.url {
+        x.leaf("EncodingType", "url");
+    }
 }
 
 pub fn objects_v1(
@@ -124,15 +164,18 @@ pub fn objects_v1(
     l: &ObjectListing,
     owner: &Owner<'_>,
 ) -> String {
-    let e = |s: &str| maybe_encode(s, q.url);
+    let e = |s: &str| style.encode(s, q.url);
     let mut x = Xml::new("ListBucketResult", style.root_attrs);
-    head(&mut x, q);
-    x.leaf("Marker", &e(marker))
-        .leaf("MaxKeys", &q.max.to_string())
-        .leaf("Delimiter", &e(q.delimiter.unwrap_or("")));
-    if q.url {
-        x.leaf("EncodingType", "url");
-    }
+    let prefix = if style.v1_prefix_encoded {
+        e(q.prefix)
+    } else {
+        q.prefix.to_owned()
+    };
+    x.leaf("Name", q.bucket)
+        .leaf("Prefix", &prefix)
+        .leaf("Marker", &e(marker))
+        .leaf("MaxKeys", &q.max.to_string());
+    delimiter_and_encoding(&mut x, style, q);
     x.leaf("IsTruncated", bool_text(l.is_truncated));
     if let Some(next) = &l.next_marker {
         x.leaf("NextMarker", &e(next));
@@ -154,29 +197,29 @@ pub fn objects_v2(
     l: &ObjectListing,
     owner: &Owner<'_>,
 ) -> String {
-    let e = |s: &str| maybe_encode(s, q.url);
+    let e = |s: &str| style.encode(s, q.url);
     let mut x = Xml::new("ListBucketResult", style.root_attrs);
-    head(&mut x, q);
+    x.leaf("Name", q.bucket).leaf("Prefix", &e(q.prefix));
     if let Some(s) = v2.start_after {
         x.leaf("StartAfter", &e(s));
     }
     if let Some(t) = v2.token {
         x.leaf("ContinuationToken", t);
     }
-    x.leaf("MaxKeys", &q.max.to_string())
-        .leaf("Delimiter", &e(q.delimiter.unwrap_or("")));
-    if q.url {
-        x.leaf("EncodingType", "url");
-    }
+    x.leaf("MaxKeys", &q.max.to_string());
+    delimiter_and_encoding(&mut x, style, q);
     x.leaf("IsTruncated", bool_text(l.is_truncated));
     if let Some(next) = &l.next_marker {
         x.leaf("NextContinuationToken", &encode_token(next));
     }
+    let key_count = (l.objects.len() + l.common_prefixes.len()).to_string();
+    if style.key_count_first {
+        x.leaf("KeyCount", &key_count);
+    }
     contents(&mut x, style, l, q.url, v2.fetch_owner.then_some(owner));
-    x.leaf(
-        "KeyCount",
-        &(l.objects.len() + l.common_prefixes.len()).to_string(),
-    );
+    if !style.key_count_first {
+        x.leaf("KeyCount", &key_count);
+    }
     x.finish()
 }
 
@@ -189,16 +232,14 @@ pub fn versions(
     l: &VersionListing,
     owner: &Owner<'_>,
 ) -> String {
-    let e = |s: &str| maybe_encode(s, q.url);
+    let e = |s: &str| style.encode(s, q.url);
     let mut x = Xml::new("ListVersionsResult", style.root_attrs);
-    head(&mut x, q);
-    x.leaf("KeyMarker", &e(key_marker))
+    x.leaf("Name", q.bucket)
+        .leaf("Prefix", &e(q.prefix))
+        .leaf("KeyMarker", &e(key_marker))
         .leaf("VersionIdMarker", version_marker)
-        .leaf("MaxKeys", &q.max.to_string())
-        .leaf("Delimiter", &e(q.delimiter.unwrap_or("")));
-    if q.url {
-        x.leaf("EncodingType", "url");
-    }
+        .leaf("MaxKeys", &q.max.to_string());
+    delimiter_and_encoding(&mut x, style, q);
     x.leaf("IsTruncated", bool_text(l.is_truncated));
     if l.is_truncated {
         x.leaf(
@@ -366,4 +407,98 @@ pub fn deleted_entry(x: &mut Xml, key: &str, outcome: &strata_core::DeleteOutcom
         }
     }
     x.close();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strata_core::meta::ObjectSummary;
+    use strata_core::{ListedObject, VersionId};
+
+    fn q(delimiter: Option<&'static str>, url: bool) -> Query<'static> {
+        Query {
+            bucket: "b",
+            prefix: "p/",
+            delimiter,
+            max: 1000,
+            url,
+        }
+    }
+
+    #[test]
+    fn s3_url_encoding_keeps_slashes_and_oss_does_not() {
+        assert_eq!(S3.encode("foo+1/", true), "foo%2B1/");
+        assert_eq!(S3.encode("quux ab/", true), "quux%20ab/");
+        assert_eq!(S3.encode("a\nb%c~ü", true), "a%0Ab%25c~%C3%BC");
+        assert_eq!(S3.encode("a b/", false), "a b/");
+        assert_eq!(OSS.encode("foo+1/", true), "foo%2B1%2F");
+    }
+
+    #[test]
+    fn s3_writes_a_delimiter_only_when_given_and_oss_always() {
+        let render = |style: &Style, q: &Query<'_>| {
+            let mut x = Xml::new("R", "");
+            delimiter_and_encoding(&mut x, style, q);
+            x.finish()
+        };
+        assert!(render(&S3, &q(None, false)).ends_with("<R></R>"));
+        assert!(
+            render(&S3, &q(Some("/"), true))
+                .ends_with("<R><Delimiter>/</Delimiter><EncodingType>url</EncodingType></R>")
+        );
+        assert!(render(&OSS, &q(None, false)).ends_with("<R><Delimiter></Delimiter></R>"));
+    }
+
+    fn one_object() -> ObjectListing {
+        ObjectListing {
+            objects: vec![ListedObject {
+                key: "asdf+b".into(),
+                summary: ObjectSummary {
+                    seq: 1,
+                    id: VersionId::Null,
+                    last_modified_ms: 0,
+                    size: 3,
+                    etag: "acbd18db4cc2f85cedef654fccc4a4d8".into(),
+                },
+            }],
+            common_prefixes: vec!["quux ab/".into()],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn object_keys_and_prefixes_are_encoded() {
+        let mut x = Xml::new("R", "");
+        contents(&mut x, &S3, &one_object(), true, None);
+        let s = x.finish();
+        assert!(s.contains("<Key>asdf%2Bb</Key>"), "{s}");
+        assert!(s.contains("<Prefix>quux%20ab/</Prefix>"), "{s}");
+        assert!(!s.contains("<Owner>"), "{s}");
+    }
+
+    #[test]
+    fn s3_v1_leaves_its_prefix_unencoded_and_v2_counts_keys_first() {
+        let owner = Owner {
+            id: "o",
+            display_name: "O",
+        };
+        let q = Query {
+            prefix: "a b/",
+            ..q(None, true)
+        };
+        let l = one_object();
+        let s3 = objects_v1(&S3, &q, "", &l, &owner);
+        assert!(s3.contains("<Prefix>a b/</Prefix>"), "{s3}");
+        let oss = objects_v1(&OSS, &q, "", &l, &owner);
+        assert!(oss.contains("<Prefix>a%20b%2F</Prefix>"), "{oss}");
+        let v2 = V2 {
+            start_after: None,
+            token: None,
+            fetch_owner: false,
+        };
+        let s3 = objects_v2(&S3, &q, &v2, &l, &owner);
+        assert!(s3.find("<KeyCount>") < s3.find("<Contents>"), "{s3}");
+        let oss = objects_v2(&OSS, &q, &v2, &l, &owner);
+        assert!(oss.find("<KeyCount>") > oss.find("<Contents>"), "{oss}");
+    }
 }
