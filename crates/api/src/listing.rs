@@ -9,11 +9,12 @@
 //! contents.
 
 use crate::httpfmt::iso8601;
+use crate::request::RequestParts;
 use crate::xml::{Xml, maybe_encode};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use percent_encoding::{AsciiSet, utf8_percent_encode};
-use strata_core::{ObjectListing, PartListing, UploadListing, VersionListing};
+use strata_core::{ListUploadsParams, ObjectListing, PartListing, UploadListing, VersionListing};
 
 /// What differs between the dialects' listings.
 pub struct Style {
@@ -288,6 +289,34 @@ pub struct UploadsQuery<'a> {
     pub upload_id_marker: &'a str,
     pub max: usize,
     pub url: bool,
+}
+
+impl<'a> UploadsQuery<'a> {
+    /// What a ListMultipartUploads request with parameters `p` echoes.
+    pub fn of(bucket: &'a str, p: &'a ListUploadsParams, url: bool) -> UploadsQuery<'a> {
+        UploadsQuery {
+            bucket,
+            prefix: &p.prefix,
+            delimiter: p.delimiter.as_deref().unwrap_or(""),
+            key_marker: p.key_marker.as_deref().unwrap_or(""),
+            upload_id_marker: p.upload_id_marker.as_deref().unwrap_or(""),
+            max: p.max_uploads,
+            url,
+        }
+    }
+}
+
+/// The parameters of an S3 or OSS ListMultipartUploads (`prefix`, `delimiter`, `key-marker`,
+/// `upload-id-marker`; empty is absent), with at most `max` uploads.
+pub fn uploads_params(req: &RequestParts, max: usize) -> ListUploadsParams {
+    let q = |n: &str| req.query_nonempty(n);
+    ListUploadsParams {
+        prefix: q("prefix").unwrap_or("").into(),
+        delimiter: q("delimiter").map(Into::into),
+        key_marker: q("key-marker").map(Into::into),
+        upload_id_marker: q("upload-id-marker").map(Into::into),
+        max_uploads: max,
+    }
 }
 
 pub fn uploads(

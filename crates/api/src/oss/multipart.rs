@@ -14,7 +14,7 @@ use crate::objhttp::set;
 use crate::partcopy::{self, PastEnd, RangeForm};
 use crate::xml::{Xml, maybe_encode};
 use hyper::StatusCode;
-use strata_core::{CoreError, Expect, ListUploadsParams, Precondition, Versioning};
+use strata_core::{CoreError, Expect, Precondition, Versioning};
 
 /// OSS's smallest part (all but the last): 100 KiB.
 pub const MIN_PART_SIZE: u64 = 100 * 1024;
@@ -211,28 +211,12 @@ pub(super) fn list_parts(ctx: &Ctx<'_>) -> OssResult {
 pub(super) fn list_uploads(ctx: &Ctx<'_>) -> OssResult {
     let bucket = ctx.bucket()?;
     let url = ctx.url_encoding()?;
-    let q = |n: &str| ctx.req.query_nonempty(n);
-    let max = parse_max(ctx.req.query("max-uploads"), 1000)?;
-    let p = ListUploadsParams {
-        prefix: q("prefix").unwrap_or("").into(),
-        delimiter: q("delimiter").map(Into::into),
-        key_marker: q("key-marker").map(Into::into),
-        upload_id_marker: q("upload-id-marker").map(Into::into),
-        max_uploads: max,
-    };
+    let p = listing::uploads_params(&ctx.req, parse_max(ctx.req.query("max-uploads"), 1000)?);
     let l = ctx.read(ListUploads(bucket, &p))?;
-    let uq = UploadsQuery {
-        bucket,
-        prefix: &p.prefix,
-        delimiter: p.delimiter.as_deref().unwrap_or(""),
-        key_marker: p.key_marker.as_deref().unwrap_or(""),
-        upload_id_marker: p.upload_id_marker.as_deref().unwrap_or(""),
-        max,
-        url,
-    };
+    let q = UploadsQuery::of(bucket, &p, url);
     Ok(xml(
         StatusCode::OK,
-        listing::uploads(&OSS, &uq, &l, &ctx.owner()),
+        listing::uploads(&OSS, &q, &l, &ctx.owner()),
     ))
 }
 

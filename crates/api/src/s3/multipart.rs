@@ -17,7 +17,7 @@ use crate::objhttp::{precondition, set};
 use crate::partcopy::{self, PastEnd, RangeForm};
 use crate::xml::{Xml, parse};
 use hyper::StatusCode;
-use strata_core::{CoreError, Expect, ListUploadsParams, Versioning};
+use strata_core::{CoreError, Expect, Versioning};
 
 /// S3's smallest part (all but the last): 5 MiB.
 pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
@@ -220,28 +220,12 @@ pub(super) fn list_parts(ctx: &Ctx<'_>) -> S3Result {
 
 pub(super) fn list_uploads(ctx: &Ctx<'_>) -> S3Result {
     let bucket = ctx.bucket()?;
-    let q = |n: &str| ctx.req.query_nonempty(n);
-    let max = max_param(ctx, "max-uploads")?;
-    let p = ListUploadsParams {
-        prefix: q("prefix").unwrap_or("").into(),
-        delimiter: q("delimiter").map(Into::into),
-        key_marker: q("key-marker").map(Into::into),
-        upload_id_marker: q("upload-id-marker").map(Into::into),
-        max_uploads: max,
-    };
+    let p = listing::uploads_params(&ctx.req, max_param(ctx, "max-uploads")?);
     let l = ctx.read(ListUploads(bucket, &p))?;
-    let uq = UploadsQuery {
-        bucket,
-        prefix: &p.prefix,
-        delimiter: p.delimiter.as_deref().unwrap_or(""),
-        key_marker: p.key_marker.as_deref().unwrap_or(""),
-        upload_id_marker: p.upload_id_marker.as_deref().unwrap_or(""),
-        max,
-        url: ctx.url_encoding()?,
-    };
+    let q = UploadsQuery::of(bucket, &p, ctx.url_encoding()?);
     Ok(xml(
         StatusCode::OK,
-        listing::uploads(&S3, &uq, &l, &ctx.owner()),
+        listing::uploads(&S3, &q, &l, &ctx.owner()),
     ))
 }
 
