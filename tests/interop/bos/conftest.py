@@ -3,7 +3,7 @@
 Every response to a bce-auth-v1 signed request that the Python SDK or `Raw` received is
 recorded; a test that passes must also have seen, on every one of them, `x-bce-request-id` and
 `Date`, and on every error with a body, `Content-Type: application/json` and a JSON body with
-`code`, `message` and `requestId` equal to the header (bos.md §3, §3.1).
+`code`, `message` and `requestId` equal to the header: what every BOS response carries.
 """
 
 from __future__ import annotations

@@ -40,9 +40,10 @@ from requests.structures import CaseInsensitiveDict
 TIMEOUT = 60
 JS_DIR = Path(__file__).resolve().parent / "js"
 
-# bos.md §3: JSON times are `YYYY-MM-DDTHH:MM:SSZ`, UTC, no fraction.
+# BOS's JSON times are `YYYY-MM-DDTHH:MM:SSZ`, UTC, no fraction.
 BOS_TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-# Keys that exercise the URI encoding (bos.md §1.1, §2.2): space, '+', '~', '!', UTF-8.
+# Keys that exercise the URI encoding (every byte but A-Z a-z 0-9 - . _ ~ as %XX, '/' kept in
+# paths): space, '+', '~', '!', UTF-8.
 SPECIAL_KEYS = ["dir/a b+c~!.txt", "unicode-ü-测试.txt", "per%cent(1)*'x'.bin"]
 
 # --- response recording (checked after every test by conftest.py) ----------------------------------
@@ -59,7 +60,8 @@ def record(method: str, url: str, status: int, headers, body: Optional[bytes]) -
 
 
 def response_problems(r: dict) -> list[str]:
-    """What a response to a BOS request lacks (bos.md §3, §3.1)."""
+    """What a response to a BOS request lacks: x-bce-request-id and Date on every one; on an
+    error with a body, a JSON body (`application/json`) with code, message and the request ID."""
     h = r["headers"]
     out = []
     rid = h.get("x-bce-request-id")
@@ -117,7 +119,7 @@ _install_sdk_recorder()
 
 def make_client(server, access_key=None, secret_key=None) -> BosClient:
     """bce-python-sdk's BosClient at the server, path style (IPv4 endpoint), never retrying a
-    failure (the SDK still retries a 403 once by itself: bos.md §3.1)."""
+    failure (the SDK still retries a 403 once by itself)."""
     cfg = BceClientConfiguration(
         credentials=BceCredentials(access_key or server.access_key,
                                    secret_key or server.secret_key),
@@ -350,7 +352,7 @@ def assert_json_error(resp: RawResponse, status: int, code) -> dict:
 
 
 def assert_empty_200(resp: RawResponse) -> None:
-    """200 with no body, sent with Content-Length: 0 (not chunked): bos.md §3, §5."""
+    """200 with no body, sent with Content-Length: 0 (not chunked), as BOS answers."""
     assert resp.status == 200, f"expected 200, got {resp.status}: {resp.body[:300]!r}"
     assert resp.body == b"", f"expected no body, got {resp.body[:300]!r}"
     assert resp.headers.get("Content-Length") == "0", (
@@ -427,7 +429,7 @@ def run_node(server, steps: list[tuple], access_key=None, secret_key=None) -> li
     if why:
         pytest.fail(why, pytrace=False)
     doc = {
-        "endpoint": server.endpoint,  # an IPv4 endpoint: the JS SDK uses path style (bos.md §1.3)
+        "endpoint": server.endpoint,  # an IPv4 endpoint: the JS SDK then uses path style
         "ak": access_key or server.access_key,
         "sk": secret_key or server.secret_key,
         "steps": [{"op": s[0], "args": list(s[1:])} for s in steps],

@@ -1,6 +1,6 @@
-"""bce-auth-v1 (bos.md §2): the Python SDK's header signature, explicit signed-header lists,
-presigned URLs (Python GET/PUT, JS with `/v1`), refusals (wrong secret, unknown key, expired,
-tampered, malformed, skewed), and the optional `/v1` path prefix (§1.1)."""
+"""bce-auth-v1: the Python SDK's header signature, explicit signed-header lists, presigned URLs
+(Python GET/PUT, JS with `/v1`), refusals (wrong secret, unknown key, expired, tampered, malformed,
+skewed), and the optional `/v1` path prefix (`/v1/bucket/key` is `/bucket/key`)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_sdk_signed_requests_are_accepted(bos, bucket):
 
 
 def test_explicit_signed_headers_list_is_accepted(raw, bucket, bos):
-    # JS and Go sign an explicit header list (bos.md §2.3); Content-Type and a metadata header
+    # JS and Go sign an explicit header list; Content-Type and a metadata header
     # are covered here too.
     path = encode_path(bucket, "explicit.txt")
     r = raw.request("PUT", path, headers={"Content-Type": "text/plain", "x-bce-meta-who": "js"},
@@ -53,7 +53,8 @@ def test_special_keys_sign_and_round_trip(bos, bucket):
 
 
 def test_path_encoded_differently_from_the_sdks_still_verifies(raw, bos, bucket):
-    # The server decodes the path and re-encodes it with E() (bos.md §2.2): lowercase hex and an
+    # The server decodes the path and re-encodes it with E() (every byte but A-Z a-z 0-9 - . _ ~
+    # as upper-case %XX, '/' kept): lowercase hex and an
     # unescaped '!' on the wire sign the same as the canonical form.
     bos.put_object_from_string(bucket, "a+b!c.txt", b"odd encoding")
     canonical = encode_path(bucket, "a+b!c.txt")
@@ -64,8 +65,8 @@ def test_path_encoded_differently_from_the_sdks_still_verifies(raw, bos, bucket)
 
 
 def test_query_encoded_and_ordered_differently_still_verifies(raw, bos, bucket):
-    # JS puts parameters unsorted and %-encodes `~ . - _` in the URL but not in the signature
-    # (bos.md §2.2): the server decodes and re-encodes the query before signing.
+    # JS puts parameters unsorted and %-encodes `~ . - _` in the URL but not in the signature:
+    # the server decodes and re-encodes the query before it computes the signature.
     put_keys = ["a~b.c-d_e/1", "a~b.c-d_e/2", "other"]
     for k in put_keys:
         bos.put_object_from_string(bucket, k, b"v")
@@ -81,7 +82,7 @@ def test_query_encoded_and_ordered_differently_still_verifies(raw, bos, bucket):
 
 
 def test_empty_valued_header_is_left_out_of_the_signature(raw, bos, bucket):
-    # SDKs skip headers whose trimmed value is empty when signing (bos.md §2.2), e.g. the
+    # SDKs skip headers whose trimmed value is empty when signing, e.g. the
     # empty `Range:` JS sends; an x-bce-* header is in the default signed set.
     bos.put_object_from_string(bucket, "k", b"content")
     path = encode_path(bucket, "k")
@@ -104,7 +105,7 @@ def test_a_tampered_signed_header_is_refused(raw, bucket, bos):
 
 
 def test_wrong_secret_key_is_refused(server, bucket, bos):
-    # bos.md §4: SignatureDoesNotMatch is 400 in the BCE table (§14 leaves 400/403 open).
+    # SignatureDoesNotMatch is 400 in BCE's table of common error codes.
     wrong = make_client(server, secret_key=WRONG_SECRET)
     err = expect_error(wrong.put_object_from_string, bucket, "nope", b"data",
                        status=400, code="SignatureDoesNotMatch")
@@ -179,7 +180,7 @@ def test_expired_presigned_url_is_refused(bos, bucket):
 
 
 def test_presigned_url_that_never_expires(raw, bos, bucket):
-    # bos.md §2.4: an expiration of -1 never expires (§14: accepted here).
+    # An expiration of -1 never expires; Strata accepts it.
     bos.put_object_from_string(bucket, "forever", b"no expiry")
     url = raw.presign("GET", encode_path(bucket, "forever"), timestamp=int(time.time()) - 86400,
                       expiration=-1)
@@ -214,7 +215,7 @@ def test_v1_prefix_is_optional(raw, bos, bucket):
 
 
 def test_v1_presigned_get_is_accepted(raw, bos, bucket):
-    # The JS SDK's presigned URLs keep /v1 (bos.md §2.6); the signature covers /v1 as sent.
+    # The JS SDK's presigned URLs keep /v1; the signature covers /v1 as sent.
     key = SPECIAL_KEYS[0]
     bos.put_object_from_string(bucket, key, b"v1 presigned")
     url = raw.presign("GET", "/v1" + encode_path(bucket, key), expiration=600)
@@ -236,7 +237,7 @@ def test_js_presigned_url_with_v1_is_fetched_with_requests(server, bos, bucket):
 
 def test_js_sdk_requests_are_accepted(server, bos, bucket):
     # JS signs an explicit list incl. content-type, sends `Connection: close`, and an empty
-    # `Range:` on GET (bos.md §2.3, §9.2).
+    # `Range:` on GET.
     results = run_node(server, [
         ("putObjectFromString", bucket, "js/k.txt", "from node"),
         ("getObject", bucket, "js/k.txt"),

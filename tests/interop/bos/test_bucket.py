@@ -1,6 +1,6 @@
-"""Bucket operations (bos.md §8): create, head (`does_bucket_exist`), list, location, delete
-(409 BucketNotEmpty while objects, versions, delete markers or uploads remain), and the common
-response headers (§3)."""
+"""Bucket operations: create, head (`does_bucket_exist`), list, location, delete (409
+BucketNotEmpty while objects, versions, delete markers or uploads remain), and the response
+headers every answer carries (x-bce-request-id, Date, Server: BceBos)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def test_create_existing_bucket_is_a_conflict(bos, bucket):
 
 @pytest.mark.parametrize("name", ["Upper-Case", "under_score", "ab", "-leading-dash"])
 def test_invalid_bucket_name_is_refused(raw, name):
-    # The Python SDK refuses these client-side; JS sends them as they are (bos.md §8).
+    # The Python SDK refuses these client-side; JS sends them as they are. BOS names: 3 to 63
+    # lower-case letters, digits and '-', starting and ending with a letter or digit.
     r = raw.request("PUT", "/" + name)
     assert_json_error(r, 400, "InvalidBucketName")
 
@@ -120,7 +121,7 @@ def test_delete_bucket_with_an_unfinished_upload_is_bucket_not_empty(bos, bucket
 
 
 def test_common_response_headers(raw, bucket):
-    # bos.md §3: x-bce-request-id, Date, Server: BceBos on every response.
+    # x-bce-request-id, Date, Server: BceBos on every response.
     for method, path in [("GET", encode_path(bucket)), ("HEAD", encode_path(bucket)),
                          ("GET", "/")]:
         r = raw.request(method, path)

@@ -1,4 +1,4 @@
-"""ListObjects (bos.md §10): the JSON shape, marker / nextMarker pagination, delimiter and
+"""ListObjects: the JSON shape, marker / nextMarker pagination, delimiter and
 commonPrefixes, byte-order sorting and `list_all_objects`."""
 
 from __future__ import annotations

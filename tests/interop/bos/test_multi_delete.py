@@ -1,4 +1,4 @@
-"""Delete Multiple Objects (seed 003; bos.md §5): `POST /v1/{bucket}/?delete` (and without
+"""Delete Multiple Objects: `POST /v1/{bucket}/?delete` (and without
 `/v1`, and `/{bucket}?delete` as the SDKs send it), JSON `{"objects":[{"key"[,"versionId"]}]}`;
 200 with no body when everything was deleted, else `{"errors":[{key,code,message}]}` listing only
 the failures; at most 1000 objects and 2 MB of body; clear JSON errors for bad requests."""
@@ -22,7 +22,7 @@ from .support import (
     version_entries,
 )
 
-MAX_BODY = 2 * 1024 * 1024  # "2 MB" (bos.md §5); taken as 2 MiB, inclusive
+MAX_BODY = 2 * 1024 * 1024  # BOS documents "2 MB"; taken as 2 MiB, inclusive
 SIZE_MESSAGE = re.compile(r"2097152|2 ?MB|2 ?MiB", re.IGNORECASE)
 
 
@@ -45,7 +45,7 @@ def test_1000_keys_all_deleted_sdk_reports_no_errors(bos, bucket):
     put_many(bos, bucket, keys)
     assert len(keys_in(bos, bucket)) == 1000
     resp = bos.delete_multiple_objects(bucket, keys)
-    assert resp.errors is None  # no body at all (bos.md §5: "errors attr: None")
+    assert resp.errors is None  # no body at all: the SDK's response has no errors attribute
     assert resp.metadata.content_length == "0"
     assert keys_in(bos, bucket) == []
 
@@ -69,7 +69,7 @@ def test_every_path_form_is_accepted(raw, bos, bucket, path):
 
 @pytest.mark.parametrize("content_type", [None, "text/plain", "application/json; charset=UTF-8"])
 def test_any_or_no_content_type_is_accepted(raw, bos, bucket, content_type):
-    # Python sends none, JS application/json, the docs' example text/plain (bos.md §5).
+    # Python sends none, JS application/json, the BOS documentation's example text/plain.
     bos.put_object_from_string(bucket, "k", b"v")
     headers = {"Content-Type": content_type} if content_type else {}
     r = raw.post_json(f"/v1/{bucket}/", {"delete": None}, {"objects": [{"key": "k"}]}, headers)
@@ -124,7 +124,7 @@ def test_all_missing_keys_reported(bos, bucket):
 
 
 def test_duplicate_key_is_deleted_once_then_reported_missing(bos, bucket):
-    # bos.md §14 leaves duplicates open; processed in order, the second finds nothing.
+    # BOS does not document duplicates; processed in order, the second finds nothing.
     put_many(bos, bucket, ["dup", "other"])
     resp = bos.delete_multiple_objects(bucket, ["dup", "dup", "other"])
     assert [(e.key, e.code) for e in resp.errors or []] == [("dup", "NoSuchKey")]
@@ -199,8 +199,8 @@ def test_body_of_exactly_2mb_is_accepted(raw, bos, bucket):
 
 
 BAD_BODIES = {
-    # bos.md §5 suggests MalformedJSON for invalid JSON and InappropriateJSON or InvalidArgument
-    # for valid JSON that is not a usable request; either of the two is accepted for those.
+    # BOS's error codes: MalformedJSON for invalid JSON, InappropriateJSON or InvalidArgument for
+    # valid JSON that is not a usable request; either of the two is accepted for those.
     "malformed-json": (b'{"objects": [{"key": "a"}', {"MalformedJSON"}),
     "not-json": (b"key=a", {"MalformedJSON"}),
     "empty-body": (b"", {"MalformedJSON", "InappropriateJSON", "InvalidArgument"}),

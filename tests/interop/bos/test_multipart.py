@@ -1,4 +1,4 @@
-"""Multipart uploads (bos.md §11): initiate, upload part (1 MiB parts accepted), list parts,
+"""Multipart uploads: initiate, upload part (1 MiB parts accepted), list parts,
 list uploads, complete (whole-object CRC-32 checked), abort, the SDK's
 `put_super_object_from_file` helper, and upload part copy (ranges, source conditions)."""
 
@@ -83,7 +83,7 @@ def test_full_multipart_flow_with_1_mib_parts(bos, bucket, big_file):
     assert meta.content_length == str(len(data))
     assert meta.etag == done.etag
     assert meta.bce_content_crc_32 == str(crc32(data))
-    # The object's type comes from Initiate, not from Complete's JSON body (bos.md §11).
+    # The object's type comes from Initiate, not from Complete's JSON body.
     assert meta.content_type == "application/x-big"
     assert bos.list_multipart_uploads(bucket).uploads == []
 
@@ -106,7 +106,7 @@ def test_js_initiate_metadata_and_content_type_reach_the_object(server, bos, buc
 
 
 def test_complete_user_metadata_is_applied_over_initiate(raw, bos, bucket, big_file):
-    # Python sends user_metadata on Complete (bos.md §11), Complete taking precedence.
+    # Python sends user_metadata on Complete too; Complete's takes precedence.
     path, data = big_file
     r = raw.request("POST", encode_path(bucket, "k"), {"uploads": None},
                     {"x-bce-meta-both": "initiate", "x-bce-meta-only-init": "i"})
@@ -172,7 +172,7 @@ def test_complete_with_descending_parts_is_invalid_part_order(bos, bucket, big_f
 
 
 def test_complete_with_non_contiguous_parts(bos, bucket, big_file):
-    # Ascending but with gaps is allowed (bos.md §11).
+    # Part numbers must ascend; gaps are allowed.
     path, data = big_file
     upload_id = bos.initiate_multipart_upload(bucket, "k").upload_id
     e1 = bos.upload_part_from_file(bucket, "k", upload_id, 1, MiB, str(path), 0).metadata.etag
@@ -248,7 +248,7 @@ def test_complete_in_a_versioned_bucket_returns_a_version_id(bos, versioned_buck
     assert get_bytes(bos, b, "k") == data[:MiB + 100]
 
 
-# --- UploadPartCopy (bos.md §11): `x-bce-copy-source` on PUT ?partNumber&uploadId -------------
+# --- UploadPartCopy: `x-bce-copy-source` on PUT ?partNumber&uploadId ---------------------------
 
 def put_source(bos, bucket, key, data):
     bos.put_object_from_string(bucket, key, data)

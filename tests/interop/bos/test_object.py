@@ -1,4 +1,4 @@
-"""Object operations (bos.md §9, §6): put (Content-MD5, `x-bce-content-sha256`,
+"""Object operations: put (Content-MD5, `x-bce-content-sha256`,
 `x-bce-content-crc32` verified: a wrong value is 400 BadDigest), get (Range; an empty Range
 header means none), head (`get_object_meta_data`: user metadata and content headers round-trip),
 copy (`x-bce-copy-source`, metadata directive copy/replace), delete (204; 404 NoSuchKey)."""
@@ -41,7 +41,7 @@ def test_put_returns_md5_etag_and_crc32(bos, bucket):
 
 
 def test_put_sends_crc32_by_default_and_hello_world_matches(raw, bos, bucket):
-    # The SDK's default x-bce-content-crc32 for "hello world" is 222957957 (bos.md §9.1).
+    # The SDK sends x-bce-content-crc32 by default; for "hello world" it is 222957957.
     assert crc32(b"hello world") == 222957957
     r = raw.request("PUT", encode_path(bucket, "hw"), headers={"x-bce-content-crc32": "222957957"},
                     body=b"hello world")
@@ -100,7 +100,7 @@ def test_put_with_wrong_crc32c_is_bad_digest(bos, bucket):
 
 
 def test_crc64ecma_response_header_is_correct_when_sent(raw, bos, bucket):
-    # The Go SDK fails a call whose response carries a wrong x-bce-content-crc64ecma (§9.1).
+    # The Go SDK fails a call whose response carries a wrong x-bce-content-crc64ecma.
     data = os.urandom(4096)
     put = raw.request("PUT", encode_path(bucket, "k"), body=data)
     get = raw.request("GET", encode_path(bucket, "k"))
@@ -114,7 +114,8 @@ def test_crc64ecma_response_header_is_correct_when_sent(raw, bos, bucket):
 
 
 def test_user_metadata_over_2kb_is_refused(raw, bos, bucket):
-    # The Python SDK refuses this client-side; the server must too (bos.md §9.1).
+    # User metadata is limited to 2 KiB: the Python SDK refuses more client-side, the server
+    # must too.
     r = raw.request("PUT", encode_path(bucket, "k"), headers={"x-bce-meta-big": "v" * 2100},
                     body=b"data")
     assert_json_error(r, 400, "MetadataTooLarge")
@@ -122,7 +123,7 @@ def test_user_metadata_over_2kb_is_refused(raw, bos, bucket):
 
 
 def test_empty_success_bodies_are_sent_with_content_length_0(raw, bucket_name):
-    # bos.md §3: Content-Length: 0, never an empty chunked body.
+    # BOS sends empty bodies with Content-Length: 0, never as an empty chunked body.
     b = bucket_name
     for method, path, params, body in [
         ("PUT", encode_path(b), None, b""),

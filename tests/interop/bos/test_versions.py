@@ -1,4 +1,4 @@
-"""Versioning (bos.md §7): `put_bucket_versioning` enabled/suspended, `get_bucket_versioning`
+"""Versioning: `put_bucket_versioning` enabled/suspended, `get_bucket_versioning`
 (incl. `notEnabled`), `x-bce-version-id`, `versionId` on get/head/delete/copy, delete markers,
 and the `?versions` listing with nextMarker/nextVersionIdMarker pagination."""
 
@@ -102,7 +102,7 @@ def test_delete_without_version_id_creates_a_delete_marker(raw, bos, versioned_b
     marker_id = r.headers.get("x-bce-version-id")
     assert marker_id and marker_id != v1
 
-    # bos.md §14 leaves GET/HEAD of a deleted key open: 404 NoSuchKey, as for any missing key.
+    # BOS does not document GET/HEAD of a deleted key: 404 NoSuchKey, as for any missing key.
     expect_error(bos.get_object_as_string, b, "k", status=404, code="NoSuchKey")
     expect_error(bos.get_object_meta_data, b, "k", status=404, code=None)
     assert [o.key for o in bos.list_objects(b).contents] == []

@@ -28,7 +28,7 @@ SPECIAL_KEYS = [
     "dir/a b+c%d~ü.txt",
 ]
 
-MAX_KEY_BYTES = 1023  # oss.md §2.2 InvalidObjectName: key empty or longer than 1023 bytes
+MAX_KEY_BYTES = 1023  # OSS: a key empty or longer than 1023 bytes is 400 InvalidObjectName
 
 
 def crc64(data: bytes) -> int:
@@ -47,7 +47,7 @@ def content_md5(data: bytes) -> str:
 
 
 def multipart_etag(parts: list[bytes]) -> str:
-    """`"<UPPER MD5 of the concatenated binary part MD5s>-<N>"` (oss.md §2.1)."""
+    """`"<UPPER MD5 of the concatenated binary part MD5s>-<N>"`: OSS writes hex ETags upper-case."""
     digest = hashlib.md5(b"".join(hashlib.md5(p).digest() for p in parts)).hexdigest().upper()
     return f'"{digest}-{len(parts)}"'
 
@@ -62,11 +62,12 @@ def key_of_bytes(n: int, prefix: str = "long/") -> str:
 
 # --- header assertions -------------------------------------------------------------------------
 
-VERSION_ID_RE = re.compile(r"^[A-Za-z0-9._-]+$")  # oss.md §1.4: generate IDs from this set
+VERSION_ID_RE = re.compile(r"^[A-Za-z0-9._-]+$")  # OSS clients put version IDs in URLs unencoded
 
 
 def assert_delete_marker_header(headers, expected: bool) -> None:
-    """x-oss-delete-marker is either absent or exactly "true" (oss.md §1.6: never "false")."""
+    """x-oss-delete-marker is either absent or exactly "true", never "false" (oss2 reads any
+    non-empty value as True)."""
     value = headers.get("x-oss-delete-marker")
     if expected:
         assert value == "true", f"x-oss-delete-marker should be 'true', got {value!r}"

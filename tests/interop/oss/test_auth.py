@@ -1,4 +1,6 @@
-"""Authentication failures (oss.md §3.5, §2.2): every client signs, the server must check."""
+"""Authentication failures: every client signs, the server must check. A wrong secret is 403
+SignatureDoesNotMatch, an unknown key 403 InvalidAccessKeyId, an anonymous request to a private
+bucket 403 AccessDenied; errors are XML with Code and RequestId (for HEAD, in x-oss-err)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""DeleteMultipleObjects (oss.md §1.8): the seed program's three batch flows, mixed batches in
-verbose and quiet mode, the 1000-object limit, Content-MD5, and URL-encoded keys."""
+"""DeleteMultipleObjects (`POST /?delete`): deleting versions by ID, deleting delete markers by ID
+(which restores the object) and deleting without IDs (which adds markers), mixed batches in verbose
+and quiet mode, the 1000-object limit, Content-MD5, and URL-encoded keys."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def _assert_404_marker(client, bucket, key, marker_id):
     assert_version_id_header(e.value.headers, marker_id)
 
 
-# --- seed program: "Delete multiple objects" ---------------------------------------------------
+# --- the three versioned flows of "Delete multiple objects" in the OSS Go samples --------------
 
 def test_seed_batch_delete_of_versions_by_version_id_is_permanent(client, versioned_bucket):
     """Go sample 1: DeleteObjectVersions with {Key, VersionId} pairs; each Deleted entry echoes
@@ -180,7 +181,7 @@ def test_unversioned_quiet_batch_deletes_and_answers_empty_delete_result(raw, bu
         raw.request("PUT", bucket, k, data=b"x")
     r = raw.batch_delete(bucket, ["a", "b", "missing"], quiet=True)
     assert r.status == 200
-    if r.body.strip():  # oss.md: <DeleteResult/> (optionally with EncodingType), or empty
+    if r.body.strip():  # quiet: an empty <DeleteResult/> (perhaps with EncodingType), or no body
         root = r.xml()
         assert root.tag == "DeleteResult"
         assert root.findall("Deleted") == []
@@ -244,7 +245,7 @@ def test_batch_delete_of_1000_keys_succeeds_and_1001_is_malformed_xml(admin, buc
 def test_batch_delete_without_content_md5_is_rejected_and_deletes_nothing(raw, bucket):
     raw.request("PUT", bucket, "k", data=b"x")
     r = raw.batch_delete(bucket, ["k"], quiet=False, with_md5=False)
-    # OSS's exact code is unverified (EC 0016-00000606); oss.md §7 suggests one of these.
+    # OSS documents only the error number (EC 0016-00000606), not the code: either is taken.
     assert (r.status, r.error_code() in ("InvalidRequest", "InvalidArgument")) == (400, True), (
         r.status, r.body[:300])
     assert raw.request("GET", bucket, "k").status == 200

@@ -1,4 +1,6 @@
-"""Buckets: PutBucket, versioning state (oss.md §1.1-1.3) and DeleteBucket (§1.12)."""
+"""Buckets: PutBucket, the versioning state (no Status until set, then Enabled or Suspended) and
+DeleteBucket (204 when empty; 409 BucketNotEmpty while an object, a delete marker or an
+unfinished multipart upload is left)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ def test_create_bucket_answers_200_and_new_bucket_is_unversioned(client, bucket_
     r = client.create_bucket(bucket_name)
     assert r.status == 200
     assert_request_id(r.headers)
-    # §1.3: a never-configured bucket has no Status (oss2/v2 report None).
+    # A never-configured bucket has no Status (oss2/v2 report None).
     assert client.get_bucket_versioning(bucket_name) is None
 
 

@@ -1,5 +1,5 @@
-"""oss2: CopyObject and UploadPartCopy honour x-oss-copy-source-if-* (oss.md: any that fails
-is 412 PreconditionFailed); a failed condition copies nothing."""
+"""oss2: CopyObject and UploadPartCopy honour x-oss-copy-source-if-* (any that fails is 412
+PreconditionFailed); a failed condition copies nothing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DeleteObject: every row of oss.md §1.6's table, through each client.
+"""DeleteObject: every case of the table below, through each client.
 
 Always 204. `x-oss-delete-marker` is either absent or exactly "true" (oss2 turns any
 non-empty value, "false" included, into True). What each row promises:

@@ -1,5 +1,5 @@
-"""ListObjects (v1), ListObjectsV2 and ListObjectVersions (oss.md §1.9, §2.5, §5): prefix,
-delimiter, pagination, encoding-type=url and the XML details the SDKs depend on."""
+"""ListObjects (v1), ListObjectsV2 and ListObjectVersions: prefix, delimiter, pagination,
+encoding-type=url and the XML details the SDKs depend on."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def _put_all(client, bucket, keys):
 
 
 def _enc(s: str) -> str:
-    """oss.md §5: every byte outside A-Z a-z 0-9 - _ . ~ as %XX, upper-case hex."""
+    """encoding-type=url: every byte outside A-Z a-z 0-9 - _ . ~ as %XX, upper-case hex."""
     return quote(s, safe="-_.~")
 
 

@@ -1,4 +1,4 @@
-"""Multipart upload (oss.md §2.6, §2.7): the SDKs' own resumable uploaders on a 20 MiB file
+"""Multipart upload: the SDKs' own resumable uploaders on a 20 MiB file
 with CRC checks on, and the individual Initiate / UploadPart / UploadPartCopy / Complete / Abort
 calls."""
 

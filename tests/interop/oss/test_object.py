@@ -1,4 +1,5 @@
-"""PutObject / GetObject / HeadObject: headers (oss.md §2.1, §2.4, §2.7) and object names."""
+"""PutObject / GetObject / HeadObject: headers (quoted upper-case ETag, x-oss-hash-crc64ecma,
+x-oss-request-id, user metadata) and object names."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def test_put_get_head_report_quoted_etag_crc64_and_request_id(client, bucket):
     assert_request_id(put.headers)
     assert_quoted_etag(put.headers, data)
     assert_crc_header(put.headers, data)
-    assert put.crc64 == crc64(data) == 5981764153023615706  # oss.md §2.7 check value
+    assert put.crc64 == crc64(data) == 5981764153023615706  # CRC-64/XZ of "hello world"
     assert_version_id_header(put.headers, None)  # unversioned bucket: no x-oss-version-id
 
     get = client.get_object(bucket, "obj.txt")

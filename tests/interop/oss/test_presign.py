@@ -1,5 +1,6 @@
-"""Presigned URLs (oss.md §3.2, §3.4): made by oss2 (`sign_url` with Auth / AuthV4) and by
-alibabacloud-oss-v2 (`presign`, V1 and V4), fetched with plain `requests`."""
+"""Presigned URLs (V1 `Expires`/`Signature`, V4 `x-oss-*` query parameters): made by oss2
+(`sign_url` with Auth / AuthV4) and by alibabacloud-oss-v2 (`presign`, V1 and V4), fetched with
+plain `requests`."""
 
 from __future__ import annotations
 

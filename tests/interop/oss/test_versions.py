@@ -1,5 +1,7 @@
-"""Versioned reads and writes: the seed program's single-object flows, delete-marker reads
-(oss.md §1.7), HEAD error headers, restoring (§1.10) and Suspended writes (§1.5, §1.11)."""
+"""Versioned reads and writes: permanent and soft deletes of one object, delete-marker reads (405
+for a marker version, 404 with the marker headers for a key whose current version is one), HEAD
+error headers, restoring (by deleting the marker or copying an old version over the key) and
+Suspended writes (which replace the null version and keep the others)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from .support import (
 )
 
 
-# --- seed program: "Delete a single object" ----------------------------------------------------
+# --- "Delete a single object" in the OSS Go samples ---------------------------------------------
 
 def test_seed_permanent_delete_with_version_id_removes_that_version(client, versioned_bucket):
     """Go sample `bucket.DeleteObject(objectName, oss.VersionId(id))`: the version is gone for
@@ -186,8 +188,8 @@ def test_copy_of_a_version_to_another_key_keeps_the_source(client, versioned_buc
 
 
 def test_copy_from_a_delete_marker_version_is_rejected(client, versioned_bucket):
-    """oss.md §1.10: rejected (EC 0016-00000307); status/code not documented, the spec
-    chooses 400 InvalidArgument."""
+    """Rejected: OSS documents only the error number (EC 0016-00000307), not the status or the
+    code; Strata answers 400 InvalidArgument."""
     b = versioned_bucket
     client.put_object(b, "k", b"data")
     marker = client.delete_object(b, "k").headers["x-oss-version-id"]

@@ -2,7 +2,7 @@
 
 boto3 raises `botocore.exceptions.ClientError` for every service error; `expect_error` checks
 its HTTP status and S3 error code and hands back the response headers (HEAD errors carry no
-body, so botocore reports the status as the code, e.g. '404'; s3.md §1.5).
+body, so botocore reports the status as the code, e.g. '404').
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""boto3: CreateBucket, HeadBucket, ListBuckets, GetBucketLocation, DeleteBucket (s3.md §4.10)."""
+"""boto3: CreateBucket, HeadBucket, ListBuckets, GetBucketLocation, DeleteBucket."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_create_bucket_then_head_and_list_show_it(s3, bucket_name):
 def test_head_bucket_of_a_missing_bucket_is_bare_404(s3, bucket_name):
     with expect_error(404) as e:
         s3.head_bucket(Bucket=bucket_name)
-    assert e.code == "404"  # HEAD errors have no body (s3.md §1.5)
+    assert e.code == "404"  # HEAD errors have no body
 
 
 def test_get_bucket_location_of_us_east_1_is_empty(s3, bucket):
@@ -36,7 +36,7 @@ def test_create_existing_own_bucket_keeps_its_objects(s3, bucket):
     s3.put_object(Bucket=bucket, Key="keep", Body=b"still here")
     try:
         s3.create_bucket(Bucket=bucket)  # us-east-1 legacy answer: 200
-    except Exception as e:  # elsewhere: 409 BucketAlreadyOwnedByYou (s3.md §4.11)
+    except Exception as e:  # in any other region: 409 BucketAlreadyOwnedByYou
         r = e.response
         assert (status_of(r), r["Error"]["Code"]) == (409, "BucketAlreadyOwnedByYou")
     assert s3.get_object(Bucket=bucket, Key="keep")["Body"].read() == b"still here"

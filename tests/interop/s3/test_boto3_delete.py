@@ -1,4 +1,4 @@
-"""boto3: DeleteObject (s3.md §4.6), delete markers (§4.5, §4.7), DeleteObjects (§4.8).
+"""boto3: DeleteObject, delete markers (on GET/HEAD, as versions, un-deleting), DeleteObjects.
 
 DeleteObject is always 204:
 
@@ -317,7 +317,8 @@ def test_delete_objects_with_no_objects_is_400_malformed_xml(s3, bucket):
 
 
 def test_delete_objects_is_sent_with_crc32_and_no_content_md5(s3, bucket):
-    """boto3 1.44.5 sends x-amz-checksum-crc32, not Content-MD5 (s3.md §1.5); it must pass."""
+    """boto3 1.44.5 sends x-amz-checksum-crc32, not Content-MD5, with DeleteObjects; it must
+    pass."""
     s3.put_object(Bucket=bucket, Key="a", Body=b"x")
     with capture_requests(s3, "DeleteObjects") as sent:
         r = s3.delete_objects(Bucket=bucket, Delete={"Objects": objects("a")})

@@ -1,4 +1,4 @@
-"""boto3: ListObjects (v1), ListObjectsV2 and ListObjectVersions (s3.md §4.9).
+"""boto3: ListObjects (v1), ListObjectsV2 and ListObjectVersions.
 
 boto3 adds `encoding-type=url` to every listing it sends and URL-decodes the keys, prefixes
 and markers it gets back (unless the caller names an EncodingType itself): a server that
@@ -295,7 +295,7 @@ def test_versions_listing_with_prefix_and_delimiter(s3, versioned_bucket):
     r = s3.list_object_versions(Bucket=b, Prefix="x/")
     assert [(v["Key"], v["IsLatest"]) for v in r["Versions"]] == [
         ("x/1", True), ("x/1", False), ("x/2", True)]
-    # max-keys counts versions, markers and common prefixes together (s3.md §4.9).
+    # max-keys counts versions, markers and common prefixes together.
     r = s3.list_object_versions(Bucket=b, Delimiter="/", MaxKeys=2)
     assert [p["Prefix"] for p in r["CommonPrefixes"]] == ["x/", "y/"]
     assert "Versions" not in r

@@ -139,7 +139,7 @@ def test_complete_in_a_versioned_bucket_returns_a_version_id(s3, versioned_bucke
     e = s3.upload_part(Bucket=b, Key="mp", UploadId=uid, PartNumber=1, Body=b"suspended")
     done = s3.complete_multipart_upload(Bucket=b, Key="mp", UploadId=uid, MultipartUpload={
         "Parts": [{"PartNumber": 1, "ETag": e["ETag"]}]})
-    assert "VersionId" not in done, "a suspended-bucket write names no version (s3.md §4.4)"
+    assert "VersionId" not in done, "a suspended-bucket write names no version"
     assert s3.head_object(Bucket=b, Key="mp")["VersionId"] == "null"
 
 

@@ -1,4 +1,4 @@
-"""boto3: bucket versioning state and the null version (s3.md §4.1–§4.5).
+"""boto3: bucket versioning state and the null version.
 
 | bucket state | PutObject effect                                   | x-amz-version-id on PUT |
 |--------------|----------------------------------------------------|-------------------------|
@@ -29,7 +29,7 @@ def test_new_bucket_versioning_has_no_status(s3, bucket):
 
 
 def test_versioning_status_round_trips_suspended_enabled_suspended(s3, bucket):
-    # Suspending a never-versioned bucket is allowed (s3.md §4.1).
+    # Suspending a never-versioned bucket is allowed.
     for status in ["Suspended", "Enabled", "Enabled", "Suspended"]:
         set_versioning(s3, bucket, status)
         assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == status
@@ -62,7 +62,7 @@ def test_unversioned_put_get_head_carry_no_version_id(s3, bucket):
     assert "VersionId" not in s3.head_object(Bucket=bucket, Key="k")
     s3.put_object(Bucket=bucket, Key="k", Body=b"two")
     listing = s3.list_object_versions(Bucket=bucket)
-    # A never-versioned bucket lists each object once, as the null version (s3.md §4.9).
+    # A never-versioned bucket lists each object once, as the null version.
     assert [(v["Key"], v["VersionId"], v["IsLatest"]) for v in listing["Versions"]] == [
         ("k", "null", True)]
     assert body(s3, bucket, "k") == b"two"
@@ -88,7 +88,7 @@ def test_enabled_puts_return_distinct_version_ids_that_listing_and_get_agree_on(
         ids.append(r["VersionId"])
     assert len(set(ids)) == 5
     assert "null" not in ids
-    # Newest first, strictly in write order even for back-to-back PUTs (s3.md §4.2).
+    # Newest first, strictly in write order even for back-to-back PUTs.
     listed = versions_in_xml_order(s3, b)
     assert [(k, v, m) for k, v, m, _ in listed] == [("k", v, False) for v in reversed(ids)]
     assert [latest for *_, latest in listed] == [True, False, False, False, False]
@@ -128,7 +128,7 @@ def test_suspended_put_has_no_version_id_and_overwrites_only_the_null_version(s3
     set_versioning(s3, b, "Suspended")
     for data in [b"first null", b"second null"]:
         r = s3.put_object(Bucket=b, Key="k", Body=data)
-        assert "VersionId" not in r, "suspended PUT names no version (s3.md §4.4)"
+        assert "VersionId" not in r, "suspended PUT names no version"
         assert "x-amz-version-id" not in headers_of(r)
     assert versions_in_xml_order(s3, b) == [("k", "null", False, True),
                                             ("k", real, False, False)]
@@ -150,7 +150,7 @@ def test_suspended_put_replaces_a_pre_versioning_null_version(s3, bucket):
 
 
 def test_null_version_moves_to_the_top_when_rewritten(s3, versioned_bucket):
-    """The null entry's place in the order is the time of its latest write (s3.md §4.2)."""
+    """The null entry's place in the order is the time of its latest write."""
     b = versioned_bucket
     set_versioning(s3, b, "Suspended")
     s3.put_object(Bucket=b, Key="k", Body=b"null-1")
