@@ -227,12 +227,11 @@ pub(crate) fn empty(status: StatusCode) -> Response<Body> {
     r
 }
 
-/// `2026-11-21T14:30:05Z`
+/// `2026-11-21T14:30:05Z` of Unix milliseconds (a time jiff cannot hold is the epoch, as in
+/// [`crate::httpfmt::iso8601`]).
 pub(crate) fn bos_time(ms: i64) -> String {
-    let mut s = crate::httpfmt::iso8601(ms);
-    s.truncate(19);
-    s.push('Z');
-    s
+    let t = jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    strata_wire::date::iso8601_seconds(t)
 }
 
 /// A quoted ETag (BOS uses lower-case hex).
