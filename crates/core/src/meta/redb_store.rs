@@ -53,6 +53,44 @@ impl<T, E: std::fmt::Display> Eng<T> for Result<T, E> {
     }
 }
 
+/// A table key that starts with (bucket, object key).
+trait BucketKeyed: redb::Key {
+    fn bucket_key(key: Self::SelfType<'_>) -> (&str, &[u8]);
+}
+impl BucketKeyed for VersionKey {
+    fn bucket_key((bucket, key, _): Self::SelfType<'_>) -> (&str, &[u8]) {
+        (bucket, key)
+    }
+}
+impl BucketKeyed for BucketKey {
+    fn bucket_key(key: Self::SelfType<'_>) -> (&str, &[u8]) {
+        key
+    }
+}
+
+/// One pass of a scan of `bucket` that can jump past a prefix (`scan_versions`, `scan_objects`):
+/// hands each entry of `range` to `visit`. When the visitor skips a prefix, the key the next
+/// pass starts at (the first one past the prefix); `None` when the scan is over.
+fn scan_pass<K: BucketKeyed + 'static, T: Versioned>(
+    range: redb::Range<'_, K, &'static [u8]>,
+    bucket: &str,
+    visit: &mut dyn FnMut(&str, T) -> Flow,
+) -> StorageResult<Option<Vec<u8>>> {
+    for item in range {
+        let (k, v) = item.eng()?;
+        let (b, kb) = K::bucket_key(k.value());
+        if b != bucket {
+            return Ok(None);
+        }
+        match visit(key_str(kb)?, decode(v.value())?) {
+            Flow::Continue => {}
+            Flow::Stop => return Ok(None),
+            Flow::SkipPrefix(p) => return Ok(prefix_successor(p.as_bytes())),
+        }
+    }
+    Ok(None)
+}
+
 /// The read methods, identical for read-only and read-write transactions (their tables are
 /// different types with the same `ReadableTable` interface).
 macro_rules! impl_read {
@@ -114,25 +152,10 @@ macro_rules! impl_read {
                 let (mut key, mut inv, mut exclusive) = lower_bound(start);
                 loop {
                     let from: (&str, &[u8], u64) = (bucket, &key, inv);
-                    let mut next = None;
-                    for item in t.range((bound(from, exclusive), Bound::Unbounded)).eng()? {
-                        let (k, v) = item.eng()?;
-                        let (b, kb, _) = k.value();
-                        if b != bucket {
-                            return Ok(());
-                        }
-                        match visit(key_str(kb)?, decode(v.value())?) {
-                            Flow::Continue => {}
-                            Flow::Stop => return Ok(()),
-                            Flow::SkipPrefix(p) => {
-                                next = Some(prefix_successor(p.as_bytes()));
-                                break;
-                            }
-                        }
-                    }
-                    match next {
-                        Some(Some(k)) => (key, inv, exclusive) = (k, 0, false),
-                        _ => return Ok(()),
+                    let range = t.range((bound(from, exclusive), Bound::Unbounded)).eng()?;
+                    match scan_pass(range, bucket, visit)? {
+                        Some(k) => (key, inv, exclusive) = (k, 0, false),
+                        None => return Ok(()),
                     }
                 }
             }
@@ -147,25 +170,10 @@ macro_rules! impl_read {
                 let (mut key, _, mut exclusive) = lower_bound(start);
                 loop {
                     let from: (&str, &[u8]) = (bucket, &key);
-                    let mut next = None;
-                    for item in t.range((bound(from, exclusive), Bound::Unbounded)).eng()? {
-                        let (k, v) = item.eng()?;
-                        let (b, kb) = k.value();
-                        if b != bucket {
-                            return Ok(());
-                        }
-                        match visit(key_str(kb)?, decode(v.value())?) {
-                            Flow::Continue => {}
-                            Flow::Stop => return Ok(()),
-                            Flow::SkipPrefix(p) => {
-                                next = Some(prefix_successor(p.as_bytes()));
-                                break;
-                            }
-                        }
-                    }
-                    match next {
-                        Some(Some(k)) => (key, exclusive) = (k, false),
-                        _ => return Ok(()),
+                    let range = t.range((bound(from, exclusive), Bound::Unbounded)).eng()?;
+                    match scan_pass(range, bucket, visit)? {
+                        Some(k) => (key, exclusive) = (k, false),
+                        None => return Ok(()),
                     }
                 }
             }
