@@ -89,6 +89,64 @@ fn place(key: &str, prefix: &str, delimiter: Option<&str>) -> Place {
     Place::Key
 }
 
+/// What a listing does with a scanned key: answer the scan without listing it, or list it as a
+/// key of its own or as a common prefix.
+enum Take {
+    Answer(Flow),
+    Key,
+    Common(String),
+}
+
+/// The page both listings fill: prefix, delimiter, marker and the size limit.
+struct Page<'a> {
+    prefix: &'a str,
+    delimiter: Option<&'a str>,
+    marker: Option<&'a str>,
+    max: usize,
+    count: usize,
+    /// Set when a key was left for the next page.
+    truncated: bool,
+}
+
+impl<'a> Page<'a> {
+    fn new(
+        prefix: &'a str,
+        delimiter: Option<&'a str>,
+        marker: Option<&'a str>,
+        max_keys: usize,
+    ) -> Self {
+        let max = max_keys.min(MAX_LIST_KEYS);
+        Page {
+            prefix,
+            delimiter,
+            marker,
+            max,
+            count: 0,
+            truncated: false,
+        }
+    }
+
+    /// Decides one scanned key, counting it when it is listed.
+    fn take(&mut self, key: &str) -> Take {
+        let item = match place(key, self.prefix, self.delimiter) {
+            Place::Beyond => return Take::Answer(Flow::Stop),
+            Place::Before => return Take::Answer(Flow::Continue),
+            // A common prefix at or before the marker was returned on an earlier page.
+            Place::Common(cp) if self.marker.is_some_and(|m| cp.as_str() <= m) => {
+                return Take::Answer(Flow::SkipPrefix(cp));
+            }
+            Place::Common(cp) => Take::Common(cp),
+            Place::Key => Take::Key,
+        };
+        if self.count == self.max {
+            self.truncated = self.max > 0;
+            return Take::Answer(Flow::Stop);
+        }
+        self.count += 1;
+        item
+    }
+}
+
 /// The scan start for a listing: the later of "after the marker" and "at the prefix".
 fn start_of<'a>(prefix: &'a str, after: Option<&'a str>) -> Start<'a> {
     match after {
@@ -102,32 +160,19 @@ impl Store {
         let txn = self.read()?;
         txn.bucket(bucket)?.ok_or(CoreError::NoSuchBucket)?;
         let mut out = ObjectListing::default();
-        let max = p.max_keys.min(MAX_LIST_KEYS);
         let after = p.start_after.as_deref();
-        let mut count = 0usize;
-        let delimiter = p.delimiter.as_deref();
-        txn.scan_objects(bucket, start_of(&p.prefix, after), &mut |key, summary| {
-            let item = match place(key, &p.prefix, delimiter) {
-                Place::Beyond => return Flow::Stop,
-                Place::Before => return Flow::Continue,
-                // A common prefix at or before the marker was returned on an earlier page.
-                Place::Common(cp) if after.is_some_and(|m| cp.as_str() <= m) => {
-                    return Flow::SkipPrefix(cp);
-                }
-                other => other,
-            };
-            if count == max {
-                out.is_truncated = max > 0;
-                return Flow::Stop;
-            }
-            count += 1;
-            match item {
-                Place::Common(cp) => {
+        let mut page = Page::new(&p.prefix, p.delimiter.as_deref(), after, p.max_keys);
+        txn.scan_objects(
+            bucket,
+            start_of(&p.prefix, after),
+            &mut |key, summary| match page.take(key) {
+                Take::Answer(flow) => flow,
+                Take::Common(cp) => {
                     out.next_marker = Some(cp.clone());
                     out.common_prefixes.push(cp.clone());
                     Flow::SkipPrefix(cp)
                 }
-                _ => {
+                Take::Key => {
                     out.next_marker = Some(key.to_owned());
                     out.objects.push(ListedObject {
                         key: key.to_owned(),
@@ -135,8 +180,9 @@ impl Store {
                     });
                     Flow::Continue
                 }
-            }
-        })?;
+            },
+        )?;
+        out.is_truncated = page.truncated;
         if !out.is_truncated {
             out.next_marker = None;
         }
@@ -178,29 +224,18 @@ impl Store {
             _ => None,
         };
         let mut out = VersionListing::default();
-        let max = p.max_keys.min(MAX_LIST_KEYS);
-        let delimiter = p.delimiter.as_deref();
-        let mut count = 0usize;
+        let mut page = Page::new(&p.prefix, p.delimiter.as_deref(), key_marker, p.max_keys);
         let mut last_key: Option<String> = None;
         txn.scan_versions(bucket, start, &mut |key, rec: VersionRecord| {
-            let item = match place(key, &p.prefix, delimiter) {
-                Place::Beyond => return Flow::Stop,
-                Place::Before => return Flow::Continue,
-                Place::Common(cp) if key_marker.is_some_and(|m| cp.as_str() <= m) => {
+            match page.take(key) {
+                Take::Answer(flow) => return flow,
+                Take::Common(cp) => {
+                    out.next_key_marker = Some(cp.clone());
+                    out.next_version_id_marker = None;
+                    out.common_prefixes.push(cp.clone());
                     return Flow::SkipPrefix(cp);
                 }
-                other => other,
-            };
-            if count == max {
-                out.is_truncated = max > 0;
-                return Flow::Stop;
-            }
-            count += 1;
-            if let Place::Common(cp) = item {
-                out.next_key_marker = Some(cp.clone());
-                out.next_version_id_marker = None;
-                out.common_prefixes.push(cp.clone());
-                return Flow::SkipPrefix(cp);
+                Take::Key => {}
             }
             let first_of_key = last_key.as_deref() != Some(key);
             let is_latest = match &resumed {
@@ -224,6 +259,7 @@ impl Store {
             });
             Flow::Continue
         })?;
+        out.is_truncated = page.truncated;
         if !out.is_truncated {
             out.next_key_marker = None;
             out.next_version_id_marker = None;
