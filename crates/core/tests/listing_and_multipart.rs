@@ -7,11 +7,7 @@ use strata_core::*;
 
 #[tokio::test]
 async fn listing_objects_with_prefix_delimiter_and_markers() {
-    let (_d, s) = store().await;
-    s.create_bucket("bkt", "").await.unwrap();
-    s.set_versioning("bkt", VersioningStatus::Enabled)
-        .await
-        .unwrap();
+    let (_d, s) = versioned_store().await;
     for k in ["a/1", "a/2", "b", "c/x/1", "c/y", "d", "hidden"] {
         put(&s, "bkt", k, b"x").await;
     }
@@ -58,34 +54,27 @@ async fn listing_objects_with_prefix_delimiter_and_markers() {
 
 #[tokio::test]
 async fn listing_versions_paginates_by_position() {
-    let (_d, s) = store().await;
-    s.create_bucket("bkt", "").await.unwrap();
-    s.set_versioning("bkt", VersioningStatus::Enabled)
-        .await
-        .unwrap();
+    let (_d, s) = versioned_store().await;
     for k in ["a", "b", "c"] {
         for i in 0..3 {
             put(&s, "bkt", k, format!("{k}{i}").as_bytes()).await;
         }
         s.delete_object("bkt", k, None).await.unwrap();
     }
-    let full = s.list_versions("bkt", &all_versions()).unwrap();
+    let list = |p: ListVersionsParams| s.list_versions("bkt", &p);
+    let full = list(all_versions()).unwrap();
     assert_eq!(full.entries.len(), 12);
     // Pages of 5, fed back with both markers, give the same sequence.
     let mut seen = Vec::new();
     let (mut km, mut vm) = (None, None);
     loop {
-        let page = s
-            .list_versions(
-                "bkt",
-                &ListVersionsParams {
-                    key_marker: km.clone(),
-                    version_id_marker: vm.clone(),
-                    max_keys: 5,
-                    ..Default::default()
-                },
-            )
-            .unwrap();
+        let page = list(ListVersionsParams {
+            key_marker: km.clone(),
+            version_id_marker: vm.clone(),
+            max_keys: 5,
+            ..Default::default()
+        })
+        .unwrap();
         seen.extend(page.entries.clone());
         if !page.is_truncated {
             break;
@@ -95,41 +84,28 @@ async fn listing_versions_paginates_by_position() {
     }
     assert_eq!(seen, full.entries);
     // A key marker alone is exclusive of every version of that key.
-    let after_a = s
-        .list_versions(
-            "bkt",
-            &ListVersionsParams {
-                key_marker: Some("a".into()),
-                max_keys: 1000,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let after_a = list(ListVersionsParams {
+        key_marker: Some("a".into()),
+        ..all_versions()
+    })
+    .unwrap();
     assert!(after_a.entries.iter().all(|e| e.key != "a"));
     assert_eq!(after_a.entries.len(), 8);
     // A version marker without a key marker is refused.
-    let bad = s.list_versions(
-        "bkt",
-        &ListVersionsParams {
-            version_id_marker: Some("null".into()),
-            max_keys: 10,
-            ..Default::default()
-        },
-    );
+    let bad = list(ListVersionsParams {
+        version_id_marker: Some("null".into()),
+        max_keys: 10,
+        ..Default::default()
+    });
     assert!(matches!(bad, Err(CoreError::InvalidArgument(_))));
     // Delimiters roll keys up.
     put(&s, "bkt", "d/1", b"x").await;
     put(&s, "bkt", "d/2", b"x").await;
-    let l = s
-        .list_versions(
-            "bkt",
-            &ListVersionsParams {
-                delimiter: Some("/".into()),
-                max_keys: 1000,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let l = list(ListVersionsParams {
+        delimiter: Some("/".into()),
+        ..all_versions()
+    })
+    .unwrap();
     assert_eq!(l.common_prefixes, ["d/"]);
     assert_eq!(l.entries.len(), 12);
 }
@@ -171,58 +147,34 @@ async fn multipart_upload_complete_combines_digests() {
             .len(),
         1
     );
-    let uploads = s
-        .list_multipart_uploads(
-            "bkt",
-            &ListUploadsParams {
-                max_uploads: 1000,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let uploads = s.list_multipart_uploads("bkt", &all_uploads()).unwrap();
     assert_eq!(uploads.uploads.len(), 1);
 
-    assert!(matches!(
+    let complete = |parts: Vec<(u32, String)>, min_part_size, expect| {
         s.complete_multipart_upload(
             "bkt",
             "big",
             &id,
-            etags.clone(),
-            200_000,
-            Expect::default(),
-            Precondition::default()
+            parts,
+            min_part_size,
+            expect,
+            Precondition::default(),
         )
-        .await,
+    };
+    assert!(matches!(
+        complete(etags.clone(), 200_000, Expect::default()).await,
         Err(CoreError::EntityTooSmall { part: 1, .. })
     ));
     let mut wrong = etags.clone();
     wrong[1].1 = "deadbeef".into();
     assert!(matches!(
-        s.complete_multipart_upload(
-            "bkt",
-            "big",
-            &id,
-            wrong,
-            0,
-            Expect::default(),
-            Precondition::default()
-        )
-        .await,
+        complete(wrong, 0, Expect::default()).await,
         Err(CoreError::InvalidPart(2))
     ));
     let mut unordered = etags.clone();
     unordered.swap(0, 1);
     assert!(matches!(
-        s.complete_multipart_upload(
-            "bkt",
-            "big",
-            &id,
-            unordered,
-            0,
-            Expect::default(),
-            Precondition::default()
-        )
-        .await,
+        complete(unordered, 0, Expect::default()).await,
         Err(CoreError::InvalidPartOrder)
     ));
     let wrong_crc = Expect {
@@ -230,31 +182,11 @@ async fn multipart_upload_complete_combines_digests() {
         ..Default::default()
     };
     assert!(matches!(
-        s.complete_multipart_upload(
-            "bkt",
-            "big",
-            &id,
-            etags.clone(),
-            5,
-            wrong_crc,
-            Precondition::default()
-        )
-        .await,
+        complete(etags.clone(), 5, wrong_crc).await,
         Err(CoreError::BadDigest("CRC-32"))
     ));
 
-    let (key, done) = s
-        .complete_multipart_upload(
-            "bkt",
-            "big",
-            &id,
-            etags.clone(),
-            5,
-            Expect::default(),
-            Precondition::default(),
-        )
-        .await
-        .unwrap();
+    let (key, done) = complete(etags.clone(), 5, Expect::default()).await.unwrap();
     assert_eq!(key, "big");
     let whole: Vec<u8> = parts.concat();
     let mut d = strata_core::blob::Digests::new(Extra::default());

@@ -5,12 +5,6 @@ mod common;
 use common::*;
 use strata_core::*;
 
-async fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let s = open(dir.path()).await;
-    (dir, s)
-}
-
 /// Starts an upload of `key` with two parts; returns its ID and the part list to complete.
 async fn upload(s: &Store, bucket: &str, key: &str) -> (String, Vec<(u32, String)>) {
     let id = s
@@ -55,11 +49,7 @@ async fn complete(
 
 #[tokio::test]
 async fn a_repeated_completion_answers_the_same_while_its_version_exists() {
-    let (_d, s) = store().await;
-    s.create_bucket("bkt", "").await.unwrap();
-    s.set_versioning("bkt", VersioningStatus::Enabled)
-        .await
-        .unwrap();
+    let (_d, s) = versioned_store().await;
     let (id, parts) = upload(&s, "bkt", "k").await;
     let (_, first) = complete(&s, "k", &id, &parts).await.unwrap();
     let commits = s.commit_stats().batches;
@@ -196,11 +186,7 @@ async fn a_delete_whose_condition_fails_changes_nothing() {
 
 #[tokio::test]
 async fn conditions_apply_to_the_current_entry_or_the_version_named() {
-    let (_d, s) = store().await;
-    s.create_bucket("bkt", "").await.unwrap();
-    s.set_versioning("bkt", VersioningStatus::Enabled)
-        .await
-        .unwrap();
+    let (_d, s) = versioned_store().await;
     let v1 = put(&s, "bkt", "k", b"one").await;
     let v2 = put(&s, "bkt", "k", b"two!").await;
     // The current entry is v2: v1's ETag does not match it.
@@ -322,15 +308,7 @@ async fn deleting_a_bucket_aborts_its_uploads_only_when_asked() {
     assert_eq!((report.uploads, report.blobs, report.files), (0, 0, 0));
     // A bucket of the same name starts empty.
     s.create_bucket("bkt", "").await.unwrap();
-    let uploads = s
-        .list_multipart_uploads(
-            "bkt",
-            &ListUploadsParams {
-                max_uploads: 1000,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let uploads = s.list_multipart_uploads("bkt", &all_uploads()).unwrap();
     assert!(uploads.uploads.is_empty());
     drop(d);
 }

@@ -105,11 +105,7 @@ async fn unversioned_bucket_keeps_one_null_version() {
 
 #[tokio::test]
 async fn enabled_bucket_stacks_delete_markers_and_undeletes() {
-    let (_d, s) = store().await;
-    s.create_bucket("bkt", "").await.unwrap();
-    s.set_versioning("bkt", VersioningStatus::Enabled)
-        .await
-        .unwrap();
+    let (_d, s) = versioned_store().await;
     let v1 = put(&s, "bkt", "k", b"v1").await.version_id;
     let v2 = put(&s, "bkt", "k", b"v2").await.version_id;
     assert!(!v1.is_null() && v1 != v2);
@@ -256,11 +252,7 @@ async fn suspended_bucket_replaces_only_the_null_entry() {
 
 #[tokio::test]
 async fn delete_many_reports_each_entry_in_one_commit() {
-    let (_d, s) = store().await;
-    s.create_bucket("bkt", "").await.unwrap();
-    s.set_versioning("bkt", VersioningStatus::Enabled)
-        .await
-        .unwrap();
+    let (_d, s) = versioned_store().await;
     let v = put(&s, "bkt", "a", b"a").await.version_id;
     put(&s, "bkt", "b", b"b").await;
     let entries = vec![
@@ -401,11 +393,7 @@ async fn reads_serve_ranges_of_inline_file_and_multipart_objects() {
 
 #[tokio::test]
 async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
-    let (_d, s) = store().await;
-    s.create_bucket("bkt", "").await.unwrap();
-    s.set_versioning("bkt", VersioningStatus::Enabled)
-        .await
-        .unwrap();
+    let (_d, s) = versioned_store().await;
     let meta = ObjectMeta {
         content_type: Some("text/plain".into()),
         user: vec![("a".into(), "1".into())],
@@ -476,11 +464,7 @@ async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
 
 #[tokio::test]
 async fn deleted_versions_are_reclaimed_and_shared_blobs_kept() {
-    let (_d, s) = store().await;
-    s.create_bucket("bkt", "").await.unwrap();
-    s.set_versioning("bkt", VersioningStatus::Enabled)
-        .await
-        .unwrap();
+    let (_d, s) = versioned_store().await;
     let v = put(&s, "bkt", "k", &data(10_000, 1)).await.version_id;
     s.copy_object(
         "bkt",
@@ -569,11 +553,7 @@ async fn state_survives_reopen() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writes_share_commits_and_a_batch_delete_is_one_commit() {
-    let (_d, s) = store().await;
-    s.create_bucket("bkt", "").await.unwrap();
-    s.set_versioning("bkt", VersioningStatus::Enabled)
-        .await
-        .unwrap();
+    let (_d, s) = versioned_store().await;
     let before = s.commit_stats();
     let tasks: Vec<_> = (0..200)
         .map(|i| {

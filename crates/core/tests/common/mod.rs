@@ -81,6 +81,16 @@ pub async fn store() -> (tempfile::TempDir, Store) {
     (dir, s)
 }
 
+/// A store with the bucket `bkt`, versioning enabled.
+pub async fn versioned_store() -> (tempfile::TempDir, Store) {
+    let (dir, s) = store().await;
+    s.create_bucket("bkt", "").await.unwrap();
+    s.set_versioning("bkt", strata_core::VersioningStatus::Enabled)
+        .await
+        .unwrap();
+    (dir, s)
+}
+
 pub fn ids(l: &strata_core::VersionListing) -> Vec<(String, strata_core::VersionId, bool, bool)> {
     l.entries
         .iter()
@@ -91,6 +101,13 @@ pub fn ids(l: &strata_core::VersionListing) -> Vec<(String, strata_core::Version
 pub fn all_versions() -> strata_core::ListVersionsParams {
     strata_core::ListVersionsParams {
         max_keys: 1000,
+        ..Default::default()
+    }
+}
+
+pub fn all_uploads() -> strata_core::ListUploadsParams {
+    strata_core::ListUploadsParams {
+        max_uploads: 1000,
         ..Default::default()
     }
 }
