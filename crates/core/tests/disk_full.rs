@@ -25,43 +25,54 @@ fn tmpfs(dir: &std::path::Path, size: &str) -> Option<Mount> {
     ok.then(|| Mount(dir.to_owned()))
 }
 
+/// A store with the bucket `full` on a fresh tmpfs of `size` (`None` where none can be mounted).
+async fn store_on_tmpfs(
+    dir: &std::path::Path,
+    size: &str,
+    min_free_bytes: u64,
+) -> Option<(Mount, Store)> {
+    let Some(mount) = tmpfs(dir, size) else {
+        eprintln!("SKIPPED: cannot mount a tmpfs here (needs root)");
+        return None;
+    };
+    let opts = StoreOptions {
+        min_free_bytes,
+        ..Default::default()
+    };
+    let s = Store::open(dir, opts).await.unwrap();
+    s.create_bucket("full", "").await.unwrap();
+    Some((mount, s))
+}
+
+/// Puts `chunk` as `k0`, `k1`, … (at most `tries` of them) until a put is refused: what was
+/// stored, and the refusal.
+async fn fill(
+    s: &Store,
+    chunk: &[u8],
+    tries: u32,
+) -> (Vec<(String, VersionId)>, Option<CoreError>) {
+    let mut stored = Vec::new();
+    for i in 0..tries {
+        let key = format!("k{i}");
+        match try_put(s, "full", &key, chunk).await {
+            Ok(out) => stored.push((key, out.version_id)),
+            Err(e) => return (stored, Some(e)),
+        }
+    }
+    (stored, None)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_refuses_writes_cleanly_and_recovers_when_space_returns() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(_mount) = tmpfs(dir.path(), "24m") else {
-        eprintln!("SKIPPED: cannot mount a tmpfs here (needs root)");
+    let Some((_mount, s)) = store_on_tmpfs(dir.path(), "24m", 4 << 20).await else {
         return;
     };
-    let opts = StoreOptions {
-        min_free_bytes: 4 << 20,
-        ..Default::default()
-    };
-    let s = Store::open(dir.path(), opts).await.unwrap();
-    s.create_bucket("full", "").await.unwrap();
     s.set_versioning("full", VersioningStatus::Enabled)
         .await
         .unwrap();
     let chunk = data(1 << 20, 7);
-    let mut stored = Vec::new();
-    let mut refused = None;
-    for i in 0..100 {
-        match s
-            .put_object(
-                "full",
-                &format!("k{i}"),
-                ObjectMeta::default(),
-                Expect::default(),
-                body(&chunk),
-            )
-            .await
-        {
-            Ok(out) => stored.push((format!("k{i}"), out.version_id)),
-            Err(e) => {
-                refused = Some(e);
-                break;
-            }
-        }
-    }
+    let (stored, refused) = fill(&s, &chunk, 100).await;
     let refused = refused.expect("a 24 MiB disk cannot hold 100 MiB");
     eprintln!("stored {} objects, then: {refused}", stored.len());
     assert!(refused.is_disk_full(), "{refused:?}");
@@ -82,15 +93,7 @@ async fn a_full_disk_refuses_writes_cleanly_and_recovers_when_space_returns() {
     let f = s.fsck().unwrap();
     assert!(f.is_clean(), "{f:?}");
     // Space is back: writes work again.
-    s.put_object(
-        "full",
-        "again",
-        ObjectMeta::default(),
-        Expect::default(),
-        body(&chunk),
-    )
-    .await
-    .unwrap();
+    put(&s, "full", "again", &chunk).await;
     assert_eq!(get(&s, "full", "again", None).await.unwrap(), chunk);
 }
 
@@ -99,16 +102,9 @@ async fn a_full_disk_refuses_writes_cleanly_and_recovers_when_space_returns() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_metadata_engine_recovers_from_a_full_disk_in_its_commit() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(_mount) = tmpfs(dir.path(), "8m") else {
-        eprintln!("SKIPPED: cannot mount a tmpfs here (needs root)");
+    let Some((_mount, s)) = store_on_tmpfs(dir.path(), "8m", 0).await else {
         return;
     };
-    let opts = StoreOptions {
-        min_free_bytes: 0,
-        ..Default::default()
-    };
-    let s = Store::open(dir.path(), opts).await.unwrap();
-    s.create_bucket("full", "").await.unwrap();
     // Leave a little room, then fill it with small (inline) objects.
     let filler = dir.path().join("filler");
     let free = {
@@ -117,48 +113,20 @@ async fn the_metadata_engine_recovers_from_a_full_disk_in_its_commit() {
     };
     std::fs::write(&filler, vec![0u8; free.saturating_sub(1 << 20) as usize]).unwrap();
     let chunk = data(8 << 10, 7);
-    let mut stored = 0;
-    let mut refused = None;
-    for i in 0..2000 {
-        match s
-            .put_object(
-                "full",
-                &format!("k{i}"),
-                ObjectMeta::default(),
-                Expect::default(),
-                body(&chunk),
-            )
-            .await
-        {
-            Ok(_) => stored += 1,
-            Err(e) => {
-                refused = Some(e);
-                break;
-            }
-        }
-    }
+    let (stored, refused) = fill(&s, &chunk, 2000).await;
     let refused = refused.expect("1 MiB cannot hold 16 MiB of objects");
     assert!(refused.is_disk_full(), "{refused:?}");
     // The engine was reopened before the refusal was answered: a read straight after it
     // finds the store, while the disk is still full.
-    assert!(stored > 0);
+    assert!(!stored.is_empty());
     assert_eq!(get(&s, "full", "k0", None).await.unwrap(), chunk);
     std::fs::remove_file(&filler).unwrap();
     // Writes work again at once, and what was acknowledged is there.
-    s.put_object(
-        "full",
-        "again",
-        ObjectMeta::default(),
-        Expect::default(),
-        body(b"x"),
-    )
-    .await
-    .expect("the first write after space came back");
-    for i in 0..stored {
-        assert_eq!(
-            get(&s, "full", &format!("k{i}"), None).await.unwrap(),
-            chunk
-        );
+    try_put(&s, "full", "again", b"x")
+        .await
+        .expect("the first write after space came back");
+    for (key, _) in &stored {
+        assert_eq!(get(&s, "full", key, None).await.unwrap(), chunk);
     }
     assert!(s.fsck().unwrap().is_clean());
 }

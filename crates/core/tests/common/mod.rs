@@ -30,6 +30,16 @@ pub async fn open(dir: &std::path::Path) -> Store {
 }
 
 pub async fn put(store: &Store, bucket: &str, key: &str, data: &[u8]) -> PutOutcome {
+    try_put(store, bucket, key, data).await.unwrap()
+}
+
+/// A plain put, which may be refused.
+pub async fn try_put(
+    store: &Store,
+    bucket: &str,
+    key: &str,
+    data: &[u8],
+) -> strata_core::Result<PutOutcome> {
     store
         .put_object(
             bucket,
@@ -39,7 +49,6 @@ pub async fn put(store: &Store, bucket: &str, key: &str, data: &[u8]) -> PutOutc
             body(data),
         )
         .await
-        .unwrap()
 }
 
 pub async fn get(
