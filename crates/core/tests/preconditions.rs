@@ -39,6 +39,21 @@ async fn put_if(s: &Store, key: &str, data: &[u8], cond: Precondition) -> Result
     .await
 }
 
+/// The one of racing conditional writes (each task answers its number and its result) that
+/// succeeded: exactly one does, and every other one is refused by its condition.
+async fn the_one_winner<T>(round: u32, tasks: Vec<tokio::task::JoinHandle<(u8, Result<T>)>>) -> u8 {
+    let mut winners = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            (i, Ok(_)) => winners.push(i),
+            (_, Err(CoreError::PreconditionFailed)) => {}
+            (_, Err(e)) => panic!("unexpected {e}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "round {round}: {winners:?}");
+    winners[0]
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn of_concurrent_if_none_match_puts_of_one_key_exactly_one_succeeds() {
     let (_d, s) = store().await;
@@ -52,19 +67,8 @@ async fn of_concurrent_if_none_match_puts_of_one_key_exactly_one_succeeds() {
                 )
             })
             .collect();
-        let mut winners = Vec::new();
-        for t in tasks {
-            match t.await.unwrap() {
-                (i, Ok(_)) => winners.push(i),
-                (_, Err(CoreError::PreconditionFailed)) => {}
-                (_, Err(e)) => panic!("unexpected {e}"),
-            }
-        }
-        assert_eq!(winners.len(), 1, "round {round}: {winners:?}");
-        assert_eq!(
-            get(&s, "bkt", &key, None).await.unwrap(),
-            vec![winners[0]; 100]
-        );
+        let winner = the_one_winner(round, tasks).await;
+        assert_eq!(get(&s, "bkt", &key, None).await.unwrap(), vec![winner; 100]);
     }
 }
 
@@ -103,18 +107,7 @@ async fn a_copy_carries_exactly_the_source_version_whose_conditions_held() {
         let dst = format!("dst{round}");
         let copy = {
             let (s, dst, cond) = (s.clone(), dst.clone(), if_match(&a.etag));
-            tokio::spawn(async move {
-                s.copy_object(
-                    "bkt",
-                    "src",
-                    None,
-                    cond,
-                    "bkt",
-                    &dst,
-                    MetadataDirective::Copy,
-                )
-                .await
-            })
+            tokio::spawn(async move { copy(&s, &dst, cond).await })
         };
         let replace = {
             let (s, b) = (s.clone(), b_bytes.clone());
@@ -134,16 +127,7 @@ async fn a_copy_carries_exactly_the_source_version_whose_conditions_held() {
     // Once B is in place, a copy conditioned on A is always refused.
     let a_etag = hex::encode(md5_of(&a_bytes));
     assert!(matches!(
-        s.copy_object(
-            "bkt",
-            "src",
-            None,
-            if_match(&a_etag),
-            "bkt",
-            "late",
-            MetadataDirective::Copy
-        )
-        .await,
+        copy(&s, "late", if_match(&a_etag)).await,
         Err(CoreError::PreconditionFailed)
     ));
     assert!(matches!(
@@ -151,6 +135,20 @@ async fn a_copy_carries_exactly_the_source_version_whose_conditions_held() {
         Err(CoreError::NoSuchKey { .. })
     ));
     println!("{refused} of 30 racing copies were refused");
+}
+
+/// Copies `src` to `dst` (in `bkt`), conditioned on the source.
+async fn copy(s: &Store, dst: &str, cond: Precondition) -> Result<(PutOutcome, ObjectVersion)> {
+    s.copy_object(
+        "bkt",
+        "src",
+        None,
+        cond,
+        "bkt",
+        dst,
+        MetadataDirective::Copy,
+    )
+    .await
 }
 
 fn md5_of(bytes: &[u8]) -> [u8; 16] {
@@ -163,22 +161,6 @@ async fn copy_source_dates_and_none_match_are_evaluated_on_the_source() {
     let (_d, s) = store().await;
     let a = put(&s, "bkt", "src", b"abc").await;
     let secs = a.last_modified_ms.div_euclid(1000);
-    let copy = |cond: Precondition| {
-        let s = s.clone();
-        async move {
-            s.copy_object(
-                "bkt",
-                "src",
-                None,
-                cond,
-                "bkt",
-                "dst",
-                MetadataDirective::Copy,
-            )
-            .await
-            .map(|_| ())
-        }
-    };
     for failing in [
         Precondition {
             if_none_match: Some(a.etag.clone()),
@@ -194,17 +176,16 @@ async fn copy_source_dates_and_none_match_are_evaluated_on_the_source() {
         },
     ] {
         assert!(matches!(
-            copy(failing).await,
+            copy(&s, "dst", failing).await,
             Err(CoreError::PreconditionFailed)
         ));
     }
-    copy(Precondition {
+    let holding = Precondition {
         if_modified_since: Some(secs - 1),
         if_unmodified_since: Some(secs),
         ..Precondition::default()
-    })
-    .await
-    .unwrap();
+    };
+    copy(&s, "dst", holding).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -370,19 +351,8 @@ async fn of_concurrent_if_none_match_completions_of_one_key_exactly_one_succeeds
                 })
             })
             .collect();
-        let mut winners = Vec::new();
-        for t in tasks {
-            match t.await.unwrap() {
-                (i, Ok(_)) => winners.push(i),
-                (_, Err(CoreError::PreconditionFailed)) => {}
-                (_, Err(e)) => panic!("unexpected {e}"),
-            }
-        }
-        assert_eq!(winners.len(), 1, "round {round}: {winners:?}");
-        assert_eq!(
-            get(&s, "bkt", &key, None).await.unwrap(),
-            vec![winners[0]; 10]
-        );
+        let winner = the_one_winner(round, tasks).await;
+        assert_eq!(get(&s, "bkt", &key, None).await.unwrap(), vec![winner; 10]);
     }
 }
 
