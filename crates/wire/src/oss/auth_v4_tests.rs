@@ -35,16 +35,22 @@ fn v4_header_vector(extra_headers: &[(&str, &str)]) -> RequestParts {
     )
 }
 
+/// Vector 1: signed at 20231216T162057Z (1702743657).
+const V4_VECTOR_1_SIGNATURE: &str =
+    "e21d18daa82167720f9b1047ae7e7f1ce7cb77a31e8203a7d5f4624fa0284afe";
+
+/// Vector 1's request with `x-oss-date: date`, carrying `signature`.
+fn v4_vector_1(date: &str, signature: &str) -> RequestParts {
+    let authorization = format!(
+        "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,\
+         Signature={signature}"
+    );
+    v4_header_vector(&[("x-oss-date", date), ("authorization", &authorization)])
+}
+
 #[test]
 fn v4_header_vector_1() {
-    let parts = v4_header_vector(&[
-        ("x-oss-date", "20231216T162057Z"),
-        (
-            "authorization",
-            "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,\
-             Signature=e21d18daa82167720f9b1047ae7e7f1ce7cb77a31e8203a7d5f4624fa0284afe",
-        ),
-    ]);
+    let parts = v4_vector_1("20231216T162057Z", V4_VECTOR_1_SIGNATURE);
     let canonical = canonical_request_v4(&parts, "", "UNSIGNED-PAYLOAD", false).unwrap();
     assert_eq!(
         canonical,
@@ -149,14 +155,7 @@ fn v4_header_without_x_oss_date_signs_the_date_header_verbatim() {
 
 #[test]
 fn v4_header_more_than_15_minutes_off_is_too_skewed() {
-    let parts = v4_header_vector(&[
-        ("x-oss-date", "20231216T162057Z"),
-        (
-            "authorization",
-            "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,\
-             Signature=e21d18daa82167720f9b1047ae7e7f1ce7cb77a31e8203a7d5f4624fa0284afe",
-        ),
-    ]);
+    let parts = v4_vector_1("20231216T162057Z", V4_VECTOR_1_SIGNATURE);
     authenticate(&parts, &creds(), at(1702743657 - 900)).unwrap();
     assert_eq!(
         authenticate(&parts, &creds(), at(1702743657 + 901)),
@@ -217,10 +216,7 @@ fn v4_authorization_garbage_is_malformed() {
         let parts =
             v4_header_vector(&[("x-oss-date", "20231216T162057Z"), ("authorization", value)]);
         assert!(
-            matches!(
-                authenticate(&parts, &creds(), at(1702743657)),
-                Err(AuthError::Malformed(_))
-            ),
+            is_malformed(authenticate(&parts, &creds(), at(1702743657))),
             "{value}"
         );
     }
@@ -234,19 +230,9 @@ fn v4_header_with_a_bad_date_is_malformed() {
         "2023-12-16T16:20:57Z",
         "yesterday",
     ] {
-        let parts = v4_header_vector(&[
-            ("x-oss-date", date),
-            (
-                "authorization",
-                "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,\
-                 Signature=e21d18daa82167720f9b1047ae7e7f1ce7cb77a31e8203a7d5f4624fa0284afe",
-            ),
-        ]);
+        let parts = v4_vector_1(date, V4_VECTOR_1_SIGNATURE);
         assert!(
-            matches!(
-                authenticate(&parts, &creds(), at(1702743657)),
-                Err(AuthError::Malformed(_))
-            ),
+            is_malformed(authenticate(&parts, &creds(), at(1702743657))),
             "{date}"
         );
     }
@@ -264,22 +250,13 @@ fn v4_header_without_any_date_is_malformed() {
             "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,Signature=a",
         )],
     );
-    assert!(matches!(
-        authenticate(&parts, &creds(), at(0)),
-        Err(AuthError::Malformed(_))
-    ));
+    assert!(is_malformed(authenticate(&parts, &creds(), at(0))));
 }
 
 #[test]
 fn v4_header_with_a_wrong_signature_does_not_match() {
-    let parts = v4_header_vector(&[
-        ("x-oss-date", "20231216T162057Z"),
-        (
-            "authorization",
-            "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,\
-             Signature=e21d18daa82167720f9b1047ae7e7f1ce7cb77a31e8203a7d5f4624fa0284aff",
-        ),
-    ]);
+    let wrong = "e21d18daa82167720f9b1047ae7e7f1ce7cb77a31e8203a7d5f4624fa0284aff";
+    let parts = v4_vector_1("20231216T162057Z", wrong);
     let err = authenticate(&parts, &creds(), at(1702743657)).unwrap_err();
     assert!(
         matches!(&err, AuthError::SignatureDoesNotMatch { string_to_sign, .. }
@@ -326,8 +303,7 @@ fn utf8_metadata_values_are_signed_as_sent() {
     );
     let string_to_sign = string_to_sign_v1(&parts, date).unwrap();
     assert!(string_to_sign.contains("x-oss-meta-name:ü\n"));
-    let signature = sign_v1("sk", &string_to_sign);
-    set_header(&mut parts, "authorization", &format!("OSS ak:{signature}"));
+    sign_v1_header(&mut parts, date);
     authenticate(&parts, &creds(), at(http_date_secs(date))).unwrap();
 }
 
@@ -407,26 +383,8 @@ fn v4_query_dated_more_than_15_minutes_ahead_is_not_yet_valid() {
 fn an_added_oss_header_breaks_every_scheme_s_signature() {
     let v1_header = v1_header_vector(&[], "OSS ak:kSHKmLxlyEAKtZPkJhG9bZb5k7M=");
     let v1_time = http_date_secs(V1_DATE);
-    let v1_query = request(
-        Method::GET,
-        Some("bucket"),
-        Some("key"),
-        &[
-            ("Expires", "1699807420"),
-            ("OSSAccessKeyId", "ak"),
-            ("Signature", "dcLTea+Yh9ApirQ8o8dOPqtvJXQ="),
-            ("versionId", "versionId"),
-        ],
-        &[],
-    );
-    let v4_header = v4_header_vector(&[
-        ("x-oss-date", "20231216T162057Z"),
-        (
-            "authorization",
-            "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,\
-             Signature=e21d18daa82167720f9b1047ae7e7f1ce7cb77a31e8203a7d5f4624fa0284afe",
-        ),
-    ]);
+    let v1_query = v1_query_vector(V1_QUERY_SIGNATURE);
+    let v4_header = v4_vector_1("20231216T162057Z", V4_VECTOR_1_SIGNATURE);
     let v4_query = v4_presigned_request("599", V4_PRESIGN_SIGNATURE);
     for (parts, now) in [
         (v1_header, v1_time),
@@ -455,10 +413,7 @@ fn v4_query_expiring_after_more_than_7_days_is_malformed() {
     for expires in ["604801", "99999999999999999999999", "", "-1", "ten"] {
         let parts = v4_presigned_request(expires, V4_PRESIGN_SIGNATURE);
         assert!(
-            matches!(
-                authenticate(&parts, &creds(), at(1702781677)),
-                Err(AuthError::Malformed(_))
-            ),
+            is_malformed(authenticate(&parts, &creds(), at(1702781677))),
             "{expires}"
         );
     }
@@ -478,14 +433,8 @@ fn v4_query_with_a_tampered_parameter_does_not_match() {
 fn v4_query_without_credential_or_version_is_malformed() {
     let mut parts = v4_presigned_request("599", V4_PRESIGN_SIGNATURE);
     parts.query.retain(|(k, _)| k != "x-oss-credential");
-    assert!(matches!(
-        authenticate(&parts, &creds(), at(1702781677)),
-        Err(AuthError::Malformed(_))
-    ));
+    assert!(is_malformed(authenticate(&parts, &creds(), at(1702781677))));
     let mut parts = v4_presigned_request("599", V4_PRESIGN_SIGNATURE);
     parts.query.retain(|(k, _)| k != "x-oss-signature-version");
-    assert!(matches!(
-        authenticate(&parts, &creds(), at(1702781677)),
-        Err(AuthError::Malformed(_))
-    ));
+    assert!(is_malformed(authenticate(&parts, &creds(), at(1702781677))));
 }
