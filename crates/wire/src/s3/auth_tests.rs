@@ -29,6 +29,15 @@ pub(super) const AWS_EXAMPLE_TIME: i64 = 1_369_353_600;
 /// 2026-11-21T13:20:05Z, the time the botocore vectors were signed at.
 pub(super) const BOTO_TIME: i64 = 1_795_267_205;
 
+/// Authenticates `parts` with the AWS example key pair at the AWS examples' time.
+pub(super) fn aws_auth(parts: &RequestParts) -> Result<Authenticated, AuthError> {
+    authenticate(parts, &aws_creds(), at(AWS_EXAMPLE_TIME))
+}
+
+pub(super) fn is_query_error(result: Result<Authenticated, AuthError>) -> bool {
+    matches!(result, Err(AuthError::AuthorizationQueryParametersError(_)))
+}
+
 /// A request as the front door would split it (`target` is path and query as sent).
 pub(super) fn request(method: Method, target: &str, headers: &[(&str, &str)]) -> RequestParts {
     let mut map = HeaderMap::new();
@@ -123,7 +132,7 @@ fn aws_example_get_object_with_range() {
         "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n\
          7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972"
     );
-    let auth = authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME)).unwrap();
+    let auth = aws_auth(&parts).unwrap();
     assert_eq!(
         auth,
         Authenticated {
@@ -159,51 +168,48 @@ fn aws_example_put_object_signs_date_and_storage_class() {
             ],
         );
         assert_eq!(canonical_uri(&parts.raw_path), "/test%24file.text");
-        let auth = authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME)).unwrap();
+        let auth = aws_auth(&parts).unwrap();
         assert_eq!(auth.payload, Payload::Sha256(Sha256::digest(body).into()));
     }
 }
 
-#[test]
-fn aws_example_get_bucket_lifecycle_signs_a_valueless_parameter_as_name_equals() {
-    let parts = request(
+/// A GET of `target` on the examples' bucket, signed over `host`, `x-amz-content-sha256` and
+/// `x-amz-date` with `signature`.
+fn aws_bucket_get(target: &str, signature: &str) -> RequestParts {
+    let authorization = format!(
+        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,\
+         SignedHeaders=host;x-amz-content-sha256;x-amz-date,Signature={signature}"
+    );
+    request(
         Method::GET,
-        "/?lifecycle",
+        target,
         &[
             ("host", "examplebucket.s3.amazonaws.com"),
             ("x-amz-date", "20130524T000000Z"),
             ("x-amz-content-sha256", EMPTY_SHA256_HEX),
-            (
-                "authorization",
-                "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/\
-                 aws4_request,SignedHeaders=host;x-amz-content-sha256;x-amz-date,\
-                 Signature=fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543",
-            ),
+            ("authorization", &authorization),
         ],
+    )
+}
+
+#[test]
+fn aws_example_get_bucket_lifecycle_signs_a_valueless_parameter_as_name_equals() {
+    let parts = aws_bucket_get(
+        "/?lifecycle",
+        "fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543",
     );
     assert_eq!(canonical_query(&parts.query, false), "lifecycle=");
-    authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME)).unwrap();
+    aws_auth(&parts).unwrap();
 }
 
 #[test]
 fn aws_example_list_objects_sorts_the_query() {
-    let parts = request(
-        Method::GET,
+    let parts = aws_bucket_get(
         "/?prefix=J&max-keys=2",
-        &[
-            ("host", "examplebucket.s3.amazonaws.com"),
-            ("x-amz-date", "20130524T000000Z"),
-            ("x-amz-content-sha256", EMPTY_SHA256_HEX),
-            (
-                "authorization",
-                "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/\
-                 aws4_request,SignedHeaders=host;x-amz-content-sha256;x-amz-date,\
-                 Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7",
-            ),
-        ],
+        "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7",
     );
     assert_eq!(canonical_query(&parts.query, false), "max-keys=2&prefix=J");
-    authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME)).unwrap();
+    aws_auth(&parts).unwrap();
 }
 
 // --- AWS documentation: "Authenticating Requests: Using Query Parameters" ---
@@ -258,18 +264,12 @@ fn presigned_expires_outside_one_second_to_a_week_is_refused() {
         let target =
             AWS_PRESIGNED.replace("X-Amz-Expires=86400", &format!("X-Amz-Expires={expires}"));
         let parts = aws_presigned(&target);
-        assert!(
-            matches!(
-                authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME)),
-                Err(AuthError::AuthorizationQueryParametersError(_))
-            ),
-            "{expires}"
-        );
+        assert!(is_query_error(aws_auth(&parts)), "{expires}");
     }
     let week = AWS_PRESIGNED.replace("X-Amz-Expires=86400", "X-Amz-Expires=604800");
     // Well-formed, so it gets as far as the signature (which covers X-Amz-Expires).
     assert!(matches!(
-        authenticate(&aws_presigned(&week), &aws_creds(), at(AWS_EXAMPLE_TIME)),
+        aws_auth(&aws_presigned(&week)),
         Err(AuthError::SignatureDoesNotMatch { .. })
     ));
 }
@@ -286,25 +286,16 @@ fn presigned_without_a_parameter_or_with_another_algorithm_is_refused() {
     ] {
         let mut parts = aws_presigned(AWS_PRESIGNED);
         parts.query.retain(|(k, _)| k != param);
-        assert!(
-            matches!(
-                authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME)),
-                Err(AuthError::AuthorizationQueryParametersError(_))
-            ),
-            "{param}"
-        );
+        assert!(is_query_error(aws_auth(&parts)), "{param}");
     }
     let target = AWS_PRESIGNED.replace("AWS4-HMAC-SHA256", "AWS4-ECDSA-P256-SHA256");
-    assert!(matches!(
-        authenticate(&aws_presigned(&target), &aws_creds(), at(AWS_EXAMPLE_TIME)),
-        Err(AuthError::AuthorizationQueryParametersError(_))
-    ));
+    assert!(is_query_error(aws_auth(&aws_presigned(&target))));
 }
 
 #[test]
 fn presigned_with_a_tampered_parameter_does_not_match() {
     let target = format!("{AWS_PRESIGNED}&versionId=null");
-    let err = authenticate(&aws_presigned(&target), &aws_creds(), at(AWS_EXAMPLE_TIME));
+    let err = aws_auth(&aws_presigned(&target));
     assert!(
         matches!(&err, Err(AuthError::SignatureDoesNotMatch { canonical_request, .. })
             if canonical_request.contains("&versionId=null\n")),
@@ -317,10 +308,7 @@ fn presigned_and_header_auth_together_are_refused() {
     let mut parts = aws_presigned(AWS_PRESIGNED);
     let header = aws_get_object(AWS_GET_OBJECT_SIGNATURE);
     parts.headers = header.headers;
-    assert!(matches!(
-        authenticate(&parts, &aws_creds(), at(AWS_EXAMPLE_TIME)),
-        Err(AuthError::AuthorizationQueryParametersError(_))
-    ));
+    assert!(is_query_error(aws_auth(&parts)));
 }
 
 // --- AWS documentation: chunked uploads (seed signatures) ---
@@ -370,7 +358,7 @@ pub(super) fn aws_chunked_trailer_example() -> RequestParts {
 
 #[test]
 fn aws_example_chunked_upload_seed_signature() {
-    let auth = authenticate(&aws_chunked_example(), &aws_creds(), at(AWS_EXAMPLE_TIME)).unwrap();
+    let auth = aws_auth(&aws_chunked_example()).unwrap();
     assert_eq!(auth.payload, Payload::StreamingSigned);
     let signing = auth.signing.unwrap();
     assert_eq!(
@@ -388,12 +376,7 @@ fn aws_example_chunked_upload_seed_signature() {
 
 #[test]
 fn aws_example_chunked_upload_with_trailer_seed_signature() {
-    let auth = authenticate(
-        &aws_chunked_trailer_example(),
-        &aws_creds(),
-        at(AWS_EXAMPLE_TIME),
-    )
-    .unwrap();
+    let auth = aws_auth(&aws_chunked_trailer_example()).unwrap();
     assert_eq!(auth.payload, Payload::StreamingSignedTrailer);
     assert_eq!(
         auth.signing.unwrap().seed_signature,
