@@ -86,12 +86,16 @@ fn restore_prefix_to_a_time_before_an_overwrite_and_a_delete(dialect: Dialect) {
         ],
     );
     run.assert_success();
-    let summary = "restore (dry run):";
-    assert_eq!(run.count(summary, "would restore"), 3, "{}", run.stdout);
-    assert_eq!(run.count(summary, "undelete"), 1);
-    assert_eq!(run.count(summary, "copy back"), 2);
-    assert_eq!(run.count(summary, "unchanged"), 1);
-    assert_eq!(run.count(summary, "created later"), 1);
+    run.assert_counts(
+        "restore (dry run):",
+        &[
+            ("would restore", 3),
+            ("undelete", 1),
+            ("copy back", 2),
+            ("unchanged", 1),
+            ("created later", 1),
+        ],
+    );
     assert!(
         run.stdout
             .contains("undelete docs/b: remove 2 delete marker(s)"),
@@ -114,49 +118,43 @@ fn restore_prefix_to_a_time_before_an_overwrite_and_a_delete(dialect: Dialect) {
     // The restore.
     let run = server.strata(dialect, &["restore", "restore-me/docs/", "--as-of", &as_of]);
     run.assert_success();
-    let summary = "restore:";
-    assert_eq!(run.count(summary, "restored"), 3, "{}", run.stdout);
-    assert_eq!(run.count(summary, "undeleted"), 1);
-    assert_eq!(run.count(summary, "copied back"), 2);
-    assert_eq!(run.count(summary, "unchanged"), 1);
-    assert_eq!(run.count(summary, "created later"), 1);
-    assert_eq!(run.count(summary, "failed"), 0);
+    run.assert_counts(
+        "restore:",
+        &[
+            ("restored", 3),
+            ("undeleted", 1),
+            ("copied back", 2),
+            ("unchanged", 1),
+            ("created later", 1),
+            ("failed", 0),
+        ],
+    );
     assert!(
-        run.line(summary).contains("2 delete markers removed"),
+        run.line("restore:").contains("2 delete markers removed"),
         "{}",
         run.stdout
     );
 
     rt.block_on(async {
-        // Overwritten: v1 again, as a new current version.
-        assert_eq!(
-            content(&c, bucket, "docs/a").await.as_deref(),
-            Some("docs/a v1")
-        );
-        // Deleted: back, its markers gone (its own version is current again).
-        assert_eq!(
-            content(&c, bucket, "docs/b").await.as_deref(),
-            Some("docs/b v1")
-        );
+        for (key, expected) in [
+            // Overwritten: v1 again, as a new current version.
+            ("docs/a", Some("docs/a v1")),
+            // Deleted: back.
+            ("docs/b", Some("docs/b v1")),
+            // Deleted and written again: v1 copied back over v2.
+            ("docs/d", Some("docs/d v1")),
+            // Untouched: the key that did not change, the key created later, and what lies
+            // outside the prefix.
+            ("docs/c", Some("docs/c v1")),
+            ("docs/new", Some("new")),
+            ("other/x", None),
+        ] {
+            assert_eq!(content(&c, bucket, key).await.as_deref(), expected, "{key}");
+        }
+        // The deleted key's markers are gone (its own version is current again).
         let b: Vec<_> = all_versions(&c, bucket, "docs/b").await;
         assert_eq!(b.len(), 1, "{b:?}");
         assert!(!b[0].is_delete_marker && b[0].is_latest);
-        // Deleted and written again: v1 copied back over v2.
-        assert_eq!(
-            content(&c, bucket, "docs/d").await.as_deref(),
-            Some("docs/d v1")
-        );
-        // Untouched: the key that did not change, the key created later, and what lies
-        // outside the prefix.
-        assert_eq!(
-            content(&c, bucket, "docs/c").await.as_deref(),
-            Some("docs/c v1")
-        );
-        assert_eq!(
-            content(&c, bucket, "docs/new").await.as_deref(),
-            Some("new")
-        );
-        assert_eq!(content(&c, bucket, "other/x").await, None);
         let mut keys = all_keys(&c, bucket, "").await;
         keys.sort();
         assert_eq!(keys, ["docs/a", "docs/b", "docs/c", "docs/d", "docs/new"]);
@@ -193,16 +191,7 @@ fn restore_undeletes_many_keys_in_batches_and_takes_unix_times() {
     let time = rt.block_on(async {
         c.create_bucket("many").await.unwrap();
         c.set_versioning("many", true).await.unwrap();
-        let c2 = c.clone();
-        common::for_each(n, 32, move |i| {
-            let c = c2.clone();
-            async move {
-                c.put_object("many", &format!("k{i:05}"), Bytes::from_static(b"x"))
-                    .await
-                    .map(drop)
-            }
-        })
-        .await;
+        common::put_numbered(&c, "many", n, b"x").await;
         let time = all_versions(&c, "many", "")
             .await
             .iter()

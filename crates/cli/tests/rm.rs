@@ -3,11 +3,11 @@
 mod common;
 
 use bytes::Bytes;
-use common::{Server, all_keys, all_versions, for_each, runtime, stack_markers};
-use std::process::{Command, Stdio};
+use common::{Server, all_keys, all_versions, for_each, put_numbered, runtime, stack_markers};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use strata_client::Dialect;
+use strata_client::{Client, Dialect};
 
 #[test]
 fn rm_all_versions_empties_a_versioned_bucket_of_50000_versions_and_markers() {
@@ -235,37 +235,12 @@ fn rm_stops_cleanly_on_ctrl_c_after_the_batch_in_flight() {
     let total = 3000;
     rt.block_on(async {
         c.create_bucket("slow").await.unwrap();
-        let c2 = c.clone();
-        for_each(total, 32, move |i| {
-            let c = c2.clone();
-            async move {
-                c.put_object("slow", &format!("k{i:05}"), Bytes::new())
-                    .await
-                    .map(drop)
-            }
-        })
-        .await;
+        put_numbered(&c, "slow", total, b"").await;
     });
     // One key per request, one request at a time: slow enough to interrupt.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
-        .args(["rm", "slow", "--batch-size", "1", "--jobs", "1"])
-        .args(["--endpoint", &server.endpoint])
-        .env("STRATA_ACCESS_KEY", common::ACCESS_KEY)
-        .env("STRATA_SECRET_KEY", common::SECRET_KEY)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_rm(&server, &["slow", "--batch-size", "1", "--jobs", "1"]);
     // Wait for deleting to start, then Ctrl-C.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let left = rt.block_on(all_keys(&c, "slow", "")).len();
-        if left < total {
-            break;
-        }
-        assert!(Instant::now() < deadline, "rm never started deleting");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_deleting(&rt, &c, "slow", total);
     let kill = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -291,42 +266,21 @@ fn rm_counts_keys_deleted_meanwhile_as_already_gone_through_bos() {
     let total = 1500;
     rt.block_on(async {
         c.create_bucket("racy").await.unwrap();
-        let c2 = c.clone();
-        for_each(total, 32, move |i| {
-            let c = c2.clone();
-            async move {
-                c.put_object("racy", &format!("k{i:05}"), Bytes::new())
-                    .await
-                    .map(drop)
-            }
-        })
-        .await;
+        put_numbered(&c, "racy", total, b"").await;
     });
-    let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
-        .args([
-            "rm",
-            "racy",
-            "--batch-size",
-            "1",
-            "--jobs",
-            "1",
-            "--dialect",
-            "bos",
-        ])
-        .args(["--endpoint", &server.endpoint])
-        .env("STRATA_ACCESS_KEY", common::ACCESS_KEY)
-        .env("STRATA_SECRET_KEY", common::SECRET_KEY)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let args = [
+        "racy",
+        "--batch-size",
+        "1",
+        "--jobs",
+        "1",
+        "--dialect",
+        "bos",
+    ];
+    let mut child = spawn_rm(&server, &args);
     // Once rm is deleting (its first page of 1000 keys listed), delete keys of that page it
     // has not reached yet: BOS reports them as NoSuchKey, which rm counts as already gone.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while rt.block_on(all_keys(&c, "racy", "")).len() == total {
-        assert!(Instant::now() < deadline, "rm never started deleting");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for_deleting(&rt, &c, "racy", total);
     let late: Vec<String> = (900..1000).map(|i| format!("k{i:05}")).collect();
     rt.block_on(stack_markers(&c, "racy", Arc::new(late), 1));
     let run = common::Run::from(wait_output(&mut child));
@@ -341,7 +295,30 @@ fn rm_counts_keys_deleted_meanwhile_as_already_gone_through_bos() {
     rt.block_on(async { assert!(all_keys(&c, "racy", "").await.is_empty()) });
 }
 
-fn wait_output(child: &mut std::process::Child) -> std::process::Output {
+/// `strata rm ARGS… --endpoint …` in the background, keys from the environment, output piped.
+fn spawn_rm(server: &Server, args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_strata"))
+        .arg("rm")
+        .args(args)
+        .args(["--endpoint", &server.endpoint])
+        .env("STRATA_ACCESS_KEY", common::ACCESS_KEY)
+        .env("STRATA_SECRET_KEY", common::SECRET_KEY)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until a running `rm` has deleted some of the `total` keys of `bucket`.
+fn wait_for_deleting(rt: &tokio::runtime::Runtime, c: &Client, bucket: &str, total: usize) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while rt.block_on(all_keys(c, bucket, "")).len() >= total {
+        assert!(Instant::now() < deadline, "rm never started deleting");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn wait_output(child: &mut Child) -> std::process::Output {
     let deadline = Instant::now() + Duration::from_secs(60);
     while child.try_wait().unwrap().is_none() {
         assert!(Instant::now() < deadline, "rm did not stop after Ctrl-C");

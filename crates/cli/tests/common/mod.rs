@@ -7,6 +7,7 @@
 
 #![allow(dead_code)]
 
+use bytes::Bytes;
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
@@ -147,6 +148,13 @@ impl Run {
             .unwrap_or_else(|| panic!("no line {prefix:?} in:\n{}\n{}", self.stdout, self.stderr))
     }
 
+    /// Each `(label, n)`: `n` after `label` in the line starting with `prefix`.
+    pub fn assert_counts(&self, prefix: &str, expected: &[(&str, u64)]) {
+        for &(label, n) in expected {
+            assert_eq!(self.count(prefix, label), n, "{label}: {}", self.stdout);
+        }
+    }
+
     /// The number after `label` in the line starting with `prefix` (`deleted 5`, …).
     pub fn count(&self, prefix: &str, label: &str) -> u64 {
         let line = self.line(prefix);
@@ -194,6 +202,20 @@ where
     for t in tasks {
         t.await.unwrap();
     }
+}
+
+/// Puts `n` objects `k00000`, `k00001`, … holding `body` into `bucket`, 32 at a time.
+pub async fn put_numbered(c: &Client, bucket: &str, n: usize, body: &'static [u8]) {
+    let (c, bucket) = (c.clone(), bucket.to_owned());
+    for_each(n, 32, move |i| {
+        let (c, bucket) = (c.clone(), bucket.clone());
+        async move {
+            c.put_object(&bucket, &format!("k{i:05}"), Bytes::from_static(body))
+                .await
+                .map(drop)
+        }
+    })
+    .await;
 }
 
 /// Every version and delete marker under `prefix`, in listing order.
