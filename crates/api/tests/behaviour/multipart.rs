@@ -2,6 +2,7 @@
 //! from an object (a range of it).
 
 use crate::dialect::{Dialect, bare};
+use crate::harness::{Client, Server};
 use crate::setup;
 
 /// The smallest part but the last each dialect accepts.
@@ -19,10 +20,16 @@ fn data(len: usize, seed: u8) -> Vec<u8> {
         .collect()
 }
 
-async fn initiate_upload_list_complete(d: Dialect) {
-    let (_s, c) = setup(d).await;
+/// A server, the administrator's client, and an upload of `key` started in the bucket `bkt`.
+async fn upload(d: Dialect, key: &str) -> (Server, Client, String) {
+    let (s, c) = setup(d).await;
     c.create_bucket("bkt").await;
-    let id = c.initiate("bkt", "big").await;
+    let id = c.initiate("bkt", key).await;
+    (s, c, id)
+}
+
+async fn initiate_upload_list_complete(d: Dialect) {
+    let (_s, c, id) = upload(d, "big").await;
     let one = data(min_part(d), 1);
     let two = b"the last part may be small".to_vec();
     let e2 = c.upload_part("bkt", "big", &id, 2, &two).await;
@@ -49,9 +56,7 @@ async fn initiate_upload_list_complete(d: Dialect) {
 }
 
 async fn abort_removes_the_upload(d: Dialect) {
-    let (_s, c) = setup(d).await;
-    c.create_bucket("bkt").await;
-    let id = c.initiate("bkt", "k").await;
+    let (_s, c, id) = upload(d, "k").await;
     let e1 = c.upload_part("bkt", "k", &id, 1, b"part").await;
     c.abort("bkt", "k", &id).await.expect(204);
     let r = c.list_parts("bkt", "k", &id).await;
@@ -65,9 +70,7 @@ async fn abort_removes_the_upload(d: Dialect) {
 }
 
 async fn complete_refuses_bad_part_lists(d: Dialect) {
-    let (_s, c) = setup(d).await;
-    c.create_bucket("bkt").await;
-    let id = c.initiate("bkt", "k").await;
+    let (_s, c, id) = upload(d, "k").await;
     let e1 = c.upload_part("bkt", "k", &id, 1, b"too small").await;
     let e2 = c.upload_part("bkt", "k", &id, 2, b"last").await;
     let r = c
@@ -92,33 +95,16 @@ async fn a_part_copied_from_an_object(d: Dialect) {
     let source = data(min_part(d) + 10, 7);
     c.put_ok("bkt", "src", &source).await;
     let id = c.initiate("bkt", "dst").await;
-    let r = c
-        .copy_part(
-            "bkt",
-            "dst",
-            &id,
-            1,
-            &d.copy_source("bkt", "src", None),
-            None,
-        )
-        .await
-        .expect(200);
-    let e1 = d.read_copy_etag(&r);
-    let r = c
-        .copy_part(
-            "bkt",
-            "dst",
-            &id,
-            2,
-            &d.copy_source("bkt", "src", None),
-            Some("bytes=0-9"),
-        )
-        .await
-        .expect(200);
-    let e2 = d.read_copy_etag(&r);
-    c.complete("bkt", "dst", &id, &[(1, e1), (2, e2)])
-        .await
-        .expect(200);
+    let copy_source = d.copy_source("bkt", "src", None);
+    let mut parts = Vec::new();
+    for (n, range) in [(1, None), (2, Some("bytes=0-9"))] {
+        let r = c
+            .copy_part("bkt", "dst", &id, n, &copy_source, range)
+            .await
+            .expect(200);
+        parts.push((n, d.read_copy_etag(&r)));
+    }
+    c.complete("bkt", "dst", &id, &parts).await.expect(200);
     let got = c.read("bkt", "dst", None).await;
     assert_eq!(got.len(), source.len() + 10);
     assert_eq!(&got[..source.len()], &source[..]);

@@ -23,16 +23,15 @@ impl Client {
             .await
     }
 
+    /// A GET of the bucket with `query` (`?versioning`, …), which must succeed.
+    async fn get_bucket(&self, bucket: &str, query: &str) -> Resp {
+        let target = format!("{}{query}", self.d().path(bucket, None));
+        self.send(Call::new(Method::GET, target)).await.expect(200)
+    }
+
     pub async fn versioning(&self, bucket: &str) -> Versioning {
-        let d = self.d();
-        let r = self
-            .send(Call::new(
-                Method::GET,
-                format!("{}?versioning", d.path(bucket, None)),
-            ))
-            .await
-            .expect(200);
-        d.read_versioning(&r)
+        let r = self.get_bucket(bucket, "?versioning").await;
+        self.d().read_versioning(&r)
     }
 
     /// A bucket with versioning enabled.
@@ -117,14 +116,9 @@ impl Client {
         from: Option<&str>,
     ) -> Listing {
         let d = self.d();
-        let q = d.list_query(v2, prefix, delimiter, max, from);
         let r = self
-            .send(Call::new(
-                Method::GET,
-                format!("{}{q}", d.path(bucket, None)),
-            ))
-            .await
-            .expect(200);
+            .get_bucket(bucket, &d.list_query(v2, prefix, delimiter, max, from))
+            .await;
         d.read_listing(&r)
     }
 
@@ -164,14 +158,9 @@ impl Client {
         from: Option<&(String, String)>,
     ) -> Versions {
         let d = self.d();
-        let q = d.versions_query(prefix, delimiter, max, from);
         let r = self
-            .send(Call::new(
-                Method::GET,
-                format!("{}{q}", d.path(bucket, None)),
-            ))
-            .await
-            .expect(200);
+            .get_bucket(bucket, &d.versions_query(prefix, delimiter, max, from))
+            .await;
         d.read_versions(&r)
     }
 
