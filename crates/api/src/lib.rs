@@ -56,6 +56,41 @@ pub struct AppState {
     pub region: String,
     /// Base domains of virtual-hosted requests (`BUCKET.DOMAIN`), lower-case.
     pub domains: Vec<String>,
+    /// The V4 signing keys derived so far (see [`AppState::keyring`]).
+    pub signing_keys: strata_wire::v4::SigningKeys,
+}
+
+impl AppState {
+    /// The users as the signatures find them, with the V4 signing keys kept between requests.
+    pub fn keyring(&self) -> CachedKeys<'_> {
+        CachedKeys {
+            users: &self.users,
+            keys: &self.signing_keys,
+        }
+    }
+}
+
+/// [`Users`] with a cache of the V4 signing keys derived for them.
+pub struct CachedKeys<'a> {
+    users: &'a Users,
+    keys: &'a strata_wire::v4::SigningKeys,
+}
+
+impl Keyring for CachedKeys<'_> {
+    fn find(&self, access_key: &str) -> Option<&Credentials> {
+        self.users.find(access_key)
+    }
+
+    fn signing_key(
+        &self,
+        scheme: &strata_wire::v4::Scheme,
+        secret_key: &str,
+        date: &str,
+        region: &str,
+        service: &str,
+    ) -> [u8; 32] {
+        self.keys.get(scheme, secret_key, date, region, service)
+    }
 }
 
 /// A user: a key pair, and the owner ID and display name S3 and OSS listings show.

@@ -228,37 +228,53 @@ pub(crate) async fn handle<D: Dialect>(
     let is_head = req.method == Method::HEAD;
     let has_body = crate::body::has_body(&req.headers);
     let echo = D::echo(&req);
-    let span = tracing::Span::current();
-    span.record("dialect", D::NAME);
-    let result = run::<D>(state, req, body, &span).await;
+    let mut log = RequestLog {
+        dialect: D::NAME,
+        ..RequestLog::default()
+    };
+    let result = run::<D>(state, req, body, &mut log).await;
     let mut resp = result.unwrap_or_else(|e| {
-        span.record("error", D::error_code(&e));
+        log.error = Some(D::error_code(&e));
         let mut r = D::render_error(&e, &echo, &request_id, is_head);
         crate::body::close_if_unread(&mut r, has_body);
         r
     });
     finish::<D>(&mut resp, &request_id);
+    resp.extensions_mut().insert(log);
     resp
+}
+
+/// What the request log says of a request beyond its address and status: carried to the
+/// server's log line in the response's extensions (recording into the request's span would
+/// format each field on its own, at every request).
+#[derive(Clone, Debug, Default)]
+pub struct RequestLog {
+    pub dialect: &'static str,
+    /// The access key the request is signed with, once authenticated.
+    pub access_key: Option<String>,
+    pub operation: Option<&'static str>,
+    /// The error code answered, if any.
+    pub error: Option<&'static str>,
 }
 
 async fn run<D: Dialect>(
     state: &AppState,
     req: RequestParts,
     body: Incoming,
-    span: &tracing::Span,
+    log: &mut RequestLog,
 ) -> Result<Response<Body>, D::Error> {
     let Signed {
         user,
         access_key,
         auth,
     } = D::authenticate(state, &req)?;
-    span.record("access_key", access_key.as_str());
+    log.access_key = Some(access_key);
     let req = D::address(req);
     let source_bucket = D::copy_source_bucket(&req);
     let names = access::Names::of(&req, source_bucket.as_deref(), D::EXPECTED_OWNER_HEADERS);
     let owner = access::authorize(state, user, &req, &names)?;
     let op = operation::route(&D::ROUTES, &req).map_err(D::unrouted)?;
-    span.record("operation", op.name());
+    log.operation = Some(op.name());
     let ctx = Ctx {
         state,
         req,
@@ -273,10 +289,14 @@ async fn run<D: Dialect>(
 /// A request whose path does not decode (see `router`), answered in dialect `D`.
 pub(crate) fn bad_address<D: Dialect>(req: &RequestParts, e: AddressError) -> Response<Body> {
     let request_id = D::request_id();
-    tracing::Span::current().record("dialect", D::NAME);
     let e = D::bad_address(e);
     let mut resp = D::render_error(&e, &D::echo(req), &request_id, req.method == Method::HEAD);
     finish::<D>(&mut resp, &request_id);
+    resp.extensions_mut().insert(RequestLog {
+        dialect: D::NAME,
+        error: Some(D::error_code(&e)),
+        ..RequestLog::default()
+    });
     resp
 }
 

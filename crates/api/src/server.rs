@@ -208,15 +208,19 @@ async fn handle(
         %peer,
         method = %req.method(),
         path = %req.uri().path(),
-        dialect = tracing::field::Empty,
-        access_key = tracing::field::Empty,
-        operation = tracing::field::Empty,
-        error = tracing::field::Empty,
     );
     async move {
         let started = Instant::now();
-        let resp = router::route(&state, req, body_timeout).await;
+        let mut resp = router::route(&state, req, body_timeout).await;
+        let log = resp
+            .extensions_mut()
+            .remove::<crate::pipeline::RequestLog>()
+            .unwrap_or_default();
         tracing::info!(
+            dialect = log.dialect,
+            access_key = log.access_key,
+            operation = log.operation,
+            error = log.error,
             status = resp.status().as_u16(),
             micros = started.elapsed().as_micros() as u64,
             "served"

@@ -156,6 +156,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
             .iter()
             .map(|d| d.to_ascii_lowercase())
             .collect(),
+        signing_keys: Default::default(),
     });
     let options = strata_api::ServeOptions {
         header_timeout: seconds(args.header_timeout),

@@ -40,6 +40,19 @@ pub struct Credentials {
 /// constant time.
 pub trait Keyring: Send + Sync {
     fn find(&self, access_key: &str) -> Option<&Credentials>;
+
+    /// The V4 signing key of `scheme` for `secret_key` and a scope: derived each time, unless
+    /// the keyring keeps the keys it derived ([`v4::SigningKeys`]).
+    fn signing_key(
+        &self,
+        scheme: &v4::Scheme,
+        secret_key: &str,
+        date: &str,
+        region: &str,
+        service: &str,
+    ) -> [u8; 32] {
+        scheme.signing_key(secret_key, date, region, service)
+    }
 }
 
 impl Keyring for Credentials {

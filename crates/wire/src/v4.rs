@@ -122,6 +122,54 @@ impl Scheme {
     }
 }
 
+/// Signing keys already derived, by scheme, secret, date, region and service: with them a V4
+/// signature check costs one HMAC of the string to sign instead of five. A key is good for one
+/// day's scope, so the cache stays small; at [`SigningKeys::MAX`] entries it starts over,
+/// whatever the requests it is given (it is never larger, and never slower than deriving).
+/// The secret is part of the entry, so a changed secret never meets an old key.
+#[derive(Default)]
+pub struct SigningKeys(std::sync::Mutex<std::collections::HashMap<String, [u8; 32]>>);
+
+impl SigningKeys {
+    pub const MAX: usize = 1024;
+
+    /// The signing key of `scheme` for `secret_key` and the scope, from the cache or derived
+    /// (and kept).
+    pub fn get(
+        &self,
+        scheme: &Scheme,
+        secret_key: &str,
+        date: &str,
+        region: &str,
+        service: &str,
+    ) -> [u8; 32] {
+        let entry = format!(
+            "{}\n{secret_key}\n{date}\n{region}\n{service}",
+            scheme.algorithm
+        );
+        let mut keys = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(key) = keys.get(&entry) {
+            return *key;
+        }
+        let key = scheme.signing_key(secret_key, date, region, service);
+        if keys.len() >= Self::MAX {
+            keys.clear();
+        }
+        keys.insert(entry, key);
+        key
+    }
+}
+
+impl std::fmt::Debug for SigningKeys {
+    /// Never prints a key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SigningKeys(<redacted>)")
+    }
+}
+
 /// Lower-case hex HMAC-SHA256(signing key, string to sign).
 pub fn sign(signing_key: &[u8; 32], string_to_sign: &str) -> String {
     hex::encode(hmac_sha256(signing_key, string_to_sign.as_bytes()))
@@ -132,4 +180,47 @@ pub fn sign(signing_key: &[u8; 32], string_to_sign: &str) -> String {
 pub fn signatures_match(expected: &str, provided: &str) -> bool {
     let provided = provided.to_ascii_lowercase();
     expected.as_bytes().ct_eq(provided.as_bytes()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cached_signing_keys_are_the_derived_ones() {
+        let keys = SigningKeys::default();
+        let derive = |scheme: &Scheme, secret, date, region, service| {
+            scheme.signing_key(secret, date, region, service)
+        };
+        for _ in 0..2 {
+            for (scheme, service) in [(&AWS4, "s3"), (&OSS4, "oss")] {
+                let got = keys.get(scheme, "secret", "20261206", "us-east-1", service);
+                let want = derive(scheme, "secret", "20261206", "us-east-1", service);
+                assert_eq!(got, want);
+            }
+        }
+        // Another secret for the same scope (a rotated key) never gets the old key.
+        assert_eq!(
+            keys.get(&AWS4, "rotated", "20261206", "us-east-1", "s3"),
+            derive(&AWS4, "rotated", "20261206", "us-east-1", "s3")
+        );
+        assert_ne!(
+            keys.get(&AWS4, "rotated", "20261206", "us-east-1", "s3"),
+            keys.get(&AWS4, "secret", "20261206", "us-east-1", "s3")
+        );
+    }
+
+    #[test]
+    fn the_cache_never_grows_past_its_bound() {
+        let keys = SigningKeys::default();
+        for day in 0..(SigningKeys::MAX + 10) {
+            let date = format!("2026{day:04}");
+            assert_eq!(
+                keys.get(&AWS4, "s", &date, "r", "s3"),
+                AWS4.signing_key("s", &date, "r", "s3")
+            );
+            let len = keys.0.lock().unwrap().len();
+            assert!((1..=SigningKeys::MAX).contains(&len), "{len}");
+        }
+    }
 }

@@ -63,7 +63,7 @@ impl Dialect for BosApi {
         state: &'a AppState,
         req: &RequestParts,
     ) -> Result<Signed<'a, ()>, BosError> {
-        let auth = auth::authenticate(req, &state.users, std::time::SystemTime::now())?;
+        let auth = auth::authenticate(req, &state.keyring(), std::time::SystemTime::now())?;
         let user = state
             .users
             .user(&auth.access_key)

@@ -67,7 +67,7 @@ impl Dialect for OssApi {
         state: &'a AppState,
         req: &RequestParts,
     ) -> Result<Signed<'a, auth::Authenticated>, OssError> {
-        let auth = auth::authenticate(req, &state.users, std::time::SystemTime::now())?;
+        let auth = auth::authenticate(req, &state.keyring(), std::time::SystemTime::now())?;
         let user = state
             .users
             .user(&auth.access_key)

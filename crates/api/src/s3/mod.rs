@@ -71,7 +71,7 @@ impl Dialect for S3Api {
         state: &'a AppState,
         req: &RequestParts,
     ) -> Result<Signed<'a, Authenticated>, S3Error> {
-        let auth = auth::authenticate(req, &state.users, std::time::SystemTime::now())?;
+        let auth = auth::authenticate(req, &state.keyring(), std::time::SystemTime::now())?;
         let user = state
             .users
             .user(&auth.access_key)

@@ -64,6 +64,7 @@ impl Server {
             users: Users(vec![user(ADMIN), user(OTHER)]),
             region: REGION.into(),
             domains: Vec::new(),
+            signing_keys: Default::default(),
         };
         Server {
             state: Arc::new(state),

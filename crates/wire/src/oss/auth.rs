@@ -449,10 +449,12 @@ fn authenticate_v4_header(
     let request_time = parse_request_time(timestamp)?;
     let hashed_payload = header(parts, "x-oss-content-sha256")?.unwrap_or(UNSIGNED_PAYLOAD);
     let access_key = auth.credential.access_key;
+    let keyring = creds;
     let creds = check_access_key(access_key, creds)?;
     let canonical_request =
         canonical_request_v4(parts, auth.additional_headers, hashed_payload, false)?;
     verify_v4(
+        keyring,
         creds,
         &auth.credential,
         timestamp,
@@ -480,10 +482,18 @@ fn authenticate_v4_query(
     let expires = parse_expires_v4(required_query(parts, "x-oss-expires")?)?;
     let additional_headers = parts.query("x-oss-additional-headers").unwrap_or_default();
     let provided = parts.query("x-oss-signature").unwrap_or_default();
+    let keyring = creds;
     let creds = check_access_key(credential.access_key, creds)?;
     let canonical_request =
         canonical_request_v4(parts, additional_headers, UNSIGNED_PAYLOAD, true)?;
-    verify_v4(creds, &credential, timestamp, &canonical_request, provided)?;
+    verify_v4(
+        keyring,
+        creds,
+        &credential,
+        timestamp,
+        &canonical_request,
+        provided,
+    )?;
     if now > signed_at.saturating_add(expires) {
         return Err(AuthError::Expired);
     }
@@ -496,6 +506,7 @@ fn authenticate_v4_query(
 
 /// Signs `canonical_request` with the credential's scope and compares with `provided`.
 fn verify_v4(
+    keyring: &dyn Keyring,
     creds: &Credentials,
     credential: &V4Credential<'_>,
     timestamp: &str,
@@ -503,7 +514,8 @@ fn verify_v4(
     provided: &str,
 ) -> Result<(), AuthError> {
     let string_to_sign = string_to_sign_v4(timestamp, &credential.scope(), canonical_request);
-    let key = signing_key_v4(
+    let key = keyring.signing_key(
+        &OSS4,
         &creds.secret_key,
         credential.date,
         credential.region,

@@ -263,9 +263,11 @@ fn authenticate_header(
             ("x-amz-date", &timestamp),
         ],
     )?;
+    let keyring = creds;
     let creds = check_access_key(auth.credential.access_key, creds)?;
     let canonical_request = canonical_request(parts, auth.signed_headers, hashed_payload, false);
     let signing = verify(
+        keyring,
         creds,
         &auth.credential,
         &timestamp,
@@ -325,9 +327,17 @@ fn authenticate_presigned(
         signed_headers,
         &[("x-amz-content-sha256", hashed_payload)],
     )?;
+    let keyring = creds;
     let creds = check_access_key(credential.access_key, creds)?;
     let canonical_request = canonical_request(parts, signed_headers, hashed_payload, true);
-    let signing = verify(creds, &credential, timestamp, canonical_request, provided)?;
+    let signing = verify(
+        keyring,
+        creds,
+        &credential,
+        timestamp,
+        canonical_request,
+        provided,
+    )?;
     if now > signed_at.saturating_add(expires) {
         return Err(AuthError::Expired);
     }
@@ -340,6 +350,7 @@ fn authenticate_presigned(
 /// Signs `canonical_request` with the credential's scope and compares with `provided` (in
 /// constant time). Returns what chunk signatures need.
 fn verify(
+    keyring: &dyn Keyring,
     creds: &Credentials,
     credential: &Credential<'_>,
     timestamp: &str,
@@ -348,7 +359,8 @@ fn verify(
 ) -> Result<ChunkSigning, AuthError> {
     let scope = credential.scope();
     let string_to_sign = string_to_sign(timestamp, &scope, &canonical_request);
-    let signing_key = signing_key(
+    let signing_key = keyring.signing_key(
+        &AWS4,
         &creds.secret_key,
         credential.date,
         credential.region,
