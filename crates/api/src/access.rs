@@ -155,8 +155,8 @@ fn check(user: &User, admin: bool, owner: &str, expected: Option<&str>) -> Resul
 
 /// The owner ID of a bucket; `None` when there is no such bucket.
 fn bucket_owner(state: &AppState, bucket: &str) -> Result<Option<String>, Denied> {
-    match state.store.bucket(bucket) {
-        Ok(b) => Ok(Some(b.owner)),
+    match state.store.bucket_owner(bucket) {
+        Ok(owner) => Ok(owner),
         Err(CoreError::NoSuchBucket) | Err(CoreError::InvalidBucketName(_)) => Ok(None),
         Err(e) => Err(Denied::Store(e.to_string())),
     }

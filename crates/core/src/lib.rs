@@ -12,6 +12,7 @@ pub mod list;
 pub mod meta;
 pub mod multipart;
 pub mod object;
+mod owners;
 pub mod precondition;
 pub mod store;
 pub mod version;

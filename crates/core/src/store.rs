@@ -90,6 +90,8 @@ pub(crate) struct Inner {
     freed_files: AtomicUsize,
     swept_files: AtomicUsize,
     dir: PathBuf,
+    /// Bucket owners between requests (see [`crate::owners`]).
+    owners: crate::owners::Owners,
     _lock: File,
 }
 
@@ -160,6 +162,7 @@ impl Store {
                 freed_files: AtomicUsize::new(0),
                 swept_files: AtomicUsize::new(0),
                 dir: dir.to_owned(),
+                owners: Default::default(),
                 _lock: lock,
             }),
         };
@@ -335,24 +338,35 @@ impl Store {
         self.check_room(None)?;
         let (name, owner) = (name.to_owned(), owner.to_owned());
         let check_name = name.clone();
-        self.write(
-            move |txn| {
-                if let Some(existing) = txn.bucket(&check_name)? {
-                    let owned_by_you = existing.owner.is_empty() || existing.owner == owner;
-                    return Err(CoreError::BucketAlreadyExists { owned_by_you });
-                }
-                Ok(owner)
-            },
-            move |txn, owner| {
-                let rec = BucketRecord {
-                    created_ms: now_ms(),
-                    versioning: Versioning::Unversioned,
-                    owner,
-                };
-                txn.put_bucket(&name, &rec)
-            },
-        )
-        .await
+        let created = self
+            .write(
+                move |txn| {
+                    if let Some(existing) = txn.bucket(&check_name)? {
+                        let owned_by_you = existing.owner.is_empty() || existing.owner == owner;
+                        return Err(CoreError::BucketAlreadyExists { owned_by_you });
+                    }
+                    Ok(owner)
+                },
+                move |txn, owner| {
+                    let rec = BucketRecord {
+                        created_ms: now_ms(),
+                        versioning: Versioning::Unversioned,
+                        owner,
+                    };
+                    txn.put_bucket(&name, &rec)
+                },
+            )
+            .await;
+        self.inner.owners.changed();
+        created
+    }
+
+    /// The owner ID of bucket `name`, or `None` when there is no such bucket. Answered from
+    /// memory between creates and deletes (see [`crate::owners`]), as every request asks.
+    pub fn bucket_owner(&self, name: &str) -> Result<Option<String>> {
+        self.inner
+            .owners
+            .get(name, || Ok(self.read()?.bucket(name)?.map(|b| b.owner)))
     }
 
     pub fn bucket(&self, name: &str) -> Result<BucketInfo> {
@@ -376,40 +390,43 @@ impl Store {
     pub async fn delete_bucket(&self, name: &str, mode: DeleteBucketMode) -> Result<()> {
         let name = name.to_owned();
         let check_name = name.clone();
-        self.write(
-            move |txn| {
-                if txn.bucket(&check_name)?.is_none() {
-                    return Err(CoreError::NoSuchBucket);
-                }
-                let empty = match mode {
-                    DeleteBucketMode::RefuseUploads => txn.bucket_is_empty(&check_name)?,
-                    DeleteBucketMode::AbortUploads => {
-                        let mut versions = false;
-                        txn.scan_versions(&check_name, Start::First, &mut |_, _| {
-                            versions = true;
-                            Flow::Stop
-                        })?;
-                        !versions
+        let deleted = self
+            .write(
+                move |txn| {
+                    if txn.bucket(&check_name)?.is_none() {
+                        return Err(CoreError::NoSuchBucket);
                     }
-                };
-                if !empty {
-                    return Err(CoreError::BucketNotEmpty);
-                }
-                let mut uploads = Vec::new();
-                txn.scan_uploads(&check_name, None, &mut |id, _| {
-                    uploads.push(id.to_owned());
-                    Flow::Continue
-                })?;
-                Ok(uploads)
-            },
-            move |txn, uploads| {
-                for upload_id in uploads {
-                    crate::multipart::drop_upload(txn, &name, &upload_id)?;
-                }
-                txn.remove_bucket(&name)
-            },
-        )
-        .await?;
+                    let empty = match mode {
+                        DeleteBucketMode::RefuseUploads => txn.bucket_is_empty(&check_name)?,
+                        DeleteBucketMode::AbortUploads => {
+                            let mut versions = false;
+                            txn.scan_versions(&check_name, Start::First, &mut |_, _| {
+                                versions = true;
+                                Flow::Stop
+                            })?;
+                            !versions
+                        }
+                    };
+                    if !empty {
+                        return Err(CoreError::BucketNotEmpty);
+                    }
+                    let mut uploads = Vec::new();
+                    txn.scan_uploads(&check_name, None, &mut |id, _| {
+                        uploads.push(id.to_owned());
+                        Flow::Continue
+                    })?;
+                    Ok(uploads)
+                },
+                move |txn, uploads| {
+                    for upload_id in uploads {
+                        crate::multipart::drop_upload(txn, &name, &upload_id)?;
+                    }
+                    txn.remove_bucket(&name)
+                },
+            )
+            .await;
+        self.inner.owners.changed();
+        deleted?;
         self.freed_space();
         Ok(())
     }
