@@ -31,6 +31,7 @@ use http_body_util::BodyExt as _;
 
 pub use strata_wire::{Credentials, Keyring, request, sigutil};
 
+pub use pipeline::RequestLog;
 pub use server::{
     DEFAULT_TIMEOUT, RESERVED_FDS, SHUTDOWN_GRACE, ServeOptions, default_max_connections, serve,
     serve_with,

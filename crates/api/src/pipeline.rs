@@ -38,6 +38,10 @@ pub(crate) trait Dialect: Sized + Send + Sync + 'static {
         state: &'a AppState,
         req: &RequestParts,
     ) -> Result<Signed<'a, Self::Auth>, Self::Error>;
+    /// Whether the request carries no signature at all (the router sends those to S3).
+    fn unsigned(_req: &RequestParts) -> bool {
+        false
+    }
     /// The request as the handlers address it, once authenticated (BOS drops its `/v1`).
     fn address(req: RequestParts) -> RequestParts {
         req
@@ -252,6 +256,8 @@ pub struct RequestLog {
     pub dialect: &'static str,
     /// The access key the request is signed with, once authenticated.
     pub access_key: Option<String>,
+    /// The request carries no signature at all.
+    pub anonymous: bool,
     pub operation: Option<&'static str>,
     /// The error code answered, if any.
     pub error: Option<&'static str>,
@@ -263,6 +269,7 @@ async fn run<D: Dialect>(
     body: Incoming,
     log: &mut RequestLog,
 ) -> Result<Response<Body>, D::Error> {
+    log.anonymous = D::unsigned(&req);
     let Signed {
         user,
         access_key,
@@ -272,7 +279,14 @@ async fn run<D: Dialect>(
     let req = D::address(req);
     let source_bucket = D::copy_source_bucket(&req);
     let names = access::Names::of(&req, source_bucket.as_deref(), D::EXPECTED_OWNER_HEADERS);
-    let owner = access::authorize(state, user, &req, &names)?;
+    let owner = access::authorize(state, user, &req, &names).inspect_err(|reason| {
+        tracing::debug!(
+            ?reason,
+            bucket = req.bucket.as_deref(),
+            copy_source_bucket = names.copy_source_bucket,
+            "access denied"
+        );
+    })?;
     let op = operation::route(&D::ROUTES, &req).map_err(D::unrouted)?;
     log.operation = Some(op.name());
     let ctx = Ctx {

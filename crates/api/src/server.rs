@@ -219,6 +219,7 @@ async fn handle(
         tracing::info!(
             dialect = log.dialect,
             access_key = log.access_key,
+            anonymous = log.anonymous.then_some(true),
             operation = log.operation,
             error = log.error,
             status = resp.status().as_u16(),

@@ -83,6 +83,19 @@ impl Dialect for S3Api {
         })
     }
 
+    /// No `Authorization` header and no presigned signature (SigV4's or SigV2's).
+    fn unsigned(req: &RequestParts) -> bool {
+        !req.headers.contains_key("authorization")
+            && ![
+                "X-Amz-Signature",
+                "X-Amz-Credential",
+                "Signature",
+                "AWSAccessKeyId",
+            ]
+            .iter()
+            .any(|p| req.has_query(p))
+    }
+
     fn copy_source_bucket(req: &RequestParts) -> Option<String> {
         let source = parse_copy_source(req.header("x-amz-copy-source")?).ok()?;
         Some(source.0)

@@ -149,7 +149,49 @@ async fn users_are_isolated(d: Dialect) {
     assert_eq!(admin.read("others", "mine", None).await, b"y");
 }
 
+/// The request log names who signed a request (or that nobody did), its dialect, its
+/// operation and the error answered.
+async fn the_request_log_names_signer_operation_and_error(d: Dialect) {
+    let (s, admin) = setup(d).await;
+    let name = match d {
+        Dialect::S3 => "s3",
+        Dialect::Oss => "oss",
+        Dialect::Bos => "bos",
+    };
+    admin.create_bucket("logged").await;
+    let r = admin.put("logged", "k", b"x").await;
+    let log = r.log.expect("a log record");
+    assert_eq!(log.dialect, name);
+    assert_eq!(log.access_key.as_deref(), Some(ADMIN.0));
+    assert_eq!(log.operation, Some("PutObject"));
+    assert_eq!((log.error, log.anonymous), (None, false));
+
+    let r = admin.get("logged", "missing", None).await;
+    let log = r.log.expect("a log record");
+    assert_eq!(log.operation, Some("GetObject"));
+    assert_eq!(log.error, Some("NoSuchKey"));
+
+    let other = s.client_as(d, OTHER);
+    let r = other.get("logged", "k", None).await;
+    let log = r.log.expect("a log record");
+    assert_eq!(log.access_key.as_deref(), Some(OTHER.0));
+    assert_eq!(log.error, Some("AccessDenied"));
+    // Denied before routing: no operation was decided.
+    assert_eq!(log.operation, None);
+
+    let mut h = HeaderMap::new();
+    h.insert("host", HeaderValue::from_static(crate::harness::HOST));
+    let r = admin
+        .raw(Method::GET, &d.path("logged", Some("k")), h, Vec::new())
+        .await;
+    let log = r.log.expect("a log record");
+    // Unsigned requests are answered in S3's shape, whatever their address form.
+    assert_eq!((log.dialect, log.anonymous), ("s3", true));
+    assert_eq!((log.access_key, log.error), (None, Some("AccessDenied")));
+}
+
 crate::each_dialect!(
+    the_request_log_names_signer_operation_and_error,
     no_such_bucket,
     no_such_key_and_no_such_upload,
     bad_signatures,

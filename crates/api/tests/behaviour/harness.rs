@@ -95,6 +95,8 @@ pub struct Resp {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// What the server's request log says of it.
+    pub log: Option<strata_api::RequestLog>,
 }
 
 impl Resp {
@@ -198,12 +200,13 @@ impl Client {
             .expect("a request");
         *req.headers_mut() = headers;
         let resp = strata_api::handle(&self.state, req).await;
-        let (head, body) = resp.into_parts();
+        let (mut head, body) = resp.into_parts();
         let body = body.collect().await.expect("a response body").to_bytes();
         Resp {
             status: head.status,
             headers: head.headers,
             body,
+            log: head.extensions.remove(),
         }
     }
 }
