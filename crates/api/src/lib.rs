@@ -1,9 +1,11 @@
 //! Strata's HTTP front door: one hyper HTTP/1.1 server for every dialect.
 //!
-//! Requests come in through [`serve`], are routed in `router` and answered by a handler
-//! module. For now only the server's own endpoints exist ([`health`]); the OSS, BOS and S3
-//! dialects will each get a module of their own (`oss`, `bos`, `s3`) that maps HTTP to
-//! [`strata_core::Store`] calls and every [`strata_core::CoreError`] to its own error format.
+//! Requests come in through [`serve`]; `router` answers the server's own endpoints
+//! ([`health`]) and tells a request's dialect from its signature; `pipeline` carries it
+//! (authentication, [`access`], the [`operation`] it asks for, error rendering, the request
+//! log) to its dialect (`oss`, `bos`, `s3`), whose codecs parse it into a neutral request of
+//! `exec`, run it against the [`strata_core::Store`], and render the outcome or the
+//! [`strata_core::CoreError`] in the dialect's own format.
 //!
 //! Server paths start with `/_strata/`: bucket names cannot start with `_`, so they never
 //! collide with a bucket in any dialect.

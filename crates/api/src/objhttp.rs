@@ -1,5 +1,6 @@
 //! Object HTTP pieces every dialect shares: user metadata from `<prefix>meta-*` headers,
-//! conditional requests, header setting, and the digests clients announce.
+//! conditional requests, header setting, the digests clients announce, and the response of a
+//! GET.
 
 use crate::Body;
 use crate::httpfmt::parse_http_date;

@@ -6,7 +6,7 @@
 //! What differs between them is data, held in a [`Routes`]: the header that makes a PUT a
 //! copy, which of the optional operations the dialect has, and what it refuses outright
 //! ([`crate::unsupported`]). [`route`] is the only place that routes a request; each dialect
-//! then answers the [`Operation`] it gets (see [`crate::pipeline::Dialect::call`]).
+//! then answers the [`Operation`] it gets (its `Dialect::call` in `pipeline`).
 
 use crate::request::RequestParts;
 use crate::unsupported;
