@@ -209,6 +209,19 @@ pub(crate) struct Source<'a> {
     pub version: Option<VersionId>,
 }
 
+/// A copy source as a dialect's header names it: bucket, key and version.
+pub(crate) type CopySource = (String, String, Option<VersionId>);
+
+impl<'a> Source<'a> {
+    pub(crate) fn of((bucket, key, version): &'a CopySource) -> Source<'a> {
+        Source {
+            bucket,
+            key,
+            version: *version,
+        }
+    }
+}
+
 /// A new version of `key` copied from `source` (when `source_cond` holds for it); returns
 /// the written version and the source version copied.
 pub(crate) struct CopyObject<'a> {

@@ -6,7 +6,7 @@
 
 use crate::access::{self, Denied, Owner};
 use crate::body::{Incoming, ReadError};
-use crate::exec::{Env, GetUpload, Read, Run, Upload};
+use crate::exec::{CopySource, Env, GetUpload, Read, Run, Upload};
 use crate::operation::{self, Operation, Routes, Unrouted};
 use crate::request::{AddressError, RequestParts};
 use crate::{AppState, Body, User};
@@ -46,8 +46,8 @@ pub(crate) trait Dialect: Sized + Send + Sync + 'static {
     fn address(req: RequestParts) -> RequestParts {
         req
     }
-    /// The bucket a copy source names (`x-*-copy-source`), if the header parses.
-    fn copy_source_bucket(req: &RequestParts) -> Option<String>;
+    /// The bucket, key and version a copy-source header value (`Routes::copy_source`) names.
+    fn parse_copy_source(raw: &str) -> Result<CopySource, Self::Error>;
     fn echo(req: &RequestParts) -> Self::Echo;
     fn request_id() -> String;
     /// The error of a request that has no operation.
@@ -179,6 +179,11 @@ impl<D: Dialect> Ctx<'_, D> {
         Ok(bytes)
     }
 
+    /// The object (or version) the request's copy-source header names.
+    pub fn copy_source(&self) -> Result<CopySource, D::Error> {
+        D::parse_copy_source(self.req.header(D::ROUTES.copy_source).unwrap_or_default())
+    }
+
     /// `versionId`, when the request names one.
     pub fn version_id(&self) -> Result<Option<VersionId>, D::Error> {
         match self.req.query("versionId") {
@@ -277,8 +282,11 @@ async fn run<D: Dialect>(
     } = D::authenticate(state, &req)?;
     log.access_key = Some(access_key);
     let req = D::address(req);
-    let source_bucket = D::copy_source_bucket(&req);
-    let names = access::Names::of(&req, source_bucket.as_deref(), D::EXPECTED_OWNER_HEADERS);
+    let source = req
+        .header(D::ROUTES.copy_source)
+        .and_then(|raw| D::parse_copy_source(raw).ok());
+    let source_bucket = source.as_ref().map(|(bucket, _, _)| bucket.as_str());
+    let names = access::Names::of(&req, source_bucket, D::EXPECTED_OWNER_HEADERS);
     let owner = access::authorize(state, user, &req, &names).inspect_err(|reason| {
         tracing::debug!(
             ?reason,

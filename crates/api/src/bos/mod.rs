@@ -87,9 +87,8 @@ impl Dialect for BosApi {
         req
     }
 
-    fn copy_source_bucket(req: &RequestParts) -> Option<String> {
-        let source = parse_copy_source(req.header("x-bce-copy-source")?).ok()?;
-        Some(source.0)
+    fn parse_copy_source(raw: &str) -> Result<crate::exec::CopySource, BosError> {
+        parse_copy_source(raw)
     }
 
     fn echo(_req: &RequestParts) {}

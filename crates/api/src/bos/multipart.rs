@@ -4,8 +4,7 @@
 use super::error::BosError;
 use super::list::max_param;
 use super::object::{
-    copy_condition, copy_source, expectations, marker_source, meta_from_headers, set_version,
-    validate_key,
+    copy_condition, expectations, marker_source, meta_from_headers, set_version, validate_key,
 };
 use super::{BosResult, Ctx, bos_time, empty, etag, json};
 use crate::body::Incoming;
@@ -53,7 +52,7 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
 /// range `x-bce-copy-source-range` selects, which must lie inside it, becomes the part.
 pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> BosResult {
     let (upload, part) = ctx.part_address()?;
-    let (sb, sk, sv) = copy_source(ctx)?;
+    let copied = ctx.copy_source()?;
     let bad_range =
         |detail: &str| BosError::invalid_argument(format!("The x-bce-copy-source-range {detail}."));
     let range = partcopy::parse_range(ctx.req.header("x-bce-copy-source-range"), RangeForm::Any)
@@ -62,11 +61,7 @@ pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> BosResult {
         .run(UploadPartCopy {
             upload,
             part,
-            source: Source {
-                bucket: &sb,
-                key: &sk,
-                version: sv,
-            },
+            source: Source::of(&copied),
             range,
             past_end: PastEnd::Refuse,
             cond: copy_condition(ctx),

@@ -187,11 +187,6 @@ pub(super) fn head(ctx: &Ctx<'_>) -> BosResult {
     Ok(resp)
 }
 
-/// `x-bce-copy-source: /bucket/key[?versionId=id]`, percent-encoded with `/` kept.
-pub(super) fn copy_source(ctx: &Ctx<'_>) -> Result<(String, String, Option<VersionId>), BosError> {
-    parse_copy_source(ctx.req.header("x-bce-copy-source").unwrap_or_default())
-}
-
 /// The bucket, key and version a `x-bce-copy-source` header value names.
 pub fn parse_copy_source(raw: &str) -> Result<(String, String, Option<VersionId>), BosError> {
     let bad = || BosError::invalid_argument("The x-bce-copy-source header is not valid.");
@@ -239,7 +234,7 @@ pub(super) fn marker_source(e: CoreError) -> BosError {
 pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     validate_key(key)?;
-    let (sb, sk, sv) = copy_source(ctx)?;
+    let copied = ctx.copy_source()?;
     let cond = copy_condition(ctx);
     // Both SDKs send a default Content-Type on every copy: it counts only with `replace`.
     let directive = match ctx
@@ -258,11 +253,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
     };
     let (out, _) = ctx
         .run(CopyObject {
-            source: Source {
-                bucket: &sb,
-                key: &sk,
-                version: sv,
-            },
+            source: Source::of(&copied),
             source_cond: cond,
             bucket,
             key,

@@ -79,9 +79,8 @@ impl Dialect for OssApi {
         })
     }
 
-    fn copy_source_bucket(req: &RequestParts) -> Option<String> {
-        let source = parse_copy_source(req.header("x-oss-copy-source")?).ok()?;
-        Some(source.0)
+    fn parse_copy_source(raw: &str) -> Result<crate::exec::CopySource, OssError> {
+        parse_copy_source(raw)
     }
 
     fn echo(req: &RequestParts) -> String {

@@ -4,7 +4,7 @@
 use super::batch::parse_doc;
 use super::bucket::parse_max;
 use super::error::OssError;
-use super::object::{copy_source, expectations, meta_from_headers, set_version, validate_key};
+use super::object::{expectations, meta_from_headers, set_version, validate_key};
 use super::{Ctx, OssResult, empty, etag, xml};
 use crate::body::Incoming;
 use crate::exec::*;
@@ -44,18 +44,14 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> OssResult {
 /// UploadPartCopy: the source (or a range of it) streamed into the part.
 pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> OssResult {
     let (upload, part) = ctx.part_address()?;
-    let (sb, sk, sv) = copy_source(ctx)?;
+    let copied = ctx.copy_source()?;
     let range = partcopy::parse_range(ctx.req.header("x-oss-copy-source-range"), RangeForm::Any)
         .map_err(|_| OssError::invalid_argument("The x-oss-copy-source-range is not valid."))?;
     let (out, source) = ctx
         .run(UploadPartCopy {
             upload,
             part,
-            source: Source {
-                bucket: &sb,
-                key: &sk,
-                version: sv,
-            },
+            source: Source::of(&copied),
             range,
             past_end: PastEnd::Clamp,
             cond: super::object::copy_condition(ctx),
@@ -74,7 +70,7 @@ pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> OssResult {
     // The ETag is in the body, and also a header: oss2's upload_part_copy and ali-oss's
     // multipartUploadCopy read only the header.
     set(&mut resp, "etag", &etag(&out.etag));
-    if source.versioning != Versioning::Unversioned || sv.is_some() {
+    if source.versioning != Versioning::Unversioned || copied.2.is_some() {
         set(
             &mut resp,
             "x-oss-copy-source-version-id",

@@ -200,12 +200,6 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     Ok(resp)
 }
 
-/// `x-oss-copy-source: /bucket/key[?versionId=id]`: the version is split off first, then the
-/// key is form-decoded (Go sends a space as `+`).
-pub(super) fn copy_source(ctx: &Ctx<'_>) -> Result<(String, String, Option<VersionId>), OssError> {
-    parse_copy_source(ctx.req.header("x-oss-copy-source").unwrap_or_default())
-}
-
 /// The bucket, key and version a `x-oss-copy-source` header value names.
 pub fn parse_copy_source(raw: &str) -> Result<(String, String, Option<VersionId>), OssError> {
     let bad = || OssError::invalid_argument("The x-oss-copy-source header is not valid.");
@@ -231,7 +225,7 @@ pub fn parse_copy_source(raw: &str) -> Result<(String, String, Option<VersionId>
 pub(super) async fn copy(ctx: &Ctx<'_>) -> OssResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     validate_key(key)?;
-    let (src_bucket, src_key, src_version) = copy_source(ctx)?;
+    let copied = ctx.copy_source()?;
     let directive = match ctx
         .req
         .header("x-oss-metadata-directive")
@@ -254,11 +248,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> OssResult {
     };
     let (out, source) = ctx
         .run(CopyObject {
-            source: Source {
-                bucket: &src_bucket,
-                key: &src_key,
-                version: src_version,
-            },
+            source: Source::of(&copied),
             source_cond: copy_condition(ctx),
             bucket,
             key,
@@ -272,7 +262,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> OssResult {
     let mut resp = xml(StatusCode::OK, x.finish());
     set(&mut resp, "x-oss-hash-crc64ecma", &out.crc64.to_string());
     set_version(&mut resp, out.versioning, out.version_id);
-    if src_version.is_some() || source.versioning != Versioning::Unversioned {
+    if copied.2.is_some() || source.versioning != Versioning::Unversioned {
         set(
             &mut resp,
             "x-oss-copy-source-version-id",

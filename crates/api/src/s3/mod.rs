@@ -96,9 +96,8 @@ impl Dialect for S3Api {
             .any(|p| req.has_query(p))
     }
 
-    fn copy_source_bucket(req: &RequestParts) -> Option<String> {
-        let source = parse_copy_source(req.header("x-amz-copy-source")?).ok()?;
-        Some(source.0)
+    fn parse_copy_source(raw: &str) -> Result<crate::exec::CopySource, S3Error> {
+        parse_copy_source(raw)
     }
 
     fn echo(req: &RequestParts) -> String {

@@ -5,8 +5,8 @@ use super::bucket::check_canned_acl;
 use super::error::S3Error;
 use super::list::max_param;
 use super::object::{
-    COPY_CONDITIONS, copy_source, marker_source, meta_from_headers, set_written_version,
-    upload_body, write_condition,
+    COPY_CONDITIONS, marker_source, meta_from_headers, set_written_version, upload_body,
+    write_condition,
 };
 use super::{Ctx, S3Result, empty, etag, xml};
 use crate::body::Incoming;
@@ -46,7 +46,7 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> S3Result {
 /// UploadPartCopy: the source, or a range wholly inside it, becomes the part.
 pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> S3Result {
     let (upload, part) = ctx.part_address()?;
-    let (sb, sk, sv) = copy_source(ctx)?;
+    let copied = ctx.copy_source()?;
     let range = partcopy::parse_range(
         ctx.req.header("x-amz-copy-source-range"),
         RangeForm::FirstLast,
@@ -60,11 +60,7 @@ pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> S3Result {
         .run(UploadPartCopy {
             upload,
             part,
-            source: Source {
-                bucket: &sb,
-                key: &sk,
-                version: sv,
-            },
+            source: Source::of(&copied),
             range,
             past_end: PastEnd::Refuse,
             cond: precondition(&ctx.req.headers, COPY_CONDITIONS),

@@ -409,11 +409,6 @@ pub(super) fn head(ctx: &Ctx<'_>) -> S3Result {
     Ok(resp)
 }
 
-/// `x-amz-copy-source: [/]bucket/key[?versionId=id]`, URL-encoded.
-pub(super) fn copy_source(ctx: &Ctx<'_>) -> Result<(String, String, Option<VersionId>), S3Error> {
-    parse_copy_source(ctx.req.header("x-amz-copy-source").unwrap_or_default())
-}
-
 /// The bucket, key and version a `x-amz-copy-source` header value names.
 pub fn parse_copy_source(raw: &str) -> Result<(String, String, Option<VersionId>), S3Error> {
     let bad = || {
@@ -458,7 +453,7 @@ pub(super) fn marker_source(e: CoreError) -> S3Error {
 pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     check_canned_acl(ctx)?;
-    let (sb, sk, sv) = copy_source(ctx)?;
+    let copied = ctx.copy_source()?;
     let directive = match ctx
         .req
         .header("x-amz-metadata-directive")
@@ -469,6 +464,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
         Some("REPLACE") => MetadataDirective::Replace(meta_from_headers(ctx)),
         Some(_) => return Err(S3Error::invalid_argument("Unknown metadata directive.")),
     };
+    let (sb, sk, sv) = &copied;
     if sb == bucket && sk == key && sv.is_none() && matches!(directive, MetadataDirective::Copy) {
         return Err(S3Error::invalid_request(
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -476,11 +472,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
     }
     let (out, source) = ctx
         .run(CopyObject {
-            source: Source {
-                bucket: &sb,
-                key: &sk,
-                version: sv,
-            },
+            source: Source::of(&copied),
             source_cond: objhttp::precondition(&ctx.req.headers, COPY_CONDITIONS),
             bucket,
             key,
