@@ -4,6 +4,7 @@
 //!
 //! Everything a dialect can ask for is a method of [`Store`].
 
+pub mod access;
 pub mod blob;
 pub mod delete;
 pub mod error;

@@ -1,0 +1,188 @@
+//! What a request does, as an access decision sees it.
+
+/// An action of the access model. A request takes one (a multi-delete one per entry, a copy
+/// one on its source as well: [`Action::GetObject`] or [`Action::GetObjectVersion`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    ListAllMyBuckets,
+    CreateBucket,
+    DeleteBucket,
+    /// ListObjects (v1, v2) and HeadBucket.
+    ListBucket,
+    ListBucketVersions,
+    ListBucketMultipartUploads,
+    GetBucketLocation,
+    GetBucketVersioning,
+    PutBucketVersioning,
+    GetBucketAcl,
+    PutBucketAcl,
+    GetBucketPolicy,
+    PutBucketPolicy,
+    DeleteBucketPolicy,
+    GetBucketPolicyStatus,
+    /// Get of the public access block.
+    GetBucketPublicAccessBlock,
+    /// Put and delete of the public access block.
+    PutBucketPublicAccessBlock,
+    GetBucketOwnershipControls,
+    /// Put and delete of the ownership controls.
+    PutBucketOwnershipControls,
+    /// GetObject and HeadObject of the current version.
+    GetObject,
+    /// GetObject and HeadObject of a version named by ID.
+    GetObjectVersion,
+    /// PutObject, CopyObject (its destination), and every step of a multipart upload that adds.
+    PutObject,
+    DeleteObject,
+    DeleteObjectVersion,
+    GetObjectAcl,
+    GetObjectVersionAcl,
+    PutObjectAcl,
+    PutObjectVersionAcl,
+    ListMultipartUploadParts,
+    AbortMultipartUpload,
+}
+
+/// What an ACL grant must give for an action: a permission on the bucket, or on the object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AclNeed {
+    Bucket(crate::access::Permission),
+    Object(crate::access::Permission),
+    /// No ACL grants it: only the owner, or a policy.
+    OwnerOnly,
+}
+
+impl Action {
+    /// Every action, in declaration order.
+    pub const ALL: [Action; 30] = {
+        use Action::*;
+        [
+            ListAllMyBuckets,
+            CreateBucket,
+            DeleteBucket,
+            ListBucket,
+            ListBucketVersions,
+            ListBucketMultipartUploads,
+            GetBucketLocation,
+            GetBucketVersioning,
+            PutBucketVersioning,
+            GetBucketAcl,
+            PutBucketAcl,
+            GetBucketPolicy,
+            PutBucketPolicy,
+            DeleteBucketPolicy,
+            GetBucketPolicyStatus,
+            GetBucketPublicAccessBlock,
+            PutBucketPublicAccessBlock,
+            GetBucketOwnershipControls,
+            PutBucketOwnershipControls,
+            GetObject,
+            GetObjectVersion,
+            PutObject,
+            DeleteObject,
+            DeleteObjectVersion,
+            GetObjectAcl,
+            GetObjectVersionAcl,
+            PutObjectAcl,
+            PutObjectVersionAcl,
+            ListMultipartUploadParts,
+            AbortMultipartUpload,
+        ]
+    };
+
+    /// The action's name in S3 policies, without the `s3:` prefix.
+    pub fn s3_name(self) -> &'static str {
+        use Action::*;
+        match self {
+            ListAllMyBuckets => "ListAllMyBuckets",
+            CreateBucket => "CreateBucket",
+            DeleteBucket => "DeleteBucket",
+            ListBucket => "ListBucket",
+            ListBucketVersions => "ListBucketVersions",
+            ListBucketMultipartUploads => "ListBucketMultipartUploads",
+            GetBucketLocation => "GetBucketLocation",
+            GetBucketVersioning => "GetBucketVersioning",
+            PutBucketVersioning => "PutBucketVersioning",
+            GetBucketAcl => "GetBucketAcl",
+            PutBucketAcl => "PutBucketAcl",
+            GetBucketPolicy => "GetBucketPolicy",
+            PutBucketPolicy => "PutBucketPolicy",
+            DeleteBucketPolicy => "DeleteBucketPolicy",
+            GetBucketPolicyStatus => "GetBucketPolicyStatus",
+            GetBucketPublicAccessBlock => "GetBucketPublicAccessBlock",
+            PutBucketPublicAccessBlock => "PutBucketPublicAccessBlock",
+            GetBucketOwnershipControls => "GetBucketOwnershipControls",
+            PutBucketOwnershipControls => "PutBucketOwnershipControls",
+            GetObject => "GetObject",
+            GetObjectVersion => "GetObjectVersion",
+            PutObject => "PutObject",
+            DeleteObject => "DeleteObject",
+            DeleteObjectVersion => "DeleteObjectVersion",
+            GetObjectAcl => "GetObjectAcl",
+            GetObjectVersionAcl => "GetObjectVersionAcl",
+            PutObjectAcl => "PutObjectAcl",
+            PutObjectVersionAcl => "PutObjectVersionAcl",
+            ListMultipartUploadParts => "ListMultipartUploadParts",
+            AbortMultipartUpload => "AbortMultipartUpload",
+        }
+    }
+
+    /// The action's name in OSS policies, without the `oss:` prefix.
+    pub fn oss_name(self) -> &'static str {
+        use Action::*;
+        match self {
+            ListAllMyBuckets => "ListBuckets",
+            CreateBucket => "PutBucket",
+            ListBucket => "ListObjects",
+            ListBucketVersions => "ListObjectVersions",
+            ListBucketMultipartUploads => "ListMultipartUploads",
+            GetBucketLocation => "GetBucketLocation",
+            GetBucketAcl => "GetBucketAcl",
+            PutBucketAcl => "PutBucketAcl",
+            GetObjectVersion => "GetObjectVersion",
+            DeleteObjectVersion => "DeleteObjectVersion",
+            GetObjectVersionAcl => "GetObjectVersionAcl",
+            PutObjectVersionAcl => "PutObjectVersionAcl",
+            ListMultipartUploadParts => "ListParts",
+            GetBucketPublicAccessBlock => "GetBucketPublicAccessBlock",
+            PutBucketPublicAccessBlock => "PutBucketPublicAccessBlock",
+            other => other.s3_name(),
+        }
+    }
+
+    /// Whether the action's resource is an object (`bucket/key`) rather than the bucket.
+    pub fn on_object(self) -> bool {
+        use Action::*;
+        matches!(
+            self,
+            GetObject
+                | GetObjectVersion
+                | PutObject
+                | DeleteObject
+                | DeleteObjectVersion
+                | GetObjectAcl
+                | GetObjectVersionAcl
+                | PutObjectAcl
+                | PutObjectVersionAcl
+                | ListMultipartUploadParts
+                | AbortMultipartUpload
+        )
+    }
+
+    /// The ACL permission that grants the action (S3's "ACL permissions" table).
+    pub fn acl_need(self) -> AclNeed {
+        use crate::access::Permission::*;
+        use Action::*;
+        match self {
+            ListBucket | ListBucketVersions | ListBucketMultipartUploads => AclNeed::Bucket(Read),
+            PutObject | DeleteObject | DeleteObjectVersion | AbortMultipartUpload
+            | ListMultipartUploadParts => AclNeed::Bucket(Write),
+            GetBucketAcl => AclNeed::Bucket(ReadAcp),
+            PutBucketAcl => AclNeed::Bucket(WriteAcp),
+            GetObject | GetObjectVersion => AclNeed::Object(Read),
+            GetObjectAcl | GetObjectVersionAcl => AclNeed::Object(ReadAcp),
+            PutObjectAcl | PutObjectVersionAcl => AclNeed::Object(WriteAcp),
+            _ => AclNeed::OwnerOnly,
+        }
+    }
+}
