@@ -1,30 +1,42 @@
-//! Who may act on a bucket: one rule for every dialect, applied once per request before it is
-//! routed.
+//! Who may do what: the access decision of every request, once, whatever its dialect, before
+//! the operation runs. The rules themselves are the core's ([`strata_core::access`]): this
+//! module gathers what they judge (the requester, the action of the routed operation, the
+//! bucket's compiled configuration, the object's ACL when it decides, the request's condition
+//! keys) and answers with the bucket's owner or a [`Denied`].
 //!
-//! A bucket and everything in it belongs to its owner (the user who created it) alone. Every
-//! request of another user that names the bucket, or names it as the source of a copy (a copy
-//! of an object or of a part), is refused with [`Denied`], which each dialect renders as its
-//! `AccessDenied` (403). The administrator (the key pair `strata serve` was started with, the
-//! first of [`crate::Users`]) may act on every bucket, as an operator must to delete, keep and
-//! restore data at scale; it still sees only its own buckets in ListBuckets. Buckets from
-//! before owners were recorded (owner "") belong to the administrator alone.
+//! - A request signed by a known key pair acts as its user; an unsigned one as anonymous
+//!   (S3's `AllUsers`, OSS's and BOS's public). The administrator (the key pair `strata serve`
+//!   was started with, the first of [`crate::Users`]) acts as the owner of every bucket, as an
+//!   operator must to delete, keep and restore data at scale; a policy's Deny still binds it.
+//! - A copy (or a part copy) needs read on its source as well (`GetObject`, or
+//!   `GetObjectVersion` when it names a version).
+//! - A multi-delete's entries are judged one by one ([`crate::exec::DeleteObjects`]).
+//! - A read of an object that does not exist is refused, not answered 404, unless the
+//!   requester may list the bucket (S3's rule: a 404 would tell what exists).
 //!
-//! Objects are owned by their bucket's owner, as in S3's default for new buckets
-//! ("bucket owner enforced"): listings and ACLs name the bucket's owner, whoever wrote them.
-//!
-//! The check reads the bucket before the request runs: a bucket that its owner deletes and
-//! another user re-creates between the check and the write is not caught. Moving the decision
-//! into the core's write transaction belongs with ACLs and policies.
+//! The decision reads the bucket before the request runs: a configuration changed between the
+//! decision and the write is not seen by that request, as a request an instant earlier would
+//! not have seen it.
 
+use crate::exec::CopySource;
+use crate::operation::Operation;
 use crate::request::RequestParts;
 use crate::{AppState, User};
-use strata_core::CoreError;
+use std::net::IpAddr;
+use std::sync::Arc;
+use strata_core::access::{self as rules, Action, BucketAccess, ConditionKeys, Decision, Refusal};
+use strata_core::{CoreError, VersionId};
 
-/// The request is not allowed for its user.
+/// The owner ID a listing shows for what an anonymous request wrote (S3's documented ID).
+pub const ANONYMOUS_ID: &str = "65a011a29cdf8ec533ec3d1ccaae921c";
+
+/// The request is not allowed for its requester.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Denied {
-    /// The user is not the owner of a bucket the request names.
-    NotOwner,
+    /// Nothing grants it, or a policy denies it.
+    Refused(Refusal),
+    /// An anonymous request for what only a user can ask (ListBuckets, CreateBucket).
+    Anonymous,
     /// `x-amz-expected-bucket-owner` (or `x-amz-source-expected-bucket-owner`) names another
     /// account than the bucket's owner.
     ExpectedOwner,
@@ -47,6 +59,14 @@ impl Owner {
         }
     }
 
+    /// The owner shown for an anonymous requester.
+    pub fn anonymous() -> Owner {
+        Owner {
+            id: ANONYMOUS_ID.to_owned(),
+            display_name: ANONYMOUS_ID.to_owned(),
+        }
+    }
+
     pub fn as_listing(&self) -> crate::listing::Owner<'_> {
         crate::listing::Owner {
             id: &self.id,
@@ -55,82 +75,214 @@ impl Owner {
     }
 }
 
-/// What a dialect tells [`authorize`] about a request beyond its address.
-pub struct Names<'a> {
-    /// The bucket of the request's copy source (`x-*-copy-source`), if it has one that parses.
-    pub copy_source_bucket: Option<&'a str>,
-    /// S3's `x-amz-expected-bucket-owner` and `x-amz-source-expected-bucket-owner`.
-    pub expected_owner: Option<&'a str>,
-    pub expected_source_owner: Option<&'a str>,
+/// Who makes a request: a user, or nobody (anonymous).
+#[derive(Clone, Copy)]
+pub(crate) struct Requester<'a> {
+    pub user: Option<&'a User>,
+    pub admin: bool,
 }
 
-impl<'a> Names<'a> {
-    /// The names of `req`: its copy source's bucket (as the dialect parsed it), and, in S3
-    /// (`expected_owner_headers`), `x-amz-expected-bucket-owner` and
-    /// `x-amz-source-expected-bucket-owner`.
-    pub fn of(
-        req: &'a RequestParts,
-        copy_source_bucket: Option<&'a str>,
-        expected_owner_headers: bool,
-    ) -> Names<'a> {
-        let header = |name| expected_owner_headers.then(|| req.header(name)).flatten();
-        Names {
-            copy_source_bucket,
-            expected_owner: header("x-amz-expected-bucket-owner"),
-            expected_source_owner: header("x-amz-source-expected-bucket-owner"),
+impl<'a> Requester<'a> {
+    pub fn of(state: &AppState, user: Option<&'a User>) -> Requester<'a> {
+        Requester {
+            user,
+            admin: user.is_some_and(|u| state.users.is_admin(u)),
+        }
+    }
+
+    /// As the core's rules see it.
+    pub fn rules(&self) -> rules::Requester<'a> {
+        rules::Requester {
+            id: self.user.map(|u| u.id.as_str()),
+            admin: self.admin,
+        }
+    }
+
+    /// The owner ID of what it writes.
+    pub fn id(&self) -> &'a str {
+        self.user.map_or(ANONYMOUS_ID, |u| u.id.as_str())
+    }
+}
+
+/// What a request gives a policy's condition keys (see [`ConditionKeys`]).
+pub(crate) struct Facts<'a> {
+    pub req: &'a RequestParts,
+    /// The client's address.
+    pub peer: Option<IpAddr>,
+}
+
+impl ConditionKeys for Facts<'_> {
+    fn values(&self, key: &str) -> Vec<String> {
+        let one = |v: Option<&str>| v.map(|v| vec![v.to_owned()]).unwrap_or_default();
+        let header = |name: &str| one(self.req.header(name));
+        match key {
+            "aws:sourceip" => self.peer.map(|ip| vec![ip.to_string()]).unwrap_or_default(),
+            // Strata serves plain HTTP; TLS, where there is any, ends in front of it.
+            "aws:securetransport" => vec!["false".to_owned()],
+            "aws:currenttime" => {
+                let now = jiff::Timestamp::now();
+                vec![strata_wire::date::iso8601_seconds(now)]
+            }
+            "aws:epochtime" => vec![jiff::Timestamp::now().as_second().to_string()],
+            "aws:referer" => header("referer"),
+            "aws:useragent" => header("user-agent"),
+            "s3:prefix" => one(self.req.query("prefix")),
+            "s3:delimiter" => one(self.req.query("delimiter")),
+            "s3:max-keys" => one(self
+                .req
+                .query("max-keys")
+                .or_else(|| self.req.query("maxKeys"))),
+            "s3:versionid" => one(self.req.query("versionId")),
+            _ => match key.strip_prefix("s3:") {
+                Some(
+                    h @ ("x-amz-acl"
+                    | "x-amz-copy-source"
+                    | "x-amz-metadata-directive"
+                    | "x-amz-server-side-encryption"
+                    | "x-amz-grant-read"
+                    | "x-amz-grant-write"
+                    | "x-amz-grant-read-acp"
+                    | "x-amz-grant-write-acp"
+                    | "x-amz-grant-full-control"),
+                ) => header(h),
+                _ => Vec::new(),
+            },
         }
     }
 }
 
-/// Whether the request is a CreateBucket: a `PUT` of a bucket with no key and no query
-/// parameter but those of a presigned signature. It names a bucket that may belong to another
-/// user, and the core answers that case (BucketAlreadyExists) itself.
-fn is_create_bucket(req: &RequestParts) -> bool {
-    req.method == http::Method::PUT
-        && req.key.is_none()
-        && req.query.iter().all(|(name, _)| is_signature_param(name))
+/// What the decision found: the owner listings and ACLs show, and the bucket's configuration.
+pub(crate) struct Decided {
+    pub owner: Owner,
+    /// The addressed bucket's configuration (`None`: no bucket, or no such bucket).
+    pub bucket: Option<Arc<BucketAccess>>,
 }
 
-/// The query parameters of presigned URLs in the three dialects (and botocore's `x-id`).
-fn is_signature_param(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    ["x-amz-", "x-oss-", "x-bce-"]
-        .iter()
-        .any(|p| lower.starts_with(p))
-        || [
-            "ossaccesskeyid",
-            "expires",
-            "signature",
-            "authorization",
-            "x-id",
-        ]
-        .contains(&lower.as_str())
+/// S3's `x-amz-expected-bucket-owner` headers, when the dialect has them.
+pub(crate) struct Expected<'a> {
+    pub owner: Option<&'a str>,
+    pub source_owner: Option<&'a str>,
 }
 
-/// Decides whether `user` may make the request. On success, returns the owner of the bucket
-/// the request addresses (the requester when it addresses none, or a bucket that does not
-/// exist, which the handler then answers with NoSuchBucket).
-pub fn authorize(
+impl<'a> Expected<'a> {
+    pub fn of(req: &'a RequestParts, checked: bool) -> Expected<'a> {
+        let header = |name| checked.then(|| req.header(name)).flatten();
+        Expected {
+            owner: header("x-amz-expected-bucket-owner"),
+            source_owner: header("x-amz-source-expected-bucket-owner"),
+        }
+    }
+}
+
+/// Decides whether `who` may make the request (`op`, routed; `source`, its copy source).
+pub(crate) fn authorize(
     state: &AppState,
-    user: &User,
+    who: Requester<'_>,
     req: &RequestParts,
-    names: &Names<'_>,
-) -> Result<Owner, Denied> {
-    let admin = state.users.is_admin(user);
-    let mut owner = Owner::of_user(user);
-    if let Some(bucket) = req.bucket.as_deref()
-        && !is_create_bucket(req)
-        && let Some(b) = bucket_owner(state, bucket)?
-    {
-        check(user, admin, &b, names.expected_owner)?;
-        owner = state.users.owner(&b);
+    op: Operation,
+    source: Option<&CopySource>,
+    expected: &Expected<'_>,
+    facts: &Facts<'_>,
+) -> Result<Decided, Denied> {
+    let requester_owner = || who.user.map_or_else(Owner::anonymous, Owner::of_user);
+    if matches!(op, Operation::ListBuckets | Operation::CreateBucket) {
+        if who.user.is_none() {
+            return Err(Denied::Anonymous);
+        }
+        return Ok(Decided {
+            owner: requester_owner(),
+            bucket: None,
+        });
     }
-    if let Some(source) = names.copy_source_bucket
-        && let Some(b) = bucket_owner(state, source)?
-    {
-        check(user, admin, &b, names.expected_source_owner)?;
+    let Some(name) = req.bucket.as_deref() else {
+        return Ok(Decided {
+            owner: requester_owner(),
+            bucket: None,
+        });
+    };
+    let bucket = bucket_access(state, name)?;
+    if let Some(b) = &bucket {
+        check_expected(b, expected.owner)?;
+        if let Some(action) = op.action(req) {
+            let version = req
+                .query("versionId")
+                .and_then(|v| VersionId::parse(v).ok());
+            let key = req.key.as_deref().filter(|_| action.on_object());
+            judge(state, b, name, who, action, key, version, facts)?;
+        }
     }
-    Ok(owner)
+    if let Some((src_bucket, src_key, src_version)) = source
+        && let Some(b) = bucket_access(state, src_bucket)?
+    {
+        check_expected(&b, expected.source_owner)?;
+        let action = match src_version {
+            Some(_) => Action::GetObjectVersion,
+            None => Action::GetObject,
+        };
+        judge(
+            state,
+            &b,
+            src_bucket,
+            who,
+            action,
+            Some(src_key),
+            *src_version,
+            facts,
+        )?;
+    }
+    let owner = match &bucket {
+        Some(b) => state.users.owner(&b.owner),
+        None => requester_owner(),
+    };
+    Ok(Decided { owner, bucket })
+}
+
+/// Decides one action on a bucket or one of its objects, looking at the object when its ACL
+/// decides.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn judge(
+    state: &AppState,
+    access: &BucketAccess,
+    bucket: &str,
+    who: Requester<'_>,
+    action: Action,
+    key: Option<&str>,
+    version: Option<VersionId>,
+    facts: &dyn ConditionKeys,
+) -> Result<(), Denied> {
+    let rules = who.rules();
+    match access.decide(bucket, rules, action, key, facts) {
+        Decision::Allow => Ok(()),
+        Decision::Deny(why) => Err(Denied::Refused(why)),
+        Decision::ObjectAcl(needed) => {
+            let key = key.unwrap_or_default();
+            match state.store.object_access(bucket, key, version) {
+                Ok((_, object)) if access.object_allows(rules, needed, &object) => Ok(()),
+                Ok(_) => Err(Denied::Refused(Refusal::NotGranted)),
+                Err(
+                    CoreError::NoSuchKey { .. }
+                    | CoreError::NoSuchVersion
+                    | CoreError::MethodNotAllowed { .. }
+                    | CoreError::InvalidKey(_),
+                ) => {
+                    // Nothing there: the handler's 404 may be told only to who could list.
+                    let list = access.decide(bucket, rules, Action::ListBucket, None, facts);
+                    match list {
+                        Decision::Allow => Ok(()),
+                        _ => Err(Denied::Refused(Refusal::NotGranted)),
+                    }
+                }
+                Err(e) => Err(Denied::Store(e.to_string())),
+            }
+        }
+    }
+}
+
+fn check_expected(access: &BucketAccess, expected: Option<&str>) -> Result<(), Denied> {
+    match expected {
+        Some(e) if e != access.owner => Err(Denied::ExpectedOwner),
+        _ => Ok(()),
+    }
 }
 
 /// Whether `user` owns a bucket whose owner ID is `owner`: its creator, or for a bucket from
@@ -143,20 +295,10 @@ pub fn owns(users: &crate::Users, user: &User, owner: &str) -> bool {
     }
 }
 
-fn check(user: &User, admin: bool, owner: &str, expected: Option<&str>) -> Result<(), Denied> {
-    if !admin && (owner.is_empty() || owner != user.id) {
-        return Err(Denied::NotOwner);
-    }
-    if expected.is_some_and(|e| e != owner) {
-        return Err(Denied::ExpectedOwner);
-    }
-    Ok(())
-}
-
-/// The owner ID of a bucket; `None` when there is no such bucket.
-fn bucket_owner(state: &AppState, bucket: &str) -> Result<Option<String>, Denied> {
-    match state.store.bucket_owner(bucket) {
-        Ok(owner) => Ok(owner),
+/// The compiled configuration of a bucket; `None` when there is no such bucket.
+fn bucket_access(state: &AppState, bucket: &str) -> Result<Option<Arc<BucketAccess>>, Denied> {
+    match state.store.bucket_access(bucket) {
+        Ok(access) => Ok(access),
         Err(CoreError::NoSuchBucket) | Err(CoreError::InvalidBucketName(_)) => Ok(None),
         Err(e) => Err(Denied::Store(e.to_string())),
     }
@@ -178,28 +320,6 @@ mod tests {
         }
     }
 
-    fn parts(method: http::Method, uri: &str) -> RequestParts {
-        RequestParts::new(method, &uri.parse().unwrap(), http::HeaderMap::new(), &[]).unwrap()
-    }
-
-    #[test]
-    fn only_a_plain_put_of_a_bucket_is_a_create() {
-        use http::Method;
-        assert!(is_create_bucket(&parts(Method::PUT, "/b")));
-        assert!(is_create_bucket(&parts(
-            Method::PUT,
-            "/b?X-Amz-Signature=00&X-Amz-Date=1&x-id=CreateBucket"
-        )));
-        assert!(is_create_bucket(&parts(
-            Method::PUT,
-            "/b?OSSAccessKeyId=a&Expires=1&Signature=s"
-        )));
-        assert!(!is_create_bucket(&parts(Method::PUT, "/b?versioning")));
-        assert!(!is_create_bucket(&parts(Method::PUT, "/b?acl")));
-        assert!(!is_create_bucket(&parts(Method::PUT, "/b/k")));
-        assert!(!is_create_bucket(&parts(Method::DELETE, "/b")));
-    }
-
     #[test]
     fn owners_admin_and_buckets_without_an_owner() {
         let (admin, alice, bob) = (user("A", "admin"), user("B", "alice"), user("C", "bob"));
@@ -208,16 +328,32 @@ mod tests {
         assert!(owns(&users, &alice, "alice") && !owns(&users, &bob, "alice"));
         // A bucket from before owners were recorded is the administrator's.
         assert!(owns(&users, &admin, "") && !owns(&users, &alice, ""));
-        assert_eq!(check(&bob, false, "alice", None), Err(Denied::NotOwner));
-        assert_eq!(check(&alice, false, "", None), Err(Denied::NotOwner));
-        assert_eq!(check(&admin, true, "alice", None), Ok(()));
-        assert_eq!(check(&alice, false, "alice", Some("alice")), Ok(()));
-        assert_eq!(
-            check(&admin, true, "alice", Some("bob")),
-            Err(Denied::ExpectedOwner)
-        );
         assert_eq!(users.owner("bob").display_name, "BOB");
         assert_eq!(users.owner("").id, "admin");
         assert_eq!(users.owner("gone").display_name, "gone");
+    }
+
+    #[test]
+    fn the_condition_keys_of_a_request() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-amz-acl", "public-read".parse().unwrap());
+        headers.insert("referer", "http://example.com/a".parse().unwrap());
+        let uri = "/b?prefix=public/&max-keys=5&versionId=v".parse().unwrap();
+        let req = RequestParts::new(http::Method::GET, &uri, headers, &[]).unwrap();
+        let facts = Facts {
+            req: &req,
+            peer: Some("10.1.2.3".parse().unwrap()),
+        };
+        assert_eq!(facts.values("aws:sourceip"), vec!["10.1.2.3"]);
+        assert_eq!(facts.values("s3:prefix"), vec!["public/"]);
+        assert_eq!(facts.values("s3:max-keys"), vec!["5"]);
+        assert_eq!(facts.values("s3:versionid"), vec!["v"]);
+        assert_eq!(facts.values("s3:x-amz-acl"), vec!["public-read"]);
+        assert_eq!(facts.values("aws:referer"), vec!["http://example.com/a"]);
+        assert_eq!(facts.values("aws:securetransport"), vec!["false"]);
+        assert!(facts.values("s3:delimiter").is_empty());
+        assert!(facts.values("s3:x-amz-grant-read").is_empty());
+        assert!(facts.values("s3:existingobjecttag/a").is_empty());
+        assert_eq!(facts.values("aws:currenttime").len(), 1);
     }
 }

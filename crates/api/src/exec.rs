@@ -6,26 +6,34 @@
 //! renders what comes back — the core's own outcome types ([`PutOutcome`], [`DeleteOutcome`],
 //! [`ObjectRead`], the listings), or the [`CoreError`], which its error table maps once.
 //! Handlers never reach the store any other way, so whatever must hold for every operation of
-//! every dialect (who may do it, what is protected, what is counted) is decided here, once.
-//! Today that is the listing of buckets: a user sees the buckets it owns.
+//! every dialect (who may do it, what is protected, what is counted) is decided here, once:
+//! the listing of buckets (a user sees the buckets it owns), each entry of a multi-delete,
+//! and who owns what a write creates and with which ACL ([`AclAsk`]); the access
+//! configurations themselves are in `exec_access.rs`.
 
-use crate::User;
+pub(crate) use crate::exec_access::*;
 use crate::partcopy::{self, PastEnd};
 use futures_util::Stream;
 use std::io;
+use strata_core::access::AccessError;
 use strata_core::meta::UploadRecord;
+use strata_core::meta::{BucketAccessRecord, ObjectOwnership};
 use strata_core::{
     BucketInfo, ByteRange, CoreError, DeleteBucketMode, DeleteEntry, DeleteOutcome, EntryError,
-    Expect, ListObjectsParams, ListUploadsParams, ListVersionsParams, MetadataDirective,
+    Expect, ListObjectsParams, ListUploadsParams, ListVersionsParams, MetadataDirective, NewObject,
     ObjectListing, ObjectMeta, ObjectRead, ObjectVersion, PartListing, PartOutcome, Precondition,
     PutOutcome, Store, UploadListing, VersionId, VersionListing, VersioningStatus,
 };
 
-/// What a request runs against: the store, and who asks.
+/// What a request runs against: the store, who asks, and the addressed bucket's access
+/// configuration.
 pub(crate) struct Env<'a> {
     pub store: &'a Store,
     pub users: &'a crate::Users,
-    pub user: &'a User,
+    pub who: Requester<'a>,
+    /// `None`: no bucket is addressed, or it does not exist.
+    pub bucket: Option<&'a BucketAccess>,
+    pub facts: Facts<'a>,
 }
 
 /// A request that writes, or reads a body as a stream.
@@ -58,19 +66,37 @@ pub(crate) struct ListBuckets;
 impl Read for ListBuckets {
     type Output = Vec<BucketInfo>;
     fn read(self, env: &Env<'_>) -> Result<Vec<BucketInfo>, CoreError> {
+        let Some(user) = env.who.user else {
+            return Ok(Vec::new());
+        };
         let mut all = env.store.list_buckets()?;
-        all.retain(|b| crate::access::owns(env.users, env.user, &b.owner));
+        all.retain(|b| crate::access::owns(env.users, user, &b.owner));
         Ok(all)
     }
 }
 
-/// A new bucket, owned by the requester.
-pub(crate) struct CreateBucket<'a>(pub &'a str);
+/// A new bucket, owned by the requester, with the ACL (and S3's Object Ownership) asked for.
+pub(crate) struct CreateBucket<'a> {
+    pub bucket: &'a str,
+    pub acl: AclAsk,
+    pub ownership: Option<ObjectOwnership>,
+}
 
 impl Run for CreateBucket<'_> {
     type Output = ();
     async fn run(self, env: &Env<'_>) -> Result<(), CoreError> {
-        env.store.create_bucket(self.0, &env.user.id).await
+        let owner = env.who.id();
+        let access = BucketAccessRecord {
+            acl: self.acl.bucket_grants(env, owner)?,
+            ownership: self.ownership,
+            ..Default::default()
+        };
+        if self.ownership == Some(ObjectOwnership::BucketOwnerEnforced) && !access.acl.is_empty() {
+            return Err(AccessError::InvalidBucketAclWithObjectOwnership.into());
+        }
+        env.store
+            .create_bucket_with(self.bucket, owner, access)
+            .await
     }
 }
 
@@ -177,6 +203,7 @@ pub(crate) struct PutObject<'a, S> {
     pub bucket: &'a str,
     pub key: &'a str,
     pub meta: ObjectMeta,
+    pub acl: AclAsk,
     pub expect: Expect,
     pub cond: Precondition,
     pub body: S,
@@ -192,7 +219,10 @@ where
             .put_object_if(
                 self.bucket,
                 self.key,
-                self.meta,
+                NewObject {
+                    meta: self.meta,
+                    access: self.acl.object_access(env)?,
+                },
                 self.expect,
                 self.cond,
                 self.body,
@@ -230,6 +260,7 @@ pub(crate) struct CopyObject<'a> {
     pub bucket: &'a str,
     pub key: &'a str,
     pub directive: MetadataDirective,
+    pub acl: AclAsk,
 }
 
 impl Run for CopyObject<'_> {
@@ -245,6 +276,7 @@ impl Run for CopyObject<'_> {
                 self.bucket,
                 self.key,
                 self.directive,
+                self.acl.object_access(env)?,
             )
             .await
     }
@@ -279,8 +311,28 @@ pub(crate) type DeleteResults = Vec<(DeleteEntry, Result<DeleteOutcome, EntryErr
 
 impl Run for DeleteObjects<'_> {
     type Output = DeleteResults;
+    /// Each entry is judged on its own (`DeleteObject`, or `DeleteObjectVersion` with a
+    /// version): a refused entry fails alone with [`EntryError::AccessDenied`], in its place.
     async fn run(self, env: &Env<'_>) -> Result<DeleteResults, CoreError> {
-        env.store.delete_objects_if(self.bucket, self.entries).await
+        let mut allowed = Vec::with_capacity(self.entries.len());
+        let mut denied = Vec::new();
+        for (i, (entry, cond)) in self.entries.into_iter().enumerate() {
+            if env.may_delete(self.bucket, &entry) {
+                allowed.push((entry, cond));
+            } else {
+                denied.push((i, entry));
+            }
+        }
+        let mut results = if allowed.is_empty() {
+            env.store.bucket(self.bucket)?;
+            Vec::new()
+        } else {
+            env.store.delete_objects_if(self.bucket, allowed).await?
+        };
+        for (i, entry) in denied {
+            results.insert(i, (entry, Err(EntryError::AccessDenied)));
+        }
+        Ok(results)
     }
 }
 
@@ -310,13 +362,21 @@ pub(crate) struct CreateUpload<'a> {
     pub bucket: &'a str,
     pub key: &'a str,
     pub meta: ObjectMeta,
+    pub acl: AclAsk,
 }
 
 impl Run for CreateUpload<'_> {
     type Output = String;
     async fn run(self, env: &Env<'_>) -> Result<String, CoreError> {
         env.store
-            .create_multipart_upload(self.bucket, self.key, self.meta)
+            .create_multipart_upload(
+                self.bucket,
+                self.key,
+                NewObject {
+                    meta: self.meta,
+                    access: self.acl.object_access(env)?,
+                },
+            )
             .await
     }
 }

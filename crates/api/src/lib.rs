@@ -14,6 +14,7 @@ pub mod access;
 pub mod body;
 pub mod bos;
 mod exec;
+mod exec_access;
 pub mod health;
 pub mod httpfmt;
 pub mod listing;
@@ -133,6 +134,11 @@ impl Users {
         self.0
             .first()
             .is_some_and(|admin| admin.credentials == user.credentials)
+    }
+
+    /// Whether some user has this owner ID (a grant may name only users that exist).
+    pub fn has_owner(&self, id: &str) -> bool {
+        self.0.iter().any(|u| u.id == id)
     }
 
     /// The owner ID and display name of an owner ID: the display name of the first user with

@@ -11,6 +11,7 @@
 use crate::request::RequestParts;
 use crate::unsupported;
 use http::Method;
+use strata_core::access::Action;
 
 /// An operation of the neutral model. Names are S3's where S3 has the operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,6 +47,18 @@ pub enum Operation {
     ListParts,
     AbortMultipartUpload,
     CompleteMultipartUpload,
+    GetBucketPolicy,
+    PutBucketPolicy,
+    DeleteBucketPolicy,
+    GetBucketPolicyStatus,
+    GetPublicAccessBlock,
+    PutPublicAccessBlock,
+    DeletePublicAccessBlock,
+    GetBucketOwnershipControls,
+    PutBucketOwnershipControls,
+    DeleteBucketOwnershipControls,
+    /// BOS's DeleteObjectAcl: the object goes back to its bucket's ACL.
+    DeleteObjectAcl,
 }
 
 impl Operation {
@@ -82,6 +95,68 @@ impl Operation {
             ListParts => "ListParts",
             AbortMultipartUpload => "AbortMultipartUpload",
             CompleteMultipartUpload => "CompleteMultipartUpload",
+            GetBucketPolicy => "GetBucketPolicy",
+            PutBucketPolicy => "PutBucketPolicy",
+            DeleteBucketPolicy => "DeleteBucketPolicy",
+            GetBucketPolicyStatus => "GetBucketPolicyStatus",
+            GetPublicAccessBlock => "GetPublicAccessBlock",
+            PutPublicAccessBlock => "PutPublicAccessBlock",
+            DeletePublicAccessBlock => "DeletePublicAccessBlock",
+            GetBucketOwnershipControls => "GetBucketOwnershipControls",
+            PutBucketOwnershipControls => "PutBucketOwnershipControls",
+            DeleteBucketOwnershipControls => "DeleteBucketOwnershipControls",
+            DeleteObjectAcl => "DeleteObjectAcl",
+        }
+    }
+}
+
+impl Operation {
+    /// The action the access decision judges (with a `versionId`, the version's action).
+    /// `None` for the operations on no bucket, for CreateBucket (the core answers a name
+    /// taken by another user), and for DeleteObjects, whose entries are judged one by one.
+    pub fn action(self, req: &RequestParts) -> Option<Action> {
+        use Operation::*;
+        let version = req.has_query("versionId");
+        let pick = |plain, versioned| Some(if version { versioned } else { plain });
+        match self {
+            ListBuckets | CreateBucket | DeleteObjects => None,
+            HeadBucket | ListObjects | ListObjectsV2 => Some(Action::ListBucket),
+            DeleteBucket => Some(Action::DeleteBucket),
+            GetBucketVersioning => Some(Action::GetBucketVersioning),
+            PutBucketVersioning => Some(Action::PutBucketVersioning),
+            GetBucketLocation | GetBucketInfo => Some(Action::GetBucketLocation),
+            GetBucketAcl => Some(Action::GetBucketAcl),
+            PutBucketAcl => Some(Action::PutBucketAcl),
+            ListObjectVersions => Some(Action::ListBucketVersions),
+            ListMultipartUploads => Some(Action::ListBucketMultipartUploads),
+            PutObject
+            | CopyObject
+            | CreateMultipartUpload
+            | UploadPart
+            | UploadPartCopy
+            | CompleteMultipartUpload => Some(Action::PutObject),
+            GetObject | HeadObject | GetObjectMeta => {
+                pick(Action::GetObject, Action::GetObjectVersion)
+            }
+            DeleteObject => pick(Action::DeleteObject, Action::DeleteObjectVersion),
+            GetObjectAcl => pick(Action::GetObjectAcl, Action::GetObjectVersionAcl),
+            PutObjectAcl | DeleteObjectAcl => {
+                pick(Action::PutObjectAcl, Action::PutObjectVersionAcl)
+            }
+            ListParts => Some(Action::ListMultipartUploadParts),
+            AbortMultipartUpload => Some(Action::AbortMultipartUpload),
+            GetBucketPolicy => Some(Action::GetBucketPolicy),
+            PutBucketPolicy => Some(Action::PutBucketPolicy),
+            DeleteBucketPolicy => Some(Action::DeleteBucketPolicy),
+            GetBucketPolicyStatus => Some(Action::GetBucketPolicyStatus),
+            GetPublicAccessBlock => Some(Action::GetBucketPublicAccessBlock),
+            PutPublicAccessBlock | DeletePublicAccessBlock => {
+                Some(Action::PutBucketPublicAccessBlock)
+            }
+            GetBucketOwnershipControls => Some(Action::GetBucketOwnershipControls),
+            PutBucketOwnershipControls | DeleteBucketOwnershipControls => {
+                Some(Action::PutBucketOwnershipControls)
+            }
         }
     }
 }
@@ -95,6 +170,14 @@ pub struct Routes {
     pub head_bucket: bool,
     /// Bucket and object ACLs (`?acl`).
     pub acl: bool,
+    /// `DELETE` of an object's `?acl` (BOS).
+    pub delete_object_acl: bool,
+    /// Bucket policies (`?policy`) and their status (`?policyStatus`).
+    pub policy: bool,
+    /// A bucket's public access block (`?publicAccessBlock`).
+    pub public_access_block: bool,
+    /// A bucket's Object Ownership (`?ownershipControls`, S3).
+    pub ownership_controls: bool,
     /// `GET ?bucketInfo` (OSS).
     pub bucket_info: bool,
     /// `HEAD ?objectMeta` (OSS).
@@ -149,7 +232,21 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
             match *m {
                 Method::PUT if q("versioning") => Some(PutBucketVersioning),
                 Method::PUT if q("acl") && routes.acl => Some(PutBucketAcl),
+                Method::PUT if q("policy") && routes.policy => Some(PutBucketPolicy),
+                Method::PUT if q("publicAccessBlock") && routes.public_access_block => {
+                    Some(PutPublicAccessBlock)
+                }
+                Method::PUT if q("ownershipControls") && routes.ownership_controls => {
+                    Some(PutBucketOwnershipControls)
+                }
                 Method::PUT => Some(CreateBucket),
+                Method::DELETE if q("policy") && routes.policy => Some(DeleteBucketPolicy),
+                Method::DELETE if q("publicAccessBlock") && routes.public_access_block => {
+                    Some(DeletePublicAccessBlock)
+                }
+                Method::DELETE if q("ownershipControls") && routes.ownership_controls => {
+                    Some(DeleteBucketOwnershipControls)
+                }
                 Method::HEAD if routes.head_bucket => Some(HeadBucket),
                 Method::DELETE => Some(DeleteBucket),
                 Method::POST if q("delete") => Some(DeleteObjects),
@@ -160,6 +257,14 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 _ if q("bucketInfo") && routes.bucket_info => Some(GetBucketInfo),
                 _ if q("location") => Some(GetBucketLocation),
                 _ if q("acl") && routes.acl => Some(GetBucketAcl),
+                _ if q("policy") && routes.policy => Some(GetBucketPolicy),
+                _ if q("policyStatus") && routes.policy => Some(GetBucketPolicyStatus),
+                _ if q("publicAccessBlock") && routes.public_access_block => {
+                    Some(GetPublicAccessBlock)
+                }
+                _ if q("ownershipControls") && routes.ownership_controls => {
+                    Some(GetBucketOwnershipControls)
+                }
                 _ if routes.list_v2 && req.query("list-type") == Some("2") => Some(ListObjectsV2),
                 _ => Some(ListObjects),
             }
@@ -179,6 +284,7 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 Method::HEAD if q("objectMeta") && routes.object_meta => Some(GetObjectMeta),
                 Method::HEAD => Some(HeadObject),
                 Method::DELETE if q("uploadId") => Some(AbortMultipartUpload),
+                Method::DELETE if q("acl") && routes.delete_object_acl => Some(DeleteObjectAcl),
                 Method::DELETE => Some(DeleteObject),
                 Method::POST if q("uploads") => Some(CreateMultipartUpload),
                 Method::POST if q("uploadId") => Some(CompleteMultipartUpload),

@@ -85,17 +85,41 @@ fn dialect_differences_are_data() {
     assert_eq!(op(&S3, "HEAD", "/b/k?objectMeta", &[]), Ok(HeadObject));
     assert_eq!(op(&S3, "GET", "/b?list-type=2", &[]), Ok(ListObjectsV2));
     assert_eq!(op(&BOS, "GET", "/b?list-type=2", &[]), Ok(ListObjects));
-    for routes in [&S3, &OSS] {
+    for routes in [&S3, &OSS, &BOS] {
         assert_eq!(op(routes, "GET", "/b?acl", &[]), Ok(GetBucketAcl));
         assert_eq!(op(routes, "PUT", "/b?acl", &[]), Ok(PutBucketAcl));
         assert_eq!(op(routes, "GET", "/b/k?acl", &[]), Ok(GetObjectAcl));
         assert_eq!(op(routes, "PUT", "/b/k?acl", &[]), Ok(PutObjectAcl));
     }
-    // BOS refuses `?acl` before routing.
-    assert!(matches!(
-        op(&BOS, "GET", "/b?acl", &[]),
-        Err(Unrouted::Refused(_))
-    ));
+    // Only BOS deletes an object's ACL; a DELETE of `?acl` elsewhere deletes the object.
+    assert_eq!(op(&BOS, "DELETE", "/b/k?acl", &[]), Ok(DeleteObjectAcl));
+    assert_eq!(op(&S3, "DELETE", "/b/k?acl", &[]), Ok(DeleteObject));
+    // Policies and public access blocks are S3's and OSS's; Object Ownership S3's alone.
+    for routes in [&S3, &OSS] {
+        assert_eq!(op(routes, "PUT", "/b?policy", &[]), Ok(PutBucketPolicy));
+        assert_eq!(op(routes, "GET", "/b?policy", &[]), Ok(GetBucketPolicy));
+        assert_eq!(
+            op(routes, "DELETE", "/b?policy", &[]),
+            Ok(DeleteBucketPolicy)
+        );
+        assert_eq!(
+            op(routes, "GET", "/b?policyStatus", &[]),
+            Ok(GetBucketPolicyStatus)
+        );
+        assert_eq!(
+            op(routes, "DELETE", "/b?publicAccessBlock", &[]),
+            Ok(DeletePublicAccessBlock)
+        );
+    }
+    assert_eq!(
+        op(&S3, "PUT", "/b?ownershipControls", &[]),
+        Ok(PutBucketOwnershipControls)
+    );
+    assert_eq!(
+        op(&OSS, "PUT", "/b?ownershipControls", &[]),
+        Ok(CreateBucket)
+    );
+    assert_eq!(op(&BOS, "GET", "/b?policy", &[]), Ok(ListObjects));
 }
 
 #[test]

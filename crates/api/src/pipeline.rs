@@ -4,7 +4,7 @@
 //! records. A dialect supplies only what differs, through [`Dialect`]: how it authenticates,
 //! what it calls things, how its errors look, and how it answers each [`Operation`].
 
-use crate::access::{self, Denied, Owner};
+use crate::access::{self, Denied, Owner, Requester};
 use crate::body::{Incoming, ReadError};
 use crate::exec::{CopySource, Env, GetUpload, Read, Run, Upload};
 use crate::operation::{self, Operation, Routes, Unrouted};
@@ -38,10 +38,12 @@ pub(crate) trait Dialect: Sized + Send + Sync + 'static {
         state: &'a AppState,
         req: &RequestParts,
     ) -> Result<Signed<'a, Self::Auth>, Self::Error>;
-    /// Whether the request carries no signature at all (the router sends those to S3).
-    fn unsigned(_req: &RequestParts) -> bool {
-        false
+    /// Whether the request carries no signature at all: it is made anonymously.
+    fn unsigned(req: &RequestParts) -> bool {
+        crate::router::unsigned(req)
     }
+    /// What the handlers get of an anonymous request in place of a signature's findings.
+    fn anonymous_auth(req: &RequestParts) -> Result<Self::Auth, Self::Error>;
     /// The request as the handlers address it, once authenticated (BOS drops its `/v1`).
     fn address(req: RequestParts) -> RequestParts {
         req
@@ -110,10 +112,14 @@ pub(crate) struct Ctx<'a, D: Dialect> {
     pub auth: D::Auth,
     /// What the request asks for.
     pub op: Operation,
-    /// The user the request is signed by.
-    pub user: &'a User,
+    /// Who makes the request: the user it is signed by, or nobody (anonymous).
+    pub who: Requester<'a>,
     /// The owner of the bucket the request addresses (the requester when it addresses none).
     pub owner: Owner,
+    /// The addressed bucket's access configuration (`None`: no such bucket, or none named).
+    pub bucket_access: Option<std::sync::Arc<strata_core::access::BucketAccess>>,
+    /// The client's address.
+    pub peer: Option<std::net::IpAddr>,
 }
 
 impl<D: Dialect> Ctx<'_, D> {
@@ -145,7 +151,12 @@ impl<D: Dialect> Ctx<'_, D> {
         Env {
             store: &self.state.store,
             users: &self.state.users,
-            user: self.user,
+            who: self.who,
+            bucket: self.bucket_access.as_deref(),
+            facts: access::Facts {
+                req: &self.req,
+                peer: self.peer,
+            },
         }
     }
 
@@ -232,6 +243,7 @@ pub(crate) async fn handle<D: Dialect>(
     state: &AppState,
     req: RequestParts,
     body: Incoming,
+    peer: Option<std::net::IpAddr>,
 ) -> Response<Body> {
     let request_id = D::request_id();
     let is_head = req.method == Method::HEAD;
@@ -241,7 +253,7 @@ pub(crate) async fn handle<D: Dialect>(
         dialect: D::NAME,
         ..RequestLog::default()
     };
-    let result = run::<D>(state, req, body, &mut log).await;
+    let result = run::<D>(state, req, body, peer, &mut log).await;
     let mut resp = result.unwrap_or_else(|e| {
         log.error = Some(D::error_code(&e));
         let mut r = D::render_error(&e, &echo, &request_id, is_head);
@@ -272,38 +284,51 @@ async fn run<D: Dialect>(
     state: &AppState,
     req: RequestParts,
     body: Incoming,
+    peer: Option<std::net::IpAddr>,
     log: &mut RequestLog,
 ) -> Result<Response<Body>, D::Error> {
     log.anonymous = D::unsigned(&req);
-    let Signed {
-        user,
-        access_key,
-        auth,
-    } = D::authenticate(state, &req)?;
-    log.access_key = Some(access_key);
+    let (user, auth) = if log.anonymous {
+        (None, D::anonymous_auth(&req)?)
+    } else {
+        let Signed {
+            user,
+            access_key,
+            auth,
+        } = D::authenticate(state, &req)?;
+        log.access_key = Some(access_key);
+        (Some(user), auth)
+    };
     let req = D::address(req);
-    let source = req
-        .header(D::ROUTES.copy_source)
-        .and_then(|raw| D::parse_copy_source(raw).ok());
-    let source_bucket = source.as_ref().map(|(bucket, _, _)| bucket.as_str());
-    let names = access::Names::of(&req, source_bucket, D::EXPECTED_OWNER_HEADERS);
-    let owner = access::authorize(state, user, &req, &names).inspect_err(|reason| {
-        tracing::debug!(
-            ?reason,
-            bucket = req.bucket.as_deref(),
-            copy_source_bucket = names.copy_source_bucket,
-            "access denied"
-        );
-    })?;
     let op = operation::route(&D::ROUTES, &req).map_err(D::unrouted)?;
     log.operation = Some(op.name());
+    let source = req
+        .header(D::ROUTES.copy_source)
+        .filter(|_| matches!(op, Operation::CopyObject | Operation::UploadPartCopy))
+        .and_then(|raw| D::parse_copy_source(raw).ok());
+    let who = Requester::of(state, user);
+    let expected = access::Expected::of(&req, D::EXPECTED_OWNER_HEADERS);
+    let facts = access::Facts { req: &req, peer };
+    let decided = access::authorize(state, who, &req, op, source.as_ref(), &expected, &facts)
+        .inspect_err(|reason| {
+            tracing::debug!(
+                ?reason,
+                operation = op.name(),
+                bucket = req.bucket.as_deref(),
+                key = req.key.as_deref(),
+                copy_source_bucket = source.as_ref().map(|s| s.0.as_str()),
+                "access denied"
+            );
+        })?;
     let ctx = Ctx {
         state,
         req,
         auth,
         op,
-        user,
-        owner,
+        who,
+        owner: decided.owner,
+        bucket_access: decided.bucket,
+        peer,
     };
     D::call(&ctx, op, body).await
 }

@@ -41,10 +41,11 @@ where
         Ok(p) => p,
         Err(e) => return bad_address(state, head, e),
     };
+    let peer = head.extensions.get::<Peer>().map(|p| p.0);
     match dialect(&parts) {
-        Dialect::Oss => pipeline::handle::<OssApi>(state, parts, body).await,
-        Dialect::Bos => pipeline::handle::<BosApi>(state, parts, body).await,
-        Dialect::S3 => pipeline::handle::<S3Api>(state, parts, body).await,
+        Dialect::Oss => pipeline::handle::<OssApi>(state, parts, body, peer).await,
+        Dialect::Bos => pipeline::handle::<BosApi>(state, parts, body, peer).await,
+        Dialect::S3 => pipeline::handle::<S3Api>(state, parts, body, peer).await,
     }
 }
 
@@ -56,17 +57,56 @@ enum Dialect {
     S3,
 }
 
+/// The client's address, which the server puts in each request's extensions.
+#[derive(Clone, Copy, Debug)]
+pub struct Peer(pub std::net::IpAddr);
+
 /// Tells the dialect from the signature scheme: `OSS `/`OSS4-HMAC-SHA256` Authorization
 /// headers or OSS presigned queries; `bce-auth-v1/` headers or `authorization` queries;
-/// everything else (SigV4, and unsigned requests, which are refused) is S3.
+/// everything else signed is S3 (SigV4, and SigV2, which it refuses). An unsigned (anonymous)
+/// request is BOS's when its path starts with BOS's `/v1/` (no S3 or OSS bucket has a
+/// two-letter name) or it carries an `x-bce-` header, OSS's when it carries an `x-oss-`
+/// header, and S3's otherwise: an anonymous OSS request without OSS headers is answered in
+/// S3's XML, whose error document has the same `Code` and `Message`.
 fn dialect(parts: &RequestParts) -> Dialect {
     if oss::auth::scheme(parts).is_some() {
         Dialect::Oss
     } else if bos::auth::is_bce(parts) {
         Dialect::Bos
+    } else if unsigned(parts) {
+        let has = |prefix: &str| parts.headers.keys().any(|k| k.as_str().starts_with(prefix));
+        if parts.raw_path.starts_with("/v1/") || parts.raw_path == "/v1" || has("x-bce-") {
+            Dialect::Bos
+        } else if has("x-oss-") {
+            Dialect::Oss
+        } else {
+            Dialect::S3
+        }
     } else {
         Dialect::S3
     }
+}
+
+/// Whether a request carries no signature at all: no `Authorization` header and none of the
+/// query parameters of any dialect's presigned URLs.
+pub(crate) fn unsigned(req: &RequestParts) -> bool {
+    !req.headers.contains_key(http::header::AUTHORIZATION)
+        && ![
+            "X-Amz-Signature",
+            "X-Amz-Credential",
+            "Signature",
+            "AWSAccessKeyId",
+            "OSSAccessKeyId",
+            "x-oss-signature",
+            "x-oss-credential",
+            "authorization",
+        ]
+        .iter()
+        .any(|p| {
+            req.query
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case(p))
+        })
 }
 
 /// A path that does not decode (not UTF-8): the error of the dialect the request is signed

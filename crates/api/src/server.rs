@@ -200,9 +200,10 @@ async fn accept_failed(e: io::Error) {
 async fn handle(
     state: Arc<AppState>,
     peer: SocketAddr,
-    req: Request<Incoming>,
+    mut req: Request<Incoming>,
     body_timeout: Option<Duration>,
 ) -> Result<Response<Body>, Infallible> {
+    req.extensions_mut().insert(crate::router::Peer(peer.ip()));
     let span = tracing::info_span!(
         "request",
         %peer,

@@ -86,16 +86,12 @@ pub static S3: Table = Table {
     all_but: None,
     sub_resources: &[
         "tagging",
-        "policy",
-        "policyStatus",
         "cors",
         "lifecycle",
         "encryption",
         "object-lock",
         "retention",
         "legal-hold",
-        "ownershipControls",
-        "publicAccessBlock",
         "logging",
         "website",
         "notification",
@@ -141,12 +137,7 @@ pub static S3: Table = Table {
             Unless("x-amz-storage-class", &["STANDARD"]),
             "Storage classes other than STANDARD",
         ),
-        (Prefix("x-amz-grant-"), "ACL grants"),
         (Any("x-amz-write-offset-bytes"), "Appending to objects"),
-        (
-            Unless("x-amz-object-ownership", &["BucketOwnerEnforced"]),
-            "Object ownership other than BucketOwnerEnforced",
-        ),
         (
             Any("x-amz-if-match-initiated-time"),
             "Conditions on the initiated time",
@@ -168,6 +159,8 @@ pub static OSS: Table = Table {
             "location",
             "objectMeta",
             "partNumber",
+            "policy",
+            "publicAccessBlock",
             "security-token",
             "uploadId",
             "uploads",
@@ -209,7 +202,6 @@ pub static OSS: Table = Table {
 pub static BOS: Table = Table {
     all_but: None,
     sub_resources: &[
-        "acl",
         "append",
         "lifecycle",
         "cors",
@@ -251,13 +243,6 @@ pub static BOS: Table = Table {
             Unless("x-bce-storage-class", &["STANDARD"]),
             "Storage classes other than STANDARD",
         ),
-        (Unless("x-bce-acl", &["private"]), "ACLs other than private"),
-        (Prefix("x-bce-grant-"), "ACL grants"),
-        (
-            Unless("x-bce-object-acl", &["private"]),
-            "ACLs other than private",
-        ),
-        (Prefix("x-bce-object-grant-"), "ACL grants"),
         (Any("x-bce-object-expires"), "Object expiry"),
         (Any("x-bce-traffic-limit"), "Traffic limits"),
         (Any("x-bce-tagging"), "Object tagging"),
@@ -315,8 +300,8 @@ mod tests {
         assert!(refused_s3("/b/k", &two).is_some());
         assert!(refused(&OSS, &parts("/b/k?x-oss-process=image", &[])).is_some());
         assert!(refused(&OSS, &parts("/b/k?acl&versionId=1", &[])).is_none());
-        assert!(refused(&BOS, &parts("/b/k", &[("x-bce-acl", "private")])).is_none());
-        assert!(refused(&BOS, &parts("/b/k", &[("x-bce-acl", "public-read")])).is_some());
+        assert!(refused(&BOS, &parts("/b/k", &[("x-bce-acl", "public-read")])).is_none());
+        assert!(refused(&BOS, &parts("/b/k?lifecycle", &[])).is_some());
     }
 
     #[test]

@@ -264,19 +264,19 @@ fn listening_line_names_the_bound_port_and_data_dir() {
 }
 
 #[test]
-fn unsigned_requests_are_refused_with_access_denied() {
+fn unsigned_requests_are_anonymous() {
     let tmp = tempfile::tempdir().unwrap();
     let mut server = Proc::spawn(&mut strata_serve(&data_dir(&tmp)));
     let started = server.wait_listening();
-    for (method, path) in [
-        ("GET", "/"),
-        ("GET", "/some-bucket/some/key"),
-        ("PUT", "/some-bucket"),
+    for (method, path, status, code) in [
+        ("GET", "/", 403, "AccessDenied"),
+        ("PUT", "/some-bucket", 403, "AccessDenied"),
+        ("GET", "/some-bucket/some/key", 404, "NoSuchBucket"),
     ] {
         let resp = http(&started.addr, method, path);
-        assert_eq!(resp.status, 403, "{method} {path}");
+        assert_eq!(resp.status, status, "{method} {path}");
         assert!(
-            resp.body.contains("<Code>AccessDenied</Code>"),
+            resp.body.contains(&format!("<Code>{code}</Code>")),
             "{method} {path}: {}",
             resp.body
         );

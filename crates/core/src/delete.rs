@@ -42,6 +42,8 @@ pub enum EntryError {
     InvalidKey(String),
     /// The entry's [`Precondition`] does not hold.
     PreconditionFailed,
+    /// The requester may not delete it (decided before the core runs the others).
+    AccessDenied,
 }
 
 /// Whether `cond` holds for the entry a delete of `key` (or of its `version`) addresses: the

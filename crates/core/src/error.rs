@@ -67,6 +67,9 @@ pub enum CoreError {
     Body(std::io::Error),
     #[error("storage error: {0}")]
     Storage(#[from] StorageError),
+    /// An access configuration (or a write's ACL) refused.
+    #[error("{0}")]
+    Access(#[from] crate::access::AccessError),
 }
 
 /// Failures of the storage layer (metadata engine and data files). Never the client's fault.

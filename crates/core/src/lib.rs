@@ -28,8 +28,8 @@ pub use list::{
 pub use meta::{ObjectData, ObjectMeta};
 pub use multipart::{ListUploadsParams, PartListing, PartOutcome, UploadListing};
 pub use object::{
-    ByteRange, ByteStream, Expect, LateCheck, MAX_OBJECT_SIZE, MetadataDirective, ObjectRead,
-    ObjectVersion, PutOutcome,
+    ByteRange, ByteStream, Expect, LateCheck, MAX_OBJECT_SIZE, MetadataDirective, NewObject,
+    ObjectRead, ObjectVersion, PutOutcome,
 };
 pub use precondition::{Failed, Precondition, Target};
 pub use store::{BucketInfo, DeleteBucketMode, KeyRules, Store, StoreOptions};

@@ -4,10 +4,10 @@
 use crate::blob::{combine_crc32, combine_crc64};
 use crate::error::{CoreError, Result, StorageError};
 use crate::meta::{
-    CompletionRecord, EntryKind, Flow, ObjectData, ObjectMeta, PartRecord, ReadTxn, Segment,
-    StorageResult, UploadRecord, WriteTxn,
+    CompletionRecord, EntryKind, Flow, ObjectData, PartRecord, ReadTxn, Segment, StorageResult,
+    UploadRecord, WriteTxn,
 };
-use crate::object::{Expect, PutOutcome, check_current, publish, release_segments};
+use crate::object::{Expect, NewObject, PutOutcome, check_current, publish, release_segments};
 use crate::precondition::Precondition;
 use crate::store::{Store, now_ms, validate_key};
 use bytes::Bytes;
@@ -244,6 +244,7 @@ fn plan_completion(
         parts: chosen.len() as u32,
         meta: upload.meta,
         segments: chosen.iter().map(|p| p.segment).collect(),
+        access: upload.access,
     };
     Ok(Completion::Fresh(Fresh {
         versioning,
@@ -253,12 +254,14 @@ fn plan_completion(
 }
 
 impl Store {
+    /// Starts an upload of an object that will have the metadata and access of `meta`.
     pub async fn create_multipart_upload(
         &self,
         bucket: &str,
         key: &str,
-        meta: ObjectMeta,
+        new: impl Into<NewObject>,
     ) -> Result<String> {
+        let NewObject { meta, access } = new.into();
         validate_key(key)?;
         self.check_room(None)?;
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
@@ -275,6 +278,7 @@ impl Store {
                         key,
                         initiated_ms: now_ms(),
                         meta,
+                        access,
                     },
                 )?;
                 Ok(upload_id)

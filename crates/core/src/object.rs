@@ -2,6 +2,7 @@
 //! write path shares: [`publish`] (add an entry under the bucket's versioning rules) and
 //! [`release`] (drop an entry's references to its blobs).
 
+use crate::access::ObjectAccess;
 use crate::blob::{DigestValues, Extra, Source, Written};
 use crate::error::{CoreError, Result, StorageError};
 use crate::meta::{
@@ -142,6 +143,23 @@ pub struct ObjectRead {
     pub body: ByteStream,
 }
 
+/// What a write gives a new object besides its body: its metadata, and its access (owner,
+/// ACL). An [`ObjectMeta`] alone is an object of the bucket's owner with a private ACL.
+#[derive(Clone, Debug, Default)]
+pub struct NewObject {
+    pub meta: ObjectMeta,
+    pub access: ObjectAccess,
+}
+
+impl From<ObjectMeta> for NewObject {
+    fn from(meta: ObjectMeta) -> NewObject {
+        NewObject {
+            meta,
+            access: ObjectAccess::default(),
+        }
+    }
+}
+
 /// How a copy sets the new version's metadata.
 #[derive(Clone, Debug)]
 pub enum MetadataDirective {
@@ -170,11 +188,12 @@ impl Store {
     /// counts as none), evaluated in the write's transaction: of concurrent puts with
     /// `If-None-Match: *` exactly one succeeds. An `If-Match` with no current object is
     /// [`CoreError::NoSuchKey`]; any other failure [`CoreError::PreconditionFailed`].
+    /// The new version has the metadata and the access (owner, ACL) of `meta`.
     pub async fn put_object_if<S>(
         &self,
         bucket: &str,
         key: &str,
-        meta: ObjectMeta,
+        new: impl Into<NewObject>,
         expect: Expect,
         cond: Precondition,
         body: S,
@@ -182,6 +201,7 @@ impl Store {
     where
         S: Stream<Item = io::Result<Bytes>> + Send + Unpin,
     {
+        let NewObject { meta, access } = new.into();
         validate_key(key)?;
         self.bucket(bucket)?;
         check_size(expect.size)?;
@@ -214,6 +234,7 @@ impl Store {
                             blob: w.id,
                             len: w.digests.len,
                         }],
+                        access,
                     };
                     let etag = data.etag.clone();
                     let (version_id, last_modified_ms) =
@@ -318,7 +339,8 @@ impl Store {
     /// Copies a version (the current one, or the one named) to `dst_key`, sharing its data.
     /// `src_cond` is evaluated against that source version in the copy's own transaction, so
     /// the copy carries exactly the version whose conditions held (any failure is
-    /// [`CoreError::PreconditionFailed`]).
+    /// [`CoreError::PreconditionFailed`]). The copy's access (owner, ACL) is `access`, never
+    /// the source's.
     #[allow(clippy::too_many_arguments)]
     pub async fn copy_object(
         &self,
@@ -329,6 +351,7 @@ impl Store {
         dst_bucket: &str,
         dst_key: &str,
         directive: MetadataDirective,
+        access: ObjectAccess,
     ) -> Result<(PutOutcome, ObjectVersion)> {
         validate_key(dst_key)?;
         self.check_room(None)?;
@@ -361,6 +384,7 @@ impl Store {
                     if let MetadataDirective::Replace(meta) = directive {
                         data.meta = meta;
                     }
+                    data.access = access;
                     for seg in &data.segments {
                         let mut blob = txn.blob(seg.blob)?.ok_or_else(|| missing_blob(seg.blob))?;
                         blob.refs += 1;
@@ -574,6 +598,36 @@ pub(crate) fn resolve(
     key: &str,
     version: Option<VersionId>,
 ) -> Result<(ObjectVersion, Vec<BlobBody>)> {
+    let (rec, versioning) = resolve_entry(txn, bucket, key, version)?;
+    let EntryKind::Object(data) = rec.kind else {
+        unreachable!("resolve_entry refuses delete markers")
+    };
+    let mut blobs = Vec::with_capacity(data.segments.len());
+    for seg in &data.segments {
+        blobs.push(
+            txn.blob(seg.blob)?
+                .ok_or_else(|| missing_blob(seg.blob))?
+                .body,
+        );
+    }
+    let version = ObjectVersion {
+        key: key.to_owned(),
+        version_id: rec.id,
+        versioning,
+        last_modified_ms: rec.last_modified_ms,
+        data,
+    };
+    Ok((version, blobs))
+}
+
+/// The object version a read addresses (the key's current one, or the one named), with its
+/// bucket's versioning; the errors of a missing key or version, or of a delete marker.
+pub(crate) fn resolve_entry(
+    txn: &dyn ReadTxn,
+    bucket: &str,
+    key: &str,
+    version: Option<VersionId>,
+) -> Result<(VersionRecord, Versioning)> {
     let versioning = txn
         .bucket(bucket)?
         .ok_or(CoreError::NoSuchBucket)?
@@ -601,25 +655,7 @@ pub(crate) fn resolve(
             rec
         }
     };
-    let EntryKind::Object(data) = rec.kind else {
-        unreachable!("markers returned above")
-    };
-    let mut blobs = Vec::with_capacity(data.segments.len());
-    for seg in &data.segments {
-        blobs.push(
-            txn.blob(seg.blob)?
-                .ok_or_else(|| missing_blob(seg.blob))?
-                .body,
-        );
-    }
-    let version = ObjectVersion {
-        key: key.to_owned(),
-        version_id: rec.id,
-        versioning,
-        last_modified_ms: rec.last_modified_ms,
-        data,
-    };
-    Ok((version, blobs))
+    Ok((rec, versioning))
 }
 
 /// The entry with this ID, if the key has it.

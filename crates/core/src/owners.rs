@@ -1,10 +1,11 @@
-//! Who owns each bucket, kept in memory between requests. Every request asks (the access
-//! decision), while a bucket's owner changes only when the bucket is created or deleted; a
-//! read transaction per request just to learn it cost the GET path several per cent of its
-//! CPU.
+//! Each bucket's access configuration (owner, ACL, policies compiled), kept in memory between
+//! requests. Every request asks (the access decision), while a bucket's configuration changes
+//! only when the bucket is created or deleted or its configuration is put; a read transaction
+//! per request just to learn it cost the GET path several per cent of its CPU, and compiling
+//! a policy per request would cost more.
 //!
 //! The cache is exact by generation. [`Owners::changed`] bumps the generation after every
-//! commit that creates or deletes a bucket. A lookup loads the generation first, and uses an
+//! commit that creates or deletes a bucket or changes its access configuration. A lookup loads the generation first, and uses an
 //! entry only when the cache was filled in that same generation; an entry read from the store
 //! is kept only if no create or delete completed since the lookup began (else the cache is
 //! emptied on the next lookup). So the cache never answers with an owner older than the last
@@ -15,6 +16,7 @@
 //! not use it without telling each process of the others' changes.
 
 use crate::Result;
+use crate::access::BucketAccess;
 use std::collections::HashMap;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,17 +34,21 @@ pub(crate) struct Owners {
 #[derive(Default)]
 struct Cache {
     generation: u64,
-    /// Bucket name → its owner ID, or `None` for no such bucket.
-    owners: HashMap<String, Option<String>>,
+    /// Bucket name → its configuration, or `None` for no such bucket.
+    owners: HashMap<String, Option<Entry>>,
 }
 
+/// What the cache holds of a bucket.
+pub(crate) type Entry = std::sync::Arc<BucketAccess>;
+
 impl Owners {
-    /// The owner of bucket `name` (`None`: no such bucket), from the cache or from `read`.
+    /// The configuration of bucket `name` (`None`: no such bucket), from the cache or from
+    /// `read`.
     pub(crate) fn get(
         &self,
         name: &str,
-        read: impl FnOnce() -> Result<Option<String>>,
-    ) -> Result<Option<String>> {
+        read: impl FnOnce() -> Result<Option<Entry>>,
+    ) -> Result<Option<Entry>> {
         let generation = self.generation.load(Ordering::Acquire);
         {
             let cache = self.cache.read().unwrap_or_else(|p| p.into_inner());
@@ -65,8 +71,8 @@ impl Owners {
         Ok(owner)
     }
 
-    /// A bucket was created or deleted (or the attempt ended, either way): every cached owner
-    /// is stale.
+    /// A bucket was created or deleted or its configuration changed (or the attempt ended,
+    /// either way): every cached entry is stale.
     pub(crate) fn changed(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
@@ -77,6 +83,34 @@ mod tests {
     use super::*;
     use std::cell::Cell;
 
+    fn entry(owner: &str) -> Entry {
+        std::sync::Arc::new(BucketAccess::compile(
+            "b",
+            owner.into(),
+            &Default::default(),
+        ))
+    }
+
+    /// The cache, seen by owner.
+    trait ByOwner {
+        fn owner(
+            &self,
+            name: &str,
+            read: impl FnOnce() -> Result<Option<String>>,
+        ) -> Result<Option<String>>;
+    }
+
+    impl ByOwner for Owners {
+        fn owner(
+            &self,
+            name: &str,
+            read: impl FnOnce() -> Result<Option<String>>,
+        ) -> Result<Option<String>> {
+            let got = self.get(name, || Ok(read()?.map(|o| entry(&o))))?;
+            Ok(got.map(|a| a.owner.clone()))
+        }
+    }
+
     #[test]
     fn answers_from_the_cache_until_a_bucket_changes() {
         let owners = Owners::default();
@@ -86,28 +120,31 @@ mod tests {
             Ok(owner.map(str::to_owned))
         };
         assert_eq!(
-            owners.get("b", || read(Some("alice"))).unwrap().as_deref(),
+            owners
+                .owner("b", || read(Some("alice")))
+                .unwrap()
+                .as_deref(),
             Some("alice")
         );
         // Cached: the store is not read again (it would now say bob).
         assert_eq!(
-            owners.get("b", || read(Some("bob"))).unwrap().as_deref(),
+            owners.owner("b", || read(Some("bob"))).unwrap().as_deref(),
             Some("alice")
         );
         assert_eq!(reads.get(), 1);
         owners.changed();
         assert_eq!(
-            owners.get("b", || read(Some("bob"))).unwrap().as_deref(),
+            owners.owner("b", || read(Some("bob"))).unwrap().as_deref(),
             Some("bob")
         );
         assert_eq!(reads.get(), 2);
         // No such bucket is cached too, and forgotten on the next change.
-        assert_eq!(owners.get("nope", || read(None)).unwrap(), None);
-        assert_eq!(owners.get("nope", || read(Some("carol"))).unwrap(), None);
+        assert_eq!(owners.owner("nope", || read(None)).unwrap(), None);
+        assert_eq!(owners.owner("nope", || read(Some("carol"))).unwrap(), None);
         owners.changed();
         assert_eq!(
             owners
-                .get("nope", || read(Some("carol")))
+                .owner("nope", || read(Some("carol")))
                 .unwrap()
                 .as_deref(),
             Some("carol")
@@ -118,21 +155,24 @@ mod tests {
     fn an_owner_read_across_a_change_is_not_kept() {
         let owners = Owners::default();
         // The bucket is deleted (and the generation bumped) while its owner is being read.
-        let first = owners.get("b", || {
+        let first = owners.owner("b", || {
             owners.changed();
             Ok(Some("alice".to_owned()))
         });
         assert_eq!(first.unwrap().as_deref(), Some("alice"));
-        assert_eq!(owners.get("b", || Ok(None)).unwrap(), None);
+        assert_eq!(owners.owner("b", || Ok(None)).unwrap(), None);
     }
 
     #[test]
     fn errors_are_not_cached() {
         let owners = Owners::default();
-        let failed = owners.get("b", || Err(crate::CoreError::NoSuchBucket));
+        let failed = owners.owner("b", || Err(crate::CoreError::NoSuchBucket));
         assert!(failed.is_err());
         assert_eq!(
-            owners.get("b", || Ok(Some("a".into()))).unwrap().as_deref(),
+            owners
+                .owner("b", || Ok(Some("a".into())))
+                .unwrap()
+                .as_deref(),
             Some("a")
         );
     }

@@ -90,8 +90,8 @@ pub(crate) struct Inner {
     freed_files: AtomicUsize,
     swept_files: AtomicUsize,
     dir: PathBuf,
-    /// Bucket owners between requests (see [`crate::owners`]).
-    owners: crate::owners::Owners,
+    /// Buckets' compiled access configurations between requests (see [`crate::owners`]).
+    pub(crate) access: crate::owners::Owners,
     _lock: File,
 }
 
@@ -162,7 +162,7 @@ impl Store {
                 freed_files: AtomicUsize::new(0),
                 swept_files: AtomicUsize::new(0),
                 dir: dir.to_owned(),
-                owners: Default::default(),
+                access: Default::default(),
                 _lock: lock,
             }),
         };
@@ -331,42 +331,11 @@ impl Store {
 
     // ----- buckets -----
 
-    /// Creates a bucket owned by `owner` (an owner ID). An existing bucket is
+    /// Creates a private bucket owned by `owner` (an owner ID). An existing bucket is
     /// [`CoreError::BucketAlreadyExists`], saying whether `owner` is its owner.
     pub async fn create_bucket(&self, name: &str, owner: &str) -> Result<()> {
-        validate_bucket_name(name)?;
-        self.check_room(None)?;
-        let (name, owner) = (name.to_owned(), owner.to_owned());
-        let check_name = name.clone();
-        let created = self
-            .write(
-                move |txn| {
-                    if let Some(existing) = txn.bucket(&check_name)? {
-                        let owned_by_you = existing.owner.is_empty() || existing.owner == owner;
-                        return Err(CoreError::BucketAlreadyExists { owned_by_you });
-                    }
-                    Ok(owner)
-                },
-                move |txn, owner| {
-                    let rec = BucketRecord {
-                        created_ms: now_ms(),
-                        versioning: Versioning::Unversioned,
-                        owner,
-                    };
-                    txn.put_bucket(&name, &rec)
-                },
-            )
-            .await;
-        self.inner.owners.changed();
-        created
-    }
-
-    /// The owner ID of bucket `name`, or `None` when there is no such bucket. Answered from
-    /// memory between creates and deletes (see [`crate::owners`]), as every request asks.
-    pub fn bucket_owner(&self, name: &str) -> Result<Option<String>> {
-        self.inner
-            .owners
-            .get(name, || Ok(self.read()?.bucket(name)?.map(|b| b.owner)))
+        self.create_bucket_with(name, owner, Default::default())
+            .await
     }
 
     pub fn bucket(&self, name: &str) -> Result<BucketInfo> {
@@ -425,7 +394,7 @@ impl Store {
                 },
             )
             .await;
-        self.inner.owners.changed();
+        self.inner.access.changed();
         deleted?;
         self.freed_space();
         Ok(())

@@ -277,6 +277,7 @@ async fn run(ops: Vec<Op>) {
                         BUCKET,
                         KEYS[dst],
                         MetadataDirective::Copy,
+                        Default::default(),
                     )
                     .await;
                 match (expected, got) {

@@ -147,6 +147,7 @@ async fn copy(s: &Store, dst: &str, cond: Precondition) -> Result<(PutOutcome, O
         "bkt",
         dst,
         MetadataDirective::Copy,
+        Default::default(),
     )
     .await
 }

@@ -417,6 +417,7 @@ async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
             "bkt",
             "k",
             MetadataDirective::Copy,
+            Default::default(),
         )
         .await
         .unwrap();
@@ -436,6 +437,7 @@ async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
         "bkt",
         "k2",
         MetadataDirective::Replace(replaced.clone()),
+        Default::default(),
     )
     .await
     .unwrap();
@@ -457,6 +459,7 @@ async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
             "bkt",
             "x",
             MetadataDirective::Copy,
+            Default::default(),
         )
         .await;
     assert!(matches!(ghost, Err(CoreError::NoSuchKey { .. })));
@@ -474,6 +477,7 @@ async fn deleted_versions_are_reclaimed_and_shared_blobs_kept() {
         "bkt",
         "copy",
         MetadataDirective::Copy,
+        Default::default(),
     )
     .await
     .unwrap();

@@ -90,6 +90,7 @@ pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> BosResult 
                 "PreconditionFailed",
                 "At least one of the preconditions you specified did not hold.".to_owned(),
             )),
+            Err(EntryError::AccessDenied) => Some(("AccessDenied", "Access denied.".to_owned())),
         };
         if let Some((code, message)) = failure {
             let mut e = serde_json::json!({"key": entry.key, "code": code, "message": message});

@@ -37,7 +37,12 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     validate_name(name)?;
     let bytes = ctx.read_document(body).await?;
     check_create_configuration(&bytes)?;
-    ctx.run(CreateBucket(name)).await?;
+    ctx.run(CreateBucket {
+        bucket: name,
+        acl: AclAsk::Private,
+        ownership: None,
+    })
+    .await?;
     Ok(empty(StatusCode::OK))
 }
 

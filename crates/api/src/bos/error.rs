@@ -48,6 +48,7 @@ impl From<CoreError> for BosError {
         use StatusCode as S;
         let msg = e.to_string();
         match e {
+            CoreError::Access(a) => access_error(a),
             CoreError::NoSuchBucket => BosError::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",
@@ -181,10 +182,28 @@ impl From<crate::access::Denied> for BosError {
     fn from(e: crate::access::Denied) -> BosError {
         use crate::access::Denied;
         match e {
-            Denied::NotOwner | Denied::ExpectedOwner => {
+            Denied::Refused(_) | Denied::Anonymous | Denied::ExpectedOwner => {
                 BosError::new(StatusCode::FORBIDDEN, "AccessDenied", "Access denied.")
             }
             Denied::Store(detail) => internal(detail),
         }
+    }
+}
+
+/// BOS's answers to refused access configurations.
+fn access_error(e: strata_core::access::AccessError) -> BosError {
+    use StatusCode as S;
+    use strata_core::access::{AccessError as A, PolicyError};
+    let msg = e.to_string();
+    match e {
+        A::PublicAccessBlocked => BosError::new(S::FORBIDDEN, "AccessDenied", "Access denied."),
+        A::Policy(PolicyError::Malformed(m)) => BosError::new(S::BAD_REQUEST, "MalformedJSON", m),
+        A::Policy(PolicyError::InvalidArgument(m)) => BosError::invalid_argument(m),
+        A::AclNotSupported
+        | A::InvalidBucketAclWithObjectOwnership
+        | A::UnknownGrantee(_)
+        | A::NoSuchBucketPolicy
+        | A::NoSuchPublicAccessBlockConfiguration
+        | A::OwnershipControlsNotFound => BosError::invalid_argument(msg),
     }
 }

@@ -44,7 +44,11 @@ impl Dialect for BosApi {
     const ROUTES: Routes = Routes {
         copy_source: "x-bce-copy-source",
         head_bucket: true,
-        acl: false,
+        acl: true,
+        delete_object_acl: true,
+        policy: false,
+        public_access_block: false,
+        ownership_controls: false,
         bucket_info: false,
         object_meta: false,
         list_v2: false,
@@ -73,6 +77,10 @@ impl Dialect for BosApi {
             access_key: auth.access_key,
             auth: (),
         })
+    }
+
+    fn anonymous_auth(_req: &RequestParts) -> Result<(), BosError> {
+        Ok(())
     }
 
     /// BOS paths may start with `/v1` (older SDKs, presigned URLs); `v1` can never be a
@@ -197,9 +205,23 @@ impl Dialect for BosApi {
             ListParts => multipart::list_parts(ctx),
             AbortMultipartUpload => multipart::abort(ctx).await,
             CompleteMultipartUpload => multipart::complete(ctx, body).await,
-            // Not BOS's (its routes never give them; `?acl` is refused).
-            GetBucketInfo | GetBucketAcl | PutBucketAcl | ListObjectsV2 | GetObjectMeta
-            | GetObjectAcl | PutObjectAcl => Err(BosApi::unrouted(Unrouted::MethodNotAllowed {
+            GetBucketAcl | PutBucketAcl | GetObjectAcl | PutObjectAcl | DeleteObjectAcl => {
+                Err(BosApi::unrouted(Unrouted::Refused(op.name().to_owned())))
+            }
+            // Not BOS's (its routes never give them).
+            GetBucketInfo
+            | ListObjectsV2
+            | GetObjectMeta
+            | GetBucketPolicy
+            | PutBucketPolicy
+            | DeleteBucketPolicy
+            | GetBucketPolicyStatus
+            | GetPublicAccessBlock
+            | PutPublicAccessBlock
+            | DeletePublicAccessBlock
+            | GetBucketOwnershipControls
+            | PutBucketOwnershipControls
+            | DeleteBucketOwnershipControls => Err(BosApi::unrouted(Unrouted::MethodNotAllowed {
                 service: false,
             })),
         }

@@ -24,6 +24,7 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> BosResult {
     validate_key(key)?;
     let id = ctx
         .run(CreateUpload {
+            acl: AclAsk::Inherit,
             bucket,
             key,
             meta: meta_from_headers(ctx)?,

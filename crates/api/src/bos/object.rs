@@ -124,6 +124,7 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let meta = meta_from_headers(ctx)?;
     let out = ctx
         .run(PutObject {
+            acl: AclAsk::Inherit,
             bucket,
             key,
             meta,
@@ -253,6 +254,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
     };
     let (out, _) = ctx
         .run(CopyObject {
+            acl: AclAsk::Inherit,
             source: Source::of(&copied),
             source_cond: cond,
             bucket,

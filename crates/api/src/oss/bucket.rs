@@ -100,7 +100,14 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     check_acl(ctx, "x-oss-acl")?;
     let bytes = ctx.read_document(body).await?;
     check_create_configuration(&bytes)?;
-    match ctx.run(CreateBucket(name)).await {
+    match ctx
+        .run(CreateBucket {
+            bucket: name,
+            acl: AclAsk::Private,
+            ownership: None,
+        })
+        .await
+    {
         // Creating a bucket one already owns succeeds (200), as on OSS.
         Ok(()) | Err(CoreError::BucketAlreadyExists { owned_by_you: true }) => {}
         Err(e) => return Err(e.into()),

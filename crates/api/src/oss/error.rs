@@ -72,6 +72,7 @@ impl From<CoreError> for OssError {
         use StatusCode as S;
         let msg = e.to_string();
         match e {
+            CoreError::Access(a) => access_error(a),
             CoreError::NoSuchBucket => OssError::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",
@@ -231,12 +232,43 @@ impl From<crate::access::Denied> for OssError {
     fn from(e: crate::access::Denied) -> OssError {
         use crate::access::Denied;
         match e {
-            Denied::NotOwner | Denied::ExpectedOwner => OssError::new(
+            Denied::Refused(_) | Denied::Anonymous | Denied::ExpectedOwner => OssError::new(
                 StatusCode::FORBIDDEN,
                 "AccessDenied",
                 "You have no right to access this bucket.",
             ),
             Denied::Store(detail) => internal(detail),
         }
+    }
+}
+
+/// OSS's answers to refused access configurations.
+fn access_error(e: strata_core::access::AccessError) -> OssError {
+    use StatusCode as S;
+    use strata_core::access::{AccessError as A, PolicyError};
+    let msg = e.to_string();
+    match e {
+        A::PublicAccessBlocked => OssError::new(
+            S::FORBIDDEN,
+            "AccessDenied",
+            "Public access is blocked by the public access block of this bucket.",
+        ),
+        A::Policy(PolicyError::Malformed(m) | PolicyError::InvalidArgument(m)) => {
+            OssError::new(S::BAD_REQUEST, "InvalidPolicyDocument", m)
+        }
+        A::NoSuchBucketPolicy => OssError::new(
+            S::NOT_FOUND,
+            "NoSuchBucketPolicy",
+            "The bucket policy does not exist.",
+        ),
+        A::NoSuchPublicAccessBlockConfiguration => OssError::new(
+            S::NOT_FOUND,
+            "NoSuchPublicAccessBlockConfiguration",
+            "The public access block configuration does not exist.",
+        ),
+        A::AclNotSupported
+        | A::InvalidBucketAclWithObjectOwnership
+        | A::UnknownGrantee(_)
+        | A::OwnershipControlsNotFound => OssError::invalid_argument(msg),
     }
 }

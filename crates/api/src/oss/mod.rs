@@ -48,6 +48,10 @@ impl Dialect for OssApi {
         copy_source: "x-oss-copy-source",
         head_bucket: false,
         acl: true,
+        delete_object_acl: false,
+        policy: true,
+        public_access_block: true,
+        ownership_controls: false,
         bucket_info: true,
         object_meta: true,
         list_v2: true,
@@ -76,6 +80,14 @@ impl Dialect for OssApi {
             user,
             access_key: auth.access_key.clone(),
             auth,
+        })
+    }
+
+    /// An anonymous request's body is covered by nothing.
+    fn anonymous_auth(_req: &RequestParts) -> Result<auth::Authenticated, OssError> {
+        Ok(auth::Authenticated {
+            access_key: String::new(),
+            payload_sha256: None,
         })
     }
 
@@ -218,8 +230,22 @@ impl Dialect for OssApi {
             ListParts => multipart::list_parts(ctx),
             AbortMultipartUpload => multipart::abort(ctx).await,
             CompleteMultipartUpload => multipart::complete(ctx, body).await,
-            // OSS answers HEAD of a bucket as the GET it names (its routes never give this).
-            HeadBucket => Err(OssApi::unrouted(Unrouted::MethodNotAllowed {
+            GetBucketPolicy
+            | PutBucketPolicy
+            | DeleteBucketPolicy
+            | GetBucketPolicyStatus
+            | GetPublicAccessBlock
+            | PutPublicAccessBlock
+            | DeletePublicAccessBlock => {
+                Err(OssApi::unrouted(Unrouted::Refused(op.name().to_owned())))
+            }
+            // OSS answers HEAD of a bucket as the GET it names (its routes never give this);
+            // the rest are not OSS's.
+            HeadBucket
+            | GetBucketOwnershipControls
+            | PutBucketOwnershipControls
+            | DeleteBucketOwnershipControls
+            | DeleteObjectAcl => Err(OssApi::unrouted(Unrouted::MethodNotAllowed {
                 service: false,
             })),
         }

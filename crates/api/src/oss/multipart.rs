@@ -26,6 +26,7 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> OssResult {
     let url = ctx.url_encoding()?;
     let id = ctx
         .run(CreateUpload {
+            acl: AclAsk::Inherit,
             bucket,
             key,
             meta: meta_from_headers(ctx),

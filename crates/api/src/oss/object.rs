@@ -182,6 +182,7 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let expect = expectations(ctx)?;
     let out = ctx
         .run(PutObject {
+            acl: AclAsk::Inherit,
             bucket,
             key,
             meta: meta_from_headers(ctx),
@@ -248,6 +249,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> OssResult {
     };
     let (out, source) = ctx
         .run(CopyObject {
+            acl: AclAsk::Inherit,
             source: Source::of(&copied),
             source_cond: copy_condition(ctx),
             bucket,

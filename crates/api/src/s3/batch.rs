@@ -131,6 +131,7 @@ pub(super) async fn delete_objects(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
                         "PreconditionFailed",
                         "At least one of the pre-conditions you specified did not hold".to_owned(),
                     ),
+                    EntryError::AccessDenied => ("AccessDenied", "Access Denied".to_owned()),
                 };
                 x.open("Error").leaf("Key", &entry.key);
                 x.leaf_opt("VersionId", entry.version_id.as_deref());

@@ -73,7 +73,14 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
             return Err(S3Error::not_implemented("Directory buckets"));
         }
     }
-    match ctx.run(CreateBucket(name)).await {
+    match ctx
+        .run(CreateBucket {
+            bucket: name,
+            acl: AclAsk::Private,
+            ownership: None,
+        })
+        .await
+    {
         Ok(()) => {}
         // In us-east-1, re-creating a bucket you own succeeds and changes nothing; every other
         // region answers 409 BucketAlreadyOwnedByYou (AWS CreateBucket reference).

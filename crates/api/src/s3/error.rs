@@ -88,6 +88,7 @@ impl From<CoreError> for S3Error {
         use StatusCode as S;
         let msg = e.to_string();
         match e {
+            CoreError::Access(a) => access_error(a),
             CoreError::NoSuchBucket => S3Error::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",
@@ -275,10 +276,47 @@ impl From<crate::access::Denied> for S3Error {
     fn from(e: crate::access::Denied) -> S3Error {
         use crate::access::Denied;
         match e {
-            Denied::NotOwner | Denied::ExpectedOwner => {
+            Denied::Refused(_) | Denied::Anonymous | Denied::ExpectedOwner => {
                 S3Error::new(StatusCode::FORBIDDEN, "AccessDenied", "Access Denied")
             }
             Denied::Store(detail) => internal(detail),
         }
+    }
+}
+
+/// S3's answers to refused access configurations.
+fn access_error(e: strata_core::access::AccessError) -> S3Error {
+    use StatusCode as S;
+    use strata_core::access::{AccessError as A, PolicyError};
+    match e {
+        A::AclNotSupported => S3Error::new(
+            S::BAD_REQUEST,
+            "AccessControlListNotSupported",
+            "The bucket does not allow ACLs",
+        ),
+        A::PublicAccessBlocked => S3Error::new(S::FORBIDDEN, "AccessDenied", "Access Denied"),
+        A::InvalidBucketAclWithObjectOwnership => S3Error::new(
+            S::BAD_REQUEST,
+            "InvalidBucketAclWithObjectOwnership",
+            "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+        ),
+        A::UnknownGrantee(_) => S3Error::invalid_argument("Invalid id".to_owned()),
+        A::Policy(PolicyError::Malformed(m)) => S3Error::new(S::BAD_REQUEST, "MalformedPolicy", m),
+        A::Policy(PolicyError::InvalidArgument(m)) => S3Error::invalid_argument(m),
+        A::NoSuchBucketPolicy => S3Error::new(
+            S::NOT_FOUND,
+            "NoSuchBucketPolicy",
+            "The bucket policy does not exist",
+        ),
+        A::NoSuchPublicAccessBlockConfiguration => S3Error::new(
+            S::NOT_FOUND,
+            "NoSuchPublicAccessBlockConfiguration",
+            "The public access block configuration was not found",
+        ),
+        A::OwnershipControlsNotFound => S3Error::new(
+            S::NOT_FOUND,
+            "OwnershipControlsNotFoundError",
+            "The bucket ownership controls were not found",
+        ),
     }
 }

@@ -53,6 +53,10 @@ impl Dialect for S3Api {
         copy_source: "x-amz-copy-source",
         head_bucket: true,
         acl: true,
+        delete_object_acl: false,
+        policy: true,
+        public_access_block: true,
+        ownership_controls: true,
         bucket_info: false,
         object_meta: false,
         list_v2: true,
@@ -83,17 +87,22 @@ impl Dialect for S3Api {
         })
     }
 
-    /// No `Authorization` header and no presigned signature (SigV4's or SigV2's).
-    fn unsigned(req: &RequestParts) -> bool {
-        !req.headers.contains_key("authorization")
-            && ![
-                "X-Amz-Signature",
-                "X-Amz-Credential",
-                "Signature",
-                "AWSAccessKeyId",
-            ]
-            .iter()
-            .any(|p| req.has_query(p))
+    /// An anonymous request's body is what its `x-amz-content-sha256` says (by default, not
+    /// covered by anything); chunk signatures need a signer.
+    fn anonymous_auth(req: &RequestParts) -> Result<Authenticated, S3Error> {
+        let payload = match req.header("x-amz-content-sha256") {
+            None => auth::Payload::Unsigned,
+            Some(v) => match auth::Payload::parse(v) {
+                Some(auth::Payload::StreamingSigned | auth::Payload::StreamingSignedTrailer)
+                | None => return Err(auth::AuthError::Anonymous.into()),
+                Some(p) => p,
+            },
+        };
+        Ok(Authenticated {
+            access_key: String::new(),
+            payload,
+            signing: None,
+        })
     }
 
     fn parse_copy_source(raw: &str) -> Result<crate::exec::CopySource, S3Error> {
@@ -205,10 +214,24 @@ impl Dialect for S3Api {
             ListParts => multipart::list_parts(ctx),
             AbortMultipartUpload => multipart::abort(ctx).await,
             CompleteMultipartUpload => multipart::complete(ctx, body).await,
+            GetBucketPolicy
+            | PutBucketPolicy
+            | DeleteBucketPolicy
+            | GetBucketPolicyStatus
+            | GetPublicAccessBlock
+            | PutPublicAccessBlock
+            | DeletePublicAccessBlock
+            | GetBucketOwnershipControls
+            | PutBucketOwnershipControls
+            | DeleteBucketOwnershipControls => {
+                Err(S3Api::unrouted(Unrouted::Refused(op.name().to_owned())))
+            }
             // Not S3's (its routes never give them).
-            GetBucketInfo | GetObjectMeta => Err(S3Api::unrouted(Unrouted::MethodNotAllowed {
-                service: false,
-            })),
+            GetBucketInfo | GetObjectMeta | DeleteObjectAcl => {
+                Err(S3Api::unrouted(Unrouted::MethodNotAllowed {
+                    service: false,
+                }))
+            }
         }
     }
 }

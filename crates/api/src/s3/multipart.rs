@@ -27,6 +27,7 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> S3Result {
     check_canned_acl(ctx)?;
     let id = ctx
         .run(CreateUpload {
+            acl: AclAsk::Private,
             bucket,
             key,
             meta: meta_from_headers(ctx),

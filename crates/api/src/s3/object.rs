@@ -255,6 +255,7 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (body, expect, echo) = upload_body(ctx, body)?;
     let out = ctx
         .run(PutObject {
+            acl: AclAsk::Private,
             bucket,
             key,
             meta: meta_from_headers(ctx),
@@ -472,6 +473,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
     }
     let (out, source) = ctx
         .run(CopyObject {
+            acl: AclAsk::Private,
             source: Source::of(&copied),
             source_cond: objhttp::precondition(&ctx.req.headers, COPY_CONDITIONS),
             bucket,

@@ -175,7 +175,10 @@ impl Action {
         use Action::*;
         match self {
             ListBucket | ListBucketVersions | ListBucketMultipartUploads => AclNeed::Bucket(Read),
-            PutObject | DeleteObject | DeleteObjectVersion | AbortMultipartUpload
+            PutObject
+            | DeleteObject
+            | DeleteObjectVersion
+            | AbortMultipartUpload
             | ListMultipartUploadParts => AclNeed::Bucket(Write),
             GetBucketAcl => AclNeed::Bucket(ReadAcp),
             PutBucketAcl => AclNeed::Bucket(WriteAcp),

@@ -64,12 +64,16 @@ pub struct Policy {
 impl Policy {
     /// Parses an S3 or OSS policy (told apart by `Version`) for bucket `bucket`.
     pub fn parse(_text: &str, _bucket: &str) -> Result<Policy, PolicyError> {
-        Err(PolicyError::Malformed("bucket policies are not built yet".into()))
+        Err(PolicyError::Malformed(
+            "bucket policies are not built yet".into(),
+        ))
     }
 
     /// Parses a BOS `{"accessControlList": [...]}` document for bucket `bucket`.
     pub fn parse_bos_acl(_text: &str, _bucket: &str) -> Result<Policy, PolicyError> {
-        Err(PolicyError::Malformed("BOS ACL documents are not built yet".into()))
+        Err(PolicyError::Malformed(
+            "BOS ACL documents are not built yet".into(),
+        ))
     }
 
     pub fn language(&self) -> Language {

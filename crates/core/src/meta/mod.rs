@@ -90,6 +90,14 @@ pub trait ReadTxn {
     /// Blobs whose last reference is gone and whose files wait to be removed.
     fn garbage(&self, limit: usize) -> StorageResult<Vec<u64>>;
     fn counter(&self, name: &str) -> StorageResult<u64>;
+    /// A setting (store-wide configuration such as users) by name.
+    fn setting(&self, name: &str) -> StorageResult<Option<Vec<u8>>>;
+    /// Visits the settings whose names start with `prefix`, ascending.
+    fn scan_settings(
+        &self,
+        prefix: &str,
+        visit: &mut dyn FnMut(&str, &[u8]) -> Flow,
+    ) -> StorageResult<()>;
 }
 
 /// Reads and writes inside one transaction of a batch.
@@ -100,6 +108,8 @@ pub trait WriteTxn: ReadTxn {
     /// left anything behind).
     fn writes(&self) -> u64;
     fn set_counter(&mut self, name: &str, value: u64) -> StorageResult<()>;
+    fn put_setting(&mut self, name: &str, value: &[u8]) -> StorageResult<()>;
+    fn remove_setting(&mut self, name: &str) -> StorageResult<()>;
 
     fn put_bucket(&mut self, name: &str, rec: &BucketRecord) -> StorageResult<()>;
     fn remove_bucket(&mut self, name: &str) -> StorageResult<()>;

@@ -6,6 +6,7 @@
 //! new format when touched. [`BucketRecord`] went from format 1 to 2 this way (it gained
 //! `owner`).
 
+use crate::access::{Grant, ObjectAccess};
 use crate::error::StorageError;
 use crate::version::{VersionId, Versioning};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -27,6 +28,25 @@ pub trait Versioned: Serialize + DeserializeOwned {
 
 fn postcard_decode<T: DeserializeOwned>(payload: &[u8]) -> Result<T, StorageError> {
     postcard::from_bytes(payload).map_err(|e| StorageError::Corrupt(e.to_string()))
+}
+
+/// Reads `payload`, written before `T` gained a last field whose default encodes as `trailer`.
+/// A record whose last encoded part is not the one that gained the field (a delete marker's
+/// entry kind has no object data) leaves the trailer unread, which is fine.
+fn decode_with_trailer<T: DeserializeOwned>(
+    payload: &[u8],
+    trailer: &[u8],
+) -> Result<T, StorageError> {
+    let mut bytes = Vec::with_capacity(payload.len() + trailer.len());
+    bytes.extend_from_slice(payload);
+    bytes.extend_from_slice(trailer);
+    postcard::take_from_bytes(&bytes)
+        .map(|(v, _)| v)
+        .map_err(|e| StorageError::Corrupt(e.to_string()))
+}
+
+fn default_encoding<T: Serialize + Default>() -> Vec<u8> {
+    postcard::to_stdvec(&T::default()).expect("records always serialize")
 }
 
 pub fn encode<T: Versioned>(value: &T) -> Vec<u8> {
@@ -52,6 +72,61 @@ pub struct BucketRecord {
     /// The owner ID of the user who created it ("" for buckets of format 1, which belong to
     /// everyone).
     pub owner: String,
+    /// Who else may act on it (format 3).
+    pub access: BucketAccessRecord,
+}
+
+/// A bucket's access configuration as stored: its ACL, public access block, object
+/// ownership, and its policies' texts exactly as they were put.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketAccessRecord {
+    /// Grants besides the owner's full control.
+    pub acl: Vec<Grant>,
+    pub public_access_block: Option<PublicAccessBlock>,
+    pub ownership: Option<ObjectOwnership>,
+    /// An S3 or OSS bucket policy.
+    pub policy: Option<String>,
+    /// A BOS `accessControlList` document (BOS ACLs with resources, effects or conditions).
+    pub bos_acl: Option<String>,
+}
+
+/// S3's four Block Public Access flags (OSS's one `BlockPublicAccess` sets all four).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+/// S3's Object Ownership.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ObjectOwnership {
+    /// ACLs are off: the bucket owner owns every object.
+    BucketOwnerEnforced,
+    /// Objects written with `bucket-owner-full-control` belong to the bucket owner.
+    BucketOwnerPreferred,
+    /// The writer owns what it writes.
+    ObjectWriter,
+}
+
+impl ObjectOwnership {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectOwnership::BucketOwnerEnforced => "BucketOwnerEnforced",
+            ObjectOwnership::BucketOwnerPreferred => "BucketOwnerPreferred",
+            ObjectOwnership::ObjectWriter => "ObjectWriter",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ObjectOwnership> {
+        Some(match s {
+            "BucketOwnerEnforced" => ObjectOwnership::BucketOwnerEnforced,
+            "BucketOwnerPreferred" => ObjectOwnership::BucketOwnerPreferred,
+            "ObjectWriter" => ObjectOwnership::ObjectWriter,
+            _ => return None,
+        })
+    }
 }
 
 /// Format 1 of [`BucketRecord`], before buckets had owners.
@@ -62,7 +137,7 @@ struct BucketRecordV1 {
 }
 
 impl Versioned for BucketRecord {
-    const FORMAT: u8 = 2;
+    const FORMAT: u8 = 3;
 
     fn from_older(format: u8, payload: &[u8]) -> Result<Self, StorageError> {
         match format {
@@ -72,8 +147,10 @@ impl Versioned for BucketRecord {
                     created_ms: v1.created_ms,
                     versioning: v1.versioning,
                     owner: String::new(),
+                    access: BucketAccessRecord::default(),
                 })
             }
+            2 => decode_with_trailer(payload, &default_encoding::<BucketAccessRecord>()),
             f => Err(StorageError::Corrupt(format!(
                 "no reader for bucket record format {f}"
             ))),
@@ -81,9 +158,23 @@ impl Versioned for BucketRecord {
     }
 }
 
-impl Versioned for VersionRecord {}
+impl Versioned for VersionRecord {
+    const FORMAT: u8 = 2;
+
+    fn from_older(_format: u8, payload: &[u8]) -> Result<Self, StorageError> {
+        decode_with_trailer(payload, &default_encoding::<ObjectAccess>())
+    }
+}
+
+impl Versioned for UploadRecord {
+    const FORMAT: u8 = 2;
+
+    fn from_older(_format: u8, payload: &[u8]) -> Result<Self, StorageError> {
+        decode_with_trailer(payload, &default_encoding::<ObjectAccess>())
+    }
+}
+
 impl Versioned for ObjectSummary {}
-impl Versioned for UploadRecord {}
 impl Versioned for PartRecord {}
 impl Versioned for BlobRecord {}
 impl Versioned for CompletionRecord {}
@@ -124,6 +215,8 @@ pub struct ObjectData {
     pub parts: u32,
     pub meta: ObjectMeta,
     pub segments: Vec<Segment>,
+    /// Its owner and ACL (format 2; the last field, see [`decode_with_trailer`]).
+    pub access: ObjectAccess,
 }
 
 // Records are decoded one at a time and never stored in bulk, so the variants' size
@@ -173,6 +266,8 @@ pub struct UploadRecord {
     pub key: String,
     pub initiated_ms: i64,
     pub meta: ObjectMeta,
+    /// The owner and ACL of the object it completes into (format 2; the last field).
+    pub access: ObjectAccess,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -228,13 +323,14 @@ mod tests {
             created_ms: 7,
             versioning: Versioning::Suspended,
             owner: "alice".into(),
+            access: BucketAccessRecord::default(),
         }
     }
 
     #[test]
     fn records_carry_their_format_byte_and_round_trip() {
         let bytes = encode(&bucket());
-        assert_eq!(bytes[0], 2);
+        assert_eq!(bytes[0], 3);
         assert_eq!(decode::<BucketRecord>(&bytes).unwrap(), bucket());
         let blob = BlobRecord {
             refs: 2,
@@ -265,9 +361,62 @@ mod tests {
             BucketRecord {
                 created_ms: 5,
                 versioning: Versioning::Enabled,
-                owner: String::new()
+                owner: String::new(),
+                access: BucketAccessRecord::default(),
             }
         );
+    }
+
+    #[test]
+    fn records_from_before_access_read_with_the_default_access() {
+        // Format 2 bucket records: the three fields of format 3 before `access`.
+        #[derive(Serialize)]
+        struct BucketV2 {
+            created_ms: i64,
+            versioning: Versioning,
+            owner: String,
+        }
+        let mut bytes = vec![2];
+        let v2 = BucketV2 {
+            created_ms: 9,
+            versioning: Versioning::Enabled,
+            owner: "bob".into(),
+        };
+        bytes.extend(postcard::to_stdvec(&v2).unwrap());
+        let rec = decode::<BucketRecord>(&bytes).unwrap();
+        assert_eq!((rec.created_ms, rec.owner.as_str()), (9, "bob"));
+        assert_eq!(rec.access, BucketAccessRecord::default());
+
+        // Format 1 version records, of an object and of a delete marker.
+        let object = VersionRecord {
+            seq: 4,
+            id: VersionId::Null,
+            last_modified_ms: 11,
+            kind: EntryKind::Object(ObjectData {
+                size: 3,
+                etag: "e".into(),
+                crc64: 1,
+                crc32: 2,
+                parts: 0,
+                meta: ObjectMeta::default(),
+                segments: vec![Segment { blob: 8, len: 3 }],
+                access: ObjectAccess::default(),
+            }),
+        };
+        let marker = VersionRecord {
+            kind: EntryKind::DeleteMarker,
+            ..object.clone()
+        };
+        for rec in [object, marker] {
+            let mut v2 = postcard::to_stdvec(&rec).unwrap();
+            if !rec.is_delete_marker() {
+                // Drop the default access's encoding: what format 1 wrote.
+                v2.truncate(v2.len() - default_encoding::<ObjectAccess>().len());
+            }
+            let mut bytes = vec![FORMAT_V1];
+            bytes.extend(v2);
+            assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), rec);
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The embedded metadata engine: redb, with a group-commit writer thread.
 //!
-//! Every redb call of the project is in this file. Tables (all keys ordered as redb orders
+//! Every redb call of the project is in this module (this file: tables, reads and writes;
+//! `writer.rs`: the group-commit writer thread). Tables (all keys ordered as redb orders
 //! tuples: element by element, byte strings bytewise):
 //!
 //! | table | key | value |
@@ -16,6 +17,7 @@
 //! | `blobs` | blob ID | [`BlobRecord`] |
 //! | `garbage` | blob ID | () |
 //! | `counters` | name | u64 |
+//! | `settings` | name (`user/ACCESS-KEY`, ...) | bytes (a record of the setting's kind) |
 
 use super::keyrange::{bound, key_str, lower_bound, prefix_successor};
 use super::*;
@@ -26,6 +28,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
+use writer::{Slot, Stats, open_db, writer_loop};
+
+mod writer;
 
 type VersionKey = (&'static str, &'static [u8], u64);
 const BUCKETS: TableDefinition<&str, &[u8]> = TableDefinition::new("buckets");
@@ -39,6 +44,7 @@ const COMPLETIONS: TableDefinition<(&str, &[u8]), &[u8]> = TableDefinition::new(
 const BLOBS: TableDefinition<u64, &[u8]> = TableDefinition::new("blobs");
 const GARBAGE: TableDefinition<u64, ()> = TableDefinition::new("garbage");
 const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
+const SETTINGS: TableDefinition<&str, &[u8]> = TableDefinition::new("settings");
 
 const SEQ_COUNTER: &str = "seq";
 /// Most operations one batch takes; the rest wait for the next commit.
@@ -279,6 +285,28 @@ macro_rules! impl_read {
                 let t = $open!(self, COUNTERS);
                 Ok(t.get(name).eng()?.map(|v| v.value()).unwrap_or(0))
             }
+
+            fn setting(&self, name: &str) -> StorageResult<Option<Vec<u8>>> {
+                let t = $open!(self, SETTINGS);
+                Ok(t.get(name).eng()?.map(|v| v.value().to_vec()))
+            }
+
+            fn scan_settings(
+                &self,
+                prefix: &str,
+                visit: &mut dyn FnMut(&str, &[u8]) -> Flow,
+            ) -> StorageResult<()> {
+                let t = $open!(self, SETTINGS);
+                for item in t.range(prefix..).eng()? {
+                    let (k, v) = item.eng()?;
+                    if !k.value().starts_with(prefix)
+                        || visit(k.value(), v.value()) != Flow::Continue
+                    {
+                        break;
+                    }
+                }
+                Ok(())
+            }
         }
     };
 }
@@ -317,6 +345,7 @@ struct WriteTables<'a> {
     BLOBS: RefCell<redb::Table<'a, u64, &'static [u8]>>,
     GARBAGE: RefCell<redb::Table<'a, u64, ()>>,
     COUNTERS: RefCell<redb::Table<'a, &'static str, u64>>,
+    SETTINGS: RefCell<redb::Table<'a, &'static str, &'static [u8]>>,
 }
 
 impl<'a> WriteTables<'a> {
@@ -333,6 +362,7 @@ impl<'a> WriteTables<'a> {
             BLOBS: RefCell::new(txn.open_table(BLOBS).eng()?),
             GARBAGE: RefCell::new(txn.open_table(GARBAGE).eng()?),
             COUNTERS: RefCell::new(txn.open_table(COUNTERS).eng()?),
+            SETTINGS: RefCell::new(txn.open_table(SETTINGS).eng()?),
         })
     }
 }
@@ -371,6 +401,18 @@ impl WriteTxn for RedbWrite<'_> {
     fn set_counter(&mut self, name: &str, value: u64) -> StorageResult<()> {
         let mut t = self.tables.COUNTERS.borrow_mut();
         let r = t.insert(name, value);
+        self.wrote(r)
+    }
+
+    fn put_setting(&mut self, name: &str, value: &[u8]) -> StorageResult<()> {
+        let mut t = self.tables.SETTINGS.borrow_mut();
+        let r = t.insert(name, value);
+        self.wrote(r)
+    }
+
+    fn remove_setting(&mut self, name: &str) -> StorageResult<()> {
+        let mut t = self.tables.SETTINGS.borrow_mut();
+        let r = t.remove(name);
         self.wrote(r)
     }
 
@@ -524,82 +566,6 @@ impl Drop for RedbMeta {
     }
 }
 
-/// Where readers find the database. The writer empties it and fills it again when it reopens
-/// the file after an engine failure (redb refuses every write after an I/O error, such as a
-/// full disk, until the file is reopened). Readers arriving meanwhile wait for the reopen.
-struct Slot {
-    path: std::path::PathBuf,
-    cache_bytes: usize,
-    db: std::sync::Mutex<Option<Arc<Database>>>,
-    reopened: std::sync::Condvar,
-}
-
-/// How long a reader waits for a reopen in progress before it gives up with an error.
-const REOPEN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
-
-impl Slot {
-    fn new(path: &Path, cache_bytes: usize, db: Database) -> Slot {
-        Slot {
-            path: path.to_owned(),
-            cache_bytes,
-            db: std::sync::Mutex::new(Some(Arc::new(db))),
-            reopened: std::sync::Condvar::new(),
-        }
-    }
-
-    /// The open database; during a reopen, waits for it (at most [`REOPEN_WAIT`]).
-    fn get(&self) -> StorageResult<Arc<Database>> {
-        let guard = self
-            .db
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (guard, _) = self
-            .reopened
-            .wait_timeout_while(guard, REOPEN_WAIT, |db| db.is_none())
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        guard.clone().ok_or_else(|| {
-            StorageError::Engine("the metadata store is being reopened after a failure".into())
-        })
-    }
-
-    fn set(&self, db: Option<Arc<Database>>) {
-        *self
-            .db
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = db;
-        self.reopened.notify_all();
-    }
-
-    /// Closes the database and opens it again, waiting for readers still using the old one.
-    fn reopen(&self, old: Arc<Database>) -> Arc<Database> {
-        self.set(None);
-        drop(old);
-        let mut wait = std::time::Duration::from_millis(5);
-        loop {
-            match open_db(&self.path, self.cache_bytes) {
-                Ok(db) => {
-                    let db = Arc::new(db);
-                    self.set(Some(db.clone()));
-                    tracing::warn!("metadata store reopened after a failure");
-                    return db;
-                }
-                Err(e) => {
-                    tracing::warn!(%e, "reopening the metadata store failed; retrying");
-                    std::thread::sleep(wait);
-                    wait = (wait * 2).min(std::time::Duration::from_secs(1));
-                }
-            }
-        }
-    }
-}
-
-fn open_db(path: &Path, cache_bytes: usize) -> StorageResult<Database> {
-    Database::builder()
-        .set_cache_size(cache_bytes)
-        .create(path)
-        .eng()
-}
-
 impl RedbMeta {
     /// Opens (creating if needed) the database at `path`, caching at most `cache_bytes` of it
     /// in memory.
@@ -653,141 +619,5 @@ impl MetaStore for RedbMeta {
             batches: self.stats.batches.load(Ordering::Relaxed),
             operations: self.stats.operations.load(Ordering::Relaxed),
         }
-    }
-}
-
-#[derive(Default)]
-struct Stats {
-    batches: AtomicU64,
-    operations: AtomicU64,
-}
-
-/// Takes every queued operation (up to [`MAX_BATCH`]), runs them in one transaction, commits
-/// once, then completes them all with the commit's result.
-fn writer_loop(slot: &Slot, rx: mpsc::Receiver<WriteOp>, mut next_seq: u64, stats: &Stats) {
-    let Ok(mut db) = slot.get() else { return };
-    while let Ok(first) = rx.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(op) => batch.push(op),
-                Err(_) => break,
-            }
-        }
-        // Sequence numbers handed out in a failed batch were never published; they stay used
-        // anyway, so the sequence only ever grows.
-        let txn = match db.begin_write().eng() {
-            Ok(txn) => txn,
-            Err(e) => {
-                tracing::error!(%e, "metadata engine failed; reopening it");
-                db = slot.reopen(db);
-                // The operations never ran: dropping them (after the reopen) drops their
-                // completions, which their callers see as a failed batch.
-                drop(batch);
-                continue;
-            }
-        };
-        let (result, completions) = run_batch(txn, batch, &mut next_seq, stats);
-        match &result {
-            Ok(()) => {}
-            Err(BatchError::Refused(e)) => tracing::error!(%e, "metadata batch failed"),
-            Err(BatchError::Engine(e)) => {
-                // Reopened before the callers hear of the failure, so that their next request
-                // finds a working engine.
-                tracing::error!(%e, "metadata engine failed; reopening it");
-                db = slot.reopen(db);
-            }
-        }
-        for completion in completions {
-            completion(match &result {
-                Ok(()) => Ok(()),
-                Err(BatchError::Refused(e)) => Err(StorageError::BatchFailed(e.to_string())),
-                Err(BatchError::Engine(StorageError::Full)) => Err(StorageError::Full),
-                Err(BatchError::Engine(e)) => Err(StorageError::BatchFailed(e.to_string())),
-            });
-        }
-    }
-}
-
-/// Why a batch did not commit.
-enum BatchError {
-    /// An operation failed after writing: the batch was aborted, the engine is fine.
-    Refused(StorageError),
-    /// The engine failed (an I/O error such as a full disk); it must be reopened.
-    Engine(StorageError),
-}
-
-/// Runs `batch` in `txn` and commits it; the completions are returned for the caller to
-/// complete once it has dealt with a failed engine.
-fn run_batch(
-    txn: redb::WriteTransaction,
-    batch: Vec<WriteOp>,
-    next_seq: &mut u64,
-    stats: &Stats,
-) -> (Result<(), BatchError>, Vec<Completion>) {
-    let n = batch.len() as u64;
-    let seq_start = *next_seq;
-    let mut completions = Vec::with_capacity(batch.len());
-    let mut poisoned = false;
-    {
-        let tables = match WriteTables::open(&txn) {
-            Ok(tables) => tables,
-            Err(e) => {
-                drop(batch);
-                return (Err(BatchError::Engine(e)), Vec::new());
-            }
-        };
-        let mut w = RedbWrite {
-            tables,
-            next_seq,
-            writes: Cell::new(0),
-        };
-        for op in batch {
-            // A panicking operation fails its batch instead of the writer thread.
-            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(&mut w))) {
-                Ok(outcome) => {
-                    poisoned |= outcome.poisoned;
-                    completions.push(outcome.completion);
-                }
-                Err(_) => poisoned = true,
-            }
-        }
-        if *w.next_seq != seq_start && !poisoned {
-            let seq = *w.next_seq;
-            if let Err(e) = w.set_counter(SEQ_COUNTER, seq) {
-                tracing::error!(%e, "persisting the sequence failed");
-                poisoned = true;
-            }
-        }
-    }
-    let result = if poisoned {
-        let _ = txn.abort();
-        Err(BatchError::Refused(StorageError::BatchFailed(
-            "an operation failed after writing".into(),
-        )))
-    } else {
-        txn.commit()
-            .map_err(|e| BatchError::Engine(commit_error(e)))
-    };
-    if result.is_ok() {
-        // Counted before anyone hears of the commit, so a caller sees its own batch counted.
-        stats.batches.fetch_add(1, Ordering::Relaxed);
-        stats.operations.fetch_add(n, Ordering::Relaxed);
-    }
-    (result, completions)
-}
-
-/// A commit that ran out of disk space is told apart from other engine failures.
-fn commit_error(e: redb::CommitError) -> StorageError {
-    let full = match &e {
-        redb::CommitError::Storage(redb::StorageError::Io(io)) => {
-            io.kind() == std::io::ErrorKind::StorageFull
-        }
-        _ => false,
-    };
-    if full {
-        StorageError::Full
-    } else {
-        StorageError::BatchFailed(e.to_string())
     }
 }

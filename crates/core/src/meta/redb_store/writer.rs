@@ -1,0 +1,221 @@
+//! The group-commit writer thread of the redb engine, and the slot readers find the database
+//! in (the writer reopens it after an engine failure).
+
+use super::*;
+
+/// Where readers find the database. The writer empties it and fills it again when it reopens
+/// the file after an engine failure (redb refuses every write after an I/O error, such as a
+/// full disk, until the file is reopened). Readers arriving meanwhile wait for the reopen.
+pub(super) struct Slot {
+    path: std::path::PathBuf,
+    cache_bytes: usize,
+    db: std::sync::Mutex<Option<Arc<Database>>>,
+    reopened: std::sync::Condvar,
+}
+
+/// How long a reader waits for a reopen in progress before it gives up with an error.
+const REOPEN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl Slot {
+    pub(super) fn new(path: &Path, cache_bytes: usize, db: Database) -> Slot {
+        Slot {
+            path: path.to_owned(),
+            cache_bytes,
+            db: std::sync::Mutex::new(Some(Arc::new(db))),
+            reopened: std::sync::Condvar::new(),
+        }
+    }
+
+    /// The open database; during a reopen, waits for it (at most [`REOPEN_WAIT`]).
+    pub(super) fn get(&self) -> StorageResult<Arc<Database>> {
+        let guard = self
+            .db
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (guard, _) = self
+            .reopened
+            .wait_timeout_while(guard, REOPEN_WAIT, |db| db.is_none())
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        guard.clone().ok_or_else(|| {
+            StorageError::Engine("the metadata store is being reopened after a failure".into())
+        })
+    }
+
+    fn set(&self, db: Option<Arc<Database>>) {
+        *self
+            .db
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = db;
+        self.reopened.notify_all();
+    }
+
+    /// Closes the database and opens it again, waiting for readers still using the old one.
+    fn reopen(&self, old: Arc<Database>) -> Arc<Database> {
+        self.set(None);
+        drop(old);
+        let mut wait = std::time::Duration::from_millis(5);
+        loop {
+            match open_db(&self.path, self.cache_bytes) {
+                Ok(db) => {
+                    let db = Arc::new(db);
+                    self.set(Some(db.clone()));
+                    tracing::warn!("metadata store reopened after a failure");
+                    return db;
+                }
+                Err(e) => {
+                    tracing::warn!(%e, "reopening the metadata store failed; retrying");
+                    std::thread::sleep(wait);
+                    wait = (wait * 2).min(std::time::Duration::from_secs(1));
+                }
+            }
+        }
+    }
+}
+
+pub(super) fn open_db(path: &Path, cache_bytes: usize) -> StorageResult<Database> {
+    Database::builder()
+        .set_cache_size(cache_bytes)
+        .create(path)
+        .eng()
+}
+
+#[derive(Default)]
+pub(super) struct Stats {
+    pub(super) batches: AtomicU64,
+    pub(super) operations: AtomicU64,
+}
+
+/// Takes every queued operation (up to [`MAX_BATCH`]), runs them in one transaction, commits
+/// once, then completes them all with the commit's result.
+pub(super) fn writer_loop(
+    slot: &Slot,
+    rx: mpsc::Receiver<WriteOp>,
+    mut next_seq: u64,
+    stats: &Stats,
+) {
+    let Ok(mut db) = slot.get() else { return };
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(op) => batch.push(op),
+                Err(_) => break,
+            }
+        }
+        // Sequence numbers handed out in a failed batch were never published; they stay used
+        // anyway, so the sequence only ever grows.
+        let txn = match db.begin_write().eng() {
+            Ok(txn) => txn,
+            Err(e) => {
+                tracing::error!(%e, "metadata engine failed; reopening it");
+                db = slot.reopen(db);
+                // The operations never ran: dropping them (after the reopen) drops their
+                // completions, which their callers see as a failed batch.
+                drop(batch);
+                continue;
+            }
+        };
+        let (result, completions) = run_batch(txn, batch, &mut next_seq, stats);
+        match &result {
+            Ok(()) => {}
+            Err(BatchError::Refused(e)) => tracing::error!(%e, "metadata batch failed"),
+            Err(BatchError::Engine(e)) => {
+                // Reopened before the callers hear of the failure, so that their next request
+                // finds a working engine.
+                tracing::error!(%e, "metadata engine failed; reopening it");
+                db = slot.reopen(db);
+            }
+        }
+        for completion in completions {
+            completion(match &result {
+                Ok(()) => Ok(()),
+                Err(BatchError::Refused(e)) => Err(StorageError::BatchFailed(e.to_string())),
+                Err(BatchError::Engine(StorageError::Full)) => Err(StorageError::Full),
+                Err(BatchError::Engine(e)) => Err(StorageError::BatchFailed(e.to_string())),
+            });
+        }
+    }
+}
+
+/// Why a batch did not commit.
+enum BatchError {
+    /// An operation failed after writing: the batch was aborted, the engine is fine.
+    Refused(StorageError),
+    /// The engine failed (an I/O error such as a full disk); it must be reopened.
+    Engine(StorageError),
+}
+
+/// Runs `batch` in `txn` and commits it; the completions are returned for the caller to
+/// complete once it has dealt with a failed engine.
+fn run_batch(
+    txn: redb::WriteTransaction,
+    batch: Vec<WriteOp>,
+    next_seq: &mut u64,
+    stats: &Stats,
+) -> (Result<(), BatchError>, Vec<Completion>) {
+    let n = batch.len() as u64;
+    let seq_start = *next_seq;
+    let mut completions = Vec::with_capacity(batch.len());
+    let mut poisoned = false;
+    {
+        let tables = match WriteTables::open(&txn) {
+            Ok(tables) => tables,
+            Err(e) => {
+                drop(batch);
+                return (Err(BatchError::Engine(e)), Vec::new());
+            }
+        };
+        let mut w = RedbWrite {
+            tables,
+            next_seq,
+            writes: Cell::new(0),
+        };
+        for op in batch {
+            // A panicking operation fails its batch instead of the writer thread.
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(&mut w))) {
+                Ok(outcome) => {
+                    poisoned |= outcome.poisoned;
+                    completions.push(outcome.completion);
+                }
+                Err(_) => poisoned = true,
+            }
+        }
+        if *w.next_seq != seq_start && !poisoned {
+            let seq = *w.next_seq;
+            if let Err(e) = w.set_counter(SEQ_COUNTER, seq) {
+                tracing::error!(%e, "persisting the sequence failed");
+                poisoned = true;
+            }
+        }
+    }
+    let result = if poisoned {
+        let _ = txn.abort();
+        Err(BatchError::Refused(StorageError::BatchFailed(
+            "an operation failed after writing".into(),
+        )))
+    } else {
+        txn.commit()
+            .map_err(|e| BatchError::Engine(commit_error(e)))
+    };
+    if result.is_ok() {
+        // Counted before anyone hears of the commit, so a caller sees its own batch counted.
+        stats.batches.fetch_add(1, Ordering::Relaxed);
+        stats.operations.fetch_add(n, Ordering::Relaxed);
+    }
+    (result, completions)
+}
+
+/// A commit that ran out of disk space is told apart from other engine failures.
+fn commit_error(e: redb::CommitError) -> StorageError {
+    let full = match &e {
+        redb::CommitError::Storage(redb::StorageError::Io(io)) => {
+            io.kind() == std::io::ErrorKind::StorageFull
+        }
+        _ => false,
+    };
+    if full {
+        StorageError::Full
+    } else {
+        StorageError::BatchFailed(e.to_string())
+    }
+}
