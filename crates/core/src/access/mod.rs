@@ -5,11 +5,13 @@
 //! - [`acl`] holds the grants (S3's grantees and permissions; OSS's and BOS's canned ACLs map
 //!   onto them) on buckets and object versions.
 //! - [`BucketAccess`] is a bucket's configuration compiled, and decides.
-//! - [`policy`] compiles bucket policies (S3's and OSS's JSON languages, and BOS's `accessControlList`,
-//!   which is a policy in all but name), compiled once and evaluated per request.
+//! - [`policy`] compiles bucket policies (S3's and OSS's JSON languages, and BOS's
+//!   `accessControlList`, which is a policy in all but name) once, and evaluates them per
+//!   request.
 
 pub mod acl;
 pub mod action;
+mod condition;
 mod decide;
 mod error;
 pub mod policy;
