@@ -46,7 +46,7 @@ OBJECT_HEADERS = [
     ("oss", "forbid overwrite", {"x-oss-forbid-overwrite": "true"}),
     ("bos", "SSE", {"x-bce-server-side-encryption": "AES256"}),
     ("bos", "storage class", {"x-bce-storage-class": "COLD"}),
-    ("bos", "ACL", {"x-bce-acl": "public-read"}),
+    ("bos", "object ACL", {"x-bce-object-acl": "public-read"}),
     ("bos", "object expiry", {"x-bce-object-expires": "3"}),
     ("bos", "tagging", {"x-bce-tagging": "a=b"}),
     ("bos", "traffic limit", {"x-bce-traffic-limit": "819200"}),
@@ -101,7 +101,7 @@ def test_sse_c_reads_are_refused_too(server, bucket):
     ("s3", {"x-amz-object-ownership": "ObjectWriter"}),
     ("s3", {"x-amz-grant-full-control": 'id="someone"'}),
     ("oss", {"x-oss-server-side-encryption": "AES256"}),
-    ("bos", {"x-bce-acl": "public-read-write"}),
+    ("bos", {"x-bce-grant-read": 'id="someone"'}),
 ])
 def test_bucket_creation_asking_for_a_missing_feature_is_refused(server, dialect, headers):
     name = support.bucket_name("nimpl-b")
