@@ -45,6 +45,7 @@ OBJECT_HEADERS = [
     ("oss", "forbid overwrite", {"x-oss-forbid-overwrite": "true"}),
     ("bos", "SSE", {"x-bce-server-side-encryption": "AES256"}),
     ("bos", "storage class", {"x-bce-storage-class": "COLD"}),
+    ("bos", "object ACL", {"x-bce-object-acl": "public-read"}),
     ("bos", "object expiry", {"x-bce-object-expires": "3"}),
     ("bos", "tagging", {"x-bce-tagging": "a=b"}),
     ("bos", "traffic limit", {"x-bce-traffic-limit": "819200"}),
@@ -97,6 +98,7 @@ def test_sse_c_reads_are_refused_too(server, bucket):
 @pytest.mark.parametrize("dialect,headers", [
     ("s3", {"x-amz-bucket-object-lock-enabled": "true"}),
     ("oss", {"x-oss-server-side-encryption": "AES256"}),
+    ("bos", {"x-bce-grant-read": 'id="someone"'}),
 ])
 def test_bucket_creation_asking_for_a_missing_feature_is_refused(server, dialect, headers):
     name = support.bucket_name("nimpl-b")
