@@ -78,7 +78,8 @@ def main() -> None:
         "nested-past-the-bound": b"<a>" * 33 + b"</a>" * 33,
     }.items():
         write("xml_parse", name, doc)
-    # The first byte picks the document (0 delete, 1 complete, 2 versioning); S3 and OSS both read it.
+    # The first byte picks the document (0 delete, 1 complete, 2 versioning, 3 OSS's public
+    # access block); S3 and OSS both read the first three.
     for name, doc in {
         "delete": b'\x00<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet><Object><Key>a&amp;b&#x01;</Key><VersionId>null</VersionId></Object><Object><Key>dir/a b+c%d~\xc3\xbc.txt</Key><VersionId>0000000000001234deadbeef</VersionId></Object></Delete>',
         "delete-verbose": b"\x00<Delete><Quiet>False</Quiet><Object><Key>k</Key></Object><Object><Key></Key></Object></Delete>",
@@ -88,6 +89,7 @@ def main() -> None:
         "complete-nested-past-the-bound": b"\x01<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>e</ETag>" + b"<a>" * 31 + b"</a>" * 31 + b"</Part></CompleteMultipartUpload>",
         "versioning": b"\x02<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>",
         "versioning-mfa": b"\x02<VersioningConfiguration><MfaDelete>Disabled</MfaDelete><Status> Suspended </Status></VersioningConfiguration>",
+        "public-access-block": b"\x03<PublicAccessBlockConfiguration><BlockPublicAccess>True</BlockPublicAccess></PublicAccessBlockConfiguration>",
     }.items():
         write("xml_requests", name, doc)
     write("bos_json", "delete", b'\x00{"objects":[{"key":"a"},{"key":"b","versionId":"null"}]}')

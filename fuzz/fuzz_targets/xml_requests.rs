@@ -1,8 +1,9 @@
 //! The S3 and OSS readers of XML request documents, which turn the parsed tree into request
 //! values: DeleteObjects / DeleteMultipleObjects (`parse_delete_request`),
 //! CompleteMultipartUpload (`parse_complete_request`) and PutBucketVersioning
-//! (`parse_versioning`) of `strata_api::s3` and `strata_api::oss`. The first byte picks the
-//! document; the rest goes to both dialects' readers of it.
+//! (`parse_versioning`) of `strata_api::s3` and `strata_api::oss`, and OSS's
+//! PutBucketPublicAccessBlock (`oss::parse_public_access_block`). The first byte picks the
+//! document; the rest goes to every dialect's reader of it.
 //!
 //! Besides not panicking: every refusal is one of the codes the reader documents; what one
 //! reads agrees with the tree `strata_wire::xml::parse` gives (entries 1..=1000, part numbers
@@ -131,13 +132,26 @@ fn versioning(doc: &[u8]) {
     }
 }
 
+fn public_access_block(doc: &[u8]) {
+    match oss::parse_public_access_block(doc) {
+        Ok(block) => {
+            let root = tree(doc);
+            assert_eq!(root.name, "PublicAccessBlockConfiguration");
+            let text = root.child_text("BlockPublicAccess").expect("the flag is there");
+            assert!(text.trim().eq_ignore_ascii_case(if block { "true" } else { "false" }));
+        }
+        Err(e) => assert_eq!(e.code, "MalformedXML"),
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&which, doc)) = data.split_first() else {
         return;
     };
-    match which % 3 {
+    match which % 4 {
         0 => delete(doc),
         1 => complete(doc),
-        _ => versioning(doc),
+        2 => versioning(doc),
+        _ => public_access_block(doc),
     }
 });

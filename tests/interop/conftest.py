@@ -29,6 +29,25 @@ ACCESS_KEY = "STRATAINTEROPTESTAK1"
 SECRET_KEY = "StrataInteropTestSecretKey0123456789abcd"
 REGION = "cn-hangzhou"
 
+
+@dataclass(frozen=True)
+class InteropUser:
+    """A user of `--users` besides the administrator (who acts as every bucket's owner)."""
+
+    access_key: str
+    secret_key: str
+    id: str
+    display_name: str
+
+
+# Access-control tests act as these: buckets of one, requests of the other.
+USERS = {
+    "alice": InteropUser("STRATAINTEROPALICE01", "StrataInteropAliceSecret0123456789abcd",
+                      "alice-0001", "alice"),
+    "bob": InteropUser("STRATAINTEROPBOB0002", "StrataInteropBobSecretKey0123456789abc",
+                    "bob-0002", "bob"),
+}
+
 LISTENING = re.compile(r"^strata listening on (http://(\S+)) \(data: (.*)\)$")
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
@@ -43,6 +62,7 @@ class Server:
     data_dir: Path
     process: subprocess.Popen
     stderr_path: Path
+    users: dict  # name -> InteropUser (besides the administrator's key pair above)
 
     def stderr_tail(self, lines: int = 60) -> str:
         try:
@@ -105,6 +125,11 @@ def server(tmp_path_factory) -> Server:
     work = tmp_path_factory.mktemp("strata")
     data_dir = work / "data"
     stderr_path = work / "strata.stderr.log"
+    users_path = work / "users.toml"
+    users_path.write_text("".join(
+        f'[[user]]\naccess_key = "{u.access_key}"\nsecret_key = "{u.secret_key}"\n'
+        f'id = "{u.id}"\ndisplay_name = "{u.display_name}"\n'
+        for u in USERS.values()))
     env = dict(os.environ)
     env.pop("STRATA_ACCESS_KEY", None)
     env.pop("STRATA_SECRET_KEY", None)
@@ -117,6 +142,7 @@ def server(tmp_path_factory) -> Server:
             "--listen", "127.0.0.1:0",
             "--access-key", ACCESS_KEY,
             "--secret-key", SECRET_KEY,
+            "--users", str(users_path),
         ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -169,6 +195,7 @@ def server(tmp_path_factory) -> Server:
         data_dir=data_dir,
         process=proc,
         stderr_path=stderr_path,
+        users=USERS,
     )
     # The health check proves the listener answers before any test runs.
     try:

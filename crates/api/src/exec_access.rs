@@ -322,3 +322,27 @@ impl Run for PutObjectAcl<'_> {
             .await
     }
 }
+
+/// [`GetObjectAcl`] with the version's owner as listings show it (its display name).
+pub(crate) struct ObjectAclWithOwner<'a> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+    pub version: Option<VersionId>,
+}
+
+impl Read for ObjectAclWithOwner<'_> {
+    type Output = (VersionId, ObjectAccess, crate::access::Owner);
+    fn read(self, env: &Env<'_>) -> Result<Self::Output, CoreError> {
+        let (id, access) = GetObjectAcl {
+            bucket: self.bucket,
+            key: self.key,
+            version: self.version,
+        }
+        .read(env)?;
+        let owner = match &access.owner {
+            Some(o) => o.clone(),
+            None => env.bucket()?.owner.clone(),
+        };
+        Ok((id, access, env.users.owner(&owner)))
+    }
+}

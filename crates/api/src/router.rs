@@ -66,8 +66,9 @@ pub struct Peer(pub std::net::IpAddr);
 /// everything else signed is S3 (SigV4, and SigV2, which it refuses). An unsigned (anonymous)
 /// request is BOS's when its path starts with BOS's `/v1/` (no S3 or OSS bucket has a
 /// two-letter name) or it carries an `x-bce-` header, OSS's when it carries an `x-oss-`
-/// header, and S3's otherwise: an anonymous OSS request without OSS headers is answered in
-/// S3's XML, whose error document has the same `Code` and `Message`.
+/// header or an OSS SDK's `User-Agent` ([`oss::sdk_user_agent`]), and S3's otherwise: another
+/// anonymous OSS request is answered in S3's XML, whose error document has the same `Code`
+/// and `Message`.
 fn dialect(parts: &RequestParts) -> Dialect {
     if oss::auth::scheme(parts).is_some() {
         Dialect::Oss
@@ -77,7 +78,7 @@ fn dialect(parts: &RequestParts) -> Dialect {
         let has = |prefix: &str| parts.headers.keys().any(|k| k.as_str().starts_with(prefix));
         if parts.raw_path.starts_with("/v1/") || parts.raw_path == "/v1" || has("x-bce-") {
             Dialect::Bos
-        } else if has("x-oss-") {
+        } else if has("x-oss-") || oss::sdk_user_agent(parts) {
             Dialect::Oss
         } else {
             Dialect::S3
@@ -199,8 +200,20 @@ mod tests {
                 &[],
             ),
             parts("/b/k", &[]),
+            parts("/b/k", &[("user-agent", "Boto3/1.40 md/Botocore#1.40")]),
         ] {
             assert_eq!(dialect(&p), Dialect::S3, "{p:?}");
+        }
+        // Unsigned requests of OSS's SDKs: by their headers, or by their User-Agent.
+        for p in [
+            parts("/b/k", &[("x-oss-range-behavior", "standard")]),
+            parts("/b/k", &[("user-agent", "aliyun-sdk-python/2.19.1(Linux)")]),
+            parts(
+                "/b/?encoding-type=url",
+                &[("user-agent", "alibabacloud-python-sdk-v2/1.4.1 (Linux)")],
+            ),
+        ] {
+            assert_eq!(dialect(&p), Dialect::Oss, "{p:?}");
         }
     }
 }

@@ -160,6 +160,7 @@ pub static OSS: Table = Table {
             "objectMeta",
             "partNumber",
             "policy",
+            "policyStatus",
             "publicAccessBlock",
             "security-token",
             "uploadId",

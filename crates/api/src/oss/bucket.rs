@@ -1,5 +1,5 @@
 //! Service and bucket operations: ListBuckets, PutBucket, DeleteBucket, GetBucketInfo,
-//! GetBucketLocation, Get/PutBucketAcl (private only), Get/PutBucketVersioning.
+//! GetBucketLocation, Get/PutBucketVersioning (ACLs are in `acl.rs`).
 
 use super::error::OssError;
 use super::{Ctx, OssResult, empty, xml};
@@ -80,30 +80,16 @@ pub(super) fn parse_max(value: Option<&str>, default: usize) -> Result<usize, Os
     }
 }
 
-fn check_acl(ctx: &Ctx<'_>, header: &str) -> Result<(), OssError> {
-    match ctx.req.header(header) {
-        None | Some("private") | Some("default") => Ok(()),
-        Some(other) => Err(OssError::not_implemented(&format!(
-            "ACL `{other}` (every bucket and object is private)"
-        ))),
-    }
-}
-
-/// Objects are private (or inherit the bucket's, which is private).
-pub(super) fn check_object_acl(ctx: &Ctx<'_>) -> Result<(), OssError> {
-    check_acl(ctx, "x-oss-object-acl")
-}
-
 pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let name = ctx.bucket()?;
     validate_name(name)?;
-    check_acl(ctx, "x-oss-acl")?;
+    let acl = super::acl::bucket_ask(ctx)?;
     let bytes = ctx.read_document(body).await?;
     check_create_configuration(&bytes)?;
     match ctx
         .run(CreateBucket {
             bucket: name,
-            acl: AclAsk::Private,
+            acl,
             ownership: None,
         })
         .await
@@ -155,6 +141,7 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> OssResult {
 
 pub(super) fn info(ctx: &Ctx<'_>) -> OssResult {
     let b = ctx.read(GetBucket(ctx.bucket()?))?;
+    let access = ctx.read(GetBucketAccess(&b.name))?;
     let mut x = Xml::new("BucketInfo", "");
     x.open("Bucket")
         .leaf("AccessMonitor", "Disabled")
@@ -168,7 +155,9 @@ pub(super) fn info(ctx: &Ctx<'_>) -> OssResult {
         .leaf("DataRedundancyType", "LRS")
         .leaf("Name", &b.name);
     ctx.owner().write(&mut x);
-    x.open("AccessControlList").leaf("Grant", "private").close();
+    x.open("AccessControlList")
+        .leaf("Grant", super::acl::shown(&access.acl))
+        .close();
     x.leaf_opt("Versioning", versioning_status(b.versioning));
     x.open("ServerSideEncryptionRule")
         .leaf("SSEAlgorithm", "None")
@@ -183,20 +172,6 @@ pub(super) fn location(ctx: &Ctx<'_>) -> OssResult {
         quick_xml::escape::escape(location_name(ctx).as_str())
     );
     Ok(xml(StatusCode::OK, body))
-}
-
-pub(super) fn get_acl(ctx: &Ctx<'_>) -> OssResult {
-    ctx.read(GetBucket(ctx.bucket()?))?;
-    let mut x = Xml::new("AccessControlPolicy", "");
-    ctx.owner().write(&mut x);
-    x.open("AccessControlList").leaf("Grant", "private").close();
-    Ok(xml(StatusCode::OK, x.finish()))
-}
-
-pub(super) fn put_acl(ctx: &Ctx<'_>) -> OssResult {
-    ctx.read(GetBucket(ctx.bucket()?))?;
-    check_acl(ctx, "x-oss-acl")?;
-    Ok(empty(StatusCode::OK))
 }
 
 fn versioning_status(v: Versioning) -> Option<&'static str> {

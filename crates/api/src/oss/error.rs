@@ -231,12 +231,16 @@ impl From<AuthError> for OssError {
 impl From<crate::access::Denied> for OssError {
     fn from(e: crate::access::Denied) -> OssError {
         use crate::access::Denied;
+        use strata_core::access::Refusal;
+        let denied = |m: &str| OssError::new(StatusCode::FORBIDDEN, "AccessDenied", m);
         match e {
-            Denied::Refused(_) | Denied::Anonymous | Denied::ExpectedOwner => OssError::new(
-                StatusCode::FORBIDDEN,
-                "AccessDenied",
-                "You have no right to access this bucket.",
-            ),
+            Denied::Refused(Refusal::ExplicitDeny) => {
+                denied("You have no right to access this resource because of bucket policy.")
+            }
+            Denied::Refused(Refusal::NotGranted) | Denied::ExpectedOwner => {
+                denied("You have no right to access this resource.")
+            }
+            Denied::Anonymous => denied("Anonymous access is forbidden for this operation."),
             Denied::Store(detail) => internal(detail),
         }
     }

@@ -22,11 +22,11 @@ pub const MIN_PART_SIZE: u64 = 100 * 1024;
 pub(super) async fn initiate(ctx: &Ctx<'_>) -> OssResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     validate_key(key)?;
-    super::bucket::check_object_acl(ctx)?;
+    let acl = super::acl::object_ask(ctx)?;
     let url = ctx.url_encoding()?;
     let id = ctx
         .run(CreateUpload {
-            acl: AclAsk::Inherit,
+            acl,
             bucket,
             key,
             meta: meta_from_headers(ctx),
@@ -121,8 +121,9 @@ pub fn parse_complete_request(bytes: &[u8]) -> Result<Vec<(u32, String)>, OssErr
 pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let url = ctx.url_encoding()?;
-    ctx.check_upload()?;
     let upload = ctx.upload()?;
+    let record = ctx.read(GetUpload(ctx.upload()?))?;
+    super::acl::check_complete_acl(ctx, &record.access.acl)?;
     let parts: Vec<(u32, String)> = if ctx
         .req
         .header("x-oss-complete-all")

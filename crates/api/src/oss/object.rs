@@ -1,5 +1,5 @@
 //! Object operations: PutObject, GetObject (Range, conditionals, `response-*` overrides),
-//! HeadObject, GetObjectMeta, CopyObject, DeleteObject, Get/PutObjectAcl (private only).
+//! HeadObject, GetObjectMeta, CopyObject, DeleteObject (object ACLs are in `acl.rs`).
 
 use super::error::OssError;
 use super::{Ctx, OssResult, empty, etag, xml};
@@ -178,11 +178,11 @@ pub(super) fn expectations(ctx: &Ctx<'_>) -> Result<Expect, OssError> {
 pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     validate_key(key)?;
-    super::bucket::check_object_acl(ctx)?;
+    let acl = super::acl::object_ask(ctx)?;
     let expect = expectations(ctx)?;
     let out = ctx
         .run(PutObject {
-            acl: AclAsk::Inherit,
+            acl,
             bucket,
             key,
             meta: meta_from_headers(ctx),
@@ -226,6 +226,7 @@ pub fn parse_copy_source(raw: &str) -> Result<(String, String, Option<VersionId>
 pub(super) async fn copy(ctx: &Ctx<'_>) -> OssResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     validate_key(key)?;
+    let acl = super::acl::object_ask(ctx)?;
     let copied = ctx.copy_source()?;
     let directive = match ctx
         .req
@@ -249,7 +250,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> OssResult {
     };
     let (out, source) = ctx
         .run(CopyObject {
-            acl: AclAsk::Inherit,
+            acl,
             source: Source::of(&copied),
             source_cond: copy_condition(ctx),
             bucket,
@@ -287,26 +288,4 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> OssResult {
     let mut resp = empty(StatusCode::NO_CONTENT);
     objhttp::set_delete_headers(&mut resp, &outcome, "x-oss-");
     Ok(resp)
-}
-
-pub(super) fn get_acl(ctx: &Ctx<'_>) -> OssResult {
-    ctx.read(HeadObject {
-        bucket: ctx.bucket()?,
-        key: ctx.key()?,
-        version: ctx.version_id()?,
-    })?;
-    let mut x = Xml::new("AccessControlPolicy", "");
-    ctx.owner().write(&mut x);
-    x.open("AccessControlList").leaf("Grant", "default").close();
-    Ok(xml(StatusCode::OK, x.finish()))
-}
-
-pub(super) fn put_acl(ctx: &Ctx<'_>) -> OssResult {
-    ctx.read(HeadObject {
-        bucket: ctx.bucket()?,
-        key: ctx.key()?,
-        version: ctx.version_id()?,
-    })?;
-    super::bucket::check_object_acl(ctx)?;
-    Ok(empty(StatusCode::OK))
 }

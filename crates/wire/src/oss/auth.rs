@@ -40,7 +40,7 @@ const V4_ALGORITHM: &str = OSS4.algorithm;
 const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
 /// The query parameters that take part in a V1 signature: the union of the lists in the OSS
-/// SDKs, plus the per-operation extras `cleanRestoredObject` and `seal` that
+/// SDKs, plus the per-operation extras `cleanRestoredObject`, `policyStatus` and `seal` that
 /// alibabacloud-oss-v2 signs.
 /// Sorted in byte order for [`is_signed_subresource`]'s binary search.
 pub const V1_SIGNED_SUBRESOURCES: &[&str] = &[
@@ -77,6 +77,7 @@ pub const V1_SIGNED_SUBRESOURCES: &[&str] = &[
     "objectMeta",
     "partNumber",
     "policy",
+    "policyStatus",
     "position",
     "publicAccessBlock",
     "qos",
