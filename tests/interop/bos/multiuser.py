@@ -74,7 +74,7 @@ def start(work: Path, users: list[dict]) -> Server:
         if m:
             endpoint = m.group(1)
     srv = Server(endpoint=endpoint, access_key=ACCESS_KEY, secret_key=SECRET_KEY, region=REGION,
-                 data_dir=work / "data", process=proc, stderr_path=stderr_path)
+                 data_dir=work / "data", process=proc, stderr_path=stderr_path, users={})
     if requests.get(f"{endpoint}/_strata/health", timeout=10).status_code != 200:
         _stop(proc)
         pytest.fail("the multi-user strata's health check failed", pytrace=False)
