@@ -14,6 +14,11 @@ def bucket_name(tag: str) -> str:
     return f"h-{tag}-{secrets.token_hex(4)}"
 
 
+def acl_header(dialect: str) -> str:
+    """The header that sets a canned ACL on a bucket in the dialect."""
+    return {"s3": "x-amz-acl", "oss": "x-oss-acl", "bos": "x-bce-acl"}[dialect]
+
+
 def content_md5(data: bytes) -> str:
     return base64.b64encode(hashlib.md5(data).digest()).decode()
 

@@ -496,12 +496,17 @@ def test_an_unknown_access_key_changes_nothing(server, buckets, dialect):
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "GET", "POST"])
 def test_an_unsigned_request_changes_nothing(server, buckets, method):
-    """Unsigned requests carry no dialect; they are S3's (anonymous: AccessDenied)."""
+    """Unsigned requests on S3's address form are S3's, anonymous: AccessDenied on a private
+    bucket (a POST of `?delete` to a key is no operation at all: MethodNotAllowed)."""
     for d in wire.DIALECTS:
         target = f"/{buckets[d]}/keep/0" + ("?delete" if method == "POST" else "")
         data = (f"{method} {target} HTTP/1.1\r\nHost: {hostport(server)}\r\n"
                 f"Content-Length: 3\r\n\r\nabc").encode()
-        assert_error(wire.exchange(server, data, method=method), "s3", 403, "AccessDenied")
+        if method == "POST":
+            expected = (405, "MethodNotAllowed")
+        else:
+            expected = (403, "AccessDenied")
+        assert_error(wire.exchange(server, data, method=method), "s3", *expected)
 
 
 @pytest.mark.parametrize("dialect", wire.DIALECTS)
@@ -575,8 +580,10 @@ def test_garbage_instead_of_http_is_refused(server):
                  b"PUT /a/b HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
                  b"GET /\x00/ HTTP/1.1\r\n\r\n", b"\r\n" * 10000]:
         answer = wire.exchange(server, junk, shut_write=True)
-        assert answer.status in (None, 400, 403, 431), (junk[:40], answer)
-        assert answer.closed or answer.status == 403, (junk[:40], answer)
+        # 403/404: hyper took it as an (empty, chunked) anonymous PUT to a bucket that does
+        # not exist.
+        assert answer.status in (None, 400, 403, 404, 431), (junk[:40], answer)
+        assert answer.closed or answer.status in (403, 404), (junk[:40], answer)
 
 
 def other_scheme(server, bucket: str, scheme: str) -> tuple[str, bytes]:

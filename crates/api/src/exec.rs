@@ -304,6 +304,9 @@ impl Run for DeleteObject<'_> {
 pub(crate) struct DeleteObjects<'a> {
     pub bucket: &'a str,
     pub entries: Vec<(DeleteEntry, Precondition)>,
+    /// A refused entry refuses the whole request, before anything is deleted (OSS, whose
+    /// answer has no per-entry errors); else it fails alone (S3, BOS).
+    pub refuse_whole: bool,
 }
 
 /// Each entry of a multi-delete with what became of it.
@@ -312,7 +315,8 @@ pub(crate) type DeleteResults = Vec<(DeleteEntry, Result<DeleteOutcome, EntryErr
 impl Run for DeleteObjects<'_> {
     type Output = DeleteResults;
     /// Each entry is judged on its own (`DeleteObject`, or `DeleteObjectVersion` with a
-    /// version): a refused entry fails alone with [`EntryError::AccessDenied`], in its place.
+    /// version): a refused entry fails alone with [`EntryError::AccessDenied`], in its place,
+    /// or refuses the request (`refuse_whole`).
     async fn run(self, env: &Env<'_>) -> Result<DeleteResults, CoreError> {
         let mut allowed = Vec::with_capacity(self.entries.len());
         let mut denied = Vec::new();
@@ -322,6 +326,9 @@ impl Run for DeleteObjects<'_> {
             } else {
                 denied.push((i, entry));
             }
+        }
+        if self.refuse_whole && !denied.is_empty() {
+            return Err(AccessError::Denied.into());
         }
         let mut results = if allowed.is_empty() {
             env.store.bucket(self.bucket)?;

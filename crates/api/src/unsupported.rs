@@ -243,6 +243,16 @@ pub static BOS: Table = Table {
             Unless("x-bce-storage-class", &["STANDARD"]),
             "Storage classes other than STANDARD",
         ),
+        // BOS's object ACL headers are x-bce-acl and x-bce-grant-* (bos/acl_wire.rs); these
+        // forms no SDK sends are not read.
+        (
+            Any("x-bce-object-acl"),
+            "The x-bce-object-acl form of object ACLs",
+        ),
+        (
+            Prefix("x-bce-object-grant-"),
+            "The x-bce-object-grant-* form of ACL grants",
+        ),
         (Any("x-bce-object-expires"), "Object expiry"),
         (Any("x-bce-traffic-limit"), "Traffic limits"),
         (Any("x-bce-tagging"), "Object tagging"),
@@ -301,6 +311,10 @@ mod tests {
         assert!(refused(&OSS, &parts("/b/k?x-oss-process=image", &[])).is_some());
         assert!(refused(&OSS, &parts("/b/k?acl&versionId=1", &[])).is_none());
         assert!(refused(&BOS, &parts("/b/k", &[("x-bce-acl", "public-read")])).is_none());
+        assert!(refused(&BOS, &parts("/b/k", &[("x-bce-grant-read", "id=\"u\"")])).is_none());
+        assert!(refused(&BOS, &parts("/b/k", &[("x-bce-object-acl", "private")])).is_some());
+        let grant = [("x-bce-object-grant-read", "id=\"u\"")];
+        assert!(refused(&BOS, &parts("/b/k", &grant)).is_some());
         assert!(refused(&BOS, &parts("/b/k?lifecycle", &[])).is_some());
     }
 

@@ -72,7 +72,13 @@ pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> BosResult 
         .into_iter()
         .map(|e| (e, strata_core::Precondition::default()))
         .collect();
-    let results = ctx.run(DeleteObjects { bucket, entries }).await?;
+    let results = ctx
+        .run(DeleteObjects {
+            bucket,
+            entries,
+            refuse_whole: false,
+        })
+        .await?;
     let mut errors = Vec::new();
     for (entry, outcome) in results {
         let failure = match outcome {

@@ -1,5 +1,5 @@
 //! Service and bucket operations: ListBuckets, PutBucket, HeadBucket, DeleteBucket,
-//! GetBucketLocation, Get/PutBucketVersioning.
+//! GetBucketLocation, Get/PutBucketVersioning. PutBucket takes `x-bce-acl`.
 
 use super::error::BosError;
 use super::{BosResult, Ctx, bos_time, empty, json};
@@ -35,11 +35,12 @@ pub(super) fn list_buckets(ctx: &Ctx<'_>) -> BosResult {
 pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let name = ctx.bucket()?;
     validate_name(name)?;
+    let acl = super::acl::create_bucket_acl(ctx)?;
     let bytes = ctx.read_document(body).await?;
     check_create_configuration(&bytes)?;
     ctx.run(CreateBucket {
         bucket: name,
-        acl: AclAsk::Private,
+        acl,
         ownership: None,
     })
     .await?;

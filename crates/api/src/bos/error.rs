@@ -196,7 +196,9 @@ fn access_error(e: strata_core::access::AccessError) -> BosError {
     use strata_core::access::{AccessError as A, PolicyError};
     let msg = e.to_string();
     match e {
-        A::PublicAccessBlocked => BosError::new(S::FORBIDDEN, "AccessDenied", "Access denied."),
+        A::Denied | A::PublicAccessBlocked => {
+            BosError::new(S::FORBIDDEN, "AccessDenied", "Access denied.")
+        }
         A::Policy(PolicyError::Malformed(m)) => BosError::new(S::BAD_REQUEST, "MalformedJSON", m),
         A::Policy(PolicyError::InvalidArgument(m)) => BosError::invalid_argument(m),
         A::AclNotSupported

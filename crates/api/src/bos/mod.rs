@@ -2,6 +2,8 @@
 //!
 //! Each handler module names the operations it serves.
 
+mod acl;
+pub mod acl_wire;
 mod batch;
 mod bucket;
 pub mod document;
@@ -179,6 +181,18 @@ impl Dialect for BosApi {
 
     async fn call(ctx: &Ctx<'_>, op: Operation, body: Incoming) -> BosResult {
         use Operation::*;
+        // The operations that carry out ACL headers read them themselves; no other takes any.
+        if !matches!(
+            op,
+            CreateBucket
+                | PutBucketAcl
+                | PutObject
+                | CopyObject
+                | CreateMultipartUpload
+                | PutObjectAcl
+        ) {
+            acl_wire::refuse_acl_headers(&ctx.req, op.name())?;
+        }
         match op {
             ListBuckets => bucket::list_buckets(ctx),
             CreateBucket => bucket::create(ctx, body).await,
@@ -202,9 +216,11 @@ impl Dialect for BosApi {
             ListParts => multipart::list_parts(ctx),
             AbortMultipartUpload => multipart::abort(ctx).await,
             CompleteMultipartUpload => multipart::complete(ctx, body).await,
-            GetBucketAcl | PutBucketAcl | GetObjectAcl | PutObjectAcl | DeleteObjectAcl => {
-                Err(BosApi::unrouted(Unrouted::Refused(op.name().to_owned())))
-            }
+            GetBucketAcl => acl::get_bucket_acl(ctx),
+            PutBucketAcl => acl::put_bucket_acl(ctx, body).await,
+            GetObjectAcl => acl::get_object_acl(ctx),
+            PutObjectAcl => acl::put_object_acl(ctx, body).await,
+            DeleteObjectAcl => acl::delete_object_acl(ctx).await,
             // Not BOS's (its routes never give them).
             GetBucketInfo
             | ListObjectsV2

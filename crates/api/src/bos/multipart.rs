@@ -24,7 +24,7 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> BosResult {
     validate_key(key)?;
     let id = ctx
         .run(CreateUpload {
-            acl: AclAsk::Inherit,
+            acl: super::acl::write_acl(ctx)?,
             bucket,
             key,
             meta: meta_from_headers(ctx)?,

@@ -1,7 +1,8 @@
 //! Object operations: PutObject (Content-MD5, `x-bce-content-sha256`, `x-bce-content-crc32`
 //! and `x-bce-content-crc64ecma` verified), GetObject (Range; an empty Range is none),
 //! GetObjectMeta (HEAD), CopyObject (`x-bce-copy-source`, with `versionId`; its source and
-//! conditions are UploadPartCopy's too), DeleteObject.
+//! conditions are UploadPartCopy's too), DeleteObject. PutObject and CopyObject take the ACL
+//! headers (`x-bce-acl`, `x-bce-grant-*`); without them the new object follows its bucket's ACL.
 
 use super::error::BosError;
 use super::{BosResult, Ctx, bos_time, empty, etag, json};
@@ -124,7 +125,7 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let meta = meta_from_headers(ctx)?;
     let out = ctx
         .run(PutObject {
-            acl: AclAsk::Inherit,
+            acl: super::acl::write_acl(ctx)?,
             bucket,
             key,
             meta,
@@ -254,7 +255,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
     };
     let (out, _) = ctx
         .run(CopyObject {
-            acl: AclAsk::Inherit,
+            acl: super::acl::write_acl(ctx)?,
             source: Source::of(&copied),
             source_cond: cond,
             bucket,

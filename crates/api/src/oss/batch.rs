@@ -104,7 +104,13 @@ pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> OssResult 
         .into_iter()
         .map(|e| (e, strata_core::Precondition::default()))
         .collect();
-    let results = ctx.run(DeleteObjects { bucket, entries }).await?;
+    let results = ctx
+        .run(DeleteObjects {
+            bucket,
+            entries,
+            refuse_whole: true,
+        })
+        .await?;
     let mut x = Xml::new("DeleteResult", "");
     if url {
         x.leaf("EncodingType", "url");

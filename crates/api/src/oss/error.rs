@@ -248,6 +248,11 @@ fn access_error(e: strata_core::access::AccessError) -> OssError {
     use strata_core::access::{AccessError as A, PolicyError};
     let msg = e.to_string();
     match e {
+        A::Denied => OssError::new(
+            S::FORBIDDEN,
+            "AccessDenied",
+            "You have no right to access this object.",
+        ),
         A::PublicAccessBlocked => OssError::new(
             S::FORBIDDEN,
             "AccessDenied",

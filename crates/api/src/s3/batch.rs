@@ -113,7 +113,13 @@ pub(super) async fn delete_objects(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let bytes = ctx.read_document(body).await?;
     let (DeleteRequest { quiet, entries }, conditions) = read_delete_request(&bytes)?;
     let entries = entries.into_iter().zip(conditions).collect();
-    let results = ctx.run(DeleteObjects { bucket, entries }).await?;
+    let results = ctx
+        .run(DeleteObjects {
+            bucket,
+            entries,
+            refuse_whole: false,
+        })
+        .await?;
     let mut x = Xml::new("DeleteResult", S3.root_attrs);
     for (entry, outcome) in results {
         match outcome {

@@ -294,7 +294,9 @@ fn access_error(e: strata_core::access::AccessError) -> S3Error {
             "AccessControlListNotSupported",
             "The bucket does not allow ACLs",
         ),
-        A::PublicAccessBlocked => S3Error::new(S::FORBIDDEN, "AccessDenied", "Access Denied"),
+        A::Denied | A::PublicAccessBlocked => {
+            S3Error::new(S::FORBIDDEN, "AccessDenied", "Access Denied")
+        }
         A::InvalidBucketAclWithObjectOwnership => S3Error::new(
             S::BAD_REQUEST,
             "InvalidBucketAclWithObjectOwnership",

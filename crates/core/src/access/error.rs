@@ -4,6 +4,10 @@ use super::PolicyError;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccessError {
+    /// The requester may not do what it asks (decided outside the pipeline's decision, e.g.
+    /// for one entry of a request that cannot refuse entries one by one).
+    #[error("access denied")]
+    Denied,
     /// An ACL given where Object Ownership `BucketOwnerEnforced` turns ACLs off.
     #[error("the bucket does not allow ACLs")]
     AclNotSupported,
