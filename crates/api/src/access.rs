@@ -323,7 +323,7 @@ mod tests {
     #[test]
     fn owners_admin_and_buckets_without_an_owner() {
         let (admin, alice, bob) = (user("A", "admin"), user("B", "alice"), user("C", "bob"));
-        let users = Users(vec![admin.clone(), alice.clone(), bob.clone()]);
+        let users = Users::new(admin.clone(), [alice.clone(), bob.clone()]);
         assert!(users.is_admin(&admin) && !users.is_admin(&alice));
         assert!(owns(&users, &alice, "alice") && !owns(&users, &bob, "alice"));
         // A bucket from before owners were recorded is the administrator's.

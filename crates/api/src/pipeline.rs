@@ -12,6 +12,7 @@ use crate::request::{AddressError, RequestParts};
 use crate::{AppState, Body, User};
 use bytes::Bytes;
 use http::{HeaderValue, Method, Response};
+use std::sync::Arc;
 use strata_core::{CoreError, VersionId};
 
 /// A dialect: the data and the codecs the pipeline needs to carry its requests.
@@ -34,10 +35,10 @@ pub(crate) trait Dialect: Sized + Send + Sync + 'static {
     type Echo: Send;
 
     /// Checks the request's signature; returns who signed it and what the handlers need.
-    fn authenticate<'a>(
-        state: &'a AppState,
+    fn authenticate(
+        state: &AppState,
         req: &RequestParts,
-    ) -> Result<Signed<'a, Self::Auth>, Self::Error>;
+    ) -> Result<Signed<Self::Auth>, Self::Error>;
     /// Whether the request carries no signature at all: it is made anonymously.
     fn unsigned(req: &RequestParts) -> bool {
         crate::router::unsigned(req)
@@ -84,8 +85,9 @@ pub(crate) trait Dialect: Sized + Send + Sync + 'static {
 }
 
 /// An authenticated request's signer.
-pub(crate) struct Signed<'a, A> {
-    pub user: &'a User,
+pub(crate) struct Signed<A> {
+    /// From the snapshot of the users its signature was checked against.
+    pub user: Arc<User>,
     /// The access key the request is signed with.
     pub access_key: String,
     /// What else the dialect's authentication found.
@@ -306,7 +308,7 @@ async fn run<D: Dialect>(
         .header(D::ROUTES.copy_source)
         .filter(|_| matches!(op, Operation::CopyObject | Operation::UploadPartCopy))
         .and_then(|raw| D::parse_copy_source(raw).ok());
-    let who = Requester::of(state, user);
+    let who = Requester::of(state, user.as_deref());
     let expected = access::Expected::of(&req, D::EXPECTED_OWNER_HEADERS);
     let facts = access::Facts { req: &req, peer };
     let decided = access::authorize(state, who, &req, op, source.as_ref(), &expected, &facts)

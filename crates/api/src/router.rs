@@ -1,11 +1,11 @@
-//! The front door: the server's own endpoints, then the dialect a request is signed in, whose
-//! requests go down the one [`crate::pipeline`].
+//! The front door: the server's own endpoints (health, the admin API), then the dialect a
+//! request is signed in, whose requests go down the one [`crate::pipeline`].
 
 use crate::bos::BosApi;
 use crate::oss::OssApi;
 use crate::request::{AddressError, RequestParts};
 use crate::s3::S3Api;
-use crate::{AppState, Body, bos, full, health, oss, pipeline};
+use crate::{AppState, Body, admin, bos, full, health, oss, pipeline};
 use bytes::Bytes;
 use hyper::body::Body as HttpBody;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
@@ -32,6 +32,9 @@ where
         .get(hyper::header::EXPECT)
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
     let body = crate::body::Incoming::new(body, body_timeout, expects_continue);
+    if admin::is_admin_path(head.uri.path()) {
+        return admin::handle(state, head, body).await;
+    }
     let parts = match RequestParts::new(
         head.method.clone(),
         &head.uri,

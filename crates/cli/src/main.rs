@@ -7,6 +7,7 @@ mod restore;
 mod rm;
 mod serve;
 mod target;
+mod user;
 mod users;
 
 use clap::{Parser, Subcommand};
@@ -34,6 +35,8 @@ enum Command {
     Restore(restore::RestoreArgs),
     /// Generate load (put, get, delete, multi-delete, list, mix) and report rates and latency.
     Bench(bench::BenchArgs),
+    /// Add, list, remove users and rotate their keys, through a running server's admin API.
+    User(user::UserArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
             Command::Rm(args) => Ok(rm::run(args).await),
             Command::Restore(args) => Ok(restore::run(args).await),
             Command::Bench(args) => Ok(bench::run(args).await),
+            Command::User(args) => Ok(user::run(args).await),
         }
     });
     runtime.shutdown_timeout(Duration::from_secs(10));

@@ -40,7 +40,9 @@ pub struct ServeArgs {
     domains: Vec<String>,
 
     /// More users, from a TOML file of `[[user]]` tables with `access_key`, `secret_key`,
-    /// `id` and `display_name` (the owner ID and name S3 and OSS show).
+    /// `id` and `display_name` (the owner ID and name S3 and OSS show). They are stored at
+    /// start, as `strata user add` stores users; where a stored user with the same access
+    /// key differs, the file wins.
     #[arg(long, value_name = "FILE")]
     users: Option<PathBuf>,
 
@@ -143,13 +145,13 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     if let Some(name) = args.display_name {
         main.display_name = name;
     }
-    let mut users = vec![main];
     if let Some(path) = &args.users {
-        users.extend(crate::users::load(path)?);
+        crate::users::seed(&store, &main, path).await?;
     }
+    let users = Users::load(main, &store)?;
     let state = Arc::new(AppState {
         store,
-        users: Users(users),
+        users,
         region: args.region,
         domains: args
             .domains

@@ -1,4 +1,9 @@
-//! `--users FILE`: more key pairs, each with the owner ID and display name listings show.
+//! `--users FILE`: more key pairs, each with the owner ID and display name listings show,
+//! stored in the metadata store at start ([`seed`]) next to the users `strata user add`
+//! makes. A user of the file that is not stored is added; one whose stored record differs
+//! (owner ID, display name or secret, changed in the file or through the admin API) is
+//! rewritten as the file says: the file wins, so what it says holds after every start. A
+//! user removed through the admin API but left in the file comes back at the next start.
 //!
 //! ```toml
 //! [[user]]
@@ -12,6 +17,7 @@ use crate::error::CliError;
 use serde::Deserialize;
 use std::path::Path;
 use strata_api::{Credentials, User};
+use strata_core::{Seeded, Store, UserError};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,6 +42,49 @@ pub fn load(path: &Path) -> Result<Vec<User>, CliError> {
     };
     let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
     parse(&text).map_err(bad)
+}
+
+/// Stores the users of the file at `path` (see the module's notes). A user with the
+/// administrator's access key is refused: the administrator's key pair is never stored.
+pub async fn seed(store: &Store, admin: &User, path: &Path) -> Result<(), CliError> {
+    let bad = |reason: String| CliError::Credentials {
+        path: path.to_owned(),
+        reason,
+    };
+    let users = load(path)?;
+    let (mut added, mut updated) = (0, 0);
+    for (i, u) in users.iter().enumerate() {
+        let key = &u.credentials.access_key;
+        if *key == admin.credentials.access_key {
+            return Err(bad(format!(
+                "user {} has the administrator's access key {key}",
+                i + 1
+            )));
+        }
+        let seeded = store
+            .seed_user(key, &u.id, &u.display_name, &u.credentials.secret_key)
+            .await
+            .map_err(|e| match e {
+                UserError::Store(e) => CliError::Store(e),
+                e => bad(format!("user {} ({key}): {e}", i + 1)),
+            })?;
+        match seeded {
+            Seeded::Added => added += 1,
+            Seeded::Updated => {
+                updated += 1;
+                tracing::info!(access_key = %key, "the users file changed this stored user");
+            }
+            Seeded::Unchanged => {}
+        }
+    }
+    tracing::info!(
+        path = %path.display(),
+        users = users.len(),
+        added,
+        updated,
+        "users file read"
+    );
+    Ok(())
 }
 
 fn parse(text: &str) -> Result<Vec<User>, String> {

@@ -15,12 +15,14 @@
 //! and objects a page at a time, multi-delete of up to 1000 entries with per-entry failures,
 //! single deletes, put, get (streamed and counted), head, copy of a version over a key, bucket
 //! creation, deletion and versioning, and listing and aborting incomplete multipart uploads.
+//! [`Client::admin_list_users`] and its siblings speak Strata's own admin API (`admin.rs`).
 //! Responses are parsed with `strata_wire::xml::parse` (S3, OSS) and serde_json (BOS) in
 //! `parse.rs`.
 //!
 //! Addressing is path style (`/BUCKET/KEY`), every segment percent-encoded with RFC 3986
 //! unreserved characters and `/` kept. Only `http://` endpoints are supported.
 
+mod admin;
 mod encode;
 mod error;
 mod ops;
@@ -40,6 +42,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+pub use admin::{NewUser, UserCredentials, UserInfo};
 pub use error::Error;
 pub use ops::{
     DeleteFailure, ObjectEntry, ObjectId, ObjectInfo, ObjectsPage, PutOutput, Upload, VersionEntry,

@@ -16,6 +16,7 @@ pub mod object;
 mod owners;
 pub mod precondition;
 pub mod store;
+pub mod users;
 pub mod version;
 
 pub use blob::{DigestValues, Extra};
@@ -33,4 +34,5 @@ pub use object::{
 };
 pub use precondition::{Failed, Precondition, Target};
 pub use store::{BucketInfo, DeleteBucketMode, KeyRules, Store, StoreOptions};
+pub use users::{NewUser, Seeded, UserError, UserRecord};
 pub use version::{VersionId, Versioning, VersioningStatus};

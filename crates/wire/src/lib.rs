@@ -36,8 +36,9 @@ pub struct Credentials {
     pub secret_key: String,
 }
 
-/// Where signatures find the secret key of an access key. Access keys are compared in
-/// constant time.
+/// Where signatures find the secret key of an access key. One key pair ([`Credentials`])
+/// compares the access key in constant time; a keyring of many users may find it by hash
+/// (access keys are identifiers, not secrets).
 pub trait Keyring: Send + Sync {
     fn find(&self, access_key: &str) -> Option<&Credentials>;
 

@@ -65,13 +65,10 @@ impl Dialect for BosApi {
     type Echo = ();
 
     /// The signature covers the path as sent, `/v1` included.
-    fn authenticate<'a>(
-        state: &'a AppState,
-        req: &RequestParts,
-    ) -> Result<Signed<'a, ()>, BosError> {
-        let auth = auth::authenticate(req, &state.keyring(), std::time::SystemTime::now())?;
-        let user = state
-            .users
+    fn authenticate(state: &AppState, req: &RequestParts) -> Result<Signed<()>, BosError> {
+        let keys = state.keyring();
+        let auth = auth::authenticate(req, &keys, std::time::SystemTime::now())?;
+        let user = keys
             .user(&auth.access_key)
             .ok_or(auth::AuthError::Anonymous)?;
         Ok(Signed {

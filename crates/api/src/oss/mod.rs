@@ -86,13 +86,13 @@ impl Dialect for OssApi {
     /// The host, which `<Error>` names as `HostId`.
     type Echo = String;
 
-    fn authenticate<'a>(
-        state: &'a AppState,
+    fn authenticate(
+        state: &AppState,
         req: &RequestParts,
-    ) -> Result<Signed<'a, auth::Authenticated>, OssError> {
-        let auth = auth::authenticate(req, &state.keyring(), std::time::SystemTime::now())?;
-        let user = state
-            .users
+    ) -> Result<Signed<auth::Authenticated>, OssError> {
+        let keys = state.keyring();
+        let auth = auth::authenticate(req, &keys, std::time::SystemTime::now())?;
+        let user = keys
             .user(&auth.access_key)
             .ok_or(auth::AuthError::Anonymous)?;
         Ok(Signed {

@@ -71,13 +71,13 @@ impl Dialect for S3Api {
     /// The resource (the path as sent), which `<Error>` names.
     type Echo = String;
 
-    fn authenticate<'a>(
-        state: &'a AppState,
+    fn authenticate(
+        state: &AppState,
         req: &RequestParts,
-    ) -> Result<Signed<'a, Authenticated>, S3Error> {
-        let auth = auth::authenticate(req, &state.keyring(), std::time::SystemTime::now())?;
-        let user = state
-            .users
+    ) -> Result<Signed<Authenticated>, S3Error> {
+        let keys = state.keyring();
+        let auth = auth::authenticate(req, &keys, std::time::SystemTime::now())?;
+        let user = keys
             .user(&auth.access_key)
             .ok_or(auth::AuthError::Anonymous)?;
         Ok(Signed {

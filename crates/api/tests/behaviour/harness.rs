@@ -53,15 +53,19 @@ impl Server {
         )
         .await
         .expect("a store");
-        let user = |(ak, sk): (&str, &str)| {
-            User::from_credentials(Credentials {
-                access_key: ak.into(),
-                secret_key: sk.into(),
-            })
-        };
+        let admin = User::from_credentials(Credentials {
+            access_key: ADMIN.0.into(),
+            secret_key: ADMIN.1.into(),
+        });
+        // The second user is stored, as `--users FILE` stores its users.
+        store
+            .seed_user(OTHER.0, OTHER.0, OTHER.0, OTHER.1)
+            .await
+            .expect("the second user");
+        let users = Users::load(admin, &store).expect("the users");
         let state = AppState {
             store,
-            users: Users(vec![user(ADMIN), user(OTHER)]),
+            users,
             region: REGION.into(),
             domains: Vec::new(),
             signing_keys: Default::default(),

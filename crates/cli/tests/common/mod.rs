@@ -1,6 +1,6 @@
 //! What the client-command tests share: a real `strata serve` on a free port with known keys
 //! in a temporary directory, a `strata_client::Client` to populate and inspect it over HTTP,
-//! and running `strata rm|restore|bench` against it.
+//! and running `strata rm|restore|bench|user` against it.
 //!
 //! Waits are for events (the listening line, an exit); the timeout only stops a broken build
 //! from hanging the run.
@@ -22,11 +22,12 @@ pub const SECRET_KEY: &str = "strataTestSecretKey0000000000000000000001";
 const TIMEOUT: Duration = Duration::from_secs(120);
 const LISTENING: &str = "strata listening on http://";
 
-/// A running `strata serve`; killed and reaped when dropped (its data directory goes too).
+/// A running `strata serve`; killed and reaped when dropped (its data directory goes too,
+/// unless it was given: [`Server::start_in`]).
 pub struct Server {
     child: Child,
     pub endpoint: String,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Drop for Server {
@@ -39,13 +40,22 @@ impl Drop for Server {
 impl Server {
     pub fn start() -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+        let mut server = Server::start_in(dir.path(), &[]);
+        server._dir = Some(dir);
+        server
+    }
+
+    /// A server over `dir/data` (logging to `dir/server.log`) with `extra` arguments, which
+    /// leaves `dir` in place when dropped: another can be started over the same data.
+    pub fn start_in(dir: &std::path::Path, extra: &[&str]) -> Server {
+        let log = std::fs::File::create(dir.join("server.log")).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
             .arg("serve")
             .arg("--data-dir")
-            .arg(dir.path().join("data"))
+            .arg(dir.join("data"))
             .args(["--listen", "127.0.0.1:0"])
             .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
+            .args(extra)
             .env_remove("STRATA_ACCESS_KEY")
             .env_remove("STRATA_SECRET_KEY")
             // One log line per request is too many for these tests.
@@ -71,7 +81,7 @@ impl Server {
                     }
                 }
                 Err(e) => {
-                    let log = std::fs::read_to_string(dir.path().join("server.log"));
+                    let log = std::fs::read_to_string(dir.join("server.log"));
                     panic!("strata serve did not start ({e}); log: {log:?}");
                 }
             }
@@ -79,17 +89,22 @@ impl Server {
         Server {
             child,
             endpoint,
-            _dir: dir,
+            _dir: None,
         }
     }
 
     pub fn client(&self, dialect: Dialect) -> Client {
+        self.client_as(dialect, ACCESS_KEY, SECRET_KEY)
+    }
+
+    /// A client signing with another key pair.
+    pub fn client_as(&self, dialect: Dialect, access_key: &str, secret_key: &str) -> Client {
         Client::new(Config {
             endpoint: self.endpoint.clone(),
             dialect,
             credentials: Credentials {
-                access_key: ACCESS_KEY.into(),
-                secret_key: SECRET_KEY.into(),
+                access_key: access_key.into(),
+                secret_key: secret_key.into(),
             },
             region: None,
         })
