@@ -92,6 +92,10 @@ pub(crate) struct Inner {
     dir: PathBuf,
     /// Buckets' compiled access configurations between requests (see [`crate::owners`]).
     pub(crate) access: crate::owners::Owners,
+    /// Set by [`Store::close`]: the background task ends at its next wake.
+    closing: std::sync::atomic::AtomicBool,
+    /// The background task (sweep, then reclaim), awaited by [`Store::close`].
+    background: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     _lock: File,
 }
 
@@ -163,12 +167,14 @@ impl Store {
                 swept_files: AtomicUsize::new(0),
                 dir: dir.to_owned(),
                 access: Default::default(),
+                closing: Default::default(),
+                background: Default::default(),
                 _lock: lock,
             }),
         };
         let weak = Arc::downgrade(&store.inner);
         let wake = store.inner.reclaim.clone();
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             // Leftovers of earlier runs first, then whatever deletes free from now on.
             if let Some(inner) = weak.upgrade() {
                 let s = Store { inner };
@@ -178,6 +184,9 @@ impl Store {
             }
             loop {
                 let Some(inner) = weak.upgrade() else { return };
+                if inner.closing.load(Ordering::Acquire) {
+                    return;
+                }
                 let s = Store { inner };
                 if let Err(e) = s.reclaim_garbage().await {
                     tracing::warn!(%e, "reclaiming space failed");
@@ -189,7 +198,30 @@ impl Store {
                 }
             }
         });
+        *store
+            .inner
+            .background
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(task);
         Ok(store)
+    }
+
+    /// Closes the store: ends its background task (after the sweep or reclaim in progress)
+    /// and drops this handle, so that once no other clone is left the data directory's lock
+    /// is released before this returns (dropping a `Store` releases it only when its
+    /// background task next wakes). For a process that opens the same directory again.
+    pub async fn close(self) {
+        self.inner.closing.store(true, Ordering::Release);
+        self.inner.reclaim.notify_one();
+        let task = self
+            .inner
+            .background
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -64,6 +64,7 @@ async fn users_round_trip_and_survive_a_reopen() {
         let removed = store.remove_user(&bob_key).await.unwrap();
         assert_eq!(removed, bob);
         assert_eq!(store.user(&bob_key).unwrap(), None);
+        store.close().await;
     }
     let store = common::open(dir.path()).await;
     let listed = store.users().unwrap();
