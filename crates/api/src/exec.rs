@@ -17,7 +17,7 @@ use futures_util::Stream;
 use std::io;
 use strata_core::access::AccessError;
 use strata_core::meta::UploadRecord;
-use strata_core::meta::{BucketAccessRecord, ObjectOwnership};
+use strata_core::meta::{BucketAccessRecord, ObjectOwnership, PublicAccessBlock};
 use strata_core::{
     BucketInfo, ByteRange, CoreError, DeleteBucketMode, DeleteEntry, DeleteOutcome, EntryError,
     Expect, ListObjectsParams, ListUploadsParams, ListVersionsParams, MetadataDirective, NewObject,
@@ -34,6 +34,8 @@ pub(crate) struct Env<'a> {
     /// `None`: no bucket is addressed, or it does not exist.
     pub bucket: Option<&'a BucketAccess>,
     pub facts: Facts<'a>,
+    /// New buckets get AWS's 2023 defaults (see `AppState::aws_2023_defaults`).
+    pub aws_2023_defaults: bool,
 }
 
 /// A request that writes, or reads a body as a stream.
@@ -86,11 +88,31 @@ impl Run for CreateBucket<'_> {
     type Output = ();
     async fn run(self, env: &Env<'_>) -> Result<(), CoreError> {
         let owner = env.who.id();
-        let access = BucketAccessRecord {
+        let mut access = BucketAccessRecord {
             acl: self.acl.bucket_grants(env, owner)?,
             ownership: self.ownership,
             ..Default::default()
         };
+        if env.aws_2023_defaults {
+            // What AWS gives a new bucket since April 2023, unless the request says otherwise.
+            access.ownership = access
+                .ownership
+                .or(Some(ObjectOwnership::BucketOwnerEnforced));
+            access.public_access_block = Some(PublicAccessBlock {
+                block_public_acls: true,
+                ignore_public_acls: true,
+                block_public_policy: true,
+                restrict_public_buckets: true,
+            });
+            if !access.acl.is_empty()
+                && access.ownership != Some(ObjectOwnership::BucketOwnerEnforced)
+            {
+                // A public ACL asked for at creation is refused as AWS refuses it then.
+                if strata_core::access::acl::is_public(&access.acl) {
+                    return Err(AccessError::PublicAccessBlocked.into());
+                }
+            }
+        }
         if self.ownership == Some(ObjectOwnership::BucketOwnerEnforced) && !access.acl.is_empty() {
             return Err(AccessError::InvalidBucketAclWithObjectOwnership.into());
         }

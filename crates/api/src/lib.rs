@@ -65,6 +65,10 @@ pub struct AppState {
     pub domains: Vec<String>,
     /// The V4 signing keys derived so far (see [`AppState::keyring`]).
     pub signing_keys: strata_wire::v4::SigningKeys,
+    /// New buckets get AWS's defaults since April 2023: Object Ownership
+    /// `BucketOwnerEnforced` (ACLs off) and all four Block Public Access flags on. Off by
+    /// default: ACLs work on a new bucket, as ceph/s3-tests and the OSS and BOS services expect.
+    pub aws_2023_defaults: bool,
 }
 
 impl AppState {

@@ -159,6 +159,7 @@ impl<D: Dialect> Ctx<'_, D> {
                 req: &self.req,
                 peer: self.peer,
             },
+            aws_2023_defaults: self.state.aws_2023_defaults,
         }
     }
 

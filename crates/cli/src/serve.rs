@@ -46,6 +46,12 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     users: Option<PathBuf>,
 
+    /// Give new buckets AWS's defaults since April 2023: Object Ownership
+    /// BucketOwnerEnforced (ACLs off) and all four Block Public Access flags on. Without it
+    /// a new bucket has neither, and ACLs work on it (as ceph/s3-tests, OSS and BOS expect).
+    #[arg(long)]
+    aws_2023_defaults: bool,
+
     /// Refuse writes that add data while less than this many bytes are free on the data
     /// directory's file system (deletes still work and free space).
     #[arg(long, value_name = "BYTES", default_value_t = 32 << 20)]
@@ -159,6 +165,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
             .map(|d| d.to_ascii_lowercase())
             .collect(),
         signing_keys: Default::default(),
+        aws_2023_defaults: args.aws_2023_defaults,
     });
     let options = strata_api::ServeOptions {
         header_timeout: seconds(args.header_timeout),

@@ -43,6 +43,11 @@ impl Drop for Server {
 
 impl Server {
     pub async fn start() -> Server {
+        Server::start_with(false).await
+    }
+
+    /// A server whose new buckets get AWS's 2023 defaults or not.
+    pub async fn start_with(aws_2023_defaults: bool) -> Server {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let store = Store::open(
             dir.path(),
@@ -69,6 +74,7 @@ impl Server {
             region: REGION.into(),
             domains: Vec::new(),
             signing_keys: Default::default(),
+            aws_2023_defaults,
         };
         Server {
             state: Arc::new(state),

@@ -9,6 +9,7 @@ mod harness;
 mod ops;
 mod sign;
 
+mod access;
 mod admin;
 mod deletes;
 mod errors;
