@@ -29,6 +29,22 @@ ACCESS_KEY = "STRATAINTEROPTESTAK1"
 SECRET_KEY = "StrataInteropTestSecretKey0123456789abcd"
 REGION = "cn-hangzhou"
 
+
+@dataclass(frozen=True)
+class User:
+    access_key: str
+    secret_key: str
+    id: str  # the owner ID ACLs and policies name
+    display_name: str
+
+
+# Users besides the administrator (the server's own key pair, which acts as the owner of every
+# bucket), given to the server with `--users`: the access-control tests act as them.
+USERS = (
+    User("STRATAINTEROPALICE01", "StrataInteropAliceSecretKey0123456789abc", "alice-id", "Alice"),
+    User("STRATAINTEROPBOB0001", "StrataInteropBobSecretKey0123456789abcde", "bob-id", "Bob"),
+)
+
 LISTENING = re.compile(r"^strata listening on (http://(\S+)) \(data: (.*)\)$")
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
@@ -43,6 +59,7 @@ class Server:
     data_dir: Path
     process: subprocess.Popen
     stderr_path: Path
+    users: tuple[User, ...] = USERS
 
     def stderr_tail(self, lines: int = 60) -> str:
         try:
@@ -105,6 +122,12 @@ def server(tmp_path_factory) -> Server:
     work = tmp_path_factory.mktemp("strata")
     data_dir = work / "data"
     stderr_path = work / "strata.stderr.log"
+    users_path = work / "users.toml"
+    users_path.write_text("".join(
+        f'[[user]]\naccess_key = "{u.access_key}"\nsecret_key = "{u.secret_key}"\n'
+        f'id = "{u.id}"\ndisplay_name = "{u.display_name}"\n\n'
+        for u in USERS
+    ))
     env = dict(os.environ)
     env.pop("STRATA_ACCESS_KEY", None)
     env.pop("STRATA_SECRET_KEY", None)
@@ -117,6 +140,7 @@ def server(tmp_path_factory) -> Server:
             "--listen", "127.0.0.1:0",
             "--access-key", ACCESS_KEY,
             "--secret-key", SECRET_KEY,
+            "--users", str(users_path),
         ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,

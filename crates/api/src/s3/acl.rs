@@ -93,6 +93,7 @@ pub fn parse_grant_header(name: &str, value: &str) -> Result<Vec<Grantee>, S3Err
                 (after[..end].trim_end(), &after[end..])
             }
         };
+        let value = value.trim();
         let known = ["id", "uri", "emailAddress"];
         if value.is_empty() || !known.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
             return Err(bad());

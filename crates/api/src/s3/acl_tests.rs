@@ -26,8 +26,8 @@ fn grant_headers_take_ids_and_group_uris_quoted_or_not() {
         vec![Grantee::LogDelivery, user("111122223333")]
     );
     assert_eq!(
-        parse_grant_header("x-amz-grant-read", "id=alice,ID = bob ").unwrap(),
-        vec![user("alice"), user("bob")]
+        parse_grant_header("x-amz-grant-read", r#"id=alice,ID = bob ,id=" carol ""#).unwrap(),
+        vec![user("alice"), user("bob"), user("carol")]
     );
     assert_eq!(
         parse_grant_header(
@@ -45,6 +45,7 @@ fn bad_grant_headers_are_invalid_arguments_and_emails_never_resolve() {
         "",
         "alice",
         "id=",
+        r#"id="  ""#,
         r#"id="alice"#,
         r#"id="alice" bob"#,
         "id=alice,",
