@@ -92,6 +92,17 @@ def main() -> None:
         "public-access-block": b"\x03<PublicAccessBlockConfiguration><BlockPublicAccess>True</BlockPublicAccess></PublicAccessBlockConfiguration>",
     }.items():
         write("xml_requests", name, doc)
+    # The first byte picks the reader (0 ACL document, 1 grant header, 2 public access block,
+    # 3 ownership controls).
+    for name, doc in {
+        "acl": b'\x00<AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Owner><ID>o</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>bob</ID><DisplayName>Bob</DisplayName></Grantee><Permission>READ</Permission></Grant><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>',
+        "acl-email": b"\x00<AccessControlPolicy><AccessControlList><Grant><Grantee><EmailAddress>a@example.com</EmailAddress></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>",
+        "grant-header": b'\x01id="bob", uri="http://acs.amazonaws.com/groups/s3/LogDelivery",id=carol',
+        "grant-header-email": b'\x01emailAddress="a@example.com"',
+        "public-access-block": b"\x02<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>false</IgnorePublicAcls></PublicAccessBlockConfiguration>",
+        "ownership-controls": b"\x03<OwnershipControls><Rule><ObjectOwnership>BucketOwnerEnforced</ObjectOwnership></Rule></OwnershipControls>",
+    }.items():
+        write("s3_access", name, doc)
     write("bos_json", "delete", b'\x00{"objects":[{"key":"a"},{"key":"b","versionId":"null"}]}')
     write("bos_json", "complete", b'\x01{"parts":[{"partNumber":1,"eTag":"\\"ABC\\""}]}')
     write("bos_json", "versioning", b'\x02{"status":"enabled"}')

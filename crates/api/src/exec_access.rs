@@ -346,3 +346,16 @@ impl Read for ObjectAclWithOwner<'_> {
         Ok((id, access, env.users.owner(&owner)))
     }
 }
+
+// ---- who the grants name --------------------------------------------------------------------
+
+/// The owner ID and display name of each owner ID (as an ACL shows its grantees; an ID no
+/// user has any more shows itself).
+pub(crate) struct Owners<'a>(pub Vec<&'a str>);
+
+impl Read for Owners<'_> {
+    type Output = Vec<crate::access::Owner>;
+    fn read(self, env: &Env<'_>) -> Result<Vec<crate::access::Owner>, CoreError> {
+        Ok(self.0.into_iter().map(|id| env.users.owner(id)).collect())
+    }
+}

@@ -142,6 +142,11 @@ pub static S3: Table = Table {
             Any("x-amz-if-match-initiated-time"),
             "Conditions on the initiated time",
         ),
+        // A bucket's owner may always read, put and delete its policy here.
+        (
+            Unless("x-amz-confirm-remove-self-bucket-access", &["false"]),
+            "A policy that locks its bucket's owner out",
+        ),
     ],
 };
 
@@ -303,6 +308,13 @@ mod tests {
         assert!(refused_s3("/b/k", &[("x-amz-storage-class", "GLACIER")]).is_some());
         assert!(refused_s3("/b", &[("x-amz-bucket-object-lock-enabled", "False")]).is_none());
         assert!(refused_s3("/b", &[("x-amz-bucket-object-lock-enabled", "true")]).is_some());
+        let confirm = |v| {
+            refused_s3(
+                "/b?policy",
+                &[("x-amz-confirm-remove-self-bucket-access", v)],
+            )
+        };
+        assert!(confirm("false").is_none() && confirm("true").is_some());
         // A second value that asks for more is seen too.
         let two = [
             ("x-amz-storage-class", "STANDARD"),

@@ -282,10 +282,11 @@ def write_tree(root: Path, files: dict[str, bytes]) -> None:
 
 def raw_request(server, method: str, path: str, params: dict | None = None,
                 headers: dict | None = None, body: bytes = b"",
-                send_instead: bytes | None = None):
+                send_instead: bytes | None = None, user=None):
     """One request signed with botocore's SigV4 signer (header auth), sent with `requests`:
     for what boto3 cannot show (unparsed XML) or will not send. `send_instead` sends other
-    bytes than the signed `body`."""
+    bytes than the signed `body`. Signed by the server's key pair, or by `user` (a
+    `conftest.User`)."""
     import requests
     from botocore.auth import S3SigV4Auth
     from botocore.awsrequest import AWSRequest
@@ -294,7 +295,8 @@ def raw_request(server, method: str, path: str, params: dict | None = None,
     req = AWSRequest(method=method, url=server.endpoint + path, params=params or {},
                      headers=dict(headers or {}), data=body)
     req.headers["x-amz-content-sha256"] = hashlib.sha256(body).hexdigest()
-    S3SigV4Auth(Credentials(server.access_key, server.secret_key), "s3", "us-east-1").add_auth(req)
+    keys = (user.access_key, user.secret_key) if user else (server.access_key, server.secret_key)
+    S3SigV4Auth(Credentials(*keys), "s3", "us-east-1").add_auth(req)
     prepared = req.prepare()
     data = body if send_instead is None else send_instead
     return requests.request(method, prepared.url, headers=dict(prepared.headers), data=data,

@@ -45,24 +45,14 @@ def test_create_bucket_with_object_lock_is_refused(s3, bucket_name):
         s3.head_bucket(Bucket=bucket_name)
 
 
-def test_acl_grants_to_anyone_but_the_owner_are_refused(s3, bucket):
-    s3.put_object(Bucket=bucket, Key="k", Body=b"data")
-    owner = s3.get_bucket_acl(Bucket=bucket)["Owner"]
-    own = {"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"]}, "Permission": "FULL_CONTROL"}
-    public = {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
-              "Permission": "READ"}
-    # The one ACL there is may be written back as it reads.
-    s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy={"Owner": owner, "Grants": [own]})
-    s3.put_object_acl(Bucket=bucket, Key="k", AccessControlPolicy={"Owner": owner, "Grants": [own]})
+def test_a_policy_that_may_lock_out_its_owner_is_refused(s3, bucket):
+    # A bucket's owner can always read, put and delete its policy here.
+    policy = ('{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*",'
+              f'"Action":"s3:*","Resource":["arn:aws:s3:::{bucket}","arn:aws:s3:::{bucket}/*"]}}]}}')
     with expect_error(501, "NotImplemented"):
-        s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy={"Owner": owner,
-                                                              "Grants": [own, public]})
-    with expect_error(501, "NotImplemented"):
-        s3.put_object_acl(Bucket=bucket, Key="k", AccessControlPolicy={"Owner": owner,
-                                                                       "Grants": [public]})
-    assert s3.get_bucket_acl(Bucket=bucket)["Grants"] == [
-        {"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"],
-                     "DisplayName": owner["DisplayName"]}, "Permission": "FULL_CONTROL"}]
+        s3.put_bucket_policy(Bucket=bucket, Policy=policy, ConfirmRemoveSelfBucketAccess=True)
+    with expect_error(404, "NoSuchBucketPolicy"):
+        s3.get_bucket_policy(Bucket=bucket)
 
 
 def test_create_bucket_in_another_region_is_refused(s3, bucket_name):

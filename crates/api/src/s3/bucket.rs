@@ -1,5 +1,5 @@
-//! Service and bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket,
-//! GetBucketLocation, Get/PutBucketAcl (private only), Get/PutBucketVersioning.
+//! Service and bucket operations: ListBuckets, CreateBucket (with its ACL and Object
+//! Ownership), HeadBucket, DeleteBucket, GetBucketLocation, Get/PutBucketVersioning.
 
 use super::error::S3Error;
 use super::{Ctx, S3Result, empty, xml};
@@ -61,7 +61,8 @@ pub(super) fn list_buckets(ctx: &Ctx<'_>) -> S3Result {
 pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let name = ctx.bucket()?;
     strata_core::store::validate_bucket_name(name)?;
-    check_canned_acl(ctx)?;
+    let acl = super::acl::ask_of_headers(&ctx.req.headers, ctx.who.id())?.unwrap_or_default();
+    let ownership = super::policy::ownership_header(ctx)?;
     let bytes = ctx.read_document(body).await?;
     if !bytes.iter().all(u8::is_ascii_whitespace) {
         let doc = parse(&bytes, 16).map_err(|_| S3Error::malformed_xml())?;
@@ -76,8 +77,8 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     match ctx
         .run(CreateBucket {
             bucket: name,
-            acl: AclAsk::Private,
-            ownership: None,
+            acl,
+            ownership,
         })
         .await
     {
@@ -143,77 +144,6 @@ pub(super) fn location(ctx: &Ctx<'_>) -> S3Result {
         quick_xml::escape::escape(region)
     );
     Ok(xml(StatusCode::OK, body))
-}
-
-/// The one ACL there is: the owner has full control.
-pub(super) fn acl_xml(ctx: &Ctx<'_>) -> String {
-    let owner = ctx.owner();
-    let mut x = Xml::new("AccessControlPolicy", S3.root_attrs);
-    owner.write(&mut x);
-    x.open("AccessControlList").open("Grant");
-    x.open_attrs(
-        "Grantee",
-        r#"xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser""#,
-    )
-    .leaf("ID", owner.id)
-    .leaf("DisplayName", owner.display_name)
-    .close();
-    x.leaf("Permission", "FULL_CONTROL").close().close();
-    x.finish()
-}
-
-pub(super) fn get_acl(ctx: &Ctx<'_>) -> S3Result {
-    ctx.read(GetBucket(ctx.bucket()?))?;
-    Ok(xml(StatusCode::OK, acl_xml(ctx)))
-}
-
-/// Only the private ACL exists: `x-amz-acl: private` (or none) is accepted.
-pub(super) fn check_canned_acl(ctx: &Ctx<'_>) -> Result<(), S3Error> {
-    match ctx.req.header("x-amz-acl") {
-        None | Some("private") => Ok(()),
-        Some(other) => Err(S3Error::not_implemented(&format!(
-            "The ACL `{other}` (every bucket and object is private)"
-        ))),
-    }
-}
-
-pub(super) async fn put_acl(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
-    ctx.read(GetBucket(ctx.bucket()?))?;
-    check_canned_acl(ctx)?;
-    check_acl_body(ctx, body).await?;
-    Ok(empty(StatusCode::OK))
-}
-
-/// The `AccessControlPolicy` a PutBucketAcl or PutObjectAcl may carry instead of a canned
-/// ACL: accepted only when it grants nothing but FULL_CONTROL to the bucket's owner (the one
-/// ACL there is); any other grant is NotImplemented rather than acknowledged and dropped.
-pub(super) async fn check_acl_body(ctx: &Ctx<'_>, body: Incoming) -> Result<(), S3Error> {
-    let bytes = ctx.read_document(body).await?;
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(());
-    }
-    let doc = parse(&bytes, 1000).map_err(|_| S3Error::malformed_xml())?;
-    if doc.name != "AccessControlPolicy" {
-        return Err(S3Error::malformed_xml());
-    }
-    let grants: Vec<_> = doc
-        .children("AccessControlList")
-        .flat_map(|l| l.children("Grant"))
-        .collect();
-    let owners_full_control = |g: &&crate::xml::Element| {
-        g.child_text("Permission").map(str::trim) == Some("FULL_CONTROL")
-            && g.child("Grantee")
-                .and_then(|e| e.child_text("ID"))
-                .map(str::trim)
-                == Some(ctx.owner.id.as_str())
-    };
-    if grants.iter().all(owners_full_control) {
-        Ok(())
-    } else {
-        Err(S3Error::not_implemented(
-            "Granting access to anyone but the owner (every bucket and object is private)",
-        ))
-    }
 }
 
 pub(super) fn get_versioning(ctx: &Ctx<'_>) -> S3Result {

@@ -4,17 +4,21 @@
 //! Semantics (versioning, delete markers, the null version) are the core's; this module
 //! only translates.
 
+mod acl;
 mod batch;
 mod bucket;
 pub mod error;
 mod list;
 mod multipart;
 mod object;
+mod policy;
 
+pub use acl::{parse_acl_document, parse_grant_header};
 pub use batch::parse_delete_request;
 pub use bucket::parse_versioning;
 pub use multipart::parse_complete_request;
 pub use object::parse_copy_source;
+pub use policy::{parse_ownership_controls, parse_public_access_block};
 pub use strata_wire::s3::{auth, chunked};
 
 use crate::body::{Incoming, ReadError};
@@ -194,8 +198,8 @@ impl Dialect for S3Api {
             GetBucketVersioning => bucket::get_versioning(ctx),
             PutBucketVersioning => bucket::put_versioning(ctx, body).await,
             GetBucketLocation => bucket::location(ctx),
-            GetBucketAcl => bucket::get_acl(ctx),
-            PutBucketAcl => bucket::put_acl(ctx, body).await,
+            GetBucketAcl => acl::get_bucket_acl(ctx),
+            PutBucketAcl => acl::put_bucket_acl(ctx, body).await,
             ListObjects => list::list_objects(ctx),
             ListObjectsV2 => list::list_objects_v2(ctx),
             ListObjectVersions => list::list_versions(ctx),
@@ -206,26 +210,24 @@ impl Dialect for S3Api {
             GetObject => object::get(ctx).await,
             HeadObject => object::head(ctx),
             DeleteObject => object::delete(ctx).await,
-            GetObjectAcl => object::get_acl(ctx),
-            PutObjectAcl => object::put_acl(ctx, body).await,
+            GetObjectAcl => acl::get_object_acl(ctx),
+            PutObjectAcl => acl::put_object_acl(ctx, body).await,
             CreateMultipartUpload => multipart::initiate(ctx).await,
             UploadPart => multipart::upload_part(ctx, body).await,
             UploadPartCopy => multipart::upload_part_copy(ctx).await,
             ListParts => multipart::list_parts(ctx),
             AbortMultipartUpload => multipart::abort(ctx).await,
             CompleteMultipartUpload => multipart::complete(ctx, body).await,
-            GetBucketPolicy
-            | PutBucketPolicy
-            | DeleteBucketPolicy
-            | GetBucketPolicyStatus
-            | GetPublicAccessBlock
-            | PutPublicAccessBlock
-            | DeletePublicAccessBlock
-            | GetBucketOwnershipControls
-            | PutBucketOwnershipControls
-            | DeleteBucketOwnershipControls => {
-                Err(S3Api::unrouted(Unrouted::Refused(op.name().to_owned())))
-            }
+            GetBucketPolicy => policy::get_policy(ctx),
+            PutBucketPolicy => policy::put_policy(ctx, body).await,
+            DeleteBucketPolicy => policy::delete_policy(ctx).await,
+            GetBucketPolicyStatus => policy::get_policy_status(ctx),
+            GetPublicAccessBlock => policy::get_public_access_block(ctx),
+            PutPublicAccessBlock => policy::put_public_access_block(ctx, body).await,
+            DeletePublicAccessBlock => policy::delete_public_access_block(ctx).await,
+            GetBucketOwnershipControls => policy::get_ownership_controls(ctx),
+            PutBucketOwnershipControls => policy::put_ownership_controls(ctx, body).await,
+            DeleteBucketOwnershipControls => policy::delete_ownership_controls(ctx).await,
             // Not S3's (its routes never give them).
             GetBucketInfo | GetObjectMeta | DeleteObjectAcl => {
                 Err(S3Api::unrouted(Unrouted::MethodNotAllowed {

@@ -1,7 +1,7 @@
 //! Multipart uploads: Create, UploadPart, UploadPartCopy, Complete, Abort, ListParts,
 //! ListMultipartUploads.
 
-use super::bucket::check_canned_acl;
+use super::acl::write_ask;
 use super::error::S3Error;
 use super::list::max_param;
 use super::object::{
@@ -24,10 +24,10 @@ pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 
 pub(super) async fn initiate(ctx: &Ctx<'_>) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
-    check_canned_acl(ctx)?;
+    let acl = write_ask(ctx)?;
     let id = ctx
         .run(CreateUpload {
-            acl: AclAsk::Private,
+            acl,
             bucket,
             key,
             meta: meta_from_headers(ctx),

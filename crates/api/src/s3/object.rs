@@ -1,10 +1,10 @@
 //! Object operations: PutObject (Content-MD5, `x-amz-content-sha256`, `x-amz-checksum-*` in
 //! headers or `aws-chunked` trailers), GetObject (Range, conditionals, `response-*`
-//! overrides), HeadObject, CopyObject (with `versionId`), DeleteObject, object ACLs.
+//! overrides), HeadObject, CopyObject (with `versionId`), DeleteObject.
 
+use super::acl::write_ask;
 use super::auth::Payload;
 use super::batch::delete_condition;
-use super::bucket::{acl_xml, check_canned_acl};
 use super::chunked::{AwsChunked, Mode};
 use super::error::S3Error;
 use super::{Ctx, S3Result, empty, etag, xml};
@@ -249,13 +249,13 @@ pub(super) fn set_written_version(
 
 pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
-    check_canned_acl(ctx)?;
+    let acl = write_ask(ctx)?;
     ctx.read(GetBucket(bucket))?;
     let cond = write_condition(ctx);
     let (body, expect, echo) = upload_body(ctx, body)?;
     let out = ctx
         .run(PutObject {
-            acl: AclAsk::Private,
+            acl,
             bucket,
             key,
             meta: meta_from_headers(ctx),
@@ -453,7 +453,7 @@ pub(super) fn marker_source(e: CoreError) -> S3Error {
 
 pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
-    check_canned_acl(ctx)?;
+    let acl = write_ask(ctx)?;
     let copied = ctx.copy_source()?;
     let directive = match ctx
         .req
@@ -473,7 +473,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
     }
     let (out, source) = ctx
         .run(CopyObject {
-            acl: AclAsk::Private,
+            acl,
             source: Source::of(&copied),
             source_cond: objhttp::precondition(&ctx.req.headers, COPY_CONDITIONS),
             bucket,
@@ -510,26 +510,6 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> S3Result {
     let mut resp = empty(StatusCode::NO_CONTENT);
     objhttp::set_delete_headers(&mut resp, &outcome, "x-amz-");
     Ok(resp)
-}
-
-pub(super) fn get_acl(ctx: &Ctx<'_>) -> S3Result {
-    ctx.read(HeadObject {
-        bucket: ctx.bucket()?,
-        key: ctx.key()?,
-        version: ctx.version_id()?,
-    })?;
-    Ok(xml(StatusCode::OK, acl_xml(ctx)))
-}
-
-pub(super) async fn put_acl(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
-    ctx.read(HeadObject {
-        bucket: ctx.bucket()?,
-        key: ctx.key()?,
-        version: ctx.version_id()?,
-    })?;
-    check_canned_acl(ctx)?;
-    super::bucket::check_acl_body(ctx, body).await?;
-    Ok(empty(StatusCode::OK))
 }
 
 /// A small request body's integrity: Content-MD5 or an `x-amz-checksum-*` header, whichever
