@@ -89,6 +89,34 @@ impl Owner<'_> {
     }
 }
 
+/// Who listings name as the owner of each entry: the bucket's owner, or the user an entry
+/// names (an object version or upload another user wrote), looked up by ID.
+pub struct Owners<'a> {
+    pub bucket: Owner<'a>,
+    pub users: &'a crate::Users,
+}
+
+impl Owners<'_> {
+    /// Writes `<{element}>` with the owner of an entry whose own owner is `id`.
+    fn write(&self, x: &mut Xml, element: &'static str, id: Option<&str>) {
+        let found;
+        let owner = match id {
+            Some(id) if id != self.bucket.id => {
+                found = self.users.owner(id);
+                found.as_listing()
+            }
+            _ => Owner {
+                id: self.bucket.id,
+                display_name: self.bucket.display_name,
+            },
+        };
+        x.open(element)
+            .leaf("ID", owner.id)
+            .leaf("DisplayName", owner.display_name)
+            .close();
+    }
+}
+
 pub fn bool_text(b: bool) -> &'static str {
     if b { "true" } else { "false" }
 }
@@ -231,7 +259,7 @@ pub fn versions(
     key_marker: &str,
     version_marker: &str,
     l: &VersionListing,
-    owner: &Owner<'_>,
+    owners: &Owners<'_>,
 ) -> String {
     let e = |s: &str| style.encode(s, q.url);
     let mut x = Xml::new("ListVersionsResult", style.root_attrs);
@@ -272,7 +300,7 @@ pub fn versions(
             x.leaf("Size", &size.to_string())
                 .leaf("StorageClass", style.storage_class);
         }
-        owner.write(&mut x);
+        owners.write(&mut x, "Owner", v.owner.as_deref());
         x.close();
     }
     for p in &l.common_prefixes {
@@ -323,7 +351,7 @@ pub fn uploads(
     style: &Style,
     q: &UploadsQuery<'_>,
     l: &UploadListing,
-    owner: &Owner<'_>,
+    owners: &Owners<'_>,
 ) -> String {
     let e = |s: &str| maybe_encode(s, q.url);
     let mut x = Xml::new("ListMultipartUploadsResult", style.root_attrs);
@@ -349,11 +377,8 @@ pub fn uploads(
         x.open("Upload")
             .leaf("Key", &e(&u.key))
             .leaf("UploadId", &u.upload_id);
-        owner.write(&mut x);
-        x.open("Initiator")
-            .leaf("ID", owner.id)
-            .leaf("DisplayName", owner.display_name)
-            .close();
+        owners.write(&mut x, "Owner", u.owner.as_deref());
+        owners.write(&mut x, "Initiator", u.owner.as_deref());
         x.leaf("StorageClass", style.storage_class)
             .leaf("Initiated", &iso8601(u.initiated_ms))
             .close();

@@ -234,10 +234,18 @@ impl<D: Dialect> Ctx<'_, D> {
         Ok(())
     }
 
-    /// The owner listings and ACLs show: the bucket's (objects belong to their bucket's
-    /// owner), or the requester's for requests on no bucket.
+    /// The owner listings and ACLs show: the bucket's, or the requester's for requests on no
+    /// bucket.
     pub fn owner(&self) -> crate::listing::Owner<'_> {
         self.owner.as_listing()
+    }
+
+    /// Who listings name as each entry's owner: the bucket's owner, or the user who wrote it.
+    pub fn owners(&self) -> crate::listing::Owners<'_> {
+        crate::listing::Owners {
+            bucket: self.owner(),
+            users: &self.state.users,
+        }
     }
 }
 

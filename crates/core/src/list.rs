@@ -51,6 +51,8 @@ pub struct ListedVersion {
     pub last_modified_ms: i64,
     /// `None` for a delete marker: (size, etag).
     pub object: Option<(u64, String)>,
+    /// The object version's owner when it is not the bucket's (who wrote it).
+    pub owner: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -252,6 +254,10 @@ impl Store {
                 version_id: rec.id,
                 is_latest,
                 last_modified_ms: rec.last_modified_ms,
+                owner: match &rec.kind {
+                    EntryKind::Object(d) => d.access.owner.clone(),
+                    EntryKind::DeleteMarker => None,
+                },
                 object: match rec.kind {
                     EntryKind::Object(d) => Some((d.size, d.etag)),
                     EntryKind::DeleteMarker => None,

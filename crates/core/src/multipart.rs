@@ -46,6 +46,9 @@ pub struct ListedUpload {
     pub key: String,
     pub upload_id: String,
     pub initiated_ms: i64,
+    /// Who initiated it (the owner of the object it completes into) when it is not the
+    /// bucket's owner.
+    pub owner: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -612,6 +615,7 @@ impl Store {
                         key: key.to_owned(),
                         upload_id: upload_id.to_owned(),
                         initiated_ms: rec.initiated_ms,
+                        owner: rec.access.owner.clone(),
                     });
                 }
             }

@@ -96,7 +96,7 @@ pub(super) fn list_versions(ctx: &Ctx<'_>) -> OssResult {
         key_marker.unwrap_or(""),
         version_marker.unwrap_or(""),
         &l,
-        &ctx.owner(),
+        &ctx.owners(),
     );
     Ok(xml(StatusCode::OK, body))
 }

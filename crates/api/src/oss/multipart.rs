@@ -214,7 +214,7 @@ pub(super) fn list_uploads(ctx: &Ctx<'_>) -> OssResult {
     let q = UploadsQuery::of(bucket, &p, url);
     Ok(xml(
         StatusCode::OK,
-        listing::uploads(&OSS, &q, &l, &ctx.owner()),
+        listing::uploads(&OSS, &q, &l, &ctx.owners()),
     ))
 }
 

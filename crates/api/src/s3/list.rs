@@ -102,7 +102,7 @@ pub(super) fn list_versions(ctx: &Ctx<'_>) -> S3Result {
         key_marker.unwrap_or(""),
         version_marker.unwrap_or(""),
         &l,
-        &ctx.owner(),
+        &ctx.owners(),
     );
     Ok(xml(StatusCode::OK, body))
 }

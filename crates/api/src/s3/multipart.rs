@@ -222,7 +222,7 @@ pub(super) fn list_uploads(ctx: &Ctx<'_>) -> S3Result {
     let q = UploadsQuery::of(bucket, &p, ctx.url_encoding()?);
     Ok(xml(
         StatusCode::OK,
-        listing::uploads(&S3, &q, &l, &ctx.owner()),
+        listing::uploads(&S3, &q, &l, &ctx.owners()),
     ))
 }
 

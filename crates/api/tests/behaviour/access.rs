@@ -78,3 +78,50 @@ async fn aws_2023_defaults_turn_acls_off_and_block_public_access(d: Dialect) {
     anonymous_shape(&s, d).assert_error(&r, 403, "AccessDenied");
     assert_eq!(c.read("acl-bkt", "plain", None).await, b"mine");
 }
+
+/// S3's and OSS's version listings name who wrote each version (BOS's listing has no owner
+/// per version): the bucket's owner, or the user a public-read-write bucket let write.
+#[tokio::test]
+async fn version_listings_name_who_wrote_each_version() {
+    use crate::harness::{Node, OTHER};
+    for d in [Dialect::S3, Dialect::Oss] {
+        let s = Server::start().await;
+        let c = s.client(d);
+        let acl = if d == Dialect::S3 {
+            "x-amz-acl"
+        } else {
+            "x-oss-acl"
+        };
+        c.send(Call::new(Method::PUT, d.path("rw-bkt", None)).header(acl, "public-read-write"))
+            .await
+            .expect(200);
+        c.put("rw-bkt", "admins", b"a").await.expect(200);
+        s.client_as(d, OTHER)
+            .put("rw-bkt", "others", b"o")
+            .await
+            .expect(200);
+        let r = c
+            .send(Call::new(
+                Method::GET,
+                format!("{}?versions", d.path("rw-bkt", None)),
+            ))
+            .await
+            .expect(200);
+        let doc = Node::parse(&r.body);
+        let owners: Vec<(String, String)> = doc
+            .all("Version")
+            .map(|v| {
+                let owner = v.child("Owner").expect("an Owner");
+                (v.get("Key").unwrap(), owner.get("ID").unwrap())
+            })
+            .collect();
+        assert_eq!(
+            owners,
+            vec![
+                ("admins".to_owned(), crate::harness::ADMIN.0.to_owned()),
+                ("others".to_owned(), OTHER.0.to_owned()),
+            ],
+            "{d:?}"
+        );
+    }
+}
