@@ -104,7 +104,7 @@ impl Run for CreateBucket<'_> {
                 block_public_policy: true,
                 restrict_public_buckets: true,
             });
-            if !access.acl.is_empty()
+            if crate::exec_access::grants_others(&access.acl, owner)
                 && access.ownership != Some(ObjectOwnership::BucketOwnerEnforced)
             {
                 // A public ACL asked for at creation is refused as AWS refuses it then.
@@ -113,7 +113,9 @@ impl Run for CreateBucket<'_> {
                 }
             }
         }
-        if self.ownership == Some(ObjectOwnership::BucketOwnerEnforced) && !access.acl.is_empty() {
+        if self.ownership == Some(ObjectOwnership::BucketOwnerEnforced)
+            && crate::exec_access::grants_others(&access.acl, owner)
+        {
             return Err(AccessError::InvalidBucketAclWithObjectOwnership.into());
         }
         env.store

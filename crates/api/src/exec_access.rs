@@ -17,14 +17,14 @@ pub(crate) use strata_core::access::BucketAccess;
 /// The ACL a write asks for, as the dialect's headers (or body) say it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) enum AclAsk {
-    /// None asked for: the owner alone (S3's default).
+    /// None asked for: the owner's full control alone (S3's default).
     #[default]
     Private,
     /// The bucket's ACL decides (OSS's and BOS's `default`, their default).
     Inherit,
     Canned(Canned),
-    /// Explicit grants (S3's `x-amz-grant-*` headers or an `AccessControlPolicy`; BOS's
-    /// grant headers).
+    /// Explicit grants, stored as asked (S3's `x-amz-grant-*` headers or an
+    /// `AccessControlPolicy`; BOS's grant headers).
     Grants(Vec<Grant>),
 }
 
@@ -60,7 +60,7 @@ impl AclAsk {
         Ok(())
     }
 
-    /// Grants to users must name users that exist.
+    /// Grants to users must name users that exist (the owner too).
     fn check_grantees(grants: &[Grant], env: &Env<'_>) -> Result<(), CoreError> {
         for g in grants {
             if let Grantee::User(id) = &g.grantee
@@ -72,10 +72,11 @@ impl AclAsk {
         Ok(())
     }
 
-    /// The grants of a bucket `owner` creates or sets with this ask.
+    /// The grants of a bucket `owner` creates or sets with this ask, as stored: literally
+    /// (a private bucket's are the owner's full control).
     pub fn bucket_grants(&self, env: &Env<'_>, owner: &str) -> Result<Vec<Grant>, CoreError> {
         let grants = match self {
-            AclAsk::Private | AclAsk::Inherit => Vec::new(),
+            AclAsk::Private | AclAsk::Inherit => rules::acl::private(owner),
             AclAsk::Canned(c) => c.grants(owner, owner),
             AclAsk::Grants(g) => {
                 Self::check_grantees(g, env)?;
@@ -104,18 +105,30 @@ impl AclAsk {
                 _ => false,
             };
         let owner = if bucket_owned { &b.owner } else { writer };
-        let acl = match self {
-            AclAsk::Private => ObjectAcl::Private,
-            AclAsk::Inherit => ObjectAcl::Inherit,
-            AclAsk::Canned(c) => ObjectAcl::of_grants(c.grants(owner, &b.owner)),
-            AclAsk::Grants(g) => {
-                Self::check_grantees(g, env)?;
-                ObjectAcl::of_grants(g.clone())
-            }
-        };
+        let acl = self.object_acl(env, owner, &b.owner)?;
         Ok(ObjectAccess {
             owner: (!bucket_owned).then(|| writer.to_owned()),
             acl,
+        })
+    }
+}
+
+impl AclAsk {
+    /// The ACL of an object `owner` owns in a bucket `bucket_owner` owns, as stored.
+    fn object_acl(
+        &self,
+        env: &Env<'_>,
+        owner: &str,
+        bucket_owner: &str,
+    ) -> Result<ObjectAcl, CoreError> {
+        Ok(match self {
+            AclAsk::Private => ObjectAcl::Private,
+            AclAsk::Inherit => ObjectAcl::Inherit,
+            AclAsk::Canned(c) => ObjectAcl::of_grants(c.grants(owner, bucket_owner), owner),
+            AclAsk::Grants(g) => {
+                Self::check_grantees(g, env)?;
+                ObjectAcl::of_grants(g.clone(), owner)
+            }
         })
     }
 }
@@ -224,8 +237,8 @@ impl Run for PutBosAcl<'_> {
         }
         let text = self.text;
         env.store
-            .update_bucket_access(self.bucket, move |_, rec| {
-                rec.acl = Vec::new();
+            .update_bucket_access(self.bucket, move |owner, rec| {
+                rec.acl = rules::acl::private(owner);
                 rec.bos_acl = Some(text);
                 Ok(())
             })
@@ -264,8 +277,10 @@ impl Run for PutOwnership<'_> {
     async fn run(self, env: &Env<'_>) -> Result<(), CoreError> {
         let ownership = self.ownership;
         env.store
-            .update_bucket_access(self.bucket, move |_, rec| {
-                if ownership == Some(ObjectOwnership::BucketOwnerEnforced) && !rec.acl.is_empty() {
+            .update_bucket_access(self.bucket, move |owner, rec| {
+                if ownership == Some(ObjectOwnership::BucketOwnerEnforced)
+                    && grants_others(&rec.acl, owner)
+                {
                     return Err(AccessError::InvalidBucketAclWithObjectOwnership.into());
                 }
                 rec.ownership = ownership;
@@ -308,15 +323,7 @@ impl Run for PutObjectAcl<'_> {
             .store
             .object_access(self.bucket, self.key, self.version)?;
         let owner = current.owner.as_deref().unwrap_or(&b.owner);
-        let acl = match &self.acl {
-            AclAsk::Private => ObjectAcl::Private,
-            AclAsk::Inherit => ObjectAcl::Inherit,
-            AclAsk::Canned(c) => ObjectAcl::of_grants(c.grants(owner, &b.owner)),
-            AclAsk::Grants(g) => {
-                AclAsk::check_grantees(g, env)?;
-                ObjectAcl::of_grants(g.clone())
-            }
-        };
+        let acl = self.acl.object_acl(env, owner, &b.owner)?;
         env.store
             .set_object_acl(self.bucket, self.key, self.version, acl)
             .await
@@ -358,4 +365,11 @@ impl Read for Owners<'_> {
     fn read(self, env: &Env<'_>) -> Result<Vec<crate::access::Owner>, CoreError> {
         Ok(self.0.into_iter().map(|id| env.users.owner(id)).collect())
     }
+}
+
+/// Whether a bucket's ACL grants anyone but its owner `owner` (a bucket ACL with the owner's
+/// grants alone counts as none where Object Ownership is concerned).
+pub(crate) fn grants_others(acl: &[Grant], owner: &str) -> bool {
+    acl.iter()
+        .any(|g| !matches!(&g.grantee, Grantee::User(id) if id == owner))
 }

@@ -366,8 +366,11 @@ impl Store {
     /// Creates a private bucket owned by `owner` (an owner ID). An existing bucket is
     /// [`CoreError::BucketAlreadyExists`], saying whether `owner` is its owner.
     pub async fn create_bucket(&self, name: &str, owner: &str) -> Result<()> {
-        self.create_bucket_with(name, owner, Default::default())
-            .await
+        let access = crate::meta::BucketAccessRecord {
+            acl: crate::access::acl::private(owner),
+            ..Default::default()
+        };
+        self.create_bucket_with(name, owner, access).await
     }
 
     pub fn bucket(&self, name: &str) -> Result<BucketInfo> {

@@ -139,7 +139,7 @@ fn case() -> impl Strategy<Value = Case> {
             prop_oneof![
                 Just(ObjectAcl::Private),
                 Just(ObjectAcl::Inherit),
-                grants().prop_map(ObjectAcl::of_grants),
+                grants().prop_map(ObjectAcl::Grants),
             ],
             proptest::sample::select(&ACTIONS[..]),
             proptest::sample::select(vec!["a1", "b1"]),
@@ -327,8 +327,15 @@ fn model(c: &Case) -> bool {
                 Action::PutObjectAcl => Permission::WriteAcp,
                 _ => Permission::Read,
             };
+            // Private is the object owner's full control alone (the bucket's owner's when the
+            // object records none).
+            let object_owner = c.object.owner.as_deref().unwrap_or(OWNER);
+            let private = [Grant::new(
+                Grantee::User(object_owner.to_owned()),
+                Permission::FullControl,
+            )];
             let grants: &[Grant] = match &c.object.acl {
-                ObjectAcl::Private => &[],
+                ObjectAcl::Private => &private,
                 ObjectAcl::Inherit => &c.acl,
                 ObjectAcl::Grants(g) => g,
             };

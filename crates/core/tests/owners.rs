@@ -38,7 +38,15 @@ async fn a_bucket_configuration_change_is_seen_at_once() {
     let store = common::open(dir.path()).await;
     store.create_bucket("bkt", "alice").await.unwrap();
     let before = store.bucket_access("bkt").unwrap().unwrap();
-    assert!(before.acl.is_empty() && before.policy.is_none());
+    // A new bucket's ACL, stored literally: its owner's full control.
+    assert_eq!(
+        before.acl,
+        vec![Grant::new(
+            Grantee::User("alice".into()),
+            Permission::FullControl
+        )]
+    );
+    assert!(before.policy.is_none());
     let grant = Grant::new(Grantee::AllUsers, Permission::Read);
     let g = grant.clone();
     store

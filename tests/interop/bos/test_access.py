@@ -273,7 +273,8 @@ def test_object_canned_acls(multi, alice, bob, abucket, alice_raw):
     alice.put_object_from_string(abucket, "k", b"object")
     assert entries(alice.get_object_acl(abucket, "k")) == []  # the bucket's ACL decides
     alice.set_object_canned_acl(abucket, "k", canned_acl=b"public-read")
-    assert entries(alice.get_object_acl(abucket, "k")) == [(["*"], ["READ"])]
+    # Stored literally: the canned ACL is the owner's FULL_CONTROL and the public READ.
+    assert entries(alice.get_object_acl(abucket, "k")) == [OWNER_ONLY, (["*"], ["READ"])]
     assert get_bytes(bob, abucket, "k") == b"object"
     assert anon(multi, "GET", f"/v1/{abucket}/k").body == b"object"
     # READ on an object is not its ACL, nor the bucket's writes.

@@ -189,19 +189,21 @@ def test_an_object_another_user_writes_is_its_writers(alice, bob, users, abucket
     bob.put_object(Bucket=abucket, Key="bobs", Body=b"b", ACL="bucket-owner-read")
     acl = bob.get_object_acl(Bucket=abucket, Key="bobs")
     assert acl["Owner"] == {"ID": b.id, "DisplayName": b.display_name}
-    assert acl["Grants"] == [grant(a.id, "READ", a.display_name), owner_grant(b)]
+    # AWS's canned ACL table: the owner's FULL_CONTROL first, then the bucket owner's grant.
+    assert acl["Grants"] == [owner_grant(b), grant(a.id, "READ", a.display_name)]
     bob.put_object(Bucket=abucket, Key="full", Body=b"b", ACL="bucket-owner-full-control")
     assert alice.get_object_acl(Bucket=abucket, Key="full")["Grants"] == [
-        grant(a.id, "FULL_CONTROL", a.display_name), owner_grant(b)]
+        owner_grant(b), grant(a.id, "FULL_CONTROL", a.display_name)]
 
 
 def test_grant_headers_on_buckets(alice, bob, anon, users, new_bucket_name):
     a, b = users
     name = new_bucket_name()
     alice.create_bucket(Bucket=name, GrantRead=f'id="{b.id}"', GrantReadACP=f"id={b.id}")
+    # Stored and shown literally: grant headers list no grant to the owner, so none shows
+    # (the owner may still do everything).
     assert alice.get_bucket_acl(Bucket=name)["Grants"] == [
-        grant(b.id, "READ", b.display_name), grant(b.id, "READ_ACP", b.display_name),
-        owner_grant(a)]
+        grant(b.id, "READ", b.display_name), grant(b.id, "READ_ACP", b.display_name)]
     assert can(bob.list_objects_v2, Bucket=name) and can(bob.get_bucket_acl, Bucket=name)
     assert not can(bob.put_object, Bucket=name, Key="k", Body=b"b")
     # A new ACL replaces the old one.
@@ -213,9 +215,15 @@ def test_grant_headers_on_buckets(alice, bob, anon, users, new_bucket_name):
     alice.put_bucket_acl(Bucket=name, GrantFullControl=f'id="{b.id}"')
     assert can(bob.put_bucket_acl, Bucket=name, ACL="private")
     assert not can(bob.list_objects_v2, Bucket=name)
-    # An owner's grant to itself is implied, not listed twice.
-    alice.put_bucket_acl(Bucket=name, GrantFullControl=f'id="{a.id}"')
-    assert alice.get_bucket_acl(Bucket=name)["Grants"] == [owner_grant(a)]
+    # An owner's grants to itself are kept as given.
+    alice.put_bucket_acl(Bucket=name, GrantFullControl=f'id="{a.id}"', GrantRead=f'id="{a.id}"')
+    assert alice.get_bucket_acl(Bucket=name)["Grants"] == [
+        grant(a.id, "READ", a.display_name), owner_grant(a)]
+    # An empty list revokes every grant; the owner still reads and changes its ACL.
+    alice.put_bucket_acl(Bucket=name, AccessControlPolicy={
+        "Owner": {"ID": a.id}, "Grants": []})
+    assert alice.get_bucket_acl(Bucket=name)["Grants"] == []
+    assert can(alice.put_object, Bucket=name, Key="still", Body=b"x")
 
 
 def test_grant_headers_on_objects(alice, bob, users, abucket):
@@ -272,8 +280,9 @@ def test_acl_documents(server, alice, bob, anon, users, abucket):
         {"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ_ACP"}]}
     alice.put_bucket_acl(Bucket=abucket, AccessControlPolicy=doc)
     got = alice.get_bucket_acl(Bucket=abucket)
-    assert got["Grants"] == [grant(ALL_USERS, "READ_ACP"), grant(b.id, "READ", b.display_name),
-                             owner_grant(a)]
+    # Groups first, then users, each in the order put.
+    assert got["Grants"] == [grant(ALL_USERS, "READ_ACP"), owner_grant(a),
+                             grant(b.id, "READ", b.display_name)]
     assert can(bob.list_objects_v2, Bucket=abucket) and can(anon.get_bucket_acl, Bucket=abucket)
     # What GetBucketAcl answers can be put back as it is.
     alice.put_bucket_acl(Bucket=abucket, AccessControlPolicy={"Owner": got["Owner"],

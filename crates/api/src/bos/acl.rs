@@ -12,7 +12,7 @@ use crate::exec::*;
 use crate::objhttp::set;
 use hyper::StatusCode;
 use serde_json::{Value, json};
-use strata_core::access::{Canned, ObjectAcl, Permission};
+use strata_core::access::{Canned, Grant, Grantee, ObjectAcl, Permission};
 
 impl From<HeaderAcl> for AclAsk {
     fn from(h: HeaderAcl) -> AclAsk {
@@ -91,8 +91,16 @@ pub(super) fn get_bucket_acl(ctx: &Ctx<'_>) -> BosResult {
                 std::slice::from_ref(owner),
                 &[Permission::FullControl],
             )];
-            list.extend(wire::render(&record.acl));
-            let canned = Canned::of_grants(&record.acl).filter(|c| {
+            // The owner's entry comes first whatever the ACL says of the owner (stored
+            // literally, it usually holds the owner's FULL_CONTROL): it is not shown twice.
+            let others: Vec<Grant> = record
+                .acl
+                .iter()
+                .filter(|g| !matches!(&g.grantee, Grantee::User(id) if id == owner))
+                .cloned()
+                .collect();
+            list.extend(wire::render(&others));
+            let canned = Canned::of_grants(&record.acl, owner).filter(|c| {
                 matches!(
                     c,
                     Canned::Private | Canned::PublicRead | Canned::PublicReadWrite
@@ -137,8 +145,9 @@ pub(super) async fn put_object_acl(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     Ok(empty(StatusCode::OK))
 }
 
-/// The object's own ACL: its grants; the owner alone when it is private; nothing when the
-/// bucket's ACL decides (the object has no ACL of its own).
+/// The object's own ACL, literally: its grants (a canned ACL's include the owner's
+/// FULL_CONTROL); the owner alone when it is private; nothing when the bucket's ACL decides
+/// (the object has no ACL of its own).
 pub(super) fn get_object_acl(ctx: &Ctx<'_>) -> BosResult {
     let (_, access) = ctx.read(GetObjectAcl {
         bucket: ctx.bucket()?,

@@ -12,7 +12,7 @@ use super::{Ctx, OssResult, empty, xml};
 use crate::exec::*;
 use crate::xml::Xml;
 use hyper::StatusCode;
-use strata_core::access::{Canned, Grant, ObjectAcl, Permission};
+use strata_core::access::{Canned, Grant, ObjectAccess, ObjectAcl, Permission};
 
 /// The bucket ACL header.
 const BUCKET_HEADER: &str = "x-oss-acl";
@@ -74,18 +74,19 @@ pub(super) fn object_ask(ctx: &Ctx<'_>) -> Result<AclAsk, OssError> {
 /// `x-oss-object-acl` on CompleteMultipartUpload (oss2's resumable upload sends Initiate's
 /// header again): the upload's ACL was fixed at its initiation, so the same value is accepted
 /// and another one refused (501), never dropped.
-pub(super) fn check_complete_acl(ctx: &Ctx<'_>, upload: &ObjectAcl) -> Result<(), OssError> {
+pub(super) fn check_complete_acl(ctx: &Ctx<'_>, upload: &ObjectAccess) -> Result<(), OssError> {
     let Some(value) = ctx.req.header(OBJECT_HEADER) else {
         return Ok(());
     };
-    // OSS's values grant the same whoever owns the object.
+    // The upload's object owner (the bucket's when `None`); OSS's values name no other user.
+    let owner = upload.owner.as_deref().unwrap_or(&ctx.owner.id);
     let asked = match value {
         "default" => ObjectAcl::Inherit,
         v => canned(v)
-            .map(|c| ObjectAcl::of_grants(c.grants("", "")))
+            .map(|c| ObjectAcl::of_grants(c.grants(owner, owner), owner))
             .ok_or_else(|| invalid_acl(OBJECT_HEADER, v))?,
     };
-    if asked == *upload {
+    if asked == upload.acl {
         Ok(())
     } else {
         Err(OssError::not_implemented(
@@ -105,29 +106,24 @@ fn required<'a>(ctx: &'a Ctx<'_>, header: &'static str) -> Result<&'a str, OssEr
         })
 }
 
-/// How OSS shows a list of grants. Its canned name when it is one of OSS's three; otherwise
-/// (grants set through S3) the value that gives the public what the grants give the public
-/// groups (S3's `AllUsers` and `AuthenticatedUsers`, AWS's meaning of public): write (or full
-/// control) makes it `public-read-write`, read `public-read`, anything else `private`. Grants to
-/// particular users and the ACL permissions (`READ_ACP`, `WRITE_ACP`) have no OSS name and are
-/// not shown.
+/// How OSS shows a list of grants: the value that gives the public what the grants give the
+/// public groups (S3's `AllUsers` and `AuthenticatedUsers`, AWS's meaning of public): write (or
+/// full control) makes it `public-read-write`, read `public-read`, anything else `private`. So
+/// OSS's three canned ACLs read back as set (the owner's own grant is not public), and grants
+/// set through S3 show what they give the public. Grants to particular users (the owner's too)
+/// and the ACL permissions (`READ_ACP`, `WRITE_ACP`) have no OSS name and are not shown.
 pub(super) fn shown(grants: &[Grant]) -> &'static str {
-    match Canned::of_grants(grants) {
-        Some(c @ (Canned::Private | Canned::PublicRead | Canned::PublicReadWrite)) => c.as_str(),
-        _ => {
-            let public = |p: Permission| {
-                grants
-                    .iter()
-                    .any(|g| g.grantee.is_public() && g.permission.gives(p))
-            };
-            if public(Permission::Write) {
-                Canned::PublicReadWrite.as_str()
-            } else if public(Permission::Read) {
-                Canned::PublicRead.as_str()
-            } else {
-                Canned::Private.as_str()
-            }
-        }
+    let public = |p: Permission| {
+        grants
+            .iter()
+            .any(|g| g.grantee.is_public() && g.permission.gives(p))
+    };
+    if public(Permission::Write) {
+        Canned::PublicReadWrite.as_str()
+    } else if public(Permission::Read) {
+        Canned::PublicRead.as_str()
+    } else {
+        Canned::Private.as_str()
     }
 }
 
@@ -243,6 +239,7 @@ mod tests {
             "public-read"
         );
         assert_eq!(shown(&[user(FullControl)]), "private");
+        assert_eq!(shown(&[]), "private");
         assert_eq!(shown(&Canned::LogDeliveryWrite.grants("o", "o")), "private");
         assert_eq!(
             shown(&[Grant::new(Grantee::AllUsers, FullControl)]),

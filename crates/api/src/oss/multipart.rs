@@ -123,7 +123,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let url = ctx.url_encoding()?;
     let upload = ctx.upload()?;
     let record = ctx.read(GetUpload(ctx.upload()?))?;
-    super::acl::check_complete_acl(ctx, &record.access.acl)?;
+    super::acl::check_complete_acl(ctx, &record.access)?;
     let parts: Vec<(u32, String)> = if ctx
         .req
         .header("x-oss-complete-all")

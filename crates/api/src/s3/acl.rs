@@ -2,9 +2,10 @@
 //! headers, or an `AccessControlPolicy` document) read into an [`AclAsk`], and the
 //! `AccessControlPolicy` that GetBucketAcl and GetObjectAcl answer; the four ACL operations.
 //!
-//! An owner always has full control of what it owns (the core's rule), so an ACL lists what
-//! others get: a grant to the owner itself is implied and not stored, and the document shows
-//! the owner's `FULL_CONTROL` after the stored grants (the groups' first, then the users').
+//! An ACL is stored and shown literally, as AWS stores it: the owner's own grants too (a
+//! private ACL is the owner's `FULL_CONTROL`; an empty `AccessControlList` leaves none). The
+//! document lists the grants to groups first, then those to users, each in the stored order.
+//! Whatever the ACL says, an owner may always act on what it owns (the core's rule).
 
 use super::error::S3Error;
 use super::{Ctx, S3Result, empty, xml};
@@ -17,7 +18,7 @@ use crate::xml::{Element, Xml, parse};
 use http::HeaderMap;
 use hyper::StatusCode;
 use strata_core::Versioning;
-use strata_core::access::acl::MAX_GRANTS;
+use strata_core::access::acl::{self, MAX_GRANTS};
 use strata_core::access::{Canned, Grant, Grantee, Permission};
 use strata_core::meta::ObjectOwnership;
 
@@ -107,17 +108,9 @@ pub fn parse_grant_header(name: &str, value: &str) -> Result<Vec<Grantee>, S3Err
     }
 }
 
-/// The grants a list asks for, less those to `owner` (an owner has full control anyway).
-fn without_owner(grants: Vec<Grant>, owner: &str) -> Vec<Grant> {
-    grants
-        .into_iter()
-        .filter(|g| g.grantee != Grantee::User(owner.to_owned()))
-        .collect()
-}
-
 /// The ACL a request's headers ask for: `x-amz-acl`, or the `x-amz-grant-*` headers (not
-/// both); `None` when it has none of them. `owner`: who will own what the ACL is for.
-pub(crate) fn ask_of_headers(headers: &HeaderMap, owner: &str) -> Result<Option<AclAsk>, S3Error> {
+/// both); `None` when it has none of them.
+pub(crate) fn ask_of_headers(headers: &HeaderMap) -> Result<Option<AclAsk>, S3Error> {
     let canned = match headers.get("x-amz-acl") {
         None => None,
         Some(v) => {
@@ -148,7 +141,7 @@ pub(crate) fn ask_of_headers(headers: &HeaderMap, owner: &str) -> Result<Option<
             "Specifying both Canned ACLs and Header Grants is not allowed",
         )),
         (Some(c), false) => Ok(Some(AclAsk::Canned(c))),
-        (None, true) => Ok(Some(AclAsk::Grants(without_owner(grants, owner)))),
+        (None, true) => Ok(Some(AclAsk::Grants(grants))),
         (None, false) => Ok(None),
     }
 }
@@ -156,7 +149,7 @@ pub(crate) fn ask_of_headers(headers: &HeaderMap, owner: &str) -> Result<Option<
 /// The ACL a write (PutObject, CopyObject, CreateMultipartUpload) asks for its object: its
 /// headers', else S3's default, the writer alone.
 pub(super) fn write_ask(ctx: &Ctx<'_>) -> Result<AclAsk, S3Error> {
-    Ok(ask_of_headers(&ctx.req.headers, ctx.who.id())?.unwrap_or_default())
+    Ok(ask_of_headers(&ctx.req.headers)?.unwrap_or_default())
 }
 
 /// An `AccessControlPolicy` document: the owner it names, and its grants.
@@ -212,7 +205,7 @@ fn text<'a>(el: &'a Element, name: &str) -> Option<&'a str> {
 /// (UnexpectedContent), nor neither. A document naming another owner than `owner` (the
 /// bucket's or the object's) is refused: an ACL does not change who owns.
 async fn requested(ctx: &Ctx<'_>, body: Incoming, owner: &str) -> Result<AclAsk, S3Error> {
-    let from_headers = ask_of_headers(&ctx.req.headers, owner)?;
+    let from_headers = ask_of_headers(&ctx.req.headers)?;
     let bytes = ctx.read_document(body).await?;
     let has_body = !bytes.iter().all(u8::is_ascii_whitespace);
     match (from_headers, has_body) {
@@ -229,21 +222,21 @@ async fn requested(ctx: &Ctx<'_>, body: Incoming, owner: &str) -> Result<AclAsk,
                     "The ACL's Owner is not the owner: an ACL cannot change who owns",
                 ));
             }
-            Ok(AclAsk::Grants(without_owner(doc.grants, owner)))
+            Ok(AclAsk::Grants(doc.grants))
         }
         (None, false) => Err(malformed_acl()),
     }
 }
 
-/// The `AccessControlPolicy` of what `owner` owns with `grants`: the grants to groups, then
-/// those to users (each with its display name from `names`, in the order of
-/// [`user_ids`]), then the owner's full control.
+/// The `AccessControlPolicy` of what `owner` owns with `grants`, literally: the grants to
+/// groups, then those to users (each with its display name from `names`, in the order of
+/// [`user_ids`]). Groups come first as AWS lists them (and ceph/s3-tests' `check_grants`
+/// sorts by display name only when the first grant has one).
 pub fn render_acl(owner: &Owner, grants: &[Grant], names: &[Owner]) -> String {
     let mut x = Xml::new("AccessControlPolicy", S3.root_attrs);
     owner.as_listing().write(&mut x);
     x.open("AccessControlList");
-    let shown = |g: &&Grant| g.grantee != Grantee::User(owner.id.clone());
-    for g in grants.iter().filter(shown) {
+    for g in grants {
         if let Some(uri) = g.grantee.uri() {
             x.open("Grant");
             x.open_attrs("Grantee", &format!(r#"{XSI} xsi:type="Group""#))
@@ -253,7 +246,7 @@ pub fn render_acl(owner: &Owner, grants: &[Grant], names: &[Owner]) -> String {
         }
     }
     let mut users = names.iter();
-    for g in grants.iter().filter(shown) {
+    for g in grants {
         if let Grantee::User(id) = &g.grantee {
             let display = users
                 .next()
@@ -262,12 +255,6 @@ pub fn render_acl(owner: &Owner, grants: &[Grant], names: &[Owner]) -> String {
             user_grant(&mut x, id, display, g.permission);
         }
     }
-    user_grant(
-        &mut x,
-        &owner.id,
-        &owner.display_name,
-        Permission::FullControl,
-    );
     x.close();
     x.finish()
 }
@@ -281,12 +268,12 @@ fn user_grant(x: &mut Xml, id: &str, display_name: &str, permission: Permission)
     x.leaf("Permission", permission.as_str()).close();
 }
 
-/// The users `render_acl` shows grants to, in its order (the owner's own are not shown).
-pub fn user_ids<'a>(grants: &'a [Grant], owner: &str) -> Vec<&'a str> {
+/// The users `render_acl` shows grants to, in its order.
+pub fn user_ids(grants: &[Grant]) -> Vec<&str> {
     grants
         .iter()
         .filter_map(|g| match &g.grantee {
-            Grantee::User(id) if id != owner => Some(id.as_str()),
+            Grantee::User(id) => Some(id.as_str()),
             _ => None,
         })
         .collect()
@@ -294,7 +281,7 @@ pub fn user_ids<'a>(grants: &'a [Grant], owner: &str) -> Vec<&'a str> {
 
 /// The document of what `owner` owns with `grants`, the grantees' names looked up.
 fn acl_response(ctx: &Ctx<'_>, owner: &Owner, grants: &[Grant]) -> S3Result {
-    let names = ctx.read(Owners(user_ids(grants, &owner.id)))?;
+    let names = ctx.read(Owners(user_ids(grants)))?;
     Ok(xml(StatusCode::OK, render_acl(owner, grants, &names)))
 }
 
@@ -302,8 +289,12 @@ pub(super) fn get_bucket_acl(ctx: &Ctx<'_>) -> S3Result {
     let rec = ctx.read(GetBucketAccess(ctx.bucket()?))?;
     // Under BucketOwnerEnforced ACLs are off: only the owner's control shows.
     let enforced = rec.ownership == Some(ObjectOwnership::BucketOwnerEnforced);
-    let grants = if enforced { &[][..] } else { &rec.acl[..] };
-    acl_response(ctx, &ctx.owner, grants)
+    let grants = if enforced {
+        acl::private(&ctx.owner.id)
+    } else {
+        rec.acl
+    };
+    acl_response(ctx, &ctx.owner, &grants)
 }
 
 pub(super) async fn put_bucket_acl(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
@@ -334,11 +325,11 @@ pub(super) fn get_object_acl(ctx: &Ctx<'_>) -> S3Result {
         _ => ctx.owner.clone(),
     };
     let grants = if enforced {
-        &[][..]
+        acl::private(&owner.id)
     } else {
-        access.acl.effective(&rec.acl)
+        access.acl.literal(&owner.id, &rec.acl).into_owned()
     };
-    acl_response(ctx, &owner, grants)
+    acl_response(ctx, &owner, &grants)
 }
 
 /// PutObjectAcl: replaces the ACL of the current version (or of the one `versionId` names) in

@@ -65,9 +65,9 @@ fn bad_grant_headers_are_invalid_arguments_and_emails_never_resolve() {
 
 #[test]
 fn the_headers_ask_for_a_canned_acl_or_grants_not_both() {
-    assert_eq!(ask_of_headers(&headers(&[]), "o").unwrap(), None);
+    assert_eq!(ask_of_headers(&headers(&[])).unwrap(), None);
     assert_eq!(
-        ask_of_headers(&headers(&[("x-amz-acl", "public-read")]), "o").unwrap(),
+        ask_of_headers(&headers(&[("x-amz-acl", "public-read")])).unwrap(),
         Some(AclAsk::Canned(Canned::PublicRead))
     );
     for canned in [
@@ -75,19 +75,16 @@ fn the_headers_ask_for_a_canned_acl_or_grants_not_both() {
         "log-delivery-write",
         "aws-exec-read",
     ] {
-        assert!(ask_of_headers(&headers(&[("x-amz-acl", canned)]), "o").is_ok());
+        assert!(ask_of_headers(&headers(&[("x-amz-acl", canned)])).is_ok());
     }
-    let e = ask_of_headers(&headers(&[("x-amz-acl", "public-ready")]), "o").unwrap_err();
+    let e = ask_of_headers(&headers(&[("x-amz-acl", "public-ready")])).unwrap_err();
     assert_eq!(e.code, "InvalidArgument");
     let both = headers(&[("x-amz-acl", "private"), ("x-amz-grant-read", "id=a")]);
-    assert_eq!(
-        ask_of_headers(&both, "o").unwrap_err().code,
-        "InvalidRequest"
-    );
+    assert_eq!(ask_of_headers(&both).unwrap_err().code, "InvalidRequest");
 }
 
 #[test]
-fn grant_headers_are_listed_by_permission_and_grants_to_the_owner_are_implied() {
+fn grant_headers_are_listed_by_permission_the_owner_s_too() {
     let h = headers(&[
         ("x-amz-grant-full-control", "id=bob"),
         ("x-amz-grant-read", "id=bob, id=owner"),
@@ -98,10 +95,12 @@ fn grant_headers_are_listed_by_permission_and_grants_to_the_owner_are_implied() 
         ),
     ]);
     assert_eq!(
-        ask_of_headers(&h, "owner").unwrap(),
+        ask_of_headers(&h).unwrap(),
         Some(AclAsk::Grants(vec![
             Grant::new(user("bob"), Permission::Read),
+            Grant::new(user("owner"), Permission::Read),
             Grant::new(Grantee::AuthenticatedUsers, Permission::Read),
+            Grant::new(user("owner"), Permission::WriteAcp),
             Grant::new(user("bob"), Permission::FullControl),
         ]))
     );
@@ -206,12 +205,12 @@ fn more_than_100_grants_are_refused() {
         "MalformedACLError"
     );
     let many = vec!["id=a"; 101].join(",");
-    let e = ask_of_headers(&headers(&[("x-amz-grant-read", &many)]), "o").unwrap_err();
+    let e = ask_of_headers(&headers(&[("x-amz-grant-read", &many)])).unwrap_err();
     assert_eq!(e.code, "InvalidArgument");
 }
 
 #[test]
-fn the_rendered_acl_lists_groups_then_users_then_the_owner() {
+fn the_rendered_acl_lists_groups_then_users_literally() {
     let owner = Owner {
         id: "owner".into(),
         display_name: "O <&>".into(),
@@ -222,12 +221,13 @@ fn the_rendered_acl_lists_groups_then_users_then_the_owner() {
         Grant::new(Grantee::AllUsers, Permission::Write),
         Grant::new(user("gone"), Permission::ReadAcp),
     ];
-    assert_eq!(user_ids(&grants, "owner"), vec!["bob", "gone"]);
+    assert_eq!(user_ids(&grants), vec!["bob", "owner", "gone"]);
     let names = vec![
         Owner {
             id: "bob".into(),
             display_name: "Bob".into(),
         },
+        owner.clone(),
         Owner {
             id: "gone".into(),
             display_name: "gone".into(),
@@ -254,22 +254,26 @@ fn the_rendered_acl_lists_groups_then_users_then_the_owner() {
         ),
         g(
             "CanonicalUser",
-            "<ID>gone</ID><DisplayName>gone</DisplayName>",
-            "READ_ACP"
+            "<ID>owner</ID><DisplayName>O &lt;&amp;&gt;</DisplayName>",
+            "READ"
         ),
         g(
             "CanonicalUser",
-            "<ID>owner</ID><DisplayName>O &lt;&amp;&gt;</DisplayName>",
-            "FULL_CONTROL"
+            "<ID>gone</ID><DisplayName>gone</DisplayName>",
+            "READ_ACP"
         ),
     );
     assert_eq!(xml, want);
-    // What is rendered reads back as the same grants (the owner's now explicit).
+    // What is rendered reads back as the same grants, groups first.
     let back = parse_acl_document(xml.as_bytes()).unwrap();
     assert_eq!(back.owner.as_deref(), Some("owner"));
-    assert_eq!(back.grants.len(), 4);
     assert_eq!(
-        back.grants[3],
-        Grant::new(user("owner"), Permission::FullControl)
+        back.grants,
+        vec![
+            grants[2].clone(),
+            grants[0].clone(),
+            grants[1].clone(),
+            grants[3].clone()
+        ]
     );
 }

@@ -61,7 +61,7 @@ pub(super) fn list_buckets(ctx: &Ctx<'_>) -> S3Result {
 pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let name = ctx.bucket()?;
     strata_core::store::validate_bucket_name(name)?;
-    let acl = super::acl::ask_of_headers(&ctx.req.headers, ctx.who.id())?.unwrap_or_default();
+    let acl = super::acl::ask_of_headers(&ctx.req.headers)?.unwrap_or_default();
     let ownership = super::policy::ownership_header(ctx)?;
     let bytes = ctx.read_document(body).await?;
     if !bytes.iter().all(u8::is_ascii_whitespace) {

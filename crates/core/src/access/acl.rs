@@ -1,10 +1,12 @@
 //! Access control lists: grants of permissions to users and groups, on a bucket or on an
 //! object version. S3's model, which OSS's and BOS's canned ACLs map onto.
 //!
-//! An owner always has every permission on what it owns; an ACL lists what others get. A
-//! bucket's ACL is its list of grants (empty: private). An object version carries an
-//! [`ObjectAcl`]: its own grants, or [`ObjectAcl::Inherit`], OSS's and BOS's `default`, under
-//! which the bucket's grants decide (a `public-read` bucket's objects are then readable).
+//! An ACL is stored literally, as AWS stores it: the owner's own grants included (a new
+//! bucket's ACL is the owner's `FULL_CONTROL`), so that reading it back shows what was set. The
+//! decision does not read the owner's grants: an owner always has every permission on what it
+//! owns (see `decide`). An object version carries an [`ObjectAcl`]: its own grants, or
+//! [`ObjectAcl::Inherit`], OSS's and BOS's `default`, under which the bucket's grants decide (a
+//! `public-read` bucket's objects are then readable).
 
 use serde::{Deserialize, Serialize};
 
@@ -161,12 +163,21 @@ impl Canned {
         }
     }
 
-    /// The grants it stands for, besides the owner's own full control. `bucket_owner` is the
-    /// owner of the bucket an object is written to (for the two `bucket-owner-*` ACLs; on a
-    /// bucket, and when the writer owns the bucket, they add nothing).
+    /// The grants it stands for (AWS's canned ACL table): the owner's full control first, then
+    /// the canned ones. `bucket_owner` is the owner of the bucket an object is written to (for
+    /// the two `bucket-owner-*` ACLs; on a bucket, and when the writer owns the bucket, they add
+    /// nothing).
     pub fn grants(self, owner: &str, bucket_owner: &str) -> Vec<Grant> {
+        let mut grants = private(owner);
+        grants.extend(self.others(owner, bucket_owner));
+        grants
+    }
+
+    /// The grants it stands for besides the owner's.
+    fn others(self, owner: &str, bucket_owner: &str) -> Vec<Grant> {
         use Permission::*;
-        let other_owner = (owner != bucket_owner).then(|| Grantee::User(bucket_owner.to_owned()));
+        let other_owner = (owner != bucket_owner && !bucket_owner.is_empty())
+            .then(|| Grantee::User(bucket_owner.to_owned()));
         match self {
             Canned::Private | Canned::AwsExecRead => vec![],
             Canned::PublicRead => vec![Grant::new(Grantee::AllUsers, Read)],
@@ -189,9 +200,11 @@ impl Canned {
     }
 
     /// The canned ACL a list of grants is, if it is one of the three public ones or private
-    /// (how OSS and BOS show an ACL).
-    pub fn of_grants(grants: &[Grant]) -> Option<Canned> {
-        let mut sorted: Vec<&Grant> = grants.iter().collect();
+    /// (how OSS and BOS show an ACL). Grants to `owner` are not looked at: they give the owner
+    /// nothing it does not have.
+    pub fn of_grants(grants: &[Grant], owner: &str) -> Option<Canned> {
+        let to_owner = Grantee::User(owner.to_owned());
+        let mut sorted: Vec<&Grant> = grants.iter().filter(|g| g.grantee != to_owner).collect();
         sorted.sort_by_key(|g| g.permission);
         sorted.dedup();
         [
@@ -202,10 +215,25 @@ impl Canned {
         ]
         .into_iter()
         .find(|c| {
-            let mut want = c.grants("", "");
+            let mut want = c.others("", "");
             want.sort_by_key(|g| g.permission);
             want.iter().collect::<Vec<_>>() == sorted
         })
+    }
+}
+
+/// The grant of full control to `owner`.
+pub fn owner_grant(owner: &str) -> Grant {
+    Grant::new(Grantee::User(owner.to_owned()), Permission::FullControl)
+}
+
+/// A private ACL, as stored: the owner's full control (nothing for a bucket from before owners
+/// were recorded, owner "").
+pub fn private(owner: &str) -> Vec<Grant> {
+    if owner.is_empty() {
+        Vec::new()
+    } else {
+        vec![owner_grant(owner)]
     }
 }
 
@@ -232,26 +260,42 @@ pub fn grants(
 /// An object version's ACL.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ObjectAcl {
-    /// The owner alone (S3's default for a new object).
+    /// The owner's full control alone (S3's default for a new object): the compact form of
+    /// the list [`private`] gives.
     #[default]
     Private,
     /// The bucket's grants decide (OSS's and BOS's `default`, their default for a new object).
     Inherit,
-    /// These grants, besides the owner's.
+    /// These grants, literally (the owner's too; an empty list grants no one anything).
     Grants(Vec<Grant>),
 }
 
 impl ObjectAcl {
-    /// The ACL of grants (private when there are none).
-    pub fn of_grants(grants: Vec<Grant>) -> ObjectAcl {
-        if grants.is_empty() {
+    /// The ACL of `owner`'s object with these grants: [`ObjectAcl::Private`] when they are the
+    /// owner's full control alone.
+    pub fn of_grants(grants: Vec<Grant>, owner: &str) -> ObjectAcl {
+        if !owner.is_empty() && grants == private(owner) {
             ObjectAcl::Private
         } else {
             ObjectAcl::Grants(grants)
         }
     }
 
-    /// The grants that apply, given the bucket's.
+    /// The grants as stored and shown, given the object's owner and the bucket's grants.
+    pub fn literal<'a>(
+        &'a self,
+        owner: &str,
+        bucket: &'a [Grant],
+    ) -> std::borrow::Cow<'a, [Grant]> {
+        match self {
+            ObjectAcl::Private => private(owner).into(),
+            ObjectAcl::Inherit => bucket.into(),
+            ObjectAcl::Grants(g) => g.as_slice().into(),
+        }
+    }
+
+    /// The grants that decide, given the bucket's (an owner's own are not needed: it may
+    /// always act on what it owns).
     pub fn effective<'a>(&'a self, bucket: &'a [Grant]) -> &'a [Grant] {
         match self {
             ObjectAcl::Private => &[],
@@ -275,19 +319,26 @@ mod tests {
     #[test]
     fn canned_acls_and_their_grants() {
         use Permission::*;
-        assert_eq!(Canned::Private.grants("a", "a"), vec![]);
+        let a = || Grant::new(Grantee::User("a".into()), FullControl);
+        assert_eq!(Canned::Private.grants("a", "a"), vec![a()]);
         assert_eq!(
             Canned::PublicReadWrite.grants("a", "a"),
             vec![
+                a(),
                 Grant::new(Grantee::AllUsers, Read),
                 Grant::new(Grantee::AllUsers, Write)
             ]
         );
-        assert_eq!(Canned::BucketOwnerFullControl.grants("a", "a"), vec![]);
+        assert_eq!(Canned::BucketOwnerFullControl.grants("a", "a"), vec![a()]);
         assert_eq!(
             Canned::BucketOwnerFullControl.grants("w", "b"),
-            vec![Grant::new(Grantee::User("b".into()), FullControl)]
+            vec![
+                Grant::new(Grantee::User("w".into()), FullControl),
+                Grant::new(Grantee::User("b".into()), FullControl)
+            ]
         );
+        // A bucket from before owners were recorded: no grant to "".
+        assert_eq!(Canned::PublicRead.grants("", "").len(), 1);
         for c in [
             Canned::Private,
             Canned::PublicRead,
@@ -295,13 +346,35 @@ mod tests {
             Canned::AuthenticatedRead,
         ] {
             assert_eq!(Canned::parse(c.as_str()), Some(c));
-            assert_eq!(Canned::of_grants(&c.grants("o", "o")), Some(c));
+            assert_eq!(Canned::of_grants(&c.grants("o", "o"), "o"), Some(c));
         }
+        // Grants to the owner are not looked at; grants to others are.
+        assert_eq!(Canned::of_grants(&[], "o"), Some(Canned::Private));
+        let owner_read = Grant::new(Grantee::User("o".into()), Read);
+        assert_eq!(Canned::of_grants(&[owner_read], "o"), Some(Canned::Private));
         assert_eq!(
-            Canned::of_grants(&[Grant::new(Grantee::User("x".into()), Read)]),
+            Canned::of_grants(&Canned::PublicRead.grants("o", "o"), "x"),
+            None
+        );
+        assert_eq!(
+            Canned::of_grants(&[Grant::new(Grantee::User("x".into()), Read)], "o"),
             None
         );
         assert_eq!(Canned::parse("public"), None);
+    }
+
+    #[test]
+    fn object_acls_stored_literally() {
+        let private = Canned::Private.grants("o", "o");
+        assert_eq!(
+            ObjectAcl::of_grants(private.clone(), "o"),
+            ObjectAcl::Private
+        );
+        assert_eq!(ObjectAcl::of_grants(vec![], "o"), ObjectAcl::Grants(vec![]));
+        assert_eq!(&*ObjectAcl::Private.literal("o", &[]), &private[..]);
+        let bucket = Canned::PublicRead.grants("b", "b");
+        assert_eq!(&*ObjectAcl::Inherit.literal("o", &bucket), &bucket[..]);
+        assert!(ObjectAcl::Grants(vec![]).literal("o", &bucket).is_empty());
     }
 
     #[test]

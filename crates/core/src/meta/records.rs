@@ -150,7 +150,14 @@ impl Versioned for BucketRecord {
                     access: BucketAccessRecord::default(),
                 })
             }
-            2 => decode_with_trailer(payload, &default_encoding::<BucketAccessRecord>()),
+            2 => {
+                // Before access control, a bucket was its owner's alone: its ACL, stored
+                // literally, is the owner's full control.
+                let mut rec: BucketRecord =
+                    decode_with_trailer(payload, &default_encoding::<BucketAccessRecord>())?;
+                rec.access.acl = crate::access::acl::private(&rec.owner);
+                Ok(rec)
+            }
             f => Err(StorageError::Corrupt(format!(
                 "no reader for bucket record format {f}"
             ))),
@@ -368,7 +375,7 @@ mod tests {
     }
 
     #[test]
-    fn records_from_before_access_read_with_the_default_access() {
+    fn records_from_before_access_read_as_their_owner_s_alone() {
         // Format 2 bucket records: the three fields of format 3 before `access`.
         #[derive(Serialize)]
         struct BucketV2 {
@@ -385,7 +392,12 @@ mod tests {
         bytes.extend(postcard::to_stdvec(&v2).unwrap());
         let rec = decode::<BucketRecord>(&bytes).unwrap();
         assert_eq!((rec.created_ms, rec.owner.as_str()), (9, "bob"));
-        assert_eq!(rec.access, BucketAccessRecord::default());
+        // The ACL, stored literally, is the owner's full control; nothing else is configured.
+        let private = BucketAccessRecord {
+            acl: crate::access::acl::private("bob"),
+            ..Default::default()
+        };
+        assert_eq!(rec.access, private);
 
         // Format 1 version records, of an object and of a delete marker.
         let object = VersionRecord {
