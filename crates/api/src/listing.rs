@@ -150,7 +150,7 @@ pub struct Query<'a> {
     pub url: bool,
 }
 
-fn contents(x: &mut Xml, style: &Style, l: &ObjectListing, url: bool, owner: Option<&Owner<'_>>) {
+fn contents(x: &mut Xml, style: &Style, l: &ObjectListing, url: bool, owners: Option<&Owners<'_>>) {
     for o in &l.objects {
         let s = &o.summary;
         x.open("Contents")
@@ -162,8 +162,8 @@ fn contents(x: &mut Xml, style: &Style, l: &ObjectListing, url: bool, owner: Opt
         }
         x.leaf("Size", &s.size.to_string())
             .leaf("StorageClass", style.storage_class);
-        if let Some(owner) = owner {
-            owner.write(x);
+        if let Some(owners) = owners {
+            owners.write(x, "Owner", s.owner.as_deref());
         }
         x.close();
     }
@@ -191,7 +191,7 @@ pub fn objects_v1(
     q: &Query<'_>,
     marker: &str,
     l: &ObjectListing,
-    owner: &Owner<'_>,
+    owners: &Owners<'_>,
 ) -> String {
     let e = |s: &str| style.encode(s, q.url);
     let mut x = Xml::new("ListBucketResult", style.root_attrs);
@@ -209,7 +209,7 @@ pub fn objects_v1(
     if let Some(next) = &l.next_marker {
         x.leaf("NextMarker", &e(next));
     }
-    contents(&mut x, style, l, q.url, Some(owner));
+    contents(&mut x, style, l, q.url, Some(owners));
     x.finish()
 }
 
@@ -224,7 +224,7 @@ pub fn objects_v2(
     q: &Query<'_>,
     v2: &V2<'_>,
     l: &ObjectListing,
-    owner: &Owner<'_>,
+    owners: &Owners<'_>,
 ) -> String {
     let e = |s: &str| style.encode(s, q.url);
     let mut x = Xml::new("ListBucketResult", style.root_attrs);
@@ -245,7 +245,7 @@ pub fn objects_v2(
     if style.key_count_first {
         x.leaf("KeyCount", &key_count);
     }
-    contents(&mut x, style, l, q.url, v2.fetch_owner.then_some(owner));
+    contents(&mut x, style, l, q.url, v2.fetch_owner.then_some(owners));
     if !style.key_count_first {
         x.leaf("KeyCount", &key_count);
     }
@@ -513,6 +513,7 @@ mod tests {
                     last_modified_ms: 0,
                     size: 3,
                     etag: "acbd18db4cc2f85cedef654fccc4a4d8".into(),
+                    owner: None,
                 },
             }],
             common_prefixes: vec!["quux ab/".into()],
@@ -532,9 +533,19 @@ mod tests {
 
     #[test]
     fn s3_v1_leaves_its_prefix_unencoded_and_v2_counts_keys_first() {
-        let owner = Owner {
-            id: "o",
-            display_name: "O",
+        let users = crate::Users::new(
+            crate::User::from_credentials(crate::Credentials {
+                access_key: "o".into(),
+                secret_key: "s".into(),
+            }),
+            [],
+        );
+        let owner = Owners {
+            bucket: Owner {
+                id: "o",
+                display_name: "O",
+            },
+            users: &users,
         };
         let q = Query {
             prefix: "a b/",

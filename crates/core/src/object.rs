@@ -583,6 +583,7 @@ pub(crate) fn sync_current(txn: &mut dyn WriteTxn, bucket: &str, key: &str) -> S
                 last_modified_ms,
                 size: data.size,
                 etag: data.etag,
+                owner: data.access.owner,
             };
             txn.put_object(bucket, key, &summary)?;
         }

@@ -42,7 +42,8 @@ pub(super) fn list_objects(ctx: &Ctx<'_>) -> BosResult {
         .iter()
         .map(|o| {
             json!({"key": o.key, "lastModified": bos_time(o.summary.last_modified_ms), "eTag": o.summary.etag,
-                   "size": o.summary.size, "storageClass": "STANDARD", "owner": owner})
+                   "size": o.summary.size, "storageClass": "STANDARD",
+                   "owner": ctx.entry_owner_json(&owner, o.summary.owner.as_deref())})
         })
         .collect();
     let mut out = json!({"name": bucket, "prefix": prefix, "delimiter": delimiter.unwrap_or(""), "marker": marker,
@@ -77,7 +78,8 @@ pub(super) fn list_versions(ctx: &Ctx<'_>) -> BosResult {
         .iter()
         .map(|v| {
             let mut e = json!({"key": v.key, "lastModified": bos_time(v.last_modified_ms), "versionId": v.version_id.to_string(),
-                               "isLatest": v.is_latest, "owner": owner, "storageClass": "STANDARD"});
+                               "isLatest": v.is_latest, "owner": ctx.entry_owner_json(&owner, v.owner.as_deref()),
+                               "storageClass": "STANDARD"});
             match &v.object {
                 Some((size, tag)) => {
                     e["eTag"] = Value::String(tag.clone());

@@ -39,6 +39,21 @@ impl Ctx<'_> {
     pub fn owner_json(&self) -> serde_json::Value {
         serde_json::json!({"id": self.owner.id, "displayName": self.owner.display_name})
     }
+
+    /// The owner of a listed entry: the bucket's, or the user an entry names (`id`).
+    pub fn entry_owner_json(
+        &self,
+        bucket_owner: &serde_json::Value,
+        id: Option<&str>,
+    ) -> serde_json::Value {
+        match id {
+            Some(id) if id != self.owner.id => {
+                let o = self.owners().users.owner(id);
+                serde_json::json!({"id": o.id, "displayName": o.display_name})
+            }
+            _ => bucket_owner.clone(),
+        }
+    }
 }
 
 impl Dialect for BosApi {

@@ -42,7 +42,7 @@ pub(super) fn list_objects(ctx: &Ctx<'_>) -> OssResult {
     let l = ctx.read(ListObjects(q.bucket, &p))?;
     Ok(xml(
         StatusCode::OK,
-        listing::objects_v1(&OSS, &q, marker.unwrap_or(""), &l, &ctx.owner()),
+        listing::objects_v1(&OSS, &q, marker.unwrap_or(""), &l, &ctx.owners()),
     ))
 }
 
@@ -74,7 +74,7 @@ pub(super) fn list_objects_v2(ctx: &Ctx<'_>) -> OssResult {
     };
     Ok(xml(
         StatusCode::OK,
-        listing::objects_v2(&OSS, &q, &v2, &l, &ctx.owner()),
+        listing::objects_v2(&OSS, &q, &v2, &l, &ctx.owners()),
     ))
 }
 

@@ -47,7 +47,7 @@ pub(super) fn list_objects(ctx: &Ctx<'_>) -> S3Result {
     let l = ctx.read(ListObjects(q.bucket, &p))?;
     Ok(xml(
         StatusCode::OK,
-        listing::objects_v1(&S3, &q, marker.unwrap_or(""), &l, &ctx.owner()),
+        listing::objects_v1(&S3, &q, marker.unwrap_or(""), &l, &ctx.owners()),
     ))
 }
 
@@ -80,7 +80,7 @@ pub(super) fn list_objects_v2(ctx: &Ctx<'_>) -> S3Result {
     };
     Ok(xml(
         StatusCode::OK,
-        listing::objects_v2(&S3, &q, &v2, &l, &ctx.owner()),
+        listing::objects_v2(&S3, &q, &v2, &l, &ctx.owners()),
     ))
 }
 

@@ -79,10 +79,10 @@ async fn aws_2023_defaults_turn_acls_off_and_block_public_access(d: Dialect) {
     assert_eq!(c.read("acl-bkt", "plain", None).await, b"mine");
 }
 
-/// S3's and OSS's version listings name who wrote each version (BOS's listing has no owner
-/// per version): the bucket's owner, or the user a public-read-write bucket let write.
+/// S3's and OSS's listings (of versions, and of objects) name who wrote each entry: the
+/// bucket's owner, or the user a public-read-write bucket let write.
 #[tokio::test]
-async fn version_listings_name_who_wrote_each_version() {
+async fn listings_name_who_wrote_each_version() {
     use crate::harness::{Node, OTHER};
     for d in [Dialect::S3, Dialect::Oss] {
         let s = Server::start().await;
@@ -123,5 +123,44 @@ async fn version_listings_name_who_wrote_each_version() {
             ],
             "{d:?}"
         );
+        let r = c
+            .send(Call::new(Method::GET, d.path("rw-bkt", None)))
+            .await
+            .expect(200);
+        let doc = Node::parse(&r.body);
+        let owners: Vec<String> = doc
+            .all("Contents")
+            .map(|o| o.child("Owner").expect("an Owner").get("ID").unwrap())
+            .collect();
+        assert_eq!(owners, [crate::harness::ADMIN.0, OTHER.0], "{d:?}");
     }
+}
+
+/// BOS's object listing names who wrote each object too.
+#[tokio::test]
+async fn bos_listings_name_who_wrote_each_object() {
+    use crate::harness::OTHER;
+    let d = Dialect::Bos;
+    let s = Server::start().await;
+    let c = s.client(d);
+    c.send(Call::new(Method::PUT, d.path("rw-bkt", None)).header("x-bce-acl", "public-read-write"))
+        .await
+        .expect(200);
+    c.put("rw-bkt", "admins", b"a").await.expect(200);
+    s.client_as(d, OTHER)
+        .put("rw-bkt", "others", b"o")
+        .await
+        .expect(200);
+    let r = c
+        .send(Call::new(Method::GET, d.path("rw-bkt", None)))
+        .await
+        .expect(200);
+    let doc: serde_json::Value = serde_json::from_slice(&r.body).expect("JSON");
+    let owners: Vec<&str> = doc["contents"]
+        .as_array()
+        .expect("contents")
+        .iter()
+        .map(|o| o["owner"]["id"].as_str().expect("an owner id"))
+        .collect();
+    assert_eq!(owners, [crate::harness::ADMIN.0, OTHER.0]);
 }

@@ -181,7 +181,13 @@ impl Versioned for UploadRecord {
     }
 }
 
-impl Versioned for ObjectSummary {}
+impl Versioned for ObjectSummary {
+    const FORMAT: u8 = 2;
+
+    fn from_older(_format: u8, payload: &[u8]) -> Result<Self, StorageError> {
+        decode_with_trailer(payload, &default_encoding::<Option<String>>())
+    }
+}
 impl Versioned for PartRecord {}
 impl Versioned for BlobRecord {}
 impl Versioned for CompletionRecord {}
@@ -266,6 +272,8 @@ pub struct ObjectSummary {
     pub last_modified_ms: i64,
     pub size: u64,
     pub etag: String,
+    /// The current version's owner when it is not the bucket's (format 2; the last field).
+    pub owner: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -419,6 +427,20 @@ mod tests {
             kind: EntryKind::DeleteMarker,
             ..object.clone()
         };
+        // Format 1 listing summaries: no owner.
+        let summary = ObjectSummary {
+            seq: 4,
+            id: VersionId::Null,
+            last_modified_ms: 11,
+            size: 3,
+            etag: "e".into(),
+            owner: None,
+        };
+        let mut v1 = postcard::to_stdvec(&summary).unwrap();
+        v1.truncate(v1.len() - default_encoding::<Option<String>>().len());
+        let mut bytes = vec![FORMAT_V1];
+        bytes.extend(v1);
+        assert_eq!(decode::<ObjectSummary>(&bytes).unwrap(), summary);
         for rec in [object, marker] {
             let mut v2 = postcard::to_stdvec(&rec).unwrap();
             if !rec.is_delete_marker() {
