@@ -1,5 +1,5 @@
 """BOS access control with bce-python-sdk, on a server with two users (alice, bob) besides the
-administrator (`multiuser.py`):
+administrator (the session's server, `conftest.USERS`):
 
 - bucket ACLs: `x-bce-acl` (`private`, `public-read`, `public-read-write`) on PutBucket and
   `PUT /{bucket}?acl`, or an `accessControlList` document (grantees, permissions, resources,
@@ -25,9 +25,16 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 from ..common import unique_bucket_name
-from . import multiuser
 from .conftest import empty_bucket
-from .multiuser import ALICE, BOB
+from ..conftest import USERS
+
+
+def _keys(user) -> dict:
+    return {"access_key": user.access_key, "secret_key": user.secret_key, "id": user.id,
+            "display_name": user.display_name}
+
+
+ALICE, BOB = _keys(USERS["alice"]), _keys(USERS["bob"])
 from .support import (
     TIMEOUT,
     Raw,
@@ -46,11 +53,10 @@ from .support import (
 # --- fixtures -------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def multi(tmp_path_factory):
-    srv = multiuser.start(tmp_path_factory.mktemp("bos-access"), [ALICE, BOB])
-    yield srv
-    multiuser.stop(srv)
+@pytest.fixture
+def multi(server):
+    """The session's server, which has alice and bob besides the administrator."""
+    return server
 
 
 def client(srv, user):

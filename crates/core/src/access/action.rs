@@ -1,9 +1,32 @@
 //! What a request does, as an access decision sees it.
 
-/// An action of the access model. A request takes one (a multi-delete one per entry, a copy
-/// one on its source as well: [`Action::GetObject`] or [`Action::GetObjectVersion`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Action {
+/// Declares `Action` with every variant listed once: the enum, [`Action::ALL`] in
+/// declaration order, and [`Action::s3_name`] (each variant is named as S3 names it).
+macro_rules! actions {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// An action of the access model. A request takes one (a multi-delete one per entry,
+        /// a copy one on its source as well: [`Action::GetObject`] or
+        /// [`Action::GetObjectVersion`]).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Action {
+            /// Every action, in declaration order.
+            pub const ALL: [Action; [$(Action::$name),*].len()] = [$(Action::$name),*];
+
+            /// The action's name in S3 policies, without the `s3:` prefix.
+            pub fn s3_name(self) -> &'static str {
+                match self {
+                    $(Action::$name => stringify!($name),)*
+                }
+            }
+        }
+    };
+}
+
+actions! {
     ListAllMyBuckets,
     CreateBucket,
     DeleteBucket,
@@ -53,80 +76,6 @@ pub enum AclNeed {
 }
 
 impl Action {
-    /// Every action, in declaration order.
-    pub const ALL: [Action; 30] = {
-        use Action::*;
-        [
-            ListAllMyBuckets,
-            CreateBucket,
-            DeleteBucket,
-            ListBucket,
-            ListBucketVersions,
-            ListBucketMultipartUploads,
-            GetBucketLocation,
-            GetBucketVersioning,
-            PutBucketVersioning,
-            GetBucketAcl,
-            PutBucketAcl,
-            GetBucketPolicy,
-            PutBucketPolicy,
-            DeleteBucketPolicy,
-            GetBucketPolicyStatus,
-            GetBucketPublicAccessBlock,
-            PutBucketPublicAccessBlock,
-            GetBucketOwnershipControls,
-            PutBucketOwnershipControls,
-            GetObject,
-            GetObjectVersion,
-            PutObject,
-            DeleteObject,
-            DeleteObjectVersion,
-            GetObjectAcl,
-            GetObjectVersionAcl,
-            PutObjectAcl,
-            PutObjectVersionAcl,
-            ListMultipartUploadParts,
-            AbortMultipartUpload,
-        ]
-    };
-
-    /// The action's name in S3 policies, without the `s3:` prefix.
-    pub fn s3_name(self) -> &'static str {
-        use Action::*;
-        match self {
-            ListAllMyBuckets => "ListAllMyBuckets",
-            CreateBucket => "CreateBucket",
-            DeleteBucket => "DeleteBucket",
-            ListBucket => "ListBucket",
-            ListBucketVersions => "ListBucketVersions",
-            ListBucketMultipartUploads => "ListBucketMultipartUploads",
-            GetBucketLocation => "GetBucketLocation",
-            GetBucketVersioning => "GetBucketVersioning",
-            PutBucketVersioning => "PutBucketVersioning",
-            GetBucketAcl => "GetBucketAcl",
-            PutBucketAcl => "PutBucketAcl",
-            GetBucketPolicy => "GetBucketPolicy",
-            PutBucketPolicy => "PutBucketPolicy",
-            DeleteBucketPolicy => "DeleteBucketPolicy",
-            GetBucketPolicyStatus => "GetBucketPolicyStatus",
-            GetBucketPublicAccessBlock => "GetBucketPublicAccessBlock",
-            PutBucketPublicAccessBlock => "PutBucketPublicAccessBlock",
-            GetBucketOwnershipControls => "GetBucketOwnershipControls",
-            PutBucketOwnershipControls => "PutBucketOwnershipControls",
-            GetObject => "GetObject",
-            GetObjectVersion => "GetObjectVersion",
-            PutObject => "PutObject",
-            DeleteObject => "DeleteObject",
-            DeleteObjectVersion => "DeleteObjectVersion",
-            GetObjectAcl => "GetObjectAcl",
-            GetObjectVersionAcl => "GetObjectVersionAcl",
-            PutObjectAcl => "PutObjectAcl",
-            PutObjectVersionAcl => "PutObjectVersionAcl",
-            ListMultipartUploadParts => "ListMultipartUploadParts",
-            AbortMultipartUpload => "AbortMultipartUpload",
-        }
-    }
-
     /// The action's name in OSS policies, without the `oss:` prefix.
     pub fn oss_name(self) -> &'static str {
         use Action::*;
