@@ -12,12 +12,14 @@
 //! configurations themselves are in `exec_access.rs`.
 
 pub(crate) use crate::exec_access::*;
+pub(crate) use crate::exec_retention::*;
 use crate::partcopy::{self, PastEnd};
 use futures_util::Stream;
 use std::io;
 use strata_core::access::AccessError;
 use strata_core::meta::UploadRecord;
 use strata_core::meta::{BucketAccessRecord, ObjectOwnership, PublicAccessBlock};
+use strata_core::retention::ObjectLock;
 use strata_core::{
     BucketInfo, ByteRange, CoreError, DeleteBucketMode, DeleteEntry, DeleteOutcome, EntryError,
     Expect, ListObjectsParams, ListUploadsParams, ListVersionsParams, MetadataDirective, NewObject,
@@ -82,6 +84,8 @@ pub(crate) struct CreateBucket<'a> {
     pub bucket: &'a str,
     pub acl: AclAsk,
     pub ownership: Option<ObjectOwnership>,
+    /// S3 Object Lock enabled from the start (and so versioning).
+    pub object_lock: bool,
 }
 
 impl Run for CreateBucket<'_> {
@@ -119,7 +123,7 @@ impl Run for CreateBucket<'_> {
             return Err(AccessError::InvalidBucketAclWithObjectOwnership.into());
         }
         env.store
-            .create_bucket_with(self.bucket, owner, access)
+            .create_bucket_with(self.bucket, owner, access, self.object_lock)
             .await
     }
 }
@@ -228,6 +232,8 @@ pub(crate) struct PutObject<'a, S> {
     pub key: &'a str,
     pub meta: ObjectMeta,
     pub acl: AclAsk,
+    /// The retention and legal hold asked for (none: the bucket's default, if any).
+    pub lock: ObjectLock,
     pub expect: Expect,
     pub cond: Precondition,
     pub body: S,
@@ -246,6 +252,7 @@ where
                 NewObject {
                     meta: self.meta,
                     access: self.acl.object_access(env)?,
+                    lock: self.lock,
                 },
                 self.expect,
                 self.cond,
@@ -285,6 +292,8 @@ pub(crate) struct CopyObject<'a> {
     pub key: &'a str,
     pub directive: MetadataDirective,
     pub acl: AclAsk,
+    /// The copy's retention and legal hold (never the source's).
+    pub lock: ObjectLock,
 }
 
 impl Run for CopyObject<'_> {
@@ -301,25 +310,34 @@ impl Run for CopyObject<'_> {
                 self.key,
                 self.directive,
                 self.acl.object_access(env)?,
+                self.lock,
             )
             .await
     }
 }
 
 /// A delete of a key (a marker or a removal, by the bucket's versioning) or of one version,
-/// when `cond` holds.
+/// when `cond` holds and retention does not protect what it removes.
 pub(crate) struct DeleteObject<'a> {
     pub bucket: &'a str,
     pub key: &'a str,
     pub version: Option<VersionId>,
     pub cond: Precondition,
+    /// The request asks to bypass governance-mode retention (applied if permitted).
+    pub bypass_governance: bool,
 }
 
 impl Run for DeleteObject<'_> {
     type Output = DeleteOutcome;
     async fn run(self, env: &Env<'_>) -> Result<DeleteOutcome, CoreError> {
         env.store
-            .delete_object_if(self.bucket, self.key, self.version, self.cond)
+            .delete_object_if(
+                self.bucket,
+                self.key,
+                self.version,
+                self.cond,
+                self.bypass_governance && env.may_bypass_governance(self.bucket, self.key),
+            )
             .await
     }
 }
@@ -331,6 +349,9 @@ pub(crate) struct DeleteObjects<'a> {
     /// A refused entry refuses the whole request, before anything is deleted (OSS, whose
     /// answer has no per-entry errors); else it fails alone (S3, BOS).
     pub refuse_whole: bool,
+    /// The request asks to bypass governance-mode retention (applied if permitted for
+    /// every entry).
+    pub bypass_governance: bool,
 }
 
 /// Each entry of a multi-delete with what became of it.
@@ -354,11 +375,21 @@ impl Run for DeleteObjects<'_> {
         if self.refuse_whole && !denied.is_empty() {
             return Err(AccessError::Denied.into());
         }
+        let bypass = self.bypass_governance
+            && allowed
+                .iter()
+                .all(|(e, _)| env.may_bypass_governance(self.bucket, &e.key));
         let mut results = if allowed.is_empty() {
             env.store.bucket(self.bucket)?;
             Vec::new()
         } else {
-            env.store.delete_objects_if(self.bucket, allowed).await?
+            let rules = strata_core::BatchRules {
+                bypass_governance: bypass,
+                refuse_whole: self.refuse_whole,
+            };
+            env.store
+                .delete_objects_if(self.bucket, allowed, rules)
+                .await?
         };
         for (i, entry) in denied {
             results.insert(i, (entry, Err(EntryError::AccessDenied)));
@@ -394,6 +425,8 @@ pub(crate) struct CreateUpload<'a> {
     pub key: &'a str,
     pub meta: ObjectMeta,
     pub acl: AclAsk,
+    /// The retention and legal hold the completed object gets.
+    pub lock: ObjectLock,
 }
 
 impl Run for CreateUpload<'_> {
@@ -406,6 +439,7 @@ impl Run for CreateUpload<'_> {
                 NewObject {
                     meta: self.meta,
                     access: self.acl.object_access(env)?,
+                    lock: self.lock,
                 },
             )
             .await

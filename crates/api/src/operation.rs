@@ -59,6 +59,22 @@ pub enum Operation {
     DeleteBucketOwnershipControls,
     /// BOS's DeleteObjectAcl: the object goes back to its bucket's ACL.
     DeleteObjectAcl,
+    GetObjectLockConfiguration,
+    PutObjectLockConfiguration,
+    GetObjectRetention,
+    PutObjectRetention,
+    GetObjectLegalHold,
+    PutObjectLegalHold,
+    /// OSS's InitiateBucketWorm, BOS's InitBucketObjectLock.
+    InitiateBucketWorm,
+    /// OSS's AbortBucketWorm, BOS's DeleteBucketObjectLock.
+    AbortBucketWorm,
+    /// OSS's CompleteBucketWorm, BOS's CompleteBucketObjectLock.
+    CompleteBucketWorm,
+    /// OSS's ExtendBucketWorm, BOS's ExtendBucketObjectLock.
+    ExtendBucketWorm,
+    /// OSS's GetBucketWorm, BOS's GetBucketObjectLock.
+    GetBucketWorm,
 }
 
 impl Operation {
@@ -106,6 +122,17 @@ impl Operation {
             PutBucketOwnershipControls => "PutBucketOwnershipControls",
             DeleteBucketOwnershipControls => "DeleteBucketOwnershipControls",
             DeleteObjectAcl => "DeleteObjectAcl",
+            GetObjectLockConfiguration => "GetObjectLockConfiguration",
+            PutObjectLockConfiguration => "PutObjectLockConfiguration",
+            GetObjectRetention => "GetObjectRetention",
+            PutObjectRetention => "PutObjectRetention",
+            GetObjectLegalHold => "GetObjectLegalHold",
+            PutObjectLegalHold => "PutObjectLegalHold",
+            InitiateBucketWorm => "InitiateBucketWorm",
+            AbortBucketWorm => "AbortBucketWorm",
+            CompleteBucketWorm => "CompleteBucketWorm",
+            ExtendBucketWorm => "ExtendBucketWorm",
+            GetBucketWorm => "GetBucketWorm",
         }
     }
 }
@@ -157,6 +184,17 @@ impl Operation {
             PutBucketOwnershipControls | DeleteBucketOwnershipControls => {
                 Some(Action::PutBucketOwnershipControls)
             }
+            GetObjectLockConfiguration => Some(Action::GetBucketObjectLockConfiguration),
+            PutObjectLockConfiguration => Some(Action::PutBucketObjectLockConfiguration),
+            GetObjectRetention => Some(Action::GetObjectRetention),
+            PutObjectRetention => Some(Action::PutObjectRetention),
+            GetObjectLegalHold => Some(Action::GetObjectLegalHold),
+            PutObjectLegalHold => Some(Action::PutObjectLegalHold),
+            InitiateBucketWorm => Some(Action::InitiateBucketWorm),
+            AbortBucketWorm => Some(Action::AbortBucketWorm),
+            CompleteBucketWorm => Some(Action::CompleteBucketWorm),
+            ExtendBucketWorm => Some(Action::ExtendBucketWorm),
+            GetBucketWorm => Some(Action::GetBucketWorm),
         }
     }
 }
@@ -178,6 +216,11 @@ pub struct Routes {
     pub public_access_block: bool,
     /// A bucket's Object Ownership (`?ownershipControls`, S3).
     pub ownership_controls: bool,
+    /// S3 Object Lock: `?object-lock` on a bucket, `?retention` and `?legal-hold` on an
+    /// object.
+    pub object_lock: bool,
+    /// The query names of a bucket's WORM rule (OSS's BucketWorm, BOS's object lock).
+    pub worm: Option<WormQueries>,
     /// `GET ?bucketInfo` (OSS).
     pub bucket_info: bool,
     /// `HEAD ?objectMeta` (OSS).
@@ -188,6 +231,15 @@ pub struct Routes {
     pub unsupported: &'static unsupported::Table,
     /// The largest CompleteMultipartUpload body, in bytes.
     pub complete_limit: usize,
+}
+
+/// How a dialect names a bucket's WORM rule in the query. Initiate is `POST ?rule`, abort
+/// `DELETE ?rule`, get `GET ?rule`; complete is `POST ?complete` and extend `POST ?extend`
+/// (checked first: OSS's extend carries its complete's `wormId` too).
+pub struct WormQueries {
+    pub rule: &'static str,
+    pub complete: &'static str,
+    pub extend: &'static str,
 }
 
 /// The largest configuration body (versioning, ACLs, CreateBucket's), in bytes.
@@ -225,6 +277,9 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
     }
     let q = |name: &str| req.has_query(name);
     let m = &req.method;
+    let lock = routes.object_lock;
+    let worm =
+        |pick: fn(&WormQueries) -> &'static str| routes.worm.as_ref().is_some_and(|w| q(pick(w)));
     let op = match (req.bucket.is_some(), req.key.is_some()) {
         (false, _) => (*m == Method::GET).then_some(ListBuckets),
         (true, false) => {
@@ -239,7 +294,12 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 Method::PUT if q("ownershipControls") && routes.ownership_controls => {
                     Some(PutBucketOwnershipControls)
                 }
+                Method::PUT if q("object-lock") && lock => Some(PutObjectLockConfiguration),
                 Method::PUT => Some(CreateBucket),
+                Method::POST if worm(|w| w.extend) => Some(ExtendBucketWorm),
+                Method::POST if worm(|w| w.complete) => Some(CompleteBucketWorm),
+                Method::POST if worm(|w| w.rule) => Some(InitiateBucketWorm),
+                Method::DELETE if worm(|w| w.rule) => Some(AbortBucketWorm),
                 Method::DELETE if q("policy") && routes.policy => Some(DeleteBucketPolicy),
                 Method::DELETE if q("publicAccessBlock") && routes.public_access_block => {
                     Some(DeletePublicAccessBlock)
@@ -265,6 +325,8 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 _ if q("ownershipControls") && routes.ownership_controls => {
                     Some(GetBucketOwnershipControls)
                 }
+                _ if q("object-lock") && lock => Some(GetObjectLockConfiguration),
+                _ if worm(|w| w.rule) => Some(GetBucketWorm),
                 _ if routes.list_v2 && req.query("list-type") == Some("2") => Some(ListObjectsV2),
                 _ => Some(ListObjects),
             }
@@ -276,10 +338,14 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                     Some(if copy { UploadPartCopy } else { UploadPart })
                 }
                 Method::PUT if q("acl") && routes.acl => Some(PutObjectAcl),
+                Method::PUT if q("retention") && lock => Some(PutObjectRetention),
+                Method::PUT if q("legal-hold") && lock => Some(PutObjectLegalHold),
                 Method::PUT if copy => Some(CopyObject),
                 Method::PUT => Some(PutObject),
                 Method::GET if q("uploadId") => Some(ListParts),
                 Method::GET if q("acl") && routes.acl => Some(GetObjectAcl),
+                Method::GET if q("retention") && lock => Some(GetObjectRetention),
+                Method::GET if q("legal-hold") && lock => Some(GetObjectLegalHold),
                 Method::GET => Some(GetObject),
                 Method::HEAD if q("objectMeta") && routes.object_meta => Some(GetObjectMeta),
                 Method::HEAD => Some(HeadObject),

@@ -89,9 +89,6 @@ pub static S3: Table = Table {
         "cors",
         "lifecycle",
         "encryption",
-        "object-lock",
-        "retention",
-        "legal-hold",
         "logging",
         "website",
         "notification",
@@ -122,10 +119,9 @@ pub static S3: Table = Table {
             Prefix("x-amz-copy-source-server-side-encryption"),
             "Server-side encryption",
         ),
-        (Prefix("x-amz-object-lock-"), "Object Lock"),
         (
-            Unless("x-amz-bucket-object-lock-enabled", &["false"]),
-            "Object Lock",
+            Prefix("x-amz-object-lock-event-hold"),
+            "Object Lock event holds",
         ),
         (Any("x-amz-tagging"), "Object tagging"),
         (
@@ -153,7 +149,7 @@ pub static S3: Table = Table {
 /// OSS: every sub-resource OSS signs in V1 (its own list of them) that Strata does not serve,
 /// and one it does not sign.
 pub static OSS: Table = Table {
-    sub_resources: &["select"],
+    sub_resources: &["select", "objectWorm", "retention", "legalHold"],
     all_but: Some(AllBut {
         known: strata_wire::oss::auth::V1_SIGNED_SUBRESOURCES,
         served: &[
@@ -173,6 +169,9 @@ pub static OSS: Table = Table {
             "versionId",
             "versioning",
             "versions",
+            "worm",
+            "wormExtend",
+            "wormId",
             "response-cache-control",
             "response-content-disposition",
             "response-content-encoding",
@@ -228,9 +227,6 @@ pub static BOS: Table = Table {
         "mirroring",
         "notification",
         "inventory",
-        "objectlock",
-        "extendobjectlock",
-        "completeobjectlock",
         "select",
         // Response-header overrides of GetObject (the Go SDK's responseHeaders).
         "responseCacheControl",
@@ -306,8 +302,11 @@ mod tests {
         assert!(sse.unwrap().contains("encryption"));
         assert!(refused_s3("/b/k", &[("x-amz-storage-class", "STANDARD")]).is_none());
         assert!(refused_s3("/b/k", &[("x-amz-storage-class", "GLACIER")]).is_some());
-        assert!(refused_s3("/b", &[("x-amz-bucket-object-lock-enabled", "False")]).is_none());
-        assert!(refused_s3("/b", &[("x-amz-bucket-object-lock-enabled", "true")]).is_some());
+        // Object Lock is served; its event holds are not.
+        assert!(refused_s3("/b", &[("x-amz-bucket-object-lock-enabled", "true")]).is_none());
+        assert!(refused_s3("/b/k?retention", &[]).is_none());
+        let event_hold = [("x-amz-object-lock-event-hold", "ON")];
+        assert!(refused_s3("/b/k", &event_hold).is_some());
         let confirm = |v| {
             refused_s3(
                 "/b?policy",
@@ -329,6 +328,12 @@ mod tests {
         let grant = [("x-bce-object-grant-read", "id=\"u\"")];
         assert!(refused(&BOS, &parts("/b/k", &grant)).is_some());
         assert!(refused(&BOS, &parts("/b/k?lifecycle", &[])).is_some());
+        assert!(refused(&BOS, &parts("/b?objectlock", &[])).is_none());
+        // OSS's ObjectWorm (S3-like per-object retention) is not served.
+        assert!(refused(&OSS, &parts("/b?objectWorm", &[])).is_some());
+        assert!(refused(&OSS, &parts("/b/k?retention", &[])).is_some());
+        assert!(refused(&OSS, &parts("/b/k?legalHold", &[])).is_some());
+        assert!(refused(&OSS, &parts("/b?worm", &[])).is_none());
     }
 
     #[test]

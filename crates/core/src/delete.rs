@@ -4,6 +4,7 @@ use crate::error::{CoreError, Result};
 use crate::meta::{EntryKind, ReadTxn, StorageResult, WriteTxn};
 use crate::object::{find_version, publish, release, remove_null, sync_current};
 use crate::precondition::{Precondition, Target};
+use crate::retention::{Guard, Protection};
 use crate::store::{Store, current_entry};
 use crate::version::{VersionId, Versioning};
 
@@ -27,6 +28,16 @@ pub enum DeleteOutcome {
     },
 }
 
+/// How a multi-delete treats retention.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BatchRules {
+    /// Governance-mode retention does not protect (the requester asked and may).
+    pub bypass_governance: bool,
+    /// A protected entry refuses the whole request before anything is deleted (OSS, whose
+    /// answer has no per-entry errors), instead of failing alone.
+    pub refuse_whole: bool,
+}
+
 /// One entry of a multi-delete request. The version ID is still the client's text, so that a
 /// malformed one fails only its own entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +55,8 @@ pub enum EntryError {
     PreconditionFailed,
     /// The requester may not delete it (decided before the core runs the others).
     AccessDenied,
+    /// Retention protects the entry it would remove.
+    Protected(Protection),
 }
 
 /// Whether `cond` holds for the entry a delete of `key` (or of its `version`) addresses: the
@@ -75,30 +88,37 @@ impl Store {
         key: &str,
         version: Option<VersionId>,
     ) -> Result<DeleteOutcome> {
-        self.delete_object_if(bucket, key, version, Precondition::default())
+        self.delete_object_if(bucket, key, version, Precondition::default(), false)
             .await
     }
 
-    /// [`Store::delete_object`] if `cond` holds, else [`CoreError::PreconditionFailed`].
+    /// [`Store::delete_object`] if `cond` holds, else [`CoreError::PreconditionFailed`]; and
+    /// if retention does not protect the entry it would remove (governance-mode retention
+    /// does not when `bypass_governance`), else [`RetentionError::Protected`].
+    ///
+    /// [`RetentionError::Protected`]: crate::retention::RetentionError::Protected
     pub async fn delete_object_if(
         &self,
         bucket: &str,
         key: &str,
         version: Option<VersionId>,
         cond: Precondition,
+        bypass_governance: bool,
     ) -> Result<DeleteOutcome> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         let (cb, ck) = (bucket.clone(), key.clone());
+        let clock = self.inner.clock.clone();
         let outcome = self
             .write(
                 move |txn| {
-                    let versioning = txn.bucket(&cb)?.ok_or(CoreError::NoSuchBucket)?.versioning;
+                    let guard = Guard::of(txn, &cb, clock.now_ms(), bypass_governance)?;
                     if !condition_holds(txn, &cb, &ck, version, &cond)? {
                         return Err(CoreError::PreconditionFailed);
                     }
-                    Ok(versioning)
+                    guard.check_removal(txn, &cb, &ck, version)?;
+                    Ok(guard)
                 },
-                move |txn, versioning| delete_one(txn, &bucket, versioning, &key, version),
+                move |txn, guard| delete_one(txn, &bucket, &guard, &key, version),
             )
             .await?;
         self.freed_space();
@@ -116,15 +136,19 @@ impl Store {
             .into_iter()
             .map(|e| (e, Precondition::default()))
             .collect();
-        self.delete_objects_if(bucket, entries).await
+        self.delete_objects_if(bucket, entries, BatchRules::default())
+            .await
     }
 
     /// [`Store::delete_objects`] with a condition per entry; an entry whose condition does not
-    /// hold fails alone with [`EntryError::PreconditionFailed`].
+    /// hold fails alone with [`EntryError::PreconditionFailed`], one whose removal retention
+    /// forbids (see [`Store::delete_object_if`]) with [`EntryError::Protected`], or, under
+    /// [`BatchRules::refuse_whole`], refuses the whole request before anything is deleted.
     pub async fn delete_objects_if(
         &self,
         bucket: &str,
         entries: Vec<(DeleteEntry, Precondition)>,
+        rules: BatchRules,
     ) -> Result<Vec<(DeleteEntry, Result<DeleteOutcome, EntryError>)>> {
         if entries.len() > MAX_DELETE_ENTRIES {
             return Err(CoreError::TooManyEntries {
@@ -134,12 +158,36 @@ impl Store {
         }
         let bucket = bucket.to_owned();
         let cb = bucket.clone();
+        let clock = self.inner.clock.clone();
+        // What the check step sees of the entries (they move into the apply step).
+        let targets: Vec<(String, Option<VersionId>)> = if rules.refuse_whole {
+            entries
+                .iter()
+                .map(|(e, _)| {
+                    let v = e
+                        .version_id
+                        .as_deref()
+                        .and_then(|v| VersionId::parse(v).ok());
+                    (e.key.clone(), v)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let results = self
             .write(
-                move |txn| Ok(txn.bucket(&cb)?.ok_or(CoreError::NoSuchBucket)?.versioning),
+                move |txn| {
+                    let guard = Guard::of(txn, &cb, clock.now_ms(), rules.bypass_governance)?;
+                    // A delete never makes another entry protected (it removes entries or
+                    // adds delete markers), so checking them all before any runs is exact.
+                    for (key, version) in &targets {
+                        guard.check_removal(txn, &cb, key, *version)?;
+                    }
+                    Ok(guard)
+                },
                 // Each entry is checked just before it is carried out (an earlier entry may
                 // change what a later one finds); a refused entry is a result, not an error.
-                move |txn, versioning| {
+                move |txn, guard| {
                     let mut out = Vec::with_capacity(entries.len());
                     for (entry, cond) in entries {
                         let version = match entry
@@ -163,7 +211,13 @@ impl Store {
                             out.push((entry, Err(EntryError::PreconditionFailed)));
                             continue;
                         }
-                        let outcome = delete_one(txn, &bucket, versioning, &entry.key, version)?;
+                        if let Some(p) =
+                            guard.removal_protection(&*txn, &bucket, &entry.key, version)?
+                        {
+                            out.push((entry, Err(EntryError::Protected(p))));
+                            continue;
+                        }
+                        let outcome = delete_one(txn, &bucket, &guard, &entry.key, version)?;
                         out.push((entry, Ok(outcome)));
                     }
                     Ok(out)
@@ -175,15 +229,16 @@ impl Store {
     }
 }
 
-/// One delete inside a write transaction. Only storage failures are errors.
+/// One delete inside a write transaction, whose removal `guard` has allowed. Only storage
+/// failures are errors.
 fn delete_one(
     txn: &mut dyn WriteTxn,
     bucket: &str,
-    versioning: Versioning,
+    guard: &Guard,
     key: &str,
     version: Option<VersionId>,
 ) -> StorageResult<DeleteOutcome> {
-    match (version, versioning) {
+    match (version, guard.versioning) {
         (None, Versioning::Unversioned) => {
             let existed = remove_null(txn, bucket, key)?.is_some();
             if existed {
@@ -192,7 +247,7 @@ fn delete_one(
             Ok(DeleteOutcome::Removed { existed })
         }
         (None, Versioning::Enabled | Versioning::Suspended) => {
-            let (id, _) = publish(txn, bucket, key, versioning, EntryKind::DeleteMarker)?;
+            let (id, _) = publish(txn, bucket, key, guard, EntryKind::DeleteMarker)?;
             Ok(DeleteOutcome::MarkerCreated(id))
         }
         (Some(id), _) => {

@@ -70,6 +70,9 @@ pub enum CoreError {
     /// An access configuration (or a write's ACL) refused.
     #[error("{0}")]
     Access(#[from] crate::access::AccessError),
+    /// Retention refused (a protected version, a lock configuration's rules).
+    #[error("{0}")]
+    Retention(#[from] crate::retention::RetentionError),
 }
 
 /// Failures of the storage layer (metadata engine and data files). Never the client's fault.

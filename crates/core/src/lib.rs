@@ -6,7 +6,9 @@
 
 pub mod access;
 pub mod blob;
+pub mod clock;
 pub mod delete;
+mod entry;
 pub mod error;
 pub mod fsck;
 pub mod list;
@@ -15,12 +17,13 @@ pub mod multipart;
 pub mod object;
 mod owners;
 pub mod precondition;
+pub mod retention;
 pub mod store;
 pub mod users;
 pub mod version;
 
 pub use blob::{DigestValues, Extra};
-pub use delete::{DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
+pub use delete::{BatchRules, DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
 pub use error::{CoreError, Result, StorageError};
 pub use list::{
     ListObjectsParams, ListVersionsParams, ListedObject, ListedVersion, ObjectListing,

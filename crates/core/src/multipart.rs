@@ -9,6 +9,7 @@ use crate::meta::{
 };
 use crate::object::{Expect, NewObject, PutOutcome, check_current, publish, release_segments};
 use crate::precondition::Precondition;
+use crate::retention::Guard;
 use crate::store::{Store, now_ms, validate_key};
 use bytes::Bytes;
 use futures_core::Stream;
@@ -173,7 +174,7 @@ enum Completion {
 }
 
 struct Fresh {
-    versioning: crate::version::Versioning,
+    guard: Guard,
     data: ObjectData,
     /// Every part the upload holds (the chosen ones and the rest, to release).
     stored: Vec<(u32, PartRecord)>,
@@ -181,6 +182,7 @@ struct Fresh {
 
 /// The check step of a completion: the bucket, the conditions on the key, the upload (or the
 /// repeat of the key's last completion), the listed parts and the whole-object digests.
+#[allow(clippy::too_many_arguments)]
 fn plan_completion(
     txn: &dyn ReadTxn,
     (bucket, key, upload_id): (&str, &str, &str),
@@ -189,11 +191,9 @@ fn plan_completion(
     expect: &Expect,
     cond: &Precondition,
     parts_md5: [u8; 16],
+    now_ms: i64,
 ) -> Result<Completion> {
-    let versioning = txn
-        .bucket(bucket)?
-        .ok_or(CoreError::NoSuchBucket)?
-        .versioning;
+    let guard = Guard::of(txn, bucket, now_ms, false)?;
     check_current(txn, bucket, key, cond)?;
     let Ok(upload) = upload_of(txn, bucket, key, upload_id) else {
         let out = repeated_completion(txn, bucket, key, upload_id, parts_md5)?;
@@ -239,6 +239,7 @@ fn plan_completion(
         size += p.size;
     }
     check_whole(expect, crc64, crc32, size)?;
+    guard.check_removal(txn, bucket, key, None)?;
     let data = ObjectData {
         size,
         etag: format!("{}-{}", hex::encode(md5s.finalize()), chosen.len()),
@@ -248,9 +249,10 @@ fn plan_completion(
         meta: upload.meta,
         segments: chosen.iter().map(|p| p.segment).collect(),
         access: upload.access,
+        lock: guard.with_default(upload.lock),
     };
     Ok(Completion::Fresh(Fresh {
-        versioning,
+        guard,
         data,
         stored,
     }))
@@ -264,13 +266,17 @@ impl Store {
         key: &str,
         new: impl Into<NewObject>,
     ) -> Result<String> {
-        let NewObject { meta, access } = new.into();
+        let NewObject { meta, access, lock } = new.into();
         validate_key(key)?;
         self.check_room(None)?;
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         let cb = bucket.clone();
+        let clock = self.inner.clock.clone();
         self.write(
-            move |txn| txn.bucket(&cb)?.ok_or(CoreError::NoSuchBucket).map(drop),
+            move |txn| {
+                let guard = Guard::of(txn, &cb, clock.now_ms(), false)?;
+                Ok(guard.check_asked(lock)?)
+            },
             move |txn, ()| {
                 let seq = txn.next_seq();
                 let upload_id = format!("{seq:016x}{:016x}", rand::random::<u64>());
@@ -282,6 +288,7 @@ impl Store {
                         initiated_ms: now_ms(),
                         meta,
                         access,
+                        lock,
                     },
                 )?;
                 Ok(upload_id)
@@ -389,6 +396,7 @@ impl Store {
         let (bucket, key, upload_id) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
         let parts_md5 = parts_md5(&parts);
         let (cb, ck, cu) = (bucket.clone(), key.clone(), upload_id.clone());
+        let clock = self.inner.clock.clone();
         let outcome = self
             .write(
                 move |txn| {
@@ -400,6 +408,7 @@ impl Store {
                         &expect,
                         &cond,
                         parts_md5,
+                        clock.now_ms(),
                     )
                 },
                 move |txn, plan| {
@@ -408,10 +417,11 @@ impl Store {
                         Completion::Fresh(fresh) => fresh,
                     };
                     let Fresh {
-                        versioning,
+                        guard,
                         data,
                         stored,
                     } = fresh;
+                    let versioning = guard.versioning;
                     let (etag, size, crc64, crc32) =
                         (data.etag.clone(), data.size, data.crc64, data.crc32);
                     let kept: Vec<u64> = data.segments.iter().map(|s| s.blob).collect();
@@ -423,7 +433,7 @@ impl Store {
                     }
                     txn.remove_upload(&bucket, &upload_id)?;
                     let (version_id, last_modified_ms) =
-                        publish(txn, &bucket, &key, versioning, EntryKind::Object(data))?;
+                        publish(txn, &bucket, &key, &guard, EntryKind::Object(data))?;
                     let seq = match version_id {
                         crate::version::VersionId::Stamp { seq, .. } => seq,
                         crate::version::VersionId::Null => txn

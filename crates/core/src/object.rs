@@ -1,16 +1,16 @@
-//! Object versions: writing (put, copy), reading (get, head), and the two mechanisms every
-//! write path shares: [`publish`] (add an entry under the bucket's versioning rules) and
-//! [`release`] (drop an entry's references to its blobs).
+//! Object versions: writing (put, copy) and reading (get, head). The mechanisms every write
+//! shares are in [`crate::entry`].
 
 use crate::access::ObjectAccess;
 use crate::blob::{DigestValues, Extra, Source, Written};
+pub(crate) use crate::entry::{publish, release, release_segments, remove_null, sync_current};
 use crate::error::{CoreError, Result, StorageError};
 use crate::meta::{
-    BlobBody, EntryKind, ObjectData, ObjectMeta, ObjectSummary, ReadTxn, Segment, StorageResult,
-    VersionRecord, WriteTxn,
+    BlobBody, EntryKind, ObjectData, ObjectMeta, ReadTxn, Segment, StorageResult, VersionRecord,
 };
 use crate::precondition::{Failed, Precondition, Target};
-use crate::store::{Store, blocking, current_entry, now_ms, validate_key};
+use crate::retention::{Guard, ObjectLock};
+use crate::store::{Store, blocking, current_entry, validate_key};
 use crate::version::{VersionId, Versioning};
 use bytes::Bytes;
 use futures_core::Stream;
@@ -143,19 +143,21 @@ pub struct ObjectRead {
     pub body: ByteStream,
 }
 
-/// What a write gives a new object besides its body: its metadata, and its access (owner,
-/// ACL). An [`ObjectMeta`] alone is an object of the bucket's owner with a private ACL.
+/// What a write gives a new object besides its body: its metadata, its access (owner, ACL)
+/// and the lock it asks for (none: the bucket's default retention, if any). An
+/// [`ObjectMeta`] alone is an object of the bucket's owner with a private ACL.
 #[derive(Clone, Debug, Default)]
 pub struct NewObject {
     pub meta: ObjectMeta,
     pub access: ObjectAccess,
+    pub lock: ObjectLock,
 }
 
 impl From<ObjectMeta> for NewObject {
     fn from(meta: ObjectMeta) -> NewObject {
         NewObject {
             meta,
-            access: ObjectAccess::default(),
+            ..NewObject::default()
         }
     }
 }
@@ -201,7 +203,7 @@ impl Store {
     where
         S: Stream<Item = io::Result<Bytes>> + Send + Unpin,
     {
-        let NewObject { meta, access } = new.into();
+        let NewObject { meta, access, lock } = new.into();
         validate_key(key)?;
         self.bucket(bucket)?;
         check_size(expect.size)?;
@@ -213,15 +215,18 @@ impl Store {
         }
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         let (cb, ck) = (bucket.clone(), key.clone());
+        let clock = self.inner.clock.clone();
         let outcome = self
             .write_with_blob(
                 written,
                 move |txn| {
-                    let versioning = txn.bucket(&cb)?.ok_or(CoreError::NoSuchBucket)?.versioning;
+                    let guard = Guard::of(txn, &cb, clock.now_ms(), false)?;
                     check_current(txn, &cb, &ck, &cond)?;
-                    Ok(versioning)
+                    guard.check_removal(txn, &cb, &ck, None)?;
+                    let lock = guard.lock_for(lock)?;
+                    Ok((guard, lock))
                 },
-                move |txn, versioning, w| {
+                move |txn, (guard, lock), w| {
                     txn.put_blob(w.id, &w.blob_record())?;
                     let data = ObjectData {
                         size: w.digests.len,
@@ -235,13 +240,14 @@ impl Store {
                             len: w.digests.len,
                         }],
                         access,
+                        lock,
                     };
                     let etag = data.etag.clone();
                     let (version_id, last_modified_ms) =
-                        publish(txn, &bucket, &key, versioning, EntryKind::Object(data))?;
+                        publish(txn, &bucket, &key, &guard, EntryKind::Object(data))?;
                     Ok(PutOutcome {
                         version_id,
-                        versioning,
+                        versioning: guard.versioning,
                         etag,
                         size: w.digests.len,
                         crc64: w.digests.crc64,
@@ -339,8 +345,9 @@ impl Store {
     /// Copies a version (the current one, or the one named) to `dst_key`, sharing its data.
     /// `src_cond` is evaluated against that source version in the copy's own transaction, so
     /// the copy carries exactly the version whose conditions held (any failure is
-    /// [`CoreError::PreconditionFailed`]). The copy's access (owner, ACL) is `access`, never
-    /// the source's.
+    /// [`CoreError::PreconditionFailed`]). The copy's access (owner, ACL) and lock are
+    /// `new`'s (its metadata is used under [`MetadataDirective::Replace`] only), never the
+    /// source's.
     #[allow(clippy::too_many_arguments)]
     pub async fn copy_object(
         &self,
@@ -352,6 +359,7 @@ impl Store {
         dst_key: &str,
         directive: MetadataDirective,
         access: ObjectAccess,
+        lock: ObjectLock,
     ) -> Result<(PutOutcome, ObjectVersion)> {
         validate_key(dst_key)?;
         self.check_room(None)?;
@@ -361,7 +369,8 @@ impl Store {
             dst_bucket.to_owned(),
             dst_key.to_owned(),
         );
-        let check_db = db.clone();
+        let (check_db, check_dk) = (db.clone(), dk.clone());
+        let clock = self.inner.clock.clone();
         let outcome = self
             .write(
                 move |txn| {
@@ -373,28 +382,28 @@ impl Store {
                             size: source.data.size,
                         }))
                         .map_err(|_| CoreError::PreconditionFailed)?;
-                    let versioning = txn
-                        .bucket(&check_db)?
-                        .ok_or(CoreError::NoSuchBucket)?
-                        .versioning;
-                    Ok((source, versioning))
+                    let guard = Guard::of(txn, &check_db, clock.now_ms(), false)?;
+                    guard.check_removal(txn, &check_db, &check_dk, None)?;
+                    let lock = guard.lock_for(lock)?;
+                    Ok((source, guard, lock))
                 },
-                move |txn, (source, versioning)| {
+                move |txn, (source, guard, lock)| {
                     let mut data = source.data.clone();
                     if let MetadataDirective::Replace(meta) = directive {
                         data.meta = meta;
                     }
                     data.access = access;
+                    data.lock = lock;
                     for seg in &data.segments {
                         let mut blob = txn.blob(seg.blob)?.ok_or_else(|| missing_blob(seg.blob))?;
                         blob.refs += 1;
                         txn.put_blob(seg.blob, &blob)?;
                     }
                     let (version_id, last_modified_ms) =
-                        publish(txn, &db, &dk, versioning, EntryKind::Object(data.clone()))?;
+                        publish(txn, &db, &dk, &guard, EntryKind::Object(data.clone()))?;
                     let put = PutOutcome {
                         version_id,
-                        versioning,
+                        versioning: guard.versioning,
                         etag: data.etag.clone(),
                         size: data.size,
                         crc64: data.crc64,
@@ -470,126 +479,6 @@ pub(crate) fn check_expectations(w: &Written, expect: &Expect) -> Result<()> {
 
 pub(crate) fn missing_blob(id: u64) -> StorageError {
     StorageError::Corrupt(format!("blob {id:016x} is referred to but not recorded"))
-}
-
-/// Adds an entry (object version or delete marker) to a key under the bucket's versioning
-/// rules: Enabled gets a fresh stamped ID; Unversioned and Suspended replace the key's `null`
-/// entry. Returns the new entry's ID and time.
-pub(crate) fn publish(
-    txn: &mut dyn WriteTxn,
-    bucket: &str,
-    key: &str,
-    versioning: Versioning,
-    kind: EntryKind,
-) -> StorageResult<(VersionId, i64)> {
-    let seq = txn.next_seq();
-    let id = match versioning {
-        Versioning::Enabled => VersionId::Stamp {
-            seq,
-            salt: rand::random(),
-        },
-        Versioning::Unversioned | Versioning::Suspended => VersionId::Null,
-    };
-    if id.is_null() {
-        remove_null(txn, bucket, key)?;
-        txn.set_null_seq(bucket, key, Some(seq))?;
-    }
-    let now = now_ms();
-    txn.put_version(
-        bucket,
-        key,
-        &VersionRecord {
-            seq,
-            id,
-            last_modified_ms: now,
-            kind,
-        },
-    )?;
-    sync_current(txn, bucket, key)?;
-    Ok((id, now))
-}
-
-/// Removes the key's `null` entry, if it has one. Returns it.
-pub(crate) fn remove_null(
-    txn: &mut dyn WriteTxn,
-    bucket: &str,
-    key: &str,
-) -> StorageResult<Option<VersionRecord>> {
-    let Some(seq) = txn.null_seq(bucket, key)? else {
-        return Ok(None);
-    };
-    let old = txn.version(bucket, key, seq)?;
-    txn.set_null_seq(bucket, key, None)?;
-    if let Some(old) = &old {
-        txn.remove_version(bucket, key, seq)?;
-        release(txn, bucket, key, old)?;
-    }
-    Ok(old)
-}
-
-/// Drops a removed entry's references to its blobs (a blob left with none is removed, and a
-/// file blob queued as garbage for the reclaimer), and the key's record of the multipart
-/// completion that produced it.
-pub(crate) fn release(
-    txn: &mut dyn WriteTxn,
-    bucket: &str,
-    key: &str,
-    rec: &VersionRecord,
-) -> StorageResult<()> {
-    if let EntryKind::Object(data) = &rec.kind {
-        release_segments(txn, &data.segments)?;
-        if data.parts > 0
-            && txn
-                .completion(bucket, key)?
-                .is_some_and(|c| c.seq == rec.seq)
-        {
-            txn.remove_completion(bucket, key)?;
-        }
-    }
-    Ok(())
-}
-
-pub(crate) fn release_segments(txn: &mut dyn WriteTxn, segments: &[Segment]) -> StorageResult<()> {
-    for seg in segments {
-        let Some(mut blob) = txn.blob(seg.blob)? else {
-            return Err(missing_blob(seg.blob));
-        };
-        if blob.refs > 1 {
-            blob.refs -= 1;
-            txn.put_blob(seg.blob, &blob)?;
-        } else {
-            txn.remove_blob(seg.blob)?;
-            if blob.body == BlobBody::File {
-                txn.add_garbage(seg.blob)?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Brings the key's listing summary in line with its newest entry: present when that entry is
-/// an object, absent when it is a delete marker or there is none.
-pub(crate) fn sync_current(txn: &mut dyn WriteTxn, bucket: &str, key: &str) -> StorageResult<()> {
-    match current_entry(&*txn, bucket, key)? {
-        Some(VersionRecord {
-            seq,
-            id,
-            last_modified_ms,
-            kind: EntryKind::Object(data),
-        }) => {
-            let summary = ObjectSummary {
-                seq,
-                id,
-                last_modified_ms,
-                size: data.size,
-                etag: data.etag,
-                owner: data.access.owner,
-            };
-            txn.put_object(bucket, key, &summary)?;
-        }
-        _ => txn.remove_object(bucket, key)?,
-    }
-    Ok(())
 }
 
 /// Finds the version a read addresses, with the blob records of its data.

@@ -29,6 +29,8 @@ pub struct StoreOptions {
     pub min_free_bytes: u64,
     /// Memory the metadata engine may use to cache its pages (redb's own default is 1 GiB).
     pub meta_cache_bytes: usize,
+    /// The wall clock retention reads (the system's; tests set their own).
+    pub wall_clock: crate::clock::WallClock,
 }
 
 impl Default for StoreOptions {
@@ -37,6 +39,7 @@ impl Default for StoreOptions {
             inline_max: 16 * 1024,
             min_free_bytes: 32 << 20,
             meta_cache_bytes: 32 << 20,
+            wall_clock: Default::default(),
         }
     }
 }
@@ -92,6 +95,8 @@ pub(crate) struct Inner {
     dir: PathBuf,
     /// Buckets' compiled access configurations between requests (see [`crate::owners`]).
     pub(crate) access: crate::owners::Owners,
+    /// Now, for retention and for new versions' times: never going back.
+    pub(crate) clock: Arc<crate::clock::Clock>,
     /// Set by [`Store::close`]: the background task ends at its next wake.
     closing: std::sync::atomic::AtomicBool,
     /// The background task (sweep, then reclaim), awaited by [`Store::close`].
@@ -102,6 +107,14 @@ pub(crate) struct Inner {
 const EPOCH_COUNTER: &str = "epoch";
 /// Bytes gathered from a body before they are hashed and written on the blocking pool.
 const INGEST_CHUNK: usize = 1 << 20;
+
+/// Stores `now_ms` as the latest time shown (see [`crate::clock`]).
+pub(crate) fn persist_clock(txn: &mut dyn WriteTxn, now_ms: i64) -> StorageResult<()> {
+    txn.put_setting(
+        crate::clock::CLOCK_SETTING,
+        &crate::clock::Clock::encode(now_ms),
+    )
+}
 
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -139,11 +152,22 @@ impl Store {
             Err(fs::TryLockError::Error(e)) => return Err(dir_err(e)),
         }
         let meta = RedbMeta::open(&dir.join("meta.redb"), opts.meta_cache_bytes)?;
+        let clock = Arc::new(crate::clock::Clock::new(opts.wall_clock.clone()));
         let epoch = {
             let (tx, rx) = oneshot::channel();
+            let clock = clock.clone();
             meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {
                 let r = txn.counter(EPOCH_COUNTER).and_then(|e| {
                     txn.set_counter(EPOCH_COUNTER, e + 1)?;
+                    // The latest time an earlier run showed, so this one does not go back.
+                    if let Some(ms) = txn
+                        .setting(crate::clock::CLOCK_SETTING)?
+                        .as_deref()
+                        .and_then(crate::clock::Clock::decode)
+                    {
+                        clock.observe(ms);
+                    }
+                    persist_clock(txn, clock.now_ms())?;
                     Ok(e + 1)
                 });
                 let poisoned = r.is_err();
@@ -167,6 +191,7 @@ impl Store {
                 swept_files: AtomicUsize::new(0),
                 dir: dir.to_owned(),
                 access: Default::default(),
+                clock,
                 closing: Default::default(),
                 background: Default::default(),
                 _lock: lock,
@@ -370,7 +395,7 @@ impl Store {
             acl: crate::access::acl::private(owner),
             ..Default::default()
         };
-        self.create_bucket_with(name, owner, access).await
+        self.create_bucket_with(name, owner, access, false).await
     }
 
     pub fn bucket(&self, name: &str) -> Result<BucketInfo> {
@@ -435,11 +460,27 @@ impl Store {
         Ok(())
     }
 
+    /// Sets the bucket's versioning. Suspending is refused while Object Lock is enabled or a
+    /// WORM rule is in force ([`RetentionError::InvalidBucketState`]).
+    ///
+    /// [`RetentionError::InvalidBucketState`]: crate::retention::RetentionError::InvalidBucketState
     pub async fn set_versioning(&self, name: &str, status: VersioningStatus) -> Result<()> {
         let name = name.to_owned();
         let check_name = name.clone();
+        let clock = self.inner.clock.clone();
         self.write(
-            move |txn| txn.bucket(&check_name)?.ok_or(CoreError::NoSuchBucket),
+            move |txn| {
+                let rec = txn.bucket(&check_name)?.ok_or(CoreError::NoSuchBucket)?;
+                if status == VersioningStatus::Suspended
+                    && rec.retention.pins_versioning(clock.now_ms())
+                {
+                    return Err(crate::retention::RetentionError::InvalidBucketState(
+                        "versioning cannot be suspended while Object Lock or a retention policy is on",
+                    )
+                    .into());
+                }
+                Ok(rec)
+            },
             move |txn, mut rec| {
                 rec.versioning = match status {
                     VersioningStatus::Enabled => Versioning::Enabled,

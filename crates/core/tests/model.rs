@@ -278,6 +278,7 @@ async fn run(ops: Vec<Op>) {
                         KEYS[dst],
                         MetadataDirective::Copy,
                         Default::default(),
+                        Default::default(),
                     )
                     .await;
                 match (expected, got) {

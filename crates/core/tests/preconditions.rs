@@ -148,6 +148,7 @@ async fn copy(s: &Store, dst: &str, cond: Precondition) -> Result<(PutOutcome, O
         dst,
         MetadataDirective::Copy,
         Default::default(),
+        Default::default(),
     )
     .await
 }

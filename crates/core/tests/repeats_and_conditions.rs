@@ -160,7 +160,7 @@ async fn a_delete_whose_condition_fails_changes_nothing() {
         },
     ] {
         assert!(matches!(
-            s.delete_object_if("bkt", "k", None, cond).await,
+            s.delete_object_if("bkt", "k", None, cond, false).await,
             Err(CoreError::PreconditionFailed)
         ));
     }
@@ -172,12 +172,14 @@ async fn a_delete_whose_condition_fails_changes_nothing() {
         ..Precondition::default()
     };
     assert_eq!(
-        s.delete_object_if("bkt", "k", None, all).await.unwrap(),
+        s.delete_object_if("bkt", "k", None, all, false)
+            .await
+            .unwrap(),
         DeleteOutcome::Removed { existed: true }
     );
     // Nothing to delete: every condition holds.
     assert_eq!(
-        s.delete_object_if("bkt", "k", None, if_match("bad"))
+        s.delete_object_if("bkt", "k", None, if_match("bad"), false)
             .await
             .unwrap(),
         DeleteOutcome::Removed { existed: false }
@@ -191,18 +193,18 @@ async fn conditions_apply_to_the_current_entry_or_the_version_named() {
     let v2 = put(&s, "bkt", "k", b"two!").await;
     // The current entry is v2: v1's ETag does not match it.
     assert!(matches!(
-        s.delete_object_if("bkt", "k", None, if_match(&v1.etag))
+        s.delete_object_if("bkt", "k", None, if_match(&v1.etag), false)
             .await,
         Err(CoreError::PreconditionFailed)
     ));
     let outcome = s
-        .delete_object_if("bkt", "k", None, if_match(&v2.etag))
+        .delete_object_if("bkt", "k", None, if_match(&v2.etag), false)
         .await
         .unwrap();
     assert!(matches!(outcome, DeleteOutcome::MarkerCreated(_)));
     // A delete marker is current: it has no ETag and size 0, but it exists.
     assert!(matches!(
-        s.delete_object_if("bkt", "k", None, if_match(&v2.etag))
+        s.delete_object_if("bkt", "k", None, if_match(&v2.etag), false)
             .await,
         Err(CoreError::PreconditionFailed)
     ));
@@ -210,20 +212,24 @@ async fn conditions_apply_to_the_current_entry_or_the_version_named() {
         size: Some(0),
         ..Default::default()
     };
-    assert!(s.delete_object_if("bkt", "k", None, size_0).await.is_ok());
     assert!(
-        s.delete_object_if("bkt", "k", None, if_match("*"))
+        s.delete_object_if("bkt", "k", None, size_0, false)
+            .await
+            .is_ok()
+    );
+    assert!(
+        s.delete_object_if("bkt", "k", None, if_match("*"), false)
             .await
             .is_ok()
     );
     // By version ID: the condition is on that version.
     assert!(matches!(
-        s.delete_object_if("bkt", "k", Some(v1.version_id), if_match(&v2.etag))
+        s.delete_object_if("bkt", "k", Some(v1.version_id), if_match(&v2.etag), false)
             .await,
         Err(CoreError::PreconditionFailed)
     ));
     let gone = s
-        .delete_object_if("bkt", "k", Some(v1.version_id), if_match(&v1.etag))
+        .delete_object_if("bkt", "k", Some(v1.version_id), if_match(&v1.etag), false)
         .await
         .unwrap();
     assert!(matches!(
@@ -231,7 +237,7 @@ async fn conditions_apply_to_the_current_entry_or_the_version_named() {
         DeleteOutcome::VersionRemoved { existed: true, .. }
     ));
     let again = s
-        .delete_object_if("bkt", "k", Some(v1.version_id), if_match("bad"))
+        .delete_object_if("bkt", "k", Some(v1.version_id), if_match("bad"), false)
         .await
         .unwrap();
     assert!(matches!(
@@ -240,7 +246,7 @@ async fn conditions_apply_to_the_current_entry_or_the_version_named() {
     ));
     // A key that never existed.
     assert!(
-        s.delete_object_if("bkt", "never", None, if_match("bad"))
+        s.delete_object_if("bkt", "never", None, if_match("bad"), false)
             .await
             .is_ok()
     );
@@ -264,6 +270,7 @@ async fn a_multi_delete_fails_only_the_entries_whose_condition_fails() {
                 (entry("b"), if_match(&a.etag)),
                 (entry("c"), if_match("bad")),
             ],
+            strata_core::BatchRules::default(),
         )
         .await
         .unwrap();

@@ -418,6 +418,7 @@ async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
             "k",
             MetadataDirective::Copy,
             Default::default(),
+            Default::default(),
         )
         .await
         .unwrap();
@@ -437,6 +438,7 @@ async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
         "bkt",
         "k2",
         MetadataDirective::Replace(replaced.clone()),
+        Default::default(),
         Default::default(),
     )
     .await
@@ -460,6 +462,7 @@ async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
             "x",
             MetadataDirective::Copy,
             Default::default(),
+            Default::default(),
         )
         .await;
     assert!(matches!(ghost, Err(CoreError::NoSuchKey { .. })));
@@ -477,6 +480,7 @@ async fn deleted_versions_are_reclaimed_and_shared_blobs_kept() {
         "bkt",
         "copy",
         MetadataDirective::Copy,
+        Default::default(),
         Default::default(),
     )
     .await

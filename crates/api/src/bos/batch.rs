@@ -74,6 +74,7 @@ pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> BosResult 
         .collect();
     let results = ctx
         .run(DeleteObjects {
+            bypass_governance: false,
             bucket,
             entries,
             refuse_whole: false,
@@ -97,6 +98,10 @@ pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> BosResult 
                 "At least one of the preconditions you specified did not hold.".to_owned(),
             )),
             Err(EntryError::AccessDenied) => Some(("AccessDenied", "Access denied.".to_owned())),
+            Err(EntryError::Protected(_)) => Some((
+                "FileImmutable",
+                "The object is protected by the bucket's object lock.".to_owned(),
+            )),
         };
         if let Some((code, message)) = failure {
             let mut e = serde_json::json!({"key": entry.key, "code": code, "message": message});

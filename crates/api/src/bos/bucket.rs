@@ -39,6 +39,7 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let bytes = ctx.read_document(body).await?;
     check_create_configuration(&bytes)?;
     ctx.run(CreateBucket {
+        object_lock: false,
         bucket: name,
         acl,
         ownership: None,

@@ -49,6 +49,7 @@ impl From<CoreError> for BosError {
         let msg = e.to_string();
         match e {
             CoreError::Access(a) => access_error(a),
+            CoreError::Retention(r) => retention_error(r),
             CoreError::NoSuchBucket => BosError::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",
@@ -207,5 +208,30 @@ fn access_error(e: strata_core::access::AccessError) -> BosError {
         | A::NoSuchBucketPolicy
         | A::NoSuchPublicAccessBlockConfiguration
         | A::OwnershipControlsNotFound => BosError::invalid_argument(msg),
+    }
+}
+
+/// BOS's answers to what retention refuses (its object lock's documented codes).
+fn retention_error(e: strata_core::retention::RetentionError) -> BosError {
+    use StatusCode as S;
+    use strata_core::retention::RetentionError as R;
+    let msg = e.to_string();
+    match e {
+        R::Protected(_) => BosError::new(S::CONFLICT, "FileImmutable", msg),
+        R::NoWorm => BosError::new(S::NOT_FOUND, "NoSuchObjectLock", msg),
+        R::WormExists => BosError::new(S::CONFLICT, "ObjectLockAlreadyExists", msg),
+        R::WormLocked | R::WormAlreadyLocked => {
+            BosError::new(S::CONFLICT, "ObjectLockAlreadyLocked", msg)
+        }
+        R::WormExpired => BosError::new(S::CONFLICT, "ObjectLockAlreadyExpired", msg),
+        R::WormNotLocked => BosError::new(S::BAD_REQUEST, "ObjectLockNotLocked", msg),
+        R::WormShorten { .. } => BosError::new(S::BAD_REQUEST, "NotAllowShortenRetentionday", msg),
+        R::InvalidBucketState(m) => BosError::new(S::CONFLICT, "InvalidBucketState", m),
+        R::ChangeDenied(_) => BosError::new(S::FORBIDDEN, "AccessDenied", msg),
+        R::DateInPast
+        | R::InvalidPeriod { .. }
+        | R::NotEnabled
+        | R::NoLockConfiguration
+        | R::NoObjectLock => BosError::invalid_argument(msg),
     }
 }

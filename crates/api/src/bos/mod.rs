@@ -66,6 +66,8 @@ impl Dialect for BosApi {
         policy: false,
         public_access_block: false,
         ownership_controls: false,
+        object_lock: false,
+        worm: None,
         bucket_info: false,
         object_meta: false,
         list_v2: false,
@@ -249,7 +251,18 @@ impl Dialect for BosApi {
             | DeletePublicAccessBlock
             | GetBucketOwnershipControls
             | PutBucketOwnershipControls
-            | DeleteBucketOwnershipControls => Err(BosApi::unrouted(Unrouted::MethodNotAllowed {
+            | DeleteBucketOwnershipControls
+            | GetObjectLockConfiguration
+            | PutObjectLockConfiguration
+            | GetObjectRetention
+            | PutObjectRetention
+            | GetObjectLegalHold
+            | PutObjectLegalHold
+            | InitiateBucketWorm
+            | AbortBucketWorm
+            | CompleteBucketWorm
+            | ExtendBucketWorm
+            | GetBucketWorm => Err(BosApi::unrouted(Unrouted::MethodNotAllowed {
                 service: false,
             })),
         }

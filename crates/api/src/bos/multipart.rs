@@ -24,6 +24,7 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> BosResult {
     validate_key(key)?;
     let id = ctx
         .run(CreateUpload {
+            lock: strata_core::retention::ObjectLock::default(),
             acl: super::acl::write_acl(ctx)?,
             bucket,
             key,

@@ -125,6 +125,7 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let meta = meta_from_headers(ctx)?;
     let out = ctx
         .run(PutObject {
+            lock: strata_core::retention::ObjectLock::default(),
             acl: super::acl::write_acl(ctx)?,
             bucket,
             key,
@@ -255,6 +256,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
     };
     let (out, _) = ctx
         .run(CopyObject {
+            lock: strata_core::retention::ObjectLock::default(),
             acl: super::acl::write_acl(ctx)?,
             source: Source::of(&copied),
             source_cond: cond,
@@ -274,6 +276,7 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let outcome = ctx
         .run(DeleteObject {
+            bypass_governance: false,
             bucket,
             key,
             version: ctx.version_id()?,

@@ -106,6 +106,7 @@ pub(super) async fn delete_multiple(ctx: &Ctx<'_>, body: Incoming) -> OssResult 
         .collect();
     let results = ctx
         .run(DeleteObjects {
+            bypass_governance: false,
             bucket,
             entries,
             refuse_whole: true,

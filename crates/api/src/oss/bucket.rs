@@ -88,6 +88,7 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     check_create_configuration(&bytes)?;
     match ctx
         .run(CreateBucket {
+            object_lock: false,
             bucket: name,
             acl,
             ownership: None,

@@ -73,6 +73,7 @@ impl From<CoreError> for OssError {
         let msg = e.to_string();
         match e {
             CoreError::Access(a) => access_error(a),
+            CoreError::Retention(r) => retention_error(r),
             CoreError::NoSuchBucket => OssError::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",
@@ -279,5 +280,36 @@ fn access_error(e: strata_core::access::AccessError) -> OssError {
         | A::InvalidBucketAclWithObjectOwnership
         | A::UnknownGrantee(_)
         | A::OwnershipControlsNotFound => OssError::invalid_argument(msg),
+    }
+}
+
+/// OSS's answers to what retention refuses. A protected object is 409 `FileImmutable`
+/// (OSS's documentation gives the EC, not the code; BOS's code for the same refusal).
+fn retention_error(e: strata_core::retention::RetentionError) -> OssError {
+    use StatusCode as S;
+    use strata_core::retention::RetentionError as R;
+    let msg = e.to_string();
+    match e {
+        R::Protected(_) => OssError::new(S::CONFLICT, "FileImmutable", msg),
+        R::ChangeDenied(_) => OssError::new(S::FORBIDDEN, "AccessDenied", msg),
+        R::NoWorm | R::WormExpired => OssError::new(
+            S::NOT_FOUND,
+            "NoSuchWORMConfiguration",
+            "The WORM Configuration does not exist.",
+        ),
+        R::WormLocked | R::WormAlreadyLocked => {
+            OssError::new(S::FORBIDDEN, "WORMConfigurationLocked", msg)
+        }
+        R::WormExists | R::WormNotLocked | R::WormShorten { .. } => {
+            OssError::new(S::BAD_REQUEST, "InvalidWORMConfiguration", msg)
+        }
+        R::InvalidBucketState(m) => OssError::new(S::CONFLICT, "InvalidBucketState", m),
+        R::DateInPast | R::InvalidPeriod { .. } => {
+            OssError::new(S::BAD_REQUEST, "InvalidArgument", msg)
+        }
+        // S3 Object Lock's (OSS's routes never reach them).
+        R::NotEnabled | R::NoLockConfiguration | R::NoObjectLock => {
+            OssError::new(S::BAD_REQUEST, "InvalidRequest", msg)
+        }
     }
 }

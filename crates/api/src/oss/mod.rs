@@ -71,6 +71,8 @@ impl Dialect for OssApi {
         policy: true,
         public_access_block: true,
         ownership_controls: false,
+        object_lock: false,
+        worm: None,
         bucket_info: true,
         object_meta: true,
         list_v2: true,
@@ -262,7 +264,18 @@ impl Dialect for OssApi {
             | GetBucketOwnershipControls
             | PutBucketOwnershipControls
             | DeleteBucketOwnershipControls
-            | DeleteObjectAcl => Err(OssApi::unrouted(Unrouted::MethodNotAllowed {
+            | DeleteObjectAcl
+            | GetObjectLockConfiguration
+            | PutObjectLockConfiguration
+            | GetObjectRetention
+            | PutObjectRetention
+            | GetObjectLegalHold
+            | PutObjectLegalHold
+            | InitiateBucketWorm
+            | AbortBucketWorm
+            | CompleteBucketWorm
+            | ExtendBucketWorm
+            | GetBucketWorm => Err(OssApi::unrouted(Unrouted::MethodNotAllowed {
                 service: false,
             })),
         }

@@ -26,6 +26,7 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> OssResult {
     let url = ctx.url_encoding()?;
     let id = ctx
         .run(CreateUpload {
+            lock: strata_core::retention::ObjectLock::default(),
             acl,
             bucket,
             key,

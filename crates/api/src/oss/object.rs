@@ -182,6 +182,7 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let expect = expectations(ctx)?;
     let out = ctx
         .run(PutObject {
+            lock: strata_core::retention::ObjectLock::default(),
             acl,
             bucket,
             key,
@@ -250,6 +251,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> OssResult {
     };
     let (out, source) = ctx
         .run(CopyObject {
+            lock: strata_core::retention::ObjectLock::default(),
             acl,
             source: Source::of(&copied),
             source_cond: copy_condition(ctx),
@@ -279,6 +281,7 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> OssResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let outcome = ctx
         .run(DeleteObject {
+            bypass_governance: false,
             bucket,
             key,
             version: ctx.version_id()?,

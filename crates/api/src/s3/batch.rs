@@ -115,6 +115,7 @@ pub(super) async fn delete_objects(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let entries = entries.into_iter().zip(conditions).collect();
     let results = ctx
         .run(DeleteObjects {
+            bypass_governance: false,
             bucket,
             entries,
             refuse_whole: false,
@@ -138,6 +139,10 @@ pub(super) async fn delete_objects(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
                         "At least one of the pre-conditions you specified did not hold".to_owned(),
                     ),
                     EntryError::AccessDenied => ("AccessDenied", "Access Denied".to_owned()),
+                    EntryError::Protected(_) => (
+                        "AccessDenied",
+                        "Access Denied because object protected by object lock.".to_owned(),
+                    ),
                 };
                 x.open("Error").leaf("Key", &entry.key);
                 x.leaf_opt("VersionId", entry.version_id.as_deref());

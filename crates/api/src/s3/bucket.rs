@@ -76,6 +76,7 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     }
     match ctx
         .run(CreateBucket {
+            object_lock: false,
             bucket: name,
             acl,
             ownership,

@@ -89,6 +89,7 @@ impl From<CoreError> for S3Error {
         let msg = e.to_string();
         match e {
             CoreError::Access(a) => access_error(a),
+            CoreError::Retention(r) => retention_error(r),
             CoreError::NoSuchBucket => S3Error::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",
@@ -320,5 +321,37 @@ fn access_error(e: strata_core::access::AccessError) -> S3Error {
             "OwnershipControlsNotFoundError",
             "The bucket ownership controls were not found",
         ),
+    }
+}
+
+/// S3's answers to what retention refuses.
+fn retention_error(e: strata_core::retention::RetentionError) -> S3Error {
+    use StatusCode as S;
+    use strata_core::retention::RetentionError as R;
+    let msg = e.to_string();
+    match e {
+        R::Protected(_) | R::ChangeDenied(_) => S3Error::new(S::FORBIDDEN, "AccessDenied", msg),
+        R::NotEnabled => S3Error::invalid_request("Bucket is missing Object Lock Configuration"),
+        R::NoLockConfiguration => S3Error::new(
+            S::NOT_FOUND,
+            "ObjectLockConfigurationNotFoundError",
+            "Object Lock configuration does not exist for this bucket",
+        ),
+        R::NoObjectLock => S3Error::new(
+            S::NOT_FOUND,
+            "NoSuchObjectLockConfiguration",
+            "The specified object does not have a ObjectLock configuration",
+        ),
+        R::InvalidBucketState(m) => S3Error::new(S::CONFLICT, "InvalidBucketState", m),
+        R::DateInPast => S3Error::invalid_argument(msg),
+        R::InvalidPeriod { .. } => S3Error::new(S::BAD_REQUEST, "InvalidRetentionPeriod", msg),
+        // S3 has no WORM rule (its routes never reach one).
+        R::NoWorm
+        | R::WormExists
+        | R::WormLocked
+        | R::WormAlreadyLocked
+        | R::WormNotLocked
+        | R::WormExpired
+        | R::WormShorten { .. } => S3Error::invalid_request(msg),
     }
 }

@@ -61,6 +61,8 @@ impl Dialect for S3Api {
         policy: true,
         public_access_block: true,
         ownership_controls: true,
+        object_lock: false,
+        worm: None,
         bucket_info: false,
         object_meta: false,
         list_v2: true,
@@ -229,11 +231,22 @@ impl Dialect for S3Api {
             PutBucketOwnershipControls => policy::put_ownership_controls(ctx, body).await,
             DeleteBucketOwnershipControls => policy::delete_ownership_controls(ctx).await,
             // Not S3's (its routes never give them).
-            GetBucketInfo | GetObjectMeta | DeleteObjectAcl => {
-                Err(S3Api::unrouted(Unrouted::MethodNotAllowed {
-                    service: false,
-                }))
-            }
+            GetBucketInfo
+            | GetObjectMeta
+            | DeleteObjectAcl
+            | GetObjectLockConfiguration
+            | PutObjectLockConfiguration
+            | GetObjectRetention
+            | PutObjectRetention
+            | GetObjectLegalHold
+            | PutObjectLegalHold
+            | InitiateBucketWorm
+            | AbortBucketWorm
+            | CompleteBucketWorm
+            | ExtendBucketWorm
+            | GetBucketWorm => Err(S3Api::unrouted(Unrouted::MethodNotAllowed {
+                service: false,
+            })),
         }
     }
 }

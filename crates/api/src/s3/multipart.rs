@@ -27,6 +27,7 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> S3Result {
     let acl = write_ask(ctx)?;
     let id = ctx
         .run(CreateUpload {
+            lock: strata_core::retention::ObjectLock::default(),
             acl,
             bucket,
             key,

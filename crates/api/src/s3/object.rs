@@ -255,6 +255,7 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (body, expect, echo) = upload_body(ctx, body)?;
     let out = ctx
         .run(PutObject {
+            lock: strata_core::retention::ObjectLock::default(),
             acl,
             bucket,
             key,
@@ -473,6 +474,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
     }
     let (out, source) = ctx
         .run(CopyObject {
+            lock: strata_core::retention::ObjectLock::default(),
             acl,
             source: Source::of(&copied),
             source_cond: objhttp::precondition(&ctx.req.headers, COPY_CONDITIONS),
@@ -501,6 +503,7 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let outcome = ctx
         .run(DeleteObject {
+            bypass_governance: false,
             bucket,
             key,
             version: ctx.version_id()?,

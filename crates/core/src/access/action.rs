@@ -64,6 +64,22 @@ actions! {
     PutObjectVersionAcl,
     ListMultipartUploadParts,
     AbortMultipartUpload,
+    GetBucketObjectLockConfiguration,
+    /// Enabling Object Lock on an existing bucket, and its default retention.
+    PutBucketObjectLockConfiguration,
+    GetObjectRetention,
+    PutObjectRetention,
+    GetObjectLegalHold,
+    PutObjectLegalHold,
+    /// Asked besides a delete or a retention change that bypasses governance mode.
+    BypassGovernanceRetention,
+    /// OSS's BucketWorm and BOS's object lock (the same rule): initiate.
+    InitiateBucketWorm,
+    /// Abort a rule still in progress.
+    AbortBucketWorm,
+    CompleteBucketWorm,
+    ExtendBucketWorm,
+    GetBucketWorm,
 }
 
 /// What an ACL grant must give for an action: a permission on the bucket, or on the object.
@@ -115,6 +131,11 @@ impl Action {
                 | PutObjectVersionAcl
                 | ListMultipartUploadParts
                 | AbortMultipartUpload
+                | GetObjectRetention
+                | PutObjectRetention
+                | GetObjectLegalHold
+                | PutObjectLegalHold
+                | BypassGovernanceRetention
         )
     }
 

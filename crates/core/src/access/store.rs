@@ -6,19 +6,22 @@ use super::{BucketAccess, ObjectAccess, ObjectAcl};
 use crate::error::{CoreError, Result};
 use crate::meta::{BucketAccessRecord, BucketRecord, EntryKind};
 use crate::object::resolve_entry;
+use crate::retention::{BucketRetention, LockConfig};
 use crate::store::{Store, now_ms, validate_bucket_name};
 use crate::version::{VersionId, Versioning};
 use std::sync::Arc;
 
 impl Store {
     /// Creates a bucket owned by `owner` (an owner ID) with the access configuration
-    /// `access`. An existing bucket is [`CoreError::BucketAlreadyExists`], saying whether
-    /// `owner` is its owner.
+    /// `access`, and with S3 Object Lock enabled (and so versioning) when `object_lock`. An
+    /// existing bucket is [`CoreError::BucketAlreadyExists`], saying whether `owner` is its
+    /// owner.
     pub async fn create_bucket_with(
         &self,
         name: &str,
         owner: &str,
         access: BucketAccessRecord,
+        object_lock: bool,
     ) -> Result<()> {
         validate_bucket_name(name)?;
         self.check_room(None)?;
@@ -36,9 +39,17 @@ impl Store {
                 move |txn, owner| {
                     let rec = BucketRecord {
                         created_ms: now_ms(),
-                        versioning: Versioning::Unversioned,
+                        versioning: if object_lock {
+                            Versioning::Enabled
+                        } else {
+                            Versioning::Unversioned
+                        },
                         owner,
                         access,
+                        retention: BucketRetention {
+                            object_lock: object_lock.then(LockConfig::default),
+                            worm: None,
+                        },
                     };
                     txn.put_bucket(&name, &rec)
                 },

@@ -8,6 +8,7 @@
 
 use crate::access::{Grant, ObjectAccess};
 use crate::error::StorageError;
+use crate::retention::{BucketRetention, ObjectLock};
 use crate::version::{VersionId, Versioning};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
@@ -74,6 +75,8 @@ pub struct BucketRecord {
     pub owner: String,
     /// Who else may act on it (format 3).
     pub access: BucketAccessRecord,
+    /// Object Lock and the WORM rule (format 4; the last field).
+    pub retention: BucketRetention,
 }
 
 /// A bucket's access configuration as stored: its ACL, public access block, object
@@ -136,8 +139,12 @@ struct BucketRecordV1 {
     versioning: Versioning,
 }
 
+fn default_encodings(parts: &[Vec<u8>]) -> Vec<u8> {
+    parts.concat()
+}
+
 impl Versioned for BucketRecord {
-    const FORMAT: u8 = 3;
+    const FORMAT: u8 = 4;
 
     fn from_older(format: u8, payload: &[u8]) -> Result<Self, StorageError> {
         match format {
@@ -148,16 +155,21 @@ impl Versioned for BucketRecord {
                     versioning: v1.versioning,
                     owner: String::new(),
                     access: BucketAccessRecord::default(),
+                    retention: BucketRetention::default(),
                 })
             }
             2 => {
                 // Before access control, a bucket was its owner's alone: its ACL, stored
                 // literally, is the owner's full control.
-                let mut rec: BucketRecord =
-                    decode_with_trailer(payload, &default_encoding::<BucketAccessRecord>())?;
+                let trailer = default_encodings(&[
+                    default_encoding::<BucketAccessRecord>(),
+                    default_encoding::<BucketRetention>(),
+                ]);
+                let mut rec: BucketRecord = decode_with_trailer(payload, &trailer)?;
                 rec.access.acl = crate::access::acl::private(&rec.owner);
                 Ok(rec)
             }
+            3 => decode_with_trailer(payload, &default_encoding::<BucketRetention>()),
             f => Err(StorageError::Corrupt(format!(
                 "no reader for bucket record format {f}"
             ))),
@@ -165,19 +177,32 @@ impl Versioned for BucketRecord {
     }
 }
 
-impl Versioned for VersionRecord {
-    const FORMAT: u8 = 2;
+/// The default encodings of the last fields an object's record gained after `format`:
+/// format 2 its access, format 3 its lock.
+fn object_trailer(format: u8) -> Vec<u8> {
+    let mut parts = Vec::new();
+    if format < 2 {
+        parts.push(default_encoding::<ObjectAccess>());
+    }
+    if format < 3 {
+        parts.push(default_encoding::<ObjectLock>());
+    }
+    default_encodings(&parts)
+}
 
-    fn from_older(_format: u8, payload: &[u8]) -> Result<Self, StorageError> {
-        decode_with_trailer(payload, &default_encoding::<ObjectAccess>())
+impl Versioned for VersionRecord {
+    const FORMAT: u8 = 3;
+
+    fn from_older(format: u8, payload: &[u8]) -> Result<Self, StorageError> {
+        decode_with_trailer(payload, &object_trailer(format))
     }
 }
 
 impl Versioned for UploadRecord {
-    const FORMAT: u8 = 2;
+    const FORMAT: u8 = 3;
 
-    fn from_older(_format: u8, payload: &[u8]) -> Result<Self, StorageError> {
-        decode_with_trailer(payload, &default_encoding::<ObjectAccess>())
+    fn from_older(format: u8, payload: &[u8]) -> Result<Self, StorageError> {
+        decode_with_trailer(payload, &object_trailer(format))
     }
 }
 
@@ -228,8 +253,11 @@ pub struct ObjectData {
     pub parts: u32,
     pub meta: ObjectMeta,
     pub segments: Vec<Segment>,
-    /// Its owner and ACL (format 2; the last field, see [`decode_with_trailer`]).
+    /// Its owner and ACL (format 2).
     pub access: ObjectAccess,
+    /// Its S3 Object Lock retention and legal hold (format 3; the last field, see
+    /// [`decode_with_trailer`]).
+    pub lock: ObjectLock,
 }
 
 // Records are decoded one at a time and never stored in bulk, so the variants' size
@@ -281,8 +309,10 @@ pub struct UploadRecord {
     pub key: String,
     pub initiated_ms: i64,
     pub meta: ObjectMeta,
-    /// The owner and ACL of the object it completes into (format 2; the last field).
+    /// The owner and ACL of the object it completes into (format 2).
     pub access: ObjectAccess,
+    /// The lock it asked for (format 3; the last field).
+    pub lock: ObjectLock,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -339,14 +369,20 @@ mod tests {
             versioning: Versioning::Suspended,
             owner: "alice".into(),
             access: BucketAccessRecord::default(),
+            retention: BucketRetention::default(),
         }
     }
 
     #[test]
     fn records_carry_their_format_byte_and_round_trip() {
         let bytes = encode(&bucket());
-        assert_eq!(bytes[0], 3);
+        assert_eq!(bytes[0], 4);
         assert_eq!(decode::<BucketRecord>(&bytes).unwrap(), bucket());
+        // Format 3: everything but the retention.
+        let mut v3 = encode(&bucket());
+        v3.truncate(v3.len() - default_encoding::<BucketRetention>().len());
+        v3[0] = 3;
+        assert_eq!(decode::<BucketRecord>(&v3).unwrap(), bucket());
         let blob = BlobRecord {
             refs: 2,
             body: BlobBody::File,
@@ -378,6 +414,7 @@ mod tests {
                 versioning: Versioning::Enabled,
                 owner: String::new(),
                 access: BucketAccessRecord::default(),
+                retention: BucketRetention::default(),
             }
         );
     }
@@ -421,6 +458,7 @@ mod tests {
                 meta: ObjectMeta::default(),
                 segments: vec![Segment { blob: 8, len: 3 }],
                 access: ObjectAccess::default(),
+                lock: ObjectLock::default(),
             }),
         };
         let marker = VersionRecord {
@@ -442,14 +480,16 @@ mod tests {
         bytes.extend(v1);
         assert_eq!(decode::<ObjectSummary>(&bytes).unwrap(), summary);
         for rec in [object, marker] {
-            let mut v2 = postcard::to_stdvec(&rec).unwrap();
-            if !rec.is_delete_marker() {
-                // Drop the default access's encoding: what format 1 wrote.
-                v2.truncate(v2.len() - default_encoding::<ObjectAccess>().len());
+            // Formats 1 and 2 lack the trailing default access and lock, or the lock.
+            for format in [FORMAT_V1, 2] {
+                let mut old = postcard::to_stdvec(&rec).unwrap();
+                if !rec.is_delete_marker() {
+                    old.truncate(old.len() - object_trailer(format).len());
+                }
+                let mut bytes = vec![format];
+                bytes.extend(old);
+                assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), rec);
             }
-            let mut bytes = vec![FORMAT_V1];
-            bytes.extend(v2);
-            assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), rec);
         }
     }
 
