@@ -170,7 +170,7 @@ fn check_whole(expect: &Expect, crc64: u64, crc32: u32, size: u64) -> Result<()>
 /// What a completion's check found: a repeat to answer as before, or the version to write.
 enum Completion {
     Repeat(PutOutcome),
-    Fresh(Fresh),
+    Fresh(Box<Fresh>),
 }
 
 struct Fresh {
@@ -251,11 +251,11 @@ fn plan_completion(
         access: upload.access,
         lock: guard.with_default(upload.lock),
     };
-    Ok(Completion::Fresh(Fresh {
+    Ok(Completion::Fresh(Box::new(Fresh {
         guard,
         data,
         stored,
-    }))
+    })))
 }
 
 impl Store {
@@ -414,7 +414,7 @@ impl Store {
                 move |txn, plan| {
                     let fresh = match plan {
                         Completion::Repeat(out) => return Ok((key, out)),
-                        Completion::Fresh(fresh) => fresh,
+                        Completion::Fresh(fresh) => *fresh,
                     };
                     let Fresh {
                         guard,

@@ -49,7 +49,7 @@ fn check_days(days: u32) -> Result<(), RetentionError> {
 }
 
 fn bucket_record(txn: &dyn ReadTxn, bucket: &str) -> Result<BucketRecord> {
-    Ok(txn.bucket(bucket)?.ok_or(CoreError::NoSuchBucket)?)
+    txn.bucket(bucket)?.ok_or(CoreError::NoSuchBucket)
 }
 
 /// The bucket's WORM rule if it is still in force at `now_ms` (a lapsed one counts as none).
