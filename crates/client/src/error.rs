@@ -44,6 +44,16 @@ impl Error {
         }
     }
 
+    /// The service refused to remove an object because retention protects it (see
+    /// [`is_protection`]): a single delete of a protected object or version, or an OSS
+    /// multi-delete refused whole because one of its entries is protected.
+    pub fn is_protected(&self) -> bool {
+        match self {
+            Error::Service { code, message, .. } => is_protection(code, message),
+            _ => false,
+        }
+    }
+
     /// A 404 (no such key, version or bucket).
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(404)
@@ -64,5 +74,18 @@ impl Error {
             }
             _ => false,
         }
+    }
+}
+
+/// Whether a refusal with this error `code` and `message` means "retention protects the
+/// object": BOS and OSS say `FileImmutable` (a bucket's object lock or WORM rule); S3 says
+/// `AccessDenied` with a message naming Object Lock ("Access Denied because object protected
+/// by object lock."), which tells it apart from a refusal of the request's permissions.
+/// Retrying such a refusal cannot help until the retention ends.
+pub(crate) fn is_protection(code: &str, message: &str) -> bool {
+    match code {
+        "FileImmutable" => true,
+        "AccessDenied" => message.to_ascii_lowercase().contains("object lock"),
+        _ => false,
     }
 }

@@ -15,7 +15,8 @@
 //! and objects a page at a time, multi-delete of up to 1000 entries with per-entry failures,
 //! single deletes, put, get (streamed and counted), head, copy of a version over a key, bucket
 //! creation, deletion and versioning, and listing and aborting incomplete multipart uploads.
-//! [`Client::admin_list_users`] and its siblings speak Strata's own admin API (`admin.rs`).
+//! [`Client::admin_list_users`] and its siblings speak Strata's own admin API (`admin.rs`);
+//! [`Client::request`] signs and sends any other request.
 //! Responses are parsed with `strata_wire::xml::parse` (S3, OSS) and serde_json (BOS) in
 //! `parse.rs`.
 //!
@@ -31,7 +32,7 @@ mod sign;
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
-use http::{HeaderMap, Method, Request, Response};
+use http::{HeaderMap, Request, Response};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client as HttpClient;
@@ -44,6 +45,7 @@ use std::time::SystemTime;
 
 pub use admin::{NewUser, UserCredentials, UserInfo};
 pub use error::Error;
+pub use http::Method;
 pub use ops::{
     DeleteFailure, ObjectEntry, ObjectId, ObjectInfo, ObjectsPage, PutOutput, Upload, VersionEntry,
     VersionsMarker, VersionsPage,
@@ -158,9 +160,9 @@ impl fmt::Debug for Client {
     }
 }
 
-/// One request before it is signed: the address, the query (decoded), extra headers and the
-/// body.
-pub(crate) struct Req<'a> {
+/// One request before it is signed: the address, the query (decoded), extra headers (signed
+/// with the rest) and the body. [`Client::request`] sends one.
+pub struct Req<'a> {
     pub method: Method,
     pub bucket: Option<&'a str>,
     pub key: Option<&'a str>,
@@ -336,6 +338,12 @@ impl Client {
             &body,
             request_id,
         ))
+    }
+
+    /// Signs and sends any request, for what this client has no method for (a dialect's
+    /// configuration calls); the response's headers and whole body, or [`Error::Service`].
+    pub async fn request(&self, req: Req<'_>) -> Result<(HeaderMap, Bytes), Error> {
+        self.send_read(req).await
     }
 
     /// Sends a request and reads the whole (small) response body.

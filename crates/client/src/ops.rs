@@ -79,6 +79,13 @@ impl DeleteFailure {
         matches!(self.code.as_str(), "NoSuchKey" | "NoSuchVersion")
     }
 
+    /// Retention protects the entry (an S3 Object Lock retention or legal hold, an OSS
+    /// BucketWorm or BOS object lock rule): retrying cannot delete it before the retention
+    /// ends. See [`Error::is_protected`] for the same refusal of a whole request.
+    pub fn is_protected(&self) -> bool {
+        crate::error::is_protection(&self.code, &self.message)
+    }
+
     /// Whether trying again may succeed.
     pub fn is_retryable(&self) -> bool {
         matches!(

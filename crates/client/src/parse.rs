@@ -504,6 +504,63 @@ mod tests {
         assert_eq!(f[0].code, "NoSuchKey");
     }
 
+    /// Retention's refusals as each dialect words them, told apart from other refusals.
+    #[test]
+    fn protected_entries_and_refusals_are_told_apart() {
+        let body = br#"<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+<Error><Key>held</Key><VersionId>v1</VersionId><Code>AccessDenied</Code><Message>Access Denied because object protected by object lock.</Message></Error>
+<Error><Key>denied</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error>
+<Error><Key>gone</Key><VersionId>v2</VersionId><Code>NoSuchVersion</Code><Message>m</Message></Error>
+</DeleteResult>"#;
+        let f = delete_result_xml(body).unwrap();
+        let protected: Vec<bool> = f.iter().map(DeleteFailure::is_protected).collect();
+        assert_eq!(protected, [true, false, false]);
+        assert_eq!(f[0].version_id.as_deref(), Some("v1"));
+        assert!(f.iter().all(|f| !(f.is_protected() && f.is_missing())));
+
+        let f = delete_result_json(
+            br#"{"errors":[{"key":"a","code":"FileImmutable","message":"The object is protected by the bucket's object lock."},
+                {"key":"b","code":"AccessDenied","message":"Access denied"},{"key":"c","code":"NoSuchKey","message":"m"}]}"#,
+        )
+        .unwrap();
+        let protected: Vec<bool> = f.iter().map(DeleteFailure::is_protected).collect();
+        assert_eq!(protected, [true, false, false]);
+
+        // A single delete refused, and OSS's multi-delete refused whole.
+        let s3 = |message: &str| {
+            let body = format!(
+                "<Error><Code>AccessDenied</Code><Message>{message}</Message><RequestId>r</RequestId></Error>"
+            );
+            service_error(Dialect::S3, StatusCode::FORBIDDEN, body.as_bytes(), None)
+        };
+        assert!(s3("Access Denied because object protected by object lock.").is_protected());
+        assert!(!s3("Access Denied").is_protected());
+        let oss = service_error(
+            Dialect::Oss,
+            StatusCode::CONFLICT,
+            b"<Error><Code>FileImmutable</Code><Message>the object is protected</Message></Error>",
+            None,
+        );
+        assert!(oss.is_protected());
+        let bos = service_error(
+            Dialect::Bos,
+            StatusCode::CONFLICT,
+            br#"{"code":"FileImmutable","message":"m","requestId":"r"}"#,
+            None,
+        );
+        assert!(bos.is_protected());
+        let bos = service_error(
+            Dialect::Bos,
+            StatusCode::CONFLICT,
+            br#"{"code":"BucketNotEmpty","message":"object lock","requestId":"r"}"#,
+            None,
+        );
+        assert!(!bos.is_protected());
+        // A HEAD's refusal has no body, so no message to tell it by.
+        assert!(!service_error(Dialect::S3, StatusCode::FORBIDDEN, b"", None).is_protected());
+        assert!(!Error::Transport("reset".into()).is_protected());
+    }
+
     #[test]
     fn errors_carry_the_dialects_code() {
         let e = service_error(
