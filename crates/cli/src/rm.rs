@@ -4,13 +4,19 @@
 //!
 //! Listing and deleting are pipelined: one lister task pages through the listing and sends
 //! batches of up to 1000 entries into a bounded channel; `--jobs` deleter tasks take batches
-//! and send each as one multi-delete. Entries a multi-delete reports as failed are retried
-//! with exponential backoff, then reported; entries reported missing (BOS) count as already
-//! gone. Ctrl-C stops the listing and lets the batches in flight finish.
+//! and send each as one multi-delete (`batch.rs`). Entries a multi-delete reports as failed
+//! are retried with exponential backoff, then reported; entries reported missing (BOS) count
+//! as already gone; entries retention protects (S3 Object Lock, an OSS BucketWorm or BOS object
+//! lock rule) are counted and reported apart, and keep the bucket. Ctrl-C stops the listing
+//! and lets the batches in flight finish.
+
+mod batch;
+
+pub use batch::{delete_batch, retry};
 
 use crate::target::{
-    ConnArgs, EXIT_INTERRUPTED, Failure, Stop, Target, backoff, format_time, now_ms,
-    parse_duration, progress_bar,
+    ConnArgs, EXIT_INTERRUPTED, Failure, Stop, Target, format_time, now_ms, parse_duration,
+    progress_bar,
 };
 use indicatif::ProgressBar;
 use std::io::IsTerminal as _;
@@ -18,10 +24,20 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use strata_client::{Client, DeleteFailure, Error, MAX_DELETE_BATCH, ObjectId};
+use strata_client::{Client, DeleteFailure, MAX_DELETE_BATCH, ObjectId};
 use tokio::sync::{Mutex, mpsc};
 
+/// The exit status when everything was deleted but entries retention protects (and nothing
+/// failed): the run did all it could, yet the prefix (or bucket) is not empty.
+pub const EXIT_PROTECTED: u8 = 3;
+
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Exit status: 0 everything deleted; 1 entries not deleted (failures), or \
+an error stopped the run; 2 a wrong command line; 3 everything deleted except entries retention \
+protects (S3 Object Lock retention or legal hold, an OSS BucketWorm or BOS object lock rule; \
+with --bucket the bucket is kept); 130 stopped by Ctrl-C."
+)]
 pub struct RmArgs {
     /// What to delete: BUCKET (everything in it) or BUCKET/PREFIX (every key starting with
     /// PREFIX).
@@ -36,7 +52,8 @@ pub struct RmArgs {
     #[arg(long)]
     all_versions: bool,
 
-    /// Delete the bucket too, once it is empty (TARGET must be a whole bucket).
+    /// Delete the bucket too, once it is empty (TARGET must be a whole bucket); a bucket
+    /// holding entries retention protects is kept (exit status 3).
     #[arg(long, conflicts_with = "older_than")]
     bucket: bool,
 
@@ -91,6 +108,8 @@ pub struct Report {
     /// Entries left alone by `--older-than`.
     pub skipped: u64,
     pub failures: Vec<DeleteFailure>,
+    /// Entries retention protects ([`DeleteFailure::is_protected`]): not deleted, not retried.
+    pub protected: Vec<DeleteFailure>,
     /// Stopped by Ctrl-C.
     pub interrupted: bool,
     /// Why the removal stopped early, if an error stopped it.
@@ -112,6 +131,7 @@ impl Report {
         self.deleted += other.deleted;
         self.gone += other.gone;
         self.failures.extend(other.failures);
+        self.protected.extend(other.protected);
         if self.error.is_none() {
             self.error = other.error;
         }
@@ -158,23 +178,10 @@ async fn rm(args: RmArgs) -> Result<ExitCode, Failure> {
     let report = remove(&client, &removal, &bar, &stop).await;
     bar.finish_and_clear();
 
-    for f in report.failures.iter().take(20) {
-        let version = f
-            .version_id
-            .as_deref()
-            .map(|v| format!(" (version {v})"))
-            .unwrap_or_default();
-        eprintln!(
-            "strata rm: not deleted: {}{version}: {}: {}",
-            f.key, f.code, f.message
-        );
-    }
-    if report.failures.len() > 20 {
-        eprintln!(
-            "strata rm: … and {} more not deleted",
-            report.failures.len() - 20
-        );
-    }
+    print_entries("not deleted", &report.failures);
+    let mut protected = report.protected.clone();
+    protected.sort_by(|a, b| (&a.key, &a.version_id).cmp(&(&b.key, &b.version_id)));
+    print_entries("protected", &protected);
     let what = if args.all_versions {
         "versions and delete markers"
     } else {
@@ -188,9 +195,10 @@ async fn rm(args: RmArgs) -> Result<ExitCode, Failure> {
         )
     } else {
         format!(
-            "rm: deleted {} {what} under {target}, failed {}, skipped {}, already gone {}, elapsed {secs:.2}s, {:.0} keys/s",
+            "rm: deleted {} {what} under {target}, failed {}, protected {}, skipped {}, already gone {}, elapsed {secs:.2}s, {:.0} keys/s",
             report.deleted,
             report.failures.len(),
+            report.protected.len(),
             report.skipped,
             report.gone,
             report.keys_per_sec()
@@ -225,9 +233,21 @@ async fn rm(args: RmArgs) -> Result<ExitCode, Failure> {
             return Ok(ExitCode::from(EXIT_INTERRUPTED));
         }
     }
+    if !report.protected.is_empty() {
+        eprintln!(
+            "strata rm: {} entries are protected by retention and cannot be deleted until it ends",
+            report.protected.len()
+        );
+    }
     if args.bucket {
         if args.dry_run {
             println!("rm (dry run): would delete bucket {}", target.bucket);
+        } else if !report.protected.is_empty() {
+            eprintln!(
+                "strata rm: bucket {} not deleted: it holds {} entries protected by retention",
+                target.bucket,
+                report.protected.len()
+            );
         } else {
             client.delete_bucket(&target.bucket).await.map_err(|e| {
                 let hint = if e.code() == Some("BucketNotEmpty") && !args.all_versions {
@@ -243,7 +263,29 @@ async fn rm(args: RmArgs) -> Result<ExitCode, Failure> {
             println!("rm: deleted bucket {}", target.bucket);
         }
     }
+    if !report.protected.is_empty() {
+        return Ok(ExitCode::from(EXIT_PROTECTED));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the first 20 `entries` (with their version IDs and the service's reason) as
+/// `strata rm: WHAT: KEY (version V): CODE: MESSAGE`, then how many more there are.
+fn print_entries(what: &str, entries: &[DeleteFailure]) {
+    for f in entries.iter().take(20) {
+        let version = f
+            .version_id
+            .as_deref()
+            .map(|v| format!(" (version {v})"))
+            .unwrap_or_default();
+        eprintln!(
+            "strata rm: {what}: {}{version}: {}: {}",
+            f.key, f.code, f.message
+        );
+    }
+    if entries.len() > 20 {
+        eprintln!("strata rm: … and {} more {what}", entries.len() - 20);
+    }
 }
 
 /// Aborts the incomplete multipart uploads under the prefix (in a dry run, prints them):
@@ -492,88 +534,4 @@ async fn send(
         }
         () = stop.stopped() => false,
     }
-}
-
-/// Runs `op` until it succeeds, fails for good, or `retries` retries of retryable errors are
-/// spent. `Ok(None)` when Ctrl-C came first.
-pub async fn retry<T, F, Fut>(retries: u32, stop: &Stop, mut op: F) -> Result<Option<T>, Error>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, Error>>,
-{
-    let mut attempt = 0;
-    loop {
-        let result = tokio::select! {
-            r = op() => r,
-            () = stop.stopped() => return Ok(None),
-        };
-        match result {
-            Ok(v) => return Ok(Some(v)),
-            Err(e) if e.is_retryable() && attempt < retries => {
-                tokio::time::sleep(backoff(attempt)).await;
-                attempt += 1;
-            }
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// Deletes one batch: failed entries are retried with backoff (`retries` times), then
-/// reported; missing ones count as gone. A request that fails for a reason retrying cannot fix
-/// (access denied, no such bucket) ends the report with an error.
-pub async fn delete_batch(
-    client: &Client,
-    bucket: &str,
-    batch: Vec<ObjectId>,
-    retries: u32,
-) -> Report {
-    let mut report = Report::default();
-    let mut pending = batch;
-    let mut attempt = 0;
-    while !pending.is_empty() {
-        match client.delete_objects(bucket, &pending).await {
-            Ok(failures) => {
-                report.deleted += (pending.len() - failures.len()) as u64;
-                let (missing, failed): (Vec<_>, Vec<_>) =
-                    failures.into_iter().partition(DeleteFailure::is_missing);
-                report.gone += missing.len() as u64;
-                if failed.is_empty() {
-                    break;
-                }
-                if attempt >= retries {
-                    report.failures.extend(failed);
-                    break;
-                }
-                pending = failed
-                    .into_iter()
-                    .map(|f| ObjectId {
-                        key: f.key,
-                        version_id: f.version_id,
-                    })
-                    .collect();
-            }
-            Err(e) if e.is_retryable() && attempt < retries => {}
-            Err(e) => {
-                let (code, message) = match &e {
-                    Error::Service { code, message, .. } => (code.clone(), message.clone()),
-                    other => ("RequestFailed".to_owned(), other.to_string()),
-                };
-                if !e.is_retryable() {
-                    report.error = Some(format!("multi-delete refused: {e}"));
-                }
-                report
-                    .failures
-                    .extend(pending.into_iter().map(|id| DeleteFailure {
-                        key: id.key,
-                        version_id: id.version_id,
-                        code: code.clone(),
-                        message: message.clone(),
-                    }));
-                break;
-            }
-        }
-        tokio::time::sleep(backoff(attempt)).await;
-        attempt += 1;
-    }
-    report
 }
