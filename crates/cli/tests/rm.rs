@@ -7,7 +7,7 @@ use common::{Server, all_keys, all_versions, for_each, put_numbered, runtime, st
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use strata_client::{Client, Dialect};
+use strata_client::{Client, Dialect, Method, ObjectId, Req};
 
 #[test]
 fn rm_all_versions_empties_a_versioned_bucket_of_50000_versions_and_markers() {
@@ -293,6 +293,384 @@ fn rm_counts_keys_deleted_meanwhile_as_already_gone_through_bos() {
     assert_eq!(gone, 100, "{}", run.stdout);
     assert_eq!(deleted + gone, total as u64, "{}", run.stdout);
     rt.block_on(async { assert!(all_keys(&c, "racy", "").await.is_empty()) });
+}
+
+/// S3 Object Lock: versions under a legal hold are reported as protected (not retried, listed
+/// with their version IDs, the first 20), the rest goes, the bucket stays; once the holds are
+/// released, the bucket goes.
+#[test]
+fn rm_reports_versions_under_an_s3_legal_hold_as_protected_and_keeps_the_bucket() {
+    let server = Server::start();
+    let c = server.client(Dialect::S3);
+    let rt = runtime();
+    let held: Vec<(String, String)> = rt.block_on(async {
+        c.request(
+            Req::new(Method::PUT, Some("held"), None)
+                .header("x-amz-bucket-object-lock-enabled", "true"),
+        )
+        .await
+        .unwrap();
+        put_numbered(&c, "held", 10, b"plain").await;
+        let mut held = Vec::new();
+        for i in 0..25 {
+            let key = format!("h{i:02}");
+            let version = put_held(&c, "held", &key).await;
+            held.push((key, version));
+        }
+        // A plain DELETE of a held version is refused as protected; without a version it
+        // stacks a delete marker, which nothing protects.
+        let e = c
+            .delete_object("held", "h00", Some(&held[0].1))
+            .await
+            .unwrap_err();
+        assert_eq!(e.status(), Some(403), "{e}");
+        assert!(e.is_protected(), "{e}");
+        c.delete_object("held", "h00", None).await.unwrap();
+        held
+    });
+
+    // Retrying a protected entry 10 times would take half a minute of backoff.
+    let run = server.strata(
+        Dialect::S3,
+        &[
+            "rm",
+            "held",
+            "--all-versions",
+            "--bucket",
+            "--retries",
+            "10",
+        ],
+    );
+    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
+    run.assert_counts(
+        "rm:",
+        &[
+            ("deleted", 11),
+            ("failed", 0),
+            ("protected", 25),
+            ("already gone", 0),
+        ],
+    );
+    assert!(
+        run.line("rm:")
+            .contains("failed 0, protected 25, skipped 0, already gone 0"),
+        "{}",
+        run.stdout
+    );
+    let elapsed: f64 = run
+        .line("rm:")
+        .split("elapsed ")
+        .nth(1)
+        .and_then(|s| s.split('s').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    assert!(
+        elapsed < 10.0,
+        "protected entries were retried: {}",
+        run.stdout
+    );
+    let (key, version) = &held[0];
+    let first = format!(
+        "strata rm: protected: {key} (version {version}): AccessDenied: Access Denied because object protected by object lock."
+    );
+    assert!(run.stderr.contains(&first), "{}", run.stderr);
+    let (last_listed, first_unlisted) = (&held[19].0, &held[20].0);
+    assert!(
+        run.stderr.contains(&format!("protected: {last_listed} ")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr
+            .contains(&format!("protected: {first_unlisted} ")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("strata rm: … and 5 more protected"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("strata rm: bucket held not deleted: it holds 25 entries protected"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains("deleted bucket"), "{}", run.stdout);
+    rt.block_on(async {
+        assert!(c.bucket_exists("held").await.unwrap());
+        let mut left: Vec<(String, String)> = all_versions(&c, "held", "")
+            .await
+            .into_iter()
+            .map(|e| {
+                assert!(!e.is_delete_marker, "{e:?}");
+                (e.key, e.version_id)
+            })
+            .collect();
+        left.sort();
+        assert_eq!(left, held);
+        for (key, version) in &held {
+            release_legal_hold(&c, "held", key, version).await;
+        }
+    });
+
+    let run = server.strata(Dialect::S3, &["rm", "held", "--all-versions", "--bucket"]);
+    run.assert_success();
+    run.assert_counts("rm:", &[("deleted", 25), ("protected", 0)]);
+    assert_eq!(run.line("rm: deleted bucket"), "rm: deleted bucket held");
+    rt.block_on(async { assert!(!c.bucket_exists("held").await.unwrap()) });
+}
+
+/// OSS BucketWorm: a multi-delete holding a protected entry is refused whole, so rm deletes
+/// those batches one entry at a time: the delete markers go, the versions are protected. In an
+/// unversioned bucket every object is protected and nothing goes.
+#[test]
+fn rm_deletes_one_by_one_what_an_oss_worm_refuses_as_a_batch() {
+    let server = Server::start();
+    let c = server.client(Dialect::Oss);
+    let rt = runtime();
+    rt.block_on(async {
+        c.create_bucket("worm-ver").await.unwrap();
+        c.set_versioning("worm-ver", true).await.unwrap();
+        put_numbered(&c, "worm-ver", 30, b"x").await;
+        let keys: Vec<String> = (0..30).map(|i| format!("k{i:05}")).collect();
+        stack_markers(&c, "worm-ver", Arc::new(keys), 1).await;
+        initiate_oss_worm(&c, "worm-ver").await;
+        c.create_bucket("worm-plain").await.unwrap();
+        put_numbered(&c, "worm-plain", 5, b"x").await;
+        initiate_oss_worm(&c, "worm-plain").await;
+
+        // One protected version refuses the whole multi-delete, and a single delete too.
+        let version = all_versions(&c, "worm-ver", "k00000")
+            .await
+            .into_iter()
+            .find(|e| !e.is_delete_marker)
+            .unwrap()
+            .version_id;
+        let marker = all_versions(&c, "worm-ver", "k00001")
+            .await
+            .into_iter()
+            .find(|e| e.is_delete_marker)
+            .unwrap()
+            .version_id;
+        let batch = [("k00000", &version), ("k00001", &marker)].map(|(k, v)| ObjectId {
+            key: k.into(),
+            version_id: Some(v.clone()),
+        });
+        let e = c.delete_objects("worm-ver", &batch).await.unwrap_err();
+        assert_eq!((e.status(), e.code()), (Some(409), Some("FileImmutable")));
+        assert!(e.is_protected(), "{e}");
+        let e = c
+            .delete_object("worm-ver", "k00000", Some(&version))
+            .await
+            .unwrap_err();
+        assert!(e.is_protected(), "{e}");
+        assert_eq!(all_versions(&c, "worm-ver", "").await.len(), 60);
+    });
+
+    // 60 entries, in batches of 25: each holds protected versions and is refused whole.
+    let run = server.strata(
+        Dialect::Oss,
+        &[
+            "rm",
+            "worm-ver",
+            "--all-versions",
+            "--bucket",
+            "--batch-size",
+            "25",
+        ],
+    );
+    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
+    run.assert_counts(
+        "rm:",
+        &[
+            ("deleted", 30),
+            ("failed", 0),
+            ("protected", 30),
+            ("already gone", 0),
+        ],
+    );
+    assert!(
+        run.stderr
+            .contains("strata rm: protected: k00000 (version ")
+            && run.stderr.contains("): FileImmutable: "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("strata rm: … and 10 more protected"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("bucket worm-ver not deleted"),
+        "{}",
+        run.stderr
+    );
+    rt.block_on(async {
+        assert!(c.bucket_exists("worm-ver").await.unwrap());
+        let left = all_versions(&c, "worm-ver", "").await;
+        assert_eq!(left.len(), 30);
+        assert!(left.iter().all(|e| !e.is_delete_marker), "{left:?}");
+    });
+
+    let run = server.strata(Dialect::Oss, &["rm", "worm-plain"]);
+    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
+    run.assert_counts("rm:", &[("deleted", 0), ("failed", 0), ("protected", 5)]);
+    assert!(
+        run.stderr
+            .contains("strata rm: protected: k00004: FileImmutable: "),
+        "{}",
+        run.stderr
+    );
+    rt.block_on(async { assert_eq!(all_keys(&c, "worm-plain", "").await.len(), 5) });
+}
+
+/// BOS object lock: rm of the current objects stacks delete markers (nothing protects them);
+/// with --all-versions the markers go and the versions, listed in the multi-delete's errors,
+/// are protected; the bucket stays. Unversioned, every object is protected.
+#[test]
+fn rm_reports_objects_under_a_bos_object_lock_as_protected() {
+    let server = Server::start();
+    let c = server.client(Dialect::Bos);
+    let rt = runtime();
+    rt.block_on(async {
+        c.create_bucket("lock-ver").await.unwrap();
+        c.set_versioning("lock-ver", true).await.unwrap();
+        put_numbered(&c, "lock-ver", 12, b"x").await;
+        initiate_bos_object_lock(&c, "lock-ver").await;
+        c.create_bucket("lock-plain").await.unwrap();
+        put_numbered(&c, "lock-plain", 3, b"x").await;
+        initiate_bos_object_lock(&c, "lock-plain").await;
+        let e = c
+            .delete_object("lock-plain", "k00000", None)
+            .await
+            .unwrap_err();
+        assert_eq!((e.status(), e.code()), (Some(409), Some("FileImmutable")));
+        assert!(e.is_protected(), "{e}");
+    });
+
+    let run = server.strata(Dialect::Bos, &["rm", "lock-ver"]);
+    run.assert_success();
+    run.assert_counts("rm:", &[("deleted", 12), ("protected", 0)]);
+
+    let run = server.strata(
+        Dialect::Bos,
+        &[
+            "rm",
+            "lock-ver",
+            "--all-versions",
+            "--bucket",
+            "--retries",
+            "10",
+        ],
+    );
+    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
+    run.assert_counts(
+        "rm:",
+        &[
+            ("deleted", 12),
+            ("failed", 0),
+            ("protected", 12),
+            ("already gone", 0),
+        ],
+    );
+    assert!(
+        run.stderr
+            .contains("strata rm: protected: k00011 (version ")
+            && run.stderr.contains("): FileImmutable: "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("bucket lock-ver not deleted"),
+        "{}",
+        run.stderr
+    );
+    rt.block_on(async {
+        assert!(c.bucket_exists("lock-ver").await.unwrap());
+        let left = all_versions(&c, "lock-ver", "").await;
+        assert_eq!(left.len(), 12);
+        assert!(left.iter().all(|e| !e.is_delete_marker), "{left:?}");
+    });
+
+    let run = server.strata(Dialect::Bos, &["rm", "lock-plain", "--bucket"]);
+    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
+    run.assert_counts("rm:", &[("deleted", 0), ("protected", 3)]);
+    rt.block_on(async {
+        assert_eq!(all_keys(&c, "lock-plain", "").await.len(), 3);
+        assert!(c.bucket_exists("lock-plain").await.unwrap());
+    });
+}
+
+/// The body of [`put_held`]'s objects, and its Content-MD5 (S3 wants one on a locked upload).
+const HELD_BODY: &str = "held";
+const HELD_MD5: &str = "DrKfXWFJ6EdQvNb250GnoQ==";
+
+/// Puts `key` under an S3 legal hold; its version ID.
+async fn put_held(c: &Client, bucket: &str, key: &str) -> String {
+    let (headers, _) = c
+        .request(
+            Req::new(Method::PUT, Some(bucket), Some(key))
+                .header("x-amz-object-lock-legal-hold", "ON")
+                .header("content-md5", HELD_MD5)
+                .body(HELD_BODY),
+        )
+        .await
+        .unwrap();
+    headers
+        .get("x-amz-version-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("a version ID")
+        .to_owned()
+}
+
+const LEGAL_HOLD_OFF: &str = r#"<LegalHold xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>OFF</Status></LegalHold>"#;
+const LEGAL_HOLD_OFF_MD5: &str = "VFVLURy793Xk77f+OyG/PA==";
+
+/// PutObjectLegalHold OFF on one version.
+async fn release_legal_hold(c: &Client, bucket: &str, key: &str, version: &str) {
+    c.request(
+        Req::new(Method::PUT, Some(bucket), Some(key))
+            .query("legal-hold", "")
+            .query("versionId", version)
+            .header("content-md5", LEGAL_HOLD_OFF_MD5)
+            .header("content-type", "application/xml")
+            .body(LEGAL_HOLD_OFF),
+    )
+    .await
+    .unwrap();
+}
+
+const WORM_ONE_DAY: &str = "<InitiateWormConfiguration><RetentionPeriodInDays>1</RetentionPeriodInDays></InitiateWormConfiguration>";
+const WORM_ONE_DAY_MD5: &str = "QjRpt4xD5mjOLJtR6sDHWw==";
+
+/// OSS InitiateBucketWorm, one day (in force while InProgress).
+async fn initiate_oss_worm(c: &Client, bucket: &str) {
+    let (headers, _) = c
+        .request(
+            Req::new(Method::POST, Some(bucket), None)
+                .query("worm", "")
+                .header("content-md5", WORM_ONE_DAY_MD5)
+                .header("content-type", "application/xml")
+                .body(WORM_ONE_DAY),
+        )
+        .await
+        .unwrap();
+    assert!(headers.contains_key("x-oss-worm-id"), "{headers:?}");
+}
+
+/// BOS InitBucketObjectLock, one day (in force while IN_PROGRESS).
+async fn initiate_bos_object_lock(c: &Client, bucket: &str) {
+    c.request(
+        Req::new(Method::POST, Some(bucket), None)
+            .query("objectlock", "")
+            .header("content-type", "application/json; charset=utf-8")
+            .body(r#"{"retentionDays":1}"#),
+    )
+    .await
+    .unwrap();
 }
 
 /// `strata rm ARGS… --endpoint …` in the background, keys from the environment, output piped.
