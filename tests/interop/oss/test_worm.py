@@ -280,6 +280,15 @@ def test_a_multipart_upload_does_not_complete_over_a_protected_object(client, wo
     assert client.get_object(b, "mp").body == b"whole"
 
 
+def test_append_is_not_served(worm_bucket, admin):
+    """AppendObject is refused whatever the rule (501): it never modifies a protected
+    object."""
+    with pytest.raises(oss2.exceptions.ServerError) as e:
+        admin.bucket(worm_bucket).append_object("k", 9, b"more")
+    assert (e.value.status, e.value.code) == (501, "NotImplemented")
+    assert admin.get_object(worm_bucket, "k").body == b"protected"
+
+
 def test_a_batch_delete_with_a_protected_key_deletes_nothing(client, worm_bucket, admin):
     """OSS's DeleteMultipleObjects answer has no per-key errors: one protected key refuses
     the whole request."""
