@@ -598,10 +598,10 @@ async fn run(object_lock: bool, default_days: Option<i64>, ops: Vec<Op>) {
                         }
                     }
                     WormOp::Extend(days) => {
-                        let want = match (m.worm, in_force) {
-                            (None, _) | (_, false) => Err("NoWorm".to_owned()),
-                            (Some(WormModel::InProgress { .. }), _) => Err("WormNotLocked".into()),
-                            (Some(WormModel::Locked { days: cur }), _) if days < cur => {
+                        let want = match m.worm {
+                            None => Err("NoWorm".to_owned()),
+                            Some(WormModel::InProgress { .. }) => Err("WormNotLocked".into()),
+                            Some(WormModel::Locked { days: cur }) if days < cur => {
                                 Err("WormShorten".into())
                             }
                             _ => Ok(()),
@@ -612,9 +612,10 @@ async fn run(object_lock: bool, default_days: Option<i64>, ops: Vec<Op>) {
                         }
                     }
                     WormOp::Abort => {
-                        let want = match (m.worm, in_force) {
-                            (None, _) | (_, false) => Err("NoWorm".to_owned()),
-                            (Some(WormModel::Locked { .. }), _) => Err("WormLocked".into()),
+                        // A lapsed rule may be removed too.
+                        let want = match m.worm {
+                            None => Err("NoWorm".to_owned()),
+                            Some(WormModel::Locked { .. }) => Err("WormLocked".into()),
                             _ => Ok(()),
                         };
                         let got = s.abort_worm(BUCKET).await;
