@@ -1,5 +1,5 @@
-//! BOS's JSON request bodies: DeleteMultipleObjects, CompleteMultipartUpload and
-//! PutBucketVersioning. The first byte picks the document.
+//! BOS's JSON request bodies: DeleteMultipleObjects, CompleteMultipartUpload,
+//! PutBucketVersioning and the object lock's days. The first byte picks the document.
 //!
 //! Besides not panicking: a document a reader accepts is JSON nested at most `MAX_DEPTH` deep;
 //! and the same document with one more member nested past `MAX_DEPTH` (which serde_json alone
@@ -62,7 +62,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&which, doc)) = data.split_first() else {
         return;
     };
-    match which % 3 {
+    match which % 4 {
         0 => {
             if let Ok(entries) = bos::parse_delete_request(doc) {
                 assert!(!entries.is_empty() && entries.len() <= MAX_DELETE_ENTRIES);
@@ -78,9 +78,15 @@ fuzz_target!(|data: &[u8]| {
                 accepted(doc, bos::parse_complete_request);
             }
         }
-        _ => {
+        2 => {
             if bos::parse_versioning(doc).is_ok() {
                 accepted(doc, bos::parse_versioning);
+            }
+        }
+        _ => {
+            let days = |d: &[u8]| bos::parse_days(d, "retentionDays");
+            if days(doc).is_ok() {
+                accepted(doc, days);
             }
         }
     }

@@ -1,10 +1,10 @@
 """What Strata does not carry out is refused, never accepted and dropped.
 
-Server-side encryption (SSE-C, SSE-S3, SSE-KMS), object lock, tagging, storage classes,
-traffic limits and the other features of the three dialects that Strata lacks: a request that
-asks for one gets 501 NotImplemented in the dialect's format, and nothing is stored (an SSE-C
-object would otherwise read back without its key; an "object-locked" bucket would not be
-locked).
+Server-side encryption (SSE-C, SSE-S3, SSE-KMS), S3 Object Lock event holds, OSS ObjectWorm,
+tagging, storage classes, traffic limits and the other features of the three dialects that
+Strata lacks: a request that asks for one gets 501 NotImplemented in the dialect's format, and
+nothing is stored (an SSE-C object would otherwise read back without its key; an object under
+an event hold would not be held).
 """
 
 from __future__ import annotations
@@ -30,9 +30,7 @@ OBJECT_HEADERS = [
     ("s3", "SSE-S3", {"x-amz-server-side-encryption": "AES256"}),
     ("s3", "SSE-KMS", {"x-amz-server-side-encryption": "aws:kms",
                        "x-amz-server-side-encryption-aws-kms-key-id": "key-1"}),
-    ("s3", "object lock", {"x-amz-object-lock-mode": "COMPLIANCE",
-                           "x-amz-object-lock-retain-until-date": "2099-01-01T00:00:00Z"}),
-    ("s3", "legal hold", {"x-amz-object-lock-legal-hold": "ON"}),
+    ("s3", "object lock event hold", {"x-amz-object-lock-event-hold": "ON"}),
     ("s3", "tagging", {"x-amz-tagging": "a=b"}),
     ("s3", "storage class", {"x-amz-storage-class": "GLACIER"}),
     ("s3", "website redirect", {"x-amz-website-redirect-location": "/elsewhere"}),
@@ -96,7 +94,7 @@ def test_sse_c_reads_are_refused_too(server, bucket):
 
 
 @pytest.mark.parametrize("dialect,headers", [
-    ("s3", {"x-amz-bucket-object-lock-enabled": "true"}),
+    ("s3", {"x-amz-server-side-encryption": "AES256"}),
     ("oss", {"x-oss-server-side-encryption": "AES256"}),
     ("bos", {"x-bce-grant-read": 'id="someone"'}),
 ])
@@ -122,15 +120,15 @@ def test_bucket_creation_saying_no_to_a_feature_is_accepted(server):
 
 @pytest.mark.parametrize("dialect,method,key,params", [
     ("s3", "PUT", "k", {"tagging": ""}),
-    ("s3", "PUT", None, {"object-lock": ""}),
     ("s3", "GET", "k", {"attributes": ""}),
     ("s3", "POST", "k", {"restore": ""}),
-    ("oss", "PUT", None, {"worm": ""}),
+    ("oss", "PUT", None, {"objectWorm": ""}),
+    ("oss", "PUT", "k", {"retention": ""}),
+    ("oss", "PUT", "k", {"legalHold": ""}),
     ("oss", "POST", "k", {"append": "", "position": "0"}),
     ("oss", "GET", "k", {"x-oss-process": "image/resize,w_10"}),
     ("oss", "PUT", "k", {"symlink": ""}),
     ("oss", "GET", None, {"stat": ""}),
-    ("bos", "PUT", None, {"objectlock": ""}),
     ("bos", "POST", "k", {"fetch": ""}),
     ("bos", "PUT", None, {"quota": ""}),
     ("bos", "GET", None, {"website": ""}),
@@ -140,6 +138,26 @@ def test_sub_resources_not_served_are_refused(server, bucket, dialect, method, k
     before = wire.snapshot(server)
     refused(send(server, dialect, method, bucket, key, params=params, body=b"<x/>"),
             dialect, params)
+    assert wire.snapshot(server) == before
+
+
+@pytest.mark.parametrize("dialect,method,key,params", [
+    ("s3", "DELETE", None, {"object-lock": ""}),
+    ("s3", "POST", None, {"object-lock": ""}),
+    ("s3", "DELETE", "source", {"retention": ""}),
+    ("s3", "POST", "source", {"legal-hold": ""}),
+    ("oss", "PUT", None, {"worm": ""}),
+    ("oss", "DELETE", None, {"wormId": "1"}),
+    ("bos", "PUT", None, {"objectlock": ""}),
+    ("bos", "DELETE", None, {"completeobjectlock": ""}),
+])
+def test_other_methods_on_retention_sub_resources_do_nothing(server, bucket, dialect, method,
+                                                              key, params):
+    """Retention's sub-resources are served by their own methods only: any other method is
+    405, never the bucket's or the object's own PUT or DELETE with the sub-resource ignored."""
+    before = wire.snapshot(server)
+    answer = send(server, dialect, method, bucket, key, params=params, body=b"<x/>")
+    support.assert_error(answer, dialect, 405, "MethodNotAllowed")
     assert wire.snapshot(server) == before
 
 

@@ -280,6 +280,7 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
     let lock = routes.object_lock;
     let worm =
         |pick: fn(&WormQueries) -> &'static str| routes.worm.as_ref().is_some_and(|w| q(pick(w)));
+    let any_worm = worm(|w| w.rule) || worm(|w| w.complete) || worm(|w| w.extend);
     let op = match (req.bucket.is_some(), req.key.is_some()) {
         (false, _) => (*m == Method::GET).then_some(ListBuckets),
         (true, false) => {
@@ -295,11 +296,16 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                     Some(PutBucketOwnershipControls)
                 }
                 Method::PUT if q("object-lock") && lock => Some(PutObjectLockConfiguration),
-                Method::PUT => Some(CreateBucket),
                 Method::POST if worm(|w| w.extend) => Some(ExtendBucketWorm),
                 Method::POST if worm(|w| w.complete) => Some(CompleteBucketWorm),
                 Method::POST if worm(|w| w.rule) => Some(InitiateBucketWorm),
                 Method::DELETE if worm(|w| w.rule) => Some(AbortBucketWorm),
+                _ if get && worm(|w| w.rule) => Some(GetBucketWorm),
+                _ if get && q("object-lock") && lock => Some(GetObjectLockConfiguration),
+                // Any other method on these sub-resources has no operation (never a
+                // CreateBucket or DeleteBucket that ignores them).
+                _ if any_worm || (q("object-lock") && lock) => None,
+                Method::PUT => Some(CreateBucket),
                 Method::DELETE if q("policy") && routes.policy => Some(DeleteBucketPolicy),
                 Method::DELETE if q("publicAccessBlock") && routes.public_access_block => {
                     Some(DeletePublicAccessBlock)
@@ -325,8 +331,6 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 _ if q("ownershipControls") && routes.ownership_controls => {
                     Some(GetBucketOwnershipControls)
                 }
-                _ if q("object-lock") && lock => Some(GetObjectLockConfiguration),
-                _ if worm(|w| w.rule) => Some(GetBucketWorm),
                 _ if routes.list_v2 && req.query("list-type") == Some("2") => Some(ListObjectsV2),
                 _ => Some(ListObjects),
             }
@@ -340,12 +344,15 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 Method::PUT if q("acl") && routes.acl => Some(PutObjectAcl),
                 Method::PUT if q("retention") && lock => Some(PutObjectRetention),
                 Method::PUT if q("legal-hold") && lock => Some(PutObjectLegalHold),
+                Method::GET if q("retention") && lock => Some(GetObjectRetention),
+                Method::GET if q("legal-hold") && lock => Some(GetObjectLegalHold),
+                // Any other method on them has no operation (never a delete or a put that
+                // ignores them).
+                _ if (q("retention") || q("legal-hold")) && lock => None,
                 Method::PUT if copy => Some(CopyObject),
                 Method::PUT => Some(PutObject),
                 Method::GET if q("uploadId") => Some(ListParts),
                 Method::GET if q("acl") && routes.acl => Some(GetObjectAcl),
-                Method::GET if q("retention") && lock => Some(GetObjectRetention),
-                Method::GET if q("legal-hold") && lock => Some(GetObjectLegalHold),
                 Method::GET => Some(GetObject),
                 Method::HEAD if q("objectMeta") && routes.object_meta => Some(GetObjectMeta),
                 Method::HEAD => Some(HeadObject),

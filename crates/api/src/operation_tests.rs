@@ -147,3 +147,71 @@ fn methods_without_an_operation_and_refused_features() {
         Err(Unrouted::Refused(_))
     ));
 }
+
+#[test]
+fn retention_sub_resources_route_only_where_served_and_only_by_their_methods() {
+    use Operation::*;
+    let lock = Routes {
+        object_lock: true,
+        ..S3
+    };
+    let worm = |rule, complete, extend| Routes {
+        worm: Some(WormQueries {
+            rule,
+            complete,
+            extend,
+        }),
+        ..OSS
+    };
+    let (oss, bos) = (
+        worm("worm", "wormId", "wormExtend"),
+        worm("objectlock", "completeobjectlock", "extendobjectlock"),
+    );
+    let served: &[(&Routes, &str, &str, Operation)] = &[
+        (&lock, "PUT", "/b?object-lock", PutObjectLockConfiguration),
+        (&lock, "GET", "/b?object-lock", GetObjectLockConfiguration),
+        (&lock, "PUT", "/b/k?retention", PutObjectRetention),
+        (
+            &lock,
+            "GET",
+            "/b/k?retention&versionId=v",
+            GetObjectRetention,
+        ),
+        (&lock, "PUT", "/b/k?legal-hold", PutObjectLegalHold),
+        (&lock, "GET", "/b/k?legal-hold", GetObjectLegalHold),
+        (&oss, "POST", "/b?worm", InitiateBucketWorm),
+        (&oss, "DELETE", "/b?worm", AbortBucketWorm),
+        (&oss, "GET", "/b?worm", GetBucketWorm),
+        (&oss, "POST", "/b?wormId=1", CompleteBucketWorm),
+        (&oss, "POST", "/b?wormId=1&wormExtend", ExtendBucketWorm),
+        (&bos, "POST", "/b?objectlock", InitiateBucketWorm),
+        (&bos, "DELETE", "/b?objectlock", AbortBucketWorm),
+        (&bos, "GET", "/b?objectlock", GetBucketWorm),
+        (&bos, "POST", "/b?completeobjectlock", CompleteBucketWorm),
+        (&bos, "POST", "/b?extendobjectlock", ExtendBucketWorm),
+    ];
+    for (routes, method, uri, want) in served {
+        assert_eq!(op(routes, method, uri, &[]), Ok(*want), "{method} {uri}");
+    }
+    // Another method on them is no operation: never a CreateBucket, DeleteBucket, PutObject
+    // or DeleteObject that ignores the sub-resource.
+    let none: &[(&Routes, &str, &str)] = &[
+        (&lock, "DELETE", "/b?object-lock"),
+        (&lock, "POST", "/b?object-lock"),
+        (&lock, "DELETE", "/b/k?retention"),
+        (&lock, "POST", "/b/k?legal-hold"),
+        (&oss, "PUT", "/b?worm"),
+        (&oss, "DELETE", "/b?wormId=1"),
+        (&bos, "PUT", "/b?objectlock"),
+        (&bos, "DELETE", "/b?extendobjectlock"),
+    ];
+    for (routes, method, uri) in none {
+        assert!(
+            matches!(
+                op(routes, method, uri, &[]),
+                Err(Unrouted::MethodNotAllowed { .. })
+            ),
+            "{method} {uri}"
+        );
+    }
+}

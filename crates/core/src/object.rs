@@ -222,8 +222,8 @@ impl Store {
                 move |txn| {
                     let guard = Guard::of(txn, &cb, clock.now_ms(), false)?;
                     check_current(txn, &cb, &ck, &cond)?;
-                    guard.check_removal(txn, &cb, &ck, None)?;
                     let lock = guard.lock_for(lock)?;
+                    guard.check_removal(txn, &cb, &ck, None)?;
                     Ok((guard, lock))
                 },
                 move |txn, (guard, lock), w| {
@@ -383,8 +383,8 @@ impl Store {
                         }))
                         .map_err(|_| CoreError::PreconditionFailed)?;
                     let guard = Guard::of(txn, &check_db, clock.now_ms(), false)?;
-                    guard.check_removal(txn, &check_db, &check_dk, None)?;
                     let lock = guard.lock_for(lock)?;
+                    guard.check_removal(txn, &check_db, &check_dk, None)?;
                     Ok((source, guard, lock))
                 },
                 move |txn, (source, guard, lock)| {

@@ -9,17 +9,19 @@ mod bucket;
 pub mod document;
 pub mod error;
 mod list;
+mod lock;
 mod multipart;
 mod object;
 
 pub use batch::parse_delete_request;
 pub use bucket::parse_versioning;
+pub use lock::parse_days;
 pub use multipart::parse_complete_request;
 pub use object::parse_copy_source;
 pub use strata_wire::bos::auth;
 
 use crate::body::{Incoming, ReadError};
-use crate::operation::{Operation, Routes, Unrouted};
+use crate::operation::{Operation, Routes, Unrouted, WormQueries};
 use crate::pipeline::{Dialect, Param, Signed};
 use crate::request::{AddressError, RequestParts};
 use crate::{AppState, Body, full};
@@ -67,7 +69,11 @@ impl Dialect for BosApi {
         public_access_block: false,
         ownership_controls: false,
         object_lock: false,
-        worm: None,
+        worm: Some(WormQueries {
+            rule: "objectlock",
+            complete: "completeobjectlock",
+            extend: "extendobjectlock",
+        }),
         bucket_info: false,
         object_meta: false,
         list_v2: false,
@@ -238,6 +244,11 @@ impl Dialect for BosApi {
             GetObjectAcl => acl::get_object_acl(ctx),
             PutObjectAcl => acl::put_object_acl(ctx, body).await,
             DeleteObjectAcl => acl::delete_object_acl(ctx).await,
+            InitiateBucketWorm => lock::init(ctx, body).await,
+            GetBucketWorm => lock::get(ctx),
+            AbortBucketWorm => lock::delete(ctx).await,
+            CompleteBucketWorm => lock::complete(ctx).await,
+            ExtendBucketWorm => lock::extend(ctx, body).await,
             // Not BOS's (its routes never give them).
             GetBucketInfo
             | ListObjectsV2
@@ -257,12 +268,7 @@ impl Dialect for BosApi {
             | GetObjectRetention
             | PutObjectRetention
             | GetObjectLegalHold
-            | PutObjectLegalHold
-            | InitiateBucketWorm
-            | AbortBucketWorm
-            | CompleteBucketWorm
-            | ExtendBucketWorm
-            | GetBucketWorm => Err(BosApi::unrouted(Unrouted::MethodNotAllowed {
+            | PutObjectLegalHold => Err(BosApi::unrouted(Unrouted::MethodNotAllowed {
                 service: false,
             })),
         }

@@ -11,15 +11,17 @@ mod list;
 mod multipart;
 mod object;
 mod policy;
+mod worm;
 
 pub use batch::{parse_delete_request, parse_versioning};
 pub use multipart::parse_complete_request;
 pub use object::parse_copy_source;
 pub use policy::parse_public_access_block;
 pub use strata_wire::oss::auth;
+pub use worm::parse_days as parse_worm_days;
 
 use crate::body::{Incoming, ReadError};
-use crate::operation::{Operation, Routes, Unrouted};
+use crate::operation::{Operation, Routes, Unrouted, WormQueries};
 use crate::pipeline::{Dialect, Param, Signed};
 use crate::request::{AddressError, RequestParts};
 use crate::{AppState, Body, full};
@@ -72,7 +74,11 @@ impl Dialect for OssApi {
         public_access_block: true,
         ownership_controls: false,
         object_lock: false,
-        worm: None,
+        worm: Some(WormQueries {
+            rule: "worm",
+            complete: "wormId",
+            extend: "wormExtend",
+        }),
         bucket_info: true,
         object_meta: true,
         list_v2: true,
@@ -258,6 +264,11 @@ impl Dialect for OssApi {
             GetPublicAccessBlock => policy::get_public_access_block(ctx),
             PutPublicAccessBlock => policy::put_public_access_block(ctx, body).await,
             DeletePublicAccessBlock => policy::delete_public_access_block(ctx).await,
+            InitiateBucketWorm => worm::initiate(ctx, body).await,
+            AbortBucketWorm => worm::abort(ctx).await,
+            CompleteBucketWorm => worm::complete(ctx).await,
+            ExtendBucketWorm => worm::extend(ctx, body).await,
+            GetBucketWorm => worm::get(ctx),
             // OSS answers HEAD of a bucket as the GET it names (its routes never give this);
             // the rest are not OSS's.
             HeadBucket
@@ -270,12 +281,7 @@ impl Dialect for OssApi {
             | GetObjectRetention
             | PutObjectRetention
             | GetObjectLegalHold
-            | PutObjectLegalHold
-            | InitiateBucketWorm
-            | AbortBucketWorm
-            | CompleteBucketWorm
-            | ExtendBucketWorm
-            | GetBucketWorm => Err(OssApi::unrouted(Unrouted::MethodNotAllowed {
+            | PutObjectLegalHold => Err(OssApi::unrouted(Unrouted::MethodNotAllowed {
                 service: false,
             })),
         }

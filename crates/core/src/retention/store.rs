@@ -247,16 +247,15 @@ impl Store {
         .await
     }
 
-    /// Removes a WORM rule still in progress; a locked one stays ([`RetentionError::WormLocked`]).
+    /// Removes a WORM rule in progress, or one that lapsed; a locked one stays
+    /// ([`RetentionError::WormLocked`]).
     pub async fn abort_worm(&self, bucket: &str) -> Result<()> {
-        self.update_retention(bucket, move |rec, now| {
-            match worm_in_force(rec, now).map(|w| w.state) {
-                None => Err(RetentionError::NoWorm.into()),
-                Some(WormState::Locked) => Err(RetentionError::WormLocked.into()),
-                Some(WormState::InProgress) => {
-                    rec.retention.worm = None;
-                    Ok(())
-                }
+        self.update_retention(bucket, move |rec, _| match &rec.retention.worm {
+            None => Err(RetentionError::NoWorm.into()),
+            Some(w) if w.state == WormState::Locked => Err(RetentionError::WormLocked.into()),
+            Some(_) => {
+                rec.retention.worm = None;
+                Ok(())
             }
         })
         .await
@@ -287,13 +286,14 @@ impl Store {
     pub async fn extend_worm(&self, bucket: &str, id: Option<String>, days: u32) -> Result<()> {
         check_days(days)?;
         self.update_retention(bucket, move |rec, now| {
-            let Some(worm) = rec.retention.worm.as_mut().filter(|w| w.in_force(now)) else {
+            let Some(worm) = rec.retention.worm.as_mut() else {
                 return Err(RetentionError::NoWorm.into());
             };
             if id.is_some_and(|id| id != worm.id) {
                 return Err(RetentionError::NoWorm.into());
             }
-            if worm.state != WormState::Locked {
+            // In progress, or lapsed before it was completed.
+            if worm.status(now) != WormStatus::Locked {
                 return Err(RetentionError::WormNotLocked.into());
             }
             if days < worm.days {
