@@ -23,7 +23,16 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from .support import crc32_b64, expect_error, headers_of, md5_b64, raw_request, status_of
+from .support import (
+    capture_requests,
+    crc32_b64,
+    expect_error,
+    headers_of,
+    md5_b64,
+    raw_request,
+    status_of,
+)
+from .test_boto3_objects import trailer_checksums  # noqa: F401 (a fixture)
 
 FAR = datetime(2099, 1, 1, tzinfo=timezone.utc)
 FARTHER = datetime(2099, 6, 1, tzinfo=timezone.utc)
@@ -502,6 +511,22 @@ def test_an_sdk_that_sends_no_checksum_is_refused_a_locked_upload(make_s3, s3, l
     assert status_of(r) == 200
     s3.abort_multipart_upload(Bucket=locked, Key="k", UploadId=up["UploadId"])
     assert versions_of(s3, locked) == []
+
+
+def test_a_checksum_in_an_aws_chunked_trailer_counts(s3, locked, trailer_checksums):
+    # boto3 to an https endpoint: the CRC32 goes in the trailer, no digest header is sent.
+    with capture_requests(s3) as sent:
+        v = s3.put_object(Bucket=locked, Key="k", Body=b"x" * 70_000, ObjectLockMode="GOVERNANCE",
+                          ObjectLockRetainUntilDate=FAR)["VersionId"]
+        up = s3.create_multipart_upload(Bucket=locked, Key="k", ObjectLockLegalHoldStatus="ON")
+        s3.upload_part(Bucket=locked, Key="k", UploadId=up["UploadId"], PartNumber=1,
+                       Body=b"p" * 70_000)
+    put, part = sent[0].headers, sent[2].headers
+    for h in (put, part):
+        assert h["x-amz-trailer"] == "x-amz-checksum-crc32"
+        assert "content-md5" not in h and "x-amz-checksum-crc32" not in h
+    assert retention_of(s3, locked, "k", v) == GOVERNANCE_FAR
+    s3.abort_multipart_upload(Bucket=locked, Key="k", UploadId=up["UploadId"])
 
 
 # --- who may bypass -----------------------------------------------------------------------------

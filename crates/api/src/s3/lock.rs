@@ -9,7 +9,7 @@
 //! `EventHold*`, `DefaultEventHold`, `x-amz-object-lock-event-hold*`) are refused (501).
 
 use super::error::S3Error;
-use super::object::has_integrity_header;
+use super::object::{Checksum, has_integrity_header};
 use super::{Ctx, S3Result, empty, xml};
 use crate::Body;
 use crate::body::Incoming;
@@ -30,17 +30,17 @@ const MODE: &str = "x-amz-object-lock-mode";
 const UNTIL: &str = "x-amz-object-lock-retain-until-date";
 const LEGAL_HOLD: &str = "x-amz-object-lock-legal-hold";
 
-/// Whether a request carries a digest of its body: Content-MD5, an `x-amz-checksum-*` header,
-/// or a checksum the SDK names (`x-amz-sdk-checksum-algorithm`, or an `x-amz-trailer` that
-/// announces one in an `aws-chunked` body). Object Lock's requests require one.
+/// Whether a request carries a digest of its body that is checked: Content-MD5 or an
+/// `x-amz-checksum-*` header, or (an `aws-chunked` upload) a checksum its `x-amz-trailer`
+/// announces. Object Lock's requests require one, as AWS does.
 pub(super) fn has_checksum(ctx: &Ctx<'_>) -> bool {
-    has_integrity_header(ctx)
-        || ctx.req.headers.contains_key("x-amz-sdk-checksum-algorithm")
-        || ctx.req.headers.contains_key("x-amz-checksum-crc64nvme")
-        || ctx
-            .req
-            .header("x-amz-trailer")
-            .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("x-amz-checksum-"))
+    let chunked = super::chunked::Mode::for_request(&ctx.auth).is_some();
+    let trailer = ctx
+        .req
+        .header("x-amz-trailer")
+        .and_then(Checksum::from_name)
+        .is_some();
+    has_integrity_header(ctx) || (chunked && trailer)
 }
 
 /// AWS's refusal of an Object Lock request, or an upload under Object Lock, that carries no
@@ -106,6 +106,7 @@ fn write_instant(ms: i64) -> String {
 /// `x-amz-object-lock-retain-until-date` (both or neither) and `x-amz-object-lock-legal-hold`
 /// (`ON`/`OFF`). `None`: no lock header at all. A bad or lone value is InvalidArgument.
 pub fn parse_lock_headers(headers: &HeaderMap) -> Result<Option<ObjectLock>, S3Error> {
+    // A value that is not text reads as one no rule accepts (InvalidArgument).
     let get = |name| headers.get(name).map(|v| v.to_str().unwrap_or("\u{0}"));
     let (mode, until, hold) = (get(MODE), get(UNTIL), get(LEGAL_HOLD));
     if mode.is_none() && until.is_none() && hold.is_none() {

@@ -82,7 +82,8 @@ impl Checksum {
         }
     }
 
-    fn from_name(name: &str) -> Option<Checksum> {
+    /// The checksum a header or an algorithm names (`x-amz-checksum-crc32`, `CRC32`; any case).
+    pub fn from_name(name: &str) -> Option<Checksum> {
         Checksum::ALL.into_iter().find(|c| {
             c.header().eq_ignore_ascii_case(name) || c.header()[15..].eq_ignore_ascii_case(name)
         })
