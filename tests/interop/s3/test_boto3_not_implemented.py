@@ -1,6 +1,6 @@
 """boto3: features Strata lacks are refused with 501 NotImplemented, never accepted and
-dropped (an SSE-C object must not read back without its key; a bucket created "with object
-lock" must not exist unlocked)."""
+dropped (an SSE-C object must not read back without its key; an object "under an event hold"
+must not exist without one)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ def test_sse_c_put_is_refused_and_stores_nothing(s3, bucket):
 @pytest.mark.parametrize("params", [
     {"ServerSideEncryption": "AES256"},
     {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "key-1"},
-    {"ObjectLockMode": "GOVERNANCE", "ObjectLockRetainUntilDate": "2099-01-01T00:00:00Z"},
-    {"ObjectLockLegalHoldStatus": "ON"},
+    {"ObjectLockEventHold": "ON"},
+    {"ObjectLockEventHoldDurationDays": 1},
     {"Tagging": "a=b"},
     {"StorageClass": "GLACIER"},
 ])
@@ -38,11 +38,21 @@ def test_object_writes_asking_for_missing_features_are_refused(s3, bucket, param
     assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
 
 
-def test_create_bucket_with_object_lock_is_refused(s3, bucket_name):
+def test_object_lock_event_holds_are_refused(s3, bucket_name):
+    # Object Lock is served (test_retention.py); its event holds are not.
+    s3.create_bucket(Bucket=bucket_name, ObjectLockEnabledForBucket=True)
+    s3.put_object(Bucket=bucket_name, Key="k", Body=b"data")
     with expect_error(501, "NotImplemented"):
-        s3.create_bucket(Bucket=bucket_name, ObjectLockEnabledForBucket=True)
-    with expect_error(404):
-        s3.head_bucket(Bucket=bucket_name)
+        s3.put_object_lock_configuration(Bucket=bucket_name, ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1,
+                                          "DefaultEventHold": {"Days": 1}}}})
+    with expect_error(501, "NotImplemented"):
+        s3.put_object_retention(Bucket=bucket_name, Key="k", Retention={"EventHold": "ON"})
+    assert s3.get_object_lock_configuration(Bucket=bucket_name)["ObjectLockConfiguration"] == {
+        "ObjectLockEnabled": "Enabled"}
+    with expect_error(404, "NoSuchObjectLockConfiguration"):
+        s3.get_object_retention(Bucket=bucket_name, Key="k")
 
 
 def test_a_policy_that_may_lock_out_its_owner_is_refused(s3, bucket):

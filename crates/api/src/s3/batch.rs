@@ -115,7 +115,7 @@ pub(super) async fn delete_objects(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let entries = entries.into_iter().zip(conditions).collect();
     let results = ctx
         .run(DeleteObjects {
-            bypass_governance: false,
+            bypass_governance: super::lock::bypass_governance(ctx),
             bucket,
             entries,
             refuse_whole: false,

@@ -63,6 +63,7 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     strata_core::store::validate_bucket_name(name)?;
     let acl = super::acl::ask_of_headers(&ctx.req.headers)?.unwrap_or_default();
     let ownership = super::policy::ownership_header(ctx)?;
+    let object_lock = super::lock::lock_enabled_header(ctx)?;
     let bytes = ctx.read_document(body).await?;
     if !bytes.iter().all(u8::is_ascii_whitespace) {
         let doc = parse(&bytes, 16).map_err(|_| S3Error::malformed_xml())?;
@@ -76,7 +77,7 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     }
     match ctx
         .run(CreateBucket {
-            object_lock: false,
+            object_lock,
             bucket: name,
             acl,
             ownership,

@@ -9,6 +9,7 @@ mod batch;
 mod bucket;
 pub mod error;
 mod list;
+mod lock;
 mod multipart;
 mod object;
 mod policy;
@@ -16,6 +17,7 @@ mod policy;
 pub use acl::{parse_acl_document, parse_grant_header};
 pub use batch::parse_delete_request;
 pub use bucket::parse_versioning;
+pub use lock::{parse_legal_hold, parse_lock_configuration, parse_lock_headers, parse_retention};
 pub use multipart::parse_complete_request;
 pub use object::parse_copy_source;
 pub use policy::{parse_ownership_controls, parse_public_access_block};
@@ -61,7 +63,7 @@ impl Dialect for S3Api {
         policy: true,
         public_access_block: true,
         ownership_controls: true,
-        object_lock: false,
+        object_lock: true,
         worm: None,
         bucket_info: false,
         object_meta: false,
@@ -230,23 +232,19 @@ impl Dialect for S3Api {
             GetBucketOwnershipControls => policy::get_ownership_controls(ctx),
             PutBucketOwnershipControls => policy::put_ownership_controls(ctx, body).await,
             DeleteBucketOwnershipControls => policy::delete_ownership_controls(ctx).await,
+            GetObjectLockConfiguration => lock::get_configuration(ctx),
+            PutObjectLockConfiguration => lock::put_configuration(ctx, body).await,
+            GetObjectRetention => lock::get_retention(ctx),
+            PutObjectRetention => lock::put_retention(ctx, body).await,
+            GetObjectLegalHold => lock::get_legal_hold(ctx),
+            PutObjectLegalHold => lock::put_legal_hold(ctx, body).await,
             // Not S3's (its routes never give them).
-            GetBucketInfo
-            | GetObjectMeta
-            | DeleteObjectAcl
-            | GetObjectLockConfiguration
-            | PutObjectLockConfiguration
-            | GetObjectRetention
-            | PutObjectRetention
-            | GetObjectLegalHold
-            | PutObjectLegalHold
-            | InitiateBucketWorm
-            | AbortBucketWorm
-            | CompleteBucketWorm
-            | ExtendBucketWorm
-            | GetBucketWorm => Err(S3Api::unrouted(Unrouted::MethodNotAllowed {
-                service: false,
-            })),
+            GetBucketInfo | GetObjectMeta | DeleteObjectAcl | InitiateBucketWorm
+            | AbortBucketWorm | CompleteBucketWorm | ExtendBucketWorm | GetBucketWorm => {
+                Err(S3Api::unrouted(Unrouted::MethodNotAllowed {
+                    service: false,
+                }))
+            }
         }
     }
 }

@@ -25,9 +25,10 @@ pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 pub(super) async fn initiate(ctx: &Ctx<'_>) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let acl = write_ask(ctx)?;
+    let lock = super::lock::write_lock(ctx, bucket, false)?;
     let id = ctx
         .run(CreateUpload {
-            lock: strata_core::retention::ObjectLock::default(),
+            lock,
             acl,
             bucket,
             key,
@@ -85,6 +86,7 @@ pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> S3Result {
 
 pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (upload, part) = ctx.part_address()?;
+    super::lock::check_part(ctx, upload)?;
     let (body, expect, echo) = upload_body(ctx, body)?;
     let out = ctx
         .run(UploadPart {

@@ -82,7 +82,8 @@ impl Checksum {
         }
     }
 
-    fn from_name(name: &str) -> Option<Checksum> {
+    /// The checksum a header or an algorithm names (`x-amz-checksum-crc32`, `CRC32`; any case).
+    pub fn from_name(name: &str) -> Option<Checksum> {
         Checksum::ALL.into_iter().find(|c| {
             c.header().eq_ignore_ascii_case(name) || c.header()[15..].eq_ignore_ascii_case(name)
         })
@@ -251,11 +252,12 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let acl = write_ask(ctx)?;
     ctx.read(GetBucket(bucket))?;
+    let lock = super::lock::write_lock(ctx, bucket, true)?;
     let cond = write_condition(ctx);
     let (body, expect, echo) = upload_body(ctx, body)?;
     let out = ctx
         .run(PutObject {
-            lock: strata_core::retention::ObjectLock::default(),
+            lock,
             acl,
             bucket,
             key,
@@ -283,6 +285,7 @@ fn object_headers(ctx: &Ctx<'_>, resp: &mut Response<Body>, v: &ObjectVersion, w
     set(resp, "accept-ranges", "bytes");
     objhttp::set_meta_headers(resp, &d.meta, META_PREFIX);
     set_version(resp, v.versioning, v.version_id);
+    super::lock::set_lock_headers(resp, &d.lock);
     if d.parts > 0 {
         set(resp, "x-amz-mp-parts-count", &d.parts.to_string());
     }
@@ -456,6 +459,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let acl = write_ask(ctx)?;
     let copied = ctx.copy_source()?;
+    let lock = super::lock::write_lock(ctx, bucket, false)?;
     let directive = match ctx
         .req
         .header("x-amz-metadata-directive")
@@ -474,7 +478,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
     }
     let (out, source) = ctx
         .run(CopyObject {
-            lock: strata_core::retention::ObjectLock::default(),
+            lock,
             acl,
             source: Source::of(&copied),
             source_cond: objhttp::precondition(&ctx.req.headers, COPY_CONDITIONS),
@@ -503,7 +507,7 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let outcome = ctx
         .run(DeleteObject {
-            bypass_governance: false,
+            bypass_governance: super::lock::bypass_governance(ctx),
             bucket,
             key,
             version: ctx.version_id()?,
