@@ -304,12 +304,7 @@ fn rm_reports_versions_under_an_s3_legal_hold_as_protected_and_keeps_the_bucket(
     let c = server.client(Dialect::S3);
     let rt = runtime();
     let held: Vec<(String, String)> = rt.block_on(async {
-        c.request(
-            Req::new(Method::PUT, Some("held"), None)
-                .header("x-amz-bucket-object-lock-enabled", "true"),
-        )
-        .await
-        .unwrap();
+        create_locked_bucket(&c, "held").await;
         put_numbered(&c, "held", 10, b"plain").await;
         let mut held = Vec::new();
         for i in 0..25 {
@@ -317,14 +312,7 @@ fn rm_reports_versions_under_an_s3_legal_hold_as_protected_and_keeps_the_bucket(
             let version = put_held(&c, "held", &key).await;
             held.push((key, version));
         }
-        // A plain DELETE of a held version is refused as protected; without a version it
-        // stacks a delete marker, which nothing protects.
-        let e = c
-            .delete_object("held", "h00", Some(&held[0].1))
-            .await
-            .unwrap_err();
-        assert_eq!(e.status(), Some(403), "{e}");
-        assert!(e.is_protected(), "{e}");
+        // A delete without a version stacks a delete marker, which nothing protects.
         c.delete_object("held", "h00", None).await.unwrap();
         held
     });
@@ -420,6 +408,38 @@ fn rm_reports_versions_under_an_s3_legal_hold_as_protected_and_keeps_the_bucket(
     run.assert_counts("rm:", &[("deleted", 25), ("protected", 0)]);
     assert_eq!(run.line("rm: deleted bucket"), "rm: deleted bucket held");
     rt.block_on(async { assert!(!c.bucket_exists("held").await.unwrap()) });
+}
+
+/// A plain DELETE of a version under an S3 legal hold is refused as AWS refuses it (403
+/// AccessDenied, "Access Denied because object protected by object lock."), which the client
+/// tells apart from a refusal of the request's permissions.
+#[test]
+fn an_s3_delete_of_a_held_version_is_refused_as_protected() {
+    let server = Server::start();
+    let c = server.client(Dialect::S3);
+    runtime().block_on(async {
+        create_locked_bucket(&c, "held").await;
+        let version = put_held(&c, "held", "k").await;
+        let e = c
+            .delete_object("held", "k", Some(&version))
+            .await
+            .unwrap_err();
+        assert_eq!((e.status(), e.code()), (Some(403), Some("AccessDenied")));
+        assert!(e.is_protected(), "{e}");
+        // A delete refused for another reason (a key the server does not know) is not
+        // protection.
+        c.put_object("held", "plain", Bytes::from_static(b"x"))
+            .await
+            .unwrap();
+        let plain = all_versions(&c, "held", "plain").await.remove(0).version_id;
+        let other = server.client_as(Dialect::S3, "AKIDNOSUCHUSER000001", "x");
+        let e = other
+            .delete_object("held", "plain", Some(&plain))
+            .await
+            .unwrap_err();
+        assert_eq!(e.status(), Some(403), "{e}");
+        assert!(!e.is_protected(), "{e}");
+    });
 }
 
 /// OSS BucketWorm: a multi-delete holding a protected entry is refused whole, so rm deletes
@@ -602,6 +622,16 @@ fn rm_reports_objects_under_a_bos_object_lock_as_protected() {
         assert_eq!(all_keys(&c, "lock-plain", "").await.len(), 3);
         assert!(c.bucket_exists("lock-plain").await.unwrap());
     });
+}
+
+/// S3 CreateBucket with Object Lock enabled (versioning Enabled with it).
+async fn create_locked_bucket(c: &Client, bucket: &str) {
+    c.request(
+        Req::new(Method::PUT, Some(bucket), None)
+            .header("x-amz-bucket-object-lock-enabled", "true"),
+    )
+    .await
+    .unwrap();
 }
 
 /// The body of [`put_held`]'s objects, and its Content-MD5 (S3 wants one on a locked upload).
