@@ -330,7 +330,13 @@ fn retention_error(e: strata_core::retention::RetentionError) -> S3Error {
     use strata_core::retention::RetentionError as R;
     let msg = e.to_string();
     match e {
-        R::Protected(_) | R::ChangeDenied(_) => S3Error::new(S::FORBIDDEN, "AccessDenied", msg),
+        // AWS's own message for a version Object Lock protects.
+        R::Protected(_) => S3Error::new(
+            S::FORBIDDEN,
+            "AccessDenied",
+            "Access Denied because object protected by object lock.",
+        ),
+        R::ChangeDenied(_) => S3Error::new(S::FORBIDDEN, "AccessDenied", msg),
         R::NotEnabled => S3Error::invalid_request("Bucket is missing Object Lock Configuration"),
         R::NoLockConfiguration => S3Error::new(
             S::NOT_FOUND,

@@ -27,6 +27,8 @@ const LISTENING: &str = "strata listening on http://";
 pub struct Server {
     child: Child,
     pub endpoint: String,
+    /// Where its log is (`server.log`).
+    log: std::path::PathBuf,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -45,9 +47,23 @@ impl Server {
         server
     }
 
+    /// A server that logs every request it serves (one `served` line each, naming its
+    /// operation): for tests that count the requests a command sends.
+    pub fn start_logging_requests() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let mut server = Server::spawn(dir.path(), &[], "strata_api=info,warn");
+        server._dir = Some(dir);
+        server
+    }
+
     /// A server over `dir/data` (logging to `dir/server.log`) with `extra` arguments, which
     /// leaves `dir` in place when dropped: another can be started over the same data.
     pub fn start_in(dir: &std::path::Path, extra: &[&str]) -> Server {
+        // One log line per request is too many for most tests.
+        Server::spawn(dir, extra, "warn")
+    }
+
+    fn spawn(dir: &std::path::Path, extra: &[&str], log_filter: &str) -> Server {
         let log = std::fs::File::create(dir.join("server.log")).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
             .arg("serve")
@@ -58,8 +74,7 @@ impl Server {
             .args(extra)
             .env_remove("STRATA_ACCESS_KEY")
             .env_remove("STRATA_SECRET_KEY")
-            // One log line per request is too many for these tests.
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", log_filter)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log)
@@ -89,8 +104,19 @@ impl Server {
         Server {
             child,
             endpoint,
+            log: dir.join("server.log"),
             _dir: None,
         }
+    }
+
+    /// How many requests of `operation` (as the request log names it) it has served.
+    pub fn served(&self, operation: &str) -> usize {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let field = format!("operation=\"{operation}\"");
+        log.lines()
+            .map(strip_ansi)
+            .filter(|l| l.contains(" served ") && l.contains(&field))
+            .count()
     }
 
     pub fn client(&self, dialect: Dialect) -> Client {
@@ -288,4 +314,22 @@ pub async fn stack_markers(c: &Client, bucket: &str, keys: Arc<Vec<String>>, con
         }
     })
     .await;
+}
+
+/// `line` without its terminal colour sequences (`ESC [ … m`), which the server's log has.
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
