@@ -5,23 +5,44 @@
 
 use crate::exec::{Env, Read, Run};
 use strata_core::access::{Action, Decision};
-use strata_core::retention::{LockChange, LockConfig, RetentionView, WormView};
+use strata_core::retention::{LockChange, LockConfig, ObjectLock, RetentionView, WormView};
 use strata_core::{CoreError, VersionId};
 
 impl Env<'_> {
-    /// Whether the requester may bypass governance-mode retention on `key` (S3's
-    /// `s3:BypassGovernanceRetention`; the bucket's owner may). A bypass asked for without
-    /// the permission is not applied, so governance-mode retention still protects.
-    pub(crate) fn may_bypass_governance(&self, bucket: &str, key: &str) -> bool {
+    /// Whether the requester may take `action` on `key` besides what it asked for (the
+    /// bucket's owner may).
+    fn may(&self, bucket: &str, key: &str, action: Action) -> bool {
         let Some(b) = self.bucket else { return false };
-        let who = self.who.rules();
-        b.decide(
-            bucket,
-            who,
-            Action::BypassGovernanceRetention,
-            Some(key),
-            &self.facts,
-        ) == Decision::Allow
+        b.decide(bucket, self.who.rules(), action, Some(key), &self.facts) == Decision::Allow
+    }
+
+    /// Whether the requester may bypass governance-mode retention on `key` (S3's
+    /// `s3:BypassGovernanceRetention`). A bypass asked for without the permission is not
+    /// applied, so governance-mode retention still protects.
+    pub(crate) fn may_bypass_governance(&self, bucket: &str, key: &str) -> bool {
+        self.may(bucket, key, Action::BypassGovernanceRetention)
+    }
+}
+
+/// What of a version's lock a read of it may show: its retention with
+/// `GetObjectRetention`, its legal hold with `GetObjectLegalHold` (as S3 shows the lock
+/// headers of GET and HEAD only to who may read them).
+pub(crate) struct VisibleLock<'a> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+    pub lock: ObjectLock,
+}
+
+impl Read for VisibleLock<'_> {
+    type Output = ObjectLock;
+    fn read(self, env: &Env<'_>) -> Result<ObjectLock, CoreError> {
+        let (b, k, lock) = (self.bucket, self.key, self.lock);
+        Ok(ObjectLock {
+            retention: lock
+                .retention
+                .filter(|_| env.may(b, k, Action::GetObjectRetention)),
+            legal_hold: lock.legal_hold && env.may(b, k, Action::GetObjectLegalHold),
+        })
     }
 }
 

@@ -567,3 +567,41 @@ def test_only_a_user_allowed_to_bypass_governance_may(server, make_s3, lock_buck
     assert status_of(bob.delete_object(Bucket=b, Key="k", VersionId=v,
                                        BypassGovernanceRetention=True)) == 204
     assert versions_of(admin, b) == []
+
+
+def test_get_and_head_show_the_lock_only_to_who_may_read_it(server, make_s3, lock_bucket):
+    """As AWS: the retention headers need s3:GetObjectRetention, the legal hold's
+    s3:GetObjectLegalHold; reading the object alone shows neither."""
+    alice_user, bob_user = server.users["alice"], server.users["bob"]
+    alice = make_s3(access_key=alice_user.access_key, secret_key=alice_user.secret_key)
+    bob = make_s3(access_key=bob_user.access_key, secret_key=bob_user.secret_key)
+    b = lock_bucket(alice)
+    alice.put_object(Bucket=b, Key="k", Body=b"x", ObjectLockMode="GOVERNANCE",
+                     ObjectLockRetainUntilDate=FAR, ObjectLockLegalHoldStatus="ON")
+
+    def allow(*actions):
+        alice.put_bucket_policy(Bucket=b, Policy=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow",
+                           "Principal": {"AWS": f"arn:aws:iam::{bob_user.id}:root"},
+                           "Action": ["s3:GetObject", *actions],
+                           "Resource": f"arn:aws:s3:::{b}/*"}]}))
+
+    def shown(client):
+        head = client.head_object(Bucket=b, Key="k")
+        get = client.get_object(Bucket=b, Key="k")
+        fields = ("ObjectLockMode", "ObjectLockRetainUntilDate", "ObjectLockLegalHoldStatus")
+        seen = {f: head.get(f) for f in fields}
+        assert {f: get.get(f) for f in fields} == seen
+        return seen
+
+    full = {"ObjectLockMode": "GOVERNANCE", "ObjectLockRetainUntilDate": FAR,
+            "ObjectLockLegalHoldStatus": "ON"}
+    assert shown(alice) == full
+    allow()
+    assert shown(bob) == dict.fromkeys(full)
+    allow("s3:GetObjectRetention")
+    assert shown(bob) == {**full, "ObjectLockLegalHoldStatus": None}
+    allow("s3:GetObjectRetention", "s3:GetObjectLegalHold")
+    assert shown(bob) == full
+    alice.put_object_legal_hold(Bucket=b, Key="k", LegalHold={"Status": "OFF"})

@@ -285,7 +285,16 @@ fn object_headers(ctx: &Ctx<'_>, resp: &mut Response<Body>, v: &ObjectVersion, w
     set(resp, "accept-ranges", "bytes");
     objhttp::set_meta_headers(resp, &d.meta, META_PREFIX);
     set_version(resp, v.versioning, v.version_id);
-    super::lock::set_lock_headers(resp, &d.lock);
+    if !d.lock.is_none()
+        && let Ok(bucket) = ctx.bucket()
+    {
+        let visible = ctx.read(crate::exec::VisibleLock {
+            bucket,
+            key: &v.key,
+            lock: d.lock,
+        });
+        super::lock::set_lock_headers(resp, &visible.unwrap_or_default());
+    }
     if d.parts > 0 {
         set(resp, "x-amz-mp-parts-count", &d.parts.to_string());
     }
