@@ -11,6 +11,7 @@ pub mod delete;
 mod entry;
 pub mod error;
 pub mod fsck;
+pub mod lifecycle;
 pub mod list;
 pub mod meta;
 pub mod multipart;
