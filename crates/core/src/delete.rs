@@ -231,7 +231,7 @@ impl Store {
 
 /// One delete inside a write transaction, whose removal `guard` has allowed. Only storage
 /// failures are errors.
-fn delete_one(
+pub(crate) fn delete_one(
     txn: &mut dyn WriteTxn,
     bucket: &str,
     guard: &Guard,

@@ -1,14 +1,16 @@
 //! Lifecycle's decisions, once for every dialect: which entries of a key a bucket's rules
-//! make due at a given time, and what is to be done with each. Pure functions over a key's
-//! history; no storage and no executor yet (issue 15 is under way: the configuration's
-//! storage, the dialects' codecs and the background executor come next, and until then every
-//! `?lifecycle` request stays 501).
+//! make due at a given time, and what is to be done with each (pure functions over a key's
+//! history), and [`Store::apply_lifecycle`](crate::Store::apply_lifecycle), which carries them out for one key. No
+//! configuration is stored and no background executor runs yet (issue 15 is under way: the
+//! configuration's storage, the dialects' codecs and the executor with its due index come
+//! next; until then every `?lifecycle` request stays 501).
 //!
 //! The executor will carry out each [`Action`] through the paths clients use (a delete
 //! without a version for [`Action::Expire`], a delete of the version named otherwise), so the
 //! bucket's versioning gives expiration its meaning (removal, a delete marker, a `null`
 //! delete marker) and retention ([`crate::retention::Guard`]) refuses what it protects.
 
+mod apply;
 #[cfg(test)]
 mod tests;
 
