@@ -13,6 +13,9 @@
 mod apply;
 #[cfg(test)]
 mod tests;
+mod validate;
+
+pub use validate::{LifecycleError, MAX_ID_CHARS, MAX_NEWER_NONCURRENT, MAX_RULES, validate};
 
 use crate::version::VersionId;
 
