@@ -3,7 +3,7 @@
 mod common;
 
 use bytes::Bytes;
-use common::{Server, all_keys, all_versions, for_each, put_numbered, runtime, stack_markers};
+use common::{Run, Server, all_keys, all_versions, for_each, put_numbered, runtime, stack_markers};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -492,39 +492,22 @@ fn rm_deletes_one_by_one_what_an_oss_worm_refuses_as_a_batch() {
             "25",
         ],
     );
-    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
-    run.assert_counts(
-        "rm:",
+    assert_protected(
+        &run,
         &[
             ("deleted", 30),
             ("failed", 0),
             ("protected", 30),
             ("already gone", 0),
         ],
+        &[
+            "strata rm: protected: k00000 (version ",
+            "): FileImmutable: ",
+            "strata rm: … and 10 more protected",
+            "bucket worm-ver not deleted",
+        ],
     );
-    assert!(
-        run.stderr
-            .contains("strata rm: protected: k00000 (version ")
-            && run.stderr.contains("): FileImmutable: "),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("strata rm: … and 10 more protected"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("bucket worm-ver not deleted"),
-        "{}",
-        run.stderr
-    );
-    rt.block_on(async {
-        assert!(c.bucket_exists("worm-ver").await.unwrap());
-        let left = all_versions(&c, "worm-ver", "").await;
-        assert_eq!(left.len(), 30);
-        assert!(left.iter().all(|e| !e.is_delete_marker), "{left:?}");
-    });
+    rt.block_on(assert_kept_versions(&c, "worm-ver", 30));
 
     let run = server.strata(Dialect::Oss, &["rm", "worm-plain"]);
     assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
@@ -577,34 +560,21 @@ fn rm_reports_objects_under_a_bos_object_lock_as_protected() {
             "10",
         ],
     );
-    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
-    run.assert_counts(
-        "rm:",
+    assert_protected(
+        &run,
         &[
             ("deleted", 12),
             ("failed", 0),
             ("protected", 12),
             ("already gone", 0),
         ],
+        &[
+            "strata rm: protected: k00011 (version ",
+            "): FileImmutable: ",
+            "bucket lock-ver not deleted",
+        ],
     );
-    assert!(
-        run.stderr
-            .contains("strata rm: protected: k00011 (version ")
-            && run.stderr.contains("): FileImmutable: "),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("bucket lock-ver not deleted"),
-        "{}",
-        run.stderr
-    );
-    rt.block_on(async {
-        assert!(c.bucket_exists("lock-ver").await.unwrap());
-        let left = all_versions(&c, "lock-ver", "").await;
-        assert_eq!(left.len(), 12);
-        assert!(left.iter().all(|e| !e.is_delete_marker), "{left:?}");
-    });
+    rt.block_on(assert_kept_versions(&c, "lock-ver", 12));
 
     let run = server.strata(Dialect::Bos, &["rm", "lock-plain", "--bucket"]);
     assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
@@ -743,4 +713,22 @@ fn wait_output(child: &mut Child) -> std::process::Output {
         stdout: stdout.into_bytes(),
         stderr: stderr.into_bytes(),
     }
+}
+
+/// A run that left only protected entries (exit 3): these summary counts, and each of `said`
+/// on stderr.
+fn assert_protected(run: &Run, counts: &[(&str, u64)], said: &[&str]) {
+    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
+    run.assert_counts("rm:", counts);
+    for s in said {
+        assert!(run.stderr.contains(s), "{s:?} not in:\n{}", run.stderr);
+    }
+}
+
+/// `bucket` is still there and holds `n` versions, none of them a delete marker.
+async fn assert_kept_versions(c: &Client, bucket: &str, n: usize) {
+    assert!(c.bucket_exists(bucket).await.unwrap());
+    let left = all_versions(c, bucket, "").await;
+    assert_eq!(left.len(), n);
+    assert!(left.iter().all(|e| !e.is_delete_marker), "{left:?}");
 }

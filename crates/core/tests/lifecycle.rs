@@ -6,7 +6,6 @@ mod common;
 use common::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
-use strata_core::clock::WallClock;
 use strata_core::lifecycle::{Action, Days, Expiration, Filter, NoncurrentExpiration, Rule};
 use strata_core::*;
 
@@ -16,18 +15,6 @@ const SHORT: Days = Days {
     day_ms: DAY,
     midnight: false,
 };
-
-async fn open_at(dir: &std::path::Path, wall: &Arc<AtomicI64>) -> Store {
-    Store::open(
-        dir,
-        StoreOptions {
-            wall_clock: WallClock::manual(wall.clone()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-}
 
 fn rules() -> Vec<Rule> {
     vec![Rule {
@@ -71,7 +58,7 @@ fn kinds(done: &[(Action, String, DeleteOutcome)]) -> Vec<&'static str> {
 async fn expiration_follows_the_versioning_state_and_is_never_done_twice() {
     let dir = tempfile::tempdir().unwrap();
     let wall = Arc::new(AtomicI64::new(START));
-    let s = open_at(dir.path(), &wall).await;
+    let s = open_with_clock(dir.path(), &wall).await;
     for b in ["plain", "enabled", "suspended"] {
         s.create_bucket(b, "").await.unwrap();
     }
@@ -133,7 +120,7 @@ async fn expiration_follows_the_versioning_state_and_is_never_done_twice() {
 async fn what_retention_protects_is_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let wall = Arc::new(AtomicI64::new(START));
-    let s = open_at(dir.path(), &wall).await;
+    let s = open_with_clock(dir.path(), &wall).await;
     s.create_bucket("worm", "").await.unwrap();
     put(&s, "worm", "k", b"kept").await;
     s.initiate_worm("worm", 1).await.unwrap();

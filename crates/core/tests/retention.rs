@@ -6,7 +6,6 @@ mod common;
 use common::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
-use strata_core::clock::WallClock;
 use strata_core::retention::{
     DefaultRetention, LockChange, LockConfig, LockMode, ObjectLock, Period, Protection, Retention,
     RetentionError,
@@ -15,18 +14,6 @@ use strata_core::*;
 
 const DAY: i64 = 86_400_000;
 const START: i64 = 20_000 * DAY;
-
-async fn open_at(dir: &std::path::Path, wall: &Arc<AtomicI64>) -> Store {
-    Store::open(
-        dir,
-        StoreOptions {
-            wall_clock: WallClock::manual(wall.clone()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-}
 
 fn protected<T: std::fmt::Debug>(r: Result<T>) -> Protection {
     match r {
@@ -39,7 +26,7 @@ fn protected<T: std::fmt::Debug>(r: Result<T>) -> Protection {
 async fn a_wall_clock_set_back_across_a_restart_frees_nothing_early() {
     let dir = tempfile::tempdir().unwrap();
     let wall = Arc::new(AtomicI64::new(START));
-    let s = open_at(dir.path(), &wall).await;
+    let s = open_with_clock(dir.path(), &wall).await;
     s.create_bucket("bkt", "").await.unwrap();
     s.initiate_worm("bkt", 2).await.unwrap();
     s.complete_worm("bkt", None).await.unwrap();
@@ -51,7 +38,7 @@ async fn a_wall_clock_set_back_across_a_restart_frees_nothing_early() {
 
     // The machine restarts with its clock a year behind.
     wall.store(START - 365 * DAY, Ordering::Release);
-    let s = open_at(dir.path(), &wall).await;
+    let s = open_with_clock(dir.path(), &wall).await;
     assert_eq!(s.now_ms(), START + DAY, "the latest time seen is kept");
     assert_eq!(
         protected(s.delete_object("bkt", "k", None).await),
@@ -75,7 +62,7 @@ async fn a_wall_clock_set_back_across_a_restart_frees_nothing_early() {
 async fn a_multi_delete_that_refuses_whole_deletes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let wall = Arc::new(AtomicI64::new(START));
-    let s = open_at(dir.path(), &wall).await;
+    let s = open_with_clock(dir.path(), &wall).await;
     s.create_bucket("bkt", "").await.unwrap();
     put(&s, "bkt", "old", b"1").await;
     wall.store(START + 3 * DAY, Ordering::Release);
@@ -116,7 +103,7 @@ async fn a_multi_delete_that_refuses_whole_deletes_nothing() {
 async fn a_bucket_holding_a_protected_version_is_not_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let wall = Arc::new(AtomicI64::new(START));
-    let s = open_at(dir.path(), &wall).await;
+    let s = open_with_clock(dir.path(), &wall).await;
     s.create_bucket_with("bkt", "", Default::default(), true)
         .await
         .unwrap();
@@ -170,7 +157,7 @@ async fn a_bucket_holding_a_protected_version_is_not_deleted() {
 async fn default_retention_in_years_and_a_copy_takes_its_own_lock() {
     let dir = tempfile::tempdir().unwrap();
     let wall = Arc::new(AtomicI64::new(START));
-    let s = open_at(dir.path(), &wall).await;
+    let s = open_with_clock(dir.path(), &wall).await;
     s.create_bucket_with("bkt", "", Default::default(), true)
         .await
         .unwrap();

@@ -12,7 +12,6 @@ use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
-use strata_core::clock::WallClock;
 use strata_core::retention::{
     DefaultRetention, LockChange, LockConfig, LockMode, ObjectLock, Period, Retention,
     RetentionError,
@@ -303,16 +302,7 @@ fn agree<T: std::fmt::Debug>(what: &str, got: &Result<T>, want: Result<(), Strin
 async fn run(object_lock: bool, default_days: Option<i64>, ops: Vec<Op>) {
     let dir = tempfile::tempdir().unwrap();
     let wall = Arc::new(AtomicI64::new(START));
-    let s = Store::open(
-        dir.path(),
-        StoreOptions {
-            inline_max: 64,
-            wall_clock: WallClock::manual(wall.clone()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let s = open_with_clock(dir.path(), &wall).await;
     s.create_bucket_with(BUCKET, "", Default::default(), object_lock)
         .await
         .unwrap();

@@ -286,6 +286,11 @@ impl Guard {
         key: &str,
         version: Option<VersionId>,
     ) -> StorageResult<Option<Protection>> {
+        // Without Object Lock (which is for good, and the only way a version gets a lock) or
+        // a WORM rule, nothing in the bucket is protected: no entry needs reading.
+        if !self.retention.is_active() {
+            return Ok(None);
+        }
         Ok(self
             .doomed(txn, bucket, key, version)?
             .and_then(|rec| self.protection(&rec)))

@@ -29,6 +29,23 @@ pub async fn open(dir: &std::path::Path) -> Store {
     .unwrap()
 }
 
+/// A store whose wall clock reads `wall` (Unix milliseconds), for tests that move time.
+pub async fn open_with_clock(
+    dir: &std::path::Path,
+    wall: &std::sync::Arc<std::sync::atomic::AtomicI64>,
+) -> Store {
+    Store::open(
+        dir,
+        StoreOptions {
+            inline_max: 64,
+            wall_clock: strata_core::clock::WallClock::manual(wall.clone()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
 pub async fn put(store: &Store, bucket: &str, key: &str, data: &[u8]) -> PutOutcome {
     try_put(store, bucket, key, data).await.unwrap()
 }
