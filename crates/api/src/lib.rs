@@ -16,6 +16,7 @@ pub mod body;
 pub mod bos;
 mod exec;
 mod exec_access;
+mod exec_lifecycle;
 mod exec_retention;
 pub mod health;
 pub mod httpfmt;

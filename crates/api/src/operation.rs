@@ -75,6 +75,11 @@ pub enum Operation {
     ExtendBucketWorm,
     /// OSS's GetBucketWorm, BOS's GetBucketObjectLock.
     GetBucketWorm,
+    /// OSS's and BOS's GetBucketLifecycle.
+    GetBucketLifecycleConfiguration,
+    /// OSS's and BOS's PutBucketLifecycle (S3's older PutBucketLifecycle too).
+    PutBucketLifecycleConfiguration,
+    DeleteBucketLifecycle,
 }
 
 impl Operation {
@@ -133,6 +138,9 @@ impl Operation {
             CompleteBucketWorm => "CompleteBucketWorm",
             ExtendBucketWorm => "ExtendBucketWorm",
             GetBucketWorm => "GetBucketWorm",
+            GetBucketLifecycleConfiguration => "GetBucketLifecycleConfiguration",
+            PutBucketLifecycleConfiguration => "PutBucketLifecycleConfiguration",
+            DeleteBucketLifecycle => "DeleteBucketLifecycle",
         }
     }
 }
@@ -195,6 +203,10 @@ impl Operation {
             CompleteBucketWorm => Some(Action::CompleteBucketWorm),
             ExtendBucketWorm => Some(Action::ExtendBucketWorm),
             GetBucketWorm => Some(Action::GetBucketWorm),
+            GetBucketLifecycleConfiguration => Some(Action::GetLifecycleConfiguration),
+            PutBucketLifecycleConfiguration | DeleteBucketLifecycle => {
+                Some(Action::PutLifecycleConfiguration)
+            }
         }
     }
 }
@@ -302,9 +314,12 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 Method::DELETE if worm(|w| w.rule) => Some(AbortBucketWorm),
                 _ if get && worm(|w| w.rule) => Some(GetBucketWorm),
                 _ if get && q("object-lock") && lock => Some(GetObjectLockConfiguration),
+                Method::PUT if q("lifecycle") => Some(PutBucketLifecycleConfiguration),
+                Method::DELETE if q("lifecycle") => Some(DeleteBucketLifecycle),
+                _ if get && q("lifecycle") => Some(GetBucketLifecycleConfiguration),
                 // Any other method on these sub-resources has no operation (never a
                 // CreateBucket or DeleteBucket that ignores them).
-                _ if any_worm || (q("object-lock") && lock) => None,
+                _ if any_worm || (q("object-lock") && lock) || q("lifecycle") => None,
                 Method::PUT => Some(CreateBucket),
                 Method::DELETE if q("policy") && routes.policy => Some(DeleteBucketPolicy),
                 Method::DELETE if q("publicAccessBlock") && routes.public_access_block => {
@@ -347,8 +362,9 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 Method::GET if q("retention") && lock => Some(GetObjectRetention),
                 Method::GET if q("legal-hold") && lock => Some(GetObjectLegalHold),
                 // Any other method on them has no operation (never a delete or a put that
-                // ignores them).
+                // ignores them); nor has `?lifecycle`, a bucket's, on an object.
                 _ if (q("retention") || q("legal-hold")) && lock => None,
+                _ if q("lifecycle") => None,
                 Method::PUT if copy => Some(CopyObject),
                 Method::PUT => Some(PutObject),
                 Method::GET if q("uploadId") => Some(ListParts),

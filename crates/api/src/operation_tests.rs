@@ -139,13 +139,29 @@ fn methods_without_an_operation_and_refused_features() {
         );
     }
     assert!(matches!(
-        op(&S3, "GET", "/b?lifecycle", &[]),
+        op(&S3, "GET", "/b?cors", &[]),
         Err(Unrouted::Refused(_))
     ));
     assert!(matches!(
-        op(&OSS, "GET", "/b?lifecycle", &[]),
+        op(&OSS, "GET", "/b?cors", &[]),
         Err(Unrouted::Refused(_))
     ));
+}
+
+#[test]
+fn lifecycle_routes_in_every_dialect_by_its_methods_only() {
+    use Operation::*;
+    for routes in [&S3, &OSS, &BOS] {
+        let at = |m| op(routes, m, "/b?lifecycle", &[]);
+        assert_eq!(at("PUT"), Ok(PutBucketLifecycleConfiguration));
+        assert_eq!(at("GET"), Ok(GetBucketLifecycleConfiguration));
+        assert_eq!(at("DELETE"), Ok(DeleteBucketLifecycle));
+        // Never a DeleteObjects, nor an object's read or write that ignores it.
+        assert!(at("POST").is_err());
+        for m in ["GET", "PUT", "DELETE"] {
+            assert!(op(routes, m, "/b/k?lifecycle", &[]).is_err(), "{m}");
+        }
+    }
 }
 
 #[test]

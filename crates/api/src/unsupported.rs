@@ -87,7 +87,6 @@ pub static S3: Table = Table {
     sub_resources: &[
         "tagging",
         "cors",
-        "lifecycle",
         "encryption",
         "logging",
         "website",
@@ -157,6 +156,7 @@ pub static OSS: Table = Table {
             "bucketInfo",
             "continuation-token",
             "delete",
+            "lifecycle",
             "location",
             "objectMeta",
             "partNumber",
@@ -208,7 +208,6 @@ pub static BOS: Table = Table {
     all_but: None,
     sub_resources: &[
         "append",
-        "lifecycle",
         "cors",
         "logging",
         "replication",
@@ -327,7 +326,7 @@ mod tests {
         assert!(refused(&BOS, &parts("/b/k", &[("x-bce-object-acl", "private")])).is_some());
         let grant = [("x-bce-object-grant-read", "id=\"u\"")];
         assert!(refused(&BOS, &parts("/b/k", &grant)).is_some());
-        assert!(refused(&BOS, &parts("/b/k?lifecycle", &[])).is_some());
+        assert!(refused(&BOS, &parts("/b?lifecycle", &[])).is_none());
         assert!(refused(&BOS, &parts("/b?objectlock", &[])).is_none());
         // OSS's ObjectWorm (S3-like per-object retention) is not served.
         assert!(refused(&OSS, &parts("/b?objectWorm", &[])).is_some());

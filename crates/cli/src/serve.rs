@@ -85,6 +85,12 @@ pub struct ServeArgs {
     /// The owner display name shown for the main key pair (default: the owner ID).
     #[arg(long, value_name = "NAME")]
     display_name: Option<String>,
+
+    /// How many seconds one lifecycle day lasts: rules' days count in it, and the lifecycle
+    /// executor runs at least four times in each. Shorter than a real day, due times are not
+    /// rounded to midnight (for tests; the s3-tests' `lc_debug_interval`).
+    #[arg(long, value_name = "SECONDS", default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..))]
+    lifecycle_day: u64,
 }
 
 pub async fn run(args: ServeArgs) -> Result<(), CliError> {
@@ -97,10 +103,12 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         &dir,
         StoreOptions {
             min_free_bytes: args.min_free_bytes,
+            lifecycle_days: strata_core::lifecycle::Days::of_seconds(args.lifecycle_day),
             ..StoreOptions::default()
         },
     )
     .await?;
+    store.start_lifecycle();
 
     let listener = TcpListener::bind(&args.listen)
         .await

@@ -113,7 +113,8 @@ pub(crate) fn release_segments(txn: &mut dyn WriteTxn, segments: &[Segment]) -> 
 }
 
 /// Brings the key's listing summary in line with its newest entry: present when that entry is
-/// an object, absent when it is a delete marker or there is none.
+/// an object, absent when it is a delete marker or there is none; and the key's place in
+/// lifecycle's due index in line with its history. Every change to a key's history ends here.
 pub(crate) fn sync_current(txn: &mut dyn WriteTxn, bucket: &str, key: &str) -> StorageResult<()> {
     match current_entry(&*txn, bucket, key)? {
         Some(VersionRecord {
@@ -134,5 +135,5 @@ pub(crate) fn sync_current(txn: &mut dyn WriteTxn, bucket: &str, key: &str) -> S
         }
         _ => txn.remove_object(bucket, key)?,
     }
-    Ok(())
+    crate::lifecycle::key_changed(txn, bucket, key)
 }

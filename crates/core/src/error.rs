@@ -73,6 +73,9 @@ pub enum CoreError {
     /// Retention refused (a protected version, a lock configuration's rules).
     #[error("{0}")]
     Retention(#[from] crate::retention::RetentionError),
+    /// A lifecycle configuration refused, or none to read.
+    #[error("{0}")]
+    Lifecycle(#[from] crate::lifecycle::LifecycleError),
 }
 
 /// Failures of the storage layer (metadata engine and data files). Never the client's fault.

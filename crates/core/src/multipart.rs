@@ -275,22 +275,21 @@ impl Store {
         self.write(
             move |txn| {
                 let guard = Guard::of(txn, &cb, clock.now_ms(), false)?;
-                Ok(guard.check_asked(lock)?)
+                guard.check_asked(lock)?;
+                Ok(guard.now_ms)
             },
-            move |txn, ()| {
+            move |txn, now| {
                 let seq = txn.next_seq();
                 let upload_id = format!("{seq:016x}{:016x}", rand::random::<u64>());
-                txn.put_upload(
-                    &bucket,
-                    &upload_id,
-                    &UploadRecord {
-                        key,
-                        initiated_ms: now_ms(),
-                        meta,
-                        access,
-                        lock,
-                    },
-                )?;
+                let rec = UploadRecord {
+                    key,
+                    initiated_ms: now,
+                    meta,
+                    access,
+                    lock,
+                };
+                txn.put_upload(&bucket, &upload_id, &rec)?;
+                crate::lifecycle::upload_started(txn, &bucket, &upload_id, &rec)?;
                 Ok(upload_id)
             },
         )

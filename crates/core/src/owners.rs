@@ -25,30 +25,46 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// are cached too, and a client can name any number of them).
 const MAX_ENTRIES: usize = 65_536;
 
-#[derive(Default)]
-pub(crate) struct Owners {
+/// A cache of one kind of bucket configuration by bucket name, exact by generation. The
+/// same mechanism keeps each bucket's lifecycle rules ([`crate::lifecycle`]) for the
+/// `x-amz-expiration` of reads and writes.
+pub(crate) struct BucketCache<T> {
     generation: AtomicU64,
-    cache: RwLock<Cache>,
+    cache: RwLock<Cache<T>>,
 }
 
-#[derive(Default)]
-struct Cache {
+struct Cache<T> {
     generation: u64,
-    /// Bucket name → its configuration, or `None` for no such bucket.
-    owners: HashMap<String, Option<Entry>>,
+    /// Bucket name → its configuration, or `None` for none (or no such bucket).
+    owners: HashMap<String, Option<T>>,
 }
 
-/// What the cache holds of a bucket.
+impl<T> Default for BucketCache<T> {
+    fn default() -> Self {
+        BucketCache {
+            generation: AtomicU64::new(0),
+            cache: RwLock::new(Cache {
+                generation: 0,
+                owners: HashMap::new(),
+            }),
+        }
+    }
+}
+
+/// Each bucket's access configuration.
+pub(crate) type Owners = BucketCache<Entry>;
+
+/// What the access cache holds of a bucket.
 pub(crate) type Entry = std::sync::Arc<BucketAccess>;
 
-impl Owners {
-    /// The configuration of bucket `name` (`None`: no such bucket), from the cache or from
-    /// `read`.
+impl<T: Clone> BucketCache<T> {
+    /// The configuration of bucket `name` (`None`: none, or no such bucket), from the cache
+    /// or from `read`.
     pub(crate) fn get(
         &self,
         name: &str,
-        read: impl FnOnce() -> Result<Option<Entry>>,
-    ) -> Result<Option<Entry>> {
+        read: impl FnOnce() -> Result<Option<T>>,
+    ) -> Result<Option<T>> {
         let generation = self.generation.load(Ordering::Acquire);
         {
             let cache = self.cache.read().unwrap_or_else(|p| p.into_inner());

@@ -31,6 +31,8 @@ pub struct StoreOptions {
     pub meta_cache_bytes: usize,
     /// The wall clock retention reads (the system's; tests set their own).
     pub wall_clock: crate::clock::WallClock,
+    /// How long a lifecycle day is (`strata serve --lifecycle-day`).
+    pub lifecycle_days: crate::lifecycle::Days,
 }
 
 impl Default for StoreOptions {
@@ -40,6 +42,7 @@ impl Default for StoreOptions {
             min_free_bytes: 32 << 20,
             meta_cache_bytes: 32 << 20,
             wall_clock: Default::default(),
+            lifecycle_days: crate::lifecycle::Days::REAL,
         }
     }
 }
@@ -97,8 +100,10 @@ pub(crate) struct Inner {
     pub(crate) access: crate::owners::Owners,
     /// Now, for retention and for new versions' times: never going back.
     pub(crate) clock: Arc<crate::clock::Clock>,
+    /// Lifecycle's day, cached rules and executor (see [`crate::lifecycle`]).
+    pub(crate) lifecycle: crate::lifecycle::State,
     /// Set by [`Store::close`]: the background task ends at its next wake.
-    closing: std::sync::atomic::AtomicBool,
+    pub(crate) closing: std::sync::atomic::AtomicBool,
     /// The background task (sweep, then reclaim), awaited by [`Store::close`].
     background: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     _lock: File,
@@ -192,6 +197,7 @@ impl Store {
                 dir: dir.to_owned(),
                 access: Default::default(),
                 clock,
+                lifecycle: crate::lifecycle::State::new(opts.lifecycle_days),
                 closing: Default::default(),
                 background: Default::default(),
                 _lock: lock,
@@ -238,6 +244,7 @@ impl Store {
     pub async fn close(self) {
         self.inner.closing.store(true, Ordering::Release);
         self.inner.reclaim.notify_one();
+        self.inner.lifecycle.wake.notify_one();
         let task = self
             .inner
             .background
@@ -450,11 +457,13 @@ impl Store {
                     for upload_id in uploads {
                         crate::multipart::drop_upload(txn, &name, &upload_id)?;
                     }
+                    crate::lifecycle::forget_bucket(txn, &name)?;
                     txn.remove_bucket(&name)
                 },
             )
             .await;
         self.inner.access.changed();
+        self.lifecycle_changed();
         deleted?;
         self.freed_space();
         Ok(())

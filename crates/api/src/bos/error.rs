@@ -50,6 +50,7 @@ impl From<CoreError> for BosError {
         match e {
             CoreError::Access(a) => access_error(a),
             CoreError::Retention(r) => retention_error(r),
+            CoreError::Lifecycle(l) => lifecycle_error(l),
             CoreError::NoSuchBucket => BosError::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",
@@ -233,5 +234,18 @@ fn retention_error(e: strata_core::retention::RetentionError) -> BosError {
         | R::NotEnabled
         | R::NoLockConfiguration
         | R::NoObjectLock => BosError::invalid_argument(msg),
+    }
+}
+
+/// BOS's answers to lifecycle configurations refused or missing.
+fn lifecycle_error(e: strata_core::lifecycle::LifecycleError) -> BosError {
+    use strata_core::lifecycle::LifecycleError as L;
+    match e {
+        L::NoConfiguration => BosError::new(
+            StatusCode::NOT_FOUND,
+            "NoLifecycleConfiguration",
+            "The bucket lifecycle configuration does not exist.",
+        ),
+        other => BosError::invalid_argument(other.to_string()),
     }
 }

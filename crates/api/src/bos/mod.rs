@@ -8,6 +8,7 @@ mod batch;
 mod bucket;
 pub mod document;
 pub mod error;
+pub mod lifecycle;
 mod list;
 mod lock;
 mod multipart;
@@ -249,6 +250,9 @@ impl Dialect for BosApi {
             AbortBucketWorm => lock::delete(ctx).await,
             CompleteBucketWorm => lock::complete(ctx).await,
             ExtendBucketWorm => lock::extend(ctx, body).await,
+            GetBucketLifecycleConfiguration => lifecycle::get(ctx),
+            PutBucketLifecycleConfiguration => lifecycle::put(ctx, body).await,
+            DeleteBucketLifecycle => lifecycle::delete(ctx).await,
             // Not BOS's (its routes never give them).
             GetBucketInfo
             | ListObjectsV2

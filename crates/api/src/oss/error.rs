@@ -74,6 +74,7 @@ impl From<CoreError> for OssError {
         match e {
             CoreError::Access(a) => access_error(a),
             CoreError::Retention(r) => retention_error(r),
+            CoreError::Lifecycle(l) => lifecycle_error(l),
             CoreError::NoSuchBucket => OssError::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",
@@ -311,5 +312,18 @@ fn retention_error(e: strata_core::retention::RetentionError) -> OssError {
         R::NotEnabled | R::NoLockConfiguration | R::NoObjectLock => {
             OssError::new(S::BAD_REQUEST, "InvalidRequest", msg)
         }
+    }
+}
+
+/// OSS's answers to lifecycle configurations refused or missing.
+fn lifecycle_error(e: strata_core::lifecycle::LifecycleError) -> OssError {
+    use strata_core::lifecycle::LifecycleError as L;
+    match e {
+        L::NoConfiguration => OssError::new(
+            StatusCode::NOT_FOUND,
+            "NoSuchLifecycle",
+            "No Row found in Lifecycle Table.",
+        ),
+        other => OssError::invalid_argument(other.to_string()),
     }
 }

@@ -7,6 +7,7 @@ mod acl;
 mod batch;
 mod bucket;
 pub mod error;
+pub mod lifecycle;
 mod list;
 mod multipart;
 mod object;
@@ -269,6 +270,9 @@ impl Dialect for OssApi {
             CompleteBucketWorm => worm::complete(ctx).await,
             ExtendBucketWorm => worm::extend(ctx, body).await,
             GetBucketWorm => worm::get(ctx),
+            GetBucketLifecycleConfiguration => lifecycle::get(ctx),
+            PutBucketLifecycleConfiguration => lifecycle::put(ctx, body).await,
+            DeleteBucketLifecycle => lifecycle::delete(ctx).await,
             // OSS answers HEAD of a bucket as the GET it names (its routes never give this);
             // the rest are not OSS's.
             HeadBucket

@@ -90,6 +90,7 @@ impl From<CoreError> for S3Error {
         match e {
             CoreError::Access(a) => access_error(a),
             CoreError::Retention(r) => retention_error(r),
+            CoreError::Lifecycle(l) => lifecycle_error(l),
             CoreError::NoSuchBucket => S3Error::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",
@@ -359,5 +360,19 @@ fn retention_error(e: strata_core::retention::RetentionError) -> S3Error {
         | R::WormNotLocked
         | R::WormExpired
         | R::WormShorten { .. } => S3Error::invalid_request(msg),
+    }
+}
+
+/// S3's answers to lifecycle configurations refused or missing.
+fn lifecycle_error(e: strata_core::lifecycle::LifecycleError) -> S3Error {
+    use strata_core::lifecycle::LifecycleError as L;
+    match e {
+        L::NoConfiguration => S3Error::new(
+            StatusCode::NOT_FOUND,
+            "NoSuchLifecycleConfiguration",
+            "The lifecycle configuration does not exist",
+        ),
+        L::RuleCount(0) => S3Error::malformed_xml(),
+        other => S3Error::invalid_argument(other.to_string()),
     }
 }

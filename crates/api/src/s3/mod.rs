@@ -8,6 +8,7 @@ mod acl;
 mod batch;
 mod bucket;
 pub mod error;
+pub mod lifecycle;
 mod list;
 mod lock;
 mod multipart;
@@ -238,6 +239,9 @@ impl Dialect for S3Api {
             PutObjectRetention => lock::put_retention(ctx, body).await,
             GetObjectLegalHold => lock::get_legal_hold(ctx),
             PutObjectLegalHold => lock::put_legal_hold(ctx, body).await,
+            GetBucketLifecycleConfiguration => lifecycle::get(ctx),
+            PutBucketLifecycleConfiguration => lifecycle::put(ctx, body).await,
+            DeleteBucketLifecycle => lifecycle::delete(ctx).await,
             // Not S3's (its routes never give them).
             GetBucketInfo | GetObjectMeta | DeleteObjectAcl | InitiateBucketWorm
             | AbortBucketWorm | CompleteBucketWorm | ExtendBucketWorm | GetBucketWorm => {

@@ -80,6 +80,9 @@ actions! {
     CompleteBucketWorm,
     ExtendBucketWorm,
     GetBucketWorm,
+    GetLifecycleConfiguration,
+    /// Putting and deleting a bucket's lifecycle configuration.
+    PutLifecycleConfiguration,
 }
 
 /// What an ACL grant must give for an action: a permission on the bucket, or on the object.
@@ -111,6 +114,8 @@ impl Action {
             ListMultipartUploadParts => "ListParts",
             GetBucketPublicAccessBlock => "GetBucketPublicAccessBlock",
             PutBucketPublicAccessBlock => "PutBucketPublicAccessBlock",
+            GetLifecycleConfiguration => "GetBucketLifecycle",
+            PutLifecycleConfiguration => "PutBucketLifecycle",
             other => other.s3_name(),
         }
     }

@@ -269,7 +269,7 @@ fn actions() {
     malformed(&s3(&list));
     malformed(&s3(&allow(r#""*""#, "X", "").replace("\"X\"", "[1]")));
     // An action Strata does not take matches nothing, without error.
-    let p = parse(&s3(&allow(r#""*""#, "s3:PutLifecycleConfiguration", "")));
+    let p = parse(&s3(&allow(r#""*""#, "s3:PutReplicationConfiguration", "")));
     assert!(Action::ALL.into_iter().all(|a| {
         eval_as(&p, None, false, a, a.on_object().then_some("k"), &NO_KEYS).is_none()
     }));

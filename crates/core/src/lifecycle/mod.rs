@@ -1,43 +1,85 @@
-//! Lifecycle's decisions, once for every dialect: which entries of a key a bucket's rules
-//! make due at a given time, and what is to be done with each (pure functions over a key's
-//! history), and [`Store::apply_lifecycle`](crate::Store::apply_lifecycle), which carries them out for one key. No
-//! configuration is stored and no background executor runs yet (issue 15 is under way: the
-//! configuration's storage, the dialects' codecs and the executor with its due index come
-//! next; until then every `?lifecycle` request stays 501).
-//!
-//! The executor will carry out each [`Action`] through the paths clients use (a delete
-//! without a version for [`Action::Expire`], a delete of the version named otherwise), so the
-//! bucket's versioning gives expiration its meaning (removal, a delete marker, a `null`
-//! delete marker) and retention ([`crate::retention::Guard`]) refuses what it protects.
+//! Lifecycle, once for every dialect: the rules ([`Rule`], which S3's, OSS's and BOS's
+//! configurations read into and are written from), which entries of a key the rules make due
+//! at a given time and what is to be done with each (pure functions over a key's history:
+//! [`due`], [`next_due`], [`upload_due`], [`expiration_of`]), and the store's side:
+//! - `store.rs`: a bucket's configuration (put, get, delete), cached for the request path;
+//! - `index.rs`: the due index, which holds for every key and upload that something will
+//!   become due for a time no later than when it does, so a run's work is what is due, not
+//!   the bucket's size;
+//! - `apply.rs`: what is due for a set of keys decided and carried out in one write, through
+//!   the clients' delete path (so the bucket's versioning gives expiration its meaning:
+//!   removal, a delete marker, a `null` delete marker) after asking retention
+//!   ([`crate::retention::Guard`]);
+//! - `executor.rs`: the background runs.
 
 mod apply;
+mod executor;
+mod index;
+mod store;
 #[cfg(test)]
 mod tests;
 mod validate;
 
+pub use apply::Outcome;
+pub use executor::RunStats;
+pub(crate) use index::{forget_bucket, key_changed, upload_started};
+pub(crate) use store::State;
 pub use validate::{LifecycleError, MAX_ID_CHARS, MAX_NEWER_NONCURRENT, MAX_RULES, validate};
 
 use crate::version::VersionId;
+use serde::{Deserialize, Serialize};
 
 const DAY_MS: i64 = 86_400_000;
 
 /// Which keys and objects a rule applies to. Tags are not stored yet (object tagging is not
 /// built), so a rule that filters on tags matches no object.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Filter {
-    pub prefix: String,
+    /// The key starts with one of these; none: any key. S3 and OSS give one (S3 may give
+    /// none: an empty `Filter`); BOS's `resource` list may give several.
+    pub prefixes: Vec<String>,
     pub tags: Vec<(String, String)>,
     /// The object must be larger than this many bytes.
     pub size_greater_than: Option<u64>,
     /// The object must be smaller than this many bytes.
     pub size_less_than: Option<u64>,
+    /// Keys (and tagged objects) the rule leaves alone (OSS's `Not`, BOS's `not`).
+    pub not: Option<Exclusion>,
+}
+
+/// What a rule's filter excludes: keys under `prefix` (and, when `tags` are given, only
+/// objects that carry them all).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exclusion {
+    pub prefix: String,
+    pub tags: Vec<(String, String)>,
 }
 
 impl Filter {
+    /// A filter on one prefix (S3's and OSS's).
+    pub fn prefix(prefix: impl Into<String>) -> Filter {
+        Filter {
+            prefixes: vec![prefix.into()],
+            ..Filter::default()
+        }
+    }
+
+    /// Whether the rule applies to `key` at all (whatever its entries).
+    pub fn matches_key(&self, key: &str) -> bool {
+        let prefixed =
+            self.prefixes.is_empty() || self.prefixes.iter().any(|p| key.starts_with(p.as_str()));
+        // Objects carry no tags, so an exclusion that names tags excludes nothing.
+        let excluded = self
+            .not
+            .as_ref()
+            .is_some_and(|n| n.tags.is_empty() && key.starts_with(n.prefix.as_str()));
+        prefixed && !excluded && self.tags.is_empty()
+    }
+
     /// Whether an entry of `key` matches: an object of `size` bytes, or a delete marker
     /// (`None`), which size conditions never match.
     pub fn matches(&self, key: &str, size: Option<u64>) -> bool {
-        if !key.starts_with(&self.prefix) || !self.tags.is_empty() {
+        if !self.matches_key(key) {
             return false;
         }
         let sized = self.size_greater_than.is_some() || self.size_less_than.is_some();
@@ -52,16 +94,27 @@ impl Filter {
 }
 
 /// When a current object expires.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Expiration {
     /// This many days after it was written.
     Days(u32),
-    /// From this instant on (Unix milliseconds).
+    /// From this instant on (Unix milliseconds): S3's `Date`, BOS's absolute time.
     Date(i64),
+    /// At once, if it was written before this instant (OSS's `CreatedBeforeDate`).
+    CreatedBefore(i64),
+}
+
+/// When an incomplete multipart upload is aborted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UploadAbort {
+    /// This many days after it was initiated.
+    Days(u32),
+    /// At once, if it was initiated before this instant (OSS's `CreatedBeforeDate`).
+    CreatedBefore(i64),
 }
 
 /// When noncurrent versions go.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoncurrentExpiration {
     /// Days after the version became noncurrent (its successor was written).
     pub days: u32,
@@ -70,7 +123,7 @@ pub struct NoncurrentExpiration {
 }
 
 /// One lifecycle rule, as every dialect's configuration reads into it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
     pub id: String,
     pub enabled: bool,
@@ -79,13 +132,16 @@ pub struct Rule {
     /// Remove a current delete marker that has no versions left under it.
     pub expired_object_delete_marker: bool,
     pub noncurrent: Option<NoncurrentExpiration>,
-    /// Abort incomplete multipart uploads this many days after they were initiated.
-    pub abort_incomplete_upload_days: Option<u32>,
+    /// Abort incomplete multipart uploads.
+    pub abort_upload: Option<UploadAbort>,
+    /// S3's older form: the rule's `Prefix` directly under `Rule`, not in a `Filter` (so a
+    /// GET shows it as it was put).
+    pub legacy_prefix: bool,
 }
 
 /// How long a lifecycle day is: a real day, whose due times are rounded up to the next
 /// midnight UTC (as AWS counts), or a shortened day for tests, without rounding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Days {
     pub day_ms: i64,
     pub midnight: bool,
@@ -139,7 +195,8 @@ pub enum Action {
 }
 
 /// The actions due at `now_ms` for `key`, whose entries are `history` (newest first), under
-/// `rules`: one action per entry at most, each with the ID of the rule that decided it.
+/// `rules`: one action per entry at most, each with the ID of the rule that decided it (the
+/// rule that made it due first).
 pub fn due(
     rules: &[Rule],
     key: &str,
@@ -147,6 +204,47 @@ pub fn due(
     now_ms: i64,
     days: Days,
 ) -> Vec<(Action, String)> {
+    let mut planned = schedule(rules, key, history, days);
+    planned.retain(|(t, _, _)| *t <= now_ms);
+    planned.sort_by_key(|(t, _, _)| *t);
+    let mut out: Vec<(Action, String)> = Vec::new();
+    for (_, action, rule) in planned {
+        if !out.iter().any(|(a, _)| *a == action) {
+            out.push((action, rule.id.clone()));
+        }
+    }
+    out
+}
+
+/// The earliest time at which something becomes due for `key`'s `history` as it stands
+/// (possibly already past), or `None` if the rules never make anything of it due.
+pub fn next_due(rules: &[Rule], key: &str, history: &[Entry], days: Days) -> Option<i64> {
+    next_due_except(rules, key, history, days, &[])
+}
+
+/// [`next_due`], leaving out the actions in `except` (those retention refused).
+pub fn next_due_except(
+    rules: &[Rule],
+    key: &str,
+    history: &[Entry],
+    days: Days,
+    except: &[Action],
+) -> Option<i64> {
+    schedule(rules, key, history, days)
+        .into_iter()
+        .filter(|(_, a, _)| !except.contains(a))
+        .map(|(t, _, _)| t)
+        .min()
+}
+
+/// Every action the rules will make due for `history` if nothing else changes it, with when
+/// and by which rule (an entry may appear under several rules).
+fn schedule<'r>(
+    rules: &'r [Rule],
+    key: &str,
+    history: &[Entry],
+    days: Days,
+) -> Vec<(i64, Action, &'r Rule)> {
     let mut out = Vec::new();
     let active = || rules.iter().filter(|r| r.enabled);
     let Some(current) = history.first() else {
@@ -154,21 +252,21 @@ pub fn due(
     };
     match current.size {
         Some(size) => {
-            let expiry = active()
-                .filter(|r| r.filter.matches(key, Some(size)))
-                .filter_map(|r| Some((expires_at(r.expiration?, current, days), r)))
-                .min_by_key(|(t, _)| *t);
-            if let Some((t, r)) = expiry
-                && t <= now_ms
-            {
-                out.push((Action::Expire, r.id.clone()));
+            for r in active().filter(|r| r.filter.matches(key, Some(size))) {
+                if let Some(e) = r.expiration {
+                    let t = expires_at(e, current, days);
+                    if t < i64::MAX {
+                        out.push((t, Action::Expire, r));
+                    }
+                }
             }
         }
         None if history.len() == 1 => {
-            if let Some(r) =
-                active().find(|r| r.expired_object_delete_marker && r.filter.matches(key, None))
-            {
-                out.push((Action::RemoveExpiredMarker(current.id), r.id.clone()));
+            for r in active().filter(|r| r.expired_object_delete_marker) {
+                if r.filter.matches(key, None) {
+                    let action = Action::RemoveExpiredMarker(current.id);
+                    out.push((current.last_modified_ms, action, r));
+                }
             }
         }
         None => {}
@@ -180,21 +278,31 @@ pub fn due(
         // successor was written.
         let noncurrent = history.windows(2).map(|w| (w[1], w[0].last_modified_ms));
         for (entry, since) in noncurrent.skip(keep) {
-            let done = out
-                .iter()
-                .any(|(a, _)| *a == Action::RemoveNoncurrent(entry.id));
-            if !done && r.filter.matches(key, entry.size) && days.after(since, nc.days) <= now_ms {
-                out.push((Action::RemoveNoncurrent(entry.id), r.id.clone()));
+            if r.filter.matches(key, entry.size) {
+                let t = days.after(since, nc.days);
+                out.push((t, Action::RemoveNoncurrent(entry.id), r));
             }
         }
     }
     out
 }
 
+/// When `e` makes the current entry expire (`i64::MAX`: never).
 fn expires_at(e: Expiration, current: &Entry, days: Days) -> i64 {
     match e {
         Expiration::Days(n) => days.after(current.last_modified_ms, n),
         Expiration::Date(t) => t,
+        Expiration::CreatedBefore(t) if current.last_modified_ms < t => current.last_modified_ms,
+        Expiration::CreatedBefore(_) => i64::MAX,
+    }
+}
+
+/// When `a` makes an upload initiated at `initiated_ms` due (`i64::MAX`: never).
+fn abort_at(a: UploadAbort, initiated_ms: i64, days: Days) -> i64 {
+    match a {
+        UploadAbort::Days(n) => days.after(initiated_ms, n),
+        UploadAbort::CreatedBefore(t) if initiated_ms < t => initiated_ms,
+        UploadAbort::CreatedBefore(_) => i64::MAX,
     }
 }
 
@@ -207,13 +315,24 @@ pub fn upload_due<'r>(
     now_ms: i64,
     days: Days,
 ) -> Option<&'r Rule> {
+    upload_next(rules, key, initiated_ms, days)
+        .filter(|(t, _)| *t <= now_ms)
+        .map(|(_, r)| r)
+}
+
+/// When an upload of `key` initiated at `initiated_ms` becomes due, and by which rule.
+pub fn upload_next<'r>(
+    rules: &'r [Rule],
+    key: &str,
+    initiated_ms: i64,
+    days: Days,
+) -> Option<(i64, &'r Rule)> {
     rules
         .iter()
-        .filter(|r| r.enabled && key.starts_with(&r.filter.prefix) && r.filter.tags.is_empty())
-        .filter_map(|r| Some((days.after(initiated_ms, r.abort_incomplete_upload_days?), r)))
-        .filter(|(t, _)| *t <= now_ms)
+        .filter(|r| r.enabled && r.filter.matches_key(key))
+        .filter_map(|r| Some((abort_at(r.abort_upload?, initiated_ms, days), r)))
+        .filter(|(t, _)| *t < i64::MAX)
         .min_by_key(|(t, _)| *t)
-        .map(|(_, r)| r)
 }
 
 /// When the current object of `key` (written at `last_modified_ms`, `size` bytes) expires
@@ -233,5 +352,6 @@ pub fn expiration_of<'r>(
         .iter()
         .filter(|r| r.enabled && r.filter.matches(key, Some(size)))
         .filter_map(|r| Some((expires_at(r.expiration?, &current, Days::REAL), r)))
+        .filter(|(t, _)| *t < i64::MAX)
         .min_by_key(|(t, _)| *t)
 }

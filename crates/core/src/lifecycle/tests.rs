@@ -33,10 +33,7 @@ fn rule(id: &str, prefix: &str) -> Rule {
     Rule {
         id: id.into(),
         enabled: true,
-        filter: Filter {
-            prefix: prefix.into(),
-            ..Filter::default()
-        },
+        filter: Filter::prefix(prefix),
         ..Rule::default()
     }
 }
@@ -149,7 +146,6 @@ fn filters_disabled_rules_and_uploads() {
     let sized = Rule {
         expiration: Some(Expiration::Days(1)),
         filter: Filter {
-            prefix: String::new(),
             size_greater_than: Some(5),
             size_less_than: Some(20),
             ..Filter::default()
@@ -173,7 +169,7 @@ fn filters_disabled_rules_and_uploads() {
     };
     assert!(due(&[off], "k", &[object(1, 0)], 9 * D, SHORT).is_empty());
     let abort = Rule {
-        abort_incomplete_upload_days: Some(2),
+        abort_upload: Some(UploadAbort::Days(2)),
         ..rule("mpu", "logs/")
     };
     let rules = [abort];

@@ -13,10 +13,13 @@ pub const MAX_ID_CHARS: usize = 255;
 /// The most noncurrent versions a rule may keep.
 pub const MAX_NEWER_NONCURRENT: u32 = 100;
 
-/// Why a lifecycle configuration is refused. Each dialect maps it once (S3:
-/// `InvalidArgument`, or `MalformedXML` for no rule at all).
+/// Why a lifecycle configuration is refused, or is not there. Each dialect maps it once (S3:
+/// `InvalidArgument`, or `MalformedXML` for no rule at all; `NoSuchLifecycleConfiguration`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LifecycleError {
+    /// The bucket has no lifecycle configuration to read.
+    #[error("the bucket has no lifecycle configuration")]
+    NoConfiguration,
     #[error("a lifecycle configuration has 1 to {MAX_RULES} rules, not {0}")]
     RuleCount(usize),
     #[error("a rule ID is at most {MAX_ID_CHARS} characters")]
@@ -61,7 +64,7 @@ fn check_rule(r: &Rule) -> Result<(), LifecycleError> {
     let acts = r.expiration.is_some()
         || r.expired_object_delete_marker
         || r.noncurrent.is_some()
-        || r.abort_incomplete_upload_days.is_some();
+        || r.abort_upload.is_some();
     if !acts {
         return Err(LifecycleError::NoAction(id()));
     }
@@ -80,7 +83,7 @@ fn check_rule(r: &Rule) -> Result<(), LifecycleError> {
             return Err(LifecycleError::NewerNoncurrent(id()));
         }
     }
-    if r.abort_incomplete_upload_days == Some(0) {
+    if r.abort_upload == Some(super::UploadAbort::Days(0)) {
         return Err(zero("DaysAfterInitiation"));
     }
     if r.expired_object_delete_marker && r.expiration.is_some() {
@@ -89,7 +92,7 @@ fn check_rule(r: &Rule) -> Result<(), LifecycleError> {
     if !r.filter.tags.is_empty() {
         let what = if r.expired_object_delete_marker {
             Some("ExpiredObjectDeleteMarker")
-        } else if r.abort_incomplete_upload_days.is_some() {
+        } else if r.abort_upload.is_some() {
             Some("AbortIncompleteMultipartUpload")
         } else {
             None

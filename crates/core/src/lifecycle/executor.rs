@@ -1,0 +1,269 @@
+//! The executor: runs that file the keys of buckets whose configuration was just put (the
+//! rebuilds), then carry out every entry of the due index that is due, a chunk per write;
+//! and the background task that runs them at least four times per lifecycle day, and at
+//! once when a configuration is put.
+//!
+//! A run yields between chunks, so client requests, whose writes share the group commit,
+//! wait for at most one chunk.
+
+use super::apply::Outcome;
+use super::index::{self, Cursor};
+use super::store::{LifecycleRecord, configured, read_config};
+use super::{Days, next_due, upload_next};
+use crate::error::Result;
+use crate::meta::{Flow, Start, encode};
+use crate::store::Store;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// Index entries carried out per write.
+const CHUNK: usize = 64;
+/// Keys filed per write of a rebuild.
+const REBUILD_KEYS: usize = 256;
+/// Entries read per write of a rebuild (a key's whole history is always read).
+const REBUILD_ENTRIES: usize = 4096;
+/// The longest wait between runs.
+const MAX_PERIOD: Duration = Duration::from_secs(15 * 60);
+
+/// What a run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunStats {
+    /// Keys and uploads filed by rebuilds.
+    pub filed: u64,
+    /// Index entries looked at.
+    pub checked: u64,
+    /// Everything carried out or found protected, in order.
+    pub outcomes: Vec<Outcome>,
+}
+
+impl RunStats {
+    /// Actions carried out (deletes, removals, aborted uploads).
+    pub fn actions(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| !matches!(o, Outcome::Protected { .. }))
+            .count()
+    }
+}
+
+impl Store {
+    /// One run: the rebuilds in progress, then everything due now. Stops early (without harm:
+    /// every chunk is its own write) when the store closes.
+    pub async fn run_lifecycle(&self) -> Result<RunStats> {
+        let mut stats = RunStats::default();
+        self.adopt_day().await?;
+        let rebuilds = index::rebuilds(&*self.read()?)?;
+        for (bucket, cursor) in rebuilds {
+            let mut cursor = Some(cursor);
+            while let Some(c) = cursor {
+                if self.closing() {
+                    return Ok(stats);
+                }
+                let (next, filed) = self.rebuild_step(&bucket, c).await?;
+                stats.filed += filed;
+                cursor = next;
+                tokio::task::yield_now().await;
+            }
+        }
+        loop {
+            if self.closing() {
+                return Ok(stats);
+            }
+            let now = self.inner.clock.now_ms();
+            let entries = {
+                let txn = self.read()?;
+                index::due_entries(&*txn, now, CHUNK)?
+            };
+            if entries.is_empty() {
+                break;
+            }
+            stats.checked += entries.len() as u64;
+            stats.outcomes.extend(self.apply_due(entries).await?);
+            tokio::task::yield_now().await;
+        }
+        Ok(stats)
+    }
+
+    /// Starts the background executor (once; `strata serve` does). It runs at once, then at
+    /// least four times per lifecycle day, when the earliest entry comes due, and whenever a
+    /// configuration changes.
+    pub fn start_lifecycle(&self) {
+        let state = &self.inner.lifecycle;
+        if state.started.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let weak = Arc::downgrade(&self.inner);
+        let wake = state.wake.clone();
+        let quarter = u64::try_from(state.days.day_ms / 4).unwrap_or(1).max(1);
+        let period = Duration::from_millis(quarter).min(MAX_PERIOD);
+        tokio::spawn(async move {
+            loop {
+                let Some(inner) = weak.upgrade() else { return };
+                let store = Store { inner };
+                if store.closing() {
+                    return;
+                }
+                match store.run_lifecycle().await {
+                    Ok(stats) if !stats.outcomes.is_empty() || stats.filed > 0 => {
+                        tracing::info!(
+                            actions = stats.actions(),
+                            protected = stats.outcomes.len() - stats.actions(),
+                            filed = stats.filed,
+                            checked = stats.checked,
+                            "lifecycle run"
+                        );
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(%e, "lifecycle run failed"),
+                }
+                let wait = store.until_next_due().map_or(period, |d| d.min(period));
+                drop(store);
+                tokio::select! {
+                    _ = wake.notified() => {}
+                    _ = tokio::time::sleep(wait) => {}
+                }
+            }
+        });
+    }
+
+    fn closing(&self) -> bool {
+        self.inner.closing.load(Ordering::Acquire)
+    }
+
+    /// How long until the due index's earliest entry comes due.
+    fn until_next_due(&self) -> Option<Duration> {
+        let first = index::earliest(&*self.read().ok()?).ok()??;
+        let ms = first.saturating_sub(self.inner.clock.now_ms()).max(0);
+        Some(Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
+    }
+
+    /// Buckets whose index was filed with another day length (the server was started with
+    /// another `--lifecycle-day`) take this store's and are filed anew.
+    async fn adopt_day(&self) -> Result<()> {
+        let days = self.lifecycle_days();
+        let all = configured(&*self.read()?)?;
+        let stale: Vec<String> = all
+            .into_iter()
+            .filter(|(_, rec)| rec.days != days)
+            .map(|(b, _)| b)
+            .collect();
+        for bucket in stale {
+            self.write(
+                |_| Ok(()),
+                move |txn, ()| {
+                    let Some(rec) = read_config(&*txn, &bucket)? else {
+                        return Ok(());
+                    };
+                    let rec = LifecycleRecord { days, ..rec };
+                    txn.put_setting(&super::store::config_name(&bucket), &encode(&rec))?;
+                    index::start_rebuild(txn, &bucket)
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Files the next keys (or uploads) of `bucket`'s rebuild, from `cursor`, in one write.
+    /// Returns where it goes on (`None`: done) and how many it filed.
+    async fn rebuild_step(&self, bucket: &str, cursor: Cursor) -> Result<(Option<Cursor>, u64)> {
+        let (bucket, cb) = (bucket.to_owned(), bucket.to_owned());
+        self.write(
+            move |txn| {
+                let Some(rec) = read_config(txn, &cb)? else {
+                    return Ok((None, Vec::new(), Vec::new()));
+                };
+                let days = rec.days;
+                match cursor {
+                    Cursor::Keys(after) => {
+                        let (keys, more) = rebuild_keys(txn, &cb, after.as_deref(), &rec)?;
+                        let next = match (more, keys.last()) {
+                            (true, Some((k, _))) => Cursor::Keys(Some(k.clone())),
+                            _ => Cursor::Uploads(None),
+                        };
+                        Ok((Some(next), keys, Vec::new()))
+                    }
+                    Cursor::Uploads(after) => {
+                        let mut uploads = Vec::new();
+                        let mut last = None;
+                        let start = after.as_ref().map(|(k, u)| (k.as_str(), u.as_str()));
+                        txn.scan_uploads(&cb, start, &mut |id, up| {
+                            if uploads.len() >= REBUILD_KEYS {
+                                return Flow::Stop;
+                            }
+                            let next = upload_next(&rec.rules, &up.key, up.initiated_ms, days);
+                            last = Some((up.key.clone(), id.to_owned()));
+                            uploads.push((id.to_owned(), next.map(|(t, _)| t)));
+                            Flow::Continue
+                        })?;
+                        let next = match last {
+                            Some(l) if uploads.len() >= REBUILD_KEYS => {
+                                Some(Cursor::Uploads(Some(l)))
+                            }
+                            _ => None,
+                        };
+                        Ok((next, Vec::new(), uploads))
+                    }
+                }
+            },
+            move |txn, (next, keys, uploads)| {
+                let filed = (keys.len() + uploads.len()) as u64;
+                for (key, due) in keys {
+                    index::set_key(txn, &bucket, &key, due)?;
+                }
+                for (id, due) in uploads {
+                    if let Some(t) = due {
+                        index::add_upload(txn, &bucket, &id, t)?;
+                    }
+                }
+                index::set_rebuild(txn, &bucket, next.as_ref())?;
+                Ok((next, filed))
+            },
+        )
+        .await
+    }
+}
+
+/// The next keys of a rebuild after `after`, each with its exact next due time, and whether
+/// keys are left.
+fn rebuild_keys(
+    txn: &dyn crate::meta::ReadTxn,
+    bucket: &str,
+    after: Option<&str>,
+    rec: &LifecycleRecord,
+) -> crate::meta::StorageResult<(Vec<(String, Option<i64>)>, bool)> {
+    let days: Days = rec.days;
+    let start = after.map_or(Start::First, Start::AfterKey);
+    let mut keys: Vec<(String, Option<i64>)> = Vec::new();
+    let mut history = Vec::new();
+    let mut current: Option<String> = None;
+    let mut read = 0usize;
+    let mut more = false;
+    txn.scan_versions(bucket, start, &mut |k, v| {
+        if current.as_deref() != Some(k) {
+            if let Some(done) = current.take() {
+                let due = next_due(&rec.rules, &done, &history, days);
+                keys.push((done, due));
+                history.clear();
+                if keys.len() >= REBUILD_KEYS || read >= REBUILD_ENTRIES {
+                    more = true;
+                    return Flow::Stop;
+                }
+            }
+            current = Some(k.to_owned());
+        }
+        read += 1;
+        history.push(super::Entry {
+            id: v.id,
+            last_modified_ms: v.last_modified_ms,
+            size: v.object().map(|d| d.size),
+        });
+        Flow::Continue
+    })?;
+    if let Some(done) = current.take() {
+        let due = next_due(&rec.rules, &done, &history, days);
+        keys.push((done, due));
+    }
+    Ok((keys, more))
+}
