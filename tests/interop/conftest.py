@@ -28,6 +28,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 ACCESS_KEY = "STRATAINTEROPTESTAK1"
 SECRET_KEY = "StrataInteropTestSecretKey0123456789abcd"
 REGION = "cn-hangzhou"
+# Seconds one lifecycle day lasts on the suites' server (`strata serve --lifecycle-day`), so
+# the lifecycle tests see rules of a few days fire in seconds. Buckets without a lifecycle
+# configuration are not affected.
+LIFECYCLE_DAY = 2
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,7 @@ def server(tmp_path_factory) -> Server:
             "--access-key", ACCESS_KEY,
             "--secret-key", SECRET_KEY,
             "--users", str(users_path),
+            "--lifecycle-day", str(LIFECYCLE_DAY),
         ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
