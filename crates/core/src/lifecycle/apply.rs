@@ -111,8 +111,7 @@ fn plan(txn: &dyn ReadTxn, entries: Vec<DueEntry>, now_ms: i64) -> Result<Vec<Pl
     let mut buckets = Buckets::new();
     let mut plans = Vec::with_capacity(entries.len());
     for entry in entries {
-        let Some((rec, rules, guard)) = bucket_of(&mut buckets, txn, &entry.bucket, now_ms)?
-        else {
+        let Some((rec, rules, guard)) = bucket_of(&mut buckets, txn, &entry.bucket, now_ms)? else {
             plans.push(Plan::Drop(entry));
             continue;
         };

@@ -10,11 +10,14 @@
 //!   the clients' delete path (so the bucket's versioning gives expiration its meaning:
 //!   removal, a delete marker, a `null` delete marker) after asking retention
 //!   ([`crate::retention::Guard`]);
-//! - `executor.rs`: the background runs.
+//! - `executor.rs`: the background runs;
+//! - `preview.rs`: what the executor would do to a key by a time, replayed in memory
+//!   (`strata lifecycle preview`).
 
 mod apply;
 mod executor;
 mod index;
+mod preview;
 mod store;
 #[cfg(test)]
 mod tests;
@@ -23,6 +26,7 @@ mod validate;
 pub use apply::Outcome;
 pub use executor::RunStats;
 pub(crate) use index::{forget_bucket, key_changed, upload_started};
+pub use preview::{Step, What, preview, preview_upload};
 pub(crate) use store::State;
 pub use validate::{LifecycleError, MAX_ID_CHARS, MAX_NEWER_NONCURRENT, MAX_RULES, validate};
 
