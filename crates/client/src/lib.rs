@@ -14,7 +14,8 @@
 //! The operations are those the `strata` client commands need (`ops.rs`): listing versions
 //! and objects a page at a time, multi-delete of up to 1000 entries with per-entry failures,
 //! single deletes, put, get (streamed and counted), head, copy of a version over a key, bucket
-//! creation, deletion and versioning, and listing and aborting incomplete multipart uploads.
+//! creation, deletion and versioning, and listing and aborting incomplete multipart uploads;
+//! a bucket's versioning state and lifecycle document (`config.rs`).
 //! [`Client::admin_list_users`] and its siblings speak Strata's own admin API (`admin.rs`);
 //! [`Client::request`] signs and sends any other request.
 //! Responses are parsed with `strata_wire::xml::parse` (S3, OSS) and serde_json (BOS) in
@@ -24,6 +25,7 @@
 //! unreserved characters and `/` kept. Only `http://` endpoints are supported.
 
 mod admin;
+mod config;
 mod encode;
 mod error;
 mod ops;
@@ -44,11 +46,12 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 pub use admin::{NewUser, UserCredentials, UserInfo};
+pub use config::Versioning;
 pub use error::Error;
 pub use http::Method;
 pub use ops::{
-    DeleteFailure, ObjectEntry, ObjectId, ObjectInfo, ObjectsPage, PutOutput, Upload, VersionEntry,
-    VersionsMarker, VersionsPage,
+    DeleteFailure, ObjectEntry, ObjectId, ObjectInfo, ObjectsPage, PutOutput, Upload, UploadsPage,
+    VersionEntry, VersionsMarker, VersionsPage,
 };
 pub use strata_wire::Credentials;
 

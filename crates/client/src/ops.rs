@@ -100,6 +100,17 @@ impl DeleteFailure {
 pub struct Upload {
     pub key: String,
     pub upload_id: String,
+    /// When it was initiated (Unix milliseconds), if the listing said.
+    pub initiated_ms: Option<i64>,
+}
+
+/// A page of a multipart upload listing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UploadsPage {
+    pub uploads: Vec<Upload>,
+    /// Where the next page starts, when the listing is truncated: the key marker and (S3,
+    /// OSS) the upload ID marker.
+    pub next: Option<(String, String)>,
 }
 
 /// What a put or copy reports.
@@ -125,7 +136,7 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn content_md5(body: &[u8]) -> String {
+pub(crate) fn content_md5(body: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(Md5::digest(body))
 }
 
@@ -458,6 +469,22 @@ impl Client {
         prefix: &str,
         max: usize,
     ) -> Result<Vec<Upload>, Error> {
+        Ok(self
+            .list_uploads_page(bucket, prefix, None, max)
+            .await?
+            .uploads)
+    }
+
+    /// One page (at most `max`, ≤ 1000) of the incomplete multipart uploads under `prefix`,
+    /// after `marker` (a page's [`UploadsPage::next`]). BOS pages by key alone, so uploads of
+    /// one key that straddle a page boundary are not all listed there.
+    pub async fn list_uploads_page(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        marker: Option<&(String, String)>,
+        max: usize,
+    ) -> Result<UploadsPage, Error> {
         let bos = self.dialect() == Dialect::Bos;
         let mut req = Req::new(Method::GET, Some(bucket), None)
             .query("uploads", "")
@@ -467,6 +494,16 @@ impl Client {
             );
         if !prefix.is_empty() {
             req = req.query("prefix", prefix);
+        }
+        if let Some((key, upload_id)) = marker {
+            if bos {
+                req = req.query("keyMarker", key.as_str());
+            } else {
+                req = req.query("key-marker", key.as_str());
+                if !upload_id.is_empty() {
+                    req = req.query("upload-id-marker", upload_id.as_str());
+                }
+            }
         }
         if !bos {
             req = req.query("encoding-type", "url");

@@ -1,7 +1,8 @@
 //! Response bodies: XML for S3 and OSS (with `strata_wire::xml::parse`), JSON for BOS.
 
 use crate::ops::{
-    DeleteFailure, ObjectEntry, ObjectsPage, Upload, VersionEntry, VersionsMarker, VersionsPage,
+    DeleteFailure, ObjectEntry, ObjectsPage, Upload, UploadsPage, VersionEntry, VersionsMarker,
+    VersionsPage,
 };
 use crate::{Dialect, Error};
 use http::StatusCode;
@@ -11,12 +12,12 @@ use strata_wire::xml::Element;
 /// A bound on the elements of one response document (a page of 1000 versions has ~12,000).
 const MAX_ELEMENTS: usize = 200_000;
 
-fn xml(body: &[u8]) -> Result<Element, Error> {
+pub(crate) fn xml(body: &[u8]) -> Result<Element, Error> {
     strata_wire::xml::parse(body, MAX_ELEMENTS)
         .map_err(|e| Error::Response(format!("the XML response cannot be parsed: {e:?}")))
 }
 
-fn expect_root(el: &Element, name: &str) -> Result<(), Error> {
+pub(crate) fn expect_root(el: &Element, name: &str) -> Result<(), Error> {
     if el.name == name {
         Ok(())
     } else {
@@ -248,20 +249,40 @@ pub fn upload_id_xml(body: &[u8]) -> Result<String, Error> {
         .ok_or_else(|| Error::Response("the initiate result has no UploadId".into()))
 }
 
-/// The `<Upload>` entries of a ListMultipartUploads result.
-pub fn uploads_xml(body: &[u8]) -> Result<Vec<Upload>, Error> {
+/// A ListMultipartUploads result: its `<Upload>` entries and where the next page starts.
+pub fn uploads_xml(body: &[u8]) -> Result<UploadsPage, Error> {
     let root = xml(body)?;
     expect_root(&root, "ListMultipartUploadsResult")?;
     let url = url_encoded(&root);
-    Ok(root
+    let uploads: Vec<Upload> = root
         .children("Upload")
         .filter_map(|u| {
             Some(Upload {
                 key: key_text(u.child_text("Key")?, url),
                 upload_id: u.child_text("UploadId")?.to_owned(),
+                initiated_ms: u.child_text("Initiated").and_then(parse_time),
             })
         })
-        .collect())
+        .collect();
+    let next = if is_true(root.child_text("IsTruncated")) {
+        let last = uploads.last();
+        let key = root
+            .child_text("NextKeyMarker")
+            .filter(|k| !k.is_empty())
+            .map(|k| key_text(k, url))
+            .or_else(|| last.map(|u| u.key.clone()))
+            .ok_or_else(|| Error::Response("a truncated listing has no NextKeyMarker".into()))?;
+        let upload_id = root
+            .child_text("NextUploadIdMarker")
+            .filter(|u| !u.is_empty())
+            .map(str::to_owned)
+            .or_else(|| last.map(|u| u.upload_id.clone()))
+            .unwrap_or_default();
+        Some((key, upload_id))
+    } else {
+        None
+    };
+    Ok(UploadsPage { uploads, next })
 }
 
 /// A copy's 200 response: S3 may still carry an `<Error>` document.
@@ -395,27 +416,48 @@ pub fn upload_id_json(body: &[u8]) -> Result<String, Error> {
         .map_err(|e| Error::Response(format!("the initiate result cannot be parsed: {e}")))
 }
 
-pub fn uploads_json(body: &[u8]) -> Result<Vec<Upload>, Error> {
+pub fn uploads_json(body: &[u8]) -> Result<UploadsPage, Error> {
     #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
     struct Listing {
         #[serde(default)]
         uploads: Vec<Item>,
+        #[serde(default)]
+        is_truncated: bool,
+        #[serde(default)]
+        next_key_marker: Option<String>,
     }
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Item {
         key: String,
         upload_id: String,
+        #[serde(default)]
+        initiated: Option<String>,
     }
     let l: Listing = serde_json::from_slice(body)
         .map_err(|e| Error::Response(format!("the upload listing cannot be parsed: {e}")))?;
-    Ok(l.uploads
+    let last_key = l.uploads.last().map(|u| u.key.clone());
+    let uploads = l
+        .uploads
         .into_iter()
         .map(|i| Upload {
             key: i.key,
             upload_id: i.upload_id,
+            initiated_ms: i.initiated.as_deref().and_then(parse_time),
         })
-        .collect())
+        .collect();
+    let next = if l.is_truncated {
+        let key = l
+            .next_key_marker
+            .filter(|k| !k.is_empty())
+            .or(last_key)
+            .ok_or_else(|| Error::Response("a truncated listing has no nextKeyMarker".into()))?;
+        Some((key, String::new()))
+    } else {
+        None
+    };
+    Ok(UploadsPage { uploads, next })
 }
 
 /// BOS answers a multi-delete with no body when every entry went, else `{"errors": […]}`.
