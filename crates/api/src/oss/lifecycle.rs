@@ -6,7 +6,9 @@ use crate::operation::Unrouted;
 use crate::pipeline::Dialect;
 
 fn not_yet() -> OssResult {
-    Err(OssApi::unrouted(Unrouted::Refused("Lifecycle configuration".into())))
+    Err(OssApi::unrouted(Unrouted::Refused(
+        "Lifecycle configuration".into(),
+    )))
 }
 
 pub(super) fn get(_ctx: &Ctx<'_>) -> OssResult {

@@ -180,7 +180,10 @@ pub(crate) fn add_upload(
     upload_id: &str,
     due: i64,
 ) -> StorageResult<()> {
-    txn.put_setting(&due_name(due, bucket, &Item::Upload(upload_id.to_owned())), &[])
+    txn.put_setting(
+        &due_name(due, bucket, &Item::Upload(upload_id.to_owned())),
+        &[],
+    )
 }
 
 /// The key's entries, newest first, as the decisions read them: all of them, or (`cap`) at
@@ -300,7 +303,10 @@ mod tests {
                 item: Item::Key("x/y".into()),
             })
         );
-        assert_eq!(parse_due_name(&b).map(|e| e.item), Some(Item::Upload("u1".into())));
+        assert_eq!(
+            parse_due_name(&b).map(|e| e.item),
+            Some(Item::Upload("u1".into()))
+        );
         // A key may contain slashes, or be empty of nothing after the tag.
         let c = due_name(-3, "b", &Item::Key("/a//".into()));
         let e = parse_due_name(&c).unwrap();
