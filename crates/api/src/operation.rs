@@ -258,6 +258,9 @@ pub struct WormQueries {
 pub const CONFIG_LIMIT: usize = 64 * 1024;
 /// The largest multi-delete body, in bytes: 2 MiB in every dialect.
 pub const DELETE_LIMIT: usize = 2 * 1024 * 1024;
+/// The largest lifecycle configuration, in bytes: room for the 1000 rules a configuration
+/// may have, with long IDs, prefixes and filters.
+pub const LIFECYCLE_LIMIT: usize = 1024 * 1024;
 
 impl Routes {
     /// The most bytes the document body of `op` may have: bodies the server reads whole
@@ -265,6 +268,7 @@ impl Routes {
     pub fn document_limit(&self, op: Operation) -> usize {
         match op {
             Operation::DeleteObjects => DELETE_LIMIT,
+            Operation::PutBucketLifecycleConfiguration => LIFECYCLE_LIMIT,
             Operation::CompleteMultipartUpload => self.complete_limit,
             _ => CONFIG_LIMIT,
         }

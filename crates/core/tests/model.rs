@@ -1,13 +1,56 @@
 //! Reference-model property test: random sequences of puts, deletes, deletes by version,
-//! multi-deletes, versioning changes, copies, reads and listings are applied to the store and
-//! to a small in-memory model of the semantics; every result and every listing page must agree,
-//! and the store must stay consistent.
+//! multi-deletes, versioning changes, copies, reads, listings, and lifecycle runs at random
+//! times are applied to the store and to a small in-memory model of the semantics; every
+//! result and every listing page must agree, and the store must stay consistent.
+//!
+//! The bucket has a lifecycle configuration (a day of one second, a manual clock). The model
+//! states on its own what a run at time T must do: exactly what the rules make due at T for
+//! each key's history as it was before the run (no more, no less); what an action makes due
+//! at once waits for a later run.
 
 mod common;
 use common::*;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use strata_core::lifecycle::{
+    Action, Days, Expiration, Filter, NoncurrentExpiration, Outcome, Rule,
+};
 use strata_core::*;
+
+const DAY: i64 = 1000;
+const START: i64 = 1_700_000_000_000;
+
+/// Keys under `a` expire 3 days after they are written; their noncurrent versions go 2 days
+/// after they became noncurrent, the newest one kept. Under `c`, noncurrent versions go after
+/// a day, and delete markers with nothing under them go. Nothing else is touched.
+fn lifecycle_rules() -> Vec<Rule> {
+    vec![
+        Rule {
+            id: "a-rule".into(),
+            enabled: true,
+            filter: Filter::prefix("a"),
+            expiration: Some(Expiration::Days(3)),
+            noncurrent: Some(NoncurrentExpiration {
+                days: 2,
+                newer_noncurrent_versions: Some(1),
+            }),
+            ..Rule::default()
+        },
+        Rule {
+            id: "c-rule".into(),
+            enabled: true,
+            filter: Filter::prefix("c"),
+            expired_object_delete_marker: true,
+            noncurrent: Some(NoncurrentExpiration {
+                days: 1,
+                newer_noncurrent_versions: None,
+            }),
+            ..Rule::default()
+        },
+    ]
+}
 
 const BUCKET: &str = "model";
 const KEYS: &[&str] = &["a", "a/b", "a/c", "a/c/d", "b", "b/x/y", "c", "c%20 +é"];
@@ -32,6 +75,9 @@ enum Op {
     Get(usize, Option<Pick>),
     ListObjects(usize, bool, usize),
     ListVersions(usize, bool, usize),
+    /// The clock moves on by this many quarters of a day.
+    Advance(i64),
+    Lifecycle,
 }
 
 fn pick() -> impl Strategy<Value = Pick> {
@@ -50,6 +96,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (key.clone(), prop::option::of(pick())).prop_map(|(k, p)| Op::Get(k, p)),
         2 => (0..PREFIXES.len(), any::<bool>(), 1..5usize).prop_map(|(p, d, m)| Op::ListObjects(p, d, m)),
         2 => (0..PREFIXES.len(), any::<bool>(), 1..5usize).prop_map(|(p, d, m)| Op::ListVersions(p, d, m)),
+        3 => (1..14i64).prop_map(Op::Advance),
+        3 => Just(Op::Lifecycle),
     ]
 }
 
@@ -58,10 +106,13 @@ struct Entry {
     id: VersionId,
     /// None for a delete marker.
     data: Option<Vec<u8>>,
+    /// When it was written.
+    at: i64,
 }
 
 #[derive(Default)]
 struct Model {
+    now: i64,
     versioning: Option<bool>, // None: unversioned; Some(true): Enabled; Some(false): Suspended
     keys: BTreeMap<String, Vec<Entry>>, // newest first
     seen: BTreeMap<String, Vec<VersionId>>,
@@ -105,10 +156,42 @@ impl Model {
             }
         }
         self.remember(key, id);
+        let at = self.now;
         self.keys
             .entry(key.to_owned())
             .or_default()
-            .insert(0, Entry { id, data });
+            .insert(0, Entry { id, data, at });
+    }
+
+    /// What the rules make due at `self.now` for `key`, stated independently of the store:
+    /// (action, rule ID) where the action names the entry it removes (`None`: the current
+    /// object expires).
+    fn due(&self, key: &str) -> Vec<(Option<VersionId>, &'static str)> {
+        let es = self.keys.get(key).map(Vec::as_slice).unwrap_or(&[]);
+        let mut out = Vec::new();
+        let Some(cur) = es.first() else { return out };
+        let (rule, expire_days, nc_days, keep, markers) = if key.starts_with('a') {
+            ("a-rule", Some(3), 2, 1, false)
+        } else if key.starts_with('c') {
+            ("c-rule", None, 1, 0, true)
+        } else {
+            return out;
+        };
+        if let Some(d) = expire_days
+            && cur.data.is_some()
+            && cur.at + d * DAY <= self.now
+        {
+            out.push((None, rule));
+        }
+        if markers && es.len() == 1 && cur.data.is_none() {
+            out.push((Some(cur.id), rule));
+        }
+        for (i, e) in es.iter().enumerate().skip(1 + keep) {
+            if es[i - 1].at + nc_days * DAY <= self.now {
+                out.push((Some(e.id), rule));
+            }
+        }
+        out
     }
 
     fn simple_delete(&mut self, key: &str, outcome: &DeleteOutcome) {
@@ -148,12 +231,12 @@ impl Model {
         match version {
             None => match es.first() {
                 None => Err("NoSuchKey".into()),
-                Some(Entry { data: None, id }) => Err(format!("NoSuchKey marker {id}")),
+                Some(Entry { data: None, id, .. }) => Err(format!("NoSuchKey marker {id}")),
                 Some(Entry { data: Some(d), .. }) => Ok(d.clone()),
             },
             Some(v) => match es.iter().find(|e| e.id == v) {
                 None => Err("NoSuchVersion".into()),
-                Some(Entry { data: None, id }) => Err(format!("MethodNotAllowed {id}")),
+                Some(Entry { data: None, id, .. }) => Err(format!("MethodNotAllowed {id}")),
                 Some(Entry { data: Some(d), .. }) => Ok(d.clone()),
             },
         }
@@ -219,11 +302,25 @@ fn describe(e: &CoreError) -> String {
 
 async fn run(ops: Vec<Op>) {
     let dir = tempfile::tempdir().unwrap();
-    let s = open(dir.path()).await;
+    let wall = Arc::new(AtomicI64::new(START));
+    let short = Days {
+        day_ms: DAY,
+        midnight: false,
+    };
+    let s = open_with_days(dir.path(), &wall, short).await;
     s.create_bucket(BUCKET, "").await.unwrap();
-    let mut m = Model::default();
+    s.put_lifecycle(BUCKET, lifecycle_rules()).await.unwrap();
+    let mut m = Model {
+        now: START,
+        ..Model::default()
+    };
     for op in ops {
         match op {
+            Op::Advance(quarters) => {
+                m.now += quarters * DAY / 4;
+                wall.store(m.now, Ordering::Release);
+            }
+            Op::Lifecycle => lifecycle_run(&s, &mut m).await,
             Op::Put(k, data) => {
                 let out = put(&s, BUCKET, KEYS[k], &data).await;
                 m.publish(KEYS[k], out.version_id, Some(data));
@@ -408,6 +505,45 @@ async fn run(ops: Vec<Op>) {
         report.is_clean() && report.pending_garbage == 0,
         "{report:?}"
     );
+}
+
+/// A lifecycle run: it does exactly what the model says is due, each action as the bucket's
+/// versioning makes it.
+async fn lifecycle_run(s: &Store, m: &mut Model) {
+    let name = |t: Option<VersionId>| t.map_or_else(|| "expire".to_owned(), |id| id.to_string());
+    let mut expected: Vec<(String, String, &str)> = Vec::new();
+    for key in KEYS {
+        for (target, rule) in m.due(key) {
+            expected.push((key.to_string(), name(target), rule));
+        }
+    }
+    let stats = s.run_lifecycle().await.unwrap();
+    let mut got: Vec<(String, String, &str)> = Vec::new();
+    for o in &stats.outcomes {
+        let Outcome::Done {
+            key,
+            action,
+            rule,
+            outcome,
+            ..
+        } = o
+        else {
+            panic!("nothing is protected or uploaded here: {o:?}");
+        };
+        let target = match action {
+            Action::Expire => None,
+            Action::RemoveNoncurrent(id) | Action::RemoveExpiredMarker(id) => Some(*id),
+        };
+        let rule = if rule == "a-rule" { "a-rule" } else { "c-rule" };
+        got.push((key.clone(), name(target), rule));
+        match target {
+            None => m.simple_delete(key, outcome),
+            Some(id) => m.delete_version(key, id, outcome),
+        }
+    }
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected, "lifecycle run at {}", m.now - START);
 }
 
 proptest! {

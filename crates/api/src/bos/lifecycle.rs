@@ -1,12 +1,14 @@
 //! Lifecycle configuration (`?lifecycle`): scaffolding until the codec is written.
 
-use super::{Ctx, BosApi, BosResult};
+use super::{BosApi, BosResult, Ctx};
 use crate::body::Incoming;
 use crate::operation::Unrouted;
 use crate::pipeline::Dialect;
 
 fn not_yet() -> BosResult {
-    Err(BosApi::unrouted(Unrouted::Refused("Lifecycle configuration".into())))
+    Err(BosApi::unrouted(Unrouted::Refused(
+        "Lifecycle configuration".into(),
+    )))
 }
 
 pub(super) fn get(_ctx: &Ctx<'_>) -> BosResult {

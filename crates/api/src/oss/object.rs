@@ -62,6 +62,9 @@ fn object_headers(ctx: &Ctx<'_>, resp: &mut Response<Body>, v: &ObjectVersion) {
     }
     objhttp::set_meta_headers(resp, &d.meta, META_PREFIX);
     set_version(resp, v.versioning, v.version_id);
+    if let Some(e) = super::lifecycle::expiration_header(ctx, v) {
+        set(resp, "x-oss-expiration", &e);
+    }
     // `response-*` query parameters override the stored headers.
     for (param, header) in [
         ("response-content-type", "content-type"),

@@ -6,7 +6,9 @@ use crate::operation::Unrouted;
 use crate::pipeline::Dialect;
 
 fn not_yet() -> S3Result {
-    Err(S3Api::unrouted(Unrouted::Refused("Lifecycle configuration".into())))
+    Err(S3Api::unrouted(Unrouted::Refused(
+        "Lifecycle configuration".into(),
+    )))
 }
 
 pub(super) fn get(_ctx: &Ctx<'_>) -> S3Result {

@@ -84,15 +84,17 @@ fn end_of(p: &Protection) -> Option<i64> {
     }
 }
 
-/// A bucket's configuration and retention as the check step reads them, once per bucket.
-type Buckets = HashMap<String, Option<(LifecycleRecord, std::sync::Arc<[Rule]>, Guard)>>;
+/// A bucket's configuration and retention as the check step reads them.
+type Configured = (LifecycleRecord, std::sync::Arc<[Rule]>, Guard);
+/// Each bucket's, read once per write.
+type Buckets = HashMap<String, Option<Configured>>;
 
 fn bucket_of<'b>(
     buckets: &'b mut Buckets,
     txn: &dyn ReadTxn,
     bucket: &str,
     now_ms: i64,
-) -> Result<&'b Option<(LifecycleRecord, std::sync::Arc<[Rule]>, Guard)>> {
+) -> Result<&'b Option<Configured>> {
     if !buckets.contains_key(bucket) {
         let found = match read_config(txn, bucket)? {
             Some(rec) if txn.bucket(bucket)?.is_some() => {

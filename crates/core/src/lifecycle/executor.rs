@@ -225,6 +225,9 @@ impl Store {
     }
 }
 
+/// A key and its next due time.
+type Filed = (String, Option<i64>);
+
 /// The next keys of a rebuild after `after`, each with its exact next due time, and whether
 /// keys are left.
 fn rebuild_keys(
@@ -232,10 +235,10 @@ fn rebuild_keys(
     bucket: &str,
     after: Option<&str>,
     rec: &LifecycleRecord,
-) -> crate::meta::StorageResult<(Vec<(String, Option<i64>)>, bool)> {
+) -> crate::meta::StorageResult<(Vec<Filed>, bool)> {
     let days: Days = rec.days;
     let start = after.map_or(Start::First, Start::AfterKey);
-    let mut keys: Vec<(String, Option<i64>)> = Vec::new();
+    let mut keys: Vec<Filed> = Vec::new();
     let mut history = Vec::new();
     let mut current: Option<String> = None;
     let mut read = 0usize;

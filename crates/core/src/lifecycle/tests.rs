@@ -108,7 +108,8 @@ fn noncurrent_age_counts_from_the_successor_and_the_newest_are_kept() {
         .into_iter()
         .map(|(a, _)| a)
         .collect();
-    let want: Vec<Action> = [3, 2, 1].map(|s| Action::RemoveNoncurrent(id(s))).to_vec();
+    // Earliest due first: the oldest.
+    let want: Vec<Action> = [1, 2, 3].map(|s| Action::RemoveNoncurrent(id(s))).to_vec();
     assert_eq!(gone, want);
 }
 

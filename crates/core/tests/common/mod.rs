@@ -34,11 +34,21 @@ pub async fn open_with_clock(
     dir: &std::path::Path,
     wall: &std::sync::Arc<std::sync::atomic::AtomicI64>,
 ) -> Store {
+    open_with_days(dir, wall, strata_core::lifecycle::Days::REAL).await
+}
+
+/// [`open_with_clock`] with a lifecycle day of its own.
+pub async fn open_with_days(
+    dir: &std::path::Path,
+    wall: &std::sync::Arc<std::sync::atomic::AtomicI64>,
+    lifecycle_days: strata_core::lifecycle::Days,
+) -> Store {
     Store::open(
         dir,
         StoreOptions {
             inline_max: 64,
             wall_clock: strata_core::clock::WallClock::manual(wall.clone()),
+            lifecycle_days,
             ..Default::default()
         },
     )

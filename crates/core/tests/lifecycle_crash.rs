@@ -1,0 +1,171 @@
+//! A lifecycle run killed anywhere resumes without doing an action twice or losing one: a
+//! child process runs the executor over a versioned bucket whose every object is due (a
+//! lifecycle day of one second); the parent SIGKILLs it at a random moment, again and again,
+//! until a run finishes. Then every key has exactly one delete marker over its one version
+//! (an expiration done twice would stack two), nothing is due any more, and the store is
+//! consistent.
+
+mod common;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use strata_core::lifecycle::{Days, Expiration, Rule};
+use strata_core::*;
+
+const BUCKET: &str = "expiring";
+const KEYS: usize = 4000;
+const CHILD_ENV: &str = "STRATA_LIFECYCLE_CRASH_CHILD_DIR";
+
+fn options() -> StoreOptions {
+    StoreOptions {
+        lifecycle_days: Days::of_seconds(1),
+        ..StoreOptions::default()
+    }
+}
+
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+/// The child's side: runs the executor until nothing is due, then says so. A normal test run
+/// (without the variable) does nothing.
+#[test]
+fn lifecycle_crash_child() {
+    let Ok(dir) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let s = Store::open(std::path::Path::new(&dir), options())
+            .await
+            .unwrap();
+        say("READY");
+        loop {
+            let stats = s.run_lifecycle().await.unwrap();
+            say(&format!("RUN {}", stats.actions()));
+            if stats.checked == 0 {
+                say("DONE");
+                return;
+            }
+        }
+    });
+}
+
+#[test]
+fn a_killed_run_resumes_without_doing_an_action_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let s = Store::open(dir.path(), options()).await.unwrap();
+        s.create_bucket(BUCKET, "").await.unwrap();
+        s.set_versioning(BUCKET, VersioningStatus::Enabled)
+            .await
+            .unwrap();
+        let rule = Rule {
+            id: "all".into(),
+            enabled: true,
+            expiration: Some(Expiration::Days(1)),
+            ..Rule::default()
+        };
+        s.put_lifecycle(BUCKET, vec![rule]).await.unwrap();
+        let puts: Vec<_> = (0..KEYS)
+            .map(|i| {
+                let s = s.clone();
+                async move { common::put(&s, BUCKET, &format!("k{i:05}"), b"x").await }
+            })
+            .collect();
+        futures_util::future::join_all(puts).await;
+        s.close().await;
+    });
+    // Every object is due a lifecycle day (1 s) after it was written.
+    std::thread::sleep(Duration::from_millis(1100));
+    let mut done = false;
+    let mut cycles = 0;
+    while !done {
+        cycles += 1;
+        assert!(cycles <= 200, "the runs never finished");
+        let mut child = Command::new(&exe)
+            .args([
+                "--exact",
+                "lifecycle_crash_child",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
+            .env(CHILD_ENV, dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let _ = tx.send(line);
+            }
+        });
+        // The test harness writes its own lines first.
+        while !rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("child did not start")
+            .ends_with("READY")
+        {}
+        // Kill at a random moment of the run (later and later, so a run does finish).
+        let wait = rand::random_range(10..60 + 20 * cycles);
+        std::thread::sleep(Duration::from_millis(wait));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        reader.join().unwrap();
+        done = rx.try_iter().any(|l| l.ends_with("DONE"));
+    }
+    rt.block_on(async {
+        let s = Store::open(dir.path(), options()).await.unwrap();
+        let mut per_key = std::collections::BTreeMap::<String, Vec<bool>>::new();
+        let (mut km, mut vm) = (None, None);
+        loop {
+            let p = ListVersionsParams {
+                key_marker: km,
+                version_id_marker: vm,
+                max_keys: 1000,
+                ..Default::default()
+            };
+            let page = s.list_versions(BUCKET, &p).unwrap();
+            for e in &page.entries {
+                per_key
+                    .entry(e.key.clone())
+                    .or_default()
+                    .push(e.object.is_none());
+            }
+            if !page.is_truncated {
+                break;
+            }
+            km = page.next_key_marker;
+            vm = page.next_version_id_marker.map(|v| v.to_string());
+        }
+        assert_eq!(per_key.len(), KEYS);
+        for (key, entries) in &per_key {
+            assert_eq!(
+                entries,
+                &[true, false],
+                "{key}: a marker over its one version"
+            );
+        }
+        let stats = s.run_lifecycle().await.unwrap();
+        assert_eq!((stats.checked, stats.actions()), (0, 0));
+        let report = s.fsck().unwrap();
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        eprintln!("{KEYS} keys expired exactly once over {cycles} SIGKILL cycles");
+    });
+}
