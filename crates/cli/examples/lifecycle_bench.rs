@@ -72,6 +72,13 @@ enum Cmd {
         /// Seconds of idle load measured.
         #[arg(long, default_value_t = 15)]
         idle: u64,
+        /// The dialect the configuration is put in (s3 or oss; the GETs are S3's).
+        #[arg(long, default_value = "s3")]
+        config_dialect: Dialect,
+        /// Durable 4 KiB PUTs (each worker overwriting its own key) instead of GETs: a
+        /// client's writes share the group commit with the executor's.
+        #[arg(long)]
+        put: bool,
     },
     Report {
         files: Vec<PathBuf>,
@@ -100,18 +107,23 @@ fn main() {
             log,
             concurrency,
             idle,
+            config_dialect,
+            put,
         } => {
-            let client = Client::new(Config {
-                endpoint,
-                dialect: Dialect::S3,
-                credentials: Credentials {
-                    access_key,
-                    secret_key,
-                },
-                region: None,
-            })
-            .expect("a client");
-            rt.block_on(measure(client, log, concurrency, idle));
+            let client = |dialect| {
+                Client::new(Config {
+                    endpoint: endpoint.clone(),
+                    dialect,
+                    credentials: Credentials {
+                        access_key: access_key.clone(),
+                        secret_key: secret_key.clone(),
+                    },
+                    region: None,
+                })
+                .expect("a client")
+            };
+            let clients = (client(Dialect::S3), client(config_dialect));
+            rt.block_on(measure(clients, log, concurrency, idle, put));
         }
         Cmd::Report { files } => report(&files),
     }
@@ -202,7 +214,17 @@ async fn populate(
     );
 }
 
-fn config(days: u32) -> Bytes {
+/// The rule on `due/`: a delete marker on every current version `days` days old, and the
+/// removal of every version noncurrent for `days` days; as `dialect` writes it.
+fn config(dialect: Dialect, days: u32) -> Bytes {
+    if dialect == Dialect::Oss {
+        return Bytes::from(format!(
+            "<LifecycleConfiguration><Rule><ID>due</ID><Prefix>due/</Prefix><Status>Enabled</Status>\
+             <Expiration><Days>{days}</Days></Expiration>\
+             <NoncurrentVersionExpiration><NoncurrentDays>{days}</NoncurrentDays></NoncurrentVersionExpiration>\
+             </Rule></LifecycleConfiguration>"
+        ));
+    }
     Bytes::from(format!(
         "<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule>\
          <ID>due</ID><Filter><Prefix>due/</Prefix></Filter><Status>Enabled</Status>\
@@ -281,22 +303,39 @@ fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
 
-async fn measure(client: Client, log: PathBuf, concurrency: usize, idle: u64) {
+async fn measure(
+    clients: (Client, Client),
+    log: PathBuf,
+    concurrency: usize,
+    idle: u64,
+    put: bool,
+) {
+    let (client, configure) = clients;
     let stop = Arc::new(AtomicBool::new(false));
     let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..concurrency {
-        let (client, stop) = (client.clone(), stop.clone());
+    let body4k = Bytes::from(vec![7u8; 4096]);
+    for worker in 0..concurrency {
+        let (client, stop, body4k) = (client.clone(), stop.clone(), body4k.clone());
         workers.spawn(async move {
             let mut samples: Vec<Sample> = Vec::with_capacity(1 << 20);
             let mut errors = 0u64;
+            let put_key = format!("put-{worker}");
             while !stop.load(Ordering::Relaxed) {
                 let at = now_ms();
                 let t = Instant::now();
-                match client.get_object_bytes(GET_BUCKET, GET_KEY, None).await {
-                    Ok(b) if b.len() == 4096 => {
-                        samples.push((at, t.elapsed().as_micros() as u64));
-                    }
-                    _ => errors += 1,
+                let ok = if put {
+                    let r = client
+                        .put_object(GET_BUCKET, &put_key, body4k.clone())
+                        .await;
+                    r.is_ok()
+                } else {
+                    let r = client.get_object_bytes(GET_BUCKET, GET_KEY, None).await;
+                    r.is_ok_and(|b| b.len() == 4096)
+                };
+                if ok {
+                    samples.push((at, t.elapsed().as_micros() as u64));
+                } else {
+                    errors += 1;
                 }
             }
             (samples, errors)
@@ -310,8 +349,9 @@ async fn measure(client: Client, log: PathBuf, concurrency: usize, idle: u64) {
     // The rebuild alone: rules that make nothing due for a century.
     let seen = run_lines(&log).len();
     let rebuild_from = now_ms();
-    client
-        .put_lifecycle(BUCKET, config(36_500))
+    let dialect = configure.dialect();
+    configure
+        .put_lifecycle(BUCKET, config(dialect, 36_500))
         .await
         .expect("put the configuration");
     let rebuild = next_run(&log, seen).await;
@@ -319,8 +359,8 @@ async fn measure(client: Client, log: PathBuf, concurrency: usize, idle: u64) {
     // The real rules: the rebuild again, then the due work.
     let seen = run_lines(&log).len();
     let due_from = now_ms();
-    client
-        .put_lifecycle(BUCKET, config(1))
+    configure
+        .put_lifecycle(BUCKET, config(dialect, 1))
         .await
         .expect("put the configuration");
     let due = next_run(&log, seen).await;
@@ -333,7 +373,7 @@ async fn measure(client: Client, log: PathBuf, concurrency: usize, idle: u64) {
         errors += e;
     }
     let window = |from: i64, to: i64| {
-        let mut h = Histogram::<u64>::new(3).expect("a histogram");
+        let mut h = Histogram::<u64>::new_with_bounds(1, 600_000_000, 3).expect("a histogram");
         for &(at, us) in &samples {
             if at >= from && at < to {
                 h.saturating_record(us.max(1));
@@ -353,6 +393,7 @@ async fn measure(client: Client, log: PathBuf, concurrency: usize, idle: u64) {
             .collect()
     };
     let out = serde_json::json!({
+        "operation": if put { "put" } else { "get" },
         "concurrency": concurrency,
         "get_errors": errors,
         "idle": window(idle_from, idle_to),
