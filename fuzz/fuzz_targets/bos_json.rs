@@ -1,9 +1,12 @@
 //! BOS's JSON request bodies: DeleteMultipleObjects, CompleteMultipartUpload,
-//! PutBucketVersioning and the object lock's days. The first byte picks the document.
+//! PutBucketVersioning, the object lock's days and PutBucketLifecycle. The first byte picks the
+//! document.
 //!
 //! Besides not panicking: a document a reader accepts is JSON nested at most `MAX_DEPTH` deep;
 //! and the same document with one more member nested past `MAX_DEPTH` (which serde_json alone
-//! would skip, however deep) is always MalformedJSON.
+//! would skip, however deep) is always MalformedJSON. Lifecycle rules a document gives are
+//! valid as the core checks them, and what GetBucketLifecycle writes of them reads back as
+//! rules that act the same.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,6 +14,7 @@ use serde_json::Value;
 use strata_api::bos;
 use strata_api::bos::document::MAX_DEPTH;
 use strata_core::MAX_DELETE_ENTRIES;
+use strata_core::lifecycle::Rule;
 
 /// How deep arrays and objects nest in a value (the outermost at 1, a scalar 0), walked
 /// without recursion.
@@ -58,11 +62,28 @@ fn accepted<T>(doc: &[u8], read: impl Fn(&[u8]) -> Result<T, bos::error::BosErro
     }
 }
 
+/// The bucket the lifecycle documents are read for.
+const BUCKET: &str = "bkt";
+
+/// Rules a PutBucketLifecycle document gave: valid, and written by GetBucketLifecycle as BOS
+/// rules that read back (each BOS rule states one action; the filter and status carry over).
+fn lifecycle_rules(rules: &[Rule]) {
+    let mut checked = rules.to_vec();
+    strata_core::lifecycle::validate(&mut checked).expect("accepted rules are valid");
+    assert_eq!(checked, rules, "accepted rules already have their IDs");
+    let written = bos::lifecycle::render_rules(BUCKET, rules).to_string();
+    let back = bos::lifecycle::parse_rules(BUCKET, written.as_bytes())
+        .unwrap_or_else(|e| panic!("GetBucketLifecycle's document is refused: {e:?}: {written}"));
+    // A rule read from BOS has one action and no size bound no object meets, so it is written
+    // as exactly one rule, itself.
+    assert_eq!(back, rules, "{written}");
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&which, doc)) = data.split_first() else {
         return;
     };
-    match which % 4 {
+    match which % 5 {
         0 => {
             if let Ok(entries) = bos::parse_delete_request(doc) {
                 assert!(!entries.is_empty() && entries.len() <= MAX_DELETE_ENTRIES);
@@ -83,10 +104,17 @@ fuzz_target!(|data: &[u8]| {
                 accepted(doc, bos::parse_versioning);
             }
         }
-        _ => {
+        3 => {
             let days = |d: &[u8]| bos::parse_days(d, "retentionDays");
             if days(doc).is_ok() {
                 accepted(doc, days);
+            }
+        }
+        _ => {
+            let parse = |d: &[u8]| bos::lifecycle::parse_rules(BUCKET, d);
+            if let Ok(rules) = parse(doc) {
+                lifecycle_rules(&rules);
+                accepted(doc, parse);
             }
         }
     }

@@ -237,7 +237,9 @@ fn retention_error(e: strata_core::retention::RetentionError) -> BosError {
     }
 }
 
-/// BOS's answers to lifecycle configurations refused or missing.
+/// BOS's answers to lifecycle configurations refused or missing: GetBucketLifecycle of a bucket
+/// without one is 404 `NoLifecycleConfiguration` (BOS's documented code); every refusal of a
+/// configuration is InvalidArgument.
 fn lifecycle_error(e: strata_core::lifecycle::LifecycleError) -> BosError {
     use strata_core::lifecycle::LifecycleError as L;
     match e {
