@@ -79,6 +79,9 @@ enum Cmd {
         /// client's writes share the group commit with the executor's.
         #[arg(long)]
         put: bool,
+        /// The rules of the `keep/` scenario: one action on each of 90 % of the keys.
+        #[arg(long)]
+        spread: bool,
     },
     Report {
         files: Vec<PathBuf>,
@@ -109,6 +112,7 @@ fn main() {
             idle,
             config_dialect,
             put,
+            spread,
         } => {
             let client = |dialect| {
                 Client::new(Config {
@@ -123,7 +127,7 @@ fn main() {
                 .expect("a client")
             };
             let clients = (client(Dialect::S3), client(config_dialect));
-            rt.block_on(measure(clients, log, concurrency, idle, put));
+            rt.block_on(measure(clients, log, concurrency, idle, put, spread));
         }
         Cmd::Report { files } => report(&files),
     }
@@ -214,24 +218,33 @@ async fn populate(
     );
 }
 
-/// The rule on `due/`: a delete marker on every current version `days` days old, and the
-/// removal of every version noncurrent for `days` days; as `dialect` writes it.
-fn config(dialect: Dialect, days: u32) -> Bytes {
-    if dialect == Dialect::Oss {
-        return Bytes::from(format!(
-            "<LifecycleConfiguration><Rule><ID>due</ID><Prefix>due/</Prefix><Status>Enabled</Status>\
-             <Expiration><Days>{days}</Days></Expiration>\
-             <NoncurrentVersionExpiration><NoncurrentDays>{days}</NoncurrentDays></NoncurrentVersionExpiration>\
-             </Rule></LifecycleConfiguration>"
-        ));
-    }
-    Bytes::from(format!(
-        "<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule>\
-         <ID>due</ID><Filter><Prefix>due/</Prefix></Filter><Status>Enabled</Status>\
-         <Expiration><Days>{days}</Days></Expiration>\
-         <NoncurrentVersionExpiration><NoncurrentDays>{days}</NoncurrentDays></NoncurrentVersionExpiration>\
-         </Rule></LifecycleConfiguration>"
-    ))
+/// The rules, as `dialect` writes them (`days`: 1 for the real run, 36500 for the rebuild
+/// alone). `spread` false: on `due/`, a delete marker on every current version a day old and
+/// the removal of every version noncurrent for a day (10 actions on each of 10 % of the keys);
+/// true: on `keep/`, a delete marker on every current version a day old (one action on each
+/// of 90 % of the keys).
+fn config(dialect: Dialect, days: u32, spread: bool) -> Bytes {
+    let (id, prefix, noncurrent) = if spread {
+        ("keep", "keep/", String::new())
+    } else {
+        let nc = format!(
+            "<NoncurrentVersionExpiration><NoncurrentDays>{days}</NoncurrentDays></NoncurrentVersionExpiration>"
+        );
+        ("due", "due/", nc)
+    };
+    let expiration = format!("<Expiration><Days>{days}</Days></Expiration>");
+    Bytes::from(if dialect == Dialect::Oss {
+        format!(
+            "<LifecycleConfiguration><Rule><ID>{id}</ID><Prefix>{prefix}</Prefix>\
+             <Status>Enabled</Status>{expiration}{noncurrent}</Rule></LifecycleConfiguration>"
+        )
+    } else {
+        format!(
+            "<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule>\
+             <ID>{id}</ID><Filter><Prefix>{prefix}</Prefix></Filter><Status>Enabled</Status>\
+             {expiration}{noncurrent}</Rule></LifecycleConfiguration>"
+        )
+    })
 }
 
 /// One GET: when it started (ms since the Unix epoch) and how long it took (µs).
@@ -309,6 +322,7 @@ async fn measure(
     concurrency: usize,
     idle: u64,
     put: bool,
+    spread: bool,
 ) {
     let (client, configure) = clients;
     let stop = Arc::new(AtomicBool::new(false));
@@ -351,7 +365,7 @@ async fn measure(
     let rebuild_from = now_ms();
     let dialect = configure.dialect();
     configure
-        .put_lifecycle(BUCKET, config(dialect, 36_500))
+        .put_lifecycle(BUCKET, config(dialect, 36_500, spread))
         .await
         .expect("put the configuration");
     let rebuild = next_run(&log, seen).await;
@@ -360,7 +374,7 @@ async fn measure(
     let seen = run_lines(&log).len();
     let due_from = now_ms();
     configure
-        .put_lifecycle(BUCKET, config(dialect, 1))
+        .put_lifecycle(BUCKET, config(dialect, 1, spread))
         .await
         .expect("put the configuration");
     let due = next_run(&log, seen).await;
@@ -394,6 +408,7 @@ async fn measure(
     };
     let out = serde_json::json!({
         "operation": if put { "put" } else { "get" },
+        "rules": if spread { "keep/: a delete marker on each of 90 % of the keys" } else { "due/: 10 actions on each of 10 % of the keys" },
         "concurrency": concurrency,
         "get_errors": errors,
         "idle": window(idle_from, idle_to),
@@ -435,8 +450,16 @@ fn report(files: &[PathBuf]) {
         )
     };
     let n = runs.len();
-    println!("medians of {n} runs\n");
-    println!("| phase | run (s) | GET/s | GET p50 (ms) | GET p99 (ms) | p99 / idle |");
+    let op = runs[0]["operation"]
+        .as_str()
+        .unwrap_or("get")
+        .to_uppercase();
+    let c = &runs[0]["concurrency"];
+    println!(
+        "medians of {n} runs; rules: {}; 4 KiB {op}s from {c} connections\n",
+        runs[0]["rules"].as_str().unwrap_or("")
+    );
+    println!("| phase | run (s) | {op}/s | {op} p50 (ms) | {op} p99 (ms) | p99 / idle |");
     println!("|---|---|---|---|---|---|");
     let idle_p99 = med(&["idle", "p99_us"]);
     for (name, run, get) in [
