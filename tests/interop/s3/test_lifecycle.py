@@ -184,7 +184,7 @@ def rule(**fields) -> dict:
     pytest.param([rule(Expiration={"Days": 0})], "InvalidArgument", id="days-0"),
     pytest.param([rule(Expiration={"Date": datetime(2030, 1, 1, 12, tzinfo=timezone.utc)})],
                  "InvalidArgument", id="date-not-midnight"),
-    # boto3 reads '20200101' as Unix seconds: 1970-08-22T19:28:21Z, not midnight.
+    # boto3 reads '20200101' as Unix seconds: 1970-08-22T19:08:21Z, not midnight.
     pytest.param([rule(Expiration={"Date": "20200101"})], "InvalidArgument", id="date-20200101"),
     pytest.param([rule(Expiration={"Days": 1, "ExpiredObjectDeleteMarker": True})],
                  "InvalidArgument", id="marker-with-days"),

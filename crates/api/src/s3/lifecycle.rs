@@ -56,6 +56,21 @@ fn once<T>(slot: &mut Option<T>, value: T) -> Result<(), S3Error> {
     Ok(())
 }
 
+/// An element's text as given (an ID, a prefix, a tag): only characters XML 1.0 allows, so
+/// a rule stored reads back from what GET writes (a strict parser refuses a document with
+/// others as not well-formed: MalformedXML).
+fn text(e: &Element) -> Result<String, S3Error> {
+    let xml_char = |c: char| c >= ' ' || matches!(c, '\t' | '\n' | '\r');
+    if e.text
+        .chars()
+        .all(|c| xml_char(c) && c != '\u{FFFE}' && c != '\u{FFFF}')
+    {
+        Ok(e.text.clone())
+    } else {
+        malformed()
+    }
+}
+
 /// A whole number (any amount of surrounding whitespace); anything else is MalformedXML.
 fn integer(e: &Element) -> Result<i64, S3Error> {
     e.text
@@ -118,8 +133,8 @@ fn parse_tag(e: &Element) -> Result<(String, String), S3Error> {
     let (mut key, mut value) = (None, None);
     for c in &e.children {
         match c.name.as_str() {
-            "Key" => once(&mut key, c.text.clone())?,
-            "Value" => once(&mut value, c.text.clone())?,
+            "Key" => once(&mut key, text(c)?)?,
+            "Value" => once(&mut value, text(c)?)?,
             _ => return malformed(),
         }
     }
@@ -141,7 +156,7 @@ fn parse_filter(e: &Element) -> Result<Filter, S3Error> {
             let (mut gt, mut lt) = (None, None);
             for c in &only.children {
                 match c.name.as_str() {
-                    "Prefix" => once(&mut prefix, c.text.clone())?,
+                    "Prefix" => once(&mut prefix, text(c)?)?,
                     "Tag" => f.tags.push(parse_tag(c)?),
                     "ObjectSizeGreaterThan" => once(&mut gt, size(c)?)?,
                     "ObjectSizeLessThan" => once(&mut lt, size(c)?)?,
@@ -159,7 +174,7 @@ fn parse_filter(e: &Element) -> Result<Filter, S3Error> {
             }
         }
         [only] => match only.name.as_str() {
-            "Prefix" => f.prefixes.push(only.text.clone()),
+            "Prefix" => f.prefixes.push(text(only)?),
             "Tag" => f.tags.push(parse_tag(only)?),
             "ObjectSizeGreaterThan" => f.size_greater_than = Some(size(only)?),
             "ObjectSizeLessThan" => f.size_less_than = Some(size(only)?),
@@ -270,8 +285,8 @@ fn parse_rule(e: &Element, transitions: &mut bool) -> Result<Rule, S3Error> {
     let (mut expiration, mut noncurrent, mut abort) = (None, None, None);
     for c in &e.children {
         match c.name.as_str() {
-            "ID" => once(&mut id, c.text.clone())?,
-            "Prefix" => once(&mut prefix, c.text.clone())?,
+            "ID" => once(&mut id, text(c)?)?,
+            "Prefix" => once(&mut prefix, text(c)?)?,
             "Filter" => once(&mut filter, parse_filter(c)?)?,
             "Status" => once(
                 &mut status,
