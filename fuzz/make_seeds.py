@@ -79,7 +79,7 @@ def main() -> None:
     }.items():
         write("xml_parse", name, doc)
     # The first byte picks the document (0 delete, 1 complete, 2 versioning, 3 OSS's public
-    # access block); S3 and OSS both read the first three.
+    # access block, 4 retention, 5 S3's lifecycle); S3 and OSS both read the first three.
     for name, doc in {
         "delete": b'\x00<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet><Object><Key>a&amp;b&#x01;</Key><VersionId>null</VersionId></Object><Object><Key>dir/a b+c%d~\xc3\xbc.txt</Key><VersionId>0000000000001234deadbeef</VersionId></Object></Delete>',
         "delete-verbose": b"\x00<Delete><Quiet>False</Quiet><Object><Key>k</Key></Object><Object><Key></Key></Object></Delete>",
@@ -90,6 +90,9 @@ def main() -> None:
         "versioning": b"\x02<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>",
         "versioning-mfa": b"\x02<VersioningConfiguration><MfaDelete>Disabled</MfaDelete><Status> Suspended </Status></VersioningConfiguration>",
         "public-access-block": b"\x03<PublicAccessBlockConfiguration><BlockPublicAccess>True</BlockPublicAccess></PublicAccessBlockConfiguration>",
+        # 5: S3's lifecycle configuration, both forms.
+        "s3-lifecycle": b'\x05<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ID>logs</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan><ObjectSizeLessThan>1000</ObjectSizeLessThan></And></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration><NoncurrentVersionExpiration><NoncurrentDays>2</NoncurrentDays><NewerNoncurrentVersions>5</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule><Rule><Filter><Prefix>tmp/</Prefix></Filter><Status>Disabled</Status><Expiration><Date>2030-01-01T00:00:00.000Z</Date></Expiration><AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule><Rule><ID>m</ID><Filter/><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule></LifecycleConfiguration>',
+        "s3-lifecycle-legacy": b"\x05<LifecycleConfiguration><Rule><ID>old</ID><Prefix>a/</Prefix><Status>Enabled</Status><Expiration><Days>3</Days></Expiration><Transition><Days>30</Days><StorageClass>GLACIER</StorageClass></Transition></Rule></LifecycleConfiguration>",
     }.items():
         write("xml_requests", name, doc)
     # The first byte picks the reader (0 ACL document, 1 grant header, 2 public access block,

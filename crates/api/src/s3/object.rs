@@ -270,6 +270,7 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let mut resp = empty(StatusCode::OK);
     set(&mut resp, "etag", &etag(&out.etag));
     set_written_version(&mut resp, out.versioning, out.version_id);
+    super::lifecycle::set_expiration(ctx, &mut resp, key, out.last_modified_ms, out.size);
     if let (Some(c), Some(d)) = (echo, &out.digests)
         && let Some(v) = c.value(d)
     {
@@ -285,6 +286,10 @@ fn object_headers(ctx: &Ctx<'_>, resp: &mut Response<Body>, v: &ObjectVersion, w
     set(resp, "accept-ranges", "bytes");
     objhttp::set_meta_headers(resp, &d.meta, META_PREFIX);
     set_version(resp, v.versioning, v.version_id);
+    // The current object's expiration (a version named by ID is not told it).
+    if !ctx.req.has_query("versionId") {
+        super::lifecycle::set_expiration(ctx, resp, &v.key, v.last_modified_ms, d.size);
+    }
     if !d.lock.is_none()
         && let Ok(bucket) = ctx.bucket()
     {
@@ -502,6 +507,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
         .leaf("ETag", &etag(&out.etag));
     let mut resp = xml(StatusCode::OK, x.finish());
     set_written_version(&mut resp, out.versioning, out.version_id);
+    super::lifecycle::set_expiration(ctx, &mut resp, key, out.last_modified_ms, out.size);
     if source.versioning != Versioning::Unversioned {
         set(
             &mut resp,

@@ -43,10 +43,22 @@ pub fn validate(rules: &mut [Rule]) -> Result<(), LifecycleError> {
     if rules.is_empty() || rules.len() > MAX_RULES {
         return Err(LifecycleError::RuleCount(rules.len()));
     }
+    // Generated IDs are `rule-N` for the rule's place N, or the next N no rule names.
+    let given: std::collections::HashSet<String> = rules
+        .iter()
+        .filter(|r| !r.id.is_empty())
+        .map(|r| r.id.clone())
+        .collect();
+    let mut next = 0;
     let mut seen = std::collections::HashSet::new();
     for (i, r) in rules.iter_mut().enumerate() {
         if r.id.is_empty() {
-            r.id = format!("rule-{}", i + 1);
+            next = next.max(i + 1);
+            while given.contains(&format!("rule-{next}")) {
+                next += 1;
+            }
+            r.id = format!("rule-{next}");
+            next += 1;
         }
         if r.id.chars().count() > MAX_ID_CHARS {
             return Err(LifecycleError::IdTooLong);
@@ -151,6 +163,10 @@ mod tests {
             (rules[0].id.as_str(), rules[1].id.as_str()),
             ("rule-1", "rule-2")
         );
+        // A rule named like a generated ID keeps its name; the generated one moves on.
+        let mut rules = [expire("rule-2", 1), expire("", 2), expire("rule-3", 3)];
+        validate(&mut rules).unwrap();
+        assert_eq!(rules[1].id, "rule-4");
         // An empty filter with ExpiredObjectDeleteMarker alone is fine (s3-tests).
         let marker = Rule {
             id: "m".into(),
