@@ -3,6 +3,7 @@
 mod bench;
 mod credentials;
 mod error;
+mod lifecycle;
 mod restore;
 mod rm;
 mod serve;
@@ -37,6 +38,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Add, list, remove users and rotate their keys, through a running server's admin API.
     User(user::UserArgs),
+    /// Lifecycle rules seen from a client: `preview` lists what they would do by a time.
+    Lifecycle(lifecycle::LifecycleArgs),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
             Command::Restore(args) => Ok(restore::run(args).await),
             Command::Bench(args) => Ok(bench::run(args).await),
             Command::User(args) => Ok(user::run(args).await),
+            Command::Lifecycle(args) => Ok(lifecycle::run(args).await),
         }
     });
     runtime.shutdown_timeout(Duration::from_secs(10));
