@@ -10,7 +10,7 @@
 mod common;
 use common::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,12 +18,6 @@ use strata_core::*;
 
 const BUCKET: &str = "crash";
 const CHILD_ENV: &str = "STRATA_CRASH_CHILD_DIR";
-
-fn say(line: String) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
-}
 
 /// The child's side: runs until killed. A normal test run (without the variable) does nothing.
 #[test]
@@ -47,25 +41,12 @@ fn crash_child() {
                 .unwrap();
         }
         // Versions that exist now, to delete some of them by ID.
-        let mut known = Vec::new();
-        let (mut km, mut vm) = (None, None);
-        loop {
-            let p = ListVersionsParams {
-                key_marker: km,
-                version_id_marker: vm,
-                max_keys: 1000,
-                ..Default::default()
-            };
-            let page = s.list_versions(BUCKET, &p).unwrap();
-            known.extend(page.entries.iter().map(|e| (e.key.clone(), e.version_id)));
-            if !page.is_truncated {
-                break;
-            }
-            km = page.next_key_marker;
-            vm = page.next_version_id_marker.map(|v| v.to_string());
-        }
+        let known: Vec<(String, VersionId)> = every_version(&s, BUCKET)
+            .into_iter()
+            .map(|e| (e.key, e.version_id))
+            .collect();
         let known = Arc::new(Mutex::new(known));
-        say("READY".into());
+        say("READY");
         let mut workers = Vec::new();
         for w in 0..4 {
             let (s, known) = (s.clone(), known.clone());
@@ -98,7 +79,7 @@ async fn worker(w: usize, s: Store, known: Arc<Mutex<Vec<(String, VersionId)>>>)
                 };
                 let body = data(len, (w as u64 * 31 + n) as u8);
                 let out = put(&s, BUCKET, &key, &body).await;
-                say(format!(
+                say(&format!(
                     "A PUT {key} {} {} {}",
                     out.version_id, out.size, out.crc64
                 ));
@@ -110,23 +91,23 @@ async fn worker(w: usize, s: Store, known: Arc<Mutex<Vec<(String, VersionId)>>>)
                 else {
                     panic!("versioned delete made no marker")
                 };
-                say(format!("A MARK {key} {id}"));
+                say(&format!("A MARK {key} {id}"));
                 known.lock().unwrap().push((key, id));
             }
             7 => {
                 let Some((key, id)) = pick_known(&known) else {
                     continue;
                 };
-                say(format!("I DELV {key} {id}"));
+                say(&format!("I DELV {key} {id}"));
                 s.delete_object(BUCKET, &key, Some(id)).await.unwrap();
-                say(format!("A DELV {key} {id}"));
+                say(&format!("A DELV {key} {id}"));
             }
             _ => {
                 let mut entries = Vec::new();
                 for _ in 0..rand::random_range(1..60) {
                     if rand::random_range(0..3u32) == 0 {
                         if let Some((key, id)) = pick_known(&known) {
-                            say(format!("I DELV {key} {id}"));
+                            say(&format!("I DELV {key} {id}"));
                             entries.push(DeleteEntry {
                                 key,
                                 version_id: Some(id.to_string()),
@@ -143,11 +124,11 @@ async fn worker(w: usize, s: Store, known: Arc<Mutex<Vec<(String, VersionId)>>>)
                 for (entry, out) in s.delete_objects(BUCKET, entries).await.unwrap() {
                     match out.unwrap() {
                         DeleteOutcome::MarkerCreated(id) => {
-                            say(format!("A MARK {} {id}", entry.key));
+                            say(&format!("A MARK {} {id}", entry.key));
                             known.lock().unwrap().push((entry.key, id));
                         }
                         DeleteOutcome::VersionRemoved { version_id, .. } => {
-                            say(format!("A DELV {} {version_id}", entry.key))
+                            say(&format!("A DELV {} {version_id}", entry.key))
                         }
                         DeleteOutcome::Removed { .. } => panic!("versioned bucket"),
                     }

@@ -6,7 +6,8 @@
 //! consistent.
 
 mod common;
-use std::io::{BufRead, BufReader, Write};
+use common::say;
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 use strata_core::lifecycle::{Days, Expiration, Rule};
@@ -21,12 +22,6 @@ fn options() -> StoreOptions {
         lifecycle_days: Days::of_seconds(1),
         ..StoreOptions::default()
     }
-}
-
-fn say(line: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
 }
 
 /// The child's side: runs the executor until nothing is due, then says so. A normal test run
@@ -133,26 +128,8 @@ fn a_killed_run_resumes_without_doing_an_action_twice() {
     rt.block_on(async {
         let s = Store::open(dir.path(), options()).await.unwrap();
         let mut per_key = std::collections::BTreeMap::<String, Vec<bool>>::new();
-        let (mut km, mut vm) = (None, None);
-        loop {
-            let p = ListVersionsParams {
-                key_marker: km,
-                version_id_marker: vm,
-                max_keys: 1000,
-                ..Default::default()
-            };
-            let page = s.list_versions(BUCKET, &p).unwrap();
-            for e in &page.entries {
-                per_key
-                    .entry(e.key.clone())
-                    .or_default()
-                    .push(e.object.is_none());
-            }
-            if !page.is_truncated {
-                break;
-            }
-            km = page.next_key_marker;
-            vm = page.next_version_id_marker.map(|v| v.to_string());
+        for e in common::every_version(&s, BUCKET) {
+            per_key.entry(e.key).or_default().push(e.object.is_none());
         }
         assert_eq!(per_key.len(), KEYS);
         for (key, entries) in &per_key {

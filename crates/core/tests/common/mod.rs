@@ -147,3 +147,33 @@ pub fn all_uploads() -> strata_core::ListUploadsParams {
         ..Default::default()
     }
 }
+
+/// Every version and delete marker of `bucket`, page after page (keys ascending, each key
+/// newest first).
+pub fn every_version(store: &Store, bucket: &str) -> Vec<strata_core::ListedVersion> {
+    let mut out = Vec::new();
+    let (mut km, mut vm) = (None, None);
+    loop {
+        let p = strata_core::ListVersionsParams {
+            key_marker: km,
+            version_id_marker: vm,
+            max_keys: 1000,
+            ..Default::default()
+        };
+        let page = store.list_versions(bucket, &p).unwrap();
+        out.extend(page.entries);
+        if !page.is_truncated {
+            return out;
+        }
+        km = page.next_key_marker;
+        vm = page.next_version_id_marker.map(|v| v.to_string());
+    }
+}
+
+/// A line to a crash test's parent, flushed at once (the parent may kill us next).
+pub fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
