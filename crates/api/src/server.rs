@@ -204,6 +204,8 @@ async fn handle(
     body_timeout: Option<Duration>,
 ) -> Result<Response<Body>, Infallible> {
     req.extensions_mut().insert(crate::router::Peer(peer.ip()));
+    // The lifecycle executor slows down while requests come in.
+    state.store.client_request();
     let span = tracing::info_span!(
         "request",
         %peer,

@@ -207,6 +207,50 @@ async fn a_run_looks_at_what_is_due_not_at_the_bucket() {
     assert_eq!(run(&s).await.checked, 0);
 }
 
+/// Each write of a run carries at most 32 actions (a key's due actions go together), so the
+/// client writes sharing its group commit never wait for a large one.
+#[tokio::test]
+async fn a_run_writes_at_most_32_actions_at_a_time_but_a_key_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let wall = Arc::new(AtomicI64::new(START));
+    let s = open_with_days(dir.path(), &wall, SHORT).await;
+    s.create_bucket("deep", "").await.unwrap();
+    s.set_versioning("deep", VersioningStatus::Enabled)
+        .await
+        .unwrap();
+    s.create_bucket("wide", "").await.unwrap();
+    let noncurrent = Rule {
+        id: "n".into(),
+        enabled: true,
+        noncurrent: Some(NoncurrentExpiration {
+            days: 1,
+            newer_noncurrent_versions: None,
+        }),
+        ..Rule::default()
+    };
+    s.put_lifecycle("deep", vec![noncurrent]).await.unwrap();
+    s.put_lifecycle("wide", vec![expire_rule("e", "", 1)])
+        .await
+        .unwrap();
+    // The (empty) rebuilds, so that the run below makes only the writes of its actions.
+    run(&s).await;
+    for _ in 0..41 {
+        put(&s, "deep", "k", b"x").await;
+    }
+    for i in 0..100 {
+        put(&s, "wide", &format!("k{i:03}"), b"x").await;
+    }
+    wall.store(START + DAY, Ordering::Release);
+    let stats = run(&s).await;
+    // "deep"'s one key first (40 noncurrent versions in one write), then "wide"'s 100 keys
+    // in writes of 32, 32, 32 and 4.
+    assert_eq!(
+        (stats.actions(), stats.checked, stats.writes),
+        (140, 101, 5)
+    );
+    assert_eq!((entries(&s, "deep"), entries(&s, "wide")), (1, 0));
+}
+
 #[tokio::test]
 async fn noncurrent_versions_go_keeping_the_newest_and_uploads_are_aborted() {
     let dir = tempfile::tempdir().unwrap();

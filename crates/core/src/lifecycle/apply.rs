@@ -3,6 +3,7 @@
 //! action twice (what is done is no longer due, and its index entry went in the same commit),
 //! and retention is asked like for any client's delete.
 
+use super::executor::MAX_ACTIONS;
 use super::index::{self, DueEntry, Item};
 use super::store::{LifecycleRecord, read_config};
 use super::{Action, Days, Rule, due, next_due_except, upload_due, upload_next};
@@ -109,10 +110,16 @@ fn bucket_of<'b>(
     Ok(&buckets[bucket])
 }
 
+/// Plans the first `entries`, until their actions reach [`MAX_ACTIONS`]; the others stay in
+/// the index for the next write.
 fn plan(txn: &dyn ReadTxn, entries: Vec<DueEntry>, now_ms: i64) -> Result<Vec<Plan>> {
     let mut buckets = Buckets::new();
     let mut plans = Vec::with_capacity(entries.len());
+    let mut actions = 0;
     for entry in entries {
+        if actions >= MAX_ACTIONS {
+            break;
+        }
         let Some((rec, rules, guard)) = bucket_of(&mut buckets, txn, &entry.bucket, now_ms)? else {
             plans.push(Plan::Drop(entry));
             continue;
@@ -129,6 +136,7 @@ fn plan(txn: &dyn ReadTxn, entries: Vec<DueEntry>, now_ms: i64) -> Result<Vec<Pl
                         Some(p) => blocked.push((action, end_of(&p))),
                     }
                 }
+                actions += allowed.len();
                 plans.push(Plan::Key {
                     entry,
                     key,
@@ -145,6 +153,7 @@ fn plan(txn: &dyn ReadTxn, entries: Vec<DueEntry>, now_ms: i64) -> Result<Vec<Pl
                     let (initiated, key) = (up.initiated_ms, up.key);
                     if let Some(r) = upload_due(rules, &key, initiated, now_ms, rec.days) {
                         let rule = r.id.clone();
+                        actions += 1;
                         plans.push(Plan::Abort {
                             entry,
                             key,
@@ -216,9 +225,10 @@ fn apply_key(
 }
 
 impl Store {
-    /// Carries out what is due now for `entries` of the due index, in one write, skipping
-    /// what retention protects. Returns what each came to.
-    pub(crate) async fn apply_due(&self, entries: Vec<DueEntry>) -> Result<Vec<Outcome>> {
+    /// Carries out what is due now for the first of `entries` of the due index (until their
+    /// actions reach [`MAX_ACTIONS`]), in one write, skipping what retention protects.
+    /// Returns how many entries it looked at, and what they came to.
+    pub(crate) async fn apply_due(&self, entries: Vec<DueEntry>) -> Result<(usize, Vec<Outcome>)> {
         let clock = self.inner.clock.clone();
         let done = self
             .write(
@@ -227,6 +237,7 @@ impl Store {
                     plan(txn, entries, now)
                 },
                 move |txn, plans| {
+                    let checked = plans.len();
                     let mut out = Vec::new();
                     for p in plans {
                         match p {
@@ -264,7 +275,7 @@ impl Store {
                             }
                         }
                     }
-                    Ok(out)
+                    Ok((checked, out))
                 },
             )
             .await?;

@@ -12,7 +12,7 @@ use crate::meta::{ReadTxn, StorageResult, Versioned, decode, encode};
 use crate::store::Store;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use tokio::sync::Notify;
 
 const CONFIG_PREFIX: &str = "lifecycle/config/";
@@ -66,6 +66,9 @@ pub(crate) struct State {
     pub wake: Arc<Notify>,
     /// Whether the executor was started.
     pub started: AtomicBool,
+    /// Client requests begun ([`Store::client_request`]): the executor slows down while
+    /// this moves.
+    pub requests: AtomicU64,
 }
 
 impl State {
@@ -75,11 +78,22 @@ impl State {
             cache: Default::default(),
             wake: Arc::new(Notify::new()),
             started: AtomicBool::new(false),
+            requests: AtomicU64::new(0),
         }
     }
 }
 
 impl Store {
+    /// Counts a client request beginning (the server calls it for each one), so that the
+    /// lifecycle executor yields to client traffic: while requests come in, it pauses after
+    /// each write (see [`crate::lifecycle::executor`]).
+    pub fn client_request(&self) {
+        self.inner
+            .lifecycle
+            .requests
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
     /// How long a lifecycle day is in this store.
     pub fn lifecycle_days(&self) -> Days {
         self.inner.lifecycle.days
