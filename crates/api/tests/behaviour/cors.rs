@@ -153,6 +153,13 @@ async fn configuration_answers_preflights_and_requests(d: Dialect) {
     assert_eq!(r.header("access-control-allow-origin"), Some(ORIGIN));
     let r = c.send(get("k", "http://example.org")).await.expect(200);
     assert_eq!(r.header("access-control-allow-origin"), None);
+    // A request that names a method in Access-Control-Request-Method is matched by it, as S3
+    // matches one.
+    let asks = |m: &str| get("k", ORIGIN).header("access-control-request-method", m);
+    let r = c.send(asks("DELETE")).await.expect(200);
+    assert_eq!(r.header("access-control-allow-origin"), None);
+    let r = c.send(asks("PUT")).await.expect(200);
+    assert_eq!(r.header("access-control-allow-origin"), Some(ORIGIN));
     let r = c.get("bkt", "k", None).await.expect(200);
     assert_eq!(r.header("access-control-allow-origin"), None);
     // A method the rule does not allow gets none.
