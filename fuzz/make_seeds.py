@@ -79,7 +79,8 @@ def main() -> None:
     }.items():
         write("xml_parse", name, doc)
     # The first byte picks the document (0 delete, 1 complete, 2 versioning, 3 OSS's public
-    # access block, 4 retention, 5 S3's lifecycle); S3 and OSS both read the first three.
+    # access block, 4 retention, 5 S3's lifecycle, 6 CORS); S3 and OSS both read the first
+    # three and the last.
     for name, doc in {
         "delete": b'\x00<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet><Object><Key>a&amp;b&#x01;</Key><VersionId>null</VersionId></Object><Object><Key>dir/a b+c%d~\xc3\xbc.txt</Key><VersionId>0000000000001234deadbeef</VersionId></Object></Delete>',
         "delete-verbose": b"\x00<Delete><Quiet>False</Quiet><Object><Key>k</Key></Object><Object><Key></Key></Object></Delete>",
@@ -92,6 +93,8 @@ def main() -> None:
         "public-access-block": b"\x03<PublicAccessBlockConfiguration><BlockPublicAccess>True</BlockPublicAccess></PublicAccessBlockConfiguration>",
         # 5: S3's lifecycle configuration, both forms.
         "s3-lifecycle": b'\x05<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ID>logs</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan><ObjectSizeLessThan>1000</ObjectSizeLessThan></And></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration><NoncurrentVersionExpiration><NoncurrentDays>2</NoncurrentDays><NewerNoncurrentVersions>5</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule><Rule><Filter><Prefix>tmp/</Prefix></Filter><Status>Disabled</Status><Expiration><Date>2030-01-01T00:00:00.000Z</Date></Expiration><AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule><Rule><ID>m</ID><Filter/><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule></LifecycleConfiguration>',
+        "s3-cors": b'\x06<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><CORSRule><ID>r</ID><AllowedHeader>x-amz-meta-*</AllowedHeader><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedOrigin>http://*.example.com</AllowedOrigin><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule><CORSRule><AllowedMethod>HEAD</AllowedMethod><AllowedOrigin>*</AllowedOrigin></CORSRule></CORSConfiguration>',
+        "oss-cors": b"\x06<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>DELETE</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>x-oss-test</ExposeHeader><MaxAgeSeconds>100</MaxAgeSeconds></CORSRule><ResponseVary>True</ResponseVary></CORSConfiguration>",
         "s3-lifecycle-legacy": b"\x05<LifecycleConfiguration><Rule><ID>old</ID><Prefix>a/</Prefix><Status>Enabled</Status><Expiration><Days>3</Days></Expiration><Transition><Days>30</Days><StorageClass>GLACIER</StorageClass></Transition></Rule></LifecycleConfiguration>",
     }.items():
         write("xml_requests", name, doc)
@@ -109,6 +112,10 @@ def main() -> None:
     write("bos_json", "delete", b'\x00{"objects":[{"key":"a"},{"key":"b","versionId":"null"}]}')
     write("bos_json", "complete", b'\x01{"parts":[{"partNumber":1,"eTag":"\\"ABC\\""}]}')
     write("bos_json", "versioning", b'\x02{"status":"enabled"}')
+    write("bos_json", "cors", b'\x05{"corsConfiguration":[{"allowedOrigins":["http://*.example.com"],'
+          b'"allowedMethods":["GET","PUT"],"allowedHeaders":["x-bce-meta-*"],'
+          b'"allowedExposeHeaders":["ETag"],"maxAgeSeconds":3600},'
+          b'{"allowedOrigins":["*"],"allowedMethods":["HEAD"],"allowedHeaders":null}]}')
     # bos::document::MAX_DEPTH is 32 levels; serde_json skips unknown members however deep.
     write("bos_json", "delete-nested-past-the-bound",
           b'\x00{"objects":[{"key":"a"}],"x":' + b"[" * 32 + b"]" * 32 + b"}")

@@ -1,12 +1,13 @@
 //! BOS's JSON request bodies: DeleteMultipleObjects, CompleteMultipartUpload,
-//! PutBucketVersioning, the object lock's days and PutBucketLifecycle. The first byte picks the
-//! document.
+//! PutBucketVersioning, the object lock's days, PutBucketLifecycle and PutBucketCors. The first
+//! byte picks the document.
 //!
 //! Besides not panicking: a document a reader accepts is JSON nested at most `MAX_DEPTH` deep;
 //! and the same document with one more member nested past `MAX_DEPTH` (which serde_json alone
 //! would skip, however deep) is always MalformedJSON. Lifecycle rules a document gives are
 //! valid as the core checks them, and what GetBucketLifecycle writes of them reads back as
-//! rules that act the same.
+//! rules that act the same. A CORS configuration a document gives is valid, and what
+//! GetBucketCors writes of it reads back the same.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -83,7 +84,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&which, doc)) = data.split_first() else {
         return;
     };
-    match which % 5 {
+    match which % 6 {
         0 => {
             if let Ok(entries) = bos::parse_delete_request(doc) {
                 assert!(!entries.is_empty() && entries.len() <= MAX_DELETE_ENTRIES);
@@ -108,6 +109,17 @@ fuzz_target!(|data: &[u8]| {
             let days = |d: &[u8]| bos::parse_days(d, "retentionDays");
             if days(doc).is_ok() {
                 accepted(doc, days);
+            }
+        }
+        5 => {
+            if let Ok(config) = bos::cors::parse_config(doc) {
+                assert_eq!(strata_core::cors::validate(&config), Ok(()));
+                let written = bos::cors::render_config(&config).to_string();
+                let back = bos::cors::parse_config(written.as_bytes()).unwrap_or_else(|e| {
+                    panic!("GetBucketCors's document is refused: {e:?}: {written}")
+                });
+                assert_eq!(back, config, "{written}");
+                accepted(doc, bos::cors::parse_config);
             }
         }
         _ => {

@@ -4,8 +4,9 @@
 //! (`parse_versioning`) of `strata_api::s3` and `strata_api::oss`, and OSS's
 //! PutBucketPublicAccessBlock (`oss::parse_public_access_block`), and retention's documents
 //! (S3's `parse_lock_configuration`, `parse_retention`, `parse_legal_hold`; OSS's
-//! `parse_worm_days`), and S3's lifecycle configuration (`s3::lifecycle::parse_rules`). The
-//! first byte picks the document; the rest goes to every dialect's reader of it.
+//! `parse_worm_days`), S3's lifecycle configuration (`s3::lifecycle::parse_rules`), and the
+//! CORS configurations of S3 and OSS (`s3::cors::parse_config`, `oss::cors::parse_config`).
+//! The first byte picks the document; the rest goes to every dialect's reader of it.
 //!
 //! Besides not panicking: every refusal is one of the codes the reader documents; what one
 //! reads agrees with the tree `strata_wire::xml::parse` gives (entries 1..=1000, part numbers
@@ -14,7 +15,9 @@
 //! OSS is the stricter reader, so a document OSS accepts reads the same in S3. A document
 //! either reader accepts is nested at most `MAX_DEPTH` deep. A lifecycle configuration S3
 //! accepts holds 1 to 1000 rules with unique IDs of at most 255 characters, and what
-//! GetBucketLifecycleConfiguration writes of it reads back as the same rules.
+//! GetBucketLifecycleConfiguration writes of it reads back as the same rules. A CORS
+//! configuration either reader accepts is valid by the core's rules (OSS's of at most 10
+//! rules, no `*` in an exposed header), and what GetBucketCors writes reads back the same.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -211,16 +214,57 @@ fn lifecycle(doc: &[u8]) {
     }
 }
 
+/// S3's and OSS's CORS configurations: refusals are the codes the readers document; what a
+/// reader accepts is valid, and survives being written and read again.
+fn cors(doc: &[u8]) {
+    use strata_core::cors::validate;
+    match s3::cors::parse_config(doc) {
+        Ok(config) => {
+            assert_eq!(tree(doc).name, "CORSConfiguration");
+            assert_eq!(validate(&config), Ok(()));
+            assert!(config.vary, "S3 answers always say Vary");
+            let written = s3::cors::write_config(&config);
+            let again = s3::cors::parse_config(written.as_bytes())
+                .unwrap_or_else(|e| panic!("{e:?} reading back\n{written}"));
+            assert_eq!(again, config, "{written}");
+        }
+        Err(e) => assert!(
+            ["MalformedXML", "InvalidRequest", "InvalidArgument"].contains(&e.code),
+            "{e:?}"
+        ),
+    }
+    match oss::cors::parse_config(doc) {
+        Ok(config) => {
+            assert_eq!(tree(doc).name, "CORSConfiguration");
+            assert_eq!(validate(&config), Ok(()));
+            assert!(config.rules.len() <= oss::cors::MAX_RULES);
+            for r in &config.rules {
+                assert!(r.id.is_empty(), "OSS rules have no ID");
+                assert!(!r.expose_headers.iter().any(|h| h.contains('*')));
+            }
+            let written = oss::cors::write_config(&config);
+            let again = oss::cors::parse_config(written.as_bytes())
+                .unwrap_or_else(|e| panic!("{e:?} reading back\n{written}"));
+            assert_eq!(again, config, "{written}");
+        }
+        Err(e) => assert!(
+            ["MalformedXML", "InvalidArgument"].contains(&e.code),
+            "{e:?}"
+        ),
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&which, doc)) = data.split_first() else {
         return;
     };
-    match which % 6 {
+    match which % 7 {
         0 => delete(doc),
         1 => complete(doc),
         2 => versioning(doc),
         3 => public_access_block(doc),
         4 => retention(doc),
-        _ => lifecycle(doc),
+        5 => lifecycle(doc),
+        _ => cors(doc),
     }
 });

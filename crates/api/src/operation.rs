@@ -80,6 +80,9 @@ pub enum Operation {
     /// OSS's and BOS's PutBucketLifecycle (S3's older PutBucketLifecycle too).
     PutBucketLifecycleConfiguration,
     DeleteBucketLifecycle,
+    GetBucketCors,
+    PutBucketCors,
+    DeleteBucketCors,
 }
 
 impl Operation {
@@ -141,6 +144,9 @@ impl Operation {
             GetBucketLifecycleConfiguration => "GetBucketLifecycleConfiguration",
             PutBucketLifecycleConfiguration => "PutBucketLifecycleConfiguration",
             DeleteBucketLifecycle => "DeleteBucketLifecycle",
+            GetBucketCors => "GetBucketCors",
+            PutBucketCors => "PutBucketCors",
+            DeleteBucketCors => "DeleteBucketCors",
         }
     }
 }
@@ -207,6 +213,8 @@ impl Operation {
             PutBucketLifecycleConfiguration | DeleteBucketLifecycle => {
                 Some(Action::PutLifecycleConfiguration)
             }
+            GetBucketCors => Some(Action::GetBucketCORS),
+            PutBucketCors | DeleteBucketCors => Some(Action::PutBucketCORS),
         }
     }
 }
@@ -321,9 +329,12 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 Method::PUT if q("lifecycle") => Some(PutBucketLifecycleConfiguration),
                 Method::DELETE if q("lifecycle") => Some(DeleteBucketLifecycle),
                 _ if get && q("lifecycle") => Some(GetBucketLifecycleConfiguration),
+                Method::PUT if q("cors") => Some(PutBucketCors),
+                Method::DELETE if q("cors") => Some(DeleteBucketCors),
+                _ if get && q("cors") => Some(GetBucketCors),
                 // Any other method on these sub-resources has no operation (never a
                 // CreateBucket or DeleteBucket that ignores them).
-                _ if any_worm || (q("object-lock") && lock) || q("lifecycle") => None,
+                _ if any_worm || (q("object-lock") && lock) || q("lifecycle") || q("cors") => None,
                 Method::PUT => Some(CreateBucket),
                 Method::DELETE if q("policy") && routes.policy => Some(DeleteBucketPolicy),
                 Method::DELETE if q("publicAccessBlock") && routes.public_access_block => {
@@ -366,9 +377,9 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 Method::GET if q("retention") && lock => Some(GetObjectRetention),
                 Method::GET if q("legal-hold") && lock => Some(GetObjectLegalHold),
                 // Any other method on them has no operation (never a delete or a put that
-                // ignores them); nor has `?lifecycle`, a bucket's, on an object.
+                // ignores them); nor have `?lifecycle` and `?cors`, a bucket's, on an object.
                 _ if (q("retention") || q("legal-hold")) && lock => None,
-                _ if q("lifecycle") => None,
+                _ if q("lifecycle") || q("cors") => None,
                 Method::PUT if copy => Some(CopyObject),
                 Method::PUT => Some(PutObject),
                 Method::GET if q("uploadId") => Some(ListParts),

@@ -139,13 +139,32 @@ fn methods_without_an_operation_and_refused_features() {
         );
     }
     assert!(matches!(
-        op(&S3, "GET", "/b?cors", &[]),
+        op(&S3, "GET", "/b?logging", &[]),
         Err(Unrouted::Refused(_))
     ));
     assert!(matches!(
-        op(&OSS, "GET", "/b?cors", &[]),
+        op(&OSS, "GET", "/b?logging", &[]),
         Err(Unrouted::Refused(_))
     ));
+}
+
+#[test]
+fn cors_routes_in_every_dialect_by_its_methods_only() {
+    use Operation::*;
+    for routes in [&S3, &OSS, &BOS] {
+        let at = |m| op(routes, m, "/b?cors", &[]);
+        assert_eq!(at("PUT"), Ok(PutBucketCors));
+        assert_eq!(at("GET"), Ok(GetBucketCors));
+        assert_eq!(at("DELETE"), Ok(DeleteBucketCors));
+        // Never a DeleteObjects or a CreateBucket, nor an object's read or write that
+        // ignores it.
+        assert!(at("POST").is_err());
+        for m in ["GET", "PUT", "DELETE", "HEAD"] {
+            assert!(op(routes, m, "/b/k?cors", &[]).is_err(), "{m}");
+        }
+    }
+    // OSS answers HEAD of a bucket as the GET it names.
+    assert_eq!(op(&OSS, "HEAD", "/b?cors", &[]), Ok(GetBucketCors));
 }
 
 #[test]

@@ -264,13 +264,31 @@ pub(crate) async fn handle<D: Dialect>(
         dialect: D::NAME,
         ..RequestLog::default()
     };
-    let result = run::<D>(state, req, body, peer, &mut log).await;
+    // A preflight is answered from the bucket's CORS rules alone, unauthenticated
+    // (`crate::cors`); an actual request with `Origin` gets their headers on its answer.
+    let preflight = req.method == Method::OPTIONS;
+    let cors = (!preflight)
+        .then(|| crate::cors::Asked::of::<D>(&req))
+        .flatten();
+    let result = if preflight {
+        log.anonymous = D::unsigned(&req);
+        log.operation = Some("PreflightCors");
+        crate::cors::preflight::<D>(state, &D::address(req))
+    } else {
+        run::<D>(state, req, body, peer, &mut log).await
+    };
     let mut resp = result.unwrap_or_else(|e| {
         log.error = Some(D::error_code(&e));
         let mut r = D::render_error(&e, &echo, &request_id, is_head);
         crate::body::close_if_unread(&mut r, has_body);
         r
     });
+    if preflight {
+        crate::body::close_if_unread(&mut resp, has_body);
+    }
+    if let Some(cors) = cors {
+        cors.apply(state, &mut resp);
+    }
     finish::<D>(&mut resp, &request_id);
     resp.extensions_mut().insert(log);
     resp

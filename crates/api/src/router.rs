@@ -71,14 +71,18 @@ pub struct Peer(pub std::net::IpAddr);
 /// two-letter name) or it carries an `x-bce-` header, OSS's when it carries an `x-oss-`
 /// header or an OSS SDK's `User-Agent` ([`oss::sdk_user_agent`]), and S3's otherwise: another
 /// anonymous OSS request is answered in S3's XML, whose error document has the same `Code`
-/// and `Message`.
+/// and `Message`. A CORS preflight's headers count as its own when it names them in
+/// `Access-Control-Request-Headers`.
 fn dialect(parts: &RequestParts) -> Dialect {
     if oss::auth::scheme(parts).is_some() {
         Dialect::Oss
     } else if bos::auth::is_bce(parts) {
         Dialect::Bos
     } else if unsigned(parts) {
-        let has = |prefix: &str| parts.headers.keys().any(|k| k.as_str().starts_with(prefix));
+        let has = |prefix: &str| {
+            parts.headers.keys().any(|k| k.as_str().starts_with(prefix))
+                || preflight_names(parts, prefix)
+        };
         if parts.raw_path.starts_with("/v1/") || parts.raw_path == "/v1" || has("x-bce-") {
             Dialect::Bos
         } else if has("x-oss-") || oss::sdk_user_agent(parts) {
@@ -89,6 +93,17 @@ fn dialect(parts: &RequestParts) -> Dialect {
     } else {
         Dialect::S3
     }
+}
+
+/// Whether a preflight's `Access-Control-Request-Headers` names a header starting with
+/// `prefix`: the headers its actual request will send tell the dialect as well.
+fn preflight_names(parts: &RequestParts, prefix: &str) -> bool {
+    parts
+        .header("access-control-request-headers")
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|h| h.trim().to_ascii_lowercase().starts_with(prefix))
+        })
 }
 
 /// Whether a request carries no signature at all: no `Authorization` header and none of the
@@ -218,5 +233,10 @@ mod tests {
         ] {
             assert_eq!(dialect(&p), Dialect::Oss, "{p:?}");
         }
+        // A preflight by the headers its actual request will send.
+        let asks = |h| parts("/b/k", &[("access-control-request-headers", h)]);
+        assert_eq!(dialect(&asks("content-type, X-Oss-Meta-A")), Dialect::Oss);
+        assert_eq!(dialect(&asks("x-bce-date")), Dialect::Bos);
+        assert_eq!(dialect(&asks("content-type, x-amz-date")), Dialect::S3);
     }
 }

@@ -86,7 +86,6 @@ pub static S3: Table = Table {
     all_but: None,
     sub_resources: &[
         "tagging",
-        "cors",
         "encryption",
         "logging",
         "website",
@@ -155,6 +154,7 @@ pub static OSS: Table = Table {
             "acl",
             "bucketInfo",
             "continuation-token",
+            "cors",
             "delete",
             "lifecycle",
             "location",
@@ -208,7 +208,6 @@ pub static BOS: Table = Table {
     all_but: None,
     sub_resources: &[
         "append",
-        "cors",
         "logging",
         "replication",
         "replicationProgress",

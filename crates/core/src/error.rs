@@ -76,6 +76,9 @@ pub enum CoreError {
     /// A lifecycle configuration refused, or none to read.
     #[error("{0}")]
     Lifecycle(#[from] crate::lifecycle::LifecycleError),
+    /// A CORS configuration refused, none to read, or a preflight refused.
+    #[error("{0}")]
+    Cors(#[from] crate::cors::CorsError),
 }
 
 /// Failures of the storage layer (metadata engine and data files). Never the client's fault.

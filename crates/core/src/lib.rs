@@ -7,6 +7,7 @@
 pub mod access;
 pub mod blob;
 pub mod clock;
+pub mod cors;
 pub mod delete;
 mod entry;
 pub mod error;

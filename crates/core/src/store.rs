@@ -102,6 +102,8 @@ pub(crate) struct Inner {
     pub(crate) clock: Arc<crate::clock::Clock>,
     /// Lifecycle's day, cached rules and executor (see [`crate::lifecycle`]).
     pub(crate) lifecycle: crate::lifecycle::State,
+    /// Buckets' CORS configurations between requests (see [`crate::cors`]).
+    pub(crate) cors: crate::cors::State,
     /// Set by [`Store::close`]: the background task ends at its next wake.
     pub(crate) closing: std::sync::atomic::AtomicBool,
     /// The background task (sweep, then reclaim), awaited by [`Store::close`].
@@ -198,6 +200,7 @@ impl Store {
                 access: Default::default(),
                 clock,
                 lifecycle: crate::lifecycle::State::new(opts.lifecycle_days),
+                cors: Default::default(),
                 closing: Default::default(),
                 background: Default::default(),
                 _lock: lock,
@@ -458,12 +461,14 @@ impl Store {
                         crate::multipart::drop_upload(txn, &name, &upload_id)?;
                     }
                     crate::lifecycle::forget_bucket(txn, &name)?;
+                    crate::cors::forget_bucket(txn, &name)?;
                     txn.remove_bucket(&name)
                 },
             )
             .await;
         self.inner.access.changed();
         self.lifecycle_changed();
+        self.inner.cors.changed();
         deleted?;
         self.freed_space();
         Ok(())

@@ -51,6 +51,7 @@ impl From<CoreError> for BosError {
             CoreError::Access(a) => access_error(a),
             CoreError::Retention(r) => retention_error(r),
             CoreError::Lifecycle(l) => lifecycle_error(l),
+            CoreError::Cors(c) => super::cors::error(c),
             CoreError::NoSuchBucket => BosError::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",

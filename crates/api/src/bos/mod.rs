@@ -6,6 +6,7 @@ mod acl;
 pub mod acl_wire;
 mod batch;
 mod bucket;
+pub mod cors;
 pub mod document;
 pub mod error;
 pub mod lifecycle;
@@ -253,6 +254,9 @@ impl Dialect for BosApi {
             GetBucketLifecycleConfiguration => lifecycle::get(ctx),
             PutBucketLifecycleConfiguration => lifecycle::put(ctx, body).await,
             DeleteBucketLifecycle => lifecycle::delete(ctx).await,
+            GetBucketCors => cors::get(ctx),
+            PutBucketCors => cors::put(ctx, body).await,
+            DeleteBucketCors => cors::delete(ctx).await,
             // Not BOS's (its routes never give them).
             GetBucketInfo
             | ListObjectsV2

@@ -75,6 +75,7 @@ impl From<CoreError> for OssError {
             CoreError::Access(a) => access_error(a),
             CoreError::Retention(r) => retention_error(r),
             CoreError::Lifecycle(l) => lifecycle_error(l),
+            CoreError::Cors(c) => super::cors::error(c),
             CoreError::NoSuchBucket => OssError::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",

@@ -6,6 +6,7 @@
 mod acl;
 mod batch;
 mod bucket;
+pub mod cors;
 pub mod error;
 pub mod lifecycle;
 mod list;
@@ -273,6 +274,9 @@ impl Dialect for OssApi {
             GetBucketLifecycleConfiguration => lifecycle::get(ctx),
             PutBucketLifecycleConfiguration => lifecycle::put(ctx, body).await,
             DeleteBucketLifecycle => lifecycle::delete(ctx).await,
+            GetBucketCors => cors::get(ctx),
+            PutBucketCors => cors::put(ctx, body).await,
+            DeleteBucketCors => cors::delete(ctx).await,
             // OSS answers HEAD of a bucket as the GET it names (its routes never give this);
             // the rest are not OSS's.
             HeadBucket

@@ -91,6 +91,7 @@ impl From<CoreError> for S3Error {
             CoreError::Access(a) => access_error(a),
             CoreError::Retention(r) => retention_error(r),
             CoreError::Lifecycle(l) => lifecycle_error(l),
+            CoreError::Cors(c) => super::cors::error(c),
             CoreError::NoSuchBucket => S3Error::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",

@@ -7,6 +7,7 @@
 mod acl;
 mod batch;
 mod bucket;
+pub mod cors;
 pub mod error;
 pub mod lifecycle;
 mod list;
@@ -242,6 +243,9 @@ impl Dialect for S3Api {
             GetBucketLifecycleConfiguration => lifecycle::get(ctx),
             PutBucketLifecycleConfiguration => lifecycle::put(ctx, body).await,
             DeleteBucketLifecycle => lifecycle::delete(ctx).await,
+            GetBucketCors => cors::get(ctx),
+            PutBucketCors => cors::put(ctx, body).await,
+            DeleteBucketCors => cors::delete(ctx).await,
             // Not S3's (its routes never give them).
             GetBucketInfo | GetObjectMeta | DeleteObjectAcl | InitiateBucketWorm
             | AbortBucketWorm | CompleteBucketWorm | ExtendBucketWorm | GetBucketWorm => {

@@ -111,7 +111,7 @@ async fn not_implemented(d: Dialect) {
     let r = c
         .send(Call::new(
             Method::GET,
-            format!("{}?cors", d.path("bkt", None)),
+            format!("{}?logging", d.path("bkt", None)),
         ))
         .await;
     c.assert_error(&r, 501, "NotImplemented");

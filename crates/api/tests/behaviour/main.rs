@@ -11,6 +11,7 @@ mod sign;
 
 mod access;
 mod admin;
+mod cors;
 mod deletes;
 mod errors;
 mod listing;

@@ -83,6 +83,9 @@ actions! {
     GetLifecycleConfiguration,
     /// Putting and deleting a bucket's lifecycle configuration.
     PutLifecycleConfiguration,
+    GetBucketCORS,
+    /// Putting and deleting a bucket's CORS configuration.
+    PutBucketCORS,
 }
 
 /// What an ACL grant must give for an action: a permission on the bucket, or on the object.
@@ -116,6 +119,8 @@ impl Action {
             PutBucketPublicAccessBlock => "PutBucketPublicAccessBlock",
             GetLifecycleConfiguration => "GetBucketLifecycle",
             PutLifecycleConfiguration => "PutBucketLifecycle",
+            GetBucketCORS => "GetBucketCors",
+            PutBucketCORS => "PutBucketCors",
             other => other.s3_name(),
         }
     }
