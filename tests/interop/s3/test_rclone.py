@@ -119,3 +119,35 @@ def test_rclone_mkdir_and_rmdir_create_and_delete_a_bucket(rclone, s3, bucket_na
     assert bucket_name in rclone("lsf", "strata:").stdout.split("/\n")
     rclone("rmdir", f"strata:{bucket_name}")
     assert bucket_name not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+def test_rclone_versions_listing_time_travel_and_cleanup(rclone, s3, bucket, tmp_path):
+    """rclone's S3 versioning features: `backend versioning`, `--s3-versions` (old versions
+    shown as `name-vTIMESTAMP.ext`), `--s3-version-at` (the bucket as it was at a time),
+    and `backend cleanup-hidden` (permanently removes every noncurrent version)."""
+    import time
+
+    assert rclone("backend", "versioning", f"strata:{bucket}").stdout.strip() == "Unversioned"
+    rclone("backend", "versioning", f"strata:{bucket}", "Enabled")
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    f = tmp_path / "f.txt"
+    f.write_bytes(b"one\n")
+    rclone("copyto", str(f), f"strata:{bucket}/f.txt")
+    time.sleep(1.1)  # rclone names versions by their time to the second
+    middle = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+    time.sleep(1.1)
+    f.write_bytes(b"two two\n")
+    rclone("copyto", str(f), f"strata:{bucket}/f.txt")
+    rclone("deletefile", f"strata:{bucket}/f.txt")
+
+    assert rclone("ls", f"strata:{bucket}").stdout.strip() == ""
+    listed = rclone("--s3-versions", "ls", f"strata:{bucket}").stdout.split("\n")
+    rows = [line.split() for line in listed if line.strip()]
+    assert sorted(size for size, _ in rows) == ["4", "8"]
+    assert all(name.startswith("f-v") and name.endswith(".txt") for _, name in rows)
+    # The bucket at `middle`: the first version.
+    assert rclone("--s3-version-at", middle, "cat", f"strata:{bucket}/f.txt").stdout == "one\n"
+
+    rclone("backend", "cleanup-hidden", f"strata:{bucket}")
+    listed = s3.list_object_versions(Bucket=bucket)
+    assert listed.get("Versions", []) == [] and listed.get("DeleteMarkers", []) == []
