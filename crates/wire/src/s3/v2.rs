@@ -31,8 +31,8 @@
 //!   `x-amz-checksum-*` or `x-amz-content-sha256` digest), which a document these operations
 //!   take can never share with a signed object upload. So a DeleteBucket signature cannot
 //!   become DELETE `?publicAccessBlock`.
-//! * Presigned URLs: botocore moves `Content-Type`, `Content-MD5` and every `x-amz-*` header
-//!   into the query (`content-type=…`, `x-amz-meta-a=…`). Such a lower-case query parameter
+//! * Presigned URLs: botocore and aws-sdk-js v2 move `Content-Type`, `Content-MD5` and every
+//!   `x-amz-*` header into the query (`content-type=…`, `x-amz-meta-a=…`). Such a parameter
 //!   stands for the header when the request does not send it: it is signed as the header, and
 //!   [`hoist_query_headers`] makes it the request's header once the signature checked out, so
 //!   the request does what was signed (S3 honours them alike).
@@ -358,7 +358,7 @@ pub fn sign(secret_key: &str, string_to_sign: &str) -> String {
 }
 
 /// Makes a presigned request's query stand-ins for headers (`content-type`, `content-md5`,
-/// `x-amz-*`, lower-case, for a header the request does not send) its headers, as they were
+/// `x-amz-*`, in any case, for a header the request does not send) its headers, as they were
 /// signed. Call it once the request is authenticated; a request that is not presigned in V2
 /// is left as it is.
 pub fn hoist_query_headers(parts: &mut RequestParts) {
@@ -375,9 +375,9 @@ pub fn hoist_query_headers(parts: &mut RequestParts) {
 fn effective_headers(parts: &RequestParts) -> Result<HeaderMap, AuthError> {
     let mut headers = parts.headers.clone();
     for (name, value) in &parts.query {
-        let stands_in = name == "content-type" || name == "content-md5" || {
-            name.starts_with("x-amz-") && name.bytes().all(|b| !b.is_ascii_uppercase())
-        };
+        let name = name.to_ascii_lowercase();
+        let stands_in =
+            name == "content-type" || name == "content-md5" || name.starts_with("x-amz-");
         if !stands_in || parts.headers.contains_key(name.as_str()) {
             continue;
         }

@@ -807,3 +807,24 @@ fn botocore_signs_a_path_style_bucket_with_a_trailing_slash() {
         Err(AuthError::SignatureDoesNotMatchV2 { .. })
     ));
 }
+
+#[test]
+fn aws_sdk_js_v2_moves_headers_into_the_query_in_their_own_case() {
+    // aws-sdk-js v2's presigner copies every header it signed into the query as named
+    // (`Content-Type`, `x-amz-acl`).
+    let creds = boto_creds();
+    let sts = "PUT\n\nimage/png\n1795270805\nx-amz-acl:public-read\n/bkt/pic.png";
+    let url = format!(
+        "/bkt/pic.png?AWSAccessKeyId=0555b35654ad1656d804&Content-Type=image%2Fpng\
+         &Expires=1795270805&Signature={}&x-amz-acl=public-read",
+        percent_encoding::utf8_percent_encode(
+            &sign(&creds.secret_key, sts),
+            crate::encode::UNRESERVED
+        )
+    );
+    let mut parts = request(Method::PUT, &url, &[("host", "127.0.0.1:9000")]);
+    boto(&parts).unwrap();
+    hoist_query_headers(&mut parts);
+    assert_eq!(parts.header("content-type"), Some("image/png"));
+    assert_eq!(parts.header("x-amz-acl"), Some("public-read"));
+}
