@@ -551,3 +551,7 @@ fn text(bytes: &[u8]) -> Cow<'_, str> {
 #[cfg(test)]
 #[path = "v2_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "v2_refusal_tests.rs"]
+mod refusal_tests;
