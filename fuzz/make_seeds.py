@@ -37,6 +37,30 @@ def head(req: wire.Req) -> bytes:
     return "\n".join(lines).encode()
 
 
+def sigv2_seeds() -> dict[str, bytes]:
+    """Signature V2 requests as botocore's HmacV1Auth / HmacV1QueryAuth sign them."""
+    from botocore.auth import HmacV1Auth, HmacV1QueryAuth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    creds = Credentials(server.access_key, server.secret_key)
+    base = "http://127.0.0.1:9000"
+    put = AWSRequest(method="PUT", url=f"{base}/bucket/dir/a%20b%2Bc.txt?versionId=null",
+                     headers={"Content-Type": "text/plain", "x-amz-meta-a": "b",
+                              "x-amz-date": time.strftime("%a, %d %b %Y %H:%M:%S GMT",
+                                                          time.gmtime(NOW))})
+    HmacV1Auth(creds).add_auth(put)
+    get = AWSRequest(method="GET", url=f"{base}/bucket/dir/key?versionId=null&acl")
+    HmacV1QueryAuth(creds, expires=3600).add_auth(get)
+    out = {}
+    for name, r in {"sigv2-put": put, "sigv2-presigned": get}.items():
+        lines = [f"{r.method} {r.url[len(base):]}", "host: 127.0.0.1:9000"]
+        if name != "sigv2-presigned":
+            lines += [f"{k}: {v}" for k, v in r.headers.items()]
+        out[name] = "\n".join(lines).encode()
+    return out
+
+
 def main() -> None:
     real_time = time.time
     time.time = lambda: NOW
@@ -64,6 +88,8 @@ def main() -> None:
             else:
                 target = s.presign_bos("GET", "bucket", "dir/key", expiration=3600)
             write(f"auth_{d}", "presigned", f"GET {target}\nhost: 127.0.0.1:9000".encode())
+        for name, data in sigv2_seeds().items():
+            write("auth_s3", name, data)
         write("request_parts", "vhost", b"GET /a//b%20c?prefix=x+y&versions\nhost: bkt.s3.local:9000")
     finally:
         time.time = real_time

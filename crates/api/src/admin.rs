@@ -112,19 +112,20 @@ fn auth_error(e: AuthError) -> AdminError {
             "AccessDenied",
             "only the administrator may use the admin API",
         ),
-        AuthError::SignatureDoesNotMatch { .. } => {
+        AuthError::SignatureDoesNotMatch { .. } | AuthError::SignatureDoesNotMatchV2 { .. } => {
             AdminError::new(status, "SignatureDoesNotMatch", e.to_string())
         }
         AuthError::RequestTimeTooSkewed => {
             AdminError::new(status, "RequestTimeTooSkewed", e.to_string())
         }
-        AuthError::Expired | AuthError::NotYetValid => {
+        AuthError::Expired | AuthError::NotYetValid | AuthError::AccessDenied(_) => {
             AdminError::new(status, "AccessDenied", e.to_string())
         }
         AuthError::HeadersNotSigned(_)
         | AuthError::AuthorizationHeaderMalformed(_)
         | AuthError::AuthorizationQueryParametersError(_)
-        | AuthError::MissingSecurityHeader => AdminError::bad(e.to_string()),
+        | AuthError::MissingSecurityHeader
+        | AuthError::InvalidArgument(_) => AdminError::bad(e.to_string()),
     }
 }
 

@@ -66,7 +66,7 @@ pub struct Peer(pub std::net::IpAddr);
 
 /// Tells the dialect from the signature scheme: `OSS `/`OSS4-HMAC-SHA256` Authorization
 /// headers or OSS presigned queries; `bce-auth-v1/` headers or `authorization` queries;
-/// everything else signed is S3 (SigV4, and SigV2, which it refuses). An unsigned (anonymous)
+/// everything else signed is S3 (SigV4, and Signature V2). An unsigned (anonymous)
 /// request is BOS's when its path starts with BOS's `/v1/` (no S3 or OSS bucket has a
 /// two-letter name) or it carries an `x-bce-` header, OSS's when it carries an `x-oss-`
 /// header or an OSS SDK's `User-Agent` ([`oss::sdk_user_agent`]), and S3's otherwise: another
@@ -217,6 +217,8 @@ mod tests {
                 "/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=00",
                 &[],
             ),
+            parts("/b/k", &[("authorization", "AWS ak:c2ln")]),
+            parts("/b/k?AWSAccessKeyId=ak&Expires=1&Signature=c2ln", &[]),
             parts("/b/k", &[]),
             parts("/b/k", &[("user-agent", "Boto3/1.40 md/Botocore#1.40")]),
         ] {

@@ -271,6 +271,21 @@ impl From<AuthError> for S3Error {
             AuthError::MissingSecurityHeader => {
                 S3Error::new(S::BAD_REQUEST, "MissingSecurityHeader", msg)
             }
+            AuthError::SignatureDoesNotMatchV2 {
+                access_key,
+                string_to_sign,
+                provided,
+            } => {
+                let bytes: Vec<String> =
+                    string_to_sign.bytes().map(|b| format!("{b:02x}")).collect();
+                S3Error::new(S::FORBIDDEN, "SignatureDoesNotMatch", msg)
+                    .detail("AWSAccessKeyId", access_key)
+                    .detail("StringToSign", string_to_sign)
+                    .detail("SignatureProvided", provided)
+                    .detail("StringToSignBytes", bytes.join(" "))
+            }
+            AuthError::AccessDenied(m) => S3Error::new(S::FORBIDDEN, "AccessDenied", m),
+            AuthError::InvalidArgument(m) => S3Error::invalid_argument(m),
         }
     }
 }

@@ -1,5 +1,6 @@
-//! The Amazon S3 dialect: SigV4 (header, presigned, `aws-chunked` streaming with trailers),
-//! S3's XML shapes and headers over the same core as the other dialects.
+//! The Amazon S3 dialect: SigV4 (header, presigned, `aws-chunked` streaming with trailers) and
+//! Signature V2 (header, presigned), S3's XML shapes and headers over the same core as the
+//! other dialects.
 //!
 //! Semantics (versioning, delete markers, the null version) are the core's; this module
 //! only translates.
@@ -95,6 +96,13 @@ impl Dialect for S3Api {
             access_key: auth.access_key.clone(),
             auth,
         })
+    }
+
+    /// A Signature V2 presigned URL's query stand-ins for headers (`content-type`,
+    /// `x-amz-meta-…`, as botocore writes them) become its headers, as they were signed.
+    fn address(mut req: RequestParts) -> RequestParts {
+        strata_wire::s3::v2::hoist_query_headers(&mut req);
+        req
     }
 
     /// An anonymous request's body is what its `x-amz-content-sha256` says (by default, not

@@ -65,7 +65,8 @@ pub enum Effect {
 /// lowercase: `aws:sourceip`, `aws:securetransport`, `aws:currenttime`, `aws:epochtime`,
 /// `aws:referer`, `aws:useragent`, `s3:prefix`, `s3:delimiter`, `s3:max-keys`, `s3:versionid`,
 /// `s3:x-amz-acl`, `s3:x-amz-grant-read` (and the other grant headers),
-/// `s3:x-amz-copy-source`, `s3:x-amz-metadata-directive`, `s3:existingobjecttag/<tag>`
+/// `s3:x-amz-copy-source`, `s3:x-amz-metadata-directive`, `s3:signatureversion` (`AWS` or
+/// `AWS4-HMAC-SHA256`), `s3:authtype`, `s3:existingobjecttag/<tag>`
 /// (OSS's `acs:*` and `oss:*` keys and BOS's conditions are read as these).
 pub trait ConditionKeys {
     /// The key's values; empty when the request has none.

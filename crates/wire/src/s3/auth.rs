@@ -1,5 +1,5 @@
 //! S3 request authentication: AWS Signature Version 4, in the `Authorization` header or in a
-//! presigned URL's query.
+//! presigned URL's query (Signature Version 2 is in `super::v2`; [`authenticate`] takes both).
 //!
 //! * Header — `Authorization: AWS4-HMAC-SHA256 Credential=<ak>/<yyyymmdd>/<region>/s3/aws4_request,
 //!   SignedHeaders=<h1;h2;…>, Signature=<hex>`, plus `x-amz-date` (or `Date`) and the required
@@ -181,6 +181,25 @@ pub enum AuthError {
     /// A header-signed request without `x-amz-content-sha256`.
     #[error("Missing required header for this request: x-amz-content-sha256")]
     MissingSecurityHeader,
+    /// Signature V2: the signature does not match (S3 names the access key, the string to
+    /// sign and the signature provided).
+    #[error(
+        "The request signature we calculated does not match the signature you provided. \
+         Check your key and signing method."
+    )]
+    SignatureDoesNotMatchV2 {
+        access_key: String,
+        string_to_sign: String,
+        provided: String,
+    },
+    /// Signature V2: no usable date, or presign parameters missing or unreadable (S3: 403
+    /// `AccessDenied`).
+    #[error("{0}")]
+    AccessDenied(String),
+    /// Signature V2: an `Authorization: AWS …` header that is not `AWS <ak>:<signature>`, or
+    /// what V2 cannot carry (S3: 400 `InvalidArgument`).
+    #[error("{0}")]
+    InvalidArgument(String),
 }
 
 /// Whether a request carries (or tries to carry) a SigV4 signature: an `AWS4-HMAC-SHA256`
@@ -195,28 +214,39 @@ pub fn is_sigv4(parts: &RequestParts) -> bool {
 /// Checks a request's signature against the one key pair the server accepts, and its time
 /// against `now`.
 ///
-/// A request with neither an `Authorization` header nor presign parameters is
-/// [`AuthError::Anonymous`]; one with a non-SigV4 `Authorization` header (SigV2's `AWS …`,
-/// anything else) is [`AuthError::AuthorizationHeaderMalformed`].
+/// SigV4 here; Signature V2 (`Authorization: AWS …`, `?AWSAccessKeyId=…&Signature=…`) in
+/// [`super::v2`]. A request with neither an `Authorization` header nor presign parameters is
+/// [`AuthError::Anonymous`]; one with another `Authorization` header is
+/// [`AuthError::AuthorizationHeaderMalformed`]; one with more than one mechanism is refused.
 pub fn authenticate(
     parts: &RequestParts,
     creds: &dyn Keyring,
     now: SystemTime,
 ) -> Result<Authenticated, AuthError> {
-    let now = unix_seconds(now);
     let presign_params = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature"];
     let query_auth = presign_params.iter().any(|p| parts.has_query(p));
-    match (header_auth(parts), query_auth) {
-        (true, true) => Err(query_error(
+    let v2_query = super::v2::is_query(parts);
+    let has_header = parts.headers.contains_key(http::header::AUTHORIZATION);
+    if usize::from(has_header) + usize::from(query_auth) + usize::from(v2_query) > 1 {
+        return Err(query_error(
             "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, \
              Signature query string parameter or the Authorization header should be specified",
-        )),
-        (true, false) => authenticate_header(parts, creds, now),
-        (false, true) => authenticate_presigned(parts, creds, now),
-        (false, false) if parts.headers.contains_key(http::header::AUTHORIZATION) => Err(
-            header_error("Unsupported Authorization Type: only AWS4-HMAC-SHA256 is accepted"),
-        ),
-        (false, false) => Err(AuthError::Anonymous),
+        ));
+    }
+    if header_auth(parts) {
+        authenticate_header(parts, creds, unix_seconds(now))
+    } else if super::v2::is_header(parts) {
+        super::v2::authenticate_header(parts, creds, now)
+    } else if query_auth {
+        authenticate_presigned(parts, creds, unix_seconds(now))
+    } else if v2_query {
+        super::v2::authenticate_query(parts, creds, now)
+    } else if has_header {
+        Err(header_error(
+            "Unsupported Authorization Type: AWS4-HMAC-SHA256 and AWS are accepted",
+        ))
+    } else {
+        Err(AuthError::Anonymous)
     }
 }
 

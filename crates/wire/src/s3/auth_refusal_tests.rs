@@ -160,6 +160,20 @@ fn unsigned_request_is_anonymous_and_foreign_authorization_is_malformed() {
         authenticate(&parts, &aws_creds(), at(0)),
         Err(AuthError::Anonymous)
     );
+    let foreign = request(
+        Method::GET,
+        "/bkt",
+        &[
+            ("host", "localhost"),
+            ("authorization", "Bearer c2lnbmF0dXJl"),
+        ],
+    );
+    assert!(!is_sigv4(&foreign));
+    assert!(matches!(
+        authenticate(&foreign, &aws_creds(), at(0)),
+        Err(AuthError::AuthorizationHeaderMalformed(_))
+    ));
+    // Signature V2 is not SigV4, and is checked as V2 (here: it has no date).
     let v2 = request(
         Method::GET,
         "/bkt",
@@ -171,7 +185,7 @@ fn unsigned_request_is_anonymous_and_foreign_authorization_is_malformed() {
     assert!(!is_sigv4(&v2));
     assert!(matches!(
         authenticate(&v2, &aws_creds(), at(0)),
-        Err(AuthError::AuthorizationHeaderMalformed(_))
+        Err(AuthError::AccessDenied(_))
     ));
     let partial = request(
         Method::GET,
