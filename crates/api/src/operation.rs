@@ -80,6 +80,9 @@ pub enum Operation {
     /// OSS's and BOS's PutBucketLifecycle (S3's older PutBucketLifecycle too).
     PutBucketLifecycleConfiguration,
     DeleteBucketLifecycle,
+    /// A browser upload (S3's POST Object, OSS's and BOS's PostObject): routed by the front
+    /// door (`post`), never by [`route`].
+    PostObject,
 }
 
 impl Operation {
@@ -141,6 +144,7 @@ impl Operation {
             GetBucketLifecycleConfiguration => "GetBucketLifecycleConfiguration",
             PutBucketLifecycleConfiguration => "PutBucketLifecycleConfiguration",
             DeleteBucketLifecycle => "DeleteBucketLifecycle",
+            PostObject => "PostObject",
         }
     }
 }
@@ -169,7 +173,8 @@ impl Operation {
             | CreateMultipartUpload
             | UploadPart
             | UploadPartCopy
-            | CompleteMultipartUpload => Some(Action::PutObject),
+            | CompleteMultipartUpload
+            | PostObject => Some(Action::PutObject),
             GetObject | HeadObject | GetObjectMeta => {
                 pick(Action::GetObject, Action::GetObjectVersion)
             }

@@ -13,6 +13,7 @@ mod list;
 mod lock;
 mod multipart;
 mod object;
+mod post;
 
 pub use batch::parse_delete_request;
 pub use bucket::parse_versioning;
@@ -176,6 +177,10 @@ impl Dialect for BosApi {
             Param::PartNumber => "partNumber must be an integer from 1 to 10000.",
         })
     }
+    fn post_error(e: crate::post::PostError) -> BosError {
+        e.into()
+    }
+
     fn body_error(e: ReadError, limit: usize) -> BosError {
         match e {
             ReadError::TooLarge => BosError::new(
@@ -272,7 +277,8 @@ impl Dialect for BosApi {
             | GetObjectRetention
             | PutObjectRetention
             | GetObjectLegalHold
-            | PutObjectLegalHold => Err(BosApi::unrouted(Unrouted::MethodNotAllowed {
+            | PutObjectLegalHold
+            | PostObject => Err(BosApi::unrouted(Unrouted::MethodNotAllowed {
                 service: false,
             })),
         }

@@ -12,6 +12,7 @@ mod list;
 mod multipart;
 mod object;
 mod policy;
+mod post;
 mod worm;
 
 pub use batch::{parse_delete_request, parse_versioning};
@@ -175,6 +176,10 @@ impl Dialect for OssApi {
             Param::PartNumber => "The partNumber must be an integer from 1 to 10000.",
         })
     }
+    fn post_error(e: crate::post::PostError) -> OssError {
+        e.into()
+    }
+
     fn body_error(e: ReadError, limit: usize) -> OssError {
         match e {
             ReadError::TooLarge => OssError::malformed_xml(format!(
@@ -285,7 +290,8 @@ impl Dialect for OssApi {
             | GetObjectRetention
             | PutObjectRetention
             | GetObjectLegalHold
-            | PutObjectLegalHold => Err(OssApi::unrouted(Unrouted::MethodNotAllowed {
+            | PutObjectLegalHold
+            | PostObject => Err(OssApi::unrouted(Unrouted::MethodNotAllowed {
                 service: false,
             })),
         }
