@@ -11,17 +11,28 @@
 //! ingest as it arrives, never held whole. Fields after the file are ignored, as S3 ignores
 //! them.
 
+use crate::Body;
 use crate::body::Incoming;
+use crate::objhttp::set;
+use crate::pipeline::Signed;
 use crate::request::RequestParts;
+use crate::xml::Xml;
+use crate::{CachedKeys, Keyring as _};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use hyper::Response;
+use percent_encoding::utf8_percent_encode;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use strata_core::{CoreError, DigestValues, Expect};
-use strata_wire::post::{Policy, PolicyError};
+use strata_wire::encode::{PATH, UNRESERVED};
+use strata_wire::post::{
+    Policy, PolicyError, hmac_sha1_base64, hmac_sha256_hex, signature_matches,
+};
+use strata_wire::v4::Scheme;
 
 /// The most bytes the fields before the file may have (names and values), as S3 allows.
 pub const MAX_FIELDS: usize = 20 * 1024;
@@ -262,6 +273,179 @@ pub(crate) fn form_headers(
         }
     }
     h
+}
+
+/// How a dialect names the fields of its V4 form.
+pub(crate) struct V4Fields {
+    pub scheme: &'static Scheme,
+    /// The service in the credential's scope.
+    pub service: &'static str,
+    pub credential: &'static str,
+    pub date: &'static str,
+    pub signature: &'static str,
+}
+
+/// Checks a V4 form's signature (hex HMAC-SHA256 of the policy with the signing key of the
+/// credential's scope, which must be dated the day of the date field); returns the access
+/// key.
+pub(crate) fn verify_v4(
+    keys: &CachedKeys<'_>,
+    form: &Form,
+    names: &V4Fields,
+) -> Result<String, PostError> {
+    let need = |name: &'static str| form.get(name).ok_or(PostError::MissingField(name));
+    let credential = need(names.credential)?;
+    let date = need(names.date)?;
+    let signature = need(names.signature)?;
+    let policy = need("policy")?;
+    let bad = || {
+        PostError::InvalidField(format!(
+            "The {} {credential:?} is not AK/yyyymmdd/region/{}/{} of the {}.",
+            names.credential, names.service, names.scheme.terminator, names.date
+        ))
+    };
+    let mut parts = credential.rsplitn(5, '/');
+    let (Some(terminator), Some(service), Some(region), Some(day), Some(ak)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return Err(bad());
+    };
+    if terminator != names.scheme.terminator
+        || service != names.service
+        || !date.starts_with(day)
+        || strata_wire::date::parse_basic_iso8601(date).is_none()
+    {
+        return Err(bad());
+    }
+    let creds = keys.find(ak).ok_or(PostError::UnknownKey)?;
+    let key = keys.signing_key(names.scheme, &creds.secret_key, day, region, service);
+    let expected = hmac_sha256_hex(&key, policy);
+    if !signature_matches(&expected, &signature.to_ascii_lowercase()) {
+        return Err(PostError::BadSignature);
+    }
+    Ok(ak.to_owned())
+}
+
+/// Checks a form signed with base64 HMAC-SHA1 of the policy (S3's V2, OSS's V1): the access
+/// key's field and the signature's.
+pub(crate) fn verify_sha1(
+    keys: &CachedKeys<'_>,
+    form: &Form,
+    access_key: &'static str,
+    signature: &'static str,
+) -> Result<String, PostError> {
+    let need = |name: &'static str| form.get(name).ok_or(PostError::MissingField(name));
+    let ak = need(access_key)?;
+    let signature = need(signature)?;
+    let policy = need("policy")?;
+    let creds = keys.find(ak).ok_or(PostError::UnknownKey)?;
+    if !signature_matches(&hmac_sha1_base64(&creds.secret_key, policy), signature) {
+        return Err(PostError::BadSignature);
+    }
+    Ok(ak.to_owned())
+}
+
+/// Reads the form's policy and checks it now (see [`Policy::check_fields`] for `exempt` and
+/// `every_field`); keeps it in the form.
+pub(crate) fn check_policy(
+    form: &mut Form,
+    bucket: &str,
+    exempt: impl Fn(&str) -> bool,
+    every_field: bool,
+) -> Result<(), PostError> {
+    let text = form
+        .get("policy")
+        .ok_or(PostError::MissingField("policy"))?;
+    let policy = Policy::parse(text)?;
+    policy.check_time(strata_core::store::now_ms() / 1000)?;
+    policy.check_fields(form.with_bucket(bucket), exempt, every_field)?;
+    form.policy = Some(policy);
+    Ok(())
+}
+
+/// The signer a checked form names.
+pub(crate) fn signer<A>(
+    keys: &CachedKeys<'_>,
+    access_key: String,
+    auth: A,
+) -> Result<Signed<A>, PostError> {
+    let user = keys.user(&access_key).ok_or(PostError::UnknownKey)?;
+    Ok(Signed {
+        user,
+        access_key,
+        auth,
+    })
+}
+
+/// The answer to a stored upload, as every dialect gives it: `success_action_redirect` (or
+/// `redirect`), an `http(s)://` URL, → 303 to it with `bucket`, `key` and `etag` added to its
+/// query; else `success_action_status` 200 (empty), 201 (a `PostResponse` document: the
+/// object's `Location`, `Bucket`, `Key`, `ETag`) or 204 (the default, and for any other
+/// value). `etag` is quoted; `headers` are the request's (its `Host`).
+pub(crate) fn answer(
+    virtual_hosted: bool,
+    headers: &HeaderMap,
+    form: &Form,
+    bucket: &str,
+    key: &str,
+    etag: &str,
+) -> Response<Body> {
+    let host = headers
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    let path = utf8_percent_encode(key, PATH);
+    let location = if virtual_hosted {
+        format!("http://{host}/{path}")
+    } else {
+        format!("http://{host}/{bucket}/{path}")
+    };
+    let redirect = form
+        .get("success_action_redirect")
+        .or(form.get("redirect"))
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    let (status, body) = if redirect.is_some() {
+        (StatusCode::SEE_OTHER, String::new())
+    } else {
+        match form.get("success_action_status") {
+            Some("200") => (StatusCode::OK, String::new()),
+            Some("201") => {
+                let mut x = Xml::new("PostResponse", "");
+                x.leaf("Location", &location)
+                    .leaf("Bucket", bucket)
+                    .leaf("Key", key)
+                    .leaf("ETag", etag);
+                (StatusCode::CREATED, x.finish())
+            }
+            _ => (StatusCode::NO_CONTENT, String::new()),
+        }
+    };
+    let xml = !body.is_empty();
+    let mut resp = Response::new(crate::full(body));
+    *resp.status_mut() = status;
+    if xml {
+        set(&mut resp, "content-type", "application/xml");
+    }
+    set(&mut resp, "etag", etag);
+    match redirect {
+        Some(url) => {
+            let enc = |s: &str| utf8_percent_encode(s, UNRESERVED).to_string();
+            let sep = if url.contains('?') { '&' } else { '?' };
+            let target = format!(
+                "{url}{sep}bucket={}&key={}&etag={}",
+                enc(bucket),
+                enc(key),
+                enc(etag)
+            );
+            set(&mut resp, "location", &target);
+        }
+        None => set(&mut resp, "location", &location),
+    }
+    resp
 }
 
 /// The checks of the file's size: the core refuses (before anything is committed) a file

@@ -120,6 +120,22 @@ impl Dialect for OssApi {
         })
     }
 
+    fn post_authenticate(
+        state: &AppState,
+        req: &RequestParts,
+        form: &mut crate::post::Form,
+    ) -> Result<Option<Signed<auth::Authenticated>>, OssError> {
+        post::authenticate(state, req, form)
+    }
+
+    async fn post_object(
+        ctx: &Ctx<'_>,
+        form: crate::post::Form,
+        file: crate::post::FileStream,
+    ) -> OssResult {
+        post::post_object(ctx, form, file).await
+    }
+
     fn parse_copy_source(raw: &str) -> Result<crate::exec::CopySource, OssError> {
         parse_copy_source(raw)
     }
