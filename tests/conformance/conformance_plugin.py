@@ -22,7 +22,8 @@ import pytest
 
 # The package's files that hold these groups (the `_x` files and the other `_v` files are
 # other feature areas: CORS, SSE, tagging, POST uploads; of them only the object lock file is
-# selected). Of the tagging/policy file only the bucket policy tests are selected. The
+# selected). The POST uploads group is the object file's `test_post_object_*` (the tagging
+# file's two POST tests stay with tagging). Of the tagging/policy file only the bucket policy tests are selected. The
 # lifecycle file's tests that wait for the executor (`lifecycle_need_speedup`) sleep multiples
 # of the config's `lc_debug_interval`, which run.sh sets to the server's `--lifecycle-day`.
 FILES = (
@@ -44,6 +45,7 @@ FILES = (
 # tests before v1).
 GROUPS = [
     ("Object Lock", r"test_object_lock_"),
+    ("POST uploads", r"test_post_object_"),
     ("Lifecycle", r"test_lifecycle_"),
     (
         "ACLs",
@@ -95,6 +97,7 @@ ORDER = (
     "Policies",
     "Object Lock",
     "Lifecycle",
+    "POST uploads",
 )
 
 # Markers the package uses without registering them.

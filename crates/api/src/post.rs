@@ -30,7 +30,7 @@ use std::task::{Context, Poll};
 use strata_core::{CoreError, DigestValues, Expect};
 use strata_wire::encode::{PATH, UNRESERVED};
 use strata_wire::post::{
-    Policy, PolicyError, hmac_sha1_base64, hmac_sha256_hex, signature_matches,
+    Policy, PolicyError, Rules, hmac_sha1_base64, hmac_sha256_hex, signature_matches,
 };
 use strata_wire::v4::Scheme;
 
@@ -349,20 +349,19 @@ pub(crate) fn verify_sha1(
     Ok(ak.to_owned())
 }
 
-/// Reads the form's policy and checks it now (see [`Policy::check_fields`] for `exempt` and
-/// `every_field`); keeps it in the form.
+/// Reads the form's policy and checks it now (see [`Policy::check_fields`] for `rules`);
+/// keeps it in the form.
 pub(crate) fn check_policy(
     form: &mut Form,
     bucket: &str,
-    exempt: impl Fn(&str) -> bool,
-    every_field: bool,
+    rules: &Rules<'_>,
 ) -> Result<(), PostError> {
     let text = form
         .get("policy")
         .ok_or(PostError::MissingField("policy"))?;
     let policy = Policy::parse(text)?;
     policy.check_time(strata_core::store::now_ms() / 1000)?;
-    policy.check_fields(form.with_bucket(bucket), exempt, every_field)?;
+    policy.check_fields(form.with_bucket(bucket), rules)?;
     form.policy = Some(policy);
     Ok(())
 }
@@ -384,9 +383,10 @@ pub(crate) fn signer<A>(
 /// The answer to a stored upload, as every dialect gives it: `success_action_redirect` (or
 /// `redirect`), an `http(s)://` URL, → 303 to it with `bucket`, `key` and `etag` added to its
 /// query; else `success_action_status` 200 (empty), 201 (a `PostResponse` document: the
-/// object's `Location`, `Bucket`, `Key`, `ETag`) or 204 (the default, and for any other
-/// value). `etag` is quoted; `headers` are the request's (its `Host`).
+/// object's `Location`, `Bucket`, `Key`, `ETag`), and `default` (S3's and OSS's 204, BOS's
+/// 200) for any other value. `etag` is quoted; `headers` are the request's (its `Host`).
 pub(crate) fn answer(
+    default: StatusCode,
     virtual_hosted: bool,
     headers: &HeaderMap,
     form: &Form,
@@ -421,7 +421,7 @@ pub(crate) fn answer(
                     .leaf("ETag", etag);
                 (StatusCode::CREATED, x.finish())
             }
-            _ => (StatusCode::NO_CONTENT, String::new()),
+            _ => (default, String::new()),
         }
     };
     let xml = !body.is_empty();

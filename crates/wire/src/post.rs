@@ -110,14 +110,12 @@ impl Policy {
     }
 
     /// Checks the form's fields (names in any case; values as sent) against the conditions:
-    /// every condition must hold (a condition on a field the form lacks fails), and, when
-    /// `every_field` is set, every field for which `exempt` is false must be named by some
-    /// condition (S3's rule).
+    /// every condition must hold (a condition on a field the form lacks fails), and, as
+    /// `rules` say, every field must be named by some condition.
     pub fn check_fields<'a>(
         &self,
         fields: impl Iterator<Item = (&'a str, &'a str)> + Clone,
-        exempt: impl Fn(&str) -> bool,
-        every_field: bool,
+        rules: &Rules<'_>,
     ) -> Result<(), PolicyError> {
         let value_of = |name: &str| {
             fields
@@ -127,6 +125,9 @@ impl Policy {
         };
         for c in &self.conditions {
             let ok = match c {
+                Condition::Eq { field, value } if rules.globs && value.contains('*') => {
+                    value_of(field).is_some_and(|v| glob(value, v))
+                }
                 Condition::Eq { field, value } => value_of(field) == Some(value.as_str()),
                 Condition::StartsWith { field, prefix } => {
                     value_of(field).is_some_and(|v| starts_with(field, v, prefix))
@@ -137,10 +138,10 @@ impl Policy {
                 return Err(PolicyError::ConditionFailed(describe(c)));
             }
         }
-        if every_field {
+        if rules.every_field {
             for (name, _) in fields {
                 let lower = name.to_ascii_lowercase();
-                if exempt(&lower) {
+                if (rules.exempt)(&lower) {
                     continue;
                 }
                 if !self.conditions.iter().any(|c| c.field() == Some(&lower)) {
@@ -162,6 +163,36 @@ impl Policy {
             _ => acc,
         })
     }
+}
+
+/// What a dialect asks of a form beyond its policy's conditions.
+pub struct Rules<'a> {
+    /// Every field must be named by a condition (S3), but those `exempt` says (lower case)
+    /// need not.
+    pub every_field: bool,
+    pub exempt: &'a dyn Fn(&str) -> bool,
+    /// An exact-match condition's `*` matches any run of characters (BOS: `{"key": "ab*"}`).
+    pub globs: bool,
+}
+
+/// Whether `value` matches `pattern`, whose `*` match any run of characters.
+fn glob(pattern: &str, value: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = value.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for p in middle {
+        match rest.find(p) {
+            Some(i) => rest = &rest[i + p.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 /// `starts-with`: the value begins with the prefix. For `Content-Type`, a list of types

@@ -112,7 +112,12 @@ fn conditions_hold_or_name_the_failure() {
     .unwrap();
     let exempt = |n: &str| matches!(n, "policy" | "signature") || n.starts_with("x-ignore-");
     let check = |fields: &[(&'static str, &'static str)], every: bool| {
-        p.check_fields(fields.iter().copied(), exempt, every)
+        let rules = Rules {
+            every_field: every,
+            exempt: &exempt,
+            globs: false,
+        };
+        p.check_fields(fields.iter().copied(), &rules)
     };
     let good = [
         ("bucket", "b"),
@@ -154,4 +159,36 @@ fn conditions_hold_or_name_the_failure() {
         Err(PolicyError::ExtraField("x-amz-meta-bar".into()))
     );
     assert_eq!(check(&extra, false), Ok(()));
+}
+
+#[test]
+fn globs_match_where_the_dialect_has_them() {
+    let p = Policy::parse(&b64(
+        r#"{"expiration":"2030-01-01T00:00:00Z","conditions":[{"key":"ab*"}]}"#,
+    ))
+    .unwrap();
+    let none = |_: &str| false;
+    let rules = |globs| Rules {
+        every_field: false,
+        exempt: &none,
+        globs,
+    };
+    let check =
+        |key: &'static str, globs| p.check_fields([("key", key)].into_iter(), &rules(globs));
+    assert_eq!(check("abc", true), Ok(()));
+    assert_eq!(check("ab", true), Ok(()));
+    assert!(check("xab", true).is_err());
+    assert!(check("abc", false).is_err());
+    assert_eq!(check("ab*", false), Ok(()));
+    for (pattern, value, matches) in [
+        ("a*c", "abbbc", true),
+        ("a*c", "ab", false),
+        ("*", "", true),
+        ("*x*", "axb", true),
+        ("a*b*c", "acb", false),
+        ("a*a", "a", false),
+        ("exact", "exact", true),
+    ] {
+        assert_eq!(glob(pattern, value), matches, "{pattern} {value}");
+    }
 }

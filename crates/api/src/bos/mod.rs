@@ -103,6 +103,22 @@ impl Dialect for BosApi {
         })
     }
 
+    fn post_authenticate(
+        state: &AppState,
+        req: &RequestParts,
+        form: &mut crate::post::Form,
+    ) -> Result<Option<Signed<()>>, BosError> {
+        post::authenticate(state, req, form)
+    }
+
+    async fn post_object(
+        ctx: &Ctx<'_>,
+        form: crate::post::Form,
+        file: crate::post::FileStream,
+    ) -> BosResult {
+        post::post_object(ctx, form, file).await
+    }
+
     fn anonymous_auth(_req: &RequestParts) -> Result<(), BosError> {
         Ok(())
     }

@@ -16,8 +16,9 @@ use crate::exec::PutObject;
 use crate::pipeline::Signed;
 use crate::post::{self, FileStream, Form, PostError};
 use crate::request::RequestParts;
+use hyper::StatusCode;
 use strata_core::Precondition;
-use strata_wire::post::Policy;
+use strata_wire::post::{Policy, Rules};
 use strata_wire::v4::OSS4;
 
 impl From<PostError> for OssError {
@@ -64,12 +65,12 @@ pub(super) fn authenticate(
     } else {
         return Ok(None);
     };
-    post::check_policy(
-        form,
-        req.bucket.as_deref().unwrap_or_default(),
-        |_| true,
-        false,
-    )?;
+    let rules = Rules {
+        every_field: false,
+        exempt: &|_| true,
+        globs: false,
+    };
+    post::check_policy(form, req.bucket.as_deref().unwrap_or_default(), &rules)?;
     let auth = Authenticated {
         access_key: access_key.clone(),
         payload_sha256: None,
@@ -102,6 +103,7 @@ pub(super) async fn post_object(ctx: &Ctx<'_>, form: Form, file: FileStream) -> 
         .await?;
     let tag = etag(&out.etag);
     let mut resp = post::answer(
+        StatusCode::NO_CONTENT,
         ctx.req.virtual_hosted,
         &ctx.req.headers,
         &form,

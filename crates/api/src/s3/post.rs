@@ -17,8 +17,9 @@ use crate::exec::{GetBucket, PutObject};
 use crate::pipeline::Signed;
 use crate::post::{self, FileStream, Form, PostError};
 use crate::request::RequestParts;
+use hyper::StatusCode;
 use strata_core::Precondition;
-use strata_wire::post::Policy;
+use strata_wire::post::{Policy, Rules};
 use strata_wire::v4::AWS4;
 
 /// Fields no condition need name.
@@ -51,12 +52,12 @@ pub(super) fn authenticate(
     } else {
         return Ok(None);
     };
-    post::check_policy(
-        form,
-        req.bucket.as_deref().unwrap_or_default(),
-        exempt,
-        true,
-    )?;
+    let rules = Rules {
+        every_field: true,
+        exempt: &exempt,
+        globs: false,
+    };
+    post::check_policy(form, req.bucket.as_deref().unwrap_or_default(), &rules)?;
     let auth = Authenticated {
         access_key: access_key.clone(),
         payload: Payload::Unsigned,
@@ -109,6 +110,7 @@ pub(super) async fn post_object(ctx: &Ctx<'_>, form: Form, file: FileStream) -> 
         .await?;
     let tag = etag(&out.etag);
     let mut resp = post::answer(
+        StatusCode::NO_CONTENT,
         ctx.req.virtual_hosted,
         &ctx.req.headers,
         &form,
