@@ -406,6 +406,10 @@ async fn run_post<D: Dialect>(
 ) -> Result<Response<Body>, D::Error> {
     let (mut form, file) = form.map_err(D::post_error)?;
     let mut req = D::address(req);
+    let key = form
+        .key()
+        .ok_or(crate::post::PostError::MissingField("key"))
+        .map_err(D::post_error)?;
     let signed = D::post_authenticate(state, &req, &mut form)?;
     log.anonymous = signed.is_none();
     let (user, auth) = match signed {
@@ -419,10 +423,6 @@ async fn run_post<D: Dialect>(
         }
         None => (None, D::anonymous_auth(&req)?),
     };
-    let key = form
-        .key()
-        .ok_or(crate::post::PostError::MissingField("key"))
-        .map_err(D::post_error)?;
     req.key = Some(key);
     req.headers = crate::post::form_headers(&req.headers, &form, D::POST_HEADERS);
     let op = Operation::PostObject;

@@ -126,12 +126,10 @@ impl Form {
             .any(|(n, _)| n.len() >= prefix.len() && n[..prefix.len()].eq_ignore_ascii_case(prefix))
     }
 
-    /// The object's key: the `key` field with `${filename}` replaced by the file's name.
+    /// The object's key: the `key` field (its `${filename}` replaced by the file's name when
+    /// the form was read).
     pub fn key(&self) -> Option<String> {
-        let key = self.get("key")?;
-        let name = self.file_name.as_deref().unwrap_or_default();
-        let key = key.replace("${filename}", name);
-        (!key.is_empty()).then_some(key)
+        self.get("key").filter(|k| !k.is_empty()).map(str::to_owned)
     }
 
     /// The fields and the bucket (an implicit field every policy must allow), for the
@@ -208,6 +206,14 @@ pub(crate) async fn read_form(
         let name = field.name().unwrap_or_default().to_owned();
         if name.eq_ignore_ascii_case("file") {
             form.file_name = field.file_name().map(str::to_owned);
+            // `${filename}` is replaced before anything reads the key, the policy's
+            // conditions included (as S3 does).
+            let file_name = form.file_name.clone().unwrap_or_default();
+            for (n, v) in &mut form.fields {
+                if n.eq_ignore_ascii_case("key") {
+                    *v = v.replace("${filename}", &file_name);
+                }
+            }
             let stream = field.map(|r| r.map_err(|e| io_error(multer_error(e))));
             return Ok((form, Box::pin(stream)));
         }

@@ -106,7 +106,7 @@ async fn a_form_reads_up_to_its_file_which_streams() {
     )
     .await
     .unwrap();
-    assert_eq!(form.get("key"), Some("up/${filename}"));
+    assert_eq!(form.get("key"), Some("up/photo.txt"));
     assert_eq!(form.key().as_deref(), Some("up/photo.txt"));
     assert_eq!(form.file_name.as_deref(), Some("photo.txt"));
     assert_eq!(form.fields.len(), 2, "fields after the file are not read");
