@@ -30,6 +30,11 @@ impl From<PostError> for BosError {
         } else {
             code
         };
+        // BOS answers a signature that does not match with 400, as for its other requests.
+        let status = match e {
+            PostError::BadSignature => StatusCode::BAD_REQUEST,
+            _ => status,
+        };
         BosError::new(status, code, e.to_string())
     }
 }
