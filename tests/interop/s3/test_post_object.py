@@ -190,3 +190,20 @@ def test_a_form_signed_with_boto3s_unsigned_client_is_anonymous(server, make_s3,
     assert "x-amz-signature" not in form["fields"]
     r = post(form["url"], form["fields"], b"unsigned")
     assert r.status_code == 204, r.text
+
+
+def test_bodies_that_are_not_forms_are_refused(server, s3, bucket):
+    url = f"{server.endpoint}/{bucket}"
+    r = requests.post(url, data=b"--nope\r\nnot a form at all",
+                      headers={"Content-Type": "multipart/form-data; boundary=XyZ"}, timeout=30)
+    assert r.status_code == 400, r.text
+    assert error_code(r) == "MalformedPOSTRequest"
+    # The fields before the file: at most 20 KB.
+    r = post(url, {"key": "k", "x-ignore-padding": "p" * (21 * 1024)}, b"x")
+    assert r.status_code == 400, r.text
+    assert error_code(r) == "MaxPostPreDataLengthExceeded"
+    # No file field.
+    r = requests.post(url, files={"key": (None, "k")}, timeout=30)
+    assert r.status_code == 400, r.text
+    assert error_code(r) == "InvalidArgument"
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
