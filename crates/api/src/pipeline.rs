@@ -82,25 +82,20 @@ pub(crate) trait Dialect: Sized + Send + Sync + 'static {
     /// A browser upload's signer (`None`: the form is not signed, the upload is anonymous),
     /// once the signature of its policy and the policy's conditions are checked; the policy
     /// is left in `form.policy`. `req` is the request as addressed (the bucket known).
-    /// Dialects without browser uploads refuse them (501).
     fn post_authenticate(
-        _state: &AppState,
-        _req: &RequestParts,
-        _form: &mut crate::post::Form,
-    ) -> Result<Option<Signed<Self::Auth>>, Self::Error> {
-        Err(Self::unrouted(Unrouted::Refused("PostObject".to_owned())))
-    }
+        state: &AppState,
+        req: &RequestParts,
+        form: &mut crate::post::Form,
+    ) -> Result<Option<Signed<Self::Auth>>, Self::Error>;
     /// The error of a browser upload refused before the core.
     fn post_error(e: crate::post::PostError) -> Self::Error;
     /// Answers a browser upload: `ctx.req` addresses the object (the form's key) and its
     /// headers are the form's fields; `file` is the file's content as it arrives.
     fn post_object(
-        _ctx: &Ctx<'_, Self>,
-        _form: crate::post::Form,
-        _file: crate::post::FileStream,
-    ) -> impl Future<Output = Result<Response<Body>, Self::Error>> + Send {
-        async { Err(Self::unrouted(Unrouted::Refused("PostObject".to_owned()))) }
-    }
+        ctx: &Ctx<'_, Self>,
+        form: crate::post::Form,
+        file: crate::post::FileStream,
+    ) -> impl Future<Output = Result<Response<Body>, Self::Error>> + Send;
     /// Answers one operation.
     fn call(
         ctx: &Ctx<'_, Self>,
