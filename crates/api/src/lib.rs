@@ -28,6 +28,7 @@ pub mod operation;
 pub mod oss;
 mod partcopy;
 mod pipeline;
+mod post;
 mod router;
 pub mod s3;
 mod server;

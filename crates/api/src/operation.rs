@@ -83,6 +83,9 @@ pub enum Operation {
     GetBucketCors,
     PutBucketCors,
     DeleteBucketCors,
+    /// A browser upload (S3's POST Object, OSS's and BOS's PostObject): routed by the front
+    /// door (`post`), never by [`route`].
+    PostObject,
 }
 
 impl Operation {
@@ -147,6 +150,7 @@ impl Operation {
             GetBucketCors => "GetBucketCors",
             PutBucketCors => "PutBucketCors",
             DeleteBucketCors => "DeleteBucketCors",
+            PostObject => "PostObject",
         }
     }
 }
@@ -175,7 +179,8 @@ impl Operation {
             | CreateMultipartUpload
             | UploadPart
             | UploadPartCopy
-            | CompleteMultipartUpload => Some(Action::PutObject),
+            | CompleteMultipartUpload
+            | PostObject => Some(Action::PutObject),
             GetObject | HeadObject | GetObjectMeta => {
                 pick(Action::GetObject, Action::GetObjectVersion)
             }

@@ -76,6 +76,26 @@ pub(crate) trait Dialect: Sized + Send + Sync + 'static {
         request_id: &str,
         is_head: bool,
     ) -> Response<Body>;
+    /// Browser uploads: form fields read as other headers than their own names (S3's `acl`
+    /// is `x-amz-acl`), lower case.
+    const POST_HEADERS: &'static [(&'static str, &'static str)] = &[];
+    /// A browser upload's signer (`None`: the form is not signed, the upload is anonymous),
+    /// once the signature of its policy and the policy's conditions are checked; the policy
+    /// is left in `form.policy`. `req` is the request as addressed (the bucket known).
+    fn post_authenticate(
+        state: &AppState,
+        req: &RequestParts,
+        form: &mut crate::post::Form,
+    ) -> Result<Option<Signed<Self::Auth>>, Self::Error>;
+    /// The error of a browser upload refused before the core.
+    fn post_error(e: crate::post::PostError) -> Self::Error;
+    /// Answers a browser upload: `ctx.req` addresses the object (the form's key) and its
+    /// headers are the form's fields; `file` is the file's content as it arrives.
+    fn post_object(
+        ctx: &Ctx<'_, Self>,
+        form: crate::post::Form,
+        file: crate::post::FileStream,
+    ) -> impl Future<Output = Result<Response<Body>, Self::Error>> + Send;
     /// Answers one operation.
     fn call(
         ctx: &Ctx<'_, Self>,
@@ -360,6 +380,83 @@ async fn run<D: Dialect>(
         peer,
     };
     D::call(&ctx, op, body).await
+}
+
+/// Answers one browser upload in dialect `D` (see [`crate::post`]): the form as read (or why
+/// it could not be), then the same steps as [`handle`], with the form's signature for the
+/// request's and the form's key for its address.
+pub(crate) async fn handle_post<D: Dialect>(
+    state: &AppState,
+    req: RequestParts,
+    form: Result<(crate::post::Form, crate::post::FileStream), crate::post::PostError>,
+    peer: Option<std::net::IpAddr>,
+) -> Response<Body> {
+    let request_id = D::request_id();
+    let echo = D::echo(&req);
+    let mut log = RequestLog {
+        dialect: D::NAME,
+        operation: Some(Operation::PostObject.name()),
+        ..RequestLog::default()
+    };
+    let result = run_post::<D>(state, req, form, peer, &mut log).await;
+    let mut resp = result.unwrap_or_else(|e| {
+        log.error = Some(D::error_code(&e));
+        let mut r = D::render_error(&e, &echo, &request_id, false);
+        crate::body::close_if_unread(&mut r, true);
+        r
+    });
+    finish::<D>(&mut resp, &request_id);
+    resp.extensions_mut().insert(log);
+    resp
+}
+
+async fn run_post<D: Dialect>(
+    state: &AppState,
+    req: RequestParts,
+    form: Result<(crate::post::Form, crate::post::FileStream), crate::post::PostError>,
+    peer: Option<std::net::IpAddr>,
+    log: &mut RequestLog,
+) -> Result<Response<Body>, D::Error> {
+    let (mut form, file) = form.map_err(D::post_error)?;
+    let mut req = D::address(req);
+    let key = form
+        .key()
+        .ok_or(crate::post::PostError::MissingField("key"))
+        .map_err(D::post_error)?;
+    let signed = D::post_authenticate(state, &req, &mut form)?;
+    log.anonymous = signed.is_none();
+    let (user, auth) = match signed {
+        Some(Signed {
+            user,
+            access_key,
+            auth,
+        }) => {
+            log.access_key = Some(access_key);
+            (Some(user), auth)
+        }
+        None => (None, D::anonymous_auth(&req)?),
+    };
+    req.key = Some(key);
+    req.headers = crate::post::form_headers(&req.headers, &form, D::POST_HEADERS);
+    let op = Operation::PostObject;
+    if let Some(what) = crate::unsupported::refused(D::ROUTES.unsupported, &req) {
+        return Err(D::unrouted(Unrouted::Refused(what)));
+    }
+    let who = Requester::of(state, user.as_deref());
+    let expected = access::Expected::of(&req, D::EXPECTED_OWNER_HEADERS);
+    let facts = access::Facts { req: &req, peer };
+    let decided = access::authorize(state, who, &req, op, None, &expected, &facts)?;
+    let ctx = Ctx {
+        state,
+        req,
+        auth,
+        op,
+        who,
+        owner: decided.owner,
+        bucket_access: decided.bucket,
+        peer,
+    };
+    D::post_object(&ctx, form, file).await
 }
 
 /// A request whose path does not decode (see `router`), answered in dialect `D`.

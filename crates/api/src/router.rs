@@ -45,10 +45,39 @@ where
         Err(e) => return bad_address(state, head, e),
     };
     let peer = head.extensions.get::<Peer>().map(|p| p.0);
+    if crate::post::is_form_upload(&parts) {
+        return post(state, parts, body, peer).await;
+    }
     match dialect(&parts) {
         Dialect::Oss => pipeline::handle::<OssApi>(state, parts, body, peer).await,
         Dialect::Bos => pipeline::handle::<BosApi>(state, parts, body, peer).await,
         Dialect::S3 => pipeline::handle::<S3Api>(state, parts, body, peer).await,
+    }
+}
+
+/// A browser upload: its form read up to the file, then answered in the dialect its fields
+/// name (an anonymous form: the request's own hints, as any unsigned request).
+async fn post(
+    state: &AppState,
+    parts: RequestParts,
+    body: crate::body::Incoming,
+    peer: Option<std::net::IpAddr>,
+) -> Response<Body> {
+    use crate::post::FormDialect;
+    let fallback = match dialect(&parts) {
+        Dialect::Oss => FormDialect::Oss,
+        Dialect::Bos => FormDialect::Bos,
+        Dialect::S3 => FormDialect::S3,
+    };
+    let form = crate::post::read_form(&parts.headers, body).await;
+    let chosen = match &form {
+        Ok((f, _)) => crate::post::dialect_of(f, fallback),
+        Err(_) => fallback,
+    };
+    match chosen {
+        FormDialect::Oss => pipeline::handle_post::<OssApi>(state, parts, form, peer).await,
+        FormDialect::Bos => pipeline::handle_post::<BosApi>(state, parts, form, peer).await,
+        FormDialect::S3 => pipeline::handle_post::<S3Api>(state, parts, form, peer).await,
     }
 }
 

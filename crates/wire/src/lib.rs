@@ -8,6 +8,7 @@
 //! - [`sign`]: the client's side: each dialect's `Authorization` value for a request.
 //! - [`xml`]: the request-document parser and a small element writer.
 //! - [`encode`]: the two RFC 3986 percent-encode sets everything above encodes with.
+//! - [`post`]: browser uploads' POST policy (conditions, expiry) and its signatures.
 //! - [`v4`]: what S3's SigV4 and OSS V4 share, one implementation parameterised by a
 //!   [`v4::Scheme`].
 //! - [`sigutil`]: the hashing, hex and digit helpers the signatures share.
@@ -20,6 +21,7 @@ pub mod bos;
 pub mod date;
 pub mod encode;
 pub mod oss;
+pub mod post;
 pub mod request;
 pub mod s3;
 pub mod sign;

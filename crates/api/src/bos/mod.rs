@@ -14,6 +14,7 @@ mod list;
 mod lock;
 mod multipart;
 mod object;
+mod post;
 
 pub use batch::parse_delete_request;
 pub use bucket::parse_versioning;
@@ -103,6 +104,22 @@ impl Dialect for BosApi {
         })
     }
 
+    fn post_authenticate(
+        state: &AppState,
+        req: &RequestParts,
+        form: &mut crate::post::Form,
+    ) -> Result<Option<Signed<()>>, BosError> {
+        post::authenticate(state, req, form)
+    }
+
+    async fn post_object(
+        ctx: &Ctx<'_>,
+        form: crate::post::Form,
+        file: crate::post::FileStream,
+    ) -> BosResult {
+        post::post_object(ctx, form, file).await
+    }
+
     fn anonymous_auth(_req: &RequestParts) -> Result<(), BosError> {
         Ok(())
     }
@@ -177,6 +194,10 @@ impl Dialect for BosApi {
             Param::PartNumber => "partNumber must be an integer from 1 to 10000.",
         })
     }
+    fn post_error(e: crate::post::PostError) -> BosError {
+        e.into()
+    }
+
     fn body_error(e: ReadError, limit: usize) -> BosError {
         match e {
             ReadError::TooLarge => BosError::new(
@@ -276,7 +297,8 @@ impl Dialect for BosApi {
             | GetObjectRetention
             | PutObjectRetention
             | GetObjectLegalHold
-            | PutObjectLegalHold => Err(BosApi::unrouted(Unrouted::MethodNotAllowed {
+            | PutObjectLegalHold
+            | PostObject => Err(BosApi::unrouted(Unrouted::MethodNotAllowed {
                 service: false,
             })),
         }

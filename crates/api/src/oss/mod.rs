@@ -13,6 +13,7 @@ mod list;
 mod multipart;
 mod object;
 mod policy;
+mod post;
 mod worm;
 
 pub use batch::{parse_delete_request, parse_versioning};
@@ -120,6 +121,22 @@ impl Dialect for OssApi {
         })
     }
 
+    fn post_authenticate(
+        state: &AppState,
+        req: &RequestParts,
+        form: &mut crate::post::Form,
+    ) -> Result<Option<Signed<auth::Authenticated>>, OssError> {
+        post::authenticate(state, req, form)
+    }
+
+    async fn post_object(
+        ctx: &Ctx<'_>,
+        form: crate::post::Form,
+        file: crate::post::FileStream,
+    ) -> OssResult {
+        post::post_object(ctx, form, file).await
+    }
+
     fn parse_copy_source(raw: &str) -> Result<crate::exec::CopySource, OssError> {
         parse_copy_source(raw)
     }
@@ -176,6 +193,10 @@ impl Dialect for OssApi {
             Param::PartNumber => "The partNumber must be an integer from 1 to 10000.",
         })
     }
+    fn post_error(e: crate::post::PostError) -> OssError {
+        e.into()
+    }
+
     fn body_error(e: ReadError, limit: usize) -> OssError {
         match e {
             ReadError::TooLarge => OssError::malformed_xml(format!(
@@ -289,7 +310,8 @@ impl Dialect for OssApi {
             | GetObjectRetention
             | PutObjectRetention
             | GetObjectLegalHold
-            | PutObjectLegalHold => Err(OssApi::unrouted(Unrouted::MethodNotAllowed {
+            | PutObjectLegalHold
+            | PostObject => Err(OssApi::unrouted(Unrouted::MethodNotAllowed {
                 service: false,
             })),
         }

@@ -16,6 +16,7 @@ mod lock;
 mod multipart;
 mod object;
 mod policy;
+mod post;
 
 pub use acl::{parse_acl_document, parse_grant_header};
 pub use batch::parse_delete_request;
@@ -77,6 +78,7 @@ impl Dialect for S3Api {
     const REQUEST_ID_HEADERS: &'static [&'static str] = &["x-amz-request-id", "x-amz-id-2"];
     const SERVER: &'static str = "strata";
     const EXPECTED_OWNER_HEADERS: bool = true;
+    const POST_HEADERS: &'static [(&'static str, &'static str)] = &[("acl", "x-amz-acl")];
     type Auth = Authenticated;
     type Error = S3Error;
     /// The resource (the path as sent), which `<Error>` names.
@@ -121,6 +123,26 @@ impl Dialect for S3Api {
             payload,
             signing: None,
         })
+    }
+
+    fn post_authenticate(
+        state: &AppState,
+        req: &RequestParts,
+        form: &mut crate::post::Form,
+    ) -> Result<Option<Signed<Authenticated>>, S3Error> {
+        post::authenticate(state, req, form)
+    }
+
+    fn post_error(e: crate::post::PostError) -> S3Error {
+        e.into()
+    }
+
+    async fn post_object(
+        ctx: &Ctx<'_>,
+        form: crate::post::Form,
+        file: crate::post::FileStream,
+    ) -> S3Result {
+        post::post_object(ctx, form, file).await
     }
 
     fn parse_copy_source(raw: &str) -> Result<crate::exec::CopySource, S3Error> {
@@ -256,11 +278,10 @@ impl Dialect for S3Api {
             DeleteBucketCors => cors::delete(ctx).await,
             // Not S3's (its routes never give them).
             GetBucketInfo | GetObjectMeta | DeleteObjectAcl | InitiateBucketWorm
-            | AbortBucketWorm | CompleteBucketWorm | ExtendBucketWorm | GetBucketWorm => {
-                Err(S3Api::unrouted(Unrouted::MethodNotAllowed {
-                    service: false,
-                }))
-            }
+            | AbortBucketWorm | CompleteBucketWorm | ExtendBucketWorm | GetBucketWorm
+            | PostObject => Err(S3Api::unrouted(Unrouted::MethodNotAllowed {
+                service: false,
+            })),
         }
     }
 }

@@ -273,38 +273,6 @@ impl<'a> Pace<'a> {
     }
 }
 
-#[cfg(test)]
-mod pace_tests {
-    use super::*;
-
-    #[tokio::test(start_paused = true)]
-    async fn a_run_pauses_nine_times_its_write_only_while_requests_come_in() {
-        let requests = AtomicU64::new(5);
-        let mut pace = Pace::new(&requests);
-        // A quiet write of 10 ms: no pause.
-        tokio::time::advance(Duration::from_millis(10)).await;
-        let t = Instant::now();
-        pace.after_write().await;
-        assert_eq!(t.elapsed(), Duration::ZERO);
-        // A write of 10 ms during which a request began: 90 ms.
-        tokio::time::advance(Duration::from_millis(10)).await;
-        requests.fetch_add(1, Ordering::Relaxed);
-        let t = Instant::now();
-        pace.after_write().await;
-        assert_eq!(t.elapsed(), Duration::from_millis(90));
-        // Quiet again (the pause's own requests were seen): no pause.
-        tokio::time::advance(Duration::from_millis(10)).await;
-        let t = Instant::now();
-        pace.after_write().await;
-        assert_eq!(t.elapsed(), Duration::ZERO);
-        // A long write: the pause stops at MAX_PAUSE.
-        tokio::time::advance(Duration::from_secs(1)).await;
-        requests.fetch_add(1, Ordering::Relaxed);
-        let t = Instant::now();
-        pace.after_write().await;
-        assert_eq!(t.elapsed(), MAX_PAUSE);
-    }
-}
 
 /// A key and its next due time.
 type Filed = (String, Option<i64>);
@@ -350,4 +318,37 @@ fn rebuild_keys(
         keys.push((done, due));
     }
     Ok((keys, more))
+}
+
+#[cfg(test)]
+mod pace_tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_run_pauses_nine_times_its_write_only_while_requests_come_in() {
+        let requests = AtomicU64::new(5);
+        let mut pace = Pace::new(&requests);
+        // A quiet write of 10 ms: no pause.
+        tokio::time::advance(Duration::from_millis(10)).await;
+        let t = Instant::now();
+        pace.after_write().await;
+        assert_eq!(t.elapsed(), Duration::ZERO);
+        // A write of 10 ms during which a request began: 90 ms.
+        tokio::time::advance(Duration::from_millis(10)).await;
+        requests.fetch_add(1, Ordering::Relaxed);
+        let t = Instant::now();
+        pace.after_write().await;
+        assert_eq!(t.elapsed(), Duration::from_millis(90));
+        // Quiet again (the pause's own requests were seen): no pause.
+        tokio::time::advance(Duration::from_millis(10)).await;
+        let t = Instant::now();
+        pace.after_write().await;
+        assert_eq!(t.elapsed(), Duration::ZERO);
+        // A long write: the pause stops at MAX_PAUSE.
+        tokio::time::advance(Duration::from_secs(1)).await;
+        requests.fetch_add(1, Ordering::Relaxed);
+        let t = Instant::now();
+        pace.after_write().await;
+        assert_eq!(t.elapsed(), MAX_PAUSE);
+    }
 }
