@@ -101,7 +101,6 @@ pub static S3: Table = Table {
         "select",
         "restore",
         "torrent",
-        "attributes",
         "session",
         "renameObject",
         "metadataTable",

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod blob;
+pub mod checksum;
 pub mod clock;
 pub mod delete;
 mod entry;
@@ -24,6 +25,7 @@ pub mod users;
 pub mod version;
 
 pub use blob::{DigestValues, Extra};
+pub use checksum::{Checksum, ChecksumAlgorithm, ChecksumType, UploadChecksum};
 pub use delete::{BatchRules, DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
 pub use error::{CoreError, Result, StorageError};
 pub use list::{

@@ -3,6 +3,9 @@
 
 use crate::access::ObjectAccess;
 use crate::blob::{DigestValues, Extra, Source, Written};
+use crate::checksum::{
+    Checksum, ChecksumAlgorithm, ChecksumType, CompletionChecksums, UploadChecksum,
+};
 pub(crate) use crate::entry::{publish, release, release_segments, remove_null, sync_current};
 use crate::error::{CoreError, Result, StorageError};
 use crate::meta::{
@@ -54,6 +57,10 @@ pub struct Expect {
     /// Digests to compute (and report in the outcome) without an expected value.
     pub compute: Extra,
     pub late: Option<LateCheck>,
+    /// The flexible checksum to store with the version or part (the client named it).
+    pub checksum: Option<ChecksumAlgorithm>,
+    /// A completion's stated checksums.
+    pub completion: CompletionChecksums,
 }
 
 impl std::fmt::Debug for Expect {
@@ -68,6 +75,7 @@ impl std::fmt::Debug for Expect {
             .field("size", &self.size)
             .field("compute", &self.compute)
             .field("late", &self.late.is_some())
+            .field("checksum", &self.checksum)
             .finish()
     }
 }
@@ -75,10 +83,15 @@ impl std::fmt::Debug for Expect {
 impl Expect {
     /// The optional digests the body must be hashed with.
     pub(crate) fn extra(&self) -> Extra {
-        Extra {
+        let asked = Extra {
             sha256: self.compute.sha256 || self.sha256.is_some(),
             sha1: self.compute.sha1 || self.sha1.is_some(),
             crc32c: self.compute.crc32c || self.crc32c.is_some(),
+            crc64nvme: self.compute.crc64nvme,
+        };
+        match self.checksum {
+            Some(c) => asked.or(c.extra()),
+            None => asked,
         }
     }
 }
@@ -98,6 +111,8 @@ pub struct PutOutcome {
     pub last_modified_ms: i64,
     /// The optional digests computed for the body (none for copies and completions).
     pub digests: Option<DigestValues>,
+    /// The flexible checksum stored with the version, if any.
+    pub checksum: Option<Checksum>,
 }
 
 /// One object version as read.
@@ -136,6 +151,37 @@ impl ByteRange {
     }
 }
 
+/// What a read selects of a version besides all of it.
+#[derive(Clone, Copy, Debug)]
+enum Select {
+    Range(ByteRange),
+    Part(u32),
+}
+
+/// The inclusive byte positions of part `n` of an object: a multipart object's part (its
+/// segment), or `None` (all of it) for part 1 of any other object; any other number is
+/// [`CoreError::InvalidPartNumber`].
+pub fn part_span(data: &ObjectData, n: u32) -> Result<Option<(u64, u64)>> {
+    if data.parts == 0 || data.parts as usize != data.segments.len() {
+        return if n == 1 {
+            Ok(None)
+        } else {
+            Err(CoreError::InvalidPartNumber)
+        };
+    }
+    if n == 0 || n > data.parts {
+        return Err(CoreError::InvalidPartNumber);
+    }
+    let before = &data.segments[..n as usize - 1];
+    let first: u64 = before.iter().map(|s| s.len).sum();
+    let len = data.segments[n as usize - 1].len;
+    if len == 0 {
+        // An empty part has no byte to name; S3 answers it as the whole (empty) range.
+        return Ok(None);
+    }
+    Ok(Some((first, first + len - 1)))
+}
+
 pub struct ObjectRead {
     pub version: ObjectVersion,
     /// The inclusive range served, when a range was asked for.
@@ -151,6 +197,9 @@ pub struct NewObject {
     pub meta: ObjectMeta,
     pub access: ObjectAccess,
     pub lock: ObjectLock,
+    /// The checksum algorithm and type a multipart upload asks for (a single write's
+    /// checksum is named in its [`Expect`]).
+    pub checksum: Option<UploadChecksum>,
 }
 
 impl From<ObjectMeta> for NewObject {
@@ -203,7 +252,9 @@ impl Store {
     where
         S: Stream<Item = io::Result<Bytes>> + Send + Unpin,
     {
-        let NewObject { meta, access, lock } = new.into();
+        let NewObject {
+            meta, access, lock, ..
+        } = new.into();
         validate_key(key)?;
         self.bucket(bucket)?;
         check_size(expect.size)?;
@@ -213,6 +264,9 @@ impl Store {
             self.inner.blobs.discard(&written);
             return Err(e);
         }
+        let checksum = expect
+            .checksum
+            .and_then(|a| Checksum::of(a, &written.digests));
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         let (cb, ck) = (bucket.clone(), key.clone());
         let clock = self.inner.clock.clone();
@@ -241,6 +295,7 @@ impl Store {
                         }],
                         access,
                         lock,
+                        checksum: checksum.clone(),
                     };
                     let etag = data.etag.clone();
                     let (version_id, last_modified_ms) =
@@ -255,6 +310,7 @@ impl Store {
                         md5: Some(w.digests.md5),
                         last_modified_ms,
                         digests: Some(w.digests.clone()),
+                        checksum,
                     })
                 },
             )
@@ -299,6 +355,38 @@ impl Store {
         range: Option<ByteRange>,
         cond: &Precondition,
     ) -> Result<ObjectRead> {
+        self.get_selected(bucket, key, version, range.map(Select::Range), cond)
+            .await
+    }
+
+    /// Part `part` of a version (S3's GET with `partNumber`): a multipart object's part, as
+    /// a range of the object; part 1 of any other object is all of it. Another number is
+    /// [`CoreError::InvalidPartNumber`].
+    pub async fn get_object_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+        part: u32,
+    ) -> Result<ObjectRead> {
+        self.get_selected(
+            bucket,
+            key,
+            version,
+            Some(Select::Part(part)),
+            &Precondition::default(),
+        )
+        .await
+    }
+
+    async fn get_selected(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+        range: Option<Select>,
+        cond: &Precondition,
+    ) -> Result<ObjectRead> {
         // A concurrent delete can remove a file between the snapshot and the open; the next
         // snapshot then no longer shows the version, and the conditions are evaluated again
         // against whatever it shows.
@@ -317,7 +405,10 @@ impl Store {
             let size = version.data.size;
             let span = match range {
                 None => None,
-                Some(r) => Some(r.resolve(size).ok_or(CoreError::InvalidRange { size })?),
+                Some(Select::Range(r)) => {
+                    Some(r.resolve(size).ok_or(CoreError::InvalidRange { size })?)
+                }
+                Some(Select::Part(n)) => part_span(&version.data, n)?,
             };
             let (first, last) = span.unwrap_or((0, size.saturating_sub(1)));
             let store = self.inner.blobs.clone();
@@ -361,6 +452,120 @@ impl Store {
         access: ObjectAccess,
         lock: ObjectLock,
     ) -> Result<(PutOutcome, ObjectVersion)> {
+        let new = NewObject {
+            access,
+            lock,
+            ..NewObject::default()
+        };
+        self.copy_object_as(
+            (src_bucket, src_key, src_version),
+            src_cond,
+            dst_bucket,
+            dst_key,
+            directive,
+            new,
+            None,
+        )
+        .await
+    }
+
+    /// [`Store::copy_object`], the copy getting the FULL_OBJECT `checksum` asked for
+    /// (computed over the source's body unless the source has it stored), or the source's.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn copy_object_as(
+        &self,
+        (src_bucket, src_key, src_version): (&str, &str, Option<VersionId>),
+        src_cond: Precondition,
+        dst_bucket: &str,
+        dst_key: &str,
+        directive: MetadataDirective,
+        new: NewObject,
+        checksum: Option<ChecksumAlgorithm>,
+    ) -> Result<(PutOutcome, ObjectVersion)> {
+        let Some(algorithm) = checksum else {
+            return self
+                .copy_once(
+                    (src_bucket, src_key, src_version),
+                    src_cond,
+                    (dst_bucket, dst_key),
+                    directive,
+                    new,
+                    None,
+                )
+                .await;
+        };
+        // The checksum is computed outside the write; the write then copies only the very
+        // data hashed (a source rewritten meanwhile is hashed again).
+        let mut attempts = 0;
+        loop {
+            let computed = self
+                .source_checksum(src_bucket, src_key, src_version, algorithm)
+                .await?;
+            let got = self
+                .copy_once(
+                    (src_bucket, src_key, src_version),
+                    src_cond.clone(),
+                    (dst_bucket, dst_key),
+                    directive.clone(),
+                    new.clone(),
+                    Some(computed),
+                )
+                .await;
+            match got {
+                Err(CoreError::PreconditionFailed) if attempts < 3 => attempts += 1,
+                other => return other,
+            }
+        }
+    }
+
+    /// The FULL_OBJECT `algorithm` checksum of a version's body, with the segments it holds.
+    async fn source_checksum(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+        algorithm: ChecksumAlgorithm,
+    ) -> Result<(Vec<Segment>, Checksum)> {
+        let read = self.get_object(bucket, key, version, None).await?;
+        let data = &read.version.data;
+        let stored = data
+            .checksum
+            .clone()
+            .filter(|c| c.algorithm == algorithm && c.kind == ChecksumType::FullObject)
+            .or_else(|| {
+                (algorithm == ChecksumAlgorithm::Crc32).then(|| Checksum {
+                    algorithm,
+                    kind: ChecksumType::FullObject,
+                    value: data.crc32.to_be_bytes().to_vec(),
+                    parts: 0,
+                    part_values: Vec::new(),
+                })
+            });
+        let segments = data.segments.clone();
+        if let Some(c) = stored {
+            return Ok((segments, c));
+        }
+        let mut body = read.body;
+        let mut digests = crate::blob::Digests::new(algorithm.extra());
+        while let Some(chunk) = futures_util::StreamExt::next(&mut body).await {
+            digests.update(&chunk.map_err(|e| CoreError::Storage(e.into()))?);
+        }
+        let c = Checksum::of(algorithm, &digests.finish())
+            .ok_or_else(|| StorageError::Corrupt("a checksum not computed".into()))?;
+        Ok((segments, c))
+    }
+
+    async fn copy_once(
+        &self,
+        (src_bucket, src_key, src_version): (&str, &str, Option<VersionId>),
+        src_cond: Precondition,
+        (dst_bucket, dst_key): (&str, &str),
+        directive: MetadataDirective,
+        new: NewObject,
+        computed: Option<(Vec<Segment>, Checksum)>,
+    ) -> Result<(PutOutcome, ObjectVersion)> {
+        let NewObject { access, lock, .. } = new;
+        let (hashed, checksum) = computed.unzip();
         validate_key(dst_key)?;
         self.check_room(None)?;
         let (sb, sk, db, dk) = (
@@ -375,6 +580,11 @@ impl Store {
             .write(
                 move |txn| {
                     let (source, _) = resolve(txn, &sb, &sk, src_version)?;
+                    if let Some(segments) = &hashed
+                        && *segments != source.data.segments
+                    {
+                        return Err(CoreError::PreconditionFailed);
+                    }
                     src_cond
                         .evaluate(Some(Target {
                             etag: Some(&source.data.etag),
@@ -394,6 +604,9 @@ impl Store {
                     }
                     data.access = access;
                     data.lock = lock;
+                    if let Some(c) = checksum {
+                        data.checksum = Some(c);
+                    }
                     for seg in &data.segments {
                         let mut blob = txn.blob(seg.blob)?.ok_or_else(|| missing_blob(seg.blob))?;
                         blob.refs += 1;
@@ -411,6 +624,7 @@ impl Store {
                         md5: None,
                         last_modified_ms,
                         digests: None,
+                        checksum: data.checksum.clone(),
                     };
                     Ok((put, source))
                 },

@@ -77,6 +77,7 @@ impl Dialect for BosApi {
         }),
         bucket_info: false,
         object_meta: false,
+        object_attributes: false,
         list_v2: false,
         unsupported: &crate::unsupported::BOS,
         complete_limit: 1024 * 1024,
@@ -272,7 +273,8 @@ impl Dialect for BosApi {
             | GetObjectRetention
             | PutObjectRetention
             | GetObjectLegalHold
-            | PutObjectLegalHold => Err(BosApi::unrouted(Unrouted::MethodNotAllowed {
+            | PutObjectLegalHold
+            | GetObjectAttributes => Err(BosApi::unrouted(Unrouted::MethodNotAllowed {
                 service: false,
             })),
         }

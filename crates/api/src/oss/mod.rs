@@ -82,6 +82,7 @@ impl Dialect for OssApi {
         }),
         bucket_info: true,
         object_meta: true,
+        object_attributes: false,
         list_v2: true,
         unsupported: &crate::unsupported::OSS,
         complete_limit: 2 * 1024 * 1024,
@@ -285,7 +286,8 @@ impl Dialect for OssApi {
             | GetObjectRetention
             | PutObjectRetention
             | GetObjectLegalHold
-            | PutObjectLegalHold => Err(OssApi::unrouted(Unrouted::MethodNotAllowed {
+            | PutObjectLegalHold
+            | GetObjectAttributes => Err(OssApi::unrouted(Unrouted::MethodNotAllowed {
                 service: false,
             })),
         }
