@@ -105,7 +105,7 @@ pub fn render(d: &ObjectData, asked: Asked, marker: u32, max: u32) -> String {
         let last = d.parts.min(marker.saturating_add(max));
         let truncated = last < d.parts;
         x.open("ObjectParts")
-            .leaf("TotalPartsCount", &d.parts.to_string())
+            .leaf("PartsCount", &d.parts.to_string())
             .leaf("PartNumberMarker", &marker.to_string())
             .leaf("NextPartNumberMarker", &last.max(marker).to_string())
             .leaf("MaxParts", &max.to_string())
@@ -187,7 +187,7 @@ mod tests {
             ),
             "{doc}"
         );
-        assert!(doc.contains("<TotalPartsCount>3</TotalPartsCount><PartNumberMarker>1</PartNumberMarker><NextPartNumberMarker>2</NextPartNumberMarker><MaxParts>1</MaxParts><IsTruncated>true</IsTruncated>"), "{doc}");
+        assert!(doc.contains("<PartsCount>3</PartsCount><PartNumberMarker>1</PartNumberMarker><NextPartNumberMarker>2</NextPartNumberMarker><MaxParts>1</MaxParts><IsTruncated>true</IsTruncated>"), "{doc}");
         assert!(doc.contains("<Part><PartNumber>2</PartNumber><Size>5</Size><ChecksumCRC32>AQEBAQ==</ChecksumCRC32></Part>"), "{doc}");
         assert!(
             !doc.contains("<PartNumber>1</PartNumber>")

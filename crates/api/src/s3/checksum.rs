@@ -94,13 +94,32 @@ pub(crate) fn from_headers(ctx: &Ctx<'_>) -> Result<Option<(Alg, Vec<u8>)>, S3Er
     Ok(found)
 }
 
+/// The algorithms S3 has that Strata does not compute: asking for one is refused (501).
+const LACKING: [&str; 5] = ["SHA512", "MD5", "XXHASH64", "XXHASH3", "XXHASH128"];
+
+/// The refusal of an algorithm named (or of a header or trailer of one) that S3 has and
+/// Strata does not compute; `None` for anything else.
+pub fn lacking(name: &str) -> Option<S3Error> {
+    let name = name.trim();
+    let name = name
+        .get(..15)
+        .filter(|p| p.eq_ignore_ascii_case("x-amz-checksum-"))
+        .map_or(name, |_| &name[15..]);
+    LACKING
+        .iter()
+        .find(|l| l.eq_ignore_ascii_case(name))
+        .map(|l| S3Error::not_implemented(&format!("The {l} checksum")))
+}
+
 /// The algorithm a request names in `x-amz-checksum-algorithm` (CreateMultipartUpload,
 /// CopyObject) or `x-amz-sdk-checksum-algorithm`.
 pub(crate) fn named(ctx: &Ctx<'_>, name: &str) -> Result<Option<Alg>, S3Error> {
     match ctx.req.header(name) {
         None => Ok(None),
         Some(v) => from_name(v).map(Some).ok_or_else(|| {
-            S3Error::invalid_request(format!("Value for {name} header is invalid."))
+            lacking(v).unwrap_or_else(|| {
+                S3Error::invalid_request(format!("Value for {name} header is invalid."))
+            })
         }),
     }
 }
@@ -138,6 +157,12 @@ mod tests {
         assert_eq!(from_name("CRC32C"), Some(Alg::Crc32c));
         assert_eq!(from_name("sha256"), Some(Alg::Sha256));
         assert_eq!(from_name("md5"), None);
+        assert_eq!(
+            lacking("x-amz-checksum-xxhash3").unwrap().code,
+            "NotImplemented"
+        );
+        assert_eq!(lacking("SHA512").unwrap().code, "NotImplemented");
+        assert!(lacking("crc32").is_none() && lacking("x-amz-meta-a").is_none());
         // CRC32 of "123456789" is cbf43926.
         assert_eq!(
             decode(Alg::Crc32, "y/Q5Jg==", false).unwrap(),
