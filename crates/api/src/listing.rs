@@ -427,6 +427,12 @@ pub fn parts(style: &Style, q: &PartsQuery<'_>, l: &PartListing, owner: &Owner<'
         .leaf("ID", owner.id)
         .leaf("DisplayName", owner.display_name)
         .close();
+    if style.part_checksums
+        && let Some(c) = l.checksum
+    {
+        x.leaf("ChecksumAlgorithm", c.algorithm.name())
+            .leaf("ChecksumType", c.kind.name());
+    }
     for p in &l.parts {
         x.open("Part")
             .leaf("PartNumber", &p.part_number.to_string())

@@ -43,6 +43,8 @@ pub struct PartListing {
     pub parts: Vec<ListedPart>,
     pub is_truncated: bool,
     pub next_part_number_marker: Option<u32>,
+    /// The checksum algorithm and type the upload was created with.
+    pub checksum: Option<UploadChecksum>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -663,8 +665,11 @@ impl Store {
     ) -> Result<PartListing> {
         let txn = self.read()?;
         txn.bucket(bucket)?.ok_or(CoreError::NoSuchBucket)?;
-        upload_of(&*txn, bucket, key, upload_id)?;
-        let mut out = PartListing::default();
+        let upload = upload_of(&*txn, bucket, key, upload_id)?;
+        let mut out = PartListing {
+            checksum: upload.checksum,
+            ..PartListing::default()
+        };
         let max = max_parts.min(1000);
         txn.scan_parts(upload_id, after, &mut |n, part| {
             if out.parts.len() == max {

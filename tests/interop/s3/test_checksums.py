@@ -200,7 +200,9 @@ def test_multipart_composite_checksum_is_the_checksum_of_the_parts_checksums(
         s3, bucket, crt_checksums, algorithm):
     parts = [random_bytes(5 * MiB, seed=16), random_bytes(1234, seed=17)]
     uid, done = upload_parts(s3, bucket, "mp", parts, algorithm)
-    listed = s3.list_parts(Bucket=bucket, Key="mp", UploadId=uid)["Parts"]
+    listing = s3.list_parts(Bucket=bucket, Key="mp", UploadId=uid)
+    assert (listing["ChecksumAlgorithm"], listing["ChecksumType"]) == (algorithm, "COMPOSITE")
+    listed = listing["Parts"]
     assert [p[f"Checksum{algorithm}"] for p in listed] == [CHECKSUMS[algorithm](p) for p in parts]
     r = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=uid,
                                      MultipartUpload={"Parts": done})
@@ -280,6 +282,24 @@ def test_upload_file_in_parts_gets_its_checksum(s3, bucket, tmp_path):
     head = s3.head_object(Bucket=bucket, Key="full", ChecksumMode="ENABLED")
     assert (head["ChecksumType"], head["ChecksumCRC32"]) == ("FULL_OBJECT",
                                                              CHECKSUMS["CRC32"](data))
+
+
+def test_a_part_copy_gets_its_upload_s_checksum(s3, bucket, crt_checksums):
+    src = random_bytes(6 * MiB, seed=29)
+    s3.put_object(Bucket=bucket, Key="src", Body=src)
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="k",
+                                     ChecksumAlgorithm="CRC64NVME")["UploadId"]
+    r = s3.upload_part_copy(Bucket=bucket, Key="k", UploadId=uid, PartNumber=1,
+                            CopySource={"Bucket": bucket, "Key": "src"},
+                            CopySourceRange=f"bytes=0-{5 * MiB - 1}")
+    assert r["CopyPartResult"]["ChecksumCRC64NVME"] == CHECKSUMS["CRC64NVME"](src[:5 * MiB])
+    p2 = s3.upload_part(Bucket=bucket, Key="k", UploadId=uid, PartNumber=2, Body=b"end",
+                        ChecksumAlgorithm="CRC64NVME")
+    done = s3.complete_multipart_upload(
+        Bucket=bucket, Key="k", UploadId=uid,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": r["CopyPartResult"]["ETag"]},
+                                   {"PartNumber": 2, "ETag": p2["ETag"]}]})
+    assert done["ChecksumCRC64NVME"] == CHECKSUMS["CRC64NVME"](src[:5 * MiB] + b"end")
 
 
 # --- copy --------------------------------------------------------------------------------------

@@ -86,6 +86,9 @@ pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> S3Result {
     let mut x = Xml::new("CopyPartResult", S3.root_attrs);
     x.leaf("LastModified", &iso8601(strata_core::store::now_ms()))
         .leaf("ETag", &etag(&out.etag));
+    if let Some(c) = &out.checksum {
+        x.leaf(checksum::element(c.algorithm), &checksum::render(c));
+    }
     let mut resp = xml(StatusCode::OK, x.finish());
     if source.versioning != Versioning::Unversioned {
         set(
@@ -304,6 +307,27 @@ mod tests {
         assert_eq!(
             parse_complete_request(doc).unwrap(),
             [(2, "abc".to_owned()), (1, "def".to_owned())]
+        );
+    }
+
+    #[test]
+    fn parts_checksums_are_read_by_algorithm_and_bad_values_refused() {
+        let doc = br#"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>a</ETag><ChecksumCRC64NVME>rosUhgp5mIg=</ChecksumCRC64NVME></Part><Part><PartNumber>2</PartNumber><ETag>b</ETag></Part><Part><PartNumber>3</PartNumber><ETag>c</ETag><ChecksumCRC32>y/Q5Jg==</ChecksumCRC32></Part></CompleteMultipartUpload>"#;
+        assert_eq!(
+            parse_complete_checksums(doc).unwrap(),
+            [
+                (
+                    1,
+                    Alg::Crc64Nvme,
+                    0xae8b_1486_0a79_9888u64.to_be_bytes().to_vec()
+                ),
+                (3, Alg::Crc32, vec![0xcb, 0xf4, 0x39, 0x26]),
+            ]
+        );
+        let bad = br#"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>a</ETag><ChecksumSHA256>y/Q5Jg==</ChecksumSHA256></Part></CompleteMultipartUpload>"#;
+        assert_eq!(
+            parse_complete_checksums(bad).unwrap_err().code,
+            "InvalidRequest"
         );
     }
 
