@@ -8,6 +8,7 @@ pub mod access;
 pub mod blob;
 pub mod checksum;
 pub mod clock;
+mod copy;
 pub mod delete;
 mod entry;
 pub mod error;
