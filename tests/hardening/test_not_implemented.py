@@ -120,7 +120,6 @@ def test_bucket_creation_saying_no_to_a_feature_is_accepted(server):
 
 @pytest.mark.parametrize("dialect,method,key,params", [
     ("s3", "PUT", "k", {"tagging": ""}),
-    ("s3", "GET", "k", {"attributes": ""}),
     ("s3", "POST", "k", {"restore": ""}),
     ("oss", "PUT", None, {"objectWorm": ""}),
     ("oss", "PUT", "k", {"retention": ""}),

@@ -228,6 +228,23 @@ impl Run for GetObject<'_> {
     }
 }
 
+/// Part `part` of a version (S3's `partNumber` reads).
+pub(crate) struct GetObjectPart<'a> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+    pub version: Option<VersionId>,
+    pub part: u32,
+}
+
+impl Run for GetObjectPart<'_> {
+    type Output = ObjectRead;
+    async fn run(self, env: &Env<'_>) -> Result<ObjectRead, CoreError> {
+        env.store
+            .get_object_part(self.bucket, self.key, self.version, self.part)
+            .await
+    }
+}
+
 /// A new version of `key` from `body`, when `cond` holds for the current one.
 pub(crate) struct PutObject<'a, S> {
     pub bucket: &'a str,
@@ -255,6 +272,7 @@ where
                     meta: self.meta,
                     access: self.acl.object_access(env)?,
                     lock: self.lock,
+                    checksum: None,
                 },
                 self.expect,
                 self.cond,
@@ -296,23 +314,28 @@ pub(crate) struct CopyObject<'a> {
     pub acl: AclAsk,
     /// The copy's retention and legal hold (never the source's).
     pub lock: ObjectLock,
+    /// A checksum the copy gets computed (else it keeps the source's).
+    pub checksum: Option<strata_core::ChecksumAlgorithm>,
 }
 
 impl Run for CopyObject<'_> {
     type Output = (PutOutcome, ObjectVersion);
     async fn run(self, env: &Env<'_>) -> Result<(PutOutcome, ObjectVersion), CoreError> {
         let s = self.source;
+        let new = NewObject {
+            access: self.acl.object_access(env)?,
+            lock: self.lock,
+            ..NewObject::default()
+        };
         env.store
-            .copy_object(
-                s.bucket,
-                s.key,
-                s.version,
+            .copy_object_as(
+                (s.bucket, s.key, s.version),
                 self.source_cond,
                 self.bucket,
                 self.key,
                 self.directive,
-                self.acl.object_access(env)?,
-                self.lock,
+                new,
+                self.checksum,
             )
             .await
     }
@@ -429,6 +452,8 @@ pub(crate) struct CreateUpload<'a> {
     pub acl: AclAsk,
     /// The retention and legal hold the completed object gets.
     pub lock: ObjectLock,
+    /// The checksum algorithm and type its parts and completion get.
+    pub checksum: Option<strata_core::UploadChecksum>,
 }
 
 impl Run for CreateUpload<'_> {
@@ -442,6 +467,7 @@ impl Run for CreateUpload<'_> {
                     meta: self.meta,
                     access: self.acl.object_access(env)?,
                     lock: self.lock,
+                    checksum: self.checksum,
                 },
             )
             .await

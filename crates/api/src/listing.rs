@@ -33,6 +33,8 @@ pub struct Style {
     pub v1_prefix_encoded: bool,
     /// ListObjectsV2's `<KeyCount>` comes before the contents (else after them).
     pub key_count_first: bool,
+    /// S3 lists each part's flexible checksum (`<ChecksumCRC32>`...).
+    pub part_checksums: bool,
 }
 
 pub const OSS: Style = Style {
@@ -44,6 +46,7 @@ pub const OSS: Style = Style {
     delimiter_always: true,
     v1_prefix_encoded: true,
     key_count_first: false,
+    part_checksums: false,
 };
 pub const S3: Style = Style {
     root_attrs: "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
@@ -54,6 +57,7 @@ pub const S3: Style = Style {
     delimiter_always: false,
     v1_prefix_encoded: false,
     key_count_first: true,
+    part_checksums: true,
 };
 
 impl Style {
@@ -423,6 +427,12 @@ pub fn parts(style: &Style, q: &PartsQuery<'_>, l: &PartListing, owner: &Owner<'
         .leaf("ID", owner.id)
         .leaf("DisplayName", owner.display_name)
         .close();
+    if style.part_checksums
+        && let Some(c) = l.checksum
+    {
+        x.leaf("ChecksumAlgorithm", c.algorithm.name())
+            .leaf("ChecksumType", c.kind.name());
+    }
     for p in &l.parts {
         x.open("Part")
             .leaf("PartNumber", &p.part_number.to_string())
@@ -430,6 +440,14 @@ pub fn parts(style: &Style, q: &PartsQuery<'_>, l: &PartListing, owner: &Owner<'
             .leaf("ETag", &style.etag(&p.part.etag));
         if style.object_type {
             x.leaf("HashCrc64ecma", &p.part.crc64.to_string());
+        }
+        if style.part_checksums
+            && let Some(c) = &p.part.checksum
+        {
+            x.leaf(
+                crate::s3::checksum::element(c.algorithm),
+                &crate::s3::checksum::b64(&c.value),
+            );
         }
         x.leaf("Size", &p.part.size.to_string()).close();
     }

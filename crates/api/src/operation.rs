@@ -38,6 +38,8 @@ pub enum Operation {
     HeadObject,
     /// OSS's GetObjectMeta (`HEAD ?objectMeta`).
     GetObjectMeta,
+    /// S3's GetObjectAttributes (`GET ?attributes`).
+    GetObjectAttributes,
     DeleteObject,
     GetObjectAcl,
     PutObjectAcl,
@@ -113,6 +115,7 @@ impl Operation {
             GetObject => "GetObject",
             HeadObject => "HeadObject",
             GetObjectMeta => "GetObjectMeta",
+            GetObjectAttributes => "GetObjectAttributes",
             DeleteObject => "DeleteObject",
             GetObjectAcl => "GetObjectAcl",
             PutObjectAcl => "PutObjectAcl",
@@ -181,7 +184,7 @@ impl Operation {
             | UploadPartCopy
             | CompleteMultipartUpload
             | PostObject => Some(Action::PutObject),
-            GetObject | HeadObject | GetObjectMeta => {
+            GetObject | HeadObject | GetObjectMeta | GetObjectAttributes => {
                 pick(Action::GetObject, Action::GetObjectVersion)
             }
             DeleteObject => pick(Action::DeleteObject, Action::DeleteObjectVersion),
@@ -250,6 +253,8 @@ pub struct Routes {
     pub bucket_info: bool,
     /// `HEAD ?objectMeta` (OSS).
     pub object_meta: bool,
+    /// `GET ?attributes` (S3's GetObjectAttributes).
+    pub object_attributes: bool,
     /// `GET ?list-type=2` is ListObjectsV2; without it, it is ListObjects.
     pub list_v2: bool,
     /// What the dialect refuses before routing (501).
@@ -389,6 +394,9 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 Method::PUT => Some(PutObject),
                 Method::GET if q("uploadId") => Some(ListParts),
                 Method::GET if q("acl") && routes.acl => Some(GetObjectAcl),
+                Method::GET if q("attributes") && routes.object_attributes => {
+                    Some(GetObjectAttributes)
+                }
                 Method::GET => Some(GetObject),
                 Method::HEAD if q("objectMeta") && routes.object_meta => Some(GetObjectMeta),
                 Method::HEAD => Some(HeadObject),

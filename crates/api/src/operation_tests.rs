@@ -83,6 +83,11 @@ fn dialect_differences_are_data() {
     assert_eq!(op(&S3, "GET", "/b?bucketInfo", &[]), Ok(ListObjects));
     assert_eq!(op(&OSS, "HEAD", "/b/k?objectMeta", &[]), Ok(GetObjectMeta));
     assert_eq!(op(&S3, "HEAD", "/b/k?objectMeta", &[]), Ok(HeadObject));
+    assert_eq!(
+        op(&S3, "GET", "/b/k?attributes", &[]),
+        Ok(GetObjectAttributes)
+    );
+    assert_eq!(op(&BOS, "GET", "/b/k?attributes", &[]), Ok(GetObject));
     assert_eq!(op(&S3, "GET", "/b?list-type=2", &[]), Ok(ListObjectsV2));
     assert_eq!(op(&BOS, "GET", "/b?list-type=2", &[]), Ok(ListObjects));
     for routes in [&S3, &OSS, &BOS] {

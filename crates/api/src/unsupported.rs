@@ -100,7 +100,6 @@ pub static S3: Table = Table {
         "select",
         "restore",
         "torrent",
-        "attributes",
         "session",
         "renameObject",
         "metadataTable",
@@ -132,6 +131,9 @@ pub static S3: Table = Table {
             "Storage classes other than STANDARD",
         ),
         (Any("x-amz-write-offset-bytes"), "Appending to objects"),
+        (Any("x-amz-checksum-sha512"), "The SHA512 checksum"),
+        (Any("x-amz-checksum-md5"), "The MD5 flexible checksum"),
+        (Prefix("x-amz-checksum-xxhash"), "The XXHASH checksums"),
         (
             Any("x-amz-if-match-initiated-time"),
             "Conditions on the initiated time",

@@ -34,6 +34,19 @@ pub struct Extra {
     pub sha256: bool,
     pub sha1: bool,
     pub crc32c: bool,
+    pub crc64nvme: bool,
+}
+
+impl Extra {
+    /// The digests either asks for.
+    pub fn or(self, other: Extra) -> Extra {
+        Extra {
+            sha256: self.sha256 || other.sha256,
+            sha1: self.sha1 || other.sha1,
+            crc32c: self.crc32c || other.crc32c,
+            crc64nvme: self.crc64nvme || other.crc64nvme,
+        }
+    }
 }
 
 /// The digests of a body, computed as it streams in.
@@ -42,6 +55,7 @@ pub struct Digests {
     crc64: crc_fast::Digest,
     crc32: crc_fast::Digest,
     crc32c: Option<crc_fast::Digest>,
+    crc64nvme: Option<crc_fast::Digest>,
     sha256: Option<Sha256>,
     sha1: Option<Sha1>,
     len: u64,
@@ -53,6 +67,7 @@ pub struct DigestValues {
     pub crc64: u64,
     pub crc32: u32,
     pub crc32c: Option<u32>,
+    pub crc64nvme: Option<u64>,
     pub sha256: Option<[u8; 32]>,
     pub sha1: Option<[u8; 20]>,
     pub len: u64,
@@ -67,6 +82,9 @@ impl Digests {
             crc32c: extra
                 .crc32c
                 .then(|| crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc32Iscsi)),
+            crc64nvme: extra
+                .crc64nvme
+                .then(|| crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc64Nvme)),
             sha256: extra.sha256.then(Sha256::new),
             sha1: extra.sha1.then(Sha1::new),
             len: 0,
@@ -78,6 +96,9 @@ impl Digests {
         self.crc64.update(data);
         self.crc32.update(data);
         if let Some(c) = &mut self.crc32c {
+            c.update(data);
+        }
+        if let Some(c) = &mut self.crc64nvme {
             c.update(data);
         }
         if let Some(s) = &mut self.sha256 {
@@ -95,6 +116,7 @@ impl Digests {
             crc64: self.crc64.finalize(),
             crc32: self.crc32.finalize() as u32,
             crc32c: self.crc32c.map(|c| c.finalize() as u32),
+            crc64nvme: self.crc64nvme.map(|c| c.finalize()),
             sha256: self.sha256.map(|s| s.finalize().into()),
             sha1: self.sha1.map(|s| s.finalize().into()),
             len: self.len,

@@ -45,10 +45,17 @@ pub enum CoreError {
     TooManyEntries { got: usize, max: usize },
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// A request whose parts contradict each other (a checksum of another algorithm than
+    /// its upload's, a FULL_OBJECT SHA checksum...).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
     #[error("the multipart upload does not exist")]
     NoSuchUpload,
     #[error("part {0} was not uploaded or its ETag does not match")]
     InvalidPart(u32),
+    /// A read of a part (`partNumber`) the object does not have.
+    #[error("the object has no such part")]
+    InvalidPartNumber,
     #[error("the part list is not in ascending order")]
     InvalidPartOrder,
     #[error("part {part} is {size} bytes, smaller than the minimum {min}")]

@@ -6,7 +6,9 @@
 
 pub mod access;
 pub mod blob;
+pub mod checksum;
 pub mod clock;
+mod copy;
 pub mod cors;
 pub mod delete;
 mod entry;
@@ -25,6 +27,7 @@ pub mod users;
 pub mod version;
 
 pub use blob::{DigestValues, Extra};
+pub use checksum::{Checksum, ChecksumAlgorithm, ChecksumType, UploadChecksum};
 pub use delete::{BatchRules, DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
 pub use error::{CoreError, Result, StorageError};
 pub use list::{

@@ -2,6 +2,7 @@
 //! version's segments, untouched), abort, and listing of parts and uploads.
 
 use crate::blob::{combine_crc32, combine_crc64};
+use crate::checksum::{Checksum, ChecksumAlgorithm, ChecksumType, UploadChecksum};
 use crate::error::{CoreError, Result, StorageError};
 use crate::meta::{
     CompletionRecord, EntryKind, Flow, ObjectData, PartRecord, ReadTxn, Segment, StorageResult,
@@ -27,6 +28,8 @@ pub struct PartOutcome {
     pub md5: [u8; 16],
     /// Every digest computed for the part (the optional ones as asked for).
     pub digests: crate::blob::DigestValues,
+    /// The part's flexible checksum (its upload's algorithm, or the one the client named).
+    pub checksum: Option<Checksum>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +43,8 @@ pub struct PartListing {
     pub parts: Vec<ListedPart>,
     pub is_truncated: bool,
     pub next_part_number_marker: Option<u32>,
+    /// The checksum algorithm and type the upload was created with.
+    pub checksum: Option<UploadChecksum>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -147,6 +152,7 @@ fn repeated_completion(
         md5: None,
         last_modified_ms: c.last_modified_ms,
         digests: None,
+        checksum: c.checksum,
     })
 }
 
@@ -169,7 +175,7 @@ fn check_whole(expect: &Expect, crc64: u64, crc32: u32, size: u64) -> Result<()>
 
 /// What a completion's check found: a repeat to answer as before, or the version to write.
 enum Completion {
-    Repeat(PutOutcome),
+    Repeat(Box<PutOutcome>),
     Fresh(Box<Fresh>),
 }
 
@@ -198,7 +204,7 @@ fn plan_completion(
     let Ok(upload) = upload_of(txn, bucket, key, upload_id) else {
         let out = repeated_completion(txn, bucket, key, upload_id, parts_md5)?;
         check_whole(expect, out.crc64, out.crc32, out.size)?;
-        return Ok(Completion::Repeat(out));
+        return Ok(Completion::Repeat(Box::new(out)));
     };
     let mut stored = Vec::new();
     txn.scan_parts(upload_id, 0, &mut |n, p| {
@@ -239,6 +245,7 @@ fn plan_completion(
         size += p.size;
     }
     check_whole(expect, crc64, crc32, size)?;
+    let checksum = completion_checksum(upload.checksum, &expect.completion, parts, &chosen, crc32)?;
     guard.check_removal(txn, bucket, key, None)?;
     let data = ObjectData {
         size,
@@ -250,12 +257,98 @@ fn plan_completion(
         segments: chosen.iter().map(|p| p.segment).collect(),
         access: upload.access,
         lock: guard.with_default(upload.lock),
+        checksum,
     };
     Ok(Completion::Fresh(Box::new(Fresh {
         guard,
         data,
         stored,
     })))
+}
+
+/// The checksum of a completed object: the parts' checksums stated in the completion checked
+/// against the stored ones, the type (if stated) against the upload's, the parts' checksums
+/// combined as the upload asked, and a stated whole-object checksum checked. An upload
+/// created without an algorithm gets the FULL_OBJECT CRC the completion states, if every
+/// part has one (CRC-32 every part has), else none.
+fn completion_checksum(
+    asked: Option<UploadChecksum>,
+    stated: &crate::checksum::CompletionChecksums,
+    listed: &[(u32, String)],
+    chosen: &[PartRecord],
+    crc32: u32,
+) -> Result<Option<Checksum>> {
+    if let Some(kind) = stated.kind
+        && asked.map(|a| a.kind) != Some(kind)
+    {
+        return Err(CoreError::InvalidRequest(format!(
+            "The upload was created using the {} checksum mode. The complete request must use the same checksum mode.",
+            asked.map_or("null", |a| a.kind.name())
+        )));
+    }
+    for (n, algorithm, value) in &stated.parts {
+        let held = listed
+            .iter()
+            .position(|(ln, _)| ln == n)
+            .and_then(|i| chosen[i].checksum.as_ref());
+        if held.is_none_or(|c| c.algorithm != *algorithm || c.value != *value) {
+            return Err(CoreError::InvalidPart(*n));
+        }
+    }
+    let of_parts = |algorithm: ChecksumAlgorithm, kind: ChecksumType| -> Result<Option<Checksum>> {
+        let mut values = Vec::with_capacity(chosen.len());
+        for p in chosen {
+            match &p.checksum {
+                Some(c) if c.algorithm == algorithm => values.push((c.value.as_slice(), p.size)),
+                _ if algorithm == ChecksumAlgorithm::Crc32 => return Ok(None),
+                _ => {
+                    return Err(CoreError::InvalidRequest(format!(
+                        "The upload's parts have no {} checksum.",
+                        algorithm.name().to_ascii_lowercase()
+                    )));
+                }
+            }
+        }
+        Checksum::multipart(algorithm, kind, &values).map(Some)
+    };
+    let checksum = match (asked, &stated.object) {
+        (Some(a), _) => of_parts(a.algorithm, a.kind)?,
+        (None, Some((algorithm, _))) if algorithm.is_crc() => {
+            of_parts(*algorithm, ChecksumType::FullObject)?.or_else(|| {
+                (*algorithm == ChecksumAlgorithm::Crc32).then(|| Checksum {
+                    algorithm: *algorithm,
+                    kind: ChecksumType::FullObject,
+                    value: crc32.to_be_bytes().to_vec(),
+                    parts: 0,
+                    part_values: Vec::new(),
+                })
+            })
+        }
+        (None, Some((algorithm, _))) => {
+            return Err(crate::checksum::full_object_refused(*algorithm));
+        }
+        (None, None) => None,
+    };
+    if let Some((algorithm, value)) = &stated.object {
+        match &checksum {
+            Some(c) if c.algorithm == *algorithm => {
+                if c.value != *value {
+                    return Err(CoreError::BadDigest(algorithm.name()));
+                }
+            }
+            _ => {
+                return Err(CoreError::InvalidRequest(format!(
+                    "The upload was created using the {} checksum algorithm, not {}.",
+                    checksum
+                        .as_ref()
+                        .map_or("null", |c| c.algorithm.name())
+                        .to_ascii_lowercase(),
+                    algorithm.name().to_ascii_lowercase()
+                )));
+            }
+        }
+    }
+    Ok(checksum)
 }
 
 impl Store {
@@ -266,7 +359,12 @@ impl Store {
         key: &str,
         new: impl Into<NewObject>,
     ) -> Result<String> {
-        let NewObject { meta, access, lock } = new.into();
+        let NewObject {
+            meta,
+            access,
+            lock,
+            checksum,
+        } = new.into();
         validate_key(key)?;
         self.check_room(None)?;
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
@@ -287,6 +385,7 @@ impl Store {
                     meta,
                     access,
                     lock,
+                    checksum,
                 };
                 txn.put_upload(&bucket, &upload_id, &rec)?;
                 crate::lifecycle::upload_started(txn, &bucket, &upload_id, &rec)?;
@@ -315,14 +414,30 @@ impl Store {
                 "part number must be 1 to {MAX_PART_NUMBER}"
             )));
         }
-        upload_of(&*self.read()?, bucket, key, upload_id)?;
+        let upload = upload_of(&*self.read()?, bucket, key, upload_id)?;
+        let algorithm = match (upload.checksum, expect.checksum) {
+            (Some(u), Some(c)) if u.algorithm != c => {
+                return Err(CoreError::InvalidRequest(format!(
+                    "Checksum Type mismatch occurred, expected checksum Type: {}, actual checksum Type: {}",
+                    u.algorithm.name().to_ascii_lowercase(),
+                    c.name().to_ascii_lowercase()
+                )));
+            }
+            (Some(u), _) => Some(u.algorithm),
+            (None, c) => c,
+        };
         crate::object::check_size(expect.size)?;
         self.check_room(expect.size)?;
-        let written = self.ingest(body, expect.extra()).await?;
+        let extra = match algorithm {
+            Some(a) => expect.extra().or(a.extra()),
+            None => expect.extra(),
+        };
+        let written = self.ingest(body, extra).await?;
         if let Err(e) = crate::object::check_expectations(&written, &expect) {
             self.inner.blobs.discard(&written);
             return Err(e);
         }
+        let checksum = algorithm.and_then(|a| Checksum::of(a, &written.digests));
         let (bucket, key, upload_id) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
         let outcome = self
             .write_with_blob(
@@ -345,6 +460,7 @@ impl Store {
                             blob: w.id,
                             len: d.len,
                         },
+                        checksum,
                     };
                     txn.put_part(&upload_id, part_number, &rec)?;
                     if let Some(old) = old {
@@ -357,6 +473,7 @@ impl Store {
                         crc32: d.crc32,
                         md5: d.md5,
                         digests: d.clone(),
+                        checksum: rec.checksum,
                     })
                 },
             )
@@ -412,7 +529,7 @@ impl Store {
                 },
                 move |txn, plan| {
                     let fresh = match plan {
-                        Completion::Repeat(out) => return Ok((key, out)),
+                        Completion::Repeat(out) => return Ok((key, *out)),
                         Completion::Fresh(fresh) => *fresh,
                     };
                     let Fresh {
@@ -423,6 +540,7 @@ impl Store {
                     let versioning = guard.versioning;
                     let (etag, size, crc64, crc32) =
                         (data.etag.clone(), data.size, data.crc64, data.crc32);
+                    let checksum = data.checksum.clone();
                     let kept: Vec<u64> = data.segments.iter().map(|s| s.blob).collect();
                     for (n, p) in stored {
                         txn.remove_part(&upload_id, n)?;
@@ -450,6 +568,7 @@ impl Store {
                         size,
                         crc64,
                         crc32,
+                        checksum: checksum.clone(),
                     };
                     txn.put_completion(&bucket, &key, &completion)?;
                     let put = PutOutcome {
@@ -462,6 +581,7 @@ impl Store {
                         md5: None,
                         last_modified_ms,
                         digests: None,
+                        checksum,
                     };
                     Ok((key, put))
                 },
@@ -545,8 +665,11 @@ impl Store {
     ) -> Result<PartListing> {
         let txn = self.read()?;
         txn.bucket(bucket)?.ok_or(CoreError::NoSuchBucket)?;
-        upload_of(&*txn, bucket, key, upload_id)?;
-        let mut out = PartListing::default();
+        let upload = upload_of(&*txn, bucket, key, upload_id)?;
+        let mut out = PartListing {
+            checksum: upload.checksum,
+            ..PartListing::default()
+        };
         let max = max_parts.min(1000);
         txn.scan_parts(upload_id, after, &mut |n, part| {
             if out.parts.len() == max {

@@ -3,6 +3,7 @@
 
 use crate::access::ObjectAccess;
 use crate::blob::{DigestValues, Extra, Source, Written};
+use crate::checksum::{Checksum, ChecksumAlgorithm, CompletionChecksums, UploadChecksum};
 pub(crate) use crate::entry::{publish, release, release_segments, remove_null, sync_current};
 use crate::error::{CoreError, Result, StorageError};
 use crate::meta::{
@@ -54,6 +55,10 @@ pub struct Expect {
     /// Digests to compute (and report in the outcome) without an expected value.
     pub compute: Extra,
     pub late: Option<LateCheck>,
+    /// The flexible checksum to store with the version or part (the client named it).
+    pub checksum: Option<ChecksumAlgorithm>,
+    /// A completion's stated checksums.
+    pub completion: CompletionChecksums,
 }
 
 impl std::fmt::Debug for Expect {
@@ -68,6 +73,7 @@ impl std::fmt::Debug for Expect {
             .field("size", &self.size)
             .field("compute", &self.compute)
             .field("late", &self.late.is_some())
+            .field("checksum", &self.checksum)
             .finish()
     }
 }
@@ -75,10 +81,15 @@ impl std::fmt::Debug for Expect {
 impl Expect {
     /// The optional digests the body must be hashed with.
     pub(crate) fn extra(&self) -> Extra {
-        Extra {
+        let asked = Extra {
             sha256: self.compute.sha256 || self.sha256.is_some(),
             sha1: self.compute.sha1 || self.sha1.is_some(),
             crc32c: self.compute.crc32c || self.crc32c.is_some(),
+            crc64nvme: self.compute.crc64nvme,
+        };
+        match self.checksum {
+            Some(c) => asked.or(c.extra()),
+            None => asked,
         }
     }
 }
@@ -98,6 +109,8 @@ pub struct PutOutcome {
     pub last_modified_ms: i64,
     /// The optional digests computed for the body (none for copies and completions).
     pub digests: Option<DigestValues>,
+    /// The flexible checksum stored with the version, if any.
+    pub checksum: Option<Checksum>,
 }
 
 /// One object version as read.
@@ -136,6 +149,37 @@ impl ByteRange {
     }
 }
 
+/// What a read selects of a version besides all of it.
+#[derive(Clone, Copy, Debug)]
+enum Select {
+    Range(ByteRange),
+    Part(u32),
+}
+
+/// The inclusive byte positions of part `n` of an object: a multipart object's part (its
+/// segment), or `None` (all of it) for part 1 of any other object; any other number is
+/// [`CoreError::InvalidPartNumber`].
+pub fn part_span(data: &ObjectData, n: u32) -> Result<Option<(u64, u64)>> {
+    if data.parts == 0 || data.parts as usize != data.segments.len() {
+        return if n == 1 {
+            Ok(None)
+        } else {
+            Err(CoreError::InvalidPartNumber)
+        };
+    }
+    if n == 0 || n > data.parts {
+        return Err(CoreError::InvalidPartNumber);
+    }
+    let before = &data.segments[..n as usize - 1];
+    let first: u64 = before.iter().map(|s| s.len).sum();
+    let len = data.segments[n as usize - 1].len;
+    if len == 0 {
+        // An empty part has no byte to name; S3 answers it as the whole (empty) range.
+        return Ok(None);
+    }
+    Ok(Some((first, first + len - 1)))
+}
+
 pub struct ObjectRead {
     pub version: ObjectVersion,
     /// The inclusive range served, when a range was asked for.
@@ -151,6 +195,9 @@ pub struct NewObject {
     pub meta: ObjectMeta,
     pub access: ObjectAccess,
     pub lock: ObjectLock,
+    /// The checksum algorithm and type a multipart upload asks for (a single write's
+    /// checksum is named in its [`Expect`]).
+    pub checksum: Option<UploadChecksum>,
 }
 
 impl From<ObjectMeta> for NewObject {
@@ -203,7 +250,9 @@ impl Store {
     where
         S: Stream<Item = io::Result<Bytes>> + Send + Unpin,
     {
-        let NewObject { meta, access, lock } = new.into();
+        let NewObject {
+            meta, access, lock, ..
+        } = new.into();
         validate_key(key)?;
         self.bucket(bucket)?;
         check_size(expect.size)?;
@@ -213,6 +262,9 @@ impl Store {
             self.inner.blobs.discard(&written);
             return Err(e);
         }
+        let checksum = expect
+            .checksum
+            .and_then(|a| Checksum::of(a, &written.digests));
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         let (cb, ck) = (bucket.clone(), key.clone());
         let clock = self.inner.clock.clone();
@@ -241,6 +293,7 @@ impl Store {
                         }],
                         access,
                         lock,
+                        checksum: checksum.clone(),
                     };
                     let etag = data.etag.clone();
                     let (version_id, last_modified_ms) =
@@ -255,6 +308,7 @@ impl Store {
                         md5: Some(w.digests.md5),
                         last_modified_ms,
                         digests: Some(w.digests.clone()),
+                        checksum,
                     })
                 },
             )
@@ -299,6 +353,38 @@ impl Store {
         range: Option<ByteRange>,
         cond: &Precondition,
     ) -> Result<ObjectRead> {
+        self.get_selected(bucket, key, version, range.map(Select::Range), cond)
+            .await
+    }
+
+    /// Part `part` of a version (S3's GET with `partNumber`): a multipart object's part, as
+    /// a range of the object; part 1 of any other object is all of it. Another number is
+    /// [`CoreError::InvalidPartNumber`].
+    pub async fn get_object_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+        part: u32,
+    ) -> Result<ObjectRead> {
+        self.get_selected(
+            bucket,
+            key,
+            version,
+            Some(Select::Part(part)),
+            &Precondition::default(),
+        )
+        .await
+    }
+
+    async fn get_selected(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+        range: Option<Select>,
+        cond: &Precondition,
+    ) -> Result<ObjectRead> {
         // A concurrent delete can remove a file between the snapshot and the open; the next
         // snapshot then no longer shows the version, and the conditions are evaluated again
         // against whatever it shows.
@@ -317,7 +403,10 @@ impl Store {
             let size = version.data.size;
             let span = match range {
                 None => None,
-                Some(r) => Some(r.resolve(size).ok_or(CoreError::InvalidRange { size })?),
+                Some(Select::Range(r)) => {
+                    Some(r.resolve(size).ok_or(CoreError::InvalidRange { size })?)
+                }
+                Some(Select::Part(n)) => part_span(&version.data, n)?,
             };
             let (first, last) = span.unwrap_or((0, size.saturating_sub(1)));
             let store = self.inner.blobs.clone();
@@ -340,84 +429,6 @@ impl Store {
                 Err(e) => return Err(e),
             }
         }
-    }
-
-    /// Copies a version (the current one, or the one named) to `dst_key`, sharing its data.
-    /// `src_cond` is evaluated against that source version in the copy's own transaction, so
-    /// the copy carries exactly the version whose conditions held (any failure is
-    /// [`CoreError::PreconditionFailed`]). The copy's access (owner, ACL) and lock are
-    /// `new`'s (its metadata is used under [`MetadataDirective::Replace`] only), never the
-    /// source's.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn copy_object(
-        &self,
-        src_bucket: &str,
-        src_key: &str,
-        src_version: Option<VersionId>,
-        src_cond: Precondition,
-        dst_bucket: &str,
-        dst_key: &str,
-        directive: MetadataDirective,
-        access: ObjectAccess,
-        lock: ObjectLock,
-    ) -> Result<(PutOutcome, ObjectVersion)> {
-        validate_key(dst_key)?;
-        self.check_room(None)?;
-        let (sb, sk, db, dk) = (
-            src_bucket.to_owned(),
-            src_key.to_owned(),
-            dst_bucket.to_owned(),
-            dst_key.to_owned(),
-        );
-        let (check_db, check_dk) = (db.clone(), dk.clone());
-        let clock = self.inner.clock.clone();
-        let outcome = self
-            .write(
-                move |txn| {
-                    let (source, _) = resolve(txn, &sb, &sk, src_version)?;
-                    src_cond
-                        .evaluate(Some(Target {
-                            etag: Some(&source.data.etag),
-                            last_modified_ms: source.last_modified_ms,
-                            size: source.data.size,
-                        }))
-                        .map_err(|_| CoreError::PreconditionFailed)?;
-                    let guard = Guard::of(txn, &check_db, clock.now_ms(), false)?;
-                    let lock = guard.lock_for(lock)?;
-                    guard.check_removal(txn, &check_db, &check_dk, None)?;
-                    Ok((source, guard, lock))
-                },
-                move |txn, (source, guard, lock)| {
-                    let mut data = source.data.clone();
-                    if let MetadataDirective::Replace(meta) = directive {
-                        data.meta = meta;
-                    }
-                    data.access = access;
-                    data.lock = lock;
-                    for seg in &data.segments {
-                        let mut blob = txn.blob(seg.blob)?.ok_or_else(|| missing_blob(seg.blob))?;
-                        blob.refs += 1;
-                        txn.put_blob(seg.blob, &blob)?;
-                    }
-                    let (version_id, last_modified_ms) =
-                        publish(txn, &db, &dk, &guard, EntryKind::Object(data.clone()))?;
-                    let put = PutOutcome {
-                        version_id,
-                        versioning: guard.versioning,
-                        etag: data.etag.clone(),
-                        size: data.size,
-                        crc64: data.crc64,
-                        crc32: data.crc32,
-                        md5: None,
-                        last_modified_ms,
-                        digests: None,
-                    };
-                    Ok((put, source))
-                },
-            )
-            .await?;
-        self.freed_space();
-        Ok(outcome)
     }
 }
 

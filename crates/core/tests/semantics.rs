@@ -610,6 +610,7 @@ async fn optional_digests_are_computed_checked_and_late_checks_can_refuse() {
         sha256: true,
         sha1: true,
         crc32c: true,
+        crc64nvme: true,
     };
     let out = s
         .put_object(
@@ -626,6 +627,7 @@ async fn optional_digests_are_computed_checked_and_late_checks_can_refuse() {
         .unwrap();
     let d = out.digests.unwrap();
     assert_eq!(d.crc32c, Some(0xe306_9283));
+    assert_eq!(d.crc64nvme, Some(0xae8b_1486_0a79_9888));
     assert_eq!(
         hex::encode(d.sha1.unwrap()),
         "f7c3bc1d808e04732adf679965ccc34ca7ae3441"

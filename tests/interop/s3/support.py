@@ -77,6 +77,35 @@ def crc32c_b64(data: bytes) -> str:
     return b64(crc32c(data).to_bytes(4, "big"))
 
 
+def _crc64nvme_table() -> list[int]:
+    table = []
+    for n in range(256):
+        c = n
+        for _ in range(8):
+            c = (c >> 1) ^ 0x9A6C9329AC4BC9B5 if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+_CRC64NVME = _crc64nvme_table()
+
+
+def crc64nvme(data: bytes, crc: int = 0) -> int:
+    """CRC-64/NVME, reflected, init and xorout all ones; `crc` continues an earlier value."""
+    c = crc ^ 0xFFFFFFFFFFFFFFFF
+    table = _CRC64NVME
+    for byte in data:
+        c = table[(c ^ byte) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFFFFFFFFFF
+
+
+assert crc64nvme(b"123456789") == 0xAE8B14860A799888  # the CRC catalogue's check value
+
+
+def crc64nvme_b64(data: bytes) -> str:
+    return b64(crc64nvme(data).to_bytes(8, "big"))
+
+
 def sha1_b64(data: bytes) -> str:
     return b64(hashlib.sha1(data).digest())
 
@@ -88,6 +117,7 @@ def sha256_b64(data: bytes) -> str:
 CHECKSUMS = {  # boto3's member suffix -> function of the body
     "CRC32": crc32_b64,
     "CRC32C": crc32c_b64,
+    "CRC64NVME": crc64nvme_b64,
     "SHA1": sha1_b64,
     "SHA256": sha256_b64,
 }

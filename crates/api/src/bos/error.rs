@@ -92,6 +92,8 @@ impl From<CoreError> for BosError {
             }
             CoreError::TooManyEntries { .. } => BosError::invalid_argument(msg),
             CoreError::InvalidArgument(m) => BosError::invalid_argument(m),
+            CoreError::InvalidPartNumber => BosError::invalid_argument(msg),
+            CoreError::InvalidRequest(m) => BosError::new(S::BAD_REQUEST, "InvalidRequest", m),
             CoreError::NoSuchUpload => BosError::new(
                 S::NOT_FOUND,
                 "NoSuchUpload",

@@ -79,6 +79,7 @@ impl Dialect for BosApi {
         }),
         bucket_info: false,
         object_meta: false,
+        object_attributes: false,
         list_v2: false,
         unsupported: &crate::unsupported::BOS,
         complete_limit: 1024 * 1024,
@@ -298,7 +299,8 @@ impl Dialect for BosApi {
             | PutObjectRetention
             | GetObjectLegalHold
             | PutObjectLegalHold
-            | PostObject => Err(BosApi::unrouted(Unrouted::MethodNotAllowed {
+            | PostObject
+            | GetObjectAttributes => Err(BosApi::unrouted(Unrouted::MethodNotAllowed {
                 service: false,
             })),
         }

@@ -29,6 +29,7 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> BosResult {
             bucket,
             key,
             meta: meta_from_headers(ctx)?,
+            checksum: None,
         })
         .await?;
     Ok(json(json!({"bucket": bucket, "key": key, "uploadId": id})))

@@ -263,6 +263,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
             bucket,
             key,
             directive,
+            checksum: None,
         })
         .await
         .map_err(marker_source)?;

@@ -149,6 +149,8 @@ impl From<CoreError> for OssError {
             }
             CoreError::TooManyEntries { .. } => OssError::malformed_xml(msg),
             CoreError::InvalidArgument(m) => OssError::invalid_argument(m),
+            CoreError::InvalidPartNumber => OssError::invalid_argument(msg),
+            CoreError::InvalidRequest(m) => OssError::new(S::BAD_REQUEST, "InvalidRequest", m),
             CoreError::NoSuchUpload => OssError::new(
                 S::NOT_FOUND,
                 "NoSuchUpload",

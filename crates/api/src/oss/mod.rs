@@ -84,6 +84,7 @@ impl Dialect for OssApi {
         }),
         bucket_info: true,
         object_meta: true,
+        object_attributes: false,
         list_v2: true,
         unsupported: &crate::unsupported::OSS,
         complete_limit: 2 * 1024 * 1024,
@@ -311,7 +312,8 @@ impl Dialect for OssApi {
             | PutObjectRetention
             | GetObjectLegalHold
             | PutObjectLegalHold
-            | PostObject => Err(OssApi::unrouted(Unrouted::MethodNotAllowed {
+            | PostObject
+            | GetObjectAttributes => Err(OssApi::unrouted(Unrouted::MethodNotAllowed {
                 service: false,
             })),
         }

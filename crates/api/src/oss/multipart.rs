@@ -31,6 +31,7 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> OssResult {
             bucket,
             key,
             meta: meta_from_headers(ctx),
+            checksum: None,
         })
         .await?;
     let mut x = Xml::new("InitiateMultipartUploadResult", "");

@@ -261,6 +261,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> OssResult {
             bucket,
             key,
             directive,
+            checksum: None,
         })
         .await
         .map_err(marker_source)?;

@@ -195,6 +195,12 @@ impl From<CoreError> for S3Error {
             },
             CoreError::TooManyEntries { .. } => S3Error::malformed_xml(),
             CoreError::InvalidArgument(m) => S3Error::invalid_argument(m),
+            CoreError::InvalidRequest(m) => S3Error::invalid_request(m),
+            CoreError::InvalidPartNumber => S3Error::new(
+                S::RANGE_NOT_SATISFIABLE,
+                "InvalidPartNumber",
+                "The requested partnumber is not satisfiable",
+            ),
             CoreError::NoSuchUpload => S3Error::new(
                 S::NOT_FOUND,
                 "NoSuchUpload",

@@ -8,8 +8,9 @@
 //! ([`strata_core::retention`]); this module only translates. Event holds (newer SDKs'
 //! `EventHold*`, `DefaultEventHold`, `x-amz-object-lock-event-hold*`) are refused (501).
 
+use super::checksum;
 use super::error::S3Error;
-use super::object::{Checksum, has_integrity_header};
+use super::object::has_integrity_header;
 use super::{Ctx, S3Result, empty, xml};
 use crate::Body;
 use crate::body::Incoming;
@@ -38,7 +39,7 @@ pub(super) fn has_checksum(ctx: &Ctx<'_>) -> bool {
     let trailer = ctx
         .req
         .header("x-amz-trailer")
-        .and_then(Checksum::from_name)
+        .and_then(checksum::from_name)
         .is_some();
     has_integrity_header(ctx) || (chunked && trailer)
 }

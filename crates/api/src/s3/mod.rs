@@ -6,8 +6,10 @@
 //! only translates.
 
 mod acl;
+mod attributes;
 mod batch;
 mod bucket;
+pub(crate) mod checksum;
 pub mod cors;
 pub mod error;
 pub mod lifecycle;
@@ -71,6 +73,7 @@ impl Dialect for S3Api {
         worm: None,
         bucket_info: false,
         object_meta: false,
+        object_attributes: true,
         list_v2: true,
         unsupported: &crate::unsupported::S3,
         complete_limit: 2 * 1024 * 1024,
@@ -245,6 +248,7 @@ impl Dialect for S3Api {
             CopyObject => object::copy(ctx).await,
             GetObject => object::get(ctx).await,
             HeadObject => object::head(ctx),
+            GetObjectAttributes => attributes::get(ctx),
             DeleteObject => object::delete(ctx).await,
             GetObjectAcl => acl::get_object_acl(ctx),
             PutObjectAcl => acl::put_object_acl(ctx, body).await,

@@ -8,7 +8,7 @@ use super::object::{
     COPY_CONDITIONS, marker_source, meta_from_headers, set_written_version, upload_body,
     write_condition,
 };
-use super::{Ctx, S3Result, empty, etag, xml};
+use super::{Ctx, S3Result, checksum, empty, etag, xml};
 use crate::body::Incoming;
 use crate::exec::*;
 use crate::httpfmt::iso8601;
@@ -17,7 +17,8 @@ use crate::objhttp::{precondition, set};
 use crate::partcopy::{self, PastEnd, RangeForm};
 use crate::xml::{Xml, parse};
 use hyper::StatusCode;
-use strata_core::{CoreError, Expect, Versioning};
+use strata_core::checksum::CompletionChecksums;
+use strata_core::{ChecksumAlgorithm as Alg, CoreError, Expect, UploadChecksum, Versioning};
 
 /// S3's smallest part (all but the last): 5 MiB.
 pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
@@ -26,6 +27,16 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let acl = write_ask(ctx)?;
     let lock = super::lock::write_lock(ctx, bucket, false)?;
+    let kind = checksum::named_type(ctx)?;
+    let asked = match checksum::named(ctx, "x-amz-checksum-algorithm")? {
+        Some(a) => Some(UploadChecksum::new(a, kind)?),
+        None if kind.is_some() => {
+            return Err(S3Error::invalid_request(
+                "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.",
+            ));
+        }
+        None => None,
+    };
     let id = ctx
         .run(CreateUpload {
             lock,
@@ -33,6 +44,7 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> S3Result {
             bucket,
             key,
             meta: meta_from_headers(ctx),
+            checksum: asked,
         })
         .await?;
     let mut x = Xml::new("InitiateMultipartUploadResult", S3.root_attrs);
@@ -40,8 +52,9 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> S3Result {
         .leaf("Key", key)
         .leaf("UploadId", &id);
     let mut resp = xml(StatusCode::OK, x.finish());
-    if let Some(alg) = ctx.req.header("x-amz-checksum-algorithm") {
-        set(&mut resp, "x-amz-checksum-algorithm", alg);
+    if let Some(c) = asked {
+        set(&mut resp, "x-amz-checksum-algorithm", c.algorithm.name());
+        set(&mut resp, "x-amz-checksum-type", c.kind.name());
     }
     Ok(resp)
 }
@@ -73,6 +86,9 @@ pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> S3Result {
     let mut x = Xml::new("CopyPartResult", S3.root_attrs);
     x.leaf("LastModified", &iso8601(strata_core::store::now_ms()))
         .leaf("ETag", &etag(&out.etag));
+    if let Some(c) = &out.checksum {
+        x.leaf(checksum::element(c.algorithm), &checksum::render(c));
+    }
     let mut resp = xml(StatusCode::OK, x.finish());
     if source.versioning != Versioning::Unversioned {
         set(
@@ -87,7 +103,7 @@ pub(super) async fn upload_part_copy(ctx: &Ctx<'_>) -> S3Result {
 pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (upload, part) = ctx.part_address()?;
     super::lock::check_part(ctx, upload)?;
-    let (body, expect, echo) = upload_body(ctx, body)?;
+    let (body, expect) = upload_body(ctx, body)?;
     let out = ctx
         .run(UploadPart {
             upload,
@@ -98,10 +114,12 @@ pub(super) async fn upload_part(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
         .await?;
     let mut resp = empty(StatusCode::OK);
     set(&mut resp, "etag", &etag(&out.etag));
-    if let Some(c) = echo
-        && let Some(v) = c.value(&out.digests)
-    {
-        set(&mut resp, c.header(), &v);
+    if let Some(c) = &out.checksum {
+        set(
+            &mut resp,
+            checksum::header(c.algorithm),
+            &checksum::render(c),
+        );
     }
     Ok(resp)
 }
@@ -130,6 +148,46 @@ pub fn parse_complete_request(bytes: &[u8]) -> Result<Vec<(u32, String)>, S3Erro
     Ok(parts)
 }
 
+/// The parts' checksums a CompleteMultipartUpload body states (`<ChecksumCRC32>`... in a
+/// `Part`), decoded; the body has been read by [`parse_complete_request`].
+pub fn parse_complete_checksums(bytes: &[u8]) -> Result<Vec<(u32, Alg, Vec<u8>)>, S3Error> {
+    let doc = parse(bytes, 8 * 10_000 + 8).map_err(|_| S3Error::malformed_xml())?;
+    let mut out = Vec::new();
+    for p in doc.children("Part") {
+        let n = p
+            .child_text("PartNumber")
+            .and_then(|n| n.trim().parse::<u32>().ok())
+            .ok_or_else(S3Error::malformed_xml)?;
+        for a in Alg::ALL {
+            if let Some(v) = p.child_text(checksum::element(a)) {
+                out.push((n, a, checksum::decode(a, v, false)?));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The checksums a completion states: the parts' in its body, the whole object's in an
+/// `x-amz-checksum-*` header (a COMPOSITE value with its `-N`), and `x-amz-checksum-type`.
+fn completion_checksums(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<CompletionChecksums, S3Error> {
+    let mut object = None;
+    for a in Alg::ALL {
+        if let Some(v) = ctx.req.header(checksum::header(a)) {
+            if object.is_some() {
+                return Err(S3Error::invalid_request(
+                    "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
+                ));
+            }
+            object = Some((a, checksum::decode(a, v, true)?));
+        }
+    }
+    Ok(CompletionChecksums {
+        parts: parse_complete_checksums(bytes)?,
+        object,
+        kind: checksum::named_type(ctx)?,
+    })
+}
+
 pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     // No check_upload: the core answers a repeat of a completed upload.
@@ -147,6 +205,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let parts = parse_complete_request(&bytes)?;
     let expect = Expect {
         size,
+        completion: completion_checksums(ctx, &bytes)?,
         ..Expect::default()
     };
     let (_, out) = ctx
@@ -176,6 +235,10 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     .leaf("Bucket", bucket)
     .leaf("Key", key)
     .leaf("ETag", &etag(&out.etag));
+    if let Some(c) = &out.checksum {
+        x.leaf(checksum::element(c.algorithm), &checksum::render(c))
+            .leaf("ChecksumType", c.kind.name());
+    }
     let mut resp = xml(StatusCode::OK, x.finish());
     set_written_version(&mut resp, out.versioning, out.version_id);
     super::lifecycle::set_expiration(ctx, &mut resp, key, out.last_modified_ms, out.size);
@@ -244,6 +307,27 @@ mod tests {
         assert_eq!(
             parse_complete_request(doc).unwrap(),
             [(2, "abc".to_owned()), (1, "def".to_owned())]
+        );
+    }
+
+    #[test]
+    fn parts_checksums_are_read_by_algorithm_and_bad_values_refused() {
+        let doc = br#"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>a</ETag><ChecksumCRC64NVME>rosUhgp5mIg=</ChecksumCRC64NVME></Part><Part><PartNumber>2</PartNumber><ETag>b</ETag></Part><Part><PartNumber>3</PartNumber><ETag>c</ETag><ChecksumCRC32>y/Q5Jg==</ChecksumCRC32></Part></CompleteMultipartUpload>"#;
+        assert_eq!(
+            parse_complete_checksums(doc).unwrap(),
+            [
+                (
+                    1,
+                    Alg::Crc64Nvme,
+                    0xae8b_1486_0a79_9888u64.to_be_bytes().to_vec()
+                ),
+                (3, Alg::Crc32, vec![0xcb, 0xf4, 0x39, 0x26]),
+            ]
+        );
+        let bad = br#"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>a</ETag><ChecksumSHA256>y/Q5Jg==</ChecksumSHA256></Part></CompleteMultipartUpload>"#;
+        assert_eq!(
+            parse_complete_checksums(bad).unwrap_err().code,
+            "InvalidRequest"
         );
     }
 

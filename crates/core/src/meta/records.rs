@@ -7,6 +7,7 @@
 //! `owner`).
 
 use crate::access::{Grant, ObjectAccess};
+use crate::checksum::{Checksum, UploadChecksum};
 use crate::error::StorageError;
 use crate::retention::{BucketRetention, ObjectLock};
 use crate::version::{VersionId, Versioning};
@@ -178,7 +179,8 @@ impl Versioned for BucketRecord {
 }
 
 /// The default encodings of the last fields an object's record gained after `format`:
-/// format 2 its access, format 3 its lock.
+/// format 2 its access, format 3 its lock, format 4 its checksum (an upload's: the
+/// checksum it asked for; both `None`, encoded alike).
 fn object_trailer(format: u8) -> Vec<u8> {
     let mut parts = Vec::new();
     if format < 2 {
@@ -187,11 +189,14 @@ fn object_trailer(format: u8) -> Vec<u8> {
     if format < 3 {
         parts.push(default_encoding::<ObjectLock>());
     }
+    if format < 4 {
+        parts.push(default_encoding::<Option<Checksum>>());
+    }
     default_encodings(&parts)
 }
 
 impl Versioned for VersionRecord {
-    const FORMAT: u8 = 3;
+    const FORMAT: u8 = 4;
 
     fn from_older(format: u8, payload: &[u8]) -> Result<Self, StorageError> {
         decode_with_trailer(payload, &object_trailer(format))
@@ -199,9 +204,13 @@ impl Versioned for VersionRecord {
 }
 
 impl Versioned for UploadRecord {
-    const FORMAT: u8 = 3;
+    const FORMAT: u8 = 4;
 
     fn from_older(format: u8, payload: &[u8]) -> Result<Self, StorageError> {
+        debug_assert_eq!(
+            default_encoding::<Option<UploadChecksum>>(),
+            default_encoding::<Option<Checksum>>()
+        );
         decode_with_trailer(payload, &object_trailer(format))
     }
 }
@@ -213,9 +222,22 @@ impl Versioned for ObjectSummary {
         decode_with_trailer(payload, &default_encoding::<Option<String>>())
     }
 }
-impl Versioned for PartRecord {}
+/// Parts and completions gained their checksum (format 2; the last field).
+impl Versioned for PartRecord {
+    const FORMAT: u8 = 2;
+
+    fn from_older(_format: u8, payload: &[u8]) -> Result<Self, StorageError> {
+        decode_with_trailer(payload, &default_encoding::<Option<Checksum>>())
+    }
+}
 impl Versioned for BlobRecord {}
-impl Versioned for CompletionRecord {}
+impl Versioned for CompletionRecord {
+    const FORMAT: u8 = 2;
+
+    fn from_older(_format: u8, payload: &[u8]) -> Result<Self, StorageError> {
+        decode_with_trailer(payload, &default_encoding::<Option<Checksum>>())
+    }
+}
 
 /// Standard content headers and user metadata, stored as given.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -255,9 +277,11 @@ pub struct ObjectData {
     pub segments: Vec<Segment>,
     /// Its owner and ACL (format 2).
     pub access: ObjectAccess,
-    /// Its S3 Object Lock retention and legal hold (format 3; the last field, see
-    /// [`decode_with_trailer`]).
+    /// Its S3 Object Lock retention and legal hold (format 3).
     pub lock: ObjectLock,
+    /// The flexible checksum it was written with (format 4; the last field, see
+    /// [`decode_with_trailer`]). Without one, S3 answers the CRC-32 every body has.
+    pub checksum: Option<Checksum>,
 }
 
 // Records are decoded one at a time and never stored in bulk, so the variants' size
@@ -311,8 +335,10 @@ pub struct UploadRecord {
     pub meta: ObjectMeta,
     /// The owner and ACL of the object it completes into (format 2).
     pub access: ObjectAccess,
-    /// The lock it asked for (format 3; the last field).
+    /// The lock it asked for (format 3).
     pub lock: ObjectLock,
+    /// The checksum algorithm and type it was created with (format 4; the last field).
+    pub checksum: Option<UploadChecksum>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -324,6 +350,8 @@ pub struct PartRecord {
     pub crc32: u32,
     pub last_modified_ms: i64,
     pub segment: Segment,
+    /// Its flexible checksum (format 2; the last field).
+    pub checksum: Option<Checksum>,
 }
 
 /// The last multipart completion of a key, kept while the version it produced exists, so that
@@ -342,6 +370,8 @@ pub struct CompletionRecord {
     pub size: u64,
     pub crc64: u64,
     pub crc32: u32,
+    /// The checksum of the version it published (format 2; the last field).
+    pub checksum: Option<Checksum>,
 }
 
 /// Where a blob's bytes are, and how many versions or parts refer to it.
@@ -459,6 +489,7 @@ mod tests {
                 segments: vec![Segment { blob: 8, len: 3 }],
                 access: ObjectAccess::default(),
                 lock: ObjectLock::default(),
+                checksum: None,
             }),
         };
         let marker = VersionRecord {
@@ -480,8 +511,9 @@ mod tests {
         bytes.extend(v1);
         assert_eq!(decode::<ObjectSummary>(&bytes).unwrap(), summary);
         for rec in [object, marker] {
-            // Formats 1 and 2 lack the trailing default access and lock, or the lock.
-            for format in [FORMAT_V1, 2] {
+            // Formats 1, 2 and 3 lack the trailing default access, lock and checksum, or
+            // the lock and checksum, or the checksum.
+            for format in [FORMAT_V1, 2, 3] {
                 let mut old = postcard::to_stdvec(&rec).unwrap();
                 if !rec.is_delete_marker() {
                     old.truncate(old.len() - object_trailer(format).len());
@@ -491,6 +523,51 @@ mod tests {
                 assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), rec);
             }
         }
+    }
+
+    #[test]
+    fn parts_uploads_and_completions_from_before_checksums_read_without_one() {
+        let part = PartRecord {
+            size: 3,
+            etag: "e".into(),
+            md5: [1; 16],
+            crc64: 2,
+            crc32: 3,
+            last_modified_ms: 4,
+            segment: Segment { blob: 5, len: 3 },
+            checksum: None,
+        };
+        let mut old = postcard::to_stdvec(&part).unwrap();
+        old.pop();
+        let mut bytes = vec![FORMAT_V1];
+        bytes.extend(old);
+        assert_eq!(decode::<PartRecord>(&bytes).unwrap(), part);
+        let upload = UploadRecord {
+            key: "k".into(),
+            initiated_ms: 1,
+            meta: ObjectMeta::default(),
+            access: ObjectAccess::default(),
+            lock: ObjectLock::default(),
+            checksum: None,
+        };
+        let mut old = postcard::to_stdvec(&upload).unwrap();
+        old.truncate(old.len() - object_trailer(3).len());
+        let mut bytes = vec![3];
+        bytes.extend(old);
+        assert_eq!(decode::<UploadRecord>(&bytes).unwrap(), upload);
+        // And the new formats keep what they hold.
+        let with = PartRecord {
+            checksum: Some(Checksum {
+                algorithm: crate::checksum::ChecksumAlgorithm::Crc64Nvme,
+                kind: crate::checksum::ChecksumType::FullObject,
+                value: vec![9; 8],
+                parts: 0,
+                part_values: Vec::new(),
+            }),
+            ..part
+        };
+        assert_eq!(encode(&with)[0], 2);
+        assert_eq!(decode::<PartRecord>(&encode(&with)).unwrap(), with);
     }
 
     #[test]
