@@ -165,6 +165,7 @@ async fn the_file_is_cut_after_its_largest_size_and_checked() {
         crc64: 0,
         crc32: 0,
         crc32c: None,
+        crc64nvme: None,
         sha256: None,
         sha1: None,
         len,
