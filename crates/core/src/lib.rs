@@ -5,6 +5,7 @@
 //! Everything a dialect can ask for is a method of [`Store`].
 
 pub mod access;
+pub mod append;
 pub mod blob;
 pub mod clock;
 pub mod cors;
@@ -24,6 +25,7 @@ pub mod store;
 pub mod users;
 pub mod version;
 
+pub use append::{AppendError, AppendOutcome, AppendRules};
 pub use blob::{DigestValues, Extra};
 pub use delete::{BatchRules, DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
 pub use error::{CoreError, Result, StorageError};

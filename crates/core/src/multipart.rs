@@ -250,6 +250,7 @@ fn plan_completion(
         segments: chosen.iter().map(|p| p.segment).collect(),
         access: upload.access,
         lock: guard.with_default(upload.lock),
+        appendable: false,
     };
     Ok(Completion::Fresh(Box::new(Fresh {
         guard,

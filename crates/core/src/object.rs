@@ -241,6 +241,7 @@ impl Store {
                         }],
                         access,
                         lock,
+                        appendable: false,
                     };
                     let etag = data.etag.clone();
                     let (version_id, last_modified_ms) =
@@ -375,6 +376,9 @@ impl Store {
             .write(
                 move |txn| {
                     let (source, _) = resolve(txn, &sb, &sk, src_version)?;
+                    if source.data.appendable {
+                        return Err(crate::append::AppendError::CopySource.into());
+                    }
                     src_cond
                         .evaluate(Some(Target {
                             etag: Some(&source.data.etag),

@@ -4,6 +4,7 @@
 
 mod acl;
 pub mod acl_wire;
+pub mod append;
 mod batch;
 mod bucket;
 pub mod cors;
@@ -79,6 +80,7 @@ impl Dialect for BosApi {
         bucket_info: false,
         object_meta: false,
         list_v2: false,
+        append: true,
         unsupported: &crate::unsupported::BOS,
         complete_limit: 1024 * 1024,
     };
@@ -212,6 +214,7 @@ impl Dialect for BosApi {
             CreateBucket
                 | PutBucketAcl
                 | PutObject
+                | AppendObject
                 | CopyObject
                 | CreateMultipartUpload
                 | PutObjectAcl
@@ -231,6 +234,7 @@ impl Dialect for BosApi {
             ListMultipartUploads => multipart::list_uploads(ctx),
             DeleteObjects => batch::delete_multiple(ctx, body).await,
             PutObject => object::put(ctx, body).await,
+            AppendObject => append::append(ctx, body).await,
             CopyObject => object::copy(ctx).await,
             GetObject => object::get(ctx).await,
             HeadObject => object::head(ctx),

@@ -70,6 +70,7 @@ impl Dialect for S3Api {
         bucket_info: false,
         object_meta: false,
         list_v2: true,
+        append: false,
         unsupported: &crate::unsupported::S3,
         complete_limit: 2 * 1024 * 1024,
     };
@@ -247,7 +248,7 @@ impl Dialect for S3Api {
             PutBucketCors => cors::put(ctx, body).await,
             DeleteBucketCors => cors::delete(ctx).await,
             // Not S3's (its routes never give them).
-            GetBucketInfo | GetObjectMeta | DeleteObjectAcl | InitiateBucketWorm
+            GetBucketInfo | GetObjectMeta | DeleteObjectAcl | AppendObject | InitiateBucketWorm
             | AbortBucketWorm | CompleteBucketWorm | ExtendBucketWorm | GetBucketWorm => {
                 Err(S3Api::unrouted(Unrouted::MethodNotAllowed {
                     service: false,
