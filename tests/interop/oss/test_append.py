@@ -12,6 +12,7 @@ import alibabacloud_oss_v2 as ossv2
 import oss2
 import pytest
 
+from ..fsrun import run_fs
 from ..jsrun import run_js
 from .clients import make_client
 
@@ -150,3 +151,16 @@ def test_ali_oss_append(server, admin, bucket):
     assert out["body"] == "hello world"
     assert out["type"] == "Appendable"
     assert admin.bucket(bucket).get_object("a.log").read() == b"hello world"
+
+
+def test_ossfs_open_wb_and_ab_append(server, admin, bucket):
+    out = run_fs("ossfs_scenarios.py", {"endpoint": server.endpoint,
+                                        "accessKey": server.access_key,
+                                        "secretKey": server.secret_key, "bucket": bucket,
+                                        "scenario": "append"})
+    assert out.get("md5") is True, out
+    assert out["size"] == 3 * 1024 * 1024 + 5
+    assert out["tail"].endswith(b"more".hex())
+    assert out["fresh"] == "fresh"
+    head = admin.bucket(bucket).head_object("w.bin")
+    assert head.object_type == "Appendable"
