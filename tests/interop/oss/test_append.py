@@ -28,7 +28,8 @@ def oss2_bucket(admin, bucket):
 def test_oss2_appends_chain_positions_and_crc(admin, bucket):
     b = oss2_bucket(admin, bucket)
     first = b.append_object("log", 0, b"hello ", headers={"Content-Type": "text/plain",
-                                                           "x-oss-meta-color": "blue"})
+                                                           "x-oss-meta-color": "blue",
+                                                           "x-oss-object-acl": "public-read"})
     assert first.next_position == 6
     assert first.crc == crc64(b"hello ")
     # oss2 checks the chained CRC itself when given the previous one (enable_crc).
@@ -48,6 +49,8 @@ def test_oss2_appends_chain_positions_and_crc(admin, bucket):
     assert head.headers["content-type"] == "text/plain"
     assert head.headers["x-oss-meta-color"] == "blue"
     assert head.object_type == "Appendable"
+    # So is its ACL.
+    assert b.get_object_acl("log").acl == "public-read"
     listed = list(b.list_objects_v2().object_list)
     assert [(o.key, o.type, o.size) for o in listed] == [("log", "Appendable", 12)]
     assert listed[0].etag == head.etag
