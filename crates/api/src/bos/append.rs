@@ -77,3 +77,38 @@ pub(super) async fn append(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     set_version(&mut resp, out.versioning, out.version_id);
     Ok(resp)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_carry_bos_codes() {
+        let cases = [
+            (
+                AppendError::PositionNotEqualToLength { length: 3 },
+                StatusCode::CONFLICT,
+                "OffsetIncorrect",
+            ),
+            (
+                AppendError::NotAppendable,
+                StatusCode::FORBIDDEN,
+                "ObjectUnappendable",
+            ),
+            (
+                AppendError::CopySource,
+                StatusCode::BAD_REQUEST,
+                "NotAllowCopy",
+            ),
+            (
+                AppendError::Versioned,
+                StatusCode::BAD_REQUEST,
+                "InvalidRequest",
+            ),
+        ];
+        for (e, status, code) in cases {
+            let got = error(e);
+            assert_eq!((got.status, got.code), (status, code));
+        }
+    }
+}

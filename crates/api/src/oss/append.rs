@@ -79,3 +79,30 @@ pub(super) async fn append(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     set_version(&mut resp, out.versioning, out.version_id);
     Ok(resp)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_carry_oss_codes_and_the_length_to_resume_at() {
+        let e = error(AppendError::PositionNotEqualToLength { length: 42 });
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::CONFLICT, "PositionNotEqualToLength")
+        );
+        assert_eq!(
+            e.headers,
+            vec![("x-oss-next-append-position", "42".to_string())]
+        );
+        let e = error(AppendError::NotAppendable);
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::CONFLICT, "ObjectNotAppendable")
+        );
+        assert_eq!(
+            error(AppendError::CopySource).status,
+            StatusCode::BAD_REQUEST
+        );
+    }
+}
