@@ -124,7 +124,6 @@ def test_bucket_creation_saying_no_to_a_feature_is_accepted(server):
     ("oss", "PUT", None, {"objectWorm": ""}),
     ("oss", "PUT", "k", {"retention": ""}),
     ("oss", "PUT", "k", {"legalHold": ""}),
-    ("oss", "POST", "k", {"append": "", "position": "0"}),
     ("oss", "GET", "k", {"x-oss-process": "image/resize,w_10"}),
     ("oss", "PUT", "k", {"symlink": ""}),
     ("oss", "GET", None, {"stat": ""}),

@@ -282,6 +282,43 @@ where
     }
 }
 
+/// An append of `body` to the appendable object `key` at `position` (OSS, BOS): the metadata
+/// and ACL are the new object's when the append creates it, and ignored otherwise.
+pub(crate) struct AppendObject<'a, S> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+    pub position: u64,
+    pub meta: ObjectMeta,
+    pub acl: AclAsk,
+    pub expect: Expect,
+    pub rules: strata_core::AppendRules,
+    pub body: S,
+}
+
+impl<S> Run for AppendObject<'_, S>
+where
+    S: Stream<Item = io::Result<bytes::Bytes>> + Send + Unpin,
+{
+    type Output = strata_core::AppendOutcome;
+    async fn run(self, env: &Env<'_>) -> Result<strata_core::AppendOutcome, CoreError> {
+        env.store
+            .append_object(
+                self.bucket,
+                self.key,
+                self.position,
+                NewObject {
+                    meta: self.meta,
+                    access: self.acl.object_access(env)?,
+                    lock: ObjectLock::default(),
+                },
+                self.expect,
+                self.rules,
+                self.body,
+            )
+            .await
+    }
+}
+
 /// An object, or version, that a copy or a part copy reads.
 #[derive(Clone, Copy)]
 pub(crate) struct Source<'a> {

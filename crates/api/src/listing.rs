@@ -137,8 +137,10 @@ pub fn decode_token(token: &str) -> Option<String> {
         .and_then(|b| String::from_utf8(b).ok())
 }
 
-fn object_type(stored_etag: &str) -> &'static str {
-    if stored_etag.contains('-') {
+fn object_type(stored_etag: &str, appendable: bool) -> &'static str {
+    if appendable {
+        "Appendable"
+    } else if stored_etag.contains('-') {
         "Multipart"
     } else {
         "Normal"
@@ -162,7 +164,7 @@ fn contents(x: &mut Xml, style: &Style, l: &ObjectListing, url: bool, owners: Op
             .leaf("LastModified", &iso8601(s.last_modified_ms))
             .leaf("ETag", &style.etag(&s.etag));
         if style.object_type {
-            x.leaf("Type", object_type(&s.etag));
+            x.leaf("Type", object_type(&s.etag, s.appendable));
         }
         x.leaf("Size", &s.size.to_string())
             .leaf("StorageClass", style.storage_class);
@@ -299,7 +301,7 @@ pub fn versions(
         if let Some((size, tag)) = &v.object {
             x.leaf("ETag", &style.etag(tag));
             if style.object_type {
-                x.leaf("Type", object_type(tag));
+                x.leaf("Type", object_type(tag, v.appendable));
             }
             x.leaf("Size", &size.to_string())
                 .leaf("StorageClass", style.storage_class);
@@ -532,6 +534,7 @@ mod tests {
                     size: 3,
                     etag: "acbd18db4cc2f85cedef654fccc4a4d8".into(),
                     owner: None,
+                    appendable: false,
                 },
             }],
             common_prefixes: vec!["quux ab/".into()],

@@ -33,6 +33,8 @@ pub enum Operation {
     ListMultipartUploads,
     DeleteObjects,
     PutObject,
+    /// OSS's and BOS's AppendObject (`POST ?append`).
+    AppendObject,
     CopyObject,
     GetObject,
     HeadObject,
@@ -111,6 +113,7 @@ impl Operation {
             ListMultipartUploads => "ListMultipartUploads",
             DeleteObjects => "DeleteObjects",
             PutObject => "PutObject",
+            AppendObject => "AppendObject",
             CopyObject => "CopyObject",
             GetObject => "GetObject",
             HeadObject => "HeadObject",
@@ -178,6 +181,7 @@ impl Operation {
             ListObjectVersions => Some(Action::ListBucketVersions),
             ListMultipartUploads => Some(Action::ListBucketMultipartUploads),
             PutObject
+            | AppendObject
             | CopyObject
             | CreateMultipartUpload
             | UploadPart
@@ -257,6 +261,8 @@ pub struct Routes {
     pub object_attributes: bool,
     /// `GET ?list-type=2` is ListObjectsV2; without it, it is ListObjects.
     pub list_v2: bool,
+    /// `POST` of an object's `?append` is AppendObject (OSS, BOS).
+    pub append: bool,
     /// What the dialect refuses before routing (501).
     pub unsupported: &'static unsupported::Table,
     /// The largest CompleteMultipartUpload body, in bytes.
@@ -405,6 +411,7 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 Method::DELETE => Some(DeleteObject),
                 Method::POST if q("uploads") => Some(CreateMultipartUpload),
                 Method::POST if q("uploadId") => Some(CompleteMultipartUpload),
+                Method::POST if q("append") && routes.append => Some(AppendObject),
                 _ => None,
             }
         }

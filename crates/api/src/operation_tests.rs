@@ -255,3 +255,21 @@ fn retention_sub_resources_route_only_where_served_and_only_by_their_methods() {
         );
     }
 }
+
+#[test]
+fn append_routes_in_oss_and_bos_only_by_post() {
+    assert_eq!(
+        op(&OSS, "POST", "/b/k?append&position=0", &[]),
+        Ok(Operation::AppendObject)
+    );
+    assert_eq!(
+        op(&BOS, "POST", "/b/k?append&offset=3", &[]),
+        Ok(Operation::AppendObject)
+    );
+    assert_eq!(
+        op(&BOS, "POST", "/b/k?append", &[]),
+        Ok(Operation::AppendObject)
+    );
+    // S3 has no appends.
+    assert!(op(&S3, "POST", "/b/k?append", &[]).is_err());
+}

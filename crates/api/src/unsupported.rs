@@ -154,6 +154,7 @@ pub static OSS: Table = Table {
         known: strata_wire::oss::auth::V1_SIGNED_SUBRESOURCES,
         served: &[
             "acl",
+            "append",
             "bucketInfo",
             "continuation-token",
             "cors",
@@ -164,6 +165,7 @@ pub static OSS: Table = Table {
             "partNumber",
             "policy",
             "policyStatus",
+            "position",
             "publicAccessBlock",
             "security-token",
             "uploadId",
@@ -209,7 +211,6 @@ pub static OSS: Table = Table {
 pub static BOS: Table = Table {
     all_but: None,
     sub_resources: &[
-        "append",
         "logging",
         "replication",
         "replicationProgress",

@@ -161,6 +161,9 @@ impl Store {
             .write(
                 move |txn| {
                     let (source, _) = resolve(txn, &sb, &sk, src_version)?;
+                    if source.data.appendable {
+                        return Err(crate::append::AppendError::CopySource.into());
+                    }
                     if let Some(segments) = &hashed
                         && *segments != source.data.segments
                     {

@@ -130,6 +130,7 @@ pub(crate) fn sync_current(txn: &mut dyn WriteTxn, bucket: &str, key: &str) -> S
                 size: data.size,
                 etag: data.etag,
                 owner: data.access.owner,
+                appendable: data.appendable,
             };
             txn.put_object(bucket, key, &summary)?;
         }

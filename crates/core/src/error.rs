@@ -86,6 +86,10 @@ pub enum CoreError {
     /// A CORS configuration refused, none to read, or a preflight refused.
     #[error("{0}")]
     Cors(#[from] crate::cors::CorsError),
+    /// An append refused (position, object type, versioning), or a copy of an appendable
+    /// object.
+    #[error("{0}")]
+    Append(#[from] crate::append::AppendError),
 }
 
 /// Failures of the storage layer (metadata engine and data files). Never the client's fault.

@@ -5,6 +5,7 @@
 //! Everything a dialect can ask for is a method of [`Store`].
 
 pub mod access;
+pub mod append;
 pub mod blob;
 pub mod checksum;
 pub mod clock;
@@ -26,6 +27,7 @@ pub mod store;
 pub mod users;
 pub mod version;
 
+pub use append::{AppendError, AppendOutcome, AppendRules};
 pub use blob::{DigestValues, Extra};
 pub use checksum::{Checksum, ChecksumAlgorithm, ChecksumType, UploadChecksum};
 pub use delete::{BatchRules, DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};

@@ -53,6 +53,8 @@ pub struct ListedVersion {
     pub object: Option<(u64, String)>,
     /// The object version's owner when it is not the bucket's (who wrote it).
     pub owner: Option<String>,
+    /// The object version was written by appends.
+    pub appendable: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -258,6 +260,7 @@ impl Store {
                     EntryKind::Object(d) => d.access.owner.clone(),
                     EntryKind::DeleteMarker => None,
                 },
+                appendable: rec.object().is_some_and(|d| d.appendable),
                 object: match rec.kind {
                     EntryKind::Object(d) => Some((d.size, d.etag)),
                     EntryKind::DeleteMarker => None,

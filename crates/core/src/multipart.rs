@@ -258,6 +258,7 @@ fn plan_completion(
         access: upload.access,
         lock: guard.with_default(upload.lock),
         checksum,
+        appendable: false,
     };
     Ok(Completion::Fresh(Box::new(Fresh {
         guard,

@@ -294,6 +294,7 @@ impl Store {
                         access,
                         lock,
                         checksum: checksum.clone(),
+                        appendable: false,
                     };
                     let etag = data.etag.clone();
                     let (version_id, last_modified_ms) =

@@ -70,6 +70,16 @@ if (input.scenario === "basic") {
   const multi = await client.deleteMulti([{ key: "k", versionId: v2 }], { quiet: false });
   out.multi = multi.deleted.map((d) => [d.Key, d.VersionId]);
   out.current = (await client.get("k")).content.toString();
+} else if (input.scenario === "append") {
+  const first = await client.append("a.log", Buffer.from("hello"));
+  out.first = { status: first.res.status, next: first.nextAppendPosition };
+  const second = await client.append("a.log", Buffer.from(" world"),
+    { position: first.nextAppendPosition });
+  out.second = { status: second.res.status, next: second.nextAppendPosition };
+  out.wrong = await failure(() => client.append("a.log", Buffer.from("x"), { position: "3" }));
+  const got = await client.get("a.log");
+  out.body = got.content.toString();
+  out.type = got.res.headers["x-oss-object-type"];
 } else {
   throw new Error(`unknown scenario ${input.scenario}`);
 }

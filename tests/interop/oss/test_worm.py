@@ -280,13 +280,18 @@ def test_a_multipart_upload_does_not_complete_over_a_protected_object(client, wo
     assert client.get_object(b, "mp").body == b"whole"
 
 
-def test_append_is_not_served(worm_bucket, admin):
-    """AppendObject is refused whatever the rule (501): it never modifies a protected
-    object."""
+def test_an_append_never_modifies_a_protected_object(worm_bucket, admin):
+    """OSS: AppendObject is refused on an object a retention policy protects. A new key may
+    be created by an append; it is protected from then on, so the next append is refused."""
+    b = admin.bucket(worm_bucket)
+    with pytest.raises(oss2.exceptions.ObjectNotAppendable):
+        b.append_object("k", 9, b"more")
+    assert b.append_object("log", 0, b"first").next_position == 5
     with pytest.raises(oss2.exceptions.ServerError) as e:
-        admin.bucket(worm_bucket).append_object("k", 9, b"more")
-    assert (e.value.status, e.value.code) == (501, "NotImplemented")
+        b.append_object("log", 5, b"second")
+    assert (e.value.status, e.value.code) == (409, "FileImmutable")
     assert admin.get_object(worm_bucket, "k").body == b"protected"
+    assert admin.get_object(worm_bucket, "log").body == b"first"
 
 
 def test_a_batch_delete_with_a_protected_key_deletes_nothing(client, worm_bucket, admin):

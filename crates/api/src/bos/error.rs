@@ -52,6 +52,7 @@ impl From<CoreError> for BosError {
             CoreError::Retention(r) => retention_error(r),
             CoreError::Lifecycle(l) => lifecycle_error(l),
             CoreError::Cors(c) => super::cors::error(c),
+            CoreError::Append(a) => super::append::error(a),
             CoreError::NoSuchBucket => BosError::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",

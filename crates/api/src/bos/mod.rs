@@ -4,6 +4,7 @@
 
 mod acl;
 pub mod acl_wire;
+pub mod append;
 mod batch;
 mod bucket;
 pub mod cors;
@@ -81,6 +82,7 @@ impl Dialect for BosApi {
         object_meta: false,
         object_attributes: false,
         list_v2: false,
+        append: true,
         unsupported: &crate::unsupported::BOS,
         complete_limit: 1024 * 1024,
     };
@@ -234,6 +236,7 @@ impl Dialect for BosApi {
             CreateBucket
                 | PutBucketAcl
                 | PutObject
+                | AppendObject
                 | CopyObject
                 | CreateMultipartUpload
                 | PutObjectAcl
@@ -253,6 +256,7 @@ impl Dialect for BosApi {
             ListMultipartUploads => multipart::list_uploads(ctx),
             DeleteObjects => batch::delete_multiple(ctx, body).await,
             PutObject => object::put(ctx, body).await,
+            AppendObject => append::append(ctx, body).await,
             CopyObject => object::copy(ctx).await,
             GetObject => object::get(ctx).await,
             HeadObject => object::head(ctx),

@@ -99,7 +99,11 @@ fn object_headers(resp: &mut Response<Body>, v: &ObjectVersion) {
     set(resp, "x-bce-storage-class", "STANDARD");
     set(resp, "x-bce-content-crc32", &d.crc32.to_string());
     set(resp, "x-bce-content-crc64ecma", &d.crc64.to_string());
-    if let Some(md5) = objhttp::etag_md5(&d.etag) {
+    if d.appendable {
+        set(resp, "x-bce-object-type", "Appendable");
+        set(resp, "x-bce-next-append-offset", &d.size.to_string());
+    }
+    if let Some(md5) = objhttp::etag_md5(&d.etag).filter(|_| !d.appendable) {
         set(resp, "content-md5", &base64(&md5));
     }
     objhttp::set_meta_headers(resp, &d.meta, META_PREFIX);

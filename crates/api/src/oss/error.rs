@@ -76,6 +76,7 @@ impl From<CoreError> for OssError {
             CoreError::Retention(r) => retention_error(r),
             CoreError::Lifecycle(l) => lifecycle_error(l),
             CoreError::Cors(c) => super::cors::error(c),
+            CoreError::Append(a) => super::append::error(a),
             CoreError::NoSuchBucket => OssError::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",

@@ -4,6 +4,7 @@
 //! Each handler module names the operations it serves.
 
 mod acl;
+pub mod append;
 mod batch;
 mod bucket;
 pub mod cors;
@@ -86,6 +87,7 @@ impl Dialect for OssApi {
         object_meta: true,
         object_attributes: false,
         list_v2: true,
+        append: true,
         unsupported: &crate::unsupported::OSS,
         complete_limit: 2 * 1024 * 1024,
     };
@@ -268,6 +270,7 @@ impl Dialect for OssApi {
             ListMultipartUploads => multipart::list_uploads(ctx),
             DeleteObjects => batch::delete_multiple(ctx, body).await,
             PutObject => object::put(ctx, body).await,
+            AppendObject => append::append(ctx, body).await,
             CopyObject => object::copy(ctx).await,
             GetObject => object::get(ctx).await,
             HeadObject => object::head(ctx, false),

@@ -50,14 +50,18 @@ fn object_headers(ctx: &Ctx<'_>, resp: &mut Response<Body>, v: &ObjectVersion) {
     set(resp, "etag", &etag(&d.etag));
     set(resp, "last-modified", &http_date(v.last_modified_ms));
     set(resp, "accept-ranges", "bytes");
-    set(
-        resp,
-        "x-oss-object-type",
-        if d.parts > 0 { "Multipart" } else { "Normal" },
-    );
+    let kind = if d.appendable {
+        set(resp, "x-oss-next-append-position", &d.size.to_string());
+        "Appendable"
+    } else if d.parts > 0 {
+        "Multipart"
+    } else {
+        "Normal"
+    };
+    set(resp, "x-oss-object-type", kind);
     set(resp, "x-oss-storage-class", "Standard");
     set(resp, "x-oss-hash-crc64ecma", &d.crc64.to_string());
-    if let Some(md5) = objhttp::etag_md5(&d.etag) {
+    if let Some(md5) = objhttp::etag_md5(&d.etag).filter(|_| !d.appendable) {
         set(resp, "content-md5", &base64(&md5));
     }
     objhttp::set_meta_headers(resp, &d.meta, META_PREFIX);

@@ -92,6 +92,8 @@ impl From<CoreError> for S3Error {
             CoreError::Retention(r) => retention_error(r),
             CoreError::Lifecycle(l) => lifecycle_error(l),
             CoreError::Cors(c) => super::cors::error(c),
+            // S3 has no appends; a copy of an object appended through OSS or BOS is refused.
+            CoreError::Append(_) => S3Error::new(S::BAD_REQUEST, "InvalidRequest", msg),
             CoreError::NoSuchBucket => S3Error::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",

@@ -75,6 +75,7 @@ impl Dialect for S3Api {
         object_meta: false,
         object_attributes: true,
         list_v2: true,
+        append: false,
         unsupported: &crate::unsupported::S3,
         complete_limit: 2 * 1024 * 1024,
     };
@@ -281,7 +282,7 @@ impl Dialect for S3Api {
             PutBucketCors => cors::put(ctx, body).await,
             DeleteBucketCors => cors::delete(ctx).await,
             // Not S3's (its routes never give them).
-            GetBucketInfo | GetObjectMeta | DeleteObjectAcl | InitiateBucketWorm
+            GetBucketInfo | GetObjectMeta | DeleteObjectAcl | AppendObject | InitiateBucketWorm
             | AbortBucketWorm | CompleteBucketWorm | ExtendBucketWorm | GetBucketWorm
             | PostObject => Err(S3Api::unrouted(Unrouted::MethodNotAllowed {
                 service: false,

@@ -195,11 +195,21 @@ fn object_trailer(format: u8) -> Vec<u8> {
     default_encodings(&parts)
 }
 
+/// The default encodings of the last fields an object version's record gained after
+/// `format`: those of [`object_trailer`], then format 4 its appendable flag.
+fn version_trailer(format: u8) -> Vec<u8> {
+    let mut parts = vec![object_trailer(format)];
+    if format < 4 {
+        parts.push(default_encoding::<bool>());
+    }
+    default_encodings(&parts)
+}
+
 impl Versioned for VersionRecord {
     const FORMAT: u8 = 4;
 
     fn from_older(format: u8, payload: &[u8]) -> Result<Self, StorageError> {
-        decode_with_trailer(payload, &object_trailer(format))
+        decode_with_trailer(payload, &version_trailer(format))
     }
 }
 
@@ -216,10 +226,15 @@ impl Versioned for UploadRecord {
 }
 
 impl Versioned for ObjectSummary {
-    const FORMAT: u8 = 2;
+    const FORMAT: u8 = 3;
 
-    fn from_older(_format: u8, payload: &[u8]) -> Result<Self, StorageError> {
-        decode_with_trailer(payload, &default_encoding::<Option<String>>())
+    fn from_older(format: u8, payload: &[u8]) -> Result<Self, StorageError> {
+        let mut parts = Vec::new();
+        if format < 2 {
+            parts.push(default_encoding::<Option<String>>());
+        }
+        parts.push(default_encoding::<bool>());
+        decode_with_trailer(payload, &default_encodings(&parts))
     }
 }
 /// Parts and completions gained their checksum (format 2; the last field).
@@ -279,9 +294,12 @@ pub struct ObjectData {
     pub access: ObjectAccess,
     /// Its S3 Object Lock retention and legal hold (format 3).
     pub lock: ObjectLock,
-    /// The flexible checksum it was written with (format 4; the last field, see
-    /// [`decode_with_trailer`]). Without one, S3 answers the CRC-32 every body has.
+    /// The flexible checksum it was written with (format 4). Without one, S3 answers the
+    /// CRC-32 every body has.
     pub checksum: Option<Checksum>,
+    /// Written by appends (OSS and BOS AppendObject): later appends add segments to it in
+    /// place (version format 4; the last field, see [`decode_with_trailer`]).
+    pub appendable: bool,
 }
 
 // Records are decoded one at a time and never stored in bulk, so the variants' size
@@ -324,8 +342,10 @@ pub struct ObjectSummary {
     pub last_modified_ms: i64,
     pub size: u64,
     pub etag: String,
-    /// The current version's owner when it is not the bucket's (format 2; the last field).
+    /// The current version's owner when it is not the bucket's (format 2).
     pub owner: Option<String>,
+    /// The current version is appendable (format 3; the last field).
+    pub appendable: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -490,6 +510,7 @@ mod tests {
                 access: ObjectAccess::default(),
                 lock: ObjectLock::default(),
                 checksum: None,
+                appendable: false,
             }),
         };
         let marker = VersionRecord {
@@ -504,19 +525,23 @@ mod tests {
             size: 3,
             etag: "e".into(),
             owner: None,
+            appendable: false,
         };
-        let mut v1 = postcard::to_stdvec(&summary).unwrap();
-        v1.truncate(v1.len() - default_encoding::<Option<String>>().len());
-        let mut bytes = vec![FORMAT_V1];
-        bytes.extend(v1);
-        assert_eq!(decode::<ObjectSummary>(&bytes).unwrap(), summary);
+        // Format 1 lacks the owner and the appendable flag, format 2 the flag.
+        for (format, cut) in [(FORMAT_V1, 2), (2, 1)] {
+            let mut old = postcard::to_stdvec(&summary).unwrap();
+            old.truncate(old.len() - cut);
+            let mut bytes = vec![format];
+            bytes.extend(old);
+            assert_eq!(decode::<ObjectSummary>(&bytes).unwrap(), summary);
+        }
         for rec in [object, marker] {
-            // Formats 1, 2 and 3 lack the trailing default access, lock and checksum, or
-            // the lock and checksum, or the checksum.
+            // Formats 1 to 3 lack the trailing default access, lock, checksum and appendable
+            // flag; the lock, checksum and flag; or the checksum and flag.
             for format in [FORMAT_V1, 2, 3] {
                 let mut old = postcard::to_stdvec(&rec).unwrap();
                 if !rec.is_delete_marker() {
-                    old.truncate(old.len() - object_trailer(format).len());
+                    old.truncate(old.len() - version_trailer(format).len());
                 }
                 let mut bytes = vec![format];
                 bytes.extend(old);

@@ -20,6 +20,7 @@ fn object(last_modified_ms: i64, lock: ObjectLock) -> VersionRecord {
             access: ObjectAccess::default(),
             lock,
             checksum: None,
+            appendable: false,
         }),
     }
 }
