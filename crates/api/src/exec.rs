@@ -310,6 +310,7 @@ where
                     meta: self.meta,
                     access: self.acl.object_access(env)?,
                     lock: ObjectLock::default(),
+                    checksum: None,
                 },
                 self.expect,
                 self.rules,

@@ -168,7 +168,11 @@ impl Store {
     where
         S: Stream<Item = io::Result<Bytes>> + Send + Unpin,
     {
-        let NewObject { meta, access, lock } = new;
+        // An appendable object keeps no flexible checksum: each append would change it (its
+        // CRCs are kept chained instead); OSS and BOS ask for none.
+        let NewObject {
+            meta, access, lock, ..
+        } = new;
         validate_key(key)?;
         self.bucket(bucket)?;
         let now = self.inner.clock.now_ms();
@@ -222,6 +226,7 @@ impl Store {
                                 segments: vec![segment],
                                 access,
                                 lock,
+                                checksum: None,
                                 appendable: true,
                             };
                             let outcome = outcome_of(&data, &guard, w);

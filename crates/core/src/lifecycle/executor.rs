@@ -273,7 +273,6 @@ impl<'a> Pace<'a> {
     }
 }
 
-
 /// A key and its next due time.
 type Filed = (String, Option<i64>);
 
