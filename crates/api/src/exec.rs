@@ -14,6 +14,7 @@
 pub(crate) use crate::exec_access::*;
 pub(crate) use crate::exec_lifecycle::*;
 pub(crate) use crate::exec_retention::*;
+pub(crate) use crate::exec_tagging::*;
 use crate::partcopy::{self, PastEnd};
 use futures_util::Stream;
 use std::io;
@@ -21,6 +22,7 @@ use strata_core::access::AccessError;
 use strata_core::meta::UploadRecord;
 use strata_core::meta::{BucketAccessRecord, ObjectOwnership, PublicAccessBlock};
 use strata_core::retention::ObjectLock;
+use strata_core::tagging::Tags;
 use strata_core::{
     BucketInfo, ByteRange, CoreError, DeleteBucketMode, DeleteEntry, DeleteOutcome, EntryError,
     Expect, ListObjectsParams, ListUploadsParams, ListVersionsParams, MetadataDirective, NewObject,
@@ -235,6 +237,7 @@ pub(crate) struct PutObject<'a, S> {
     pub acl: AclAsk,
     /// The retention and legal hold asked for (none: the bucket's default, if any).
     pub lock: ObjectLock,
+    pub tags: Tags,
     pub expect: Expect,
     pub cond: Precondition,
     pub body: S,
@@ -254,6 +257,7 @@ where
                     meta: self.meta,
                     access: self.acl.object_access(env)?,
                     lock: self.lock,
+                    tags: self.tags,
                 },
                 self.expect,
                 self.cond,
@@ -295,6 +299,8 @@ pub(crate) struct CopyObject<'a> {
     pub acl: AclAsk,
     /// The copy's retention and legal hold (never the source's).
     pub lock: ObjectLock,
+    /// The copy's tags (`None`: the source's).
+    pub tags: Option<Tags>,
 }
 
 impl Run for CopyObject<'_> {
@@ -312,6 +318,7 @@ impl Run for CopyObject<'_> {
                 self.directive,
                 self.acl.object_access(env)?,
                 self.lock,
+                self.tags,
             )
             .await
     }
@@ -428,6 +435,8 @@ pub(crate) struct CreateUpload<'a> {
     pub acl: AclAsk,
     /// The retention and legal hold the completed object gets.
     pub lock: ObjectLock,
+    /// The tags the completed object gets.
+    pub tags: Tags,
 }
 
 impl Run for CreateUpload<'_> {
@@ -441,6 +450,7 @@ impl Run for CreateUpload<'_> {
                     meta: self.meta,
                     access: self.acl.object_access(env)?,
                     lock: self.lock,
+                    tags: self.tags,
                 },
             )
             .await

@@ -80,6 +80,12 @@ pub enum Operation {
     /// OSS's and BOS's PutBucketLifecycle (S3's older PutBucketLifecycle too).
     PutBucketLifecycleConfiguration,
     DeleteBucketLifecycle,
+    GetObjectTagging,
+    PutObjectTagging,
+    DeleteObjectTagging,
+    GetBucketTagging,
+    PutBucketTagging,
+    DeleteBucketTagging,
 }
 
 impl Operation {
@@ -141,6 +147,12 @@ impl Operation {
             GetBucketLifecycleConfiguration => "GetBucketLifecycleConfiguration",
             PutBucketLifecycleConfiguration => "PutBucketLifecycleConfiguration",
             DeleteBucketLifecycle => "DeleteBucketLifecycle",
+            GetObjectTagging => "GetObjectTagging",
+            PutObjectTagging => "PutObjectTagging",
+            DeleteObjectTagging => "DeleteObjectTagging",
+            GetBucketTagging => "GetBucketTagging",
+            PutBucketTagging => "PutBucketTagging",
+            DeleteBucketTagging => "DeleteBucketTagging",
         }
     }
 }
@@ -207,6 +219,14 @@ impl Operation {
             PutBucketLifecycleConfiguration | DeleteBucketLifecycle => {
                 Some(Action::PutLifecycleConfiguration)
             }
+            GetObjectTagging => pick(Action::GetObjectTagging, Action::GetObjectVersionTagging),
+            PutObjectTagging => pick(Action::PutObjectTagging, Action::PutObjectVersionTagging),
+            DeleteObjectTagging => pick(
+                Action::DeleteObjectTagging,
+                Action::DeleteObjectVersionTagging,
+            ),
+            GetBucketTagging => Some(Action::GetBucketTagging),
+            PutBucketTagging | DeleteBucketTagging => Some(Action::PutBucketTagging),
         }
     }
 }
@@ -321,9 +341,14 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 Method::PUT if q("lifecycle") => Some(PutBucketLifecycleConfiguration),
                 Method::DELETE if q("lifecycle") => Some(DeleteBucketLifecycle),
                 _ if get && q("lifecycle") => Some(GetBucketLifecycleConfiguration),
+                Method::PUT if q("tagging") => Some(PutBucketTagging),
+                Method::DELETE if q("tagging") => Some(DeleteBucketTagging),
+                _ if get && q("tagging") => Some(GetBucketTagging),
                 // Any other method on these sub-resources has no operation (never a
                 // CreateBucket or DeleteBucket that ignores them).
-                _ if any_worm || (q("object-lock") && lock) || q("lifecycle") => None,
+                _ if any_worm || (q("object-lock") && lock) || q("lifecycle") || q("tagging") => {
+                    None
+                }
                 Method::PUT => Some(CreateBucket),
                 Method::DELETE if q("policy") && routes.policy => Some(DeleteBucketPolicy),
                 Method::DELETE if q("publicAccessBlock") && routes.public_access_block => {
@@ -365,10 +390,13 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 Method::PUT if q("legal-hold") && lock => Some(PutObjectLegalHold),
                 Method::GET if q("retention") && lock => Some(GetObjectRetention),
                 Method::GET if q("legal-hold") && lock => Some(GetObjectLegalHold),
+                Method::PUT if q("tagging") => Some(PutObjectTagging),
+                Method::GET if q("tagging") => Some(GetObjectTagging),
+                Method::DELETE if q("tagging") => Some(DeleteObjectTagging),
                 // Any other method on them has no operation (never a delete or a put that
                 // ignores them); nor has `?lifecycle`, a bucket's, on an object.
                 _ if (q("retention") || q("legal-hold")) && lock => None,
-                _ if q("lifecycle") => None,
+                _ if q("lifecycle") || q("tagging") => None,
                 Method::PUT if copy => Some(CopyObject),
                 Method::PUT => Some(PutObject),
                 Method::GET if q("uploadId") => Some(ListParts),

@@ -76,6 +76,9 @@ pub enum CoreError {
     /// A lifecycle configuration refused, or none to read.
     #[error("{0}")]
     Lifecycle(#[from] crate::lifecycle::LifecycleError),
+    /// Tags refused, or a bucket's to read that it does not have.
+    #[error("{0}")]
+    Tagging(#[from] crate::tagging::TaggingError),
 }
 
 /// Failures of the storage layer (metadata engine and data files). Never the client's fault.

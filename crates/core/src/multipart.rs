@@ -134,9 +134,11 @@ fn repeated_completion(
         .completion(bucket, key)?
         .filter(|c| c.upload_id == upload_id && c.parts_md5 == parts_md5)
         .ok_or(CoreError::NoSuchUpload)?;
-    txn.version(bucket, key, c.seq)?
+    let version = txn
+        .version(bucket, key, c.seq)?
         .filter(|v| v.id == c.id)
         .ok_or(CoreError::NoSuchUpload)?;
+    let tags = version.object().map(|d| d.tags.clone()).unwrap_or_default();
     Ok(PutOutcome {
         version_id: c.id,
         versioning: c.versioning,
@@ -147,6 +149,7 @@ fn repeated_completion(
         md5: None,
         last_modified_ms: c.last_modified_ms,
         digests: None,
+        tags,
     })
 }
 
@@ -169,7 +172,7 @@ fn check_whole(expect: &Expect, crc64: u64, crc32: u32, size: u64) -> Result<()>
 
 /// What a completion's check found: a repeat to answer as before, or the version to write.
 enum Completion {
-    Repeat(PutOutcome),
+    Repeat(Box<PutOutcome>),
     Fresh(Box<Fresh>),
 }
 
@@ -198,7 +201,7 @@ fn plan_completion(
     let Ok(upload) = upload_of(txn, bucket, key, upload_id) else {
         let out = repeated_completion(txn, bucket, key, upload_id, parts_md5)?;
         check_whole(expect, out.crc64, out.crc32, out.size)?;
-        return Ok(Completion::Repeat(out));
+        return Ok(Completion::Repeat(Box::new(out)));
     };
     let mut stored = Vec::new();
     txn.scan_parts(upload_id, 0, &mut |n, p| {
@@ -250,6 +253,7 @@ fn plan_completion(
         segments: chosen.iter().map(|p| p.segment).collect(),
         access: upload.access,
         lock: guard.with_default(upload.lock),
+        tags: upload.tags,
     };
     Ok(Completion::Fresh(Box::new(Fresh {
         guard,
@@ -266,7 +270,12 @@ impl Store {
         key: &str,
         new: impl Into<NewObject>,
     ) -> Result<String> {
-        let NewObject { meta, access, lock } = new.into();
+        let NewObject {
+            meta,
+            access,
+            lock,
+            tags,
+        } = new.into();
         validate_key(key)?;
         self.check_room(None)?;
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
@@ -287,6 +296,7 @@ impl Store {
                     meta,
                     access,
                     lock,
+                    tags,
                 };
                 txn.put_upload(&bucket, &upload_id, &rec)?;
                 crate::lifecycle::upload_started(txn, &bucket, &upload_id, &rec)?;
@@ -412,7 +422,7 @@ impl Store {
                 },
                 move |txn, plan| {
                     let fresh = match plan {
-                        Completion::Repeat(out) => return Ok((key, out)),
+                        Completion::Repeat(out) => return Ok((key, *out)),
                         Completion::Fresh(fresh) => *fresh,
                     };
                     let Fresh {
@@ -423,6 +433,7 @@ impl Store {
                     let versioning = guard.versioning;
                     let (etag, size, crc64, crc32) =
                         (data.etag.clone(), data.size, data.crc64, data.crc32);
+                    let tags = data.tags.clone();
                     let kept: Vec<u64> = data.segments.iter().map(|s| s.blob).collect();
                     for (n, p) in stored {
                         txn.remove_part(&upload_id, n)?;
@@ -462,6 +473,7 @@ impl Store {
                         md5: None,
                         last_modified_ms,
                         digests: None,
+                        tags,
                     };
                     Ok((key, put))
                 },

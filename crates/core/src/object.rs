@@ -11,6 +11,7 @@ use crate::meta::{
 use crate::precondition::{Failed, Precondition, Target};
 use crate::retention::{Guard, ObjectLock};
 use crate::store::{Store, blocking, current_entry, validate_key};
+use crate::tagging::Tags;
 use crate::version::{VersionId, Versioning};
 use bytes::Bytes;
 use futures_core::Stream;
@@ -98,6 +99,8 @@ pub struct PutOutcome {
     pub last_modified_ms: i64,
     /// The optional digests computed for the body (none for copies and completions).
     pub digests: Option<DigestValues>,
+    /// The tags the new version has.
+    pub tags: Tags,
 }
 
 /// One object version as read.
@@ -143,14 +146,15 @@ pub struct ObjectRead {
     pub body: ByteStream,
 }
 
-/// What a write gives a new object besides its body: its metadata, its access (owner, ACL)
-/// and the lock it asks for (none: the bucket's default retention, if any). An
-/// [`ObjectMeta`] alone is an object of the bucket's owner with a private ACL.
+/// What a write gives a new object besides its body: its metadata, its access (owner, ACL),
+/// the lock it asks for (none: the bucket's default retention, if any) and its tags. An
+/// [`ObjectMeta`] alone is an untagged object of the bucket's owner with a private ACL.
 #[derive(Clone, Debug, Default)]
 pub struct NewObject {
     pub meta: ObjectMeta,
     pub access: ObjectAccess,
     pub lock: ObjectLock,
+    pub tags: Tags,
 }
 
 impl From<ObjectMeta> for NewObject {
@@ -203,7 +207,12 @@ impl Store {
     where
         S: Stream<Item = io::Result<Bytes>> + Send + Unpin,
     {
-        let NewObject { meta, access, lock } = new.into();
+        let NewObject {
+            meta,
+            access,
+            lock,
+            tags,
+        } = new.into();
         validate_key(key)?;
         self.bucket(bucket)?;
         check_size(expect.size)?;
@@ -241,6 +250,7 @@ impl Store {
                         }],
                         access,
                         lock,
+                        tags: tags.clone(),
                     };
                     let etag = data.etag.clone();
                     let (version_id, last_modified_ms) =
@@ -255,6 +265,7 @@ impl Store {
                         md5: Some(w.digests.md5),
                         last_modified_ms,
                         digests: Some(w.digests.clone()),
+                        tags,
                     })
                 },
             )
@@ -347,7 +358,7 @@ impl Store {
     /// the copy carries exactly the version whose conditions held (any failure is
     /// [`CoreError::PreconditionFailed`]). The copy's access (owner, ACL) and lock are
     /// `new`'s (its metadata is used under [`MetadataDirective::Replace`] only), never the
-    /// source's.
+    /// source's; its tags are `tags`, or the source's (`None`).
     #[allow(clippy::too_many_arguments)]
     pub async fn copy_object(
         &self,
@@ -360,6 +371,7 @@ impl Store {
         directive: MetadataDirective,
         access: ObjectAccess,
         lock: ObjectLock,
+        tags: Option<Tags>,
     ) -> Result<(PutOutcome, ObjectVersion)> {
         validate_key(dst_key)?;
         self.check_room(None)?;
@@ -394,6 +406,9 @@ impl Store {
                     }
                     data.access = access;
                     data.lock = lock;
+                    if let Some(tags) = tags {
+                        data.tags = tags;
+                    }
                     for seg in &data.segments {
                         let mut blob = txn.blob(seg.blob)?.ok_or_else(|| missing_blob(seg.blob))?;
                         blob.refs += 1;
@@ -411,6 +426,7 @@ impl Store {
                         md5: None,
                         last_modified_ms,
                         digests: None,
+                        tags: data.tags,
                     };
                     Ok((put, source))
                 },

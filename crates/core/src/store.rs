@@ -458,6 +458,7 @@ impl Store {
                         crate::multipart::drop_upload(txn, &name, &upload_id)?;
                     }
                     crate::lifecycle::forget_bucket(txn, &name)?;
+                    crate::tagging::forget_bucket(txn, &name)?;
                     txn.remove_bucket(&name)
                 },
             )

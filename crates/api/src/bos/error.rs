@@ -51,6 +51,7 @@ impl From<CoreError> for BosError {
             CoreError::Access(a) => access_error(a),
             CoreError::Retention(r) => retention_error(r),
             CoreError::Lifecycle(l) => lifecycle_error(l),
+            CoreError::Tagging(t) => tagging_error(t),
             CoreError::NoSuchBucket => BosError::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",
@@ -247,6 +248,19 @@ fn lifecycle_error(e: strata_core::lifecycle::LifecycleError) -> BosError {
             StatusCode::NOT_FOUND,
             "NoLifecycleConfiguration",
             "The bucket lifecycle configuration does not exist.",
+        ),
+        other => BosError::invalid_argument(other.to_string()),
+    }
+}
+
+/// Tags BOS refuses are `InvalidArgument`; a bucket without tags is `NoSuchTagSet` (404).
+fn tagging_error(e: strata_core::tagging::TaggingError) -> BosError {
+    use strata_core::tagging::TaggingError as T;
+    match e {
+        T::NoTagSet => BosError::new(
+            StatusCode::NOT_FOUND,
+            "NoSuchTagSet",
+            "The bucket has no tags.",
         ),
         other => BosError::invalid_argument(other.to_string()),
     }

@@ -13,6 +13,7 @@ mod list;
 mod lock;
 mod multipart;
 mod object;
+mod tagging;
 
 pub use batch::parse_delete_request;
 pub use bucket::parse_versioning;
@@ -253,6 +254,12 @@ impl Dialect for BosApi {
             GetBucketLifecycleConfiguration => lifecycle::get(ctx),
             PutBucketLifecycleConfiguration => lifecycle::put(ctx, body).await,
             DeleteBucketLifecycle => lifecycle::delete(ctx).await,
+            GetObjectTagging => tagging::get_object(ctx),
+            PutObjectTagging => tagging::put_object(ctx, body).await,
+            DeleteObjectTagging => tagging::delete_object(ctx).await,
+            GetBucketTagging => tagging::get_bucket(ctx),
+            PutBucketTagging => tagging::put_bucket(ctx, body).await,
+            DeleteBucketTagging => tagging::delete_bucket(ctx).await,
             // Not BOS's (its routes never give them).
             GetBucketInfo
             | ListObjectsV2

@@ -445,14 +445,14 @@ pub fn expiration_header(expiry_ms: i64, rule_id: &str) -> String {
 }
 
 /// `x-amz-expiration` on a response about the current object of `key` (written at
-/// `last_modified_ms`, `size` bytes), when an enabled expiration rule applies to it. The
-/// header is advice: when the rules cannot be read, it is left out.
+/// `last_modified_ms`, `size` bytes, carrying `tags`), when an enabled expiration rule
+/// applies to it. The header is advice: when the rules cannot be read, it is left out.
 pub(super) fn set_expiration(
     ctx: &Ctx<'_>,
     resp: &mut Response<Body>,
     key: &str,
-    last_modified_ms: i64,
-    size: u64,
+    (last_modified_ms, size): (i64, u64),
+    tags: &strata_core::tagging::Tags,
 ) {
     let Ok(bucket) = ctx.bucket() else { return };
     let due = ctx.read(ExpirationOf {
@@ -460,6 +460,7 @@ pub(super) fn set_expiration(
         key,
         last_modified_ms,
         size,
+        tags,
     });
     if let Ok(Some((expiry_ms, rule_id))) = due {
         set(

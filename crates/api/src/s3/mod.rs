@@ -14,6 +14,7 @@ mod lock;
 mod multipart;
 mod object;
 mod policy;
+mod tagging;
 
 pub use acl::{parse_acl_document, parse_grant_header};
 pub use batch::parse_delete_request;
@@ -242,6 +243,12 @@ impl Dialect for S3Api {
             GetBucketLifecycleConfiguration => lifecycle::get(ctx),
             PutBucketLifecycleConfiguration => lifecycle::put(ctx, body).await,
             DeleteBucketLifecycle => lifecycle::delete(ctx).await,
+            GetObjectTagging => tagging::get_object(ctx),
+            PutObjectTagging => tagging::put_object(ctx, body).await,
+            DeleteObjectTagging => tagging::delete_object(ctx).await,
+            GetBucketTagging => tagging::get_bucket(ctx),
+            PutBucketTagging => tagging::put_bucket(ctx, body).await,
+            DeleteBucketTagging => tagging::delete_bucket(ctx).await,
             // Not S3's (its routes never give them).
             GetBucketInfo | GetObjectMeta | DeleteObjectAcl | InitiateBucketWorm
             | AbortBucketWorm | CompleteBucketWorm | ExtendBucketWorm | GetBucketWorm => {

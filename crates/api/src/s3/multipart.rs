@@ -26,9 +26,11 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> S3Result {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let acl = write_ask(ctx)?;
     let lock = super::lock::write_lock(ctx, bucket, false)?;
+    let tags = super::tagging::write_tags(ctx)?;
     let id = ctx
         .run(CreateUpload {
             lock,
+            tags,
             acl,
             bucket,
             key,
@@ -178,7 +180,8 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     .leaf("ETag", &etag(&out.etag));
     let mut resp = xml(StatusCode::OK, x.finish());
     set_written_version(&mut resp, out.versioning, out.version_id);
-    super::lifecycle::set_expiration(ctx, &mut resp, key, out.last_modified_ms, out.size);
+    let written = (out.last_modified_ms, out.size);
+    super::lifecycle::set_expiration(ctx, &mut resp, key, written, &out.tags);
     Ok(resp)
 }
 

@@ -83,6 +83,15 @@ actions! {
     GetLifecycleConfiguration,
     /// Putting and deleting a bucket's lifecycle configuration.
     PutLifecycleConfiguration,
+    GetObjectTagging,
+    PutObjectTagging,
+    DeleteObjectTagging,
+    GetObjectVersionTagging,
+    PutObjectVersionTagging,
+    DeleteObjectVersionTagging,
+    GetBucketTagging,
+    /// Putting and deleting a bucket's tags.
+    PutBucketTagging,
 }
 
 /// What an ACL grant must give for an action: a permission on the bucket, or on the object.
@@ -141,6 +150,12 @@ impl Action {
                 | GetObjectLegalHold
                 | PutObjectLegalHold
                 | BypassGovernanceRetention
+                | GetObjectTagging
+                | PutObjectTagging
+                | DeleteObjectTagging
+                | GetObjectVersionTagging
+                | PutObjectVersionTagging
+                | DeleteObjectVersionTagging
         )
     }
 

@@ -9,6 +9,7 @@
 use crate::access::{Grant, ObjectAccess};
 use crate::error::StorageError;
 use crate::retention::{BucketRetention, ObjectLock};
+use crate::tagging::Tags;
 use crate::version::{VersionId, Versioning};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
@@ -178,7 +179,7 @@ impl Versioned for BucketRecord {
 }
 
 /// The default encodings of the last fields an object's record gained after `format`:
-/// format 2 its access, format 3 its lock.
+/// format 2 its access, format 3 its lock, format 4 its tags.
 fn object_trailer(format: u8) -> Vec<u8> {
     let mut parts = Vec::new();
     if format < 2 {
@@ -187,11 +188,14 @@ fn object_trailer(format: u8) -> Vec<u8> {
     if format < 3 {
         parts.push(default_encoding::<ObjectLock>());
     }
+    if format < 4 {
+        parts.push(default_encoding::<Tags>());
+    }
     default_encodings(&parts)
 }
 
 impl Versioned for VersionRecord {
-    const FORMAT: u8 = 3;
+    const FORMAT: u8 = 4;
 
     fn from_older(format: u8, payload: &[u8]) -> Result<Self, StorageError> {
         decode_with_trailer(payload, &object_trailer(format))
@@ -199,7 +203,7 @@ impl Versioned for VersionRecord {
 }
 
 impl Versioned for UploadRecord {
-    const FORMAT: u8 = 3;
+    const FORMAT: u8 = 4;
 
     fn from_older(format: u8, payload: &[u8]) -> Result<Self, StorageError> {
         decode_with_trailer(payload, &object_trailer(format))
@@ -255,9 +259,10 @@ pub struct ObjectData {
     pub segments: Vec<Segment>,
     /// Its owner and ACL (format 2).
     pub access: ObjectAccess,
-    /// Its S3 Object Lock retention and legal hold (format 3; the last field, see
-    /// [`decode_with_trailer`]).
+    /// Its S3 Object Lock retention and legal hold (format 3).
     pub lock: ObjectLock,
+    /// Its tags (format 4; the last field, see [`decode_with_trailer`]).
+    pub tags: Tags,
 }
 
 // Records are decoded one at a time and never stored in bulk, so the variants' size
@@ -311,8 +316,10 @@ pub struct UploadRecord {
     pub meta: ObjectMeta,
     /// The owner and ACL of the object it completes into (format 2).
     pub access: ObjectAccess,
-    /// The lock it asked for (format 3; the last field).
+    /// The lock it asked for (format 3).
     pub lock: ObjectLock,
+    /// The tags it asked for, which the completed object gets (format 4; the last field).
+    pub tags: Tags,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -459,6 +466,7 @@ mod tests {
                 segments: vec![Segment { blob: 8, len: 3 }],
                 access: ObjectAccess::default(),
                 lock: ObjectLock::default(),
+                tags: Tags::default(),
             }),
         };
         let marker = VersionRecord {
@@ -480,8 +488,9 @@ mod tests {
         bytes.extend(v1);
         assert_eq!(decode::<ObjectSummary>(&bytes).unwrap(), summary);
         for rec in [object, marker] {
-            // Formats 1 and 2 lack the trailing default access and lock, or the lock.
-            for format in [FORMAT_V1, 2] {
+            // Formats 1 to 3 lack the trailing default access, lock and tags, or the lock
+            // and tags, or the tags.
+            for format in [FORMAT_V1, 2, 3] {
                 let mut old = postcard::to_stdvec(&rec).unwrap();
                 if !rec.is_delete_marker() {
                     old.truncate(old.len() - object_trailer(format).len());
@@ -490,6 +499,66 @@ mod tests {
                 bytes.extend(old);
                 assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), rec);
             }
+        }
+    }
+
+    #[test]
+    fn versions_and_uploads_keep_their_tags_and_older_ones_read_untagged() {
+        let rules = crate::tagging::TagRules::S3_OBJECT;
+        let tags = Tags::checked(vec![("team".into(), "a b".into())], &rules).unwrap();
+        let data = ObjectData {
+            size: 1,
+            etag: "e".into(),
+            crc64: 0,
+            crc32: 0,
+            parts: 0,
+            meta: ObjectMeta::default(),
+            segments: vec![],
+            access: ObjectAccess::default(),
+            lock: ObjectLock::default(),
+            tags: tags.clone(),
+        };
+        let rec = VersionRecord {
+            seq: 1,
+            id: VersionId::Null,
+            last_modified_ms: 2,
+            kind: EntryKind::Object(data),
+        };
+        let bytes = encode(&rec);
+        assert_eq!(bytes[0], 4);
+        assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), rec);
+        // A format 3 record is the same bytes without the tags: it reads untagged.
+        let untagged = VersionRecord {
+            kind: EntryKind::Object(ObjectData {
+                tags: Tags::none(),
+                ..rec.object().unwrap().clone()
+            }),
+            ..rec.clone()
+        };
+        let mut v3 = encode(&untagged);
+        v3.truncate(v3.len() - default_encoding::<Tags>().len());
+        v3[0] = 3;
+        assert_eq!(decode::<VersionRecord>(&v3).unwrap(), untagged);
+
+        let upload = UploadRecord {
+            key: "k".into(),
+            initiated_ms: 3,
+            meta: ObjectMeta::default(),
+            access: ObjectAccess::default(),
+            lock: ObjectLock::default(),
+            tags,
+        };
+        assert_eq!(decode::<UploadRecord>(&encode(&upload)).unwrap(), upload);
+        let plain = UploadRecord {
+            tags: Tags::none(),
+            ..upload
+        };
+        for format in [FORMAT_V1, 2, 3] {
+            let mut old = postcard::to_stdvec(&plain).unwrap();
+            old.truncate(old.len() - object_trailer(format).len());
+            let mut bytes = vec![format];
+            bytes.extend(old);
+            assert_eq!(decode::<UploadRecord>(&bytes).unwrap(), plain);
         }
     }
 

@@ -19,6 +19,7 @@ fn object(last_modified_ms: i64, lock: ObjectLock) -> VersionRecord {
             segments: Vec::new(),
             access: ObjectAccess::default(),
             lock,
+            tags: Default::default(),
         }),
     }
 }
