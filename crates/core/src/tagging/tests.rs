@@ -90,6 +90,16 @@ fn oss_and_bos_tags_obey_theirs() {
 }
 
 #[test]
+fn tags_are_kept_in_key_order() {
+    let t = Tags::checked(
+        pairs(&[("b", "1"), ("a", "2"), ("B", "3")]),
+        &TagRules::S3_OBJECT,
+    )
+    .unwrap();
+    assert_eq!(t.pairs(), pairs(&[("B", "3"), ("a", "2"), ("b", "1")]));
+}
+
+#[test]
 fn tags_answer_what_they_hold() {
     let t = Tags::checked(pairs(&[("a", "1"), ("b", "2")]), &TagRules::S3_OBJECT).unwrap();
     assert_eq!(t.get("b"), Some("2"));
