@@ -2,7 +2,8 @@
 //! GetBucketTags (an empty set when there are none, as OSS answers) and DeleteBucketTags (all,
 //! or the keys `?tagging=k1,k2` names), `x-oss-tagging` on PutObject, InitiateMultipartUpload
 //! and CopyObject under `x-oss-tagging-directive: Replace` (`Copy`, the default, keeps the
-//! source's), and `x-oss-tagging-count` on GET and HEAD.
+//! source's), and `x-oss-tagging-count` on GET and HEAD. A delete marker named by ID is 404
+//! `NoSuchKey` here, as OSS documents (S3 answers 405).
 //!
 //! The rules tags obey are the core's (OSS's: [`TagRules::OSS_OBJECT`],
 //! [`TagRules::OSS_BUCKET`]); a refusal is `InvalidTag`, a header that is not a query string
@@ -63,6 +64,20 @@ pub(super) fn set_tag_count(ctx: &Ctx<'_>, resp: &mut Response<Body>, v: &Object
     }
 }
 
+/// A delete marker named by ID has no tags: OSS answers 404 (not S3's 405).
+fn marker_is_missing(e: CoreError) -> OssError {
+    match e {
+        CoreError::MethodNotAllowed { version_id, .. } => OssError::new(
+            StatusCode::NOT_FOUND,
+            "NoSuchKey",
+            "The specified key does not exist.",
+        )
+        .header("x-oss-delete-marker", "true")
+        .header("x-oss-version-id", version_id.to_string()),
+        other => other.into(),
+    }
+}
+
 fn document_tags(bytes: &[u8], rules: &TagRules) -> Result<Tags, OssError> {
     let pairs = parse_document(bytes)
         .map_err(|_| OssError::malformed_xml("The Tagging document is not valid."))?;
@@ -71,11 +86,13 @@ fn document_tags(bytes: &[u8], rules: &TagRules) -> Result<Tags, OssError> {
 
 pub(super) fn get_object(ctx: &Ctx<'_>) -> OssResult {
     let version = ctx.version_id()?;
-    let view = ctx.read(GetObjectTagging {
-        bucket: ctx.bucket()?,
-        key: ctx.key()?,
-        version,
-    })?;
+    let view = ctx
+        .read(GetObjectTagging {
+            bucket: ctx.bucket()?,
+            key: ctx.key()?,
+            version,
+        })
+        .map_err(marker_is_missing)?;
     let mut resp = xml(StatusCode::OK, write_document(&view.tags, ""));
     if version.is_some() || !view.version_id.is_null() {
         set(&mut resp, "x-oss-version-id", &view.version_id.to_string());
@@ -92,7 +109,8 @@ async fn change_object(ctx: &Ctx<'_>, tags: Tags, status: StatusCode) -> OssResu
             version,
             tags,
         })
-        .await?;
+        .await
+        .map_err(marker_is_missing)?;
     let mut resp = empty(status);
     if version.is_some() || !version_id.is_null() {
         set(&mut resp, "x-oss-version-id", &version_id.to_string());
