@@ -21,6 +21,7 @@ pub use lock::parse_days;
 pub use multipart::parse_complete_request;
 pub use object::parse_copy_source;
 pub use strata_wire::bos::auth;
+pub use tagging::{parse_bucket_document, parse_object_document};
 
 use crate::body::{Incoming, ReadError};
 use crate::operation::{Operation, Routes, Unrouted, WormQueries};
