@@ -30,7 +30,10 @@ fn judge(pairs: &[(String, String)]) {
         };
         assert!(tags.len() <= rules.max_tags);
         let keys: Vec<&str> = tags.pairs().iter().map(|(k, _)| k.as_str()).collect();
-        assert!(keys.windows(2).all(|w| w[0] < w[1]), "keys unique and in order");
+        assert!(
+            keys.windows(2).all(|w| w[0] < w[1]),
+            "keys unique and in order"
+        );
         let header = tagging::parse_header(&tagging::write_header(&tags)).expect("reads back");
         assert_eq!(header, tags.pairs());
         let doc = tagging::write_document(&tags, "");
@@ -57,13 +60,19 @@ fuzz_target!(|data: &[u8]| {
         }
         2 => {
             if let Ok(pairs) = bos::parse_object_document(doc) {
-                assert!(!bos::document::nested_deeper_than(doc, bos::document::MAX_DEPTH));
+                assert!(!bos::document::nested_deeper_than(
+                    doc,
+                    bos::document::MAX_DEPTH
+                ));
                 judge(&pairs);
             }
         }
         _ => {
             if let Ok(pairs) = bos::parse_bucket_document(doc) {
-                assert!(!bos::document::nested_deeper_than(doc, bos::document::MAX_DEPTH));
+                assert!(!bos::document::nested_deeper_than(
+                    doc,
+                    bos::document::MAX_DEPTH
+                ));
                 judge(&pairs);
             }
         }
