@@ -148,6 +148,15 @@ def main() -> None:
     # An unknown member name that is not UTF-8: serde_json skips it, a `Value` refuses it.
     write("bos_json", "complete-unknown-member-name-not-utf8",
           b'\x01{"partsA":[{"pabtNumbe\xf2":1,"e1ag":"\\"ABC\\""}]}')
+    for name, doc in {
+        "header": b"\x00a=1&b%20c=d+e&lone",
+        "header-two-equals": b"\x00aa=bb=cc",
+        "document": b"\x01<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag>"
+                    b"<Tag><Key>b&amp;c</Key><Value/></Tag></TagSet></Tagging>",
+        "bos-object": b'\x02{"tagSet":[{"tagInfo":[{"key":"k1","value":"v1"},{"key":"k2","value":"v2"}]}]}',
+        "bos-bucket": b'\x03{"tags":[{"tagKey":"key1","tagValue":"value123"}]}',
+    }.items():
+        write("tagging", name, doc)
     for name, r in {"span": "bytes=0-9", "from": "bytes=5-", "suffix": "bytes=-3",
                     "multi": "bytes=1-2,4-5", "spaces": " bytes = 1 - 2 "}.items():
         write("range", name, struct.pack("<Q", 1000) + r.encode())

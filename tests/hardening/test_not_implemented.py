@@ -1,7 +1,7 @@
 """What Strata does not carry out is refused, never accepted and dropped.
 
 Server-side encryption (SSE-C, SSE-S3, SSE-KMS), S3 Object Lock event holds, OSS ObjectWorm,
-tagging, storage classes, traffic limits and the other features of the three dialects that
+storage classes, traffic limits and the other features of the three dialects that
 Strata lacks: a request that asks for one gets 501 NotImplemented in the dialect's format, and
 nothing is stored (an SSE-C object would otherwise read back without its key; an object under
 an event hold would not be held).
@@ -31,13 +31,11 @@ OBJECT_HEADERS = [
     ("s3", "SSE-KMS", {"x-amz-server-side-encryption": "aws:kms",
                        "x-amz-server-side-encryption-aws-kms-key-id": "key-1"}),
     ("s3", "object lock event hold", {"x-amz-object-lock-event-hold": "ON"}),
-    ("s3", "tagging", {"x-amz-tagging": "a=b"}),
     ("s3", "storage class", {"x-amz-storage-class": "GLACIER"}),
     ("s3", "website redirect", {"x-amz-website-redirect-location": "/elsewhere"}),
     ("oss", "SSE", {"x-oss-server-side-encryption": "AES256"}),
     ("oss", "SSE-KMS", {"x-oss-server-side-encryption": "KMS",
                         "x-oss-server-side-encryption-key-id": "key-1"}),
-    ("oss", "tagging", {"x-oss-tagging": "a=b"}),
     ("oss", "storage class", {"x-oss-storage-class": "Archive"}),
     ("oss", "traffic limit", {"x-oss-traffic-limit": "819200"}),
     ("oss", "forbid overwrite", {"x-oss-forbid-overwrite": "true"}),
@@ -45,7 +43,6 @@ OBJECT_HEADERS = [
     ("bos", "storage class", {"x-bce-storage-class": "COLD"}),
     ("bos", "object ACL", {"x-bce-object-acl": "public-read"}),
     ("bos", "object expiry", {"x-bce-object-expires": "3"}),
-    ("bos", "tagging", {"x-bce-tagging": "a=b"}),
     ("bos", "traffic limit", {"x-bce-traffic-limit": "819200"}),
     ("bos", "forbid overwrite", {"x-bce-forbid-overwrite": "true"}),
 ]
@@ -119,7 +116,7 @@ def test_bucket_creation_saying_no_to_a_feature_is_accepted(server):
 
 
 @pytest.mark.parametrize("dialect,method,key,params", [
-    ("s3", "PUT", "k", {"tagging": ""}),
+    ("s3", "GET", "k", {"torrent": ""}),
     ("s3", "POST", "k", {"restore": ""}),
     ("oss", "PUT", None, {"objectWorm": ""}),
     ("oss", "PUT", "k", {"retention": ""}),

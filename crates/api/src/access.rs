@@ -23,9 +23,10 @@ use crate::operation::Operation;
 use crate::request::RequestParts;
 use crate::{AppState, User};
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use strata_core::access::{self as rules, Action, BucketAccess, ConditionKeys, Decision, Refusal};
-use strata_core::{CoreError, VersionId};
+use strata_core::tagging::Tags;
+use strata_core::{CoreError, Store, VersionId};
 
 /// The owner ID a listing shows for what an anonymous request wrote (S3's documented ID).
 pub const ANONYMOUS_ID: &str = "65a011a29cdf8ec533ec3d1ccaae921c";
@@ -109,13 +110,95 @@ pub(crate) struct Facts<'a> {
     pub req: &'a RequestParts,
     /// The client's address.
     pub peer: Option<IpAddr>,
+    /// Where `s3:ExistingObjectTag/<key>` reads the tags of the object judged (none: no object
+    /// has tags).
+    store: Option<&'a Store>,
+    /// The object judged, when it is not the one the request addresses (a copy's source).
+    object: Option<(&'a str, &'a str, Option<VersionId>)>,
+    /// Its tags, read once, when a condition first asks.
+    existing: OnceLock<Tags>,
+}
+
+impl<'a> Facts<'a> {
+    pub fn new(req: &'a RequestParts, peer: Option<IpAddr>, store: Option<&'a Store>) -> Self {
+        Facts {
+            req,
+            peer,
+            store,
+            object: None,
+            existing: OnceLock::new(),
+        }
+    }
+
+    /// The same request's facts about another object (a copy's source).
+    pub fn about(&self, bucket: &'a str, key: &'a str, version: Option<VersionId>) -> Self {
+        Facts {
+            object: Some((bucket, key, version)),
+            ..Facts::new(self.req, self.peer, self.store)
+        }
+    }
+
+    /// The tags of the object judged (the version named, or the current one); none when it
+    /// does not exist (or cannot be read: a condition then fails as on an untagged object).
+    fn existing_tags(&self) -> &Tags {
+        self.existing.get_or_init(|| {
+            let target = self.object.or_else(|| {
+                let version = self
+                    .req
+                    .query("versionId")
+                    .and_then(|v| VersionId::parse(v).ok());
+                Some((
+                    self.req.bucket.as_deref()?,
+                    self.req.key.as_deref()?,
+                    version,
+                ))
+            });
+            match (self.store, target) {
+                (Some(store), Some((b, k, v))) => store
+                    .object_tags(b, k, v)
+                    .map(|view| view.tags)
+                    .unwrap_or_default(),
+                _ => Tags::none(),
+            }
+        })
+    }
+
+    /// The tags a write's tagging header asks for (S3's `x-amz-tagging`, OSS's
+    /// `x-oss-tagging`); none when it has none or it does not parse (the write then refuses).
+    fn request_tags(&self) -> Vec<(String, String)> {
+        self.req
+            .header("x-amz-tagging")
+            .or(self.req.header("x-oss-tagging"))
+            .and_then(|v| crate::tagging::parse_header(v).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// The values of tag `name` (the condition key's part, lowercased as every key is) among
+/// `pairs`: tag keys are compared without case, as the condition key's name is.
+fn tag_values<'t>(
+    pairs: impl IntoIterator<Item = &'t (String, String)>,
+    name: &str,
+) -> Vec<String> {
+    pairs
+        .into_iter()
+        .filter(|(k, _)| k.to_lowercase() == name)
+        .map(|(_, v)| v.clone())
+        .collect()
 }
 
 impl ConditionKeys for Facts<'_> {
     fn values(&self, key: &str) -> Vec<String> {
         let one = |v: Option<&str>| v.map(|v| vec![v.to_owned()]).unwrap_or_default();
         let header = |name: &str| one(self.req.header(name));
+        if let Some(name) = key.strip_prefix("s3:existingobjecttag/") {
+            return tag_values(self.existing_tags().pairs(), name);
+        }
+        if let Some(name) = key.strip_prefix("s3:requestobjecttag/") {
+            return tag_values(&self.request_tags(), name);
+        }
         match key {
+            "s3:requestobjecttagkeys" => self.request_tags().into_iter().map(|(k, _)| k).collect(),
             "aws:sourceip" => self.peer.map(|ip| vec![ip.to_string()]).unwrap_or_default(),
             // Strata serves plain HTTP; TLS, where there is any, ends in front of it.
             "aws:securetransport" => vec!["false".to_owned()],
@@ -229,7 +312,7 @@ pub(crate) fn authorize(
             action,
             Some(src_key),
             *src_version,
-            facts,
+            &facts.about(src_bucket, src_key, *src_version),
         )?;
     }
     let owner = match &bucket {
@@ -340,12 +423,10 @@ mod tests {
         let mut headers = http::HeaderMap::new();
         headers.insert("x-amz-acl", "public-read".parse().unwrap());
         headers.insert("referer", "http://example.com/a".parse().unwrap());
+        headers.insert("x-amz-tagging", "Security=public&b=2+3".parse().unwrap());
         let uri = "/b?prefix=public/&max-keys=5&versionId=v".parse().unwrap();
         let req = RequestParts::new(http::Method::GET, &uri, headers, &[]).unwrap();
-        let facts = Facts {
-            req: &req,
-            peer: Some("10.1.2.3".parse().unwrap()),
-        };
+        let facts = Facts::new(&req, Some("10.1.2.3".parse().unwrap()), None);
         assert_eq!(facts.values("aws:sourceip"), vec!["10.1.2.3"]);
         assert_eq!(facts.values("s3:prefix"), vec!["public/"]);
         assert_eq!(facts.values("s3:max-keys"), vec!["5"]);
@@ -356,6 +437,14 @@ mod tests {
         assert!(facts.values("s3:delimiter").is_empty());
         assert!(facts.values("s3:x-amz-grant-read").is_empty());
         assert!(facts.values("s3:existingobjecttag/a").is_empty());
+        // The write's tags: keys compared without case (the condition key is lowercased).
+        assert_eq!(facts.values("s3:requestobjecttag/security"), vec!["public"]);
+        assert_eq!(facts.values("s3:requestobjecttag/b"), vec!["2 3"]);
+        assert!(facts.values("s3:requestobjecttag/c").is_empty());
+        assert_eq!(
+            facts.values("s3:requestobjecttagkeys"),
+            vec!["Security", "b"]
+        );
         assert_eq!(facts.values("aws:currenttime").len(), 1);
         // Anonymous: no signature version, no auth type.
         assert!(facts.values("s3:signatureversion").is_empty());

@@ -15,6 +15,7 @@ pub(crate) use crate::exec_access::*;
 pub(crate) use crate::exec_cors::*;
 pub(crate) use crate::exec_lifecycle::*;
 pub(crate) use crate::exec_retention::*;
+pub(crate) use crate::exec_tagging::*;
 use crate::partcopy::{self, PastEnd};
 use futures_util::Stream;
 use std::io;
@@ -22,6 +23,7 @@ use strata_core::access::AccessError;
 use strata_core::meta::UploadRecord;
 use strata_core::meta::{BucketAccessRecord, ObjectOwnership, PublicAccessBlock};
 use strata_core::retention::ObjectLock;
+use strata_core::tagging::Tags;
 use strata_core::{
     BucketInfo, ByteRange, CoreError, DeleteBucketMode, DeleteEntry, DeleteOutcome, EntryError,
     Expect, ListObjectsParams, ListUploadsParams, ListVersionsParams, MetadataDirective, NewObject,
@@ -253,6 +255,7 @@ pub(crate) struct PutObject<'a, S> {
     pub acl: AclAsk,
     /// The retention and legal hold asked for (none: the bucket's default, if any).
     pub lock: ObjectLock,
+    pub tags: Tags,
     pub expect: Expect,
     pub cond: Precondition,
     pub body: S,
@@ -273,6 +276,7 @@ where
                     access: self.acl.object_access(env)?,
                     lock: self.lock,
                     checksum: None,
+                    tags: self.tags,
                 },
                 self.expect,
                 self.cond,
@@ -354,6 +358,8 @@ pub(crate) struct CopyObject<'a> {
     pub lock: ObjectLock,
     /// A checksum the copy gets computed (else it keeps the source's).
     pub checksum: Option<strata_core::ChecksumAlgorithm>,
+    /// The copy's tags (`None`: the source's).
+    pub tags: Option<Tags>,
 }
 
 impl Run for CopyObject<'_> {
@@ -374,6 +380,7 @@ impl Run for CopyObject<'_> {
                 self.directive,
                 new,
                 self.checksum,
+                self.tags,
             )
             .await
     }
@@ -492,6 +499,8 @@ pub(crate) struct CreateUpload<'a> {
     pub lock: ObjectLock,
     /// The checksum algorithm and type its parts and completion get.
     pub checksum: Option<strata_core::UploadChecksum>,
+    /// The tags the completed object gets.
+    pub tags: Tags,
 }
 
 impl Run for CreateUpload<'_> {
@@ -506,6 +515,7 @@ impl Run for CreateUpload<'_> {
                     access: self.acl.object_access(env)?,
                     lock: self.lock,
                     checksum: self.checksum,
+                    tags: self.tags,
                 },
             )
             .await

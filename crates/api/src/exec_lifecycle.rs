@@ -40,21 +40,26 @@ impl Run for DeleteLifecycle<'_> {
     }
 }
 
-/// When the current object of `key` (written at `last_modified_ms`, `size` bytes) expires by
-/// the bucket's rules, and by which rule's ID, in real days: `None` when no enabled
-/// expiration rule applies.
+/// When the current object of `key` (written at `last_modified_ms`, `size` bytes, carrying
+/// `tags`) expires by the bucket's rules, and by which rule's ID, in real days: `None` when
+/// no enabled expiration rule applies.
 pub(crate) struct ExpirationOf<'a> {
     pub bucket: &'a str,
     pub key: &'a str,
     pub last_modified_ms: i64,
     pub size: u64,
+    pub tags: &'a strata_core::tagging::Tags,
 }
 
 impl Read for ExpirationOf<'_> {
     type Output = Option<(i64, String)>;
     fn read(self, env: &Env<'_>) -> Result<Option<(i64, String)>, CoreError> {
-        Ok(env
-            .store
-            .lifecycle_expiration(self.bucket, self.key, self.last_modified_ms, self.size))
+        Ok(env.store.lifecycle_expiration(
+            self.bucket,
+            self.key,
+            self.last_modified_ms,
+            self.size,
+            self.tags,
+        ))
     }
 }

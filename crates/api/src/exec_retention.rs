@@ -11,7 +11,7 @@ use strata_core::{CoreError, VersionId};
 impl Env<'_> {
     /// Whether the requester may take `action` on `key` besides what it asked for (the
     /// bucket's owner may).
-    fn may(&self, bucket: &str, key: &str, action: Action) -> bool {
+    pub(crate) fn may(&self, bucket: &str, key: &str, action: Action) -> bool {
         let Some(b) = self.bucket else { return false };
         b.decide(bucket, self.who.rules(), action, Some(key), &self.facts) == Decision::Allow
     }

@@ -90,6 +90,12 @@ pub enum Operation {
     /// A browser upload (S3's POST Object, OSS's and BOS's PostObject): routed by the front
     /// door (`post`), never by [`route`].
     PostObject,
+    GetObjectTagging,
+    PutObjectTagging,
+    DeleteObjectTagging,
+    GetBucketTagging,
+    PutBucketTagging,
+    DeleteBucketTagging,
 }
 
 impl Operation {
@@ -157,6 +163,12 @@ impl Operation {
             PutBucketCors => "PutBucketCors",
             DeleteBucketCors => "DeleteBucketCors",
             PostObject => "PostObject",
+            GetObjectTagging => "GetObjectTagging",
+            PutObjectTagging => "PutObjectTagging",
+            DeleteObjectTagging => "DeleteObjectTagging",
+            GetBucketTagging => "GetBucketTagging",
+            PutBucketTagging => "PutBucketTagging",
+            DeleteBucketTagging => "DeleteBucketTagging",
         }
     }
 }
@@ -227,6 +239,14 @@ impl Operation {
             }
             GetBucketCors => Some(Action::GetBucketCORS),
             PutBucketCors | DeleteBucketCors => Some(Action::PutBucketCORS),
+            GetObjectTagging => pick(Action::GetObjectTagging, Action::GetObjectVersionTagging),
+            PutObjectTagging => pick(Action::PutObjectTagging, Action::PutObjectVersionTagging),
+            DeleteObjectTagging => pick(
+                Action::DeleteObjectTagging,
+                Action::DeleteObjectVersionTagging,
+            ),
+            GetBucketTagging => Some(Action::GetBucketTagging),
+            PutBucketTagging | DeleteBucketTagging => Some(Action::PutBucketTagging),
         }
     }
 }
@@ -351,6 +371,14 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 // Any other method on these sub-resources has no operation (never a
                 // CreateBucket or DeleteBucket that ignores them).
                 _ if any_worm || (q("object-lock") && lock) || q("lifecycle") || q("cors") => None,
+                Method::PUT if q("tagging") => Some(PutBucketTagging),
+                Method::DELETE if q("tagging") => Some(DeleteBucketTagging),
+                _ if get && q("tagging") => Some(GetBucketTagging),
+                // Any other method on these sub-resources has no operation (never a
+                // CreateBucket or DeleteBucket that ignores them).
+                _ if any_worm || (q("object-lock") && lock) || q("lifecycle") || q("tagging") => {
+                    None
+                }
                 Method::PUT => Some(CreateBucket),
                 Method::DELETE if q("policy") && routes.policy => Some(DeleteBucketPolicy),
                 Method::DELETE if q("publicAccessBlock") && routes.public_access_block => {
@@ -392,10 +420,28 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 Method::PUT if q("legal-hold") && lock => Some(PutObjectLegalHold),
                 Method::GET if q("retention") && lock => Some(GetObjectRetention),
                 Method::GET if q("legal-hold") && lock => Some(GetObjectLegalHold),
+                Method::PUT if q("tagging") => Some(PutObjectTagging),
+                Method::GET if q("tagging") => Some(GetObjectTagging),
+                Method::DELETE if q("tagging") => Some(DeleteObjectTagging),
                 // Any other method on them has no operation (never a delete or a put that
                 // ignores them); nor have `?lifecycle` and `?cors`, a bucket's, on an object.
                 _ if (q("retention") || q("legal-hold")) && lock => None,
-                _ if q("lifecycle") || q("cors") => None,
+                Method::PUT if q("cors") => Some(PutBucketCors),
+                Method::DELETE if q("cors") => Some(DeleteBucketCors),
+                _ if get && q("cors") => Some(GetBucketCors),
+                Method::PUT if q("tagging") => Some(PutBucketTagging),
+                Method::DELETE if q("tagging") => Some(DeleteBucketTagging),
+                _ if get && q("tagging") => Some(GetBucketTagging),
+                // Any other method on these sub-resources has no operation (never a
+                // CreateBucket or DeleteBucket that ignores them).
+                _ if any_worm
+                    || (q("object-lock") && lock)
+                    || q("lifecycle")
+                    || q("cors")
+                    || q("tagging") =>
+                {
+                    None
+                }
                 Method::PUT if copy => Some(CopyObject),
                 Method::PUT => Some(PutObject),
                 Method::GET if q("uploadId") => Some(ListParts),

@@ -189,6 +189,40 @@ fn lifecycle_routes_in_every_dialect_by_its_methods_only() {
 }
 
 #[test]
+fn tagging_routes_on_objects_and_buckets_in_every_dialect_by_its_methods_only() {
+    use Operation::*;
+    for routes in [&S3, &OSS, &BOS] {
+        let object = |m| op(routes, m, "/b/k?tagging", &[]);
+        assert_eq!(object("PUT"), Ok(PutObjectTagging));
+        assert_eq!(object("GET"), Ok(GetObjectTagging));
+        assert_eq!(object("DELETE"), Ok(DeleteObjectTagging));
+        // Never a PutObject or a copy that ignores it, nor a HEAD or POST.
+        assert_eq!(
+            op(routes, "PUT", "/b/k?tagging", &[routes.copy_source]),
+            Ok(PutObjectTagging)
+        );
+        assert!(object("POST").is_err() && object("HEAD").is_err());
+        let bucket = |m| op(routes, m, "/b?tagging", &[]);
+        assert_eq!(bucket("PUT"), Ok(PutBucketTagging));
+        assert_eq!(bucket("GET"), Ok(GetBucketTagging));
+        assert_eq!(bucket("DELETE"), Ok(DeleteBucketTagging));
+        assert!(bucket("POST").is_err());
+        // The versioned forms name the version's actions.
+        let req = |uri: &str| {
+            RequestParts::new(Method::GET, &uri.parse().unwrap(), HeaderMap::new(), &[]).unwrap()
+        };
+        assert_eq!(
+            GetObjectTagging.action(&req("/b/k?tagging&versionId=v")),
+            Some(Action::GetObjectVersionTagging)
+        );
+        assert_eq!(
+            DeleteBucketTagging.action(&req("/b?tagging")),
+            Some(Action::PutBucketTagging)
+        );
+    }
+}
+
+#[test]
 fn retention_sub_resources_route_only_where_served_and_only_by_their_methods() {
     use Operation::*;
     let lock = Routes {

@@ -175,10 +175,7 @@ impl<D: Dialect> Ctx<'_, D> {
             users: &self.state.users,
             who: self.who,
             bucket: self.bucket_access.as_deref(),
-            facts: access::Facts {
-                req: &self.req,
-                peer: self.peer,
-            },
+            facts: access::Facts::new(&self.req, self.peer, Some(&self.state.store)),
             aws_2023_defaults: self.state.aws_2023_defaults,
         }
     }
@@ -357,7 +354,7 @@ async fn run<D: Dialect>(
         .and_then(|raw| D::parse_copy_source(raw).ok());
     let who = Requester::of(state, user.as_deref());
     let expected = access::Expected::of(&req, D::EXPECTED_OWNER_HEADERS);
-    let facts = access::Facts { req: &req, peer };
+    let facts = access::Facts::new(&req, peer, Some(&state.store));
     let decided = access::authorize(state, who, &req, op, source.as_ref(), &expected, &facts)
         .inspect_err(|reason| {
             tracing::debug!(

@@ -1,7 +1,7 @@
 //! What Strata does not carry out, refused before anything runs: one table per dialect of the
 //! sub-resources and request headers whose feature does not exist here, checked by one
 //! function for every request. A request that asks for such a feature (server-side
-//! encryption, object lock, tagging, storage classes, grants, traffic limits, ...) is answered
+//! encryption, object lock event holds, storage classes, grants, traffic limits, ...) is answered
 //! 501 NotImplemented in the dialect's format; it is never accepted with the feature silently
 //! dropped, so nobody believes data is encrypted, locked or tagged when it is not.
 //!
@@ -85,7 +85,6 @@ use Header::{Any, Prefix, Unless};
 pub static S3: Table = Table {
     all_but: None,
     sub_resources: &[
-        "tagging",
         "encryption",
         "logging",
         "website",
@@ -119,11 +118,6 @@ pub static S3: Table = Table {
         (
             Prefix("x-amz-object-lock-event-hold"),
             "Object Lock event holds",
-        ),
-        (Any("x-amz-tagging"), "Object tagging"),
-        (
-            Unless("x-amz-tagging-directive", &["COPY"]),
-            "Object tagging",
         ),
         (Any("x-amz-website-redirect-location"), "Website redirects"),
         (
@@ -168,6 +162,7 @@ pub static OSS: Table = Table {
             "position",
             "publicAccessBlock",
             "security-token",
+            "tagging",
             "uploadId",
             "uploads",
             "versionId",
@@ -188,11 +183,6 @@ pub static OSS: Table = Table {
     }),
     headers: &[
         (Prefix("x-oss-server-side-"), "Server-side encryption"),
-        (Any("x-oss-tagging"), "Object tagging"),
-        (
-            Unless("x-oss-tagging-directive", &["Copy"]),
-            "Object tagging",
-        ),
         (
             Unless("x-oss-storage-class", &["Standard"]),
             "Storage classes other than Standard",
@@ -215,7 +205,6 @@ pub static BOS: Table = Table {
         "replication",
         "replicationProgress",
         "encryption",
-        "tagging",
         "symlink",
         "restore",
         "fetch",
@@ -258,12 +247,8 @@ pub static BOS: Table = Table {
         ),
         (Any("x-bce-object-expires"), "Object expiry"),
         (Any("x-bce-traffic-limit"), "Traffic limits"),
-        (Any("x-bce-tagging"), "Object tagging"),
-        (Any("x-bce-tag-list"), "Bucket tags"),
-        (
-            Unless("x-bce-copy-tagging-directive", &["copy"]),
-            "Object tagging",
-        ),
+        // Tags given at CreateBucket, in a form no SDK documents.
+        (Any("x-bce-tag-list"), "Bucket tags at creation"),
         (
             Unless("x-bce-forbid-overwrite", &["false"]),
             "Refusing to overwrite (x-bce-forbid-overwrite)",
@@ -295,7 +280,11 @@ mod tests {
     fn each_kind_of_rule_refuses_what_it_names_and_nothing_else() {
         let refused_s3 = |uri, h: &[(&'static str, &str)]| refused(&S3, &parts(uri, h));
         assert!(refused_s3("/b/k", &[]).is_none());
-        assert!(refused_s3("/b/k?tagging", &[]).unwrap().contains("tagging"));
+        assert!(refused_s3("/b/k?website", &[]).unwrap().contains("website"));
+        // Tagging is served, its sub-resource and headers too.
+        assert!(refused_s3("/b/k?tagging", &[("x-amz-tagging", "a=b")]).is_none());
+        assert!(refused(&OSS, &parts("/b/k?tagging", &[("x-oss-tagging", "a=b")])).is_none());
+        assert!(refused(&BOS, &parts("/b/k?tagging", &[("x-bce-tagging", "a=b")])).is_none());
         let sse = refused_s3(
             "/b/k",
             &[("x-amz-server-side-encryption-customer-key", "k")],

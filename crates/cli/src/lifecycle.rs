@@ -14,7 +14,10 @@
 //! - retention: a version that retention protects is listed as the rules make it due, but
 //!   the executor skips it until its protection ends;
 //! - exact times: S3 and OSS listings give times to the second, so a due time can show up to
-//!   a second earlier than the server computes it.
+//!   a second earlier than the server computes it;
+//! - tags: listings do not show a version's tags, so every version is previewed untagged (a
+//!   rule that filters on tags previews nothing, one that excludes tagged objects previews
+//!   them as not excluded); a warning says so when the rules name tags.
 
 use crate::rm::retry;
 use crate::target::{
@@ -178,6 +181,11 @@ async fn preview_command(args: PreviewArgs) -> Result<ExitCode, Failure> {
             "the lifecycle configuration of {bucket} cannot be read: {e}"
         ))
     })?;
+    if rules.iter().any(names_tags) {
+        eprintln!(
+            "warning: rules of {bucket} filter on tags, which listings do not show: every version is previewed as untagged"
+        );
+    }
     let Some(versioning) = retry(args.retries, &stop, || client.versioning(bucket))
         .await
         .map_err(|e| failed(&format!("cannot read the versioning state of {bucket}"), e))?
@@ -306,6 +314,7 @@ fn history_of(entries: &[VersionEntry]) -> (Vec<Entry>, Vec<String>) {
             },
             last_modified_ms: e.last_modified_ms,
             size: (!e.is_delete_marker).then_some(e.size),
+            tags: Default::default(),
         })
         .collect();
     (
@@ -405,6 +414,12 @@ fn printable(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The configuration document, parsed by the dialect's codec (the server's own).
+/// Whether an enabled rule's filter (or exclusion) names tags.
+fn names_tags(rule: &Rule) -> bool {
+    let f = &rule.filter;
+    rule.enabled && (!f.tags.is_empty() || f.not.as_ref().is_some_and(|n| !n.tags.is_empty()))
+}
+
 fn parse_rules(dialect: Dialect, bucket: &str, body: &[u8]) -> Result<Vec<Rule>, String> {
     match dialect {
         Dialect::S3 => strata_api::s3::lifecycle::parse_rules(body)

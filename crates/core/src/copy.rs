@@ -11,6 +11,7 @@ use crate::object::{
 use crate::precondition::{Precondition, Target};
 use crate::retention::{Guard, ObjectLock};
 use crate::store::{Store, validate_key};
+use crate::tagging::Tags;
 use crate::version::VersionId;
 
 impl Store {
@@ -19,7 +20,7 @@ impl Store {
     /// the copy carries exactly the version whose conditions held (any failure is
     /// [`CoreError::PreconditionFailed`]). The copy's access (owner, ACL) and lock are
     /// `new`'s (its metadata is used under [`MetadataDirective::Replace`] only), never the
-    /// source's.
+    /// source's; its tags are `tags`, or the source's (`None`).
     #[allow(clippy::too_many_arguments)]
     pub async fn copy_object(
         &self,
@@ -32,6 +33,7 @@ impl Store {
         directive: MetadataDirective,
         access: ObjectAccess,
         lock: ObjectLock,
+        tags: Option<Tags>,
     ) -> Result<(PutOutcome, ObjectVersion)> {
         let new = NewObject {
             access,
@@ -46,6 +48,7 @@ impl Store {
             directive,
             new,
             None,
+            tags,
         )
         .await
     }
@@ -62,6 +65,7 @@ impl Store {
         directive: MetadataDirective,
         new: NewObject,
         checksum: Option<ChecksumAlgorithm>,
+        tags: Option<Tags>,
     ) -> Result<(PutOutcome, ObjectVersion)> {
         let Some(algorithm) = checksum else {
             return self
@@ -72,6 +76,7 @@ impl Store {
                     directive,
                     new,
                     None,
+                    tags,
                 )
                 .await;
         };
@@ -90,6 +95,7 @@ impl Store {
                     directive.clone(),
                     new.clone(),
                     Some(computed),
+                    tags.clone(),
                 )
                 .await;
             match got {
@@ -144,6 +150,7 @@ impl Store {
         directive: MetadataDirective,
         new: NewObject,
         computed: Option<(Vec<Segment>, Checksum)>,
+        tags: Option<Tags>,
     ) -> Result<(PutOutcome, ObjectVersion)> {
         let NewObject { access, lock, .. } = new;
         let (hashed, checksum) = computed.unzip();
@@ -191,6 +198,9 @@ impl Store {
                     if let Some(c) = checksum {
                         data.checksum = Some(c);
                     }
+                    if let Some(tags) = tags {
+                        data.tags = tags;
+                    }
                     for seg in &data.segments {
                         let mut blob = txn.blob(seg.blob)?.ok_or_else(|| missing_blob(seg.blob))?;
                         blob.refs += 1;
@@ -209,6 +219,7 @@ impl Store {
                         last_modified_ms,
                         digests: None,
                         checksum: data.checksum.clone(),
+                        tags: data.tags.clone(),
                     };
                     Ok((put, source))
                 },

@@ -90,6 +90,9 @@ pub enum CoreError {
     /// object.
     #[error("{0}")]
     Append(#[from] crate::append::AppendError),
+    /// Tags refused, or a bucket's to read that it does not have.
+    #[error("{0}")]
+    Tagging(#[from] crate::tagging::TaggingError),
 }
 
 /// Failures of the storage layer (metadata engine and data files). Never the client's fault.

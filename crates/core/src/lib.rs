@@ -24,6 +24,7 @@ mod owners;
 pub mod precondition;
 pub mod retention;
 pub mod store;
+pub mod tagging;
 pub mod users;
 pub mod version;
 

@@ -139,9 +139,11 @@ fn repeated_completion(
         .completion(bucket, key)?
         .filter(|c| c.upload_id == upload_id && c.parts_md5 == parts_md5)
         .ok_or(CoreError::NoSuchUpload)?;
-    txn.version(bucket, key, c.seq)?
+    let version = txn
+        .version(bucket, key, c.seq)?
         .filter(|v| v.id == c.id)
         .ok_or(CoreError::NoSuchUpload)?;
+    let tags = version.object().map(|d| d.tags.clone()).unwrap_or_default();
     Ok(PutOutcome {
         version_id: c.id,
         versioning: c.versioning,
@@ -153,6 +155,7 @@ fn repeated_completion(
         last_modified_ms: c.last_modified_ms,
         digests: None,
         checksum: c.checksum,
+        tags,
     })
 }
 
@@ -259,6 +262,7 @@ fn plan_completion(
         lock: guard.with_default(upload.lock),
         checksum,
         appendable: false,
+        tags: upload.tags,
     };
     Ok(Completion::Fresh(Box::new(Fresh {
         guard,
@@ -365,6 +369,7 @@ impl Store {
             access,
             lock,
             checksum,
+            tags,
         } = new.into();
         validate_key(key)?;
         self.check_room(None)?;
@@ -387,6 +392,7 @@ impl Store {
                     access,
                     lock,
                     checksum,
+                    tags,
                 };
                 txn.put_upload(&bucket, &upload_id, &rec)?;
                 crate::lifecycle::upload_started(txn, &bucket, &upload_id, &rec)?;
@@ -542,6 +548,7 @@ impl Store {
                     let (etag, size, crc64, crc32) =
                         (data.etag.clone(), data.size, data.crc64, data.crc32);
                     let checksum = data.checksum.clone();
+                    let tags = data.tags.clone();
                     let kept: Vec<u64> = data.segments.iter().map(|s| s.blob).collect();
                     for (n, p) in stored {
                         txn.remove_part(&upload_id, n)?;
@@ -583,6 +590,7 @@ impl Store {
                         last_modified_ms,
                         digests: None,
                         checksum,
+                        tags,
                     };
                     Ok((key, put))
                 },

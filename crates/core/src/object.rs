@@ -12,6 +12,7 @@ use crate::meta::{
 use crate::precondition::{Failed, Precondition, Target};
 use crate::retention::{Guard, ObjectLock};
 use crate::store::{Store, blocking, current_entry, validate_key};
+use crate::tagging::Tags;
 use crate::version::{VersionId, Versioning};
 use bytes::Bytes;
 use futures_core::Stream;
@@ -111,6 +112,8 @@ pub struct PutOutcome {
     pub digests: Option<DigestValues>,
     /// The flexible checksum stored with the version, if any.
     pub checksum: Option<Checksum>,
+    /// The tags the new version has.
+    pub tags: Tags,
 }
 
 /// One object version as read.
@@ -187,9 +190,9 @@ pub struct ObjectRead {
     pub body: ByteStream,
 }
 
-/// What a write gives a new object besides its body: its metadata, its access (owner, ACL)
-/// and the lock it asks for (none: the bucket's default retention, if any). An
-/// [`ObjectMeta`] alone is an object of the bucket's owner with a private ACL.
+/// What a write gives a new object besides its body: its metadata, its access (owner, ACL),
+/// the lock it asks for (none: the bucket's default retention, if any) and its tags. An
+/// [`ObjectMeta`] alone is an untagged object of the bucket's owner with a private ACL.
 #[derive(Clone, Debug, Default)]
 pub struct NewObject {
     pub meta: ObjectMeta,
@@ -198,6 +201,7 @@ pub struct NewObject {
     /// The checksum algorithm and type a multipart upload asks for (a single write's
     /// checksum is named in its [`Expect`]).
     pub checksum: Option<UploadChecksum>,
+    pub tags: Tags,
 }
 
 impl From<ObjectMeta> for NewObject {
@@ -251,7 +255,11 @@ impl Store {
         S: Stream<Item = io::Result<Bytes>> + Send + Unpin,
     {
         let NewObject {
-            meta, access, lock, ..
+            meta,
+            access,
+            lock,
+            tags,
+            ..
         } = new.into();
         validate_key(key)?;
         self.bucket(bucket)?;
@@ -295,6 +303,7 @@ impl Store {
                         lock,
                         checksum: checksum.clone(),
                         appendable: false,
+                        tags: tags.clone(),
                     };
                     let etag = data.etag.clone();
                     let (version_id, last_modified_ms) =
@@ -310,6 +319,7 @@ impl Store {
                         last_modified_ms,
                         digests: Some(w.digests.clone()),
                         checksum,
+                        tags,
                     })
                 },
             )

@@ -462,6 +462,7 @@ impl Store {
                     }
                     crate::lifecycle::forget_bucket(txn, &name)?;
                     crate::cors::forget_bucket(txn, &name)?;
+                    crate::tagging::forget_bucket(txn, &name)?;
                     txn.remove_bucket(&name)
                 },
             )

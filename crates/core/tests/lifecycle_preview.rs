@@ -122,6 +122,7 @@ async fn scenario(versioning: Option<VersioningStatus>) {
             id: v.version_id,
             last_modified_ms: v.last_modified_ms,
             size: v.object.map(|(size, _)| size),
+            tags: Default::default(),
         });
     }
     let mut expected: BTreeMap<String, Vec<Seen>> = BTreeMap::new();

@@ -383,6 +383,7 @@ async fn run(ops: Vec<Op>) {
                         MetadataDirective::Copy,
                         Default::default(),
                         Default::default(),
+                        None,
                     )
                     .await;
                 match (expected, got) {

@@ -149,6 +149,7 @@ async fn copy(s: &Store, dst: &str, cond: Precondition) -> Result<(PutOutcome, O
         MetadataDirective::Copy,
         Default::default(),
         Default::default(),
+        None,
     )
     .await
 }

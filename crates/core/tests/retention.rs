@@ -195,6 +195,7 @@ async fn default_retention_in_years_and_a_copy_takes_its_own_lock() {
         MetadataDirective::Copy,
         Default::default(),
         hold,
+        None,
     )
     .await
     .unwrap();

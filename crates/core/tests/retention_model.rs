@@ -452,6 +452,7 @@ async fn run(object_lock: bool, default_days: Option<i64>, ops: Vec<Op>) {
                         MetadataDirective::Copy,
                         Default::default(),
                         ObjectLock::default(),
+                        None,
                     )
                     .await;
                 if agree("copy", &got, want) {

@@ -419,6 +419,7 @@ async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
             MetadataDirective::Copy,
             Default::default(),
             Default::default(),
+            None,
         )
         .await
         .unwrap();
@@ -440,6 +441,7 @@ async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
         MetadataDirective::Replace(replaced.clone()),
         Default::default(),
         Default::default(),
+        None,
     )
     .await
     .unwrap();
@@ -463,6 +465,7 @@ async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
             MetadataDirective::Copy,
             Default::default(),
             Default::default(),
+            None,
         )
         .await;
     assert!(matches!(ghost, Err(CoreError::NoSuchKey { .. })));
@@ -482,6 +485,7 @@ async fn deleted_versions_are_reclaimed_and_shared_blobs_kept() {
         MetadataDirective::Copy,
         Default::default(),
         Default::default(),
+        None,
     )
     .await
     .unwrap();

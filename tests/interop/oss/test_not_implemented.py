@@ -1,6 +1,6 @@
 """oss2 and alibabacloud-oss-v2: what Strata lacks is refused with 501 NotImplemented, never
 accepted and dropped: a bucket of another storage class or redundancy, server-side encryption,
-tagging, ObjectWorm (per-object retention and legal hold)."""
+ObjectWorm (per-object retention and legal hold)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,6 @@ def test_create_bucket_of_another_storage_class_or_redundancy_is_refused(admin, 
 
 @pytest.mark.parametrize("headers", [
     {"x-oss-server-side-encryption": "AES256"},
-    {"x-oss-tagging": "a=b"},
     {"x-oss-storage-class": "IA"},
 ])
 def test_object_writes_asking_for_missing_features_are_refused(admin, bucket, headers):

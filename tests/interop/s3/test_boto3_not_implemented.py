@@ -22,7 +22,6 @@ def test_sse_c_put_is_refused_and_stores_nothing(s3, bucket):
     {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "key-1"},
     {"ObjectLockEventHold": "ON"},
     {"ObjectLockEventHoldDurationDays": 1},
-    {"Tagging": "a=b"},
     {"StorageClass": "GLACIER"},
 ])
 def test_object_writes_asking_for_missing_features_are_refused(s3, bucket, params):

@@ -194,8 +194,9 @@ def rule(**fields) -> dict:
     pytest.param([rule(NoncurrentVersionExpiration={"NoncurrentDays": 1,
                                                     "NewerNoncurrentVersions": 101})],
                  "InvalidArgument", id="newer-noncurrent-101"),
-    pytest.param([rule(Filter={"Prefix": "a/", "Tag": {"Key": "k", "Value": "v"}})],
-                 "MalformedXML", id="filter-two-predicates"),
+    pytest.param([rule(Filter={"Prefix": "a/", "And": {
+                     "Prefix": "b/", "Tags": [{"Key": "k", "Value": "v"}]}})],
+                 "MalformedXML", id="prefixes-that-cannot-both-hold"),
     pytest.param([rule(Filter={"And": {"Prefix": "a/"}})], "MalformedXML", id="and-of-one"),
     pytest.param([rule(ID=f"r{i}") for i in range(1001)], None, id="1001-rules"),
 ])
@@ -207,6 +208,14 @@ def test_invalid_configurations_are_refused(s3, bucket, rules, code):
         put_rules(s3, bucket, *rules)
     with expect_error(404, "NoSuchLifecycleConfiguration"):
         s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+
+
+def test_predicates_side_by_side_are_read_as_one_conjunction(s3, bucket):
+    # AWS refuses this form; Ceph's RGW takes it, and ceph/s3-tests sends it: every predicate
+    # must hold. It reads back in AWS's form.
+    put_rules(s3, bucket, rule(Filter={"Prefix": "a/", "Tag": {"Key": "k", "Value": "v"}}))
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert got[0]["Filter"] == {"And": {"Prefix": "a/", "Tags": [{"Key": "k", "Value": "v"}]}}
 
 
 def test_the_older_call_refuses_a_lower_case_status(s3, bucket):

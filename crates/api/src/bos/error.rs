@@ -53,6 +53,7 @@ impl From<CoreError> for BosError {
             CoreError::Lifecycle(l) => lifecycle_error(l),
             CoreError::Cors(c) => super::cors::error(c),
             CoreError::Append(a) => super::append::error(a),
+            CoreError::Tagging(t) => tagging_error(t),
             CoreError::NoSuchBucket => BosError::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",
@@ -251,6 +252,19 @@ fn lifecycle_error(e: strata_core::lifecycle::LifecycleError) -> BosError {
             StatusCode::NOT_FOUND,
             "NoLifecycleConfiguration",
             "The bucket lifecycle configuration does not exist.",
+        ),
+        other => BosError::invalid_argument(other.to_string()),
+    }
+}
+
+/// Tags BOS refuses are `InvalidArgument`; a bucket without tags is `NoSuchTagSet` (404).
+fn tagging_error(e: strata_core::tagging::TaggingError) -> BosError {
+    use strata_core::tagging::TaggingError as T;
+    match e {
+        T::NoTagSet => BosError::new(
+            StatusCode::NOT_FOUND,
+            "NoSuchTagSet",
+            "The bucket has no tags.",
         ),
         other => BosError::invalid_argument(other.to_string()),
     }

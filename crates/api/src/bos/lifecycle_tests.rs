@@ -369,7 +369,11 @@ fn object_sizes_are_inclusive_whole_numbers() {
     let f = one(sized(json!({"maxSize": u64::MAX}))).filter;
     assert_eq!((f.size_greater_than, f.size_less_than), (None, None));
     let f = one(sized(json!({"minSize": 7, "maxSize": 7}))).filter;
-    assert!(f.matches("k", Some(7)) && !f.matches("k", Some(6)) && !f.matches("k", Some(8)));
+    assert!(
+        f.matches("k", Some(7), &Default::default())
+            && !f.matches("k", Some(6), &Default::default())
+            && !f.matches("k", Some(8), &Default::default())
+    );
     for bad in [
         json!({"minSize": 8, "maxSize": 7}),
         json!({"minSize": -1}),

@@ -16,6 +16,7 @@ mod lock;
 mod multipart;
 mod object;
 mod post;
+mod tagging;
 
 pub use batch::parse_delete_request;
 pub use bucket::parse_versioning;
@@ -23,6 +24,7 @@ pub use lock::parse_days;
 pub use multipart::parse_complete_request;
 pub use object::parse_copy_source;
 pub use strata_wire::bos::auth;
+pub use tagging::{parse_bucket_document, parse_object_document};
 
 use crate::body::{Incoming, ReadError};
 use crate::operation::{Operation, Routes, Unrouted, WormQueries};
@@ -283,6 +285,12 @@ impl Dialect for BosApi {
             GetBucketCors => cors::get(ctx),
             PutBucketCors => cors::put(ctx, body).await,
             DeleteBucketCors => cors::delete(ctx).await,
+            GetObjectTagging => tagging::get_object(ctx),
+            PutObjectTagging => tagging::put_object(ctx, body).await,
+            DeleteObjectTagging => tagging::delete_object(ctx).await,
+            GetBucketTagging => tagging::get_bucket(ctx),
+            PutBucketTagging => tagging::put_bucket(ctx, body).await,
+            DeleteBucketTagging => tagging::delete_bucket(ctx).await,
             // Not BOS's (its routes never give them).
             GetBucketInfo
             | ListObjectsV2

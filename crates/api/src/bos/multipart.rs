@@ -22,9 +22,11 @@ pub const MIN_PART_SIZE: u64 = 1024 * 1024;
 pub(super) async fn initiate(ctx: &Ctx<'_>) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     validate_key(key)?;
+    let tags = super::tagging::write_tags(ctx)?;
     let id = ctx
         .run(CreateUpload {
             lock: strata_core::retention::ObjectLock::default(),
+            tags,
             acl: super::acl::write_acl(ctx)?,
             bucket,
             key,

@@ -91,7 +91,7 @@ pub(super) fn set_version(resp: &mut Response<Body>, versioning: Versioning, id:
     }
 }
 
-fn object_headers(resp: &mut Response<Body>, v: &ObjectVersion) {
+fn object_headers(ctx: &Ctx<'_>, resp: &mut Response<Body>, v: &ObjectVersion) {
     let d = &v.data;
     set(resp, "etag", &etag(&d.etag));
     set(resp, "last-modified", &http_date(v.last_modified_ms));
@@ -108,6 +108,7 @@ fn object_headers(resp: &mut Response<Body>, v: &ObjectVersion) {
     }
     objhttp::set_meta_headers(resp, &d.meta, META_PREFIX);
     set_version(resp, v.versioning, v.version_id);
+    super::tagging::set_tag_count(ctx, resp, v);
 }
 
 fn condition_error(c: Condition) -> BosError {
@@ -127,9 +128,11 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     validate_key(key)?;
     let meta = meta_from_headers(ctx)?;
+    let tags = super::tagging::write_tags(ctx)?;
     let out = ctx
         .run(PutObject {
             lock: strata_core::retention::ObjectLock::default(),
+            tags,
             acl: super::acl::write_acl(ctx)?,
             bucket,
             key,
@@ -176,7 +179,7 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> BosResult {
     objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &read.version)
         .map_err(condition_error)?;
     Ok(objhttp::object_response(read, |resp, v| {
-        object_headers(resp, v)
+        object_headers(ctx, resp, v)
     }))
 }
 
@@ -189,7 +192,7 @@ pub(super) fn head(ctx: &Ctx<'_>) -> BosResult {
     objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &v)
         .map_err(condition_error)?;
     let mut resp = empty(StatusCode::OK);
-    object_headers(&mut resp, &v);
+    object_headers(ctx, &mut resp, &v);
     set(&mut resp, "content-length", &v.data.size.to_string());
     Ok(resp)
 }
@@ -243,6 +246,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
     validate_key(key)?;
     let copied = ctx.copy_source()?;
     let cond = copy_condition(ctx);
+    let tags = super::tagging::copy_tags(ctx)?;
     // Both SDKs send a default Content-Type on every copy: it counts only with `replace`.
     let directive = match ctx
         .req
@@ -261,6 +265,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
     let (out, _) = ctx
         .run(CopyObject {
             lock: strata_core::retention::ObjectLock::default(),
+            tags,
             acl: super::acl::write_acl(ctx)?,
             source: Source::of(&copied),
             source_cond: cond,

@@ -77,6 +77,7 @@ impl From<CoreError> for OssError {
             CoreError::Lifecycle(l) => lifecycle_error(l),
             CoreError::Cors(c) => super::cors::error(c),
             CoreError::Append(a) => super::append::error(a),
+            CoreError::Tagging(t) => tagging_error(t),
             CoreError::NoSuchBucket => OssError::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",
@@ -329,5 +330,19 @@ fn lifecycle_error(e: strata_core::lifecycle::LifecycleError) -> OssError {
             "No Row found in Lifecycle Table.",
         ),
         other => OssError::invalid_argument(other.to_string()),
+    }
+}
+
+/// Tags OSS refuses are `InvalidTag`; a bucket without tags answers an empty set (the codec's
+/// business), so `NoTagSet` is only seen here if a codec forgets that.
+fn tagging_error(e: strata_core::tagging::TaggingError) -> OssError {
+    use strata_core::tagging::TaggingError as T;
+    match e {
+        T::NoTagSet => OssError::new(
+            StatusCode::NOT_FOUND,
+            "NoSuchTagSet",
+            "The TagSet does not exist.",
+        ),
+        other => OssError::new(StatusCode::BAD_REQUEST, "InvalidTag", other.to_string()),
     }
 }

@@ -87,6 +87,7 @@ pub(super) fn expiration_header(ctx: &Ctx<'_>, v: &ObjectVersion) -> Option<Stri
             key: &v.key,
             last_modified_ms: v.last_modified_ms,
             size: v.data.size,
+            tags: &v.data.tags,
         })
         .ok()??;
     Some(format!(

@@ -15,6 +15,7 @@ mod multipart;
 mod object;
 mod policy;
 mod post;
+mod tagging;
 mod worm;
 
 pub use batch::{parse_delete_request, parse_versioning};
@@ -302,6 +303,12 @@ impl Dialect for OssApi {
             GetBucketCors => cors::get(ctx),
             PutBucketCors => cors::put(ctx, body).await,
             DeleteBucketCors => cors::delete(ctx).await,
+            GetObjectTagging => tagging::get_object(ctx),
+            PutObjectTagging => tagging::put_object(ctx, body).await,
+            DeleteObjectTagging => tagging::delete_object(ctx).await,
+            GetBucketTagging => tagging::get_bucket(ctx),
+            PutBucketTagging => tagging::put_bucket(ctx, body).await,
+            DeleteBucketTagging => tagging::delete_bucket(ctx).await,
             // OSS answers HEAD of a bucket as the GET it names (its routes never give this);
             // the rest are not OSS's.
             HeadBucket

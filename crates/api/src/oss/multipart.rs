@@ -24,9 +24,11 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> OssResult {
     validate_key(key)?;
     let acl = super::acl::object_ask(ctx)?;
     let url = ctx.url_encoding()?;
+    let tags = super::tagging::write_tags(ctx)?;
     let id = ctx
         .run(CreateUpload {
             lock: strata_core::retention::ObjectLock::default(),
+            tags,
             acl,
             bucket,
             key,

@@ -69,6 +69,7 @@ fn object_headers(ctx: &Ctx<'_>, resp: &mut Response<Body>, v: &ObjectVersion) {
     if let Some(e) = super::lifecycle::expiration_header(ctx, v) {
         set(resp, "x-oss-expiration", &e);
     }
+    super::tagging::set_tag_count(ctx, resp, v);
     // `response-*` query parameters override the stored headers.
     for (param, header) in [
         ("response-content-type", "content-type"),
@@ -187,9 +188,11 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     validate_key(key)?;
     let acl = super::acl::object_ask(ctx)?;
     let expect = expectations(ctx)?;
+    let tags = super::tagging::write_tags(ctx)?;
     let out = ctx
         .run(PutObject {
             lock: strata_core::retention::ObjectLock::default(),
+            tags,
             acl,
             bucket,
             key,
@@ -236,6 +239,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> OssResult {
     validate_key(key)?;
     let acl = super::acl::object_ask(ctx)?;
     let copied = ctx.copy_source()?;
+    let tags = super::tagging::copy_tags(ctx)?;
     let directive = match ctx
         .req
         .header("x-oss-metadata-directive")
@@ -259,6 +263,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> OssResult {
     let (out, source) = ctx
         .run(CopyObject {
             lock: strata_core::retention::ObjectLock::default(),
+            tags,
             acl,
             source: Source::of(&copied),
             source_cond: copy_condition(ctx),

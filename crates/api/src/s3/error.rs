@@ -94,6 +94,7 @@ impl From<CoreError> for S3Error {
             CoreError::Cors(c) => super::cors::error(c),
             // S3 has no appends; a copy of an object appended through OSS or BOS is refused.
             CoreError::Append(_) => S3Error::new(S::BAD_REQUEST, "InvalidRequest", msg),
+            CoreError::Tagging(t) => tagging_error(t),
             CoreError::NoSuchBucket => S3Error::new(
                 S::NOT_FOUND,
                 "NoSuchBucket",
@@ -398,5 +399,19 @@ fn lifecycle_error(e: strata_core::lifecycle::LifecycleError) -> S3Error {
         ),
         L::RuleCount(0) => S3Error::malformed_xml(),
         other => S3Error::invalid_argument(other.to_string()),
+    }
+}
+
+/// Tags S3 refuses are `InvalidTag` (too many of them too, as ceph/s3-tests'
+/// `test_put_excess_tags` expects; AWS's own answer to that is `BadRequest`).
+fn tagging_error(e: strata_core::tagging::TaggingError) -> S3Error {
+    use strata_core::tagging::TaggingError as T;
+    match e {
+        T::NoTagSet => S3Error::new(
+            StatusCode::NOT_FOUND,
+            "NoSuchTagSet",
+            "The TagSet does not exist",
+        ),
+        other => S3Error::new(StatusCode::BAD_REQUEST, "InvalidTag", other.to_string()),
     }
 }

@@ -144,44 +144,55 @@ fn parse_tag(e: &Element) -> Result<(String, String), S3Error> {
     }
 }
 
-/// A `Filter`: empty (every object), or exactly one of `Prefix`, `Tag`,
-/// `ObjectSizeGreaterThan`, `ObjectSizeLessThan` and `And` (which holds at least two of
-/// them, tags repeated).
+/// A `Filter`: empty (every object), one of `Prefix`, `Tag`, `ObjectSizeGreaterThan`,
+/// `ObjectSizeLessThan`, or `And` (which holds at least two of them, tags repeated). All of
+/// them must hold.
+///
+/// Besides AWS's form, predicates side by side without `And`, or beside it, are read as the
+/// one conjunction they state, as Ceph's RGW reads them and ceph/s3-tests sends them (AWS
+/// refuses that form as MalformedXML): `<Prefix>days1/</Prefix><Tag>…</Tag><And>…</And>`
+/// holds when all of its prefixes and tags do. Prefixes that cannot all hold (neither starts
+/// with the other) are MalformedXML; so is a size bound given twice.
 fn parse_filter(e: &Element) -> Result<Filter, S3Error> {
     let mut f = Filter::default();
-    match e.children.as_slice() {
-        [] => {}
-        [only] if only.name == "And" => {
-            let mut prefix = None;
-            let (mut gt, mut lt) = (None, None);
-            for c in &only.children {
-                match c.name.as_str() {
-                    "Prefix" => once(&mut prefix, text(c)?)?,
-                    "Tag" => f.tags.push(parse_tag(c)?),
-                    "ObjectSizeGreaterThan" => once(&mut gt, size(c)?)?,
-                    "ObjectSizeLessThan" => once(&mut lt, size(c)?)?,
-                    _ => return malformed(),
-                }
-            }
-            f.prefixes.extend(prefix);
-            (f.size_greater_than, f.size_less_than) = (gt, lt);
-            let predicates = f.prefixes.len()
-                + f.tags.len()
-                + usize::from(gt.is_some())
-                + usize::from(lt.is_some());
-            if predicates < 2 {
-                return malformed();
-            }
-        }
-        [only] => match only.name.as_str() {
-            "Prefix" => f.prefixes.push(text(only)?),
-            "Tag" => f.tags.push(parse_tag(only)?),
-            "ObjectSizeGreaterThan" => f.size_greater_than = Some(size(only)?),
-            "ObjectSizeLessThan" => f.size_less_than = Some(size(only)?),
+    let mut prefixes: Vec<String> = Vec::new();
+    let (mut gt, mut lt) = (None, None);
+    let mut read = |c: &Element, f: &mut Filter| -> Result<(), S3Error> {
+        match c.name.as_str() {
+            "Prefix" => prefixes.push(text(c)?),
+            "Tag" => f.tags.push(parse_tag(c)?),
+            "ObjectSizeGreaterThan" => once(&mut gt, size(c)?)?,
+            "ObjectSizeLessThan" => once(&mut lt, size(c)?)?,
             _ => return malformed(),
-        },
-        _ => return malformed(),
+        }
+        Ok(())
+    };
+    let mut and = None;
+    for c in &e.children {
+        match c.name.as_str() {
+            "And" => once(&mut and, c)?,
+            _ => read(c, &mut f)?,
+        }
     }
+    let outer = e.children.len() - usize::from(and.is_some());
+    if let Some(and) = and {
+        for c in &and.children {
+            read(c, &mut f)?;
+        }
+        // AWS's own form: an `And` alone holds at least two predicates.
+        if outer == 0 && and.children.len() < 2 {
+            return malformed();
+        }
+    }
+    // The longest prefix, when every other one starts it (else no key has them all).
+    prefixes.sort_by_key(String::len);
+    if let Some(longest) = prefixes.last() {
+        if !prefixes.iter().all(|p| longest.starts_with(p.as_str())) {
+            return malformed();
+        }
+        f.prefixes.push(longest.clone());
+    }
+    (f.size_greater_than, f.size_less_than) = (gt, lt);
     if let (Some(gt), Some(lt)) = (f.size_greater_than, f.size_less_than)
         && gt >= lt
     {
@@ -445,14 +456,14 @@ pub fn expiration_header(expiry_ms: i64, rule_id: &str) -> String {
 }
 
 /// `x-amz-expiration` on a response about the current object of `key` (written at
-/// `last_modified_ms`, `size` bytes), when an enabled expiration rule applies to it. The
-/// header is advice: when the rules cannot be read, it is left out.
+/// `last_modified_ms`, `size` bytes, carrying `tags`), when an enabled expiration rule
+/// applies to it. The header is advice: when the rules cannot be read, it is left out.
 pub(super) fn set_expiration(
     ctx: &Ctx<'_>,
     resp: &mut Response<Body>,
     key: &str,
-    last_modified_ms: i64,
-    size: u64,
+    (last_modified_ms, size): (i64, u64),
+    tags: &strata_core::tagging::Tags,
 ) {
     let Ok(bucket) = ctx.bucket() else { return };
     let due = ctx.read(ExpirationOf {
@@ -460,6 +471,7 @@ pub(super) fn set_expiration(
         key,
         last_modified_ms,
         size,
+        tags,
     });
     if let Ok(Some((expiry_ms, rule_id))) = due {
         set(

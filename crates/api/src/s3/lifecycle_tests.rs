@@ -163,10 +163,11 @@ fn the_document_s_shape_is_checked() {
         one(&format!("<Prefix/>{ENABLED}{DAYS1}<Unknown/>")),
         one(&format!("<Filter><Suffix>x</Suffix></Filter>{ENABLED}{DAYS1}")),
         one(&format!("<Prefix/>{ENABLED}<Expiration><Days>1</Days><Months>1</Months></Expiration>")),
-        // A filter of two predicates without And; an And of one.
-        one(&format!("<Filter><Prefix>a</Prefix><Tag><Key>k</Key><Value>v</Value></Tag></Filter>{ENABLED}{DAYS1}")),
+        // An And of one; prefixes no key can have together; a size bound twice.
         one(&format!("<Filter><And><Prefix>a</Prefix></And></Filter>{ENABLED}{DAYS1}")),
         one(&format!("<Filter><And><Prefix>a</Prefix><Prefix>b</Prefix></And></Filter>{ENABLED}{DAYS1}")),
+        one(&format!("<Filter><Prefix>a/</Prefix><And><Prefix>b</Prefix><Tag><Key>k</Key><Value>v</Value></Tag></And></Filter>{ENABLED}{DAYS1}")),
+        one(&format!("<Filter><ObjectSizeLessThan>5</ObjectSizeLessThan><And><ObjectSizeLessThan>6</ObjectSizeLessThan><Prefix/></And></Filter>{ENABLED}{DAYS1}")),
         // A tag without its value.
         one(&format!("<Filter><Tag><Key>k</Key></Tag></Filter>{ENABLED}{DAYS1}")),
         // Expiration: empty, Days and Date together, days not a number, a bad boolean.
@@ -182,6 +183,42 @@ fn the_document_s_shape_is_checked() {
         assert_eq!(code(&doc), "MalformedXML", "{doc}");
         assert_eq!(status(&doc), StatusCode::BAD_REQUEST);
     }
+}
+
+#[test]
+fn predicates_side_by_side_are_one_conjunction_as_rgw_reads_them() {
+    // ceph/s3-tests' test_lifecycle_expiration_with_one_tag: Prefix and Tag without And.
+    let tag = |k: &str, v: &str| format!("<Tag><Key>{k}</Key><Value>{v}</Value></Tag>");
+    let doc = one(&format!(
+        "<ID>r</ID><Filter><Prefix>days1/</Prefix>{}</Filter>{ENABLED}{DAYS1}",
+        tag("tom", "sawyer")
+    ));
+    let filter = &rules(&doc)[0].filter;
+    assert_eq!(filter.prefixes, ["days1/"]);
+    assert_eq!(filter.tags, [("tom".to_owned(), "sawyer".to_owned())]);
+    // _with_two_tags: Prefix and Tag beside an And of a shorter prefix and another tag; all
+    // must hold, so the longer prefix and both tags.
+    let doc = one(&format!(
+        "<ID>r</ID><Filter><Prefix>days1/</Prefix>{}<And><Prefix>days1</Prefix>{}</And></Filter>{ENABLED}{DAYS1}",
+        tag("tom", "sawyer"),
+        tag("huck", "finn")
+    ));
+    let got = rules(&doc);
+    assert_eq!(got[0].filter.prefixes, ["days1/"]);
+    assert_eq!(
+        got[0].filter.tags,
+        [
+            ("tom".to_owned(), "sawyer".to_owned()),
+            ("huck".to_owned(), "finn".to_owned())
+        ]
+    );
+    // Written back in AWS's form, which reads the same.
+    let written = write_rules(&got);
+    assert!(
+        written.contains("<Filter><And><Prefix>days1/</Prefix>"),
+        "{written}"
+    );
+    assert_eq!(rules(&written), got);
 }
 
 #[test]

@@ -19,6 +19,7 @@ mod multipart;
 mod object;
 mod policy;
 mod post;
+mod tagging;
 
 pub use acl::{parse_acl_document, parse_grant_header};
 pub use batch::parse_delete_request;
@@ -281,6 +282,12 @@ impl Dialect for S3Api {
             GetBucketCors => cors::get(ctx),
             PutBucketCors => cors::put(ctx, body).await,
             DeleteBucketCors => cors::delete(ctx).await,
+            GetObjectTagging => tagging::get_object(ctx),
+            PutObjectTagging => tagging::put_object(ctx, body).await,
+            DeleteObjectTagging => tagging::delete_object(ctx).await,
+            GetBucketTagging => tagging::get_bucket(ctx),
+            PutBucketTagging => tagging::put_bucket(ctx, body).await,
+            DeleteBucketTagging => tagging::delete_bucket(ctx).await,
             // Not S3's (its routes never give them).
             GetBucketInfo | GetObjectMeta | DeleteObjectAcl | AppendObject | InitiateBucketWorm
             | AbortBucketWorm | CompleteBucketWorm | ExtendBucketWorm | GetBucketWorm

@@ -37,9 +37,11 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> S3Result {
         }
         None => None,
     };
+    let tags = super::tagging::write_tags(ctx)?;
     let id = ctx
         .run(CreateUpload {
             lock,
+            tags,
             acl,
             bucket,
             key,
@@ -241,7 +243,8 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     }
     let mut resp = xml(StatusCode::OK, x.finish());
     set_written_version(&mut resp, out.versioning, out.version_id);
-    super::lifecycle::set_expiration(ctx, &mut resp, key, out.last_modified_ms, out.size);
+    let written = (out.last_modified_ms, out.size);
+    super::lifecycle::set_expiration(ctx, &mut resp, key, written, &out.tags);
     Ok(resp)
 }
 

@@ -158,11 +158,13 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let acl = write_ask(ctx)?;
     ctx.read(GetBucket(bucket))?;
     let lock = super::lock::write_lock(ctx, bucket, true)?;
+    let tags = super::tagging::write_tags(ctx)?;
     let cond = write_condition(ctx);
     let (body, expect) = upload_body(ctx, body)?;
     let out = ctx
         .run(PutObject {
             lock,
+            tags,
             acl,
             bucket,
             key,
@@ -175,7 +177,8 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let mut resp = empty(StatusCode::OK);
     set(&mut resp, "etag", &etag(&out.etag));
     set_written_version(&mut resp, out.versioning, out.version_id);
-    super::lifecycle::set_expiration(ctx, &mut resp, key, out.last_modified_ms, out.size);
+    let written = (out.last_modified_ms, out.size);
+    super::lifecycle::set_expiration(ctx, &mut resp, key, written, &out.tags);
     if let Some(c) = &out.checksum {
         checksum::set_headers(&mut resp, c);
     }
@@ -223,8 +226,10 @@ fn object_headers(ctx: &Ctx<'_>, resp: &mut Response<Body>, v: &ObjectVersion, s
     set_version(resp, v.versioning, v.version_id);
     // The current object's expiration (a version named by ID is not told it).
     if !ctx.req.has_query("versionId") {
-        super::lifecycle::set_expiration(ctx, resp, &v.key, v.last_modified_ms, d.size);
+        let written = (v.last_modified_ms, d.size);
+        super::lifecycle::set_expiration(ctx, resp, &v.key, written, &d.tags);
     }
+    super::tagging::set_tag_count(ctx, resp, v);
     if !d.lock.is_none()
         && let Ok(bucket) = ctx.bucket()
     {
@@ -448,6 +453,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
     let acl = write_ask(ctx)?;
     let copied = ctx.copy_source()?;
     let lock = super::lock::write_lock(ctx, bucket, false)?;
+    let tags = super::tagging::copy_tags(ctx)?;
     let directive = match ctx
         .req
         .header("x-amz-metadata-directive")
@@ -473,6 +479,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
     let (out, source) = ctx
         .run(CopyObject {
             lock,
+            tags,
             acl,
             source: Source::of(&copied),
             source_cond: objhttp::precondition(&ctx.req.headers, COPY_CONDITIONS),
@@ -492,7 +499,8 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
     }
     let mut resp = xml(StatusCode::OK, x.finish());
     set_written_version(&mut resp, out.versioning, out.version_id);
-    super::lifecycle::set_expiration(ctx, &mut resp, key, out.last_modified_ms, out.size);
+    let written = (out.last_modified_ms, out.size);
+    super::lifecycle::set_expiration(ctx, &mut resp, key, written, &out.tags);
     if source.versioning != Versioning::Unversioned {
         set(
             &mut resp,

@@ -104,7 +104,7 @@ async fn not_implemented(d: Dialect) {
     let r = c
         .send(Call::new(
             Method::GET,
-            format!("{}?tagging", d.path("bkt", Some("k"))),
+            format!("{}?restore", d.path("bkt", Some("k"))),
         ))
         .await;
     c.assert_error(&r, 501, "NotImplemented");

@@ -17,6 +17,7 @@ mod errors;
 mod listing;
 mod multipart;
 mod objects;
+mod tagging;
 mod versioning;
 
 /// Runs each named `async fn(Dialect)` of the calling module once per dialect, as

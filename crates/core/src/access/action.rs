@@ -86,6 +86,15 @@ actions! {
     GetBucketCORS,
     /// Putting and deleting a bucket's CORS configuration.
     PutBucketCORS,
+    GetObjectTagging,
+    PutObjectTagging,
+    DeleteObjectTagging,
+    GetObjectVersionTagging,
+    PutObjectVersionTagging,
+    DeleteObjectVersionTagging,
+    GetBucketTagging,
+    /// Putting and deleting a bucket's tags.
+    PutBucketTagging,
 }
 
 /// What an ACL grant must give for an action: a permission on the bucket, or on the object.
@@ -146,6 +155,12 @@ impl Action {
                 | GetObjectLegalHold
                 | PutObjectLegalHold
                 | BypassGovernanceRetention
+                | GetObjectTagging
+                | PutObjectTagging
+                | DeleteObjectTagging
+                | GetObjectVersionTagging
+                | PutObjectVersionTagging
+                | DeleteObjectVersionTagging
         )
     }
 

@@ -133,7 +133,19 @@ pub(crate) fn canonical_key(key: &str) -> String {
         "oss:prefix" => "s3:prefix",
         "oss:delimiter" => "s3:delimiter",
         "oss:versionid" => "s3:versionid",
-        _ => return lower,
+        "oss:requestobjecttagkeys" => "s3:requestobjecttagkeys",
+        _ => {
+            // OSS's tag keys name the tag after a slash, as S3's do.
+            for (oss, s3) in [
+                ("oss:existingobjecttag/", "s3:existingobjecttag/"),
+                ("oss:requestobjecttag/", "s3:requestobjecttag/"),
+            ] {
+                if let Some(tag) = lower.strip_prefix(oss) {
+                    return format!("{s3}{tag}");
+                }
+            }
+            return lower;
+        }
     };
     mapped.to_owned()
 }

@@ -564,6 +564,9 @@ fn bos_permission(name: &str) -> Result<u64, PolicyError> {
         "ListParts" => &[ListMultipartUploadParts],
         "GetObjectAcl" => &[GetObjectAcl, GetObjectVersionAcl],
         "PutObjectAcl" => &[PutObjectAcl, PutObjectVersionAcl],
+        "GetObjectTagging" => &[GetObjectTagging, GetObjectVersionTagging],
+        "PutObjectTagging" => &[PutObjectTagging, PutObjectVersionTagging],
+        "DeleteObjectTagging" => &[DeleteObjectTagging, DeleteObjectVersionTagging],
         other => {
             return Action::ALL
                 .into_iter()

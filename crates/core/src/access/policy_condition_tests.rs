@@ -427,3 +427,24 @@ proptest! {
         let _ = Policy::parse_bos_acl(&text, "bkt");
     }
 }
+
+#[test]
+fn oss_tag_condition_keys_read_as_s3_s() {
+    use crate::access::condition::canonical_key;
+    assert_eq!(
+        canonical_key("oss:ExistingObjectTag/Team"),
+        "s3:existingobjecttag/team"
+    );
+    assert_eq!(
+        canonical_key("oss:RequestObjectTag/a"),
+        "s3:requestobjecttag/a"
+    );
+    assert_eq!(
+        canonical_key("oss:RequestObjectTagKeys"),
+        "s3:requestobjecttagkeys"
+    );
+    assert_eq!(
+        canonical_key("s3:ExistingObjectTag/Team"),
+        "s3:existingobjecttag/team"
+    );
+}

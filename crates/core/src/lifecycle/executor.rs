@@ -309,6 +309,7 @@ fn rebuild_keys(
             id: v.id,
             last_modified_ms: v.last_modified_ms,
             size: v.object().map(|d| d.size),
+            tags: v.object().map(|d| d.tags.clone()).unwrap_or_default(),
         });
         Flow::Continue
     })?;

@@ -208,6 +208,7 @@ pub(crate) fn history(
             id: rec.id,
             last_modified_ms: rec.last_modified_ms,
             size: rec.object().map(|d| d.size),
+            tags: rec.object().map(|d| d.tags.clone()).unwrap_or_default(),
         });
         Flow::Continue
     })?;

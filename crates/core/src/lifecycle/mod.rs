@@ -30,18 +30,20 @@ pub use preview::{Step, What, preview, preview_upload};
 pub(crate) use store::State;
 pub use validate::{LifecycleError, MAX_ID_CHARS, MAX_NEWER_NONCURRENT, MAX_RULES, validate};
 
+use crate::tagging::Tags;
 use crate::version::VersionId;
 use serde::{Deserialize, Serialize};
 
 const DAY_MS: i64 = 86_400_000;
 
-/// Which keys and objects a rule applies to. Tags are not stored yet (object tagging is not
-/// built), so a rule that filters on tags matches no object.
+/// Which keys and objects a rule applies to: by key prefix, by size, and by the tags of each
+/// version (every entry of a key is matched against its own tags; a delete marker has none).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Filter {
     /// The key starts with one of these; none: any key. S3 and OSS give one (S3 may give
     /// none: an empty `Filter`); BOS's `resource` list may give several.
     pub prefixes: Vec<String>,
+    /// The version must carry every one of these tags, with these values.
     pub tags: Vec<(String, String)>,
     /// The object must be larger than this many bytes.
     pub size_greater_than: Option<u64>,
@@ -68,22 +70,28 @@ impl Filter {
         }
     }
 
-    /// Whether the rule applies to `key` at all (whatever its entries).
-    pub fn matches_key(&self, key: &str) -> bool {
+    /// Whether the rule applies to something of `key` that carries `tags`, whatever its size.
+    fn matches_tagged(&self, key: &str, tags: &Tags) -> bool {
         let prefixed =
             self.prefixes.is_empty() || self.prefixes.iter().any(|p| key.starts_with(p.as_str()));
-        // Objects carry no tags, so an exclusion that names tags excludes nothing.
+        // An exclusion that names tags excludes only what carries them all.
         let excluded = self
             .not
             .as_ref()
-            .is_some_and(|n| n.tags.is_empty() && key.starts_with(n.prefix.as_str()));
-        prefixed && !excluded && self.tags.is_empty()
+            .is_some_and(|n| key.starts_with(n.prefix.as_str()) && tags.contains_all(&n.tags));
+        prefixed && !excluded && tags.contains_all(&self.tags)
     }
 
-    /// Whether an entry of `key` matches: an object of `size` bytes, or a delete marker
-    /// (`None`), which size conditions never match.
-    pub fn matches(&self, key: &str, size: Option<u64>) -> bool {
-        if !self.matches_key(key) {
+    /// Whether the rule applies to an untagged thing of `key` (an incomplete upload; the rules
+    /// that abort uploads have no tag filter).
+    pub fn matches_key(&self, key: &str) -> bool {
+        self.matches_tagged(key, &Tags::none())
+    }
+
+    /// Whether an entry of `key` matches: an object of `size` bytes carrying `tags`, or a
+    /// delete marker (`None`, no tags), which size and tag conditions never match.
+    pub fn matches(&self, key: &str, size: Option<u64>, tags: &Tags) -> bool {
+        if !self.matches_tagged(key, tags) {
             return false;
         }
         let sized = self.size_greater_than.is_some() || self.size_less_than.is_some();
@@ -178,12 +186,14 @@ impl Days {
 }
 
 /// An entry of a key's history, as the decision reads it (newest first).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     pub id: VersionId,
     pub last_modified_ms: i64,
     /// `None` for a delete marker.
     pub size: Option<u64>,
+    /// The version's own tags (none for a delete marker).
+    pub tags: Tags,
 }
 
 /// What is due for one entry.
@@ -256,7 +266,7 @@ fn schedule<'r>(
     };
     match current.size {
         Some(size) => {
-            for r in active().filter(|r| r.filter.matches(key, Some(size))) {
+            for r in active().filter(|r| r.filter.matches(key, Some(size), &current.tags)) {
                 if let Some(e) = r.expiration {
                     let t = expires_at(e, current, days);
                     if t < i64::MAX {
@@ -267,7 +277,7 @@ fn schedule<'r>(
         }
         None if history.len() == 1 => {
             for r in active().filter(|r| r.expired_object_delete_marker) {
-                if r.filter.matches(key, None) {
+                if r.filter.matches(key, None, &current.tags) {
                     let action = Action::RemoveExpiredMarker(current.id);
                     out.push((current.last_modified_ms, action, r));
                 }
@@ -280,9 +290,9 @@ fn schedule<'r>(
         let keep = nc.newer_noncurrent_versions.unwrap_or(0) as usize;
         // Noncurrent entries, newest first, with the time each became noncurrent: when its
         // successor was written.
-        let noncurrent = history.windows(2).map(|w| (w[1], w[0].last_modified_ms));
+        let noncurrent = history.windows(2).map(|w| (&w[1], w[0].last_modified_ms));
         for (entry, since) in noncurrent.skip(keep) {
-            if r.filter.matches(key, entry.size) {
+            if r.filter.matches(key, entry.size, &entry.tags) {
                 let t = days.after(since, nc.days);
                 out.push((t, Action::RemoveNoncurrent(entry.id), r));
             }
@@ -339,22 +349,24 @@ pub fn upload_next<'r>(
         .min_by_key(|(t, _)| *t)
 }
 
-/// When the current object of `key` (written at `last_modified_ms`, `size` bytes) expires
-/// and by which rule: S3's `x-amz-expiration`, always in real days.
+/// When the current object of `key` (written at `last_modified_ms`, `size` bytes, carrying
+/// `tags`) expires and by which rule: S3's `x-amz-expiration`, always in real days.
 pub fn expiration_of<'r>(
     rules: &'r [Rule],
     key: &str,
     last_modified_ms: i64,
     size: u64,
+    tags: &Tags,
 ) -> Option<(i64, &'r Rule)> {
     let current = Entry {
         id: VersionId::Null,
         last_modified_ms,
         size: Some(size),
+        tags: Tags::none(),
     };
     rules
         .iter()
-        .filter(|r| r.enabled && r.filter.matches(key, Some(size)))
+        .filter(|r| r.enabled && r.filter.matches(key, Some(size), tags))
         .filter_map(|r| Some((expires_at(r.expiration?, &current, Days::REAL), r)))
         .filter(|(t, _)| *t < i64::MAX)
         .min_by_key(|(t, _)| *t)

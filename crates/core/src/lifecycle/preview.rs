@@ -95,6 +95,7 @@ impl Sim {
             id,
             last_modified_ms: at_ms,
             size: None,
+            tags: Default::default(),
         };
         self.entries.insert(0, marker);
         self.added.insert(0, true);
@@ -265,6 +266,7 @@ mod tests {
             id,
             last_modified_ms: at,
             size: Some(10),
+            tags: Default::default(),
         }
     }
 
@@ -273,6 +275,7 @@ mod tests {
             id,
             last_modified_ms: at,
             size: None,
+            tags: Default::default(),
         }
     }
 

@@ -161,18 +161,20 @@ impl Store {
     }
 
     /// When the current object of `key` in `bucket` (written at `last_modified_ms`, `size`
-    /// bytes) expires and by which rule's ID: S3's `x-amz-expiration`, in real days. `None`
-    /// when no enabled expiration rule applies (or the rules cannot be read: the header is
-    /// advice, never a reason to fail the request).
+    /// bytes, carrying `tags`) expires and by which rule's ID: S3's `x-amz-expiration`, in
+    /// real days. `None` when no enabled expiration rule applies (or the rules cannot be
+    /// read: the header is advice, never a reason to fail the request).
     pub fn lifecycle_expiration(
         &self,
         bucket: &str,
         key: &str,
         last_modified_ms: i64,
         size: u64,
+        tags: &crate::tagging::Tags,
     ) -> Option<(i64, String)> {
         let rules = self.lifecycle_rules(bucket).ok()??;
-        super::expiration_of(&rules, key, last_modified_ms, size).map(|(t, r)| (t, r.id.clone()))
+        super::expiration_of(&rules, key, last_modified_ms, size, tags)
+            .map(|(t, r)| (t, r.id.clone()))
     }
 
     /// A bucket's lifecycle configuration changed or went (or the attempt ended): the cached

@@ -18,6 +18,7 @@ fn object(seq: u64, at: i64) -> Entry {
         id: id(seq),
         last_modified_ms: at,
         size: Some(10),
+        tags: Tags::none(),
     }
 }
 
@@ -26,6 +27,7 @@ fn marker(seq: u64, at: i64) -> Entry {
         id: id(seq),
         last_modified_ms: at,
         size: None,
+        tags: Tags::none(),
     }
 }
 
@@ -153,17 +155,15 @@ fn filters_disabled_rules_and_uploads() {
         },
         ..rule("sized", "")
     };
-    assert!(sized.filter.matches("k", Some(10)));
-    assert!(!sized.filter.matches("k", Some(5)) && !sized.filter.matches("k", Some(20)));
+    let none = Tags::none();
+    assert!(sized.filter.matches("k", Some(10), &none));
     assert!(
-        !sized.filter.matches("k", None),
+        !sized.filter.matches("k", Some(5), &none) && !sized.filter.matches("k", Some(20), &none)
+    );
+    assert!(
+        !sized.filter.matches("k", None, &none),
         "a size filter never takes markers"
     );
-    let tagged = Filter {
-        tags: vec![("a".into(), "b".into())],
-        ..Filter::default()
-    };
-    assert!(!tagged.matches("k", Some(1)), "no tags are stored yet");
     let off = Rule {
         enabled: false,
         ..sized.clone()
@@ -193,9 +193,141 @@ fn real_days_round_up_to_midnight_utc_as_the_header_says() {
         expiration: Some(Expiration::Days(3)),
         ..rule("r", "")
     }];
-    let (at, r) = expiration_of(&rules, "k", written, 1).unwrap();
+    let (at, r) = expiration_of(&rules, "k", written, 1, &Tags::none()).unwrap();
     assert_eq!((at, r.id.as_str()), (midnight_19th, "r"));
     // A shortened day is not rounded; a day of a day or more is.
     assert_eq!(Days::of_seconds(10).after(5, 2), 20_005);
     assert!(Days::of_seconds(86_400).midnight);
+}
+
+fn tags(pairs: &[(&str, &str)]) -> Tags {
+    let pairs = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    Tags::checked(pairs, &crate::tagging::TagRules::S3_OBJECT).unwrap()
+}
+
+fn tagged(seq: u64, at: i64, t: &[(&str, &str)]) -> Entry {
+    Entry {
+        tags: tags(t),
+        ..object(seq, at)
+    }
+}
+
+fn wanted(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    tags(pairs).pairs().to_vec()
+}
+
+#[test]
+fn a_tag_filter_matches_the_versions_that_carry_all_its_tags() {
+    let f = Filter {
+        prefixes: vec!["logs/".into()],
+        tags: wanted(&[("a", "1"), ("b", "2")]),
+        ..Filter::default()
+    };
+    let both = tags(&[("b", "2"), ("x", "y"), ("a", "1")]);
+    assert!(
+        f.matches("logs/k", Some(1), &both),
+        "order and extra tags do not matter"
+    );
+    assert!(
+        !f.matches("other", Some(1), &both),
+        "the prefix still applies"
+    );
+    assert!(
+        !f.matches("logs/k", Some(1), &tags(&[("a", "1")])),
+        "all of them"
+    );
+    assert!(
+        !f.matches("logs/k", Some(1), &tags(&[("a", "1"), ("b", "3")])),
+        "values too"
+    );
+    assert!(
+        !f.matches("logs/k", None, &Tags::none()),
+        "a delete marker has none"
+    );
+    assert!(!f.matches_key("logs/k"), "an upload is untagged");
+    // An exclusion with tags leaves out only what carries them; without, the whole prefix.
+    let excluding = Filter {
+        not: Some(Exclusion {
+            prefix: "keep/".into(),
+            tags: wanted(&[("hold", "yes")]),
+        }),
+        ..Filter::default()
+    };
+    assert!(excluding.matches("keep/a", Some(1), &Tags::none()));
+    assert!(!excluding.matches("keep/a", Some(1), &tags(&[("hold", "yes")])));
+    assert!(excluding.matches("other", Some(1), &tags(&[("hold", "yes")])));
+    let by_prefix = Filter {
+        not: Some(Exclusion {
+            prefix: "keep/".into(),
+            tags: Vec::new(),
+        }),
+        ..Filter::default()
+    };
+    assert!(!by_prefix.matches("keep/a", Some(1), &Tags::none()));
+}
+
+#[test]
+fn every_version_is_judged_by_its_own_tags() {
+    // test_lifecycle_expiration_versioned_tags2 and _noncur_tags1: the current version and
+    // each noncurrent one are matched on their own tags.
+    let filter = Filter {
+        tags: wanted(&[("key1", "val1")]),
+        ..Filter::default()
+    };
+    let expire = Rule {
+        expiration: Some(Expiration::Days(1)),
+        filter: filter.clone(),
+        ..rule("cur", "")
+    };
+    let history = [tagged(3, 0, &[("key1", "val1")]), object(2, 0)];
+    assert_eq!(
+        due(std::slice::from_ref(&expire), "k", &history, D, SHORT),
+        vec![(Action::Expire, "cur".into())]
+    );
+    let untagged_current = [object(3, 0), tagged(2, 0, &[("key1", "val1")])];
+    assert!(
+        due(
+            std::slice::from_ref(&expire),
+            "k",
+            &untagged_current,
+            9 * D,
+            SHORT
+        )
+        .is_empty()
+    );
+    let noncurrent = Rule {
+        noncurrent: Some(NoncurrentExpiration {
+            days: 2,
+            newer_noncurrent_versions: None,
+        }),
+        filter,
+        ..rule("nc", "")
+    };
+    // Versions 2 (tagged) and 1 (untagged) became noncurrent at 10 and 5: only 2 goes.
+    let history = [
+        object(3, 10),
+        tagged(2, 5, &[("key1", "val1")]),
+        object(1, 0),
+    ];
+    assert_eq!(
+        due(
+            std::slice::from_ref(&noncurrent),
+            "k",
+            &history,
+            20 * D,
+            SHORT
+        ),
+        vec![(Action::RemoveNoncurrent(id(2)), "nc".into())]
+    );
+    assert_eq!(
+        next_due(std::slice::from_ref(&noncurrent), "k", &history, SHORT),
+        Some(10 + 2 * D)
+    );
+    // The expiration header follows the current object's tags.
+    assert!(expiration_of(std::slice::from_ref(&expire), "k", 0, 1, &Tags::none()).is_none());
+    let with = tags(&[("key1", "val1")]);
+    assert!(expiration_of(std::slice::from_ref(&expire), "k", 0, 1, &with).is_some());
 }

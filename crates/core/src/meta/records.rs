@@ -10,6 +10,7 @@ use crate::access::{Grant, ObjectAccess};
 use crate::checksum::{Checksum, UploadChecksum};
 use crate::error::StorageError;
 use crate::retention::{BucketRetention, ObjectLock};
+use crate::tagging::Tags;
 use crate::version::{VersionId, Versioning};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
@@ -179,8 +180,8 @@ impl Versioned for BucketRecord {
 }
 
 /// The default encodings of the last fields an object's record gained after `format`:
-/// format 2 its access, format 3 its lock, format 4 its checksum (an upload's: the
-/// checksum it asked for; both `None`, encoded alike).
+/// format 2 its access, format 3 its lock, format 4 its checksum and tags (an upload's: the
+/// checksum it asked for; `None` either way, encoded alike).
 fn object_trailer(format: u8) -> Vec<u8> {
     let mut parts = Vec::new();
     if format < 2 {
@@ -191,6 +192,7 @@ fn object_trailer(format: u8) -> Vec<u8> {
     }
     if format < 4 {
         parts.push(default_encoding::<Option<Checksum>>());
+        parts.push(default_encoding::<Tags>());
     }
     default_encodings(&parts)
 }
@@ -297,6 +299,8 @@ pub struct ObjectData {
     /// The flexible checksum it was written with (format 4). Without one, S3 answers the
     /// CRC-32 every body has.
     pub checksum: Option<Checksum>,
+    /// Its tags (format 4).
+    pub tags: Tags,
     /// Written by appends (OSS and BOS AppendObject): later appends add segments to it in
     /// place (version format 4; the last field, see [`decode_with_trailer`]).
     pub appendable: bool,
@@ -357,8 +361,10 @@ pub struct UploadRecord {
     pub access: ObjectAccess,
     /// The lock it asked for (format 3).
     pub lock: ObjectLock,
-    /// The checksum algorithm and type it was created with (format 4; the last field).
+    /// The checksum algorithm and type it was created with (format 4).
     pub checksum: Option<UploadChecksum>,
+    /// The tags it asked for, which the completed object gets (format 4; the last field).
+    pub tags: Tags,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -510,6 +516,7 @@ mod tests {
                 access: ObjectAccess::default(),
                 lock: ObjectLock::default(),
                 checksum: None,
+                tags: Tags::default(),
                 appendable: false,
             }),
         };
@@ -536,8 +543,8 @@ mod tests {
             assert_eq!(decode::<ObjectSummary>(&bytes).unwrap(), summary);
         }
         for rec in [object, marker] {
-            // Formats 1 to 3 lack the trailing default access, lock, checksum and appendable
-            // flag; the lock, checksum and flag; or the checksum and flag.
+            // Formats 1 to 3 lack the trailing default access, lock, checksum, tags and
+            // appendable flag; the lock and the rest; or the checksum, tags and flag.
             for format in [FORMAT_V1, 2, 3] {
                 let mut old = postcard::to_stdvec(&rec).unwrap();
                 if !rec.is_delete_marker() {
@@ -574,6 +581,7 @@ mod tests {
             access: ObjectAccess::default(),
             lock: ObjectLock::default(),
             checksum: None,
+            tags: Tags::none(),
         };
         let mut old = postcard::to_stdvec(&upload).unwrap();
         old.truncate(old.len() - object_trailer(3).len());
@@ -593,6 +601,70 @@ mod tests {
         };
         assert_eq!(encode(&with)[0], 2);
         assert_eq!(decode::<PartRecord>(&encode(&with)).unwrap(), with);
+    }
+
+    #[test]
+    fn versions_and_uploads_keep_their_tags_and_older_ones_read_untagged() {
+        let rules = crate::tagging::TagRules::S3_OBJECT;
+        let tags = Tags::checked(vec![("team".into(), "a b".into())], &rules).unwrap();
+        let data = ObjectData {
+            size: 1,
+            etag: "e".into(),
+            crc64: 0,
+            crc32: 0,
+            parts: 0,
+            meta: ObjectMeta::default(),
+            segments: vec![],
+            access: ObjectAccess::default(),
+            lock: ObjectLock::default(),
+            checksum: None,
+            tags: tags.clone(),
+            appendable: false,
+        };
+        let rec = VersionRecord {
+            seq: 1,
+            id: VersionId::Null,
+            last_modified_ms: 2,
+            kind: EntryKind::Object(data),
+        };
+        let bytes = encode(&rec);
+        assert_eq!(bytes[0], 4);
+        assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), rec);
+        // A format 3 record is the same bytes without the checksum, tags and appendable flag:
+        // it reads untagged.
+        let untagged = VersionRecord {
+            kind: EntryKind::Object(ObjectData {
+                tags: Tags::none(),
+                ..rec.object().unwrap().clone()
+            }),
+            ..rec.clone()
+        };
+        let mut v3 = encode(&untagged);
+        v3.truncate(v3.len() - version_trailer(3).len());
+        v3[0] = 3;
+        assert_eq!(decode::<VersionRecord>(&v3).unwrap(), untagged);
+
+        let upload = UploadRecord {
+            key: "k".into(),
+            initiated_ms: 3,
+            meta: ObjectMeta::default(),
+            access: ObjectAccess::default(),
+            lock: ObjectLock::default(),
+            checksum: None,
+            tags,
+        };
+        assert_eq!(decode::<UploadRecord>(&encode(&upload)).unwrap(), upload);
+        let plain = UploadRecord {
+            tags: Tags::none(),
+            ..upload
+        };
+        for format in [FORMAT_V1, 2, 3] {
+            let mut old = postcard::to_stdvec(&plain).unwrap();
+            old.truncate(old.len() - object_trailer(format).len());
+            let mut bytes = vec![format];
+            bytes.extend(old);
+            assert_eq!(decode::<UploadRecord>(&bytes).unwrap(), plain);
+        }
     }
 
     #[test]

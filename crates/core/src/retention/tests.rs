@@ -21,6 +21,7 @@ fn object(last_modified_ms: i64, lock: ObjectLock) -> VersionRecord {
             lock,
             checksum: None,
             appendable: false,
+            tags: Default::default(),
         }),
     }
 }
