@@ -453,10 +453,7 @@ mod tests {
             .parse()
             .unwrap();
         let v2 = RequestParts::new(http::Method::GET, &uri, http::HeaderMap::new(), &[]).unwrap();
-        let facts = Facts {
-            req: &v2,
-            peer: None,
-        };
+        let facts = Facts::new(&v2, None, None);
         assert_eq!(facts.values("s3:signatureversion"), vec!["AWS"]);
         assert_eq!(facts.values("s3:authtype"), vec!["REST-QUERY-STRING"]);
     }

@@ -315,6 +315,7 @@ where
                     access: self.acl.object_access(env)?,
                     lock: ObjectLock::default(),
                     checksum: None,
+                    tags: Default::default(),
                 },
                 self.expect,
                 self.rules,

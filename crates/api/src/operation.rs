@@ -368,15 +368,17 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 Method::PUT if q("cors") => Some(PutBucketCors),
                 Method::DELETE if q("cors") => Some(DeleteBucketCors),
                 _ if get && q("cors") => Some(GetBucketCors),
-                // Any other method on these sub-resources has no operation (never a
-                // CreateBucket or DeleteBucket that ignores them).
-                _ if any_worm || (q("object-lock") && lock) || q("lifecycle") || q("cors") => None,
                 Method::PUT if q("tagging") => Some(PutBucketTagging),
                 Method::DELETE if q("tagging") => Some(DeleteBucketTagging),
                 _ if get && q("tagging") => Some(GetBucketTagging),
                 // Any other method on these sub-resources has no operation (never a
                 // CreateBucket or DeleteBucket that ignores them).
-                _ if any_worm || (q("object-lock") && lock) || q("lifecycle") || q("tagging") => {
+                _ if any_worm
+                    || (q("object-lock") && lock)
+                    || q("lifecycle")
+                    || q("cors")
+                    || q("tagging") =>
+                {
                     None
                 }
                 Method::PUT => Some(CreateBucket),
@@ -426,22 +428,7 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 // Any other method on them has no operation (never a delete or a put that
                 // ignores them); nor have `?lifecycle` and `?cors`, a bucket's, on an object.
                 _ if (q("retention") || q("legal-hold")) && lock => None,
-                Method::PUT if q("cors") => Some(PutBucketCors),
-                Method::DELETE if q("cors") => Some(DeleteBucketCors),
-                _ if get && q("cors") => Some(GetBucketCors),
-                Method::PUT if q("tagging") => Some(PutBucketTagging),
-                Method::DELETE if q("tagging") => Some(DeleteBucketTagging),
-                _ if get && q("tagging") => Some(GetBucketTagging),
-                // Any other method on these sub-resources has no operation (never a
-                // CreateBucket or DeleteBucket that ignores them).
-                _ if any_worm
-                    || (q("object-lock") && lock)
-                    || q("lifecycle")
-                    || q("cors")
-                    || q("tagging") =>
-                {
-                    None
-                }
+                _ if q("lifecycle") || q("cors") => None,
                 Method::PUT if copy => Some(CopyObject),
                 Method::PUT => Some(PutObject),
                 Method::GET if q("uploadId") => Some(ListParts),

@@ -441,7 +441,7 @@ async fn run_post<D: Dialect>(
     }
     let who = Requester::of(state, user.as_deref());
     let expected = access::Expected::of(&req, D::EXPECTED_OWNER_HEADERS);
-    let facts = access::Facts { req: &req, peer };
+    let facts = access::Facts::new(&req, peer, Some(&state.store));
     let decided = access::authorize(state, who, &req, op, None, &expected, &facts)?;
     let ctx = Ctx {
         state,

@@ -171,7 +171,11 @@ impl Store {
         // An appendable object keeps no flexible checksum: each append would change it (its
         // CRCs are kept chained instead); OSS and BOS ask for none.
         let NewObject {
-            meta, access, lock, ..
+            meta,
+            access,
+            lock,
+            tags,
+            ..
         } = new;
         validate_key(key)?;
         self.bucket(bucket)?;
@@ -227,6 +231,7 @@ impl Store {
                                 access,
                                 lock,
                                 checksum: None,
+                                tags,
                                 appendable: true,
                             };
                             let outcome = outcome_of(&data, &guard, w);

@@ -142,6 +142,7 @@ impl Store {
         Ok((segments, c))
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn copy_once(
         &self,
         (src_bucket, src_key, src_version): (&str, &str, Option<VersionId>),

@@ -128,6 +128,7 @@ async fn a_copy_of_an_appendable_object_is_refused() {
             MetadataDirective::Copy,
             Default::default(),
             Default::default(),
+            None,
         )
         .await;
     assert!(matches!(

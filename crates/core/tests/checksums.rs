@@ -275,6 +275,7 @@ async fn a_copy_computes_the_checksum_it_asks_for() {
                 MetadataDirective::Copy,
                 NewObject::default(),
                 Some(alg),
+                None,
             )
             .await
             .unwrap();
@@ -311,6 +312,7 @@ async fn a_copy_computes_the_checksum_it_asks_for() {
             MetadataDirective::Copy,
             Default::default(),
             Default::default(),
+            None,
         )
         .await
         .unwrap();

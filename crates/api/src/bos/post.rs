@@ -91,6 +91,7 @@ pub(super) async fn post_object(ctx: &Ctx<'_>, form: Form, file: FileStream) -> 
     let range = form.policy.as_ref().and_then(Policy::length_range);
     let out = ctx
         .run(PutObject {
+            tags: super::tagging::write_tags(ctx)?,
             lock: strata_core::retention::ObjectLock::default(),
             acl: super::acl::write_acl(ctx)?,
             bucket,

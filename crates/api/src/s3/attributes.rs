@@ -167,6 +167,7 @@ mod tests {
                 parts: 3,
                 part_values: vec![vec![0; 4], vec![1; 4], vec![2; 4]],
             }),
+            tags: Default::default(),
             appendable: false,
         }
     }

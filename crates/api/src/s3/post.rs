@@ -86,11 +86,10 @@ impl From<PostError> for S3Error {
 
 /// Stores the file as PutObject stores a body, with the form's fields for headers.
 pub(super) async fn post_object(ctx: &Ctx<'_>, form: Form, file: FileStream) -> S3Result {
-    if form.get("tagging").is_some() {
-        return Err(S3Error::not_implemented(
-            "The `tagging` field of a browser upload",
-        ));
-    }
+    let tags = match form.get("tagging") {
+        Some(doc) => super::tagging::form_tags(doc)?,
+        None => strata_core::tagging::Tags::none(),
+    };
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     let acl = write_ask(ctx)?;
     ctx.read(GetBucket(bucket))?;
@@ -99,6 +98,7 @@ pub(super) async fn post_object(ctx: &Ctx<'_>, form: Form, file: FileStream) -> 
     let out = ctx
         .run(PutObject {
             lock,
+            tags,
             acl,
             bucket,
             key,

@@ -67,6 +67,11 @@ pub(super) fn set_tag_count(ctx: &Ctx<'_>, resp: &mut Response<Body>, v: &Object
     }
 }
 
+/// The tags of a browser upload's `tagging` field (a `<Tagging>` document, as S3 takes it).
+pub(super) fn form_tags(doc: &str) -> Result<Tags, S3Error> {
+    document_tags(doc.as_bytes(), &TagRules::S3_OBJECT)
+}
+
 fn document_tags(bytes: &[u8], rules: &TagRules) -> Result<Tags, S3Error> {
     let pairs = parse_document(bytes).map_err(|_| S3Error::malformed_xml())?;
     checked(pairs, rules)
