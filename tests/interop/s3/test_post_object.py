@@ -145,7 +145,7 @@ def test_a_signer_without_write_permission_is_refused(server, make_s3, new_bucke
     ("unknown key", 403, "InvalidAccessKeyId"),
     ("no key field", 400, "InvalidArgument"),
     ("malformed policy", 400, "InvalidPolicyDocument"),
-    ("tagging", 501, "NotImplemented"),
+    ("malformed tagging", 400, "MalformedXML"),
 ])
 def test_forms_the_policy_does_not_allow_are_refused(server, s3, bucket, case, status, code):
     conditions = [["starts-with", "$key", "ok/"], ["content-length-range", 2, 8]]
@@ -164,9 +164,9 @@ def test_forms_the_policy_does_not_allow_are_refused(server, s3, bucket, case, s
         content = b"1"
     elif case == "no key field":
         del fields["key"]
-    elif case == "tagging":
+    elif case == "malformed tagging":
         conditions.append(["starts-with", "$tagging", ""])
-        fields["tagging"] = "<Tagging><TagSet></TagSet></Tagging>"
+        fields["tagging"] = "<Tagging><TagSet><Tag><Key>k</Key>"
     form = v2_form(server, bucket, conditions, fields, expires_in)
     if case == "bad signature":
         form["signature"] = base64.b64encode(b"0" * 20).decode()
@@ -180,6 +180,21 @@ def test_forms_the_policy_does_not_allow_are_refused(server, s3, bucket, case, s
     assert r.status_code == status, r.text
     assert error_code(r) == code
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+
+
+def test_a_tagging_field_tags_the_uploaded_version(server, s3, versioned_bucket):
+    """S3 takes a browser upload's tags as a `<Tagging>` document in its `tagging` field."""
+    doc = ("<Tagging><TagSet><Tag><Key>team</Key><Value>web</Value></Tag>"
+           "<Tag><Key>tier</Key><Value>1</Value></Tag></TagSet></Tagging>")
+    conditions = [["starts-with", "$key", "t/"], ["eq", "$tagging", doc]]
+    form = v2_form(server, versioned_bucket, conditions, {"key": "t/file", "tagging": doc}, 600)
+    r = post(f"{server.endpoint}/{versioned_bucket}", form, b"tagged")
+    assert r.status_code == 204, r.text
+    got = s3.get_object_tagging(Bucket=versioned_bucket, Key="t/file",
+                                VersionId=r.headers["x-amz-version-id"])
+    assert got["TagSet"] == [{"Key": "team", "Value": "web"}, {"Key": "tier", "Value": "1"}]
+    head = s3.head_object(Bucket=versioned_bucket, Key="t/file")
+    assert head["ResponseMetadata"]["HTTPHeaders"]["x-amz-tagging-count"] == "2"
 
 
 def test_a_form_signed_with_boto3s_unsigned_client_is_anonymous(server, make_s3, admin, bucket):
