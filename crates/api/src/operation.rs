@@ -428,7 +428,7 @@ pub fn route(routes: &Routes, req: &RequestParts) -> Result<Operation, Unrouted>
                 // Any other method on them has no operation (never a delete or a put that
                 // ignores them); nor have `?lifecycle` and `?cors`, a bucket's, on an object.
                 _ if (q("retention") || q("legal-hold")) && lock => None,
-                _ if q("lifecycle") || q("cors") => None,
+                _ if q("lifecycle") || q("cors") || q("tagging") => None,
                 Method::PUT if copy => Some(CopyObject),
                 Method::PUT => Some(PutObject),
                 Method::GET if q("uploadId") => Some(ListParts),
