@@ -12,7 +12,6 @@
 //! ([`crate::cors`]).
 
 use super::error::S3Error;
-use super::lock::has_checksum;
 use super::{Ctx, S3Result, empty, xml};
 use crate::body::Incoming;
 use crate::exec::*;
@@ -126,11 +125,7 @@ pub(super) fn get(ctx: &Ctx<'_>) -> S3Result {
 pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let bucket = ctx.bucket()?;
     ctx.read(GetBucket(bucket))?;
-    if !has_checksum(ctx) {
-        return Err(S3Error::invalid_request(
-            "Missing required header for this request: Content-MD5",
-        ));
-    }
+    super::lock::require_config_digest(ctx)?;
     let bytes = ctx.read_document(body).await?;
     let config = parse_config(&bytes)?;
     ctx.run(PutCors { bucket, config }).await?;

@@ -12,7 +12,6 @@
 //! and then refused with 501: Strata has no storage classes to move objects to.
 
 use super::error::S3Error;
-use super::lock::has_checksum;
 use super::{Ctx, S3Result, empty, xml};
 use crate::Body;
 use crate::body::Incoming;
@@ -491,11 +490,7 @@ pub(super) fn get(ctx: &Ctx<'_>) -> S3Result {
 pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> S3Result {
     let bucket = ctx.bucket()?;
     ctx.read(GetBucket(bucket))?;
-    if !has_checksum(ctx) {
-        return Err(S3Error::invalid_request(
-            "Missing required header for this request: Content-MD5",
-        ));
-    }
+    super::lock::require_config_digest(ctx)?;
     let bytes = ctx.read_document(body).await?;
     let rules = parse_rules(&bytes)?;
     ctx.run(PutLifecycle { bucket, rules }).await?;

@@ -44,6 +44,17 @@ pub(super) fn has_checksum(ctx: &Ctx<'_>) -> bool {
     has_integrity_header(ctx) || (chunked && trailer)
 }
 
+/// A bucket configuration's put (lifecycle, CORS) requires a digest of its body, as AWS does.
+pub(super) fn require_config_digest(ctx: &Ctx<'_>) -> Result<(), S3Error> {
+    if has_checksum(ctx) {
+        Ok(())
+    } else {
+        Err(S3Error::invalid_request(
+            "Missing required header for this request: Content-MD5",
+        ))
+    }
+}
+
 /// AWS's refusal of an Object Lock request, or an upload under Object Lock, that carries no
 /// digest of its body.
 fn checksum_required(what: &str) -> S3Error {
