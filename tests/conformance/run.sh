@@ -95,7 +95,7 @@ EOF
 
 # A free port: the server binds port 0 and names the address it got.
 STRATA_ACCESS_KEY=$ADMIN_AK STRATA_SECRET_KEY=$ADMIN_SK "$BIN" serve \
-    --data-dir "$WORK/data" --listen 127.0.0.1:0 --region us-east-1 \
+    --data-dir "$WORK/data" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --region us-east-1 \
     --owner-id strata-admin --display-name "Strata administrator" --users "$WORK/users.toml" \
     --lifecycle-day "$LIFECYCLE_DAY" \
     >"$WORK/server.out" 2>"$WORK/server.err" &

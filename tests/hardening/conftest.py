@@ -94,6 +94,7 @@ class StrataProcess:
         with open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(
                 [str(binary()), "serve", "--data-dir", str(self.data_dir), "--listen", listen,
+                 "--admin-listen", "127.0.0.1:0",
                  "--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY, "--region", REGION,
                  *self.args],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, env=env,

@@ -144,6 +144,7 @@ def server(tmp_path_factory) -> Server:
             str(binary), "serve",
             "--data-dir", str(data_dir),
             "--listen", "127.0.0.1:0",
+            "--admin-listen", "127.0.0.1:0",
             "--access-key", ACCESS_KEY,
             "--secret-key", SECRET_KEY,
             "--users", str(users_path),

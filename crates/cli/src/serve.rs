@@ -19,6 +19,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9000")]
     listen: String,
 
+    /// Address of the admin listener, HOST:PORT: `/metrics`, `/health`, `/ready` and the
+    /// web console, apart from the data port (port 0 picks a free port; `off`: none).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9001")]
+    admin_listen: String,
+
     /// Access key clients sign with (give the secret key too). Without both keys, the
     /// pair in DIR/credentials is used, generated on first start.
     #[arg(long, value_name = "KEY", env = "STRATA_ACCESS_KEY", hide_env_values = true, value_parser = credentials::parse_key)]
@@ -121,6 +126,22 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         source,
     })?;
 
+    let admin = if args.admin_listen == "off" {
+        None
+    } else {
+        let listener = TcpListener::bind(&args.admin_listen)
+            .await
+            .map_err(|source| CliError::Listen {
+                addr: args.admin_listen.clone(),
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| CliError::Listen {
+            addr: args.admin_listen.clone(),
+            source,
+        })?;
+        Some((listener, addr))
+    };
+
     let credentials = match given {
         Some(c) => {
             tracing::info!(access_key = %c.access_key, "using the credentials given by flags or environment");
@@ -147,10 +168,6 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
 
     let shutdown = on_signal().map_err(CliError::Signals)?;
 
-    println!(
-        "strata listening on http://{addr} (data: {})",
-        dir.display()
-    );
     let mut main = User::from_credentials(credentials);
     if let Some(id) = args.owner_id {
         main.display_name = id.clone();
@@ -175,6 +192,20 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         signing_keys: Default::default(),
         aws_2023_defaults: args.aws_2023_defaults,
     });
+    let mut admin_task = None;
+    if let Some((listener, admin_addr)) = admin {
+        println!("strata admin listening on http://{admin_addr} (metrics, health, console)");
+        let state = state.clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(strata_api::ops::serve_admin(listener, state, async {
+            let _ = stopped.await;
+        }));
+        admin_task = Some((stop, task));
+    }
+    println!(
+        "strata listening on http://{addr} (data: {})",
+        dir.display()
+    );
     let options = strata_api::ServeOptions {
         header_timeout: seconds(args.header_timeout),
         body_timeout: seconds(args.body_timeout),
@@ -193,6 +224,10 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         options,
     )
     .await;
+    if let Some((stop, task)) = admin_task {
+        let _ = stop.send(());
+        let _ = task.await;
+    }
     tracing::info!("stopped");
     Ok(())
 }

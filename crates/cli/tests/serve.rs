@@ -30,6 +30,7 @@ fn strata_serve_on(data_dir: &Path, listen: &str) -> Command {
         .arg("--data-dir")
         .arg(data_dir)
         .args(["--listen", listen])
+        .args(["--admin-listen", "127.0.0.1:0"])
         .env_remove("STRATA_ACCESS_KEY")
         .env_remove("STRATA_SECRET_KEY")
         .env_remove("RUST_LOG")

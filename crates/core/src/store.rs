@@ -347,6 +347,13 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the store can serve: a read transaction opens and the data directory has room
+    /// for writes (the admin listener's `/ready`).
+    pub fn ready(&self) -> Result<()> {
+        drop(self.read()?);
+        self.check_room(None)
+    }
+
     /// Wakes the reclaimer after an operation freed blobs.
     pub(crate) fn freed_space(&self) {
         self.inner.reclaim.notify_one();

@@ -70,6 +70,7 @@ impl Server {
             .arg("--data-dir")
             .arg(dir.join("data"))
             .args(["--listen", "127.0.0.1:0"])
+            .args(["--admin-listen", "127.0.0.1:0"])
             .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
             .args(extra)
             .env_remove("STRATA_ACCESS_KEY")

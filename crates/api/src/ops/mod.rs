@@ -1,0 +1,128 @@
+//! The admin listener (`strata serve --admin-listen`, default `127.0.0.1:9001`): the
+//! operator's port, apart from the data port. It answers
+//!
+//! | path | answer |
+//! |---|---|
+//! | `GET /health` | 200 `{"status":"ok"}` while the process runs |
+//! | `GET /ready` | 200 when the store is open and takes writes, else 503 |
+//! | `GET /metrics` | the Prometheus text exposition ([`metrics`]) |
+//! | anything else | the web console ([`crate::console`]) |
+//!
+//! Nothing here is reachable from the data port, and nothing on the data port from here.
+
+pub mod metrics;
+
+use crate::{AppState, Body, full};
+use hyper::body::Incoming;
+use hyper::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// How long the admin listener waits for a request head.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long admin requests in flight may take to finish once shutdown begins.
+const GRACE: Duration = Duration::from_secs(5);
+
+/// Serves the admin listener until `shutdown` completes.
+pub async fn serve_admin(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()>,
+) {
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    tracing::debug!(error = %e, "admin accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let state = state.clone();
+        let service = service_fn(move |req| handle(state.clone(), peer, req));
+        let conn = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            .serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(%peer, error = %e, "admin connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(GRACE) => {}
+    }
+}
+
+async fn handle(
+    state: Arc<AppState>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
+    let resp = match req.uri().path() {
+        "/health" => only_get(&req).unwrap_or_else(|| json(StatusCode::OK, crate::health::BODY)),
+        "/ready" => only_get(&req).unwrap_or_else(|| ready(&state)),
+        "/metrics" => only_get(&req).unwrap_or_else(|| {
+            let mut resp = Response::new(full(metrics::render(&state)));
+            resp.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            );
+            resp
+        }),
+        _ => crate::console::handle(&state, peer, req).await,
+    };
+    Ok(resp)
+}
+
+/// `/ready`: the store answers a read and has room for writes.
+fn ready(state: &AppState) -> Response<Body> {
+    match state.store.ready() {
+        Ok(()) => json(StatusCode::OK, r#"{"status":"ready"}"#),
+        Err(why) => {
+            let body = serde_json::json!({"status": "unavailable", "reason": why.to_string()});
+            json(StatusCode::SERVICE_UNAVAILABLE, body.to_string())
+        }
+    }
+}
+
+/// A 405 for anything but GET and HEAD.
+fn only_get<B>(req: &Request<B>) -> Option<Response<Body>> {
+    if matches!(*req.method(), Method::GET | Method::HEAD) {
+        return None;
+    }
+    let mut resp = Response::new(full("only GET and HEAD are allowed here\n"));
+    *resp.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    resp.headers_mut()
+        .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+    Some(resp)
+}
+
+fn json(status: StatusCode, body: impl Into<bytes::Bytes>) -> Response<Body> {
+    let mut resp = Response::new(full(body));
+    *resp.status_mut() = status;
+    resp.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
