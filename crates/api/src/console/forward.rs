@@ -66,8 +66,23 @@ where
     let body = crate::body::Incoming::new(body, Some(crate::DEFAULT_TIMEOUT), expects_continue);
     let parts = crate::request::RequestParts::new(head.method, &uri, head.headers, &[])
         .map_err(|e| ConsoleError::BadRequest(format!("the path does not decode: {e:?}")))?;
+    let method = parts.method.clone();
     let mut resp =
         crate::pipeline::handle_as::<S3Api>(state, parts, body, Some(peer.ip()), user).await;
+    // The data port's request log, for the console's S3 requests (the admin listener logs
+    // nothing else per request).
+    if let Some(log) = resp.extensions().get::<crate::RequestLog>() {
+        tracing::info!(
+            %peer,
+            %method,
+            path = %uri.path(),
+            access_key = log.access_key.as_deref().unwrap_or_default(),
+            operation = log.operation.unwrap_or_default(),
+            error = log.error.unwrap_or_default(),
+            status = resp.status().as_u16(),
+            "console"
+        );
+    }
     // An object read back on the console's origin must never run as a page of it.
     resp.headers_mut().insert(
         hyper::header::CONTENT_SECURITY_POLICY,
