@@ -428,3 +428,84 @@ async fn a_restore_plan_is_the_cli_plan() {
     assert_eq!(again["counts"]["copy"], 0);
     assert_eq!(again["counts"]["undelete"], 0);
 }
+
+#[tokio::test]
+async fn api_bodies_and_methods_are_bounded() {
+    let c = Console::start().await;
+    let s = c.login(ADMIN).await;
+    let cookie = format!("strata_console={}", s.cookie);
+    let huge = format!(
+        r#"{{"bucket":"b","prefix":"{}","as_of":"0"}}"#,
+        "p".repeat(20 * 1024)
+    );
+    let r = c
+        .send(
+            Method::POST,
+            "/api/restore/run",
+            &[
+                ("cookie", &cookie),
+                ("x-strata-csrf", &s.csrf),
+                ("content-type", "application/json"),
+            ],
+            huge,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let huge_login = format!(
+        r#"{{"access_key":"{}","secret_key":"x"}}"#,
+        "A".repeat(20 * 1024)
+    );
+    let r = c
+        .send(
+            Method::POST,
+            "/api/login",
+            &[("content-type", "application/json")],
+            huge_login,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        c.send(Method::GET, "/api/login", &[], "").await.status,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    assert_eq!(
+        c.call(&s, Method::GET, "/api/logout", "").await.status,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    assert_eq!(
+        c.call(&s, Method::POST, "/index.html", "").await.status,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    // The S3 path takes only the methods S3 has here.
+    assert_eq!(
+        c.call(&s, Method::OPTIONS, "/s3/b", "").await.status,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    assert_eq!(
+        c.call(&s, Method::GET, "/api/nothing", "").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        c.send(Method::GET, "/elsewhere", &[], "").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // A bucket name that would change the request's path is refused before any request.
+    let r = c
+        .call(
+            &s,
+            Method::GET,
+            "/api/restore/plan?bucket=b%3Fpolicy&as_of=0",
+            "",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = c
+        .call(
+            &s,
+            Method::GET,
+            "/api/restore/plan?bucket=bkt&as_of=yesterday",
+            "",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}

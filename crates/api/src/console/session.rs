@@ -224,6 +224,27 @@ mod tests {
     }
 
     #[test]
+    fn sessions_end_idle_or_old() {
+        let start = Instant::now();
+        let s = Session {
+            access_key: "ak".into(),
+            secret_key: "sk".into(),
+            csrf: "t".into(),
+            started: start,
+            last_used: start,
+        };
+        assert!(s.valid(start));
+        assert!(s.valid(start + IDLE - Duration::from_secs(1)));
+        assert!(!s.valid(start + IDLE));
+        let used = Session {
+            last_used: start + LIFETIME - Duration::from_secs(1),
+            ..s
+        };
+        assert!(used.valid(start + LIFETIME - Duration::from_millis(500)));
+        assert!(!used.valid(start + LIFETIME));
+    }
+
+    #[test]
     fn secrets_compare_whole() {
         assert!(same_secret("abc", "abc"));
         assert!(!same_secret("abc", "abd"));
