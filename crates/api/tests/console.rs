@@ -393,7 +393,8 @@ async fn a_restore_plan_is_the_cli_plan() {
     assert_eq!(action("p/later").as_deref(), Some("created_later"));
     // Without the token, nothing runs.
     let cookie = format!("strata_console={}", s.cookie);
-    let body = format!(r#"{{"bucket":"rbk","prefix":"p/","as_of":"{as_of}"}}"#);
+    let digest = plan["digest"].as_str().unwrap().to_owned();
+    let body = format!(r#"{{"bucket":"rbk","prefix":"p/","as_of":"{as_of}","digest":"{digest}"}}"#);
     let refused = c
         .send(
             Method::POST,
@@ -403,6 +404,22 @@ async fn a_restore_plan_is_the_cli_plan() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // A plan other than the one previewed does not run.
+    let stale = c
+        .send(
+            Method::POST,
+            "/api/restore/run",
+            &[
+                ("cookie", &cookie),
+                ("x-strata-csrf", &s.csrf),
+                ("content-type", "application/json"),
+            ],
+            body.replace(&digest, "00"),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let unchanged = c.call(&s, Method::GET, "/s3/rbk/p/changed", "").await;
+    assert_eq!(&unchanged.body[..], b"new");
     let run = c
         .send(
             Method::POST,

@@ -68,6 +68,10 @@ struct RestoreAsk {
     #[serde(default)]
     prefix: String,
     as_of: String,
+    /// A run: the `digest` of the plan previewed; the run is refused if the plan is not that
+    /// one any more.
+    #[serde(default)]
+    digest: Option<String>,
 }
 
 /// `GET /api/restore/plan?bucket=B&prefix=P&as_of=T`.
@@ -84,7 +88,9 @@ pub async fn restore_plan<B>(
     Ok(json(StatusCode::OK, &plan_json(&target, &plans)))
 }
 
-/// `POST /api/restore/run` with `{"bucket", "prefix", "as_of"}`.
+/// `POST /api/restore/run` with `{"bucket", "prefix", "as_of", "digest"}`: the plan is made
+/// again from a fresh listing; when `digest` is given and the plan is no longer the one
+/// previewed (the keys changed since), nothing runs (409) and the page previews again.
 pub async fn restore_run<B>(
     state: &AppState,
     peer: SocketAddr,
@@ -95,10 +101,27 @@ where
     B: hyper::body::Body<Data = Bytes>,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    let target = target(read_json(req).await?)?;
+    let ask: RestoreAsk = read_json(req).await?;
+    let previewed = ask.digest.clone();
+    let target = target(ask)?;
     let mut plans = restore::make_plan(state, peer, &current.user, &target).await?;
+    if previewed.is_some_and(|d| d != digest(&plans)) {
+        return Err(ConsoleError::PlanChanged);
+    }
     restore::run(state, peer, &current.user, &target, &mut plans).await;
     Ok(json(StatusCode::OK, &plan_json(&target, &plans)))
+}
+
+/// The SHA-256 (hex) of a plan's keys and actions, before it runs.
+fn digest(plans: &[restore::KeyPlan]) -> String {
+    use sha2::{Digest as _, Sha256};
+    let mut h = Sha256::new();
+    for p in plans {
+        let line = serde_json::json!([p.key, p.action, p.markers, p.version_id]);
+        h.update(line.to_string().as_bytes());
+        h.update(b"\n");
+    }
+    hex::encode(h.finalize())
 }
 
 fn plan_json(t: &Target, plans: &[restore::KeyPlan]) -> serde_json::Value {
@@ -107,6 +130,7 @@ fn plan_json(t: &Target, plans: &[restore::KeyPlan]) -> serde_json::Value {
         "bucket": t.bucket,
         "prefix": t.prefix,
         "as_of_ms": t.as_of_ms,
+        "digest": digest(plans),
         "counts": {
             "keys": plans.len(),
             "unchanged": count("unchanged"),

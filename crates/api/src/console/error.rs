@@ -23,6 +23,8 @@ pub enum ConsoleError {
     NotFound,
     #[error("method not allowed")]
     Method,
+    #[error("the keys changed since the preview: preview the plan again")]
+    PlanChanged,
     #[error("over {0} versions under the prefix: use `strata restore` for this one")]
     TooMany(usize),
     /// An S3 request made for the console was refused (its status and S3 error code).
@@ -42,6 +44,7 @@ impl ConsoleError {
             ConsoleError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ConsoleError::TooLarge(_) | ConsoleError::TooMany(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ConsoleError::NotFound => StatusCode::NOT_FOUND,
+            ConsoleError::PlanChanged => StatusCode::CONFLICT,
             ConsoleError::Method => StatusCode::METHOD_NOT_ALLOWED,
             ConsoleError::Upstream { status, .. } => *status,
         }

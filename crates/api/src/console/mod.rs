@@ -9,7 +9,7 @@
 //! | `GET /api/session` | who is signed in, and the CSRF token |
 //! | `POST /api/logout` | ends the session |
 //! | `GET /api/restore/plan?bucket&prefix&as_of` | `strata restore --dry-run`'s plan as JSON |
-//! | `POST /api/restore/run` | carries that plan out; per-key results |
+//! | `POST /api/restore/run` | carries that plan out (409 if it is not the one previewed); per-key results |
 //! | `/s3/BUCKET/KEY?QUERY` | the S3 request `/BUCKET/KEY?QUERY`, made as the session's user |
 //!
 //! Security: every path but the page's needs a valid session (else 401); every request other

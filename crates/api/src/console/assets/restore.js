@@ -73,7 +73,7 @@ export class Restore {
     const ask = { bucket: this.bucket, prefix: this.prefix.value, as_of: asOf };
     try {
       const plan = await api('GET', `/api/restore/plan?${query(Object.entries(ask))}`);
-      this.planned = ask;
+      this.planned = { ...ask, digest: plan.digest };
       this.render(plan, false);
       const c = plan.counts;
       document.getElementById('restore-summary').textContent = `Plan for ${c.keys} keys: ${c.copy} to copy back, ${c.undelete} to undelete, ${c.unchanged} unchanged, ${c.created_later + c.deleted_then} left alone.`;
