@@ -273,6 +273,30 @@ pub(crate) async fn handle<D: Dialect>(
     body: Incoming,
     peer: Option<std::net::IpAddr>,
 ) -> Response<Body> {
+    handle_with::<D>(state, req, body, peer, None).await
+}
+
+/// Answers one request of dialect `D` made by `user`, authenticated already by in-process
+/// code (the web console's session, [`crate::console`]): no signature is looked for, and
+/// every later step (routing, the access decision, the handlers) is a signed request's.
+/// Only code of this crate can call it; nothing a client sends selects it.
+pub(crate) async fn handle_as<D: Dialect>(
+    state: &AppState,
+    req: RequestParts,
+    body: Incoming,
+    peer: Option<std::net::IpAddr>,
+    user: Arc<User>,
+) -> Response<Body> {
+    handle_with::<D>(state, req, body, peer, Some(user)).await
+}
+
+async fn handle_with<D: Dialect>(
+    state: &AppState,
+    req: RequestParts,
+    body: Incoming,
+    peer: Option<std::net::IpAddr>,
+    authenticated: Option<Arc<User>>,
+) -> Response<Body> {
     let request_id = D::request_id();
     let is_head = req.method == Method::HEAD;
     let has_body = crate::body::has_body(&req.headers);
@@ -283,7 +307,7 @@ pub(crate) async fn handle<D: Dialect>(
     };
     // A preflight is answered from the bucket's CORS rules alone, unauthenticated
     // (`crate::cors`); an actual request with `Origin` gets their headers on its answer.
-    let preflight = req.method == Method::OPTIONS;
+    let preflight = req.method == Method::OPTIONS && authenticated.is_none();
     let cors = (!preflight)
         .then(|| crate::cors::Asked::of::<D>(&req))
         .flatten();
@@ -292,7 +316,7 @@ pub(crate) async fn handle<D: Dialect>(
         log.operation = Some("PreflightCors");
         crate::cors::preflight::<D>(state, &D::address(req))
     } else {
-        run::<D>(state, req, body, peer, &mut log).await
+        run::<D>(state, req, body, peer, authenticated, &mut log).await
     };
     let mut resp = result.unwrap_or_else(|e| {
         log.error = Some(D::error_code(&e));
@@ -331,10 +355,16 @@ async fn run<D: Dialect>(
     req: RequestParts,
     body: Incoming,
     peer: Option<std::net::IpAddr>,
+    authenticated: Option<Arc<User>>,
     log: &mut RequestLog,
 ) -> Result<Response<Body>, D::Error> {
-    log.anonymous = D::unsigned(&req);
-    let (user, auth) = if log.anonymous {
+    log.anonymous = authenticated.is_none() && D::unsigned(&req);
+    let (user, auth) = if let Some(user) = authenticated {
+        // In-process: the handlers get what an unsigned request's headers say of its body
+        // (no chunk signatures, which need a signer's key), and the user is `user`.
+        log.access_key = Some(user.credentials.access_key.clone());
+        (Some(user), D::anonymous_auth(&req)?)
+    } else if log.anonymous {
         (None, D::anonymous_auth(&req)?)
     } else {
         let Signed {

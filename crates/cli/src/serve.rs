@@ -191,6 +191,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
             .collect(),
         signing_keys: Default::default(),
         aws_2023_defaults: args.aws_2023_defaults,
+        console: Default::default(),
     });
     let mut admin_task = None;
     if let Some((listener, admin_addr)) = admin {
