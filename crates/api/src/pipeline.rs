@@ -279,6 +279,7 @@ pub(crate) async fn handle<D: Dialect>(
     let echo = D::echo(&req);
     let mut log = RequestLog {
         dialect: D::NAME,
+        request_id: request_id.clone(),
         ..RequestLog::default()
     };
     // A preflight is answered from the bucket's CORS rules alone, unauthenticated
@@ -290,7 +291,9 @@ pub(crate) async fn handle<D: Dialect>(
     let result = if preflight {
         log.anonymous = D::unsigned(&req);
         log.operation = Some("PreflightCors");
-        crate::cors::preflight::<D>(state, &D::address(req))
+        let req = D::address(req);
+        log.addressed(&req);
+        crate::cors::preflight::<D>(state, &req)
     } else {
         run::<D>(state, req, body, peer, &mut log).await
     };
@@ -317,6 +320,11 @@ pub(crate) async fn handle<D: Dialect>(
 #[derive(Clone, Debug, Default)]
 pub struct RequestLog {
     pub dialect: &'static str,
+    /// The id the answer carries in the dialect's request-id headers.
+    pub request_id: String,
+    /// The bucket and key addressed, once the address is read.
+    pub bucket: Option<String>,
+    pub key: Option<String>,
     /// The access key the request is signed with, once authenticated.
     pub access_key: Option<String>,
     /// The request carries no signature at all.
@@ -324,6 +332,72 @@ pub struct RequestLog {
     pub operation: Option<&'static str>,
     /// The error code answered, if any.
     pub error: Option<&'static str>,
+}
+
+impl RequestLog {
+    fn addressed(&mut self, req: &RequestParts) {
+        self.bucket.clone_from(&req.bucket);
+        self.key.clone_from(&req.key);
+    }
+
+    /// Writes the request's log line: target `strata_api::request`, message `served`, at
+    /// `info` for a success, `warn` for a 4xx answer, `error` for a 5xx one (so a filter can
+    /// keep only the failures). `bytes_in` is the request's `Content-Length`, `bytes_out` the
+    /// answer body's length when known, `duration_us` the time until the answer's head.
+    pub fn emit(
+        &self,
+        peer: std::net::SocketAddr,
+        method: &Method,
+        path: &str,
+        resp: &Response<Body>,
+        bytes_in: Option<u64>,
+        elapsed: std::time::Duration,
+    ) {
+        let status = resp.status().as_u16();
+        let who = match &self.access_key {
+            Some(key) => Some(key.as_str()),
+            None => self.anonymous.then_some("anonymous"),
+        };
+        let bytes_out = if *method == Method::HEAD {
+            Some(0)
+        } else {
+            hyper::body::Body::size_hint(resp.body())
+                .exact()
+                .or_else(|| {
+                    resp.headers()
+                        .get(http::header::CONTENT_LENGTH)
+                        .and_then(|v| v.to_str().ok()?.parse().ok())
+                })
+        };
+        macro_rules! served {
+            ($level:expr) => {
+                tracing::event!(
+                    target: "strata_api::request",
+                    $level,
+                    request_id = self.request_id.as_str(),
+                    access_key = who,
+                    dialect = (!self.dialect.is_empty()).then_some(self.dialect),
+                    operation = self.operation,
+                    bucket = self.bucket.as_deref(),
+                    key = self.key.as_deref(),
+                    status,
+                    error = self.error,
+                    bytes_in,
+                    bytes_out,
+                    duration_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+                    %peer,
+                    %method,
+                    path,
+                    "served"
+                )
+            };
+        }
+        match status {
+            500.. => served!(tracing::Level::ERROR),
+            400.. => served!(tracing::Level::WARN),
+            _ => served!(tracing::Level::INFO),
+        }
+    }
 }
 
 async fn run<D: Dialect>(
@@ -346,6 +420,7 @@ async fn run<D: Dialect>(
         (Some(user), auth)
     };
     let req = D::address(req);
+    log.addressed(&req);
     let op = operation::route(&D::ROUTES, &req).map_err(D::unrouted)?;
     log.operation = Some(op.name());
     let source = req
@@ -392,6 +467,7 @@ pub(crate) async fn handle_post<D: Dialect>(
     let echo = D::echo(&req);
     let mut log = RequestLog {
         dialect: D::NAME,
+        request_id: request_id.clone(),
         operation: Some(Operation::PostObject.name()),
         ..RequestLog::default()
     };
@@ -434,6 +510,7 @@ async fn run_post<D: Dialect>(
         None => (None, D::anonymous_auth(&req)?),
     };
     req.key = Some(key);
+    log.addressed(&req);
     req.headers = crate::post::form_headers(&req.headers, &form, D::POST_HEADERS);
     let op = Operation::PostObject;
     if let Some(what) = crate::unsupported::refused(D::ROUTES.unsupported, &req) {
@@ -462,8 +539,10 @@ pub(crate) fn bad_address<D: Dialect>(req: &RequestParts, e: AddressError) -> Re
     let e = D::bad_address(e);
     let mut resp = D::render_error(&e, &D::echo(req), &request_id, req.method == Method::HEAD);
     finish::<D>(&mut resp, &request_id);
+    let request_id = request_id.clone();
     resp.extensions_mut().insert(RequestLog {
         dialect: D::NAME,
+        request_id,
         error: Some(D::error_code(&e)),
         ..RequestLog::default()
     });
