@@ -191,9 +191,9 @@ mod tests {
         assert_eq!(
             got,
             [
-                "--min-free-bytes=5",
                 "--domain=a",
                 "--domain=b",
+                "--min-free-bytes=5",
                 "--some-flag"
             ]
             .map(OsString::from)
