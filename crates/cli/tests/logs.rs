@@ -25,7 +25,9 @@ fn start(tmp: &tempfile::TempDir, extra: &[&str]) -> Serve {
         "--secret-key",
         SECRET_KEY,
     ]);
-    cmd.arg("--data-dir").arg(tmp.path().join("data")).args(extra);
+    cmd.arg("--data-dir")
+        .arg(tmp.path().join("data"))
+        .args(extra);
     Serve::start(cmd, &tmp.path().join("stderr"))
 }
 
@@ -81,11 +83,18 @@ fn json_lines_carry_every_field_of_a_request() {
     }
     let startup = lines
         .iter()
-        .find(|l| l["message"].as_str().is_some_and(|m| m.starts_with("serving:")))
+        .find(|l| {
+            l["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("serving:"))
+        })
         .unwrap_or_else(|| panic!("a startup line in {log}"));
     let startup = startup["message"].as_str().unwrap();
     assert!(startup.contains("timeouts header 30s"), "{startup}");
-    assert!(!startup.contains("Some(") && !startup.contains('{'), "{startup}");
+    assert!(
+        !startup.contains("Some(") && !startup.contains('{'),
+        "{startup}"
+    );
 
     let served = served(&lines);
     let put = served
