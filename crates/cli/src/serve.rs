@@ -120,12 +120,17 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     // The addresses first, so a bad one leaves nothing behind in the data directory. Then
     // the store, which creates and locks the data directory; then the credentials, so a failed
     // start does not generate (and print) them.
-    let listener = bind(&args.listen).await?;
+    let locked = || CliError::DataDirLocked(dir.display().to_string());
+    let listener = bind(&args.listen)
+        .await
+        .map_err(|e| if held_by_another(&dir) { locked() } else { e })?;
     let addr = local_addr(&listener, &args.listen)?;
     let admin = if args.admin_listen == "off" {
         None
     } else {
-        let listener = bind(&args.admin_listen).await?;
+        let listener = bind(&args.admin_listen)
+            .await
+            .map_err(|e| if held_by_another(&dir) { locked() } else { e })?;
         let addr = local_addr(&listener, &args.admin_listen)?;
         Some((listener, addr))
     };
@@ -240,6 +245,16 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Whether another process holds the data directory's lock (the `LOCK` file `Store::open`
+/// locks), probed without creating anything: a second server started on the same directory
+/// with the same address fails to bind first, and the lock says better why.
+fn held_by_another(dir: &std::path::Path) -> bool {
+    let Ok(file) = std::fs::File::options().write(true).open(dir.join("LOCK")) else {
+        return false;
+    };
+    matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
 }
 
 /// Binds a listen address (`HOST:PORT`; a name is resolved).

@@ -220,3 +220,35 @@ fn a_bad_address_leaves_no_data_directory() {
         );
     }
 }
+
+/// A second server on the same data directory and address: the address is taken, but what the
+/// error names is the data directory in use.
+#[test]
+fn a_second_server_on_the_same_directory_and_address_names_the_lock() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let mut cmd = strata(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--admin-listen",
+        "127.0.0.1:0",
+    ]);
+    cmd.arg("--data-dir").arg(&data);
+    let first = Serve::start(cmd, &tmp.path().join("stderr"));
+
+    let mut cmd = strata(&[
+        "serve",
+        "--listen",
+        &first.addr,
+        "--admin-listen",
+        "127.0.0.1:0",
+    ]);
+    cmd.arg("--data-dir").arg(&data);
+    let (code, out, err) = run(&mut cmd);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("already in use by another process"), "{err}");
+    assert!(err.contains(&data.display().to_string()), "{err}");
+}
