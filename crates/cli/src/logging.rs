@@ -48,7 +48,7 @@ pub struct LogArgs {
     pub log_level: String,
 
     /// Which requests get a log line: `all`, `errors` (answers with a 4xx or 5xx status) or
-    /// `off` (for benchmarks: a line per request is about 300 bytes).
+    /// `off` (for benchmarks: a line per request is about 350 bytes).
     #[arg(long, value_name = "WHICH", value_enum, default_value_t = RequestLog::All)]
     pub request_log: RequestLog,
 }
