@@ -374,7 +374,7 @@ impl RequestLog {
                 tracing::event!(
                     target: "strata_api::request",
                     $level,
-                    request_id = self.request_id.as_str(),
+                    request_id = (!self.request_id.is_empty()).then_some(self.request_id.as_str()),
                     access_key = who,
                     dialect = (!self.dialect.is_empty()).then_some(self.dialect),
                     operation = self.operation,
