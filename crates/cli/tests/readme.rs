@@ -94,3 +94,42 @@ fn every_shared_client_option_is_in_the_readmes_client_table() {
         }
     }
 }
+
+/// The README's example configuration file is accepted as it is (its addresses and data
+/// directory overridden by flags, which win), and its `log_format = "json"` is used.
+#[test]
+fn the_readmes_configuration_file_works() {
+    let readme = readme();
+    let text = section(&readme, "## `strata serve`");
+    let at = text
+        .find("### Configuration file")
+        .expect("a configuration file section");
+    let toml = text[at..]
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a toml block");
+    assert!(toml.contains("log_format = \"json\""), "{toml}");
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("strata.toml");
+    std::fs::write(&config, toml).unwrap();
+    let mut cmd = strata(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--admin-listen",
+        "127.0.0.1:0",
+    ]);
+    cmd.arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(tmp.path().join("data"));
+    let server = serve_proc::Serve::start(cmd, &tmp.path().join("stderr"));
+    let log = server.stderr();
+    let first = log
+        .lines()
+        .next()
+        .unwrap_or_else(|| panic!("no log: {log}"));
+    let line: serde_json::Value = serde_json::from_str(first).unwrap();
+    assert_eq!(line["level"], "INFO", "{line}");
+}
