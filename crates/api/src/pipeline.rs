@@ -340,51 +340,94 @@ impl RequestLog {
         self.key.clone_from(&req.key);
     }
 
-    /// Writes the request's log line: target `strata_api::request`, message `served`, at
-    /// `info` for a success, `warn` for a 4xx answer, `error` for a 5xx one (so a filter can
-    /// keep only the failures). `bytes_in` is the request's `Content-Length`, `bytes_out` the
-    /// answer body's length when known, `duration_us` the time until the answer's head.
-    pub fn emit(
-        &self,
+    /// Writes the request's log line once its answer has been sent: `resp` with its body
+    /// wrapped to count the bytes that go out, the line written when the body ends or is
+    /// dropped (sent, or the client went away). When no request line would be written (a
+    /// filter leaves them out), `resp` as it is.
+    pub fn follow(
+        self,
+        resp: Response<Body>,
         peer: std::net::SocketAddr,
-        method: &Method,
-        path: &str,
-        resp: &Response<Body>,
+        method: Method,
+        uri: http::Uri,
         bytes_in: Option<u64>,
-        elapsed: std::time::Duration,
-    ) {
-        let status = resp.status().as_u16();
-        let who = match &self.access_key {
+        started: std::time::Instant,
+    ) -> Response<Body> {
+        if !tracing::enabled!(target: "strata_api::request", tracing::Level::ERROR) {
+            return resp;
+        }
+        let (parts, inner) = resp.into_parts();
+        let expected = hyper::body::Body::size_hint(&inner).exact().or_else(|| {
+            parts
+                .headers
+                .get(http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok()?.parse().ok())
+        });
+        let line = Line {
+            log: self,
+            status: parts.status.as_u16(),
+            peer,
+            method,
+            uri,
+            bytes_in,
+            started,
+            sent: 0,
+            expected,
+        };
+        let body = Logged {
+            inner,
+            line: Some(line),
+        };
+        Response::from_parts(parts, http_body_util::BodyExt::boxed_unsync(body))
+    }
+}
+
+/// What a request's log line says, kept with its answer's body until that has been sent.
+struct Line {
+    log: RequestLog,
+    status: u16,
+    peer: std::net::SocketAddr,
+    method: Method,
+    uri: http::Uri,
+    bytes_in: Option<u64>,
+    started: std::time::Instant,
+    /// Body bytes handed to the connection so far.
+    sent: u64,
+    /// The body's length, when known in advance (its size hint, or `Content-Length`).
+    expected: Option<u64>,
+}
+
+impl Line {
+    /// Writes the line: target `strata_api::request`, message `served`, at `info` for a
+    /// success, `warn` for a 4xx answer, `error` for a 5xx one (so a filter can keep only the
+    /// failures). `bytes_in` is the request's `Content-Length`, `bytes_out` the body bytes
+    /// sent, `duration_us` the time from the request's head to the body's end, and
+    /// `unfinished` marks an answer whose body was not sent whole.
+    fn emit(&self, finished: bool) {
+        let log = &self.log;
+        let who = match &log.access_key {
             Some(key) => Some(key.as_str()),
-            None => self.anonymous.then_some("anonymous"),
+            None => log.anonymous.then_some("anonymous"),
         };
-        let bytes_out = if *method == Method::HEAD {
-            Some(0)
-        } else {
-            hyper::body::Body::size_hint(resp.body())
-                .exact()
-                .or_else(|| {
-                    resp.headers()
-                        .get(http::header::CONTENT_LENGTH)
-                        .and_then(|v| v.to_str().ok()?.parse().ok())
-                })
-        };
+        let elapsed = self.started.elapsed();
+        let (status, peer, method, path) = (self.status, self.peer, &self.method, self.uri.path());
         macro_rules! served {
             ($level:expr) => {
                 tracing::event!(
                     target: "strata_api::request",
                     $level,
-                    request_id = (!self.request_id.is_empty()).then_some(self.request_id.as_str()),
+                    request_id = (!log.request_id.is_empty()).then_some(log.request_id.as_str()),
                     access_key = who,
-                    dialect = (!self.dialect.is_empty()).then_some(self.dialect),
-                    operation = self.operation,
-                    bucket = self.bucket.as_deref(),
-                    key = self.key.as_deref(),
+                    dialect = (!log.dialect.is_empty()).then_some(log.dialect),
+                    operation = log.operation,
+                    bucket = log.bucket.as_deref(),
+                    key = log.key.as_deref(),
                     status,
-                    error = self.error,
-                    bytes_in,
-                    bytes_out,
+                    error = log.error,
+                    bytes_in = self.bytes_in,
+                    bytes_out = self.sent,
                     duration_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+                    unfinished = (!finished).then_some(true),
                     %peer,
                     %method,
                     path,
@@ -397,6 +440,66 @@ impl RequestLog {
             400.. => served!(tracing::Level::WARN),
             _ => served!(tracing::Level::INFO),
         }
+    }
+}
+
+/// An answer's body that writes its request's [`Line`] once it ends, fails or is dropped.
+struct Logged {
+    inner: Body,
+    line: Option<Line>,
+}
+
+impl Logged {
+    fn finish(&mut self, finished: bool) {
+        if let Some(line) = self.line.take() {
+            line.emit(finished);
+        }
+    }
+}
+
+impl hyper::body::Body for Logged {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, std::io::Error>>> {
+        use std::task::Poll;
+        let this = &mut *self;
+        let polled = std::pin::Pin::new(&mut this.inner).poll_frame(cx);
+        match &polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let (Some(data), Some(line)) = (frame.data_ref(), this.line.as_mut()) {
+                    line.sent += data.len() as u64;
+                }
+            }
+            Poll::Ready(None) => this.finish(true),
+            Poll::Ready(Some(Err(_))) => this.finish(false),
+            Poll::Pending => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        hyper::body::Body::is_end_stream(&self.inner)
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        hyper::body::Body::size_hint(&self.inner)
+    }
+}
+
+impl Drop for Logged {
+    /// The connection is done with the body: sent whole (hyper stops polling once the length
+    /// it announced is written), or not (the client went away, a timeout closed it).
+    fn drop(&mut self) {
+        let finished = hyper::body::Body::is_end_stream(&self.inner)
+            || self
+                .line
+                .as_ref()
+                .is_some_and(|l| l.expected == Some(l.sent));
+        self.finish(finished);
     }
 }
 

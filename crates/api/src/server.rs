@@ -227,15 +227,7 @@ async fn handle(
             .extensions_mut()
             .remove::<crate::pipeline::RequestLog>()
             .unwrap_or_default();
-        log.emit(
-            peer,
-            &method,
-            uri.path(),
-            &resp,
-            bytes_in,
-            started.elapsed(),
-        );
-        Ok(resp)
+        Ok(log.follow(resp, peer, method, uri, bytes_in, started))
     }
     .instrument(span)
     .await

@@ -183,3 +183,52 @@ fn request_log_off_logs_no_request_but_the_startup() {
     assert!(!log.contains("served"), "{log}");
     assert!(log.contains("requests logged: none"), "{log}");
 }
+
+/// A download's line counts the body bytes sent, however the body is streamed, and is not
+/// marked `unfinished` when the client read it all.
+#[test]
+fn a_downloads_line_counts_the_bytes_sent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(&tmp, &["--log-format", "json"]);
+    let client = Client::new(Config {
+        endpoint: server.endpoint(),
+        dialect: Dialect::S3,
+        credentials: Credentials {
+            access_key: ACCESS_KEY.into(),
+            secret_key: SECRET_KEY.into(),
+        },
+        region: None,
+    })
+    .unwrap();
+    const SIZE: usize = 3 << 20;
+    let read = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            client.create_bucket("big").await.unwrap();
+            client
+                .put_object("big", "blob", Bytes::from(vec![7u8; SIZE]))
+                .await
+                .unwrap();
+            client.get_object("big", "blob", None).await.unwrap()
+        });
+    assert_eq!(read, SIZE as u64);
+    let lines: Vec<Value> = server
+        .stderr()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let get = served(&lines)
+        .into_iter()
+        .find(|l| l["operation"] == "GetObject")
+        .unwrap_or_else(|| panic!("a GetObject line in {lines:?}"));
+    assert_eq!(get["status"], 200, "{get}");
+    assert_eq!(get["bytes_out"], SIZE as u64, "{get}");
+    assert!(get.get("unfinished").is_none(), "{get}");
+    let put = served(&lines)
+        .into_iter()
+        .find(|l| l["operation"] == "PutObject")
+        .unwrap();
+    assert_eq!(put["bytes_out"], 0, "{put}");
+}
