@@ -1,6 +1,7 @@
 //! `strata`: the Strata object storage server's command line.
 
 mod bench;
+mod compact;
 mod credentials;
 mod error;
 mod lifecycle;
@@ -40,6 +41,9 @@ enum Command {
     User(user::UserArgs),
     /// Lifecycle rules seen from a client: `preview` lists what they would do by a time.
     Lifecycle(lifecycle::LifecycleArgs),
+    /// Compact a running server's metadata file (give the space deletes freed back to the
+    /// file system), through its admin API.
+    Compact(compact::CompactArgs),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
             Command::Bench(args) => Ok(bench::run(args).await),
             Command::User(args) => Ok(user::run(args).await),
             Command::Lifecycle(args) => Ok(lifecycle::run(args).await),
+            Command::Compact(args) => Ok(compact::run(args).await),
         }
     });
     runtime.shutdown_timeout(Duration::from_secs(10));
