@@ -97,7 +97,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..))]
     lifecycle_day: u64,
 
-    /// Compact the metadata file once no client request came in for this many seconds, if
+    /// Compact the metadata file once no client request began (and no metadata commit was
+    /// made) for this many seconds, if
     /// more than half of it (and at least 64 MiB) is space deletes freed. 0: never by itself
     /// (`strata compact` still can).
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]

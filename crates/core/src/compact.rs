@@ -9,8 +9,9 @@
 //! that opens with every acknowledged write.
 //!
 //! Two ways in: [`Store::compact`] (the admin API's `POST /_strata/admin/compact`, `strata
-//! compact`), which always compacts, and the idle task ([`StoreOptions::compact_idle_after`]):
-//! once no client request came in ([`Store::client_request`]) for that long, it asks the
+//! compact`), which always compacts, and the idle task
+//! ([`crate::StoreOptions::compact_idle_after`]): once no client request began
+//! ([`Store::client_request`]) and no metadata commit was made for that long, it asks the
 //! writer to compact if it is worth it ([`IDLE_THRESHOLD`]); at most once per idle spell.
 
 use crate::error::{Result, StorageError};
@@ -168,8 +169,13 @@ impl Store {
         let period = idle_after.min(MAX_CHECK_PERIOD);
         let weak = Arc::downgrade(&self.inner);
         let wake = state.wake.clone();
-        let requests = |s: &Store| s.inner.lifecycle.requests.load(Ordering::Relaxed);
-        let mut seen = requests(self);
+        // Activity: client requests begun, and metadata commits (a request begun earlier and
+        // still running, such as a long multi-delete, commits).
+        let activity = |s: &Store| {
+            let requests = s.inner.lifecycle.requests.load(Ordering::Relaxed);
+            (requests, s.commit_stats().batches)
+        };
+        let mut seen = activity(self);
         let task = tokio::spawn(async move {
             let mut quiet_since = tokio::time::Instant::now();
             let mut checked = false;
@@ -183,7 +189,7 @@ impl Store {
                     return;
                 }
                 let store = Store { inner };
-                let now_seen = requests(&store);
+                let now_seen = activity(&store);
                 if now_seen != seen {
                     (seen, quiet_since, checked) = (now_seen, tokio::time::Instant::now(), false);
                     continue;

@@ -33,7 +33,8 @@ pub struct StoreOptions {
     pub wall_clock: crate::clock::WallClock,
     /// How long a lifecycle day is (`strata serve --lifecycle-day`).
     pub lifecycle_days: crate::lifecycle::Days,
-    /// Compact the metadata file once no client request came in for this long, if worth it
+    /// Compact the metadata file once no client request began and no metadata commit was made
+    /// for this long, if worth it
     /// (see [`crate::compact`]); `None` (or zero): never by itself. `strata serve` sets
     /// `--compact-idle-after` (default 30 s).
     pub compact_idle_after: Option<std::time::Duration>,
