@@ -263,3 +263,47 @@ async fn an_idle_store_compacts_by_itself() {
     s.close().await;
     assert!(meta_len(dir.path()) * 2 < peak);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listing_paged_across_compactions_misses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open_inline(dir.path(), None).await;
+    s.create_bucket("bkt", "").await.unwrap();
+    let mut expected = Vec::new();
+    for k in 0..300 {
+        let key = format!("key-{k:04}");
+        put(&s, "bkt", &key, &data(8 * 1024, k as u8)).await;
+        // Two of every three go again: free pages for the compactions to give back.
+        if k % 3 == 0 {
+            expected.push(key);
+        } else {
+            s.delete_object("bkt", &key, None).await.unwrap();
+        }
+    }
+    let mut listed = Vec::new();
+    let mut after = None;
+    loop {
+        let page = s
+            .list_objects(
+                "bkt",
+                &ListObjectsParams {
+                    prefix: String::new(),
+                    delimiter: None,
+                    start_after: after.clone(),
+                    max_keys: 7,
+                },
+            )
+            .unwrap();
+        listed.extend(page.objects.iter().map(|o| o.key.clone()));
+        // A compaction between every two pages.
+        assert!(matches!(
+            s.compact().await.unwrap(),
+            CompactOutcome::Compacted(_)
+        ));
+        if !page.is_truncated {
+            break;
+        }
+        after = page.next_marker;
+    }
+    assert_eq!(listed, expected);
+}
