@@ -1,6 +1,7 @@
 //! `strata`: the Strata object storage server's command line.
 
 mod bench;
+mod compact;
 mod config;
 mod credentials;
 mod error;
@@ -43,6 +44,9 @@ enum Command {
     User(user::UserArgs),
     /// Lifecycle rules seen from a client: `preview` lists what they would do by a time.
     Lifecycle(lifecycle::LifecycleArgs),
+    /// Compact a running server's metadata file (give the space deletes freed back to the
+    /// file system), through its admin API.
+    Compact(compact::CompactArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
             Command::Bench(args) => Ok(bench::run(args).await),
             Command::User(args) => Ok(user::run(args).await),
             Command::Lifecycle(args) => Ok(lifecycle::run(args).await),
+            Command::Compact(args) => Ok(compact::run(args).await),
         }
     });
     runtime.shutdown_timeout(Duration::from_secs(10));

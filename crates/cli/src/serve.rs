@@ -103,6 +103,12 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..))]
     lifecycle_day: u64,
 
+    /// Compact the metadata file once no client request began (and no metadata commit was
+    /// made) for this many seconds, if
+    /// more than half of it (and at least 64 MiB) is space deletes freed. 0: never by itself
+    /// (`strata compact` still can).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    compact_idle_after: u64,
     #[command(flatten)]
     pub log: crate::logging::LogArgs,
 }
@@ -140,6 +146,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         StoreOptions {
             min_free_bytes: args.min_free_bytes,
             lifecycle_days: strata_core::lifecycle::Days::of_seconds(args.lifecycle_day),
+            compact_idle_after: Some(std::time::Duration::from_secs(args.compact_idle_after)),
             ..StoreOptions::default()
         },
     )
