@@ -269,6 +269,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
             acl: super::acl::write_acl(ctx)?,
             source: Source::of(&copied),
             source_cond: cond,
+            cond: Precondition::default(),
             bucket,
             key,
             directive,
