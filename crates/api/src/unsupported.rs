@@ -190,10 +190,6 @@ pub static OSS: Table = Table {
         (Any("x-oss-traffic-limit"), "Traffic limits"),
         (Any("x-oss-callback"), "Upload callbacks"),
         (Any("x-oss-callback-var"), "Upload callbacks"),
-        (
-            Unless("x-oss-forbid-overwrite", &["false"]),
-            "Refusing to overwrite (x-oss-forbid-overwrite)",
-        ),
         (Any("x-oss-symlink-target"), "Symbolic links"),
     ],
 };
