@@ -43,9 +43,9 @@ fn stored_encoding(header: &str) -> Option<String> {
     (!kept.is_empty()).then(|| kept.join(", "))
 }
 
-/// Conditional writes (PutObject, CompleteMultipartUpload): `If-Match` needs a current object
-/// with a listed ETag (none: 404 NoSuchKey; another: 412), `If-None-Match` needs no current
-/// object with a listed ETag (`*`: none at all), else 412. The core evaluates them in the
+/// Conditional writes (PutObject, CopyObject's destination, CompleteMultipartUpload):
+/// `If-Match` needs a current object with a listed ETag (none: 404 NoSuchKey; another: 412),
+/// `If-None-Match` needs no current object with a listed ETag (`*`: none at all), else 412. The core evaluates them in the
 /// write's own transaction.
 pub(super) fn write_condition(ctx: &Ctx<'_>) -> Precondition {
     Precondition {
@@ -496,7 +496,8 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
             acl,
             source: Source::of(&copied),
             source_cond: objhttp::precondition(&ctx.req.headers, COPY_CONDITIONS),
-            cond: Precondition::default(),
+            // `If-Match` / `If-None-Match` are on the destination, as PutObject's.
+            cond: write_condition(ctx),
             bucket,
             key,
             directive,
