@@ -119,3 +119,27 @@ def test_success_redirect_url_is_a_303_with_bucket_key_and_etag(server, bos, buc
     assert parse_qs(location.query) == {"object": ["o"], "userid": ["7"], "bucket": [bucket],
                                         "key": ["r.txt"], "etag": [f'"{etag}"']}
     assert get_bytes(bos, bucket, "r.txt") == b"redirected"
+
+
+@pytest.mark.parametrize("field", ["Content-MD5", "x-bce-content-crc32",
+                                   "x-bce-content-sha256"])
+def test_a_digest_field_is_checked_as_putobjects_header_is(server, bos, bucket, field):
+    import zlib
+    content = b"form body"
+
+    def digest(data: bytes) -> str:
+        if field == "Content-MD5":
+            return base64.b64encode(hashlib.md5(data).digest()).decode()
+        if field == "x-bce-content-crc32":
+            return str(zlib.crc32(data))
+        return hashlib.sha256(data).hexdigest()
+
+    r = post(server, bucket, form(server, bucket, [], {"key": "bad", field: digest(b"other")}),
+             content)
+    assert r.status_code == 400, r.text
+    assert r.json()["code"] == "BadDigest"
+    assert list(bos.list_objects(bucket).contents) == []
+    r = post(server, bucket, form(server, bucket, [], {"key": "good", field: digest(content)}),
+             content)
+    assert r.status_code == 200, r.text
+    assert get_bytes(bos, bucket, "good") == content

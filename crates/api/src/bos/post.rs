@@ -10,7 +10,7 @@
 
 use super::BosApi;
 use super::error::BosError;
-use super::object::{meta_from_headers, set_version, validate_key};
+use super::object::{expectations, meta_from_headers, set_version, validate_key};
 use super::{BosResult, Ctx, etag};
 use crate::AppState;
 use crate::Keyring as _;
@@ -83,7 +83,8 @@ pub(super) fn authenticate(
     Ok(Some(post::signer(&keys, access_key, ())?))
 }
 
-/// Stores the file as PutObject stores a body, with the form's fields for headers.
+/// Stores the file as PutObject stores a body, with the form's fields for headers (its digest
+/// fields checked as PutObject's headers are).
 pub(super) async fn post_object(ctx: &Ctx<'_>, form: Form, file: FileStream) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     validate_key(key)?;
@@ -94,7 +95,12 @@ pub(super) async fn post_object(ctx: &Ctx<'_>, form: Form, file: FileStream) -> 
         bucket,
         key,
         meta: meta_from_headers(ctx)?,
-        expect: Expect::default(),
+        // The digest fields (Content-MD5, x-bce-content-sha256, -crc32, -crc32c,
+        // -crc64ecma) are checked as PutObject's headers are; the size is the policy's.
+        expect: Expect {
+            size: None,
+            ..expectations(ctx)?
+        },
         cond: Precondition::default(),
         body: (),
     };

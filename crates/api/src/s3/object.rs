@@ -398,12 +398,19 @@ pub(super) fn head(ctx: &Ctx<'_>) -> S3Result {
         .map_err(|e| not_found(ctx, e))?;
     objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &v)
         .map_err(|c| read_condition_error(c, &v))?;
-    let span = match part {
-        Some(n) => strata_core::object::part_span(&v.data, n)?,
-        None => None,
+    // A Range is answered as GetObject answers it (206, its Content-Range and length); an
+    // unparsable one is ignored, an unsatisfiable one is 416 InvalidRange.
+    let range = ctx.req.header("range").and_then(parse_range);
+    let size = v.data.size;
+    let (span, shown) = match (part, range) {
+        (Some(n), _) => (strata_core::object::part_span(&v.data, n)?, Shown::Part(n)),
+        (None, Some(r)) => {
+            let span = r.resolve(size).ok_or(CoreError::InvalidRange { size })?;
+            (Some(span), Shown::Range)
+        }
+        (None, None) => (None, Shown::Whole),
     };
     let mut resp = empty(StatusCode::OK);
-    let shown = part.map_or(Shown::Whole, Shown::Part);
     object_headers(ctx, &mut resp, &v, shown);
     match span {
         Some((first, last)) => {
