@@ -3,7 +3,8 @@
 `x-amz-if-match-last-modified-time` and `x-amz-if-match-size` (ceph/s3-tests
 `test_delete_object*_if_match*`): 412 PreconditionFailed when the addressed entry does not
 match, success when there is none; DeleteBucket of a bucket holding only incomplete multipart
-uploads deletes it and aborts them (s3-tests' own clean-up relies on it).
+uploads deletes it and aborts them (s3-tests' own clean-up relies on it); CopyObject's
+IfMatch / IfNoneMatch on its destination.
 """
 
 from __future__ import annotations
