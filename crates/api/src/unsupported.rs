@@ -125,6 +125,11 @@ pub static S3: Table = Table {
             "Storage classes other than STANDARD",
         ),
         (Any("x-amz-write-offset-bytes"), "Appending to objects"),
+        // Strata has one namespace of buckets; `global` is it.
+        (
+            Unless("x-amz-bucket-namespace", &["global"]),
+            "Account-regional bucket namespaces",
+        ),
         (Any("x-amz-checksum-sha512"), "The SHA512 checksum"),
         (Any("x-amz-checksum-md5"), "The MD5 flexible checksum"),
         (Prefix("x-amz-checksum-xxhash"), "The XXHASH checksums"),
