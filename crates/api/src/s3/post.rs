@@ -3,7 +3,9 @@
 //! `x-amz-date`, `x-amz-signature`: hex HMAC-SHA256 of the policy with the scope's signing
 //! key) and the V2 form (`AWSAccessKeyId`, `signature`: base64 HMAC-SHA1 of the policy with
 //! the secret), or no signature (anonymous, where the bucket lets anyone write); every field
-//! but the signature's own and `x-ignore-*` must be named by a condition. The answer:
+//! but the signature's own and `x-ignore-*` must be named by a condition. `Content-MD5` and
+//! `x-amz-checksum-*` fields are checked as PutObject's headers are, the checksum stored with
+//! the version (`x-amz-checksum-algorithm` names one to compute). The answer:
 //! `success_action_redirect` (or `redirect`) → 303 to it with `bucket`, `key` and `etag`;
 //! `success_action_status` 200, 201 (a `PostResponse` document) or 204 (the default).
 
