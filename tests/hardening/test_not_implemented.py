@@ -38,7 +38,6 @@ OBJECT_HEADERS = [
                         "x-oss-server-side-encryption-key-id": "key-1"}),
     ("oss", "storage class", {"x-oss-storage-class": "Archive"}),
     ("oss", "traffic limit", {"x-oss-traffic-limit": "819200"}),
-    ("oss", "forbid overwrite", {"x-oss-forbid-overwrite": "true"}),
     ("bos", "SSE", {"x-bce-server-side-encryption": "AES256"}),
     ("bos", "storage class", {"x-bce-storage-class": "COLD"}),
     ("bos", "object ACL", {"x-bce-object-acl": "public-read"}),

@@ -9,7 +9,8 @@
 //!   was started with, the first of [`crate::Users`]) acts as the owner of every bucket, as an
 //!   operator must to delete, keep and restore data at scale; a policy's Deny still binds it.
 //! - A copy (or a part copy) needs read on its source as well (`GetObject`, or
-//!   `GetObjectVersion` when it names a version).
+//!   `GetObjectVersion` when it names a version). GetObjectAttributes needs its own action
+//!   and `GetObject` (`GetObjectVersion`) both ([`Operation::also_action`]).
 //! - A multi-delete's entries are judged one by one ([`crate::exec::DeleteObjects`]).
 //! - A read of an object that does not exist is refused, not answered 404, unless the
 //!   requester may list the bucket (S3's rule: a 404 would tell what exists).
@@ -288,10 +289,10 @@ pub(crate) fn authorize(
     let bucket = bucket_access(state, name)?;
     if let Some(b) = &bucket {
         check_expected(b, expected.owner)?;
-        if let Some(action) = op.action(req) {
-            let version = req
-                .query("versionId")
-                .and_then(|v| VersionId::parse(v).ok());
+        let version = req
+            .query("versionId")
+            .and_then(|v| VersionId::parse(v).ok());
+        for action in [op.action(req), op.also_action(req)].into_iter().flatten() {
             let key = req.key.as_deref().filter(|_| action.on_object());
             judge(state, b, name, who, action, key, version, facts)?;
         }

@@ -351,6 +351,8 @@ impl<'a> Source<'a> {
 pub(crate) struct CopyObject<'a> {
     pub source: Source<'a>,
     pub source_cond: Precondition,
+    /// What must hold for the destination's current object (OSS's `x-oss-forbid-overwrite`).
+    pub cond: Precondition,
     pub bucket: &'a str,
     pub key: &'a str,
     pub directive: MetadataDirective,
@@ -375,7 +377,7 @@ impl Run for CopyObject<'_> {
         env.store
             .copy_object_as(
                 (s.bucket, s.key, s.version),
-                self.source_cond,
+                (self.source_cond, self.cond),
                 self.bucket,
                 self.key,
                 self.directive,

@@ -33,7 +33,8 @@ pub struct Style {
     pub v1_prefix_encoded: bool,
     /// ListObjectsV2's `<KeyCount>` comes before the contents (else after them).
     pub key_count_first: bool,
-    /// S3 lists each part's flexible checksum (`<ChecksumCRC32>`...).
+    /// S3 lists each part's flexible checksum (`<ChecksumCRC32>`...) and each upload's
+    /// algorithm and type (`<ChecksumAlgorithm>`, `<ChecksumType>`).
     pub part_checksums: bool,
 }
 
@@ -386,8 +387,14 @@ pub fn uploads(
         owners.write(&mut x, "Owner", u.owner.as_deref());
         owners.write(&mut x, "Initiator", u.owner.as_deref());
         x.leaf("StorageClass", style.storage_class)
-            .leaf("Initiated", &iso8601(u.initiated_ms))
-            .close();
+            .leaf("Initiated", &iso8601(u.initiated_ms));
+        if style.part_checksums
+            && let Some(c) = u.checksum
+        {
+            x.leaf("ChecksumAlgorithm", c.algorithm.name())
+                .leaf("ChecksumType", c.kind.name());
+        }
+        x.close();
     }
     for cp in &l.common_prefixes {
         x.open("CommonPrefixes").leaf("Prefix", &e(cp)).close();

@@ -174,6 +174,19 @@ impl Operation {
 }
 
 impl Operation {
+    /// The action the access decision judges besides [`Operation::action`]: S3's
+    /// GetObjectAttributes needs `s3:GetObject` (`s3:GetObjectVersion` for a version) as well
+    /// as its own action, as AWS documents.
+    pub fn also_action(self, req: &RequestParts) -> Option<Action> {
+        match self {
+            Operation::GetObjectAttributes if req.has_query("versionId") => {
+                Some(Action::GetObjectVersion)
+            }
+            Operation::GetObjectAttributes => Some(Action::GetObject),
+            _ => None,
+        }
+    }
+
     /// The action the access decision judges (with a `versionId`, the version's action).
     /// `None` for the operations on no bucket, for CreateBucket (the core answers a name
     /// taken by another user), and for DeleteObjects, whose entries are judged one by one.
@@ -200,9 +213,13 @@ impl Operation {
             | UploadPartCopy
             | CompleteMultipartUpload
             | PostObject => Some(Action::PutObject),
-            GetObject | HeadObject | GetObjectMeta | GetObjectAttributes => {
+            GetObject | HeadObject | GetObjectMeta => {
                 pick(Action::GetObject, Action::GetObjectVersion)
             }
+            GetObjectAttributes => pick(
+                Action::GetObjectAttributes,
+                Action::GetObjectVersionAttributes,
+            ),
             DeleteObject => pick(Action::DeleteObject, Action::DeleteObjectVersion),
             GetObjectAcl => pick(Action::GetObjectAcl, Action::GetObjectVersionAcl),
             PutObjectAcl | DeleteObjectAcl => {

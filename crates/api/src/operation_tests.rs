@@ -223,6 +223,34 @@ fn tagging_routes_on_objects_and_buckets_in_every_dialect_by_its_methods_only() 
 }
 
 #[test]
+fn get_object_attributes_is_judged_by_two_actions() {
+    use Operation::*;
+    let req = |uri: &str| {
+        RequestParts::new(Method::GET, &uri.parse().unwrap(), HeaderMap::new(), &[]).unwrap()
+    };
+    let current = req("/b/k?attributes");
+    let version = req("/b/k?attributes&versionId=v");
+    assert_eq!(
+        GetObjectAttributes.action(&current),
+        Some(Action::GetObjectAttributes)
+    );
+    assert_eq!(
+        GetObjectAttributes.also_action(&current),
+        Some(Action::GetObject)
+    );
+    assert_eq!(
+        GetObjectAttributes.action(&version),
+        Some(Action::GetObjectVersionAttributes)
+    );
+    assert_eq!(
+        GetObjectAttributes.also_action(&version),
+        Some(Action::GetObjectVersion)
+    );
+    assert_eq!(GetObject.action(&req("/b/k")), Some(Action::GetObject));
+    assert_eq!(GetObject.also_action(&req("/b/k")), None);
+}
+
+#[test]
 fn retention_sub_resources_route_only_where_served_and_only_by_their_methods() {
     use Operation::*;
     let lock = Routes {

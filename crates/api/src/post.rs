@@ -13,8 +13,9 @@
 
 use crate::Body;
 use crate::body::Incoming;
+use crate::exec::PutObject;
 use crate::objhttp::set;
-use crate::pipeline::Signed;
+use crate::pipeline::{Ctx, Dialect, Signed};
 use crate::request::RequestParts;
 use crate::xml::Xml;
 use crate::{CachedKeys, Keyring as _};
@@ -27,7 +28,7 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use strata_core::{CoreError, DigestValues, Expect};
+use strata_core::{CoreError, DigestValues, Expect, PutOutcome};
 use strata_wire::encode::{PATH, UNRESERVED};
 use strata_wire::post::{
     Policy, PolicyError, Rules, hmac_sha1_base64, hmac_sha256_hex, signature_matches,
@@ -386,18 +387,28 @@ pub(crate) fn signer<A>(
     })
 }
 
-/// The answer to a stored upload, as every dialect gives it: `success_action_redirect` (or
-/// `redirect`), an `http(s)://` URL, → 303 to it with `bucket`, `key` and `etag` added to its
-/// query; else `success_action_status` 200 (empty), 201 (a `PostResponse` document: the
-/// object's `Location`, `Bucket`, `Key`, `ETag`), and `default` (S3's and OSS's 204, BOS's
-/// 200) for any other value. `etag` is quoted; `headers` are the request's (its `Host`).
+/// How a dialect answers a stored upload.
+pub(crate) struct Answer {
+    /// The status when the form asks for none it knows: S3's and OSS's 204, BOS's 200.
+    pub default: StatusCode,
+    /// The fields that name a URL to redirect to (the first present wins).
+    pub redirect: &'static [&'static str],
+    /// The stored version's ETag as the dialect's headers and documents show it.
+    pub etag: fn(&str) -> String,
+}
+
+/// The answer to a stored upload, as every dialect gives it: a redirect field (`how.redirect`:
+/// S3's `success_action_redirect` or `redirect`, BOS's `success-redirect-url`), an
+/// `http(s)://` URL, → 303 to it with `bucket`, `key` and `etag` added to its query; else
+/// `success_action_status` 200 (empty), 201 (a `PostResponse` document: the object's
+/// `Location`, `Bucket`, `Key`, `ETag`), and `how.default` for any other value. `etag` is the
+/// rendered one; `headers` are the request's (its `Host`).
 pub(crate) fn answer(
-    default: StatusCode,
+    how: &Answer,
     virtual_hosted: bool,
     headers: &HeaderMap,
     form: &Form,
-    bucket: &str,
-    key: &str,
+    (bucket, key): (&str, &str),
     etag: &str,
 ) -> Response<Body> {
     let host = headers
@@ -410,9 +421,10 @@ pub(crate) fn answer(
     } else {
         format!("http://{host}/{bucket}/{path}")
     };
-    let redirect = form
-        .get("success_action_redirect")
-        .or(form.get("redirect"))
+    let redirect = how
+        .redirect
+        .iter()
+        .find_map(|name| form.get(name))
         .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
     let (status, body) = if redirect.is_some() {
         (StatusCode::SEE_OTHER, String::new())
@@ -427,7 +439,7 @@ pub(crate) fn answer(
                     .leaf("ETag", etag);
                 (StatusCode::CREATED, x.finish())
             }
-            _ => (default, String::new()),
+            _ => (how.default, String::new()),
         }
     };
     let xml = !body.is_empty();
@@ -454,23 +466,61 @@ pub(crate) fn answer(
     resp
 }
 
-/// The checks of the file's size: the core refuses (before anything is committed) a file
-/// outside the policy's `content-length-range`.
-pub(crate) fn expect_length(range: Option<(u64, u64)>) -> Expect {
-    let mut expect = Expect::default();
+/// The tail every dialect's browser upload shares: the file stored by `put` (whose `expect`
+/// gets the policy's size checks, and whose body is the file, cut off past the policy's
+/// largest size), then [`answer`]ed as `how` says. The dialect adds its own headers to the answer.
+pub(crate) async fn store<D: Dialect>(
+    ctx: &Ctx<'_, D>,
+    form: &Form,
+    file: FileStream,
+    put: PutObject<'_, ()>,
+    how: &Answer,
+) -> Result<(Response<Body>, PutOutcome), CoreError> {
+    let range = form.policy.as_ref().and_then(Policy::length_range);
+    let (bucket, key) = (put.bucket, put.key);
+    let out = ctx
+        .run(PutObject {
+            expect: expect_length(range, put.expect),
+            body: bounded(file, range.map(|(_, max)| max)),
+            bucket,
+            key,
+            meta: put.meta,
+            acl: put.acl,
+            lock: put.lock,
+            tags: put.tags,
+            cond: put.cond,
+        })
+        .await?;
+    let tag = (how.etag)(&out.etag);
+    let resp = answer(
+        how,
+        ctx.req.virtual_hosted,
+        &ctx.req.headers,
+        form,
+        (bucket, key),
+        &tag,
+    );
+    Ok((resp, out))
+}
+
+/// `expect` with the checks of the file's size added: the core refuses (before anything is
+/// committed) a file outside the policy's `content-length-range`, then asks `expect`'s own
+/// late check (a checksum field's), if any.
+pub(crate) fn expect_length(range: Option<(u64, u64)>, mut expect: Expect) -> Expect {
     if let Some((min, max)) = range {
+        let then = expect.late.take();
         expect.late = Some(Arc::new(move |d: &DigestValues| {
             if d.len > max {
-                Err(CoreError::EntityTooLarge { size: d.len, max })
-            } else if d.len < min {
-                Err(CoreError::EntityTooSmall {
+                return Err(CoreError::EntityTooLarge { size: d.len, max });
+            }
+            if d.len < min {
+                return Err(CoreError::EntityTooSmall {
                     part: 0,
                     size: d.len,
                     min,
-                })
-            } else {
-                Ok(())
+                });
             }
+            then.as_ref().map_or(Ok(()), |check| check(d))
         }));
     }
     expect

@@ -170,7 +170,7 @@ async fn the_file_is_cut_after_its_largest_size_and_checked() {
         sha1: None,
         len,
     };
-    let check = expect_length(Some((2, 4))).late.unwrap();
+    let check = expect_length(Some((2, 4)), Expect::default()).late.unwrap();
     assert!(check(&digests(2)).is_ok());
     assert!(check(&digests(4)).is_ok());
     assert!(matches!(
@@ -185,5 +185,35 @@ async fn the_file_is_cut_after_its_largest_size_and_checked() {
             ..
         })
     ));
-    assert!(expect_length(None).late.is_none());
+    assert!(expect_length(None, Expect::default()).late.is_none());
+    // A checksum field's own check is asked after the size's, and only then.
+    let crc = Expect {
+        late: Some(Arc::new(|d: &DigestValues| {
+            if d.crc32 == 7 {
+                Ok(())
+            } else {
+                Err(CoreError::BadDigest("CRC32"))
+            }
+        })),
+        ..Expect::default()
+    };
+    let check = expect_length(Some((2, 4)), crc).late.unwrap();
+    assert!(matches!(
+        check(&digests(3)),
+        Err(CoreError::BadDigest("CRC32"))
+    ));
+    assert!(
+        check(&DigestValues {
+            crc32: 7,
+            ..digests(3)
+        })
+        .is_ok()
+    );
+    assert!(matches!(
+        check(&DigestValues {
+            crc32: 7,
+            ..digests(9)
+        }),
+        Err(CoreError::EntityTooLarge { .. })
+    ));
 }

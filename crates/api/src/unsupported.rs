@@ -125,6 +125,11 @@ pub static S3: Table = Table {
             "Storage classes other than STANDARD",
         ),
         (Any("x-amz-write-offset-bytes"), "Appending to objects"),
+        // Strata has one namespace of buckets; `global` is it.
+        (
+            Unless("x-amz-bucket-namespace", &["global"]),
+            "Account-regional bucket namespaces",
+        ),
         (Any("x-amz-checksum-sha512"), "The SHA512 checksum"),
         (Any("x-amz-checksum-md5"), "The MD5 flexible checksum"),
         (Prefix("x-amz-checksum-xxhash"), "The XXHASH checksums"),
@@ -190,10 +195,6 @@ pub static OSS: Table = Table {
         (Any("x-oss-traffic-limit"), "Traffic limits"),
         (Any("x-oss-callback"), "Upload callbacks"),
         (Any("x-oss-callback-var"), "Upload callbacks"),
-        (
-            Unless("x-oss-forbid-overwrite", &["false"]),
-            "Refusing to overwrite (x-oss-forbid-overwrite)",
-        ),
         (Any("x-oss-symlink-target"), "Symbolic links"),
     ],
 };

@@ -6,7 +6,8 @@ use crate::checksum::{Checksum, ChecksumAlgorithm, ChecksumType};
 use crate::error::{CoreError, Result, StorageError};
 use crate::meta::{EntryKind, Segment};
 use crate::object::{
-    MetadataDirective, NewObject, ObjectVersion, PutOutcome, missing_blob, publish, resolve,
+    MetadataDirective, NewObject, ObjectVersion, PutOutcome, check_current, missing_blob, publish,
+    resolve,
 };
 use crate::precondition::{Precondition, Target};
 use crate::retention::{Guard, ObjectLock};
@@ -42,7 +43,7 @@ impl Store {
         };
         self.copy_object_as(
             (src_bucket, src_key, src_version),
-            src_cond,
+            (src_cond, Precondition::default()),
             dst_bucket,
             dst_key,
             directive,
@@ -54,12 +55,14 @@ impl Store {
     }
 
     /// [`Store::copy_object`], the copy getting the FULL_OBJECT `checksum` asked for
-    /// (computed over the source's body unless the source has it stored), or the source's.
+    /// (computed over the source's body unless the source has it stored), or the source's;
+    /// `dst_cond` must hold for the destination key's current object, in the same transaction
+    /// (as a put's condition: see [`Store::put_object_if`]).
     #[allow(clippy::too_many_arguments)]
     pub async fn copy_object_as(
         &self,
         (src_bucket, src_key, src_version): (&str, &str, Option<VersionId>),
-        src_cond: Precondition,
+        (src_cond, dst_cond): (Precondition, Precondition),
         dst_bucket: &str,
         dst_key: &str,
         directive: MetadataDirective,
@@ -71,7 +74,7 @@ impl Store {
             return self
                 .copy_once(
                     (src_bucket, src_key, src_version),
-                    src_cond,
+                    (src_cond, dst_cond),
                     (dst_bucket, dst_key),
                     directive,
                     new,
@@ -90,7 +93,7 @@ impl Store {
             let got = self
                 .copy_once(
                     (src_bucket, src_key, src_version),
-                    src_cond.clone(),
+                    (src_cond.clone(), dst_cond.clone()),
                     (dst_bucket, dst_key),
                     directive.clone(),
                     new.clone(),
@@ -146,7 +149,7 @@ impl Store {
     async fn copy_once(
         &self,
         (src_bucket, src_key, src_version): (&str, &str, Option<VersionId>),
-        src_cond: Precondition,
+        (src_cond, dst_cond): (Precondition, Precondition),
         (dst_bucket, dst_key): (&str, &str),
         directive: MetadataDirective,
         new: NewObject,
@@ -184,6 +187,7 @@ impl Store {
                             size: source.data.size,
                         }))
                         .map_err(|_| CoreError::PreconditionFailed)?;
+                    check_current(txn, &check_db, &check_dk, &dst_cond)?;
                     let guard = Guard::of(txn, &check_db, clock.now_ms(), false)?;
                     let lock = guard.lock_for(lock)?;
                     guard.check_removal(txn, &check_db, &check_dk, None)?;

@@ -55,6 +55,8 @@ pub struct ListedUpload {
     /// Who initiated it (the owner of the object it completes into) when it is not the
     /// bucket's owner.
     pub owner: Option<String>,
+    /// The checksum algorithm and type it was created with.
+    pub checksum: Option<UploadChecksum>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -757,6 +759,7 @@ impl Store {
                         upload_id: upload_id.to_owned(),
                         initiated_ms: rec.initiated_ms,
                         owner: rec.access.owner.clone(),
+                        checksum: rec.checksum,
                     });
                 }
             }

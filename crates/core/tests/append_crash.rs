@@ -6,15 +6,16 @@
 //! data directory, each child resuming at the length it finds.
 
 mod common;
+use common::crash::Child;
 use common::*;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use strata_core::blob::Digests;
 use strata_core::*;
 
-const CHILD_ENV: &str = "STRATA_APPEND_CRASH_CHILD_DIR";
+const CHILD: Child = Child {
+    test: "append_crash_child",
+    env: "STRATA_APPEND_CRASH_CHILD_DIR",
+};
 const CHUNK: usize = 3000;
 
 fn chunk(i: u64) -> Vec<u8> {
@@ -24,15 +25,10 @@ fn chunk(i: u64) -> Vec<u8> {
 /// The child's side: runs until killed. A normal test run (without the variable) does nothing.
 #[test]
 fn append_crash_child() {
-    let Ok(dir) = std::env::var(CHILD_ENV) else {
+    let Ok(dir) = std::env::var(CHILD.env) else {
         return;
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async move {
+    Child::runtime().block_on(async move {
         let s = Store::open(std::path::Path::new(&dir), StoreOptions::default())
             .await
             .unwrap();
@@ -64,50 +60,12 @@ fn append_crash_child() {
 #[test]
 fn acknowledged_appends_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
-    let exe = std::env::current_exe().unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = Child::runtime();
     let mut acked = 0u64;
     for cycle in 0..5 {
-        let mut child = Command::new(&exe)
-            .args([
-                "--exact",
-                "append_crash_child",
-                "--nocapture",
-                "--test-threads",
-                "1",
-            ])
-            .env(CHILD_ENV, dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let reader = {
-            let lines = lines.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stdout).lines() {
-                    let Ok(line) = line else { break };
-                    if line.ends_with("READY") {
-                        let _ = ready_tx.send(());
-                    }
-                    lines.lock().unwrap().push(line);
-                }
-            })
-        };
-        ready_rx
-            .recv_timeout(Duration::from_secs(120))
-            .expect("child did not start");
-        std::thread::sleep(Duration::from_millis(rand::random_range(50..400)));
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
-        reader.join().unwrap();
-        for line in lines.lock().unwrap().iter() {
+        let work = Duration::from_millis(rand::random_range(50..400));
+        let lines = CHILD.run_and_kill(dir.path(), work);
+        for line in &lines {
             if let Some(n) = line.split("ACK ").nth(1) {
                 acked = acked.max(n.trim().parse().unwrap());
             }

@@ -269,7 +269,7 @@ async fn a_copy_computes_the_checksum_it_asks_for() {
         let (out, _) = s
             .copy_object_as(
                 ("bkt", "src", None),
-                Precondition::default(),
+                (Precondition::default(), Precondition::default()),
                 "bkt",
                 &key,
                 MetadataDirective::Copy,

@@ -8,29 +8,26 @@
 //! `STRATA_CRASH_CYCLES` sets the number of cycles (default 40).
 
 mod common;
+use common::crash::Child;
 use common::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use strata_core::*;
 
 const BUCKET: &str = "crash";
-const CHILD_ENV: &str = "STRATA_CRASH_CHILD_DIR";
+const CHILD: Child = Child {
+    test: "crash_child",
+    env: "STRATA_CRASH_CHILD_DIR",
+};
 
 /// The child's side: runs until killed. A normal test run (without the variable) does nothing.
 #[test]
 fn crash_child() {
-    let Ok(dir) = std::env::var(CHILD_ENV) else {
+    let Ok(dir) = std::env::var(CHILD.env) else {
         return;
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async move {
+    Child::runtime().block_on(async move {
         let s = Store::open(std::path::Path::new(&dir), StoreOptions::default())
             .await
             .unwrap();
@@ -227,51 +224,12 @@ fn acknowledged_operations_survive_sigkill() {
         .and_then(|c| c.parse().ok())
         .unwrap_or(40);
     let dir = tempfile::tempdir().unwrap();
-    let exe = std::env::current_exe().unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = Child::runtime();
     let mut ledger = Ledger::default();
     let (mut reclaimed, mut leftovers) = (0, 0);
     for cycle in 0..cycles {
-        let mut child = Command::new(&exe)
-            .args([
-                "--exact",
-                "crash_child",
-                "--nocapture",
-                "--test-threads",
-                "1",
-            ])
-            .env(CHILD_ENV, dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let reader = {
-            let lines = lines.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stdout).lines() {
-                    let Ok(line) = line else { break };
-                    if line.ends_with("READY") {
-                        let _ = ready_tx.send(());
-                    }
-                    lines.lock().unwrap().push(line);
-                }
-            })
-        };
-        ready_rx
-            .recv_timeout(Duration::from_secs(120))
-            .expect("child did not start");
-        std::thread::sleep(Duration::from_millis(rand::random_range(20..400)));
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
-        reader.join().unwrap();
-        let lines = lines.lock().unwrap().clone();
+        let work = Duration::from_millis(rand::random_range(20..400));
+        let lines = CHILD.run_and_kill(dir.path(), work);
         ledger.apply(&lines);
 
         rt.block_on(async {

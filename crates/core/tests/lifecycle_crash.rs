@@ -6,16 +6,18 @@
 //! consistent.
 
 mod common;
+use common::crash::Child;
 use common::say;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 use strata_core::lifecycle::{Days, Expiration, Rule};
 use strata_core::*;
 
 const BUCKET: &str = "expiring";
 const KEYS: usize = 4000;
-const CHILD_ENV: &str = "STRATA_LIFECYCLE_CRASH_CHILD_DIR";
+const CHILD: Child = Child {
+    test: "lifecycle_crash_child",
+    env: "STRATA_LIFECYCLE_CRASH_CHILD_DIR",
+};
 
 fn options() -> StoreOptions {
     StoreOptions {
@@ -28,15 +30,10 @@ fn options() -> StoreOptions {
 /// (without the variable) does nothing.
 #[test]
 fn lifecycle_crash_child() {
-    let Ok(dir) = std::env::var(CHILD_ENV) else {
+    let Ok(dir) = std::env::var(CHILD.env) else {
         return;
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async move {
+    Child::runtime().block_on(async move {
         let s = Store::open(std::path::Path::new(&dir), options())
             .await
             .unwrap();
@@ -55,12 +52,7 @@ fn lifecycle_crash_child() {
 #[test]
 fn a_killed_run_resumes_without_doing_an_action_twice() {
     let dir = tempfile::tempdir().unwrap();
-    let exe = std::env::current_exe().unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = Child::runtime();
     rt.block_on(async {
         let s = Store::open(dir.path(), options()).await.unwrap();
         s.create_bucket(BUCKET, "").await.unwrap();
@@ -90,40 +82,10 @@ fn a_killed_run_resumes_without_doing_an_action_twice() {
     while !done {
         cycles += 1;
         assert!(cycles <= 200, "the runs never finished");
-        let mut child = Command::new(&exe)
-            .args([
-                "--exact",
-                "lifecycle_crash_child",
-                "--nocapture",
-                "--test-threads",
-                "1",
-            ])
-            .env(CHILD_ENV, dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let reader = std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let _ = tx.send(line);
-            }
-        });
-        // The test harness writes its own lines first.
-        while !rx
-            .recv_timeout(Duration::from_secs(120))
-            .expect("child did not start")
-            .ends_with("READY")
-        {}
         // Kill at a random moment of the run (later and later, so a run does finish).
         let wait = rand::random_range(10..60 + 20 * cycles);
-        std::thread::sleep(Duration::from_millis(wait));
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
-        reader.join().unwrap();
-        done = rx.try_iter().any(|l| l.ends_with("DONE"));
+        let lines = CHILD.run_and_kill(dir.path(), Duration::from_millis(wait));
+        done = lines.iter().any(|l| l.ends_with("DONE"));
     }
     rt.block_on(async {
         let s = Store::open(dir.path(), options()).await.unwrap();

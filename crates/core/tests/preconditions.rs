@@ -391,3 +391,42 @@ async fn refused_operations_do_not_fail_the_batch_they_share() {
         a.etag
     );
 }
+
+/// Copies `src` to `dst` (in `bkt`), conditioned on the destination's current object.
+async fn copy_onto(s: &Store, dst: &str, cond: Precondition) -> Result<PutOutcome> {
+    s.copy_object_as(
+        ("bkt", "src", None),
+        (Precondition::default(), cond),
+        "bkt",
+        dst,
+        MetadataDirective::Copy,
+        NewObject::default(),
+        None,
+        None,
+    )
+    .await
+    .map(|(out, _)| out)
+}
+
+#[tokio::test]
+async fn a_copy_s_destination_condition_is_evaluated_on_the_destination() {
+    let (_d, s) = store().await;
+    put(&s, "bkt", "src", b"source").await;
+    let taken = put(&s, "bkt", "taken", b"kept").await;
+    assert!(matches!(
+        copy_onto(&s, "taken", if_none_match_any()).await,
+        Err(CoreError::PreconditionFailed)
+    ));
+    let kept = s.head_object("bkt", "taken", None).unwrap();
+    assert_eq!(kept.data.etag, taken.etag);
+    copy_onto(&s, "free", if_none_match_any()).await.unwrap();
+    assert_eq!(
+        s.head_object("bkt", "free", None).unwrap().data.size,
+        b"source".len() as u64
+    );
+    copy_onto(&s, "taken", if_match(&taken.etag)).await.unwrap();
+    assert!(matches!(
+        copy_onto(&s, "taken", if_match(&taken.etag)).await,
+        Err(CoreError::PreconditionFailed)
+    ));
+}

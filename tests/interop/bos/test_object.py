@@ -360,3 +360,36 @@ def test_js_put_with_content_md5_and_metadata(server, bos, bucket):
     assert node_ok(meta).headers["x-bce-meta-origin"] == "node"
     assert meta.headers["content-md5"] == content_md5(b"from js")
     assert get_bytes(bos, bucket, "js.txt") == b"from js"
+
+
+def test_conditional_put_and_complete(raw, bos, bucket):
+    """PutObject and CompleteMultipartUpload take BOS's documented write conditions
+    (If-Match, If-None-Match, If-Unmodified-Since) on the key's current object; a failed one
+    writes nothing."""
+    path = encode_path(bucket, "k")
+    assert raw.request("PUT", path, body=b"first", headers={"If-None-Match": "*"}).status == 200
+    assert_json_error(raw.request("PUT", path, body=b"second", headers={"If-None-Match": "*"}),
+                      412, "PreconditionFailed")
+    assert_json_error(raw.request("PUT", path, body=b"second", headers={"If-Match": '"0000"'}),
+                      412, "PreconditionFailed")
+    assert_json_error(raw.request("PUT", path, body=b"second", headers={
+        "If-Unmodified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}), 412, "PreconditionFailed")
+    assert_json_error(raw.request("PUT", encode_path(bucket, "none"), body=b"x",
+                                  headers={"If-Match": f'"{md5_hex(b"first")}"'}),
+                      404, "NoSuchKey")
+    assert get_bytes(bos, bucket, "k") == b"first"
+    r = raw.request("PUT", path, body=b"second", headers={"If-Match": f'"{md5_hex(b"first")}"'})
+    assert r.status == 200
+    assert get_bytes(bos, bucket, "k") == b"second"
+    upload_id = bos.initiate_multipart_upload(bucket, "k").upload_id
+    part = raw.request("PUT", path, {"partNumber": "1", "uploadId": upload_id}, body=b"part")
+    assert part.status == 200, part.body
+    etag = part.headers["ETag"].strip('"')
+    body = ('{"parts":[{"partNumber":1,"eTag":"%s"}]}' % etag).encode()
+    assert_json_error(raw.request("POST", path, {"uploadId": upload_id}, body=body,
+                                  headers={"If-None-Match": "*"}), 412, "PreconditionFailed")
+    assert get_bytes(bos, bucket, "k") == b"second"
+    r = raw.request("POST", path, {"uploadId": upload_id}, body=body,
+                    headers={"If-Match": f'"{md5_hex(b"second")}"'})
+    assert r.status == 200, r.body
+    assert get_bytes(bos, bucket, "k") == b"part"

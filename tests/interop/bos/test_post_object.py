@@ -100,3 +100,46 @@ def test_refused_forms_store_nothing(server, bos, bucket, case, status, code):
     assert r.json()["code"] == code
     assert r.headers["x-bce-request-id"]
     assert list(bos.list_objects(bucket).contents) == []
+
+
+def test_success_redirect_url_is_a_303_with_bucket_key_and_etag(server, bos, bucket):
+    """BOS's redirect field is `success-redirect-url`: once the file is stored, 303 to it."""
+    from urllib.parse import parse_qs, urlsplit
+    target = "http://demo.test.com/upload_success?object=o&userid=7"
+    fields = form(server, bucket, [{"key": "r.txt"}],
+                  {"key": "r.txt", "success-redirect-url": target})
+    r = requests.post(f"{server.endpoint}/v1/{bucket}", data=fields,
+                      files={"file": ("f.bin", b"redirected")}, timeout=30,
+                      allow_redirects=False)
+    assert r.status_code == 303, r.text
+    location = urlsplit(r.headers["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == \
+        "http://demo.test.com/upload_success"
+    etag = bos.get_object_meta_data(bucket, "r.txt").metadata.etag
+    assert parse_qs(location.query) == {"object": ["o"], "userid": ["7"], "bucket": [bucket],
+                                        "key": ["r.txt"], "etag": [f'"{etag}"']}
+    assert get_bytes(bos, bucket, "r.txt") == b"redirected"
+
+
+@pytest.mark.parametrize("field", ["Content-MD5", "x-bce-content-crc32",
+                                   "x-bce-content-sha256"])
+def test_a_digest_field_is_checked_as_putobjects_header_is(server, bos, bucket, field):
+    import zlib
+    content = b"form body"
+
+    def digest(data: bytes) -> str:
+        if field == "Content-MD5":
+            return base64.b64encode(hashlib.md5(data).digest()).decode()
+        if field == "x-bce-content-crc32":
+            return str(zlib.crc32(data))
+        return hashlib.sha256(data).hexdigest()
+
+    r = post(server, bucket, form(server, bucket, [], {"key": "bad", field: digest(b"other")}),
+             content)
+    assert r.status_code == 400, r.text
+    assert r.json()["code"] == "BadDigest"
+    assert list(bos.list_objects(bucket).contents) == []
+    r = post(server, bucket, form(server, bucket, [], {"key": "good", field: digest(content)}),
+             content)
+    assert r.status_code == 200, r.text
+    assert get_bytes(bos, bucket, "good") == content

@@ -498,6 +498,40 @@ def test_a_policy_allows_and_denies_another_user(alice, bob, anon, users, abucke
     assert not can(anon.get_object, Bucket=abucket, Key="private")
 
 
+def test_get_object_attributes_needs_its_own_action_and_get_object(alice, bob, users,
+                                                                   abucket):
+    """AWS: GetObjectAttributes needs s3:GetObjectAttributes and s3:GetObject (a version:
+    s3:GetObjectVersionAttributes and s3:GetObjectVersion), each granted on its own."""
+    _, b = users
+    bob_principal = {"AWS": f"arn:aws:iam::{b.id}:root"}
+    alice.put_object(Bucket=abucket, Key="k", Body=b"attributes")
+    objects = f"arn:aws:s3:::{abucket}/*"
+
+    def allow(*actions):
+        alice.put_bucket_policy(Bucket=abucket, Policy=policy(
+            statement("Allow", bob_principal, list(actions), objects)))
+
+    def attributes():
+        return can(bob.get_object_attributes, Bucket=abucket, Key="k",
+                   ObjectAttributes=["ObjectSize"])
+
+    allow("s3:GetObject")
+    assert can(bob.get_object, Bucket=abucket, Key="k")
+    assert not attributes()
+    allow("s3:GetObjectAttributes")
+    assert not attributes()
+    allow("s3:GetObject", "s3:GetObjectAttributes")
+    assert attributes()
+    r = bob.get_object_attributes(Bucket=abucket, Key="k", ObjectAttributes=["ObjectSize"])
+    assert r["ObjectSize"] == len(b"attributes")
+    # A version named needs the version's actions.
+    assert not can(bob.get_object_attributes, Bucket=abucket, Key="k", VersionId="null",
+                   ObjectAttributes=["ObjectSize"])
+    allow("s3:GetObjectVersion", "s3:GetObjectVersionAttributes")
+    assert can(bob.get_object_attributes, Bucket=abucket, Key="k", VersionId="null",
+               ObjectAttributes=["ObjectSize"])
+
+
 def test_a_policy_for_anonymous_requests_with_conditions(alice, anon, abucket):
     for key in ("public/a", "private/b"):
         alice.put_object(Bucket=abucket, Key=key, Body=b"x")

@@ -72,6 +72,17 @@ def test_list_buckets_pages_with_max_buckets_and_continuation_token(s3, admin, n
     assert paged == names
 
 
+def test_list_buckets_by_region(s3, bucket):
+    """`BucketRegion` lists that region's buckets: all of them in the server's one region,
+    none in another."""
+    region = s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] or "us-east-1"
+    here = s3.list_buckets(BucketRegion=region)
+    assert bucket in [b["Name"] for b in here["Buckets"]]
+    assert all(b["BucketRegion"] == region for b in here["Buckets"])
+    elsewhere = s3.list_buckets(BucketRegion="ap-south-2")
+    assert elsewhere["Buckets"] == []
+
+
 def test_delete_empty_bucket_is_204_then_missing(s3, bucket):
     r = s3.delete_bucket(Bucket=bucket)
     assert status_of(r) == 204

@@ -70,3 +70,13 @@ def test_create_bucket_in_another_region_is_refused(s3, bucket_name):
                          CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     with expect_error(404):
         s3.head_bucket(Bucket=bucket_name)
+
+
+def test_create_bucket_in_an_account_regional_namespace_is_refused(s3, bucket_name):
+    """Strata has one bucket namespace: `global` is it, `account-regional` is refused."""
+    with expect_error(501, "NotImplemented"):
+        s3.create_bucket(Bucket=bucket_name, BucketNamespace="account-regional")
+    with expect_error(404):
+        s3.head_bucket(Bucket=bucket_name)
+    s3.create_bucket(Bucket=bucket_name, BucketNamespace="global")
+    s3.head_bucket(Bucket=bucket_name)

@@ -116,6 +116,19 @@ def test_unsatisfiable_range_is_416_invalid_range(s3, bucket):
     assert e.headers.get("content-range") == f"bytes */{len(DATA)}"
 
 
+@pytest.mark.parametrize("header,first,last", [("bytes=2-5", 2, 5), ("bytes=-3", 7, 9)])
+def test_range_head_is_206_with_content_range(s3, bucket, header, first, last):
+    """HeadObject takes Range as GetObject does (boto3's HeadObject has it)."""
+    s3.put_object(Bucket=bucket, Key="k", Body=DATA)
+    r = s3.head_object(Bucket=bucket, Key="k", Range=header)
+    assert status_of(r) == 206
+    assert r["ContentRange"] == f"bytes {first}-{last}/{len(DATA)}"
+    assert r["ContentLength"] == last - first + 1
+    with expect_error(416):
+        s3.head_object(Bucket=bucket, Key="k", Range="bytes=20-30")
+    assert status_of(s3.head_object(Bucket=bucket, Key="k", Range="lines=1-2")) == 200
+
+
 # --- conditional reads -------------------------------------------------------------------------
 
 def test_get_if_match_and_if_none_match(s3, bucket):

@@ -3,7 +3,8 @@
 `x-amz-if-match-last-modified-time` and `x-amz-if-match-size` (ceph/s3-tests
 `test_delete_object*_if_match*`): 412 PreconditionFailed when the addressed entry does not
 match, success when there is none; DeleteBucket of a bucket holding only incomplete multipart
-uploads deletes it and aborts them (s3-tests' own clean-up relies on it).
+uploads deletes it and aborts them (s3-tests' own clean-up relies on it); CopyObject's
+IfMatch / IfNoneMatch on its destination.
 """
 
 from __future__ import annotations
@@ -127,3 +128,23 @@ def test_delete_bucket_with_objects_is_still_refused(s3, bucket):
     with expect_error(409, "BucketNotEmpty"):
         s3.delete_bucket(Bucket=bucket)
     assert len(s3.list_multipart_uploads(Bucket=bucket)["Uploads"]) == 1
+
+
+def test_copy_object_if_match_and_if_none_match_are_on_the_destination(s3, bucket):
+    """CopyObject's IfMatch / IfNoneMatch condition the destination, as PutObject's do (the
+    source's are the x-amz-copy-source-if-* ones); a failed one copies nothing."""
+    s3.put_object(Bucket=bucket, Key="src", Body=b"source")
+    taken = s3.put_object(Bucket=bucket, Key="dst", Body=b"kept")["ETag"]
+    src = {"Bucket": bucket, "Key": "src"}
+    with expect_error(412, "PreconditionFailed"):
+        s3.copy_object(Bucket=bucket, Key="dst", CopySource=src, IfNoneMatch="*")
+    with expect_error(412, "PreconditionFailed"):
+        s3.copy_object(Bucket=bucket, Key="dst", CopySource=src,
+                       IfMatch='"0123456789abcdef0123456789abcdef"')
+    with expect_error(404, "NoSuchKey"):
+        s3.copy_object(Bucket=bucket, Key="absent", CopySource=src, IfMatch=taken)
+    assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == b"kept"
+    s3.copy_object(Bucket=bucket, Key="new", CopySource=src, IfNoneMatch="*")
+    s3.copy_object(Bucket=bucket, Key="dst", CopySource=src, IfMatch=taken)
+    assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == b"source"
+    assert s3.get_object(Bucket=bucket, Key="new")["Body"].read() == b"source"

@@ -263,6 +263,20 @@ def test_a_part_with_another_algorithm_than_its_upload_s_is_refused(s3, bucket):
                                    ChecksumType="FULL_OBJECT")
 
 
+def test_list_multipart_uploads_shows_each_upload_s_checksum_algorithm(s3, bucket):
+    """An upload created with a checksum lists its algorithm and type; one without none."""
+    s3.create_multipart_upload(Bucket=bucket, Key="a", ChecksumAlgorithm="SHA256")
+    s3.create_multipart_upload(Bucket=bucket, Key="b", ChecksumAlgorithm="CRC32",
+                               ChecksumType="FULL_OBJECT")
+    s3.create_multipart_upload(Bucket=bucket, Key="c")
+    uploads = {u["Key"]: u for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"]}
+    assert (uploads["a"]["ChecksumAlgorithm"], uploads["a"]["ChecksumType"]) == \
+        ("SHA256", "COMPOSITE")
+    assert (uploads["b"]["ChecksumAlgorithm"], uploads["b"]["ChecksumType"]) == \
+        ("CRC32", "FULL_OBJECT")
+    assert "ChecksumAlgorithm" not in uploads["c"] and "ChecksumType" not in uploads["c"]
+
+
 def test_upload_file_in_parts_gets_its_checksum(s3, bucket, tmp_path):
     """s3transfer's upload_file: on its defaults CRC32 COMPOSITE (CRC32 asked at create and
     sent with every part); with a whole-file CRC32 given, FULL_OBJECT."""

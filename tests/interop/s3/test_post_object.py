@@ -222,3 +222,67 @@ def test_bodies_that_are_not_forms_are_refused(server, s3, bucket):
     assert r.status_code == 400, r.text
     assert error_code(r) == "InvalidArgument"
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+
+
+def b64(digest: bytes) -> str:
+    return base64.b64encode(digest).decode()
+
+
+def crc32(content: bytes) -> str:
+    import zlib
+    return b64(zlib.crc32(content).to_bytes(4, "big"))
+
+
+@pytest.mark.parametrize("field,good", [
+    ("Content-MD5", lambda c: b64(hashlib.md5(c).digest())),
+    ("x-amz-checksum-crc32", crc32),
+    ("x-amz-checksum-sha256", lambda c: b64(hashlib.sha256(c).digest())),
+    ("x-amz-checksum-sha1", lambda c: b64(hashlib.sha1(c).digest())),
+])
+def test_a_digest_field_is_checked_as_putobjects_header_is(server, s3, bucket, field, good):
+    """A form's Content-MD5 and x-amz-checksum-* fields are verified: a body that does not
+    match is BadDigest and nothing is stored; one that matches is stored, the flexible
+    checksum with it (GetObject with ChecksumMode shows it)."""
+    content = b"form body to verify"
+    url = f"{server.endpoint}/{bucket}"
+    conditions = [["starts-with", "$key", "d/"], ["starts-with", f"${field}", ""]]
+    bad = v2_form(server, bucket, conditions, {"key": "d/bad", field: good(b"another body")})
+    r = post(url, bad, content)
+    assert r.status_code == 400, r.text
+    assert error_code(r) == "BadDigest"
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+    fine = v2_form(server, bucket, conditions, {"key": "d/good", field: good(content)})
+    r = post(url, fine, content)
+    assert r.status_code == 204, r.text
+    got = s3.get_object(Bucket=bucket, Key="d/good", ChecksumMode="ENABLED")
+    assert got["Body"].read() == content
+    if field.startswith("x-amz-checksum-"):
+        name = "Checksum" + field.removeprefix("x-amz-checksum-").upper()
+        assert got[name] == good(content)
+        assert r.headers[field] == good(content)
+
+
+def test_an_algorithm_field_stores_that_checksum(server, s3, bucket):
+    """`x-amz-checksum-algorithm` alone: the checksum is computed and stored."""
+    content = b"computed by the server"
+    conditions = [["eq", "$key", "alg"], ["eq", "$x-amz-checksum-algorithm", "CRC32"]]
+    form = v2_form(server, bucket, conditions,
+                   {"key": "alg", "x-amz-checksum-algorithm": "CRC32"})
+    r = post(f"{server.endpoint}/{bucket}", form, content)
+    assert r.status_code == 204, r.text
+    got = s3.head_object(Bucket=bucket, Key="alg", ChecksumMode="ENABLED")
+    assert got["ChecksumCRC32"] == crc32(content)
+
+
+@pytest.mark.parametrize("field,value,code", [
+    ("Content-MD5", "not an md5", "InvalidDigest"),
+    ("x-amz-checksum-crc32", "!!", "InvalidRequest"),
+    ("x-amz-checksum-algorithm", "MD4", "InvalidRequest"),
+])
+def test_malformed_digest_fields_are_refused(server, s3, bucket, field, value, code):
+    conditions = [["eq", "$key", "m"], ["starts-with", f"${field}", ""]]
+    form = v2_form(server, bucket, conditions, {"key": "m", field: value})
+    r = post(f"{server.endpoint}/{bucket}", form, b"body")
+    assert r.status_code == 400, r.text
+    assert error_code(r) == code
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)

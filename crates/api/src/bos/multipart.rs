@@ -14,7 +14,7 @@ use crate::partcopy::{self, PastEnd, RangeForm};
 use hyper::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use strata_core::{CoreError, Expect, ListUploadsParams, Precondition};
+use strata_core::{CoreError, Expect, ListUploadsParams};
 
 /// The smallest part but the last: BOS's SDK helpers upload 1 MiB parts.
 pub const MIN_PART_SIZE: u64 = 1024 * 1024;
@@ -135,7 +135,7 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
             parts,
             min_part_size: MIN_PART_SIZE,
             expect: whole,
-            cond: Precondition::default(),
+            cond: super::object::write_condition(ctx),
         })
         .await?;
     let host = ctx.req.header("host").unwrap_or("localhost");

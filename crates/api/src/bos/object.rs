@@ -124,6 +124,14 @@ fn condition_error(c: Condition) -> BosError {
     }
 }
 
+/// BOS's conditional writes (PutObject, CompleteMultipartUpload): `If-Match`,
+/// `If-None-Match`, `If-Unmodified-Since` (and `If-Modified-Since`) on the key's current
+/// object, evaluated by the core in the write's own transaction: 412 PreconditionFailed, or
+/// 404 NoSuchKey for an `If-Match` with no object.
+pub(super) fn write_condition(ctx: &Ctx<'_>) -> Precondition {
+    objhttp::precondition(&ctx.req.headers, objhttp::READ_CONDITIONS)
+}
+
 pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     validate_key(key)?;
@@ -138,7 +146,7 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> BosResult {
             key,
             meta,
             expect: expectations(ctx)?,
-            cond: Precondition::default(),
+            cond: write_condition(ctx),
             body: crate::body::stream(body),
         })
         .await?;
@@ -269,6 +277,7 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> BosResult {
             acl: super::acl::write_acl(ctx)?,
             source: Source::of(&copied),
             source_cond: cond,
+            cond: Precondition::default(),
             bucket,
             key,
             directive,

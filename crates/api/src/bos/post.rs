@@ -6,11 +6,11 @@
 //! sends `accessKey` alone and signs the request itself (bce-auth-v1): that signature is
 //! checked instead, and must be `accessKey`'s. A form with neither is anonymous. The fields
 //! stored are PutObject's headers (content headers, `x-bce-meta-*`, `x-bce-acl`); the answer
-//! is 200 unless `success_action_status` or a redirect asks otherwise.
+//! is 200 unless `success_action_status` or a redirect (`success-redirect-url`) asks otherwise.
 
 use super::BosApi;
 use super::error::BosError;
-use super::object::{meta_from_headers, set_version, validate_key};
+use super::object::{expectations, meta_from_headers, set_version, validate_key};
 use super::{BosResult, Ctx, etag};
 use crate::AppState;
 use crate::Keyring as _;
@@ -19,8 +19,8 @@ use crate::pipeline::{Dialect as _, Signed};
 use crate::post::{self, FileStream, Form, PostError};
 use crate::request::RequestParts;
 use hyper::StatusCode;
-use strata_core::Precondition;
-use strata_wire::post::{Policy, Rules, hmac_sha256_hex, signature_matches};
+use strata_core::{Expect, Precondition};
+use strata_wire::post::{Rules, hmac_sha256_hex, signature_matches};
 
 impl From<PostError> for BosError {
     fn from(e: PostError) -> BosError {
@@ -83,36 +83,41 @@ pub(super) fn authenticate(
     Ok(Some(post::signer(&keys, access_key, ())?))
 }
 
-/// Stores the file as PutObject stores a body, with the form's fields for headers.
+/// Stores the file as PutObject stores a body, with the form's fields for headers (its digest
+/// fields checked as PutObject's headers are).
 pub(super) async fn post_object(ctx: &Ctx<'_>, form: Form, file: FileStream) -> BosResult {
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     validate_key(key)?;
-    let meta = meta_from_headers(ctx)?;
-    let range = form.policy.as_ref().and_then(Policy::length_range);
-    let out = ctx
-        .run(PutObject {
-            tags: super::tagging::write_tags(ctx)?,
-            lock: strata_core::retention::ObjectLock::default(),
-            acl: super::acl::write_acl(ctx)?,
-            bucket,
-            key,
-            meta,
-            expect: post::expect_length(range),
-            cond: Precondition::default(),
-            body: post::bounded(file, range.map(|(_, max)| max)),
-        })
-        .await?;
-    let tag = etag(&out.etag);
-    let mut resp = post::answer(
-        StatusCode::OK,
-        ctx.req.virtual_hosted,
-        &ctx.req.headers,
-        &form,
+    let put = PutObject {
+        tags: super::tagging::write_tags(ctx)?,
+        lock: strata_core::retention::ObjectLock::default(),
+        acl: super::acl::write_acl(ctx)?,
         bucket,
         key,
-        &tag,
-    );
+        meta: meta_from_headers(ctx)?,
+        // The digest fields (Content-MD5, x-bce-content-sha256, -crc32, -crc32c,
+        // -crc64ecma) are checked as PutObject's headers are; the size is the policy's.
+        expect: Expect {
+            size: None,
+            ..expectations(ctx)?
+        },
+        cond: Precondition::default(),
+        body: (),
+    };
+    let (mut resp, out) = post::store(ctx, &form, file, put, &ANSWER).await?;
     crate::objhttp::set(&mut resp, "x-bce-content-crc32", &out.crc32.to_string());
     set_version(&mut resp, out.versioning, out.version_id);
     Ok(resp)
 }
+
+/// BOS names its redirect field `success-redirect-url`; the redirect is S3's (303 to the URL
+/// with `bucket`, `key` and `etag` added to its query).
+const ANSWER: post::Answer = post::Answer {
+    default: StatusCode::OK,
+    redirect: &[
+        "success-redirect-url",
+        "success_action_redirect",
+        "redirect",
+    ],
+    etag,
+};

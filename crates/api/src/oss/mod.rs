@@ -13,6 +13,7 @@ pub mod lifecycle;
 mod list;
 mod multipart;
 mod object;
+mod overwrite;
 mod policy;
 mod post;
 mod tagging;

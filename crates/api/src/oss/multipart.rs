@@ -5,7 +5,7 @@ use super::batch::parse_doc;
 use super::bucket::parse_max;
 use super::error::OssError;
 use super::object::{expectations, meta_from_headers, set_version, validate_key};
-use super::{Ctx, OssResult, empty, etag, xml};
+use super::{Ctx, OssResult, empty, etag, overwrite, xml};
 use crate::body::Incoming;
 use crate::exec::*;
 use crate::httpfmt::{base64, iso8601};
@@ -14,7 +14,7 @@ use crate::objhttp::set;
 use crate::partcopy::{self, PastEnd, RangeForm};
 use crate::xml::{Xml, maybe_encode};
 use hyper::StatusCode;
-use strata_core::{CoreError, Expect, Precondition, Versioning};
+use strata_core::{CoreError, Expect, Versioning};
 
 /// OSS's smallest part (all but the last): 100 KiB.
 pub const MIN_PART_SIZE: u64 = 100 * 1024;
@@ -25,6 +25,7 @@ pub(super) async fn initiate(ctx: &Ctx<'_>) -> OssResult {
     let acl = super::acl::object_ask(ctx)?;
     let url = ctx.url_encoding()?;
     let tags = super::tagging::write_tags(ctx)?;
+    overwrite::check_now(ctx, bucket)?;
     let id = ctx
         .run(CreateUpload {
             lock: strata_core::retention::ObjectLock::default(),
@@ -149,15 +150,17 @@ pub(super) async fn complete(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
         let bytes = ctx.read_document(body).await?;
         parse_complete_request(&bytes)?
     };
+    let cond = overwrite::condition(ctx, bucket)?;
     let (_, out) = ctx
         .run(CompleteUpload {
             upload,
             parts,
             min_part_size: MIN_PART_SIZE,
             expect: Expect::default(),
-            cond: Precondition::default(),
+            cond: cond.clone(),
         })
-        .await?;
+        .await
+        .map_err(|e| overwrite::refused(ctx, &cond, false, e))?;
     let mut x = Xml::new("CompleteMultipartUploadResult", "");
     if url {
         x.leaf("EncodingType", "url");

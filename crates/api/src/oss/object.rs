@@ -2,7 +2,7 @@
 //! HeadObject, GetObjectMeta, CopyObject, DeleteObject (object ACLs are in `acl.rs`).
 
 use super::error::OssError;
-use super::{Ctx, OssResult, empty, etag, xml};
+use super::{Ctx, OssResult, empty, etag, overwrite, xml};
 use crate::Body;
 use crate::body::Incoming;
 use crate::exec::*;
@@ -159,18 +159,23 @@ pub(super) fn head(ctx: &Ctx<'_>, meta_only: bool) -> OssResult {
     Ok(resp)
 }
 
-/// What the client announced about the body: Content-MD5, Content-Length, a V4 payload hash.
-pub(super) fn expectations(ctx: &Ctx<'_>) -> Result<Expect, OssError> {
-    let md5 = match ctx.req.header("content-md5") {
-        None => None,
-        Some(v) => Some(parse_md5(v).ok_or_else(|| {
+/// `Content-MD5`, if given (InvalidDigest when it is not an MD5's base64).
+pub(super) fn content_md5(ctx: &Ctx<'_>) -> Result<Option<[u8; 16]>, OssError> {
+    match ctx.req.header("content-md5") {
+        None => Ok(None),
+        Some(v) => Ok(Some(parse_md5(v).ok_or_else(|| {
             OssError::new(
                 StatusCode::BAD_REQUEST,
                 "InvalidDigest",
                 "The Content-MD5 you specified was invalid.",
             )
-        })?),
-    };
+        })?)),
+    }
+}
+
+/// What the client announced about the body: Content-MD5, Content-Length, a V4 payload hash.
+pub(super) fn expectations(ctx: &Ctx<'_>) -> Result<Expect, OssError> {
+    let md5 = content_md5(ctx)?;
     let size = ctx
         .req
         .header("content-length")
@@ -189,6 +194,7 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
     let acl = super::acl::object_ask(ctx)?;
     let expect = expectations(ctx)?;
     let tags = super::tagging::write_tags(ctx)?;
+    let cond = overwrite::condition(ctx, bucket)?;
     let out = ctx
         .run(PutObject {
             lock: strata_core::retention::ObjectLock::default(),
@@ -198,10 +204,11 @@ pub(super) async fn put(ctx: &Ctx<'_>, body: Incoming) -> OssResult {
             key,
             meta: meta_from_headers(ctx),
             expect,
-            cond: Precondition::default(),
+            cond: cond.clone(),
             body: crate::body::stream(body),
         })
-        .await?;
+        .await
+        .map_err(|e| overwrite::refused(ctx, &cond, false, e))?;
     let mut resp = empty(StatusCode::OK);
     set(&mut resp, "etag", &etag(&out.etag));
     set(&mut resp, "x-oss-hash-crc64ecma", &out.crc64.to_string());
@@ -254,11 +261,14 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> OssResult {
             ));
         }
     };
+    let cond = overwrite::condition(ctx, bucket)?;
+    let source_cond = copy_condition(ctx);
+    let ambiguous = !source_cond.is_none();
     let marker_source = |e| match e {
         CoreError::MethodNotAllowed { .. } => OssError::invalid_argument(
             "The versionId field in the x-oss-copy-source request header cannot be specified as a delete marker.",
         ),
-        other => other.into(),
+        other => overwrite::refused(ctx, &cond, ambiguous, other),
     };
     let (out, source) = ctx
         .run(CopyObject {
@@ -266,7 +276,8 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> OssResult {
             tags,
             acl,
             source: Source::of(&copied),
-            source_cond: copy_condition(ctx),
+            source_cond,
+            cond: cond.clone(),
             bucket,
             key,
             directive,

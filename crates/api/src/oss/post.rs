@@ -5,20 +5,21 @@
 //! the policy with the scope's signing key), or no signature (a bucket anyone may write).
 //! The policy's conditions must hold; unlike S3, OSS does not ask that they name every field.
 //! The fields stored are PutObject's headers (`Content-Type` and the other content headers,
-//! `x-oss-meta-*`, `x-oss-object-acl`); `callback` is refused (501).
+//! `x-oss-meta-*`, `x-oss-object-acl`, `x-oss-tagging`), `Content-MD5` is checked,
+//! `x-oss-forbid-overwrite` keeps an existing object; `callback` is refused (501).
 
 use super::auth::Authenticated;
 use super::error::OssError;
-use super::object::{meta_from_headers, set_version, validate_key};
-use super::{Ctx, OssResult, etag};
+use super::object::{content_md5, meta_from_headers, set_version, validate_key};
+use super::{Ctx, OssResult, etag, overwrite};
 use crate::AppState;
 use crate::exec::PutObject;
 use crate::pipeline::Signed;
 use crate::post::{self, FileStream, Form, PostError};
 use crate::request::RequestParts;
 use hyper::StatusCode;
-use strata_core::Precondition;
-use strata_wire::post::{Policy, Rules};
+use strata_core::Expect;
+use strata_wire::post::Rules;
 use strata_wire::v4::OSS4;
 
 impl From<PostError> for OssError {
@@ -78,7 +79,9 @@ pub(super) fn authenticate(
     Ok(Some(post::signer(&keys, access_key, auth)?))
 }
 
-/// Stores the file as PutObject stores a body, with the form's fields for headers.
+/// Stores the file as PutObject stores a body, with the form's fields for headers: a
+/// `Content-MD5` field is checked as PutObject's header is, and `x-oss-forbid-overwrite`
+/// keeps an existing object as PutObject's header does (`super::overwrite`).
 pub(super) async fn post_object(ctx: &Ctx<'_>, form: Form, file: FileStream) -> OssResult {
     if form.get("callback").is_some() {
         return Err(OssError::not_implemented(
@@ -88,31 +91,31 @@ pub(super) async fn post_object(ctx: &Ctx<'_>, form: Form, file: FileStream) -> 
     let (bucket, key) = (ctx.bucket()?, ctx.key()?);
     validate_key(key)?;
     let acl = super::acl::object_ask(ctx)?;
-    let range = form.policy.as_ref().and_then(Policy::length_range);
-    let out = ctx
-        .run(PutObject {
-            tags: super::tagging::write_tags(ctx)?,
-            lock: strata_core::retention::ObjectLock::default(),
-            acl,
-            bucket,
-            key,
-            meta: meta_from_headers(ctx),
-            expect: post::expect_length(range),
-            cond: Precondition::default(),
-            body: post::bounded(file, range.map(|(_, max)| max)),
-        })
-        .await?;
-    let tag = etag(&out.etag);
-    let mut resp = post::answer(
-        StatusCode::NO_CONTENT,
-        ctx.req.virtual_hosted,
-        &ctx.req.headers,
-        &form,
+    let cond = overwrite::condition(ctx, bucket)?;
+    let put = PutObject {
+        tags: super::tagging::write_tags(ctx)?,
+        lock: strata_core::retention::ObjectLock::default(),
+        acl,
         bucket,
         key,
-        &tag,
-    );
+        meta: meta_from_headers(ctx),
+        expect: Expect {
+            md5: content_md5(ctx)?,
+            ..Expect::default()
+        },
+        cond: cond.clone(),
+        body: (),
+    };
+    let (mut resp, out) = post::store(ctx, &form, file, put, &ANSWER)
+        .await
+        .map_err(|e| overwrite::refused(ctx, &cond, false, e))?;
     crate::objhttp::set(&mut resp, "x-oss-hash-crc64ecma", &out.crc64.to_string());
     set_version(&mut resp, out.versioning, out.version_id);
     Ok(resp)
 }
+
+const ANSWER: post::Answer = post::Answer {
+    default: StatusCode::NO_CONTENT,
+    redirect: &["success_action_redirect", "redirect"],
+    etag,
+};

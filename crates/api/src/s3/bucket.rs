@@ -30,10 +30,14 @@ pub(super) fn list_buckets(ctx: &Ctx<'_>) -> S3Result {
             S3Error::invalid_argument("The continuation token provided is incorrect")
         })?,
     };
+    // `bucket-region` lists the buckets of that region: all of them (every bucket is in the
+    // server's one region), or none for another region.
+    let region = ctx.req.query_nonempty("bucket-region");
+    let in_region = region.is_none_or(|r| r == ctx.region());
     let all = ctx.read(ListBuckets)?;
     let matching: Vec<_> = all
         .iter()
-        .filter(|b| b.name.starts_with(prefix) && b.name > after)
+        .filter(|b| in_region && b.name.starts_with(prefix) && b.name > after)
         .collect();
     let page = &matching[..matching.len().min(max)];
     let mut x = Xml::new("ListAllMyBucketsResult", S3.root_attrs);

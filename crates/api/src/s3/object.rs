@@ -43,9 +43,9 @@ fn stored_encoding(header: &str) -> Option<String> {
     (!kept.is_empty()).then(|| kept.join(", "))
 }
 
-/// Conditional writes (PutObject, CompleteMultipartUpload): `If-Match` needs a current object
-/// with a listed ETag (none: 404 NoSuchKey; another: 412), `If-None-Match` needs no current
-/// object with a listed ETag (`*`: none at all), else 412. The core evaluates them in the
+/// Conditional writes (PutObject, CopyObject's destination, CompleteMultipartUpload):
+/// `If-Match` needs a current object with a listed ETag (none: 404 NoSuchKey; another: 412),
+/// `If-None-Match` needs no current object with a listed ETag (`*`: none at all), else 412. The core evaluates them in the
 /// write's own transaction.
 pub(super) fn write_condition(ctx: &Ctx<'_>) -> Precondition {
     Precondition {
@@ -55,11 +55,15 @@ pub(super) fn write_condition(ctx: &Ctx<'_>) -> Precondition {
     }
 }
 
-/// A request body as the core takes it (de-framed when `aws-chunked`), with everything it
-/// must match: Content-MD5, the signed SHA-256, and the one flexible checksum (in a header,
-/// or announced by `x-amz-trailer` and compared once the trailers have arrived), which the
-/// core stores with the version or part.
-pub(super) fn upload_body(ctx: &Ctx<'_>, body: Incoming) -> Result<(ByteStream, Expect), S3Error> {
+/// What the request's headers say the body must match: Content-MD5 (InvalidDigest when it is
+/// not one), the signed SHA-256, the algorithm `algorithm_header` names (computed and stored),
+/// and the one `x-amz-checksum-*` value given (which wins over the algorithm named, as AWS
+/// says); whether such a value was given. PutObject's and POST Object's (whose form fields are
+/// its headers) once.
+pub(super) fn header_expect(
+    ctx: &Ctx<'_>,
+    algorithm_header: &str,
+) -> Result<(Expect, bool), S3Error> {
     let mut expect = Expect::default();
     if let Some(v) = ctx.req.header("content-md5") {
         expect.md5 = Some(parse_md5(v).ok_or_else(|| {
@@ -73,7 +77,7 @@ pub(super) fn upload_body(ctx: &Ctx<'_>, body: Incoming) -> Result<(ByteStream, 
     if let Payload::Sha256(h) = ctx.auth.payload {
         expect.sha256 = Some(h);
     }
-    expect.checksum = checksum::named(ctx, "x-amz-sdk-checksum-algorithm")?;
+    expect.checksum = checksum::named(ctx, algorithm_header)?;
     let given = checksum::from_headers(ctx)?;
     let header_given = given.is_some();
     if let Some((alg, value)) = given {
@@ -83,6 +87,15 @@ pub(super) fn upload_body(ctx: &Ctx<'_>, body: Incoming) -> Result<(ByteStream, 
             _ => Err(checksum::mismatch(alg)),
         }));
     }
+    Ok((expect, header_given))
+}
+
+/// A request body as the core takes it (de-framed when `aws-chunked`), with everything it
+/// must match: Content-MD5, the signed SHA-256, and the one flexible checksum (in a header,
+/// or announced by `x-amz-trailer` and compared once the trailers have arrived), which the
+/// core stores with the version or part.
+pub(super) fn upload_body(ctx: &Ctx<'_>, body: Incoming) -> Result<(ByteStream, Expect), S3Error> {
+    let (mut expect, header_given) = header_expect(ctx, "x-amz-sdk-checksum-algorithm")?;
     let stream: ByteStream = match Mode::for_request(&ctx.auth) {
         Some(mode) => {
             let decoded = ctx
@@ -386,12 +399,19 @@ pub(super) fn head(ctx: &Ctx<'_>) -> S3Result {
         .map_err(|e| not_found(ctx, e))?;
     objhttp::check_conditions(&ctx.req.headers, objhttp::READ_CONDITIONS, &v)
         .map_err(|c| read_condition_error(c, &v))?;
-    let span = match part {
-        Some(n) => strata_core::object::part_span(&v.data, n)?,
-        None => None,
+    // A Range is answered as GetObject answers it (206, its Content-Range and length); an
+    // unparsable one is ignored, an unsatisfiable one is 416 InvalidRange.
+    let range = ctx.req.header("range").and_then(parse_range);
+    let size = v.data.size;
+    let (span, shown) = match (part, range) {
+        (Some(n), _) => (strata_core::object::part_span(&v.data, n)?, Shown::Part(n)),
+        (None, Some(r)) => {
+            let span = r.resolve(size).ok_or(CoreError::InvalidRange { size })?;
+            (Some(span), Shown::Range)
+        }
+        (None, None) => (None, Shown::Whole),
     };
     let mut resp = empty(StatusCode::OK);
-    let shown = part.map_or(Shown::Whole, Shown::Part);
     object_headers(ctx, &mut resp, &v, shown);
     match span {
         Some((first, last)) => {
@@ -484,6 +504,8 @@ pub(super) async fn copy(ctx: &Ctx<'_>) -> S3Result {
             acl,
             source: Source::of(&copied),
             source_cond: objhttp::precondition(&ctx.req.headers, COPY_CONDITIONS),
+            // `If-Match` / `If-None-Match` are on the destination, as PutObject's.
+            cond: write_condition(ctx),
             bucket,
             key,
             directive,

@@ -3,14 +3,16 @@
 //! `x-amz-date`, `x-amz-signature`: hex HMAC-SHA256 of the policy with the scope's signing
 //! key) and the V2 form (`AWSAccessKeyId`, `signature`: base64 HMAC-SHA1 of the policy with
 //! the secret), or no signature (anonymous, where the bucket lets anyone write); every field
-//! but the signature's own and `x-ignore-*` must be named by a condition. The answer:
+//! but the signature's own and `x-ignore-*` must be named by a condition. `Content-MD5` and
+//! `x-amz-checksum-*` fields are checked as PutObject's headers are, the checksum stored with
+//! the version (`x-amz-checksum-algorithm` names one to compute). The answer:
 //! `success_action_redirect` (or `redirect`) → 303 to it with `bucket`, `key` and `etag`;
 //! `success_action_status` 200, 201 (a `PostResponse` document) or 204 (the default).
 
 use super::acl::write_ask;
 use super::auth::{Authenticated, Payload};
 use super::error::S3Error;
-use super::object::{meta_from_headers, set_written_version};
+use super::object::{header_expect, meta_from_headers, set_written_version};
 use super::{Ctx, S3Result, etag};
 use crate::AppState;
 use crate::exec::{GetBucket, PutObject};
@@ -19,7 +21,7 @@ use crate::post::{self, FileStream, Form, PostError};
 use crate::request::RequestParts;
 use hyper::StatusCode;
 use strata_core::Precondition;
-use strata_wire::post::{Policy, Rules};
+use strata_wire::post::Rules;
 use strata_wire::v4::AWS4;
 
 /// Fields no condition need name.
@@ -84,7 +86,10 @@ impl From<PostError> for S3Error {
     }
 }
 
-/// Stores the file as PutObject stores a body, with the form's fields for headers.
+/// Stores the file as PutObject stores a body, with the form's fields for headers: the
+/// `Content-MD5` and `x-amz-checksum-*` fields are checked as PutObject's headers are (an
+/// `x-amz-checksum-algorithm` field names the checksum stored), and the checksum stored is
+/// answered as PutObject answers it.
 pub(super) async fn post_object(ctx: &Ctx<'_>, form: Form, file: FileStream) -> S3Result {
     let tags = match form.get("tagging") {
         Some(doc) => super::tagging::form_tags(doc)?,
@@ -94,30 +99,28 @@ pub(super) async fn post_object(ctx: &Ctx<'_>, form: Form, file: FileStream) -> 
     let acl = write_ask(ctx)?;
     ctx.read(GetBucket(bucket))?;
     let lock = super::lock::write_lock(ctx, bucket, true)?;
-    let range = form.policy.as_ref().and_then(Policy::length_range);
-    let out = ctx
-        .run(PutObject {
-            lock,
-            tags,
-            acl,
-            bucket,
-            key,
-            meta: meta_from_headers(ctx),
-            expect: post::expect_length(range),
-            cond: Precondition::default(),
-            body: post::bounded(file, range.map(|(_, max)| max)),
-        })
-        .await?;
-    let tag = etag(&out.etag);
-    let mut resp = post::answer(
-        StatusCode::NO_CONTENT,
-        ctx.req.virtual_hosted,
-        &ctx.req.headers,
-        &form,
+    let (expect, _) = header_expect(ctx, "x-amz-checksum-algorithm")?;
+    let put = PutObject {
+        lock,
+        tags,
+        acl,
         bucket,
         key,
-        &tag,
-    );
+        meta: meta_from_headers(ctx),
+        expect,
+        cond: Precondition::default(),
+        body: (),
+    };
+    let (mut resp, out) = post::store(ctx, &form, file, put, &ANSWER).await?;
     set_written_version(&mut resp, out.versioning, out.version_id);
+    if let Some(c) = &out.checksum {
+        super::checksum::set_headers(&mut resp, c);
+    }
     Ok(resp)
 }
+
+const ANSWER: post::Answer = post::Answer {
+    default: StatusCode::NO_CONTENT,
+    redirect: &["success_action_redirect", "redirect"],
+    etag,
+};

@@ -164,6 +164,41 @@ async fn copy_of_a_missing_source(d: Dialect) {
     c.assert_error(&r, 404, "NoSuchKey");
 }
 
+/// A write that must not replace an object: S3's and BOS's `If-None-Match: *` (412), OSS's
+/// `x-oss-forbid-overwrite: true` (409 FileAlreadyExists), on a put and (S3, OSS) a copy's
+/// destination; the object is kept, and a free key is written.
+async fn a_write_that_must_not_replace_an_object(d: Dialect) {
+    let (_s, c) = setup(d).await;
+    c.create_bucket("bkt").await;
+    c.put("bkt", "src", b"source").await.expect(200);
+    c.put("bkt", "taken", b"kept").await.expect(200);
+    let (name, value, status, code) = match d {
+        Dialect::Oss => ("x-oss-forbid-overwrite", "true", 409, "FileAlreadyExists"),
+        _ => ("if-none-match", "*", 412, "PreconditionFailed"),
+    };
+    let put = |key: &str| {
+        Call::new(Method::PUT, d.path("bkt", Some(key)))
+            .header(name, value)
+            .body("new")
+    };
+    let r = c.send(put("taken")).await;
+    c.assert_error(&r, status, code);
+    c.send(put("free")).await.expect(200);
+    if d != Dialect::Bos {
+        let copy = |key: &str| {
+            Call::new(Method::PUT, d.path("bkt", Some(key)))
+                .header(d.h("copy-source"), d.copy_source("bkt", "src", None))
+                .header(name, value)
+        };
+        let r = c.send(copy("taken")).await;
+        c.assert_error(&r, status, code);
+        c.send(copy("copied")).await.expect(200);
+        assert_eq!(c.read("bkt", "copied", None).await, b"source");
+    }
+    assert_eq!(c.read("bkt", "taken", None).await, b"kept");
+    assert_eq!(c.read("bkt", "free", None).await, b"new");
+}
+
 crate::each_dialect!(
     put_get_head_delete,
     delete_of_a_missing_key,
@@ -172,4 +207,5 @@ crate::each_dialect!(
     conditional_requests,
     copy_keeps_or_replaces_metadata,
     copy_of_a_missing_source,
+    a_write_that_must_not_replace_an_object,
 );

@@ -54,6 +54,10 @@ actions! {
     GetObject,
     /// GetObject and HeadObject of a version named by ID.
     GetObjectVersion,
+    /// GetObjectAttributes of the current version (which needs `GetObject` as well).
+    GetObjectAttributes,
+    /// GetObjectAttributes of a version named by ID (which needs `GetObjectVersion` as well).
+    GetObjectVersionAttributes,
     /// PutObject, CopyObject (its destination), and every step of a multipart upload that adds.
     PutObject,
     DeleteObject,
@@ -141,6 +145,8 @@ impl Action {
             self,
             GetObject
                 | GetObjectVersion
+                | GetObjectAttributes
+                | GetObjectVersionAttributes
                 | PutObject
                 | DeleteObject
                 | DeleteObjectVersion
@@ -177,7 +183,9 @@ impl Action {
             | ListMultipartUploadParts => AclNeed::Bucket(Write),
             GetBucketAcl => AclNeed::Bucket(ReadAcp),
             PutBucketAcl => AclNeed::Bucket(WriteAcp),
-            GetObject | GetObjectVersion => AclNeed::Object(Read),
+            GetObject | GetObjectVersion | GetObjectAttributes | GetObjectVersionAttributes => {
+                AclNeed::Object(Read)
+            }
             GetObjectAcl | GetObjectVersionAcl => AclNeed::Object(ReadAcp),
             PutObjectAcl | PutObjectVersionAcl => AclNeed::Object(WriteAcp),
             _ => AclNeed::OwnerOnly,

@@ -535,6 +535,8 @@ fn bos_permission(name: &str) -> Result<u64, PolicyError> {
         "READ" => &[
             GetObject,
             GetObjectVersion,
+            GetObjectAttributes,
+            GetObjectVersionAttributes,
             GetBucketLocation,
             ListMultipartUploadParts,
         ],
@@ -547,7 +549,12 @@ fn bos_permission(name: &str) -> Result<u64, PolicyError> {
             ListMultipartUploadParts,
         ],
         "MODIFY" => &[PutObject, AbortMultipartUpload, ListMultipartUploadParts],
-        "GetObject" | "GetObjectMeta" | "HeadObject" => &[GetObject, GetObjectVersion],
+        "GetObject" | "GetObjectMeta" | "HeadObject" => &[
+            GetObject,
+            GetObjectVersion,
+            GetObjectAttributes,
+            GetObjectVersionAttributes,
+        ],
         "PutObject"
         | "PostObject"
         | "AppendObject"

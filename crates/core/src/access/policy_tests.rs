@@ -245,6 +245,19 @@ fn actions() {
     assert!(matches("s3:?utObject", Action::PutObject));
     assert!(!matches("s3:?utObject", Action::PutObjectAcl));
     assert!(matches("s3:*Object", Action::DeleteObject));
+    assert!(matches(
+        "s3:GetObjectAttributes",
+        Action::GetObjectAttributes
+    ));
+    assert!(!matches("s3:GetObject", Action::GetObjectAttributes));
+    assert!(!matches(
+        "s3:GetObjectAttributes",
+        Action::GetObjectVersionAttributes
+    ));
+    assert!(matches(
+        "s3:GetObjectVersion*",
+        Action::GetObjectVersionAttributes
+    ));
     for a in Action::ALL {
         assert!(matches("s3:*", a), "{a:?}");
         assert!(matches("*", a), "{a:?}");
@@ -580,6 +593,8 @@ fn bos_permissions() {
             GetBucketLocation,
             GetObject,
             GetObjectVersion,
+            GetObjectAttributes,
+            GetObjectVersionAttributes,
             ListMultipartUploadParts
         ]
     );

@@ -1,6 +1,8 @@
 //! Helpers shared by the core's integration tests.
 #![allow(dead_code)]
 
+pub mod crash;
+
 use bytes::Bytes;
 use futures_util::StreamExt;
 use std::io;

@@ -1,0 +1,62 @@
+//! The SIGKILL harness the crash tests share: the test binary runs itself again as a child
+//! (only the child test, with an environment variable naming the data directory, which the
+//! child test reads; without it that test does nothing), waits for the child to say `READY`,
+//! lets it work for a while, kills it with SIGKILL and returns every line it printed.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// The child test of one crash test: its name, and the variable that hands it the data
+/// directory.
+pub struct Child {
+    pub test: &'static str,
+    pub env: &'static str,
+}
+
+impl Child {
+    /// The multi-threaded runtime a child (or the parent's checks) runs the store on.
+    pub fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    /// One cycle: starts the child on `dir`, waits for its `READY` (two minutes at most: a
+    /// child that never starts fails the test), lets it run `work`, SIGKILLs it, and returns
+    /// its lines (the test harness's own first).
+    pub fn run_and_kill(&self, dir: &Path, work: Duration) -> Vec<String> {
+        let exe = std::env::current_exe().unwrap();
+        let mut child = Command::new(exe)
+            .args(["--exact", self.test, "--nocapture", "--test-threads", "1"])
+            .env(self.env, dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            let mut lines = Vec::new();
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if line.ends_with("READY") {
+                    let _ = ready_tx.send(());
+                }
+                lines.push(line);
+            }
+            lines
+        });
+        ready_rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("child did not start");
+        std::thread::sleep(work);
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        reader.join().unwrap()
+    }
+}
