@@ -11,6 +11,7 @@ pub mod checksum;
 pub mod clock;
 mod copy;
 pub mod cors;
+mod counts;
 pub mod delete;
 mod entry;
 pub mod error;
