@@ -214,6 +214,7 @@ async fn handle(
     );
     async move {
         let started = Instant::now();
+        let (req, bytes_in) = crate::ops::metrics::count_request(req);
         let mut resp = router::route(&state, req, body_timeout).await;
         let log = resp
             .extensions_mut()
@@ -229,6 +230,7 @@ async fn handle(
             micros = started.elapsed().as_micros() as u64,
             "served"
         );
+        let resp = crate::ops::metrics::record_request(&log, started.elapsed(), &bytes_in, resp);
         Ok(resp)
     }
     .instrument(span)

@@ -101,6 +101,8 @@ pub struct ServeArgs {
 pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let given = credentials::from_flags(args.access_key, args.secret_key)?;
     let dir = args.data_dir;
+    // The metrics recorder before the store, so that its first commits are recorded.
+    strata_api::ops::metrics::install();
 
     // The store first: it creates and locks the data directory, so its errors come first.
     // Then the address, so a failed start does not generate (and print) credentials.
