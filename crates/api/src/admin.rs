@@ -7,6 +7,7 @@
 //! | `POST /_strata/admin/users` `{"id", "display_name"?, "access_key"?, "secret_key"?}` | 201 the new user with its `secret_key` (the only time it is shown); keys not given are generated |
 //! | `DELETE /_strata/admin/users/ACCESS_KEY` | 204 |
 //! | `POST /_strata/admin/users/ACCESS_KEY/rotate` | 200 the user with its new `secret_key` (the access key stays; the old secret is refused from then on) |
+//! | `POST /_strata/admin/compact` | 200 `{"before", "after", "millis"}`: the metadata file compacted (its sizes in bytes before and after; how long requests waited); 503 `Busy` when read snapshots stayed open past the wait (nothing done; try again) |
 //!
 //! Errors are `{"code", "message"}`: 400 `InvalidArgument` (a body that is not the document
 //! above, a bad key or name), 403 `AccessDenied` (unsigned, signed by anyone but the
@@ -29,7 +30,7 @@ use http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use http::{Method, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
-use strata_core::{CoreError, NewUser, UserError, UserRecord};
+use strata_core::{CompactOutcome, CoreError, NewUser, UserError, UserRecord};
 use strata_wire::s3::auth::{self, AuthError, Payload};
 
 /// Every path of the admin API starts with this.
@@ -183,6 +184,7 @@ enum Resource<'a> {
     Users,
     User(&'a str),
     Rotate(&'a str),
+    Compact,
 }
 
 fn resource(path: &str) -> Option<Resource<'_>> {
@@ -195,6 +197,7 @@ fn resource(path: &str) -> Option<Resource<'_>> {
         segments.next(),
     ) {
         (Some("users"), None, _, _) => Some(Resource::Users),
+        (Some("compact"), None, _, _) => Some(Resource::Compact),
         (Some("users"), Some(key), None, _) if !key.is_empty() => Some(Resource::User(key)),
         (Some("users"), Some(key), Some("rotate"), None) if !key.is_empty() => {
             Some(Resource::Rotate(key))
@@ -262,7 +265,8 @@ async fn answer(
         AdminError::new(
             StatusCode::NOT_FOUND,
             "NotFound",
-            "no such admin resource (expected /_strata/admin/users[/ACCESS_KEY[/rotate]])",
+            "no such admin resource (expected /_strata/admin/users[/ACCESS_KEY[/rotate]] or \
+             /_strata/admin/compact)",
         )
     })?;
     let body = read_body(&parts, body, signed.payload).await?;
@@ -282,6 +286,10 @@ async fn answer(
         (Resource::Rotate(key), &Method::POST) => {
             log.operation = Some("RotateUserKey");
             rotate(state, admin, key).await
+        }
+        (Resource::Compact, &Method::POST) => {
+            log.operation = Some("Compact");
+            compact(state).await
         }
         _ => Err(AdminError::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -394,6 +402,25 @@ async fn rotate(state: &AppState, admin: &User, key: &str) -> Result<Response<Bo
     Ok(json(StatusCode::OK, &WithSecret::of(key, &rec)))
 }
 
+async fn compact(state: &AppState) -> Result<Response<Body>, AdminError> {
+    match state
+        .store
+        .compact()
+        .await
+        .map_err(|e| AdminError::internal(&e))?
+    {
+        CompactOutcome::Compacted(c) => Ok(json(
+            StatusCode::OK,
+            &serde_json::json!({"before": c.before, "after": c.after, "millis": c.millis}),
+        )),
+        CompactOutcome::Busy { .. } | CompactOutcome::NotWorthwhile { .. } => Err(AdminError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Busy",
+            "read snapshots stayed open past the wait; nothing was done: try again",
+        )),
+    }
+}
+
 /// Makes a change just stored take effect. Should reading the store back fail, the change is
 /// stored but not yet in effect (the next successful refresh, or a restart, brings it).
 fn refresh(state: &AppState) -> Result<(), AdminError> {
@@ -438,6 +465,10 @@ mod tests {
             resource("/_strata/admin/users/AK/rotate"),
             Some(Resource::Rotate("AK"))
         ));
+        assert!(matches!(
+            resource("/_strata/admin/compact"),
+            Some(Resource::Compact)
+        ));
         for none in [
             "/_strata/admin/",
             "/_strata/admin/users/",
@@ -445,6 +476,8 @@ mod tests {
             "/_strata/admin/users/AK/rotate/x",
             "/_strata/admin/users/AK/other",
             "/_strata/admin/buckets",
+            "/_strata/admin/compact/",
+            "/_strata/admin/compact/x",
         ] {
             assert!(resource(none).is_none(), "{none}");
         }

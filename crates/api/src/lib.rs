@@ -78,6 +78,8 @@ pub struct AppState {
     /// `BucketOwnerEnforced` (ACLs off) and all four Block Public Access flags on. Off by
     /// default: ACLs work on a new bucket, as ceph/s3-tests and the OSS and BOS services expect.
     pub aws_2023_defaults: bool,
+    /// The web console's sessions (see [`console`]).
+    pub console: console::Sessions,
 }
 
 impl AppState {

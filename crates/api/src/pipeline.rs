@@ -273,26 +273,53 @@ pub(crate) async fn handle<D: Dialect>(
     body: Incoming,
     peer: Option<std::net::IpAddr>,
 ) -> Response<Body> {
+    handle_with::<D>(state, req, body, peer, None).await
+}
+
+/// Answers one request of dialect `D` made by `user`, authenticated already by in-process
+/// code (the web console's session, [`crate::console`]): no signature is looked for, and
+/// every later step (routing, the access decision, the handlers) is a signed request's.
+/// Only code of this crate can call it; nothing a client sends selects it.
+pub(crate) async fn handle_as<D: Dialect>(
+    state: &AppState,
+    req: RequestParts,
+    body: Incoming,
+    peer: Option<std::net::IpAddr>,
+    user: Arc<User>,
+) -> Response<Body> {
+    handle_with::<D>(state, req, body, peer, Some(user)).await
+}
+
+async fn handle_with<D: Dialect>(
+    state: &AppState,
+    req: RequestParts,
+    body: Incoming,
+    peer: Option<std::net::IpAddr>,
+    authenticated: Option<Arc<User>>,
+) -> Response<Body> {
     let request_id = D::request_id();
     let is_head = req.method == Method::HEAD;
     let has_body = crate::body::has_body(&req.headers);
     let echo = D::echo(&req);
     let mut log = RequestLog {
         dialect: D::NAME,
+        request_id: request_id.clone(),
         ..RequestLog::default()
     };
     // A preflight is answered from the bucket's CORS rules alone, unauthenticated
     // (`crate::cors`); an actual request with `Origin` gets their headers on its answer.
-    let preflight = req.method == Method::OPTIONS;
+    let preflight = req.method == Method::OPTIONS && authenticated.is_none();
     let cors = (!preflight)
         .then(|| crate::cors::Asked::of::<D>(&req))
         .flatten();
     let result = if preflight {
         log.anonymous = D::unsigned(&req);
         log.operation = Some("PreflightCors");
-        crate::cors::preflight::<D>(state, &D::address(req))
+        let req = D::address(req);
+        log.addressed(&req);
+        crate::cors::preflight::<D>(state, &req)
     } else {
-        run::<D>(state, req, body, peer, &mut log).await
+        run::<D>(state, req, body, peer, authenticated, &mut log).await
     };
     let mut resp = result.unwrap_or_else(|e| {
         log.error = Some(D::error_code(&e));
@@ -317,6 +344,11 @@ pub(crate) async fn handle<D: Dialect>(
 #[derive(Clone, Debug, Default)]
 pub struct RequestLog {
     pub dialect: &'static str,
+    /// The id the answer carries in the dialect's request-id headers.
+    pub request_id: String,
+    /// The bucket and key addressed, once the address is read.
+    pub bucket: Option<String>,
+    pub key: Option<String>,
     /// The access key the request is signed with, once authenticated.
     pub access_key: Option<String>,
     /// The request carries no signature at all.
@@ -326,15 +358,190 @@ pub struct RequestLog {
     pub error: Option<&'static str>,
 }
 
+impl RequestLog {
+    fn addressed(&mut self, req: &RequestParts) {
+        self.bucket.clone_from(&req.bucket);
+        self.key.clone_from(&req.key);
+    }
+
+    /// Writes the request's log line once its answer has been sent: `resp` with its body
+    /// wrapped to count the bytes that go out, the line written when the body ends or is
+    /// dropped (sent, or the client went away). When no request line would be written (a
+    /// filter leaves them out), `resp` as it is.
+    pub fn follow(
+        self,
+        resp: Response<Body>,
+        peer: std::net::SocketAddr,
+        method: Method,
+        uri: http::Uri,
+        bytes_in: Option<u64>,
+        started: std::time::Instant,
+    ) -> Response<Body> {
+        if !tracing::enabled!(target: "strata_api::request", tracing::Level::ERROR) {
+            return resp;
+        }
+        let (parts, inner) = resp.into_parts();
+        let expected = hyper::body::Body::size_hint(&inner).exact().or_else(|| {
+            parts
+                .headers
+                .get(http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok()?.parse().ok())
+        });
+        let line = Line {
+            log: self,
+            status: parts.status.as_u16(),
+            peer,
+            method,
+            uri,
+            bytes_in,
+            started,
+            sent: 0,
+            expected,
+        };
+        let body = Logged {
+            inner,
+            line: Some(line),
+        };
+        Response::from_parts(parts, http_body_util::BodyExt::boxed_unsync(body))
+    }
+}
+
+/// What a request's log line says, kept with its answer's body until that has been sent.
+struct Line {
+    log: RequestLog,
+    status: u16,
+    peer: std::net::SocketAddr,
+    method: Method,
+    uri: http::Uri,
+    bytes_in: Option<u64>,
+    started: std::time::Instant,
+    /// Body bytes handed to the connection so far.
+    sent: u64,
+    /// The body's length, when known in advance (its size hint, or `Content-Length`).
+    expected: Option<u64>,
+}
+
+impl Line {
+    /// Writes the line: target `strata_api::request`, message `served`, at `info` for a
+    /// success, `warn` for a 4xx answer, `error` for a 5xx one (so a filter can keep only the
+    /// failures). `bytes_in` is the request's `Content-Length`, `bytes_out` the body bytes
+    /// sent, `duration_us` the time from the request's head to the body's end, and
+    /// `unfinished` marks an answer whose body was not sent whole.
+    fn emit(&self, finished: bool) {
+        let log = &self.log;
+        let who = match &log.access_key {
+            Some(key) => Some(key.as_str()),
+            None => log.anonymous.then_some("anonymous"),
+        };
+        let elapsed = self.started.elapsed();
+        let (status, peer, method, path) = (self.status, self.peer, &self.method, self.uri.path());
+        macro_rules! served {
+            ($level:expr) => {
+                tracing::event!(
+                    target: "strata_api::request",
+                    $level,
+                    request_id = (!log.request_id.is_empty()).then_some(log.request_id.as_str()),
+                    access_key = who,
+                    dialect = (!log.dialect.is_empty()).then_some(log.dialect),
+                    operation = log.operation,
+                    bucket = log.bucket.as_deref(),
+                    key = log.key.as_deref(),
+                    status,
+                    error = log.error,
+                    bytes_in = self.bytes_in,
+                    bytes_out = self.sent,
+                    duration_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+                    unfinished = (!finished).then_some(true),
+                    %peer,
+                    %method,
+                    path,
+                    "served"
+                )
+            };
+        }
+        match status {
+            500.. => served!(tracing::Level::ERROR),
+            400.. => served!(tracing::Level::WARN),
+            _ => served!(tracing::Level::INFO),
+        }
+    }
+}
+
+/// An answer's body that writes its request's [`Line`] once it ends, fails or is dropped.
+struct Logged {
+    inner: Body,
+    line: Option<Line>,
+}
+
+impl Logged {
+    fn finish(&mut self, finished: bool) {
+        if let Some(line) = self.line.take() {
+            line.emit(finished);
+        }
+    }
+}
+
+impl hyper::body::Body for Logged {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, std::io::Error>>> {
+        use std::task::Poll;
+        let this = &mut *self;
+        let polled = std::pin::Pin::new(&mut this.inner).poll_frame(cx);
+        match &polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let (Some(data), Some(line)) = (frame.data_ref(), this.line.as_mut()) {
+                    line.sent += data.len() as u64;
+                }
+            }
+            Poll::Ready(None) => this.finish(true),
+            Poll::Ready(Some(Err(_))) => this.finish(false),
+            Poll::Pending => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        hyper::body::Body::is_end_stream(&self.inner)
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        hyper::body::Body::size_hint(&self.inner)
+    }
+}
+
+impl Drop for Logged {
+    /// The connection is done with the body: sent whole (hyper stops polling once the length
+    /// it announced is written), or not (the client went away, a timeout closed it).
+    fn drop(&mut self) {
+        let finished = hyper::body::Body::is_end_stream(&self.inner)
+            || self
+                .line
+                .as_ref()
+                .is_some_and(|l| l.expected == Some(l.sent));
+        self.finish(finished);
+    }
+}
+
 async fn run<D: Dialect>(
     state: &AppState,
     req: RequestParts,
     body: Incoming,
     peer: Option<std::net::IpAddr>,
+    authenticated: Option<Arc<User>>,
     log: &mut RequestLog,
 ) -> Result<Response<Body>, D::Error> {
-    log.anonymous = D::unsigned(&req);
-    let (user, auth) = if log.anonymous {
+    log.anonymous = authenticated.is_none() && D::unsigned(&req);
+    let (user, auth) = if let Some(user) = authenticated {
+        // In-process: the handlers get what an unsigned request's headers say of its body
+        // (no chunk signatures, which need a signer's key), and the user is `user`.
+        log.access_key = Some(user.credentials.access_key.clone());
+        (Some(user), D::anonymous_auth(&req)?)
+    } else if log.anonymous {
         (None, D::anonymous_auth(&req)?)
     } else {
         let Signed {
@@ -346,6 +553,7 @@ async fn run<D: Dialect>(
         (Some(user), auth)
     };
     let req = D::address(req);
+    log.addressed(&req);
     let op = operation::route(&D::ROUTES, &req).map_err(D::unrouted)?;
     log.operation = Some(op.name());
     let source = req
@@ -392,6 +600,7 @@ pub(crate) async fn handle_post<D: Dialect>(
     let echo = D::echo(&req);
     let mut log = RequestLog {
         dialect: D::NAME,
+        request_id: request_id.clone(),
         operation: Some(Operation::PostObject.name()),
         ..RequestLog::default()
     };
@@ -434,6 +643,7 @@ async fn run_post<D: Dialect>(
         None => (None, D::anonymous_auth(&req)?),
     };
     req.key = Some(key);
+    log.addressed(&req);
     req.headers = crate::post::form_headers(&req.headers, &form, D::POST_HEADERS);
     let op = Operation::PostObject;
     if let Some(what) = crate::unsupported::refused(D::ROUTES.unsupported, &req) {
@@ -462,8 +672,10 @@ pub(crate) fn bad_address<D: Dialect>(req: &RequestParts, e: AddressError) -> Re
     let e = D::bad_address(e);
     let mut resp = D::render_error(&e, &D::echo(req), &request_id, req.method == Method::HEAD);
     finish::<D>(&mut resp, &request_id);
+    let request_id = request_id.clone();
     resp.extensions_mut().insert(RequestLog {
         dialect: D::NAME,
+        request_id,
         error: Some(D::error_code(&e)),
         ..RequestLog::default()
     });

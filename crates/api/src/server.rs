@@ -206,32 +206,30 @@ async fn handle(
     req.extensions_mut().insert(crate::router::Peer(peer.ip()));
     // The lifecycle executor slows down while requests come in.
     state.store.client_request();
-    let span = tracing::info_span!(
+    let method = req.method().clone();
+    let uri = req.uri().clone();
+    let bytes_in = req
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    // A debug span: the request's line says it all; events within (why access was denied)
+    // get the request's address at debug level.
+    let span = tracing::debug_span!(
         "request",
         %peer,
-        method = %req.method(),
-        path = %req.uri().path(),
+        %method,
+        path = %uri.path(),
     );
     async move {
         let started = Instant::now();
-        let (req, bytes_in) = crate::ops::metrics::count_request(req);
+        let (req, read) = crate::ops::metrics::count_request(req);
         let mut resp = router::route(&state, req, body_timeout).await;
         let log = resp
             .extensions_mut()
             .remove::<crate::pipeline::RequestLog>()
             .unwrap_or_default();
-        tracing::info!(
-            dialect = log.dialect,
-            access_key = log.access_key,
-            anonymous = log.anonymous.then_some(true),
-            operation = log.operation,
-            error = log.error,
-            status = resp.status().as_u16(),
-            micros = started.elapsed().as_micros() as u64,
-            "served"
-        );
-        let resp = crate::ops::metrics::record_request(&log, started.elapsed(), &bytes_in, resp);
-        Ok(resp)
+        let resp = crate::ops::metrics::record_request(&log, started.elapsed(), &read, resp);
+        Ok(log.follow(resp, peer, method, uri, bytes_in, started))
     }
     .instrument(span)
     .await

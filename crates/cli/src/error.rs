@@ -19,6 +19,8 @@ pub enum CliError {
     Credentials { path: PathBuf, reason: String },
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: String, source: io::Error },
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     #[error("cannot install the signal handlers: {0}")]
     Signals(io::Error),
 }
@@ -26,7 +28,7 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            CliError::Usage(_) => ExitCode::from(2),
+            CliError::Usage(_) | CliError::Config(_) => ExitCode::from(2),
             _ => ExitCode::FAILURE,
         }
     }

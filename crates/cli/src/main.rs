@@ -1,9 +1,12 @@
 //! `strata`: the Strata object storage server's command line.
 
 mod bench;
+mod compact;
+mod config;
 mod credentials;
 mod error;
 mod lifecycle;
+mod logging;
 mod restore;
 mod rm;
 mod serve;
@@ -11,7 +14,8 @@ mod target;
 mod user;
 mod users;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
+use std::ffi::OsString;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -40,11 +44,23 @@ enum Command {
     User(user::UserArgs),
     /// Lifecycle rules seen from a client: `preview` lists what they would do by a time.
     Lifecycle(lifecycle::LifecycleArgs),
+    /// Compact a running server's metadata file (give the space deletes freed back to the
+    /// file system), through its admin API.
+    Compact(compact::CompactArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    init_logging();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            eprintln!("strata: error: {e}");
+            return e.exit_code();
+        }
+    };
+    match &cli.command {
+        Command::Serve(args) => logging::init_serve(&args.log),
+        _ => logging::init_client(),
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -60,6 +76,7 @@ fn main() -> ExitCode {
             Command::Bench(args) => Ok(bench::run(args).await),
             Command::User(args) => Ok(user::run(args).await),
             Command::Lifecycle(args) => Ok(lifecycle::run(args).await),
+            Command::Compact(args) => Ok(compact::run(args).await),
         }
     });
     runtime.shutdown_timeout(Duration::from_secs(10));
@@ -72,17 +89,28 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr, filtered by `RUST_LOG` (default `info`).
-fn init_logging() {
-    use tracing_subscriber::EnvFilter;
-    use tracing_subscriber::filter::LevelFilter;
-    let filter = EnvFilter::builder()
-        .with_default_directive(LevelFilter::INFO.into())
-        .from_env_lossy();
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+/// The command line, with `strata serve --config FILE`'s options added where neither a flag
+/// nor the environment gives them (see `config`). Usage errors exit here, as clap's do.
+fn parse() -> Result<Cli, error::CliError> {
+    let argv: Vec<OsString> = std::env::args_os().collect();
+    let mut cmd = Cli::command();
+    cmd.build();
+    let matches = cmd.clone().get_matches_from(&argv);
+    let extra = match (matches.subcommand(), cmd.find_subcommand("serve")) {
+        (Some(("serve", sub)), Some(serve)) => match sub.get_one::<std::path::PathBuf>("config") {
+            Some(path) => config::file_args(path, serve, sub)?,
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let matches = if extra.is_empty() {
+        matches
+    } else {
+        // Each value was checked alone; what can still fail here (two options that conflict)
+        // is clap's to say.
+        cmd.get_matches_from(argv.into_iter().chain(extra))
+    };
+    Cli::from_arg_matches(&matches).map_err(|e| e.exit())
 }
 
 #[cfg(test)]

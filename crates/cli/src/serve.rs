@@ -11,6 +11,12 @@ use tokio::sync::oneshot;
 
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
+    /// A TOML file of these options, each key named as its flag with `_` for `-`
+    /// (`data_dir = "/srv/strata"`, `listen = "0.0.0.0:9000"`, `domain = ["s3.example.com"]`).
+    /// Flags and environment variables win over the file, the file over the defaults.
+    #[arg(long, value_name = "FILE", env = "STRATA_CONFIG")]
+    config: Option<PathBuf>,
+
     /// Directory that holds all data (created if missing; one server at a time).
     #[arg(long, value_name = "DIR", default_value = "./strata-data")]
     data_dir: PathBuf,
@@ -96,53 +102,58 @@ pub struct ServeArgs {
     /// rounded to midnight (for tests; the s3-tests' `lc_debug_interval`).
     #[arg(long, value_name = "SECONDS", default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..))]
     lifecycle_day: u64,
+
+    /// Compact the metadata file once no client request began (and no metadata commit was
+    /// made) for this many seconds, if
+    /// more than half of it (and at least 64 MiB) is space deletes freed. 0: never by itself
+    /// (`strata compact` still can).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    compact_idle_after: u64,
+    #[command(flatten)]
+    pub log: crate::logging::LogArgs,
 }
 
 pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let given = credentials::from_flags(args.access_key, args.secret_key)?;
+    if let Some(path) = &args.config {
+        tracing::info!(
+            "options from {} (flags and environment win)",
+            path.display()
+        );
+    }
     let dir = args.data_dir;
     // The metrics recorder before the store, so that its first commits are recorded.
     strata_api::ops::metrics::install();
 
-    // The store first: it creates and locks the data directory, so its errors come first.
-    // Then the address, so a failed start does not generate (and print) credentials.
+    // The addresses first, so a bad one leaves nothing behind in the data directory. Then
+    // the store, which creates and locks the data directory; then the credentials, so a failed
+    // start does not generate (and print) them.
+    let locked = || CliError::DataDirLocked(dir.display().to_string());
+    let listener = bind(&args.listen)
+        .await
+        .map_err(|e| if held_by_another(&dir) { locked() } else { e })?;
+    let addr = local_addr(&listener, &args.listen)?;
+    let admin = if args.admin_listen == "off" {
+        None
+    } else {
+        let listener = bind(&args.admin_listen)
+            .await
+            .map_err(|e| if held_by_another(&dir) { locked() } else { e })?;
+        let addr = local_addr(&listener, &args.admin_listen)?;
+        Some((listener, addr))
+    };
+
     let store = Store::open(
         &dir,
         StoreOptions {
             min_free_bytes: args.min_free_bytes,
             lifecycle_days: strata_core::lifecycle::Days::of_seconds(args.lifecycle_day),
+            compact_idle_after: Some(std::time::Duration::from_secs(args.compact_idle_after)),
             ..StoreOptions::default()
         },
     )
     .await?;
     store.start_lifecycle();
-
-    let listener = TcpListener::bind(&args.listen)
-        .await
-        .map_err(|source| CliError::Listen {
-            addr: args.listen.clone(),
-            source,
-        })?;
-    let addr = listener.local_addr().map_err(|source| CliError::Listen {
-        addr: args.listen.clone(),
-        source,
-    })?;
-
-    let admin = if args.admin_listen == "off" {
-        None
-    } else {
-        let listener = TcpListener::bind(&args.admin_listen)
-            .await
-            .map_err(|source| CliError::Listen {
-                addr: args.admin_listen.clone(),
-                source,
-            })?;
-        let addr = listener.local_addr().map_err(|source| CliError::Listen {
-            addr: args.admin_listen.clone(),
-            source,
-        })?;
-        Some((listener, addr))
-    };
 
     let credentials = match given {
         Some(c) => {
@@ -193,6 +204,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
             .collect(),
         signing_keys: Default::default(),
         aws_2023_defaults: args.aws_2023_defaults,
+        console: Default::default(),
     });
     let mut admin_task = None;
     if let Some((listener, admin_addr)) = admin {
@@ -216,7 +228,18 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
             .max_connections
             .unwrap_or_else(strata_api::default_max_connections),
     };
-    tracing::info!(?options, "serving");
+    tracing::info!(
+        "serving: timeouts header {}, body {}, send {}; at most {} connections; requests logged: {}",
+        describe(options.header_timeout),
+        describe(options.body_timeout),
+        describe(options.send_timeout),
+        options.max_connections,
+        match args.log.request_log {
+            crate::logging::RequestLog::All => "all",
+            crate::logging::RequestLog::Errors => "errors",
+            crate::logging::RequestLog::Off => "none",
+        },
+    );
     strata_api::serve_with(
         listener,
         state,
@@ -232,6 +255,38 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Whether another process holds the data directory's lock (the `LOCK` file `Store::open`
+/// locks), probed without creating anything: a second server started on the same directory
+/// with the same address fails to bind first, and the lock says better why.
+fn held_by_another(dir: &std::path::Path) -> bool {
+    let Ok(file) = std::fs::File::options().write(true).open(dir.join("LOCK")) else {
+        return false;
+    };
+    matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
+}
+
+/// Binds a listen address (`HOST:PORT`; a name is resolved).
+async fn bind(addr: &str) -> Result<TcpListener, CliError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| CliError::Listen {
+            addr: addr.to_owned(),
+            source,
+        })
+}
+
+fn local_addr(listener: &TcpListener, addr: &str) -> Result<std::net::SocketAddr, CliError> {
+    listener.local_addr().map_err(|source| CliError::Listen {
+        addr: addr.to_owned(),
+        source,
+    })
+}
+
+/// A timeout for the startup line: `30s`, or `none`.
+fn describe(timeout: Option<std::time::Duration>) -> String {
+    timeout.map_or_else(|| "none".to_owned(), |d| format!("{}s", d.as_secs_f64()))
 }
 
 /// A timeout flag: `None` (no limit) for 0, negative or not finite.

@@ -46,27 +46,68 @@ pub struct ConnArgs {
     /// The region signed (S3: us-east-1, OSS: cn-hangzhou by default; BOS signs none).
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+
+    /// Without keys given and with an endpoint on this machine (127.0.0.1, ::1, localhost),
+    /// sign with the key pair `strata serve` saved in DIR/credentials.
+    #[arg(long, value_name = "DIR", default_value = "./strata-data")]
+    pub data_dir: std::path::PathBuf,
 }
 
 impl ConnArgs {
     pub fn client(&self) -> Result<Client, Failure> {
-        let (Some(access_key), Some(secret_key)) = (&self.access_key, &self.secret_key) else {
-            return Err(Failure::Usage(
-                "credentials are required: --access-key and --secret-key (or STRATA_ACCESS_KEY \
-                 and STRATA_SECRET_KEY)"
-                    .into(),
-            ));
-        };
+        let credentials = self.credentials()?;
         Client::new(Config {
             endpoint: self.endpoint.clone(),
             dialect: self.dialect,
-            credentials: Credentials {
-                access_key: access_key.clone(),
-                secret_key: secret_key.clone(),
-            },
+            credentials,
             region: self.region.clone(),
         })
         .map_err(|e| Failure::Usage(e.to_string()))
+    }
+
+    /// The keys given, else (for an endpoint on this machine) those of `--data-dir`.
+    fn credentials(&self) -> Result<Credentials, Failure> {
+        const REQUIRED: &str = "credentials are required: --access-key and --secret-key (or \
+                                STRATA_ACCESS_KEY and STRATA_SECRET_KEY)";
+        match (&self.access_key, &self.secret_key) {
+            (Some(access_key), Some(secret_key)) => Ok(Credentials {
+                access_key: access_key.clone(),
+                secret_key: secret_key.clone(),
+            }),
+            (None, None) if is_local(&self.endpoint) => {
+                let path = self.data_dir.join(crate::credentials::FILE_NAME);
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    Failure::Usage(format!(
+                        "{REQUIRED}, or the credentials file of a local server's data directory \
+                         (--data-dir): cannot read {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                let c = crate::credentials::parse(&text)
+                    .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+                Ok(Credentials {
+                    access_key: c.access_key,
+                    secret_key: c.secret_key,
+                })
+            }
+            _ => Err(Failure::Usage(REQUIRED.into())),
+        }
+    }
+}
+
+/// Whether an endpoint URL's host is this machine: `localhost` or a loopback address.
+fn is_local(endpoint: &str) -> bool {
+    let Ok(uri) = endpoint.parse::<http::Uri>() else {
+        return false;
+    };
+    match uri.host() {
+        Some(host) if host.eq_ignore_ascii_case("localhost") => true,
+        Some(host) => host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+        None => false,
     }
 }
 
@@ -268,6 +309,28 @@ pub fn backoff(attempt: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_endpoints() {
+        for e in [
+            "http://127.0.0.1:9000",
+            "http://localhost:9000/",
+            "http://LOCALHOST",
+            "http://[::1]:9000",
+            "http://127.0.0.2:80",
+        ] {
+            assert!(is_local(e), "{e}");
+        }
+        for e in [
+            "http://10.0.0.1:9000",
+            "http://example.com",
+            "http://localhost.example.com:9000",
+            "http://[2001:db8::1]:9000",
+            "not a url",
+        ] {
+            assert!(!is_local(e), "{e}");
+        }
+    }
 
     #[test]
     fn durations() {

@@ -29,9 +29,9 @@ enum UserCommand {
     RotateKey(KeyArgs),
 }
 
-/// The server, and its administrator's key pair.
+/// The server, and its administrator's key pair (also `strata compact`'s).
 #[derive(clap::Args, Debug)]
-struct AdminConn {
+pub(crate) struct AdminConn {
     /// The server's endpoint, http://HOST[:PORT].
     #[arg(
         long,
@@ -62,7 +62,7 @@ struct AdminConn {
 }
 
 impl AdminConn {
-    fn client(&self) -> Result<Client, Failure> {
+    pub(crate) fn client(&self) -> Result<Client, Failure> {
         let (Some(access_key), Some(secret_key)) = (&self.admin_access_key, &self.admin_secret_key)
         else {
             return Err(Failure::Usage(

@@ -99,7 +99,10 @@ impl Proc {
                         let addr = rest.split(' ').next().unwrap().to_owned();
                         return Started { addr, line, before };
                     }
-                    before.push(line);
+                    // The admin listener's line comes first; `before` is what else was printed.
+                    if !line.starts_with("strata admin listening on http://") {
+                        before.push(line);
+                    }
                 }
                 Err(RecvTimeoutError::Disconnected) => {
                     let status = self.wait_exit();

@@ -1,4 +1,4 @@
-//! Strata's admin API (`/_strata/admin/`): users. Signed with SigV4 whatever the client's
+//! Strata's admin API (`/_strata/admin/`): users, and compaction of the metadata file. Signed with SigV4 whatever the client's
 //! dialect (the admin API accepts nothing else), with the client's key pair, which must be
 //! the server's administrator's. Answers and errors are JSON (`{"code", "message"}`).
 
@@ -13,6 +13,19 @@ use std::time::SystemTime;
 
 /// Where the users are.
 const USERS: &str = "/_strata/admin/users";
+/// What compacts the metadata file.
+const COMPACT: &str = "/_strata/admin/compact";
+
+/// What a compaction of the server's metadata file did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub struct CompactReport {
+    /// The file's size before, in bytes.
+    pub before: u64,
+    /// Its size after.
+    pub after: u64,
+    /// How long the server's requests waited for it, in milliseconds.
+    pub millis: u64,
+}
 
 /// A user as the admin API lists it (never its secret).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -120,6 +133,15 @@ impl Client {
         let key = segment(access_key);
         let body = self
             .admin(Method::POST, format!("{USERS}/{key}/rotate"), Bytes::new())
+            .await?;
+        json(&body)
+    }
+
+    /// Compacts the server's metadata file (its space freed by deletes goes back to the file
+    /// system). A server whose readers stayed busy answers 503 `Busy`.
+    pub async fn admin_compact(&self) -> Result<CompactReport, Error> {
+        let body = self
+            .admin(Method::POST, COMPACT.to_owned(), Bytes::new())
             .await?;
         json(&body)
     }

@@ -45,7 +45,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-pub use admin::{NewUser, UserCredentials, UserInfo};
+pub use admin::{CompactReport, NewUser, UserCredentials, UserInfo};
 pub use config::Versioning;
 pub use error::Error;
 pub use http::Method;

@@ -7,20 +7,7 @@ use http::{HeaderMap, Method};
 use http_body_util::BodyExt as _;
 use md5::{Digest as _, Md5};
 
-/// One entry of a version listing: an object version or a delete marker.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VersionEntry {
-    pub key: String,
-    /// `null` for the null version.
-    pub version_id: String,
-    pub is_latest: bool,
-    pub is_delete_marker: bool,
-    /// As listed (S3 and OSS listings are second-granular).
-    pub last_modified_ms: i64,
-    pub size: u64,
-    /// Without quotes.
-    pub etag: String,
-}
+pub use strata_wire::restore::VersionEntry;
 
 /// Where the next page of a version listing starts.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -9,6 +9,7 @@ pub mod append;
 pub mod blob;
 pub mod checksum;
 pub mod clock;
+pub mod compact;
 mod copy;
 pub mod cors;
 mod counts;
@@ -32,6 +33,7 @@ pub mod version;
 pub use append::{AppendError, AppendOutcome, AppendRules};
 pub use blob::{DigestValues, Extra};
 pub use checksum::{Checksum, ChecksumAlgorithm, ChecksumType, UploadChecksum};
+pub use compact::{CompactOutcome, Compaction};
 pub use delete::{BatchRules, DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
 pub use error::{CoreError, Result, StorageError};
 pub use list::{

@@ -33,6 +33,11 @@ pub struct StoreOptions {
     pub wall_clock: crate::clock::WallClock,
     /// How long a lifecycle day is (`strata serve --lifecycle-day`).
     pub lifecycle_days: crate::lifecycle::Days,
+    /// Compact the metadata file once no client request began and no metadata commit was made
+    /// for this long, if worth it
+    /// (see [`crate::compact`]); `None` (or zero): never by itself. `strata serve` sets
+    /// `--compact-idle-after` (default 30 s).
+    pub compact_idle_after: Option<std::time::Duration>,
 }
 
 impl Default for StoreOptions {
@@ -43,6 +48,7 @@ impl Default for StoreOptions {
             meta_cache_bytes: 32 << 20,
             wall_clock: Default::default(),
             lifecycle_days: crate::lifecycle::Days::REAL,
+            compact_idle_after: None,
         }
     }
 }
@@ -104,6 +110,8 @@ pub(crate) struct Inner {
     pub(crate) lifecycle: crate::lifecycle::State,
     /// Buckets' CORS configurations between requests (see [`crate::cors`]).
     pub(crate) cors: crate::cors::State,
+    /// The idle compaction task (see [`crate::compact`]).
+    pub(crate) compaction: crate::compact::State,
     /// Set by [`Store::close`]: the background task ends at its next wake.
     pub(crate) closing: std::sync::atomic::AtomicBool,
     /// The background task (sweep, then reclaim), awaited by [`Store::close`].
@@ -201,6 +209,7 @@ impl Store {
                 clock,
                 lifecycle: crate::lifecycle::State::new(opts.lifecycle_days),
                 cors: Default::default(),
+                compaction: crate::compact::State::new(opts.compact_idle_after),
                 closing: Default::default(),
                 background: Default::default(),
                 _lock: lock,
@@ -237,6 +246,7 @@ impl Store {
             .background
             .lock()
             .unwrap_or_else(|p| p.into_inner()) = Some(task);
+        store.start_idle_compaction();
         Ok(store)
     }
 
@@ -257,6 +267,7 @@ impl Store {
         if let Some(task) = task {
             let _ = task.await;
         }
+        self.inner.compaction.close().await;
     }
 
     pub fn data_dir(&self) -> &Path {

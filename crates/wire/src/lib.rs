@@ -13,6 +13,8 @@
 //!   [`v4::Scheme`].
 //! - [`sigutil`]: the hashing, hex and digit helpers the signatures share.
 //! - [`date`]: every date format the dialects and the client write and read.
+//! - [`restore`]: the plan that brings a key back to how it was at a time (`strata restore`
+//!   and the web console).
 //!
 //! The client signs with the same canonicalization functions the server verifies with, applied
 //! to the same `RequestParts`, so the two sides cannot disagree.
@@ -23,6 +25,7 @@ pub mod encode;
 pub mod oss;
 pub mod post;
 pub mod request;
+pub mod restore;
 pub mod s3;
 pub mod sign;
 pub mod sigutil;

@@ -194,14 +194,15 @@ enum Shown {
 }
 
 /// The checksum headers of a read with `x-amz-checksum-mode: ENABLED`: the stored checksum
-/// (or the CRC-32 every body has) of a whole object, a multipart part's own checksum; none
-/// for a range.
+/// (or the CRC-32 every body has) of a whole object, a multipart part's own checksum (with
+/// the upload's checksum type, as ceph/s3-tests expects); none for a range.
 fn set_checksum(resp: &mut Response<Body>, d: &strata_core::ObjectData, shown: Shown) {
     match (shown, &d.checksum) {
         (Shown::Range, _) => {}
         (Shown::Part(n), Some(c)) if d.parts > 0 => {
             if let Some(v) = c.part_values.get(n as usize - 1) {
                 set(resp, checksum::header(c.algorithm), &checksum::b64(v));
+                set(resp, "x-amz-checksum-type", c.kind.name());
             }
         }
         (Shown::Part(_), None) if d.parts > 0 => {}

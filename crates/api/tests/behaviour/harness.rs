@@ -75,6 +75,7 @@ impl Server {
             domains: Vec::new(),
             signing_keys: Default::default(),
             aws_2023_defaults,
+            console: Default::default(),
         };
         Server {
             state: Arc::new(state),

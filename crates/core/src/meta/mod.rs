@@ -164,6 +164,8 @@ pub trait MetaStore: Send + Sync + 'static {
     fn submit(&self, op: WriteOp) -> StorageResult<()>;
     /// How many batches were committed, and how many operations they held.
     fn commit_stats(&self) -> CommitStats;
+    /// Queues a compaction of the file, run between two batches (see [`crate::compact`]).
+    fn compact(&self, req: crate::compact::CompactRequest) -> StorageResult<()>;
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

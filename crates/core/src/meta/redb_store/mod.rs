@@ -29,8 +29,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
-use writer::{Slot, Stats, open_db, writer_loop};
+use writer::{Msg, Slot, Stats, open_db, writer_loop};
 
+mod compact;
 mod writer;
 pub use writer::{BATCH_OPERATIONS, COMMIT_SECONDS};
 
@@ -320,8 +321,11 @@ macro_rules! open_snapshot_table {
     };
 }
 
+/// A snapshot, with the database it reads: a compaction waits until no snapshot holds it
+/// (fields drop in order: the transaction first).
 struct RedbRead {
     txn: redb::ReadTransaction,
+    _db: Arc<Database>,
 }
 impl_read!(RedbRead, open_snapshot_table);
 
@@ -600,7 +604,7 @@ pub struct RedbMeta {
     /// The open database; empty while the writer reopens it after an I/O failure.
     db: Arc<Slot>,
     stats: Arc<Stats>,
-    queue: Option<mpsc::Sender<WriteOp>>,
+    queue: Option<mpsc::Sender<Msg>>,
     writer: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -667,14 +671,25 @@ impl RedbMeta {
 
 impl MetaStore for RedbMeta {
     fn read(&self) -> StorageResult<Box<dyn ReadTxn + '_>> {
+        let db = self.db.get()?;
         Ok(Box::new(RedbRead {
-            txn: self.db.get()?.begin_read().eng()?,
+            txn: db.begin_read().eng()?,
+            _db: db,
         }))
     }
 
     fn submit(&self, op: WriteOp) -> StorageResult<()> {
         let queue = self.queue.as_ref().ok_or(StorageError::WriterGone)?;
-        queue.send(op).map_err(|_| StorageError::WriterGone)
+        queue
+            .send(Msg::Write(op))
+            .map_err(|_| StorageError::WriterGone)
+    }
+
+    fn compact(&self, req: crate::compact::CompactRequest) -> StorageResult<()> {
+        let queue = self.queue.as_ref().ok_or(StorageError::WriterGone)?;
+        queue
+            .send(Msg::Compact(req))
+            .map_err(|_| StorageError::WriterGone)
     }
 
     fn commit_stats(&self) -> CommitStats {

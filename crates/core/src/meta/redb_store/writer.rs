@@ -5,12 +5,23 @@ use super::*;
 
 /// Where readers find the database. The writer empties it and fills it again when it reopens
 /// the file after an engine failure (redb refuses every write after an I/O error, such as a
-/// full disk, until the file is reopened). Readers arriving meanwhile wait for the reopen.
+/// full disk, until the file is reopened), and while it compacts the file. Readers arriving
+/// meanwhile wait: for a reopen at most [`REOPEN_WAIT`], for a compaction until it is over
+/// (it ends by itself: see `compact.rs`).
 pub(super) struct Slot {
     path: std::path::PathBuf,
     cache_bytes: usize,
-    db: std::sync::Mutex<Option<Arc<Database>>>,
-    reopened: std::sync::Condvar,
+    db: std::sync::Mutex<Held>,
+    changed: std::sync::Condvar,
+}
+
+/// What the slot holds.
+pub(super) enum Held {
+    Open(Arc<Database>),
+    /// The writer reopens the file after a failure.
+    Reopening,
+    /// The writer compacts the file.
+    Compacting,
 }
 
 /// How long a reader waits for a reopen in progress before it gives up with an error.
@@ -21,44 +32,76 @@ impl Slot {
         Slot {
             path: path.to_owned(),
             cache_bytes,
-            db: std::sync::Mutex::new(Some(Arc::new(db))),
-            reopened: std::sync::Condvar::new(),
+            db: std::sync::Mutex::new(Held::Open(Arc::new(db))),
+            changed: std::sync::Condvar::new(),
         }
     }
 
-    /// The open database; during a reopen, waits for it (at most [`REOPEN_WAIT`]).
+    /// The open database; during a reopen, waits for it (at most [`REOPEN_WAIT`]); during a
+    /// compaction, until it is over.
     pub(super) fn get(&self) -> StorageResult<Arc<Database>> {
-        let guard = self
+        let deadline = std::time::Instant::now() + REOPEN_WAIT;
+        let mut guard = self
             .db
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (guard, _) = self
-            .reopened
-            .wait_timeout_while(guard, REOPEN_WAIT, |db| db.is_none())
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        guard.clone().ok_or_else(|| {
-            StorageError::Engine("the metadata store is being reopened after a failure".into())
-        })
+        loop {
+            guard = match &*guard {
+                Held::Open(db) => return Ok(db.clone()),
+                Held::Compacting => self
+                    .changed
+                    .wait(guard)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+                Held::Reopening => {
+                    let left = deadline.saturating_duration_since(std::time::Instant::now());
+                    if left.is_zero() {
+                        return Err(StorageError::Engine(
+                            "the metadata store is being reopened after a failure".into(),
+                        ));
+                    }
+                    self.changed
+                        .wait_timeout(guard, left)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .0
+                }
+            };
+        }
     }
 
-    fn set(&self, db: Option<Arc<Database>>) {
+    pub(super) fn set(&self, held: Held) {
         *self
             .db
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = db;
-        self.reopened.notify_all();
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = held;
+        self.changed.notify_all();
+    }
+
+    #[cfg(test)]
+    pub(super) fn is_compacting(&self) -> bool {
+        matches!(
+            *self
+                .db
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            Held::Compacting
+        )
+    }
+
+    /// The metadata file's size in bytes.
+    pub(super) fn file_len(&self) -> StorageResult<u64> {
+        Ok(std::fs::metadata(&self.path)?.len())
     }
 
     /// Closes the database and opens it again, waiting for readers still using the old one.
-    fn reopen(&self, old: Arc<Database>) -> Arc<Database> {
-        self.set(None);
+    pub(super) fn reopen(&self, old: Arc<Database>) -> Arc<Database> {
+        self.set(Held::Reopening);
         drop(old);
         let mut wait = std::time::Duration::from_millis(5);
         loop {
             match open_db(&self.path, self.cache_bytes) {
                 Ok(db) => {
                     let db = Arc::new(db);
-                    self.set(Some(db.clone()));
+                    self.set(Held::Open(db.clone()));
                     tracing::warn!("metadata store reopened after a failure");
                     return db;
                 }
@@ -91,20 +134,41 @@ pub(super) struct Stats {
     pub(super) operations: AtomicU64,
 }
 
+/// What the writer thread is asked to do.
+pub(super) enum Msg {
+    Write(WriteOp),
+    Compact(crate::compact::CompactRequest),
+}
+
 /// Takes every queued operation (up to [`MAX_BATCH`]), runs them in one transaction, commits
-/// once, then completes them all with the commit's result.
-pub(super) fn writer_loop(
-    slot: &Slot,
-    rx: mpsc::Receiver<WriteOp>,
-    mut next_seq: u64,
-    stats: &Stats,
-) {
+/// once, then completes them all with the commit's result. A compaction asked for runs
+/// between two batches: the operations queued after it wait for it.
+pub(super) fn writer_loop(slot: &Slot, rx: mpsc::Receiver<Msg>, mut next_seq: u64, stats: &Stats) {
     let Ok(mut db) = slot.get() else { return };
-    while let Ok(first) = rx.recv() {
+    let mut next = None;
+    loop {
+        let first = match next.take() {
+            Some(msg) => msg,
+            None => match rx.recv() {
+                Ok(msg) => msg,
+                Err(_) => return,
+            },
+        };
+        let first = match first {
+            Msg::Write(op) => op,
+            Msg::Compact(req) => {
+                db = super::compact::run(slot, db, req);
+                continue;
+            }
+        };
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
-                Ok(op) => batch.push(op),
+                Ok(Msg::Write(op)) => batch.push(op),
+                Ok(compact @ Msg::Compact(_)) => {
+                    next = Some(compact);
+                    break;
+                }
                 Err(_) => break,
             }
         }
