@@ -222,11 +222,13 @@ async fn handle(
     );
     async move {
         let started = Instant::now();
+        let (req, read) = crate::ops::metrics::count_request(req);
         let mut resp = router::route(&state, req, body_timeout).await;
         let log = resp
             .extensions_mut()
             .remove::<crate::pipeline::RequestLog>()
             .unwrap_or_default();
+        let resp = crate::ops::metrics::record_request(&log, started.elapsed(), &read, resp);
         Ok(log.follow(resp, peer, method, uri, bytes_in, started))
     }
     .instrument(span)

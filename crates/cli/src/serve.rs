@@ -122,6 +122,8 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         );
     }
     let dir = args.data_dir;
+    // The metrics recorder before the store, so that its first commits are recorded.
+    strata_api::ops::metrics::install();
 
     // The addresses first, so a bad one leaves nothing behind in the data directory. Then
     // the store, which creates and locks the data directory; then the credentials, so a failed

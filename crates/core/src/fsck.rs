@@ -1,5 +1,6 @@
 //! A consistency check of a whole store: every reference resolves, every count is right, no
-//! file is left that nothing refers to. Used by the crash and model tests, and by operators.
+//! file is left that nothing refers to, the counts kept for metrics equal the records. Used
+//! by the crash and model tests, and by operators.
 
 use crate::error::Result;
 use crate::meta::{BlobBody, EntryKind, Flow, Start};
@@ -195,6 +196,13 @@ impl Store {
                     }
                 }
             }
+        }
+        let kept = crate::meta::StoreStats::read(&*txn)?;
+        let found = crate::meta::StoreStats::scan(&*txn)?;
+        if kept != found {
+            r.problems.push(format!(
+                "the store's counts say {kept:?}, its records {found:?}"
+            ));
         }
         for &file in files.keys() {
             if garbage.contains(&file) {

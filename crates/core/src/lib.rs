@@ -12,6 +12,7 @@ pub mod clock;
 pub mod compact;
 mod copy;
 pub mod cors;
+mod counts;
 pub mod delete;
 mod entry;
 pub mod error;

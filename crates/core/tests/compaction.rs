@@ -245,9 +245,13 @@ async fn readers_and_writers_all_succeed_while_compacting() {
 async fn an_idle_store_compacts_by_itself() {
     let dir = tempfile::tempdir().unwrap();
     let s = open_inline(dir.path(), None).await;
-    // Past the idle threshold: more than 64 MiB free.
+    // Past the idle threshold: more than 64 MiB free. The last round of versions stays: it
+    // was written last, at the end of the file, so redb cannot shrink the file by itself
+    // (a commit gives back free pages at the file's end; every batch that changes the
+    // store's counts rewrites the `counters` table, so without live pages there nothing
+    // else would hold the end).
     let all = fill(&s, "bkt", 100, 60).await;
-    delete_versions(&s, "bkt", &all).await;
+    delete_versions(&s, "bkt", &all[..all.len() - 100]).await;
     s.close().await;
     let peak = meta_len(dir.path());
     assert!(peak > 70 << 20, "{peak}");

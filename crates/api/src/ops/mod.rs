@@ -4,12 +4,13 @@
 //! | path | answer |
 //! |---|---|
 //! | `GET /health` | 200 `{"status":"ok"}` while the process runs |
-//! | `GET /ready` | 200 when the store is open and takes writes, else 503 |
+//! | `GET /ready` | 200 when the store is open and takes writes (a write that changes nothing commits durably through the group-commit writer within [`READY_WAIT`]), else 503 |
 //! | `GET /metrics` | the Prometheus text exposition ([`metrics`]) |
 //! | anything else | the web console ([`crate::console`]) |
 //!
 //! Nothing here is reachable from the data port, and nothing on the data port from here.
 
+pub mod counted;
 pub mod metrics;
 
 use crate::{AppState, Body, full};
@@ -80,7 +81,10 @@ async fn handle(
 ) -> Result<Response<Body>, Infallible> {
     let resp = match req.uri().path() {
         "/health" => only_get(&req).unwrap_or_else(|| json(StatusCode::OK, crate::health::BODY)),
-        "/ready" => only_get(&req).unwrap_or_else(|| ready(&state)),
+        "/ready" => match only_get(&req) {
+            Some(refused) => refused,
+            None => ready(&state).await,
+        },
         "/metrics" => only_get(&req).unwrap_or_else(|| {
             let mut resp = Response::new(full(metrics::render(&state)));
             resp.headers_mut().insert(
@@ -94,15 +98,18 @@ async fn handle(
     Ok(resp)
 }
 
-/// `/ready`: the store answers a read and has room for writes.
-fn ready(state: &AppState) -> Response<Body> {
-    match state.store.ready() {
-        Ok(()) => json(StatusCode::OK, r#"{"status":"ready"}"#),
-        Err(why) => {
-            let body = serde_json::json!({"status": "unavailable", "reason": why.to_string()});
-            json(StatusCode::SERVICE_UNAVAILABLE, body.to_string())
-        }
-    }
+/// How long `/ready` waits for its write to commit before it answers 503.
+pub const READY_WAIT: Duration = Duration::from_secs(5);
+
+/// `/ready`: the store answers a read, has room for writes, and its writer commits.
+async fn ready(state: &AppState) -> Response<Body> {
+    let why = match tokio::time::timeout(READY_WAIT, state.store.writable()).await {
+        Ok(Ok(())) => return json(StatusCode::OK, r#"{"status":"ready"}"#),
+        Ok(Err(e)) => e.to_string(),
+        Err(_) => format!("no write committed within {} seconds", READY_WAIT.as_secs()),
+    };
+    let body = serde_json::json!({"status": "unavailable", "reason": why});
+    json(StatusCode::SERVICE_UNAVAILABLE, body.to_string())
 }
 
 /// A 405 for anything but GET and HEAD.

@@ -21,12 +21,15 @@ pub const SECRET_KEY: &str = "strataTestSecretKey0000000000000000000001";
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 const LISTENING: &str = "strata listening on http://";
+const ADMIN_LISTENING: &str = "strata admin listening on http://";
 
 /// A running `strata serve`; killed and reaped when dropped (its data directory goes too,
 /// unless it was given: [`Server::start_in`]).
 pub struct Server {
     child: Child,
     pub endpoint: String,
+    /// The admin listener's address, HOST:PORT (`/metrics`, `/health`, `/ready`).
+    pub admin: String,
     /// Where its log is (`server.log`).
     log: std::path::PathBuf,
     _dir: Option<tempfile::TempDir>,
@@ -89,9 +92,13 @@ impl Server {
                 let _ = tx.send(line);
             }
         });
+        let mut admin = String::new();
         let endpoint = loop {
             match rx.recv_timeout(TIMEOUT) {
                 Ok(line) => {
+                    if let Some(rest) = line.strip_prefix(ADMIN_LISTENING) {
+                        admin = rest.split(' ').next().unwrap().to_owned();
+                    }
                     if let Some(rest) = line.strip_prefix(LISTENING) {
                         break format!("http://{}", rest.split(' ').next().unwrap());
                     }
@@ -105,6 +112,7 @@ impl Server {
         Server {
             child,
             endpoint,
+            admin,
             log: dir.join("server.log"),
             _dir: None,
         }

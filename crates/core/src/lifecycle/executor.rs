@@ -12,7 +12,7 @@
 use super::apply::Outcome;
 use super::index::{self, Cursor};
 use super::store::{LifecycleRecord, configured, read_config};
-use super::{Days, next_due, upload_next};
+use super::{Action, Days, next_due, upload_next};
 use crate::error::Result;
 use crate::meta::{Flow, Start, encode};
 use crate::store::Store;
@@ -61,6 +61,28 @@ impl RunStats {
     }
 }
 
+/// Counter of the lifecycle actions carried out, labelled `action` (`expire`,
+/// `remove_noncurrent`, `remove_expired_marker`, `abort_upload`), through `metrics`.
+pub const ACTIONS_METRIC: &str = "strata_lifecycle_actions_total";
+/// Counter of the actions that were due but that retention protected.
+pub const PROTECTED_METRIC: &str = "strata_lifecycle_protected_total";
+
+fn record_outcome(outcome: &Outcome) {
+    let action = match outcome {
+        Outcome::Done { action, .. } => match action {
+            Action::Expire => "expire",
+            Action::RemoveNoncurrent(_) => "remove_noncurrent",
+            Action::RemoveExpiredMarker(_) => "remove_expired_marker",
+        },
+        Outcome::Aborted { .. } => "abort_upload",
+        Outcome::Protected { .. } => {
+            metrics::counter!(PROTECTED_METRIC).increment(1);
+            return;
+        }
+    };
+    metrics::counter!(ACTIONS_METRIC, "action" => action).increment(1);
+}
+
 impl Store {
     /// One run: the rebuilds in progress, then everything due now. Stops early (without harm:
     /// every chunk is its own write) when the store closes.
@@ -95,6 +117,7 @@ impl Store {
                 break;
             }
             let (checked, outcomes) = self.apply_due(entries).await?;
+            outcomes.iter().for_each(record_outcome);
             stats.checked += checked as u64;
             stats.outcomes.extend(outcomes);
             stats.writes += 1;

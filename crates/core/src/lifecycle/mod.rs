@@ -24,7 +24,7 @@ mod tests;
 mod validate;
 
 pub use apply::Outcome;
-pub use executor::RunStats;
+pub use executor::{ACTIONS_METRIC, PROTECTED_METRIC, RunStats};
 pub(crate) use index::{forget_bucket, key_changed, upload_started};
 pub use preview::{Step, What, preview, preview_upload};
 pub(crate) use store::State;

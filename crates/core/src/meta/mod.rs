@@ -14,9 +14,11 @@
 mod keyrange;
 pub mod records;
 pub mod redb_store;
+pub mod stats;
 
 use crate::error::StorageError;
 pub use records::*;
+pub use stats::StoreStats;
 
 pub type StorageResult<T> = Result<T, StorageError>;
 

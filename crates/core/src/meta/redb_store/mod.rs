@@ -20,6 +20,7 @@
 //! | `settings` | name (`user/ACCESS-KEY`, ...) | bytes (a record of the setting's kind) |
 
 use super::keyrange::{bound, key_str, lower_bound, prefix_successor};
+use super::stats::{STATS_PRESENT, StatDelta};
 use super::*;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::cell::{Cell, RefCell};
@@ -32,6 +33,7 @@ use writer::{Msg, Slot, Stats, open_db, writer_loop};
 
 mod compact;
 mod writer;
+pub use writer::{BATCH_OPERATIONS, COMMIT_SECONDS};
 
 type VersionKey = (&'static str, &'static [u8], u64);
 const BUCKETS: TableDefinition<&str, &[u8]> = TableDefinition::new("buckets");
@@ -382,6 +384,8 @@ struct RedbWrite<'a> {
     tables: WriteTables<'a>,
     next_seq: &'a mut u64,
     writes: Cell<u64>,
+    /// What this batch changed of the store's counts ([`stats`](super::stats)).
+    delta: StatDelta,
 }
 impl_read!(RedbWrite<'_>, open_batch_table);
 
@@ -389,6 +393,42 @@ impl RedbWrite<'_> {
     fn wrote<T>(&self, r: Result<T, redb::StorageError>) -> StorageResult<()> {
         self.writes.set(self.writes.get() + 1);
         r.map(|_| ()).eng()
+    }
+
+    /// Counts a write, and returns whether it found a record under the key (the old value
+    /// that redb's `insert` and `remove` hand back).
+    fn wrote_over<V: redb::Value>(
+        &self,
+        r: Result<Option<redb::AccessGuard<'_, V>>, redb::StorageError>,
+    ) -> StorageResult<bool> {
+        self.writes.set(self.writes.get() + 1);
+        Ok(r.eng()?.is_some())
+    }
+
+    /// Counts a write of a version record, and tells the counts about the record it replaced
+    /// or removed.
+    fn wrote_version(
+        &self,
+        r: Result<Option<redb::AccessGuard<'_, &'static [u8]>>, redb::StorageError>,
+    ) -> StorageResult<()> {
+        self.writes.set(self.writes.get() + 1);
+        if let Some(old) = r.eng()? {
+            let old: VersionRecord = decode(old.value())?;
+            self.delta.version(&old, -1);
+        }
+        Ok(())
+    }
+
+    /// Stores the batch's changes of the counts (before the commit, in its transaction).
+    fn store_stats(&mut self) -> StorageResult<()> {
+        if self.delta.is_empty() {
+            return Ok(());
+        }
+        let after = self.delta.applied_to(StoreStats::read(self)?);
+        for (name, value) in after.counters() {
+            self.set_counter(name, value)?;
+        }
+        Ok(())
     }
 }
 
@@ -422,14 +462,16 @@ impl WriteTxn for RedbWrite<'_> {
 
     fn put_bucket(&mut self, name: &str, rec: &BucketRecord) -> StorageResult<()> {
         let mut t = self.tables.BUCKETS.borrow_mut();
-        let r = t.insert(name, encode(rec).as_slice());
-        self.wrote(r)
+        let existed = self.wrote_over(t.insert(name, encode(rec).as_slice()))?;
+        self.delta.bucket(existed, false);
+        Ok(())
     }
 
     fn remove_bucket(&mut self, name: &str) -> StorageResult<()> {
         let mut t = self.tables.BUCKETS.borrow_mut();
-        let r = t.remove(name);
-        self.wrote(r)
+        let existed = self.wrote_over(t.remove(name))?;
+        self.delta.bucket(existed, true);
+        Ok(())
     }
 
     fn put_version(&mut self, bucket: &str, key: &str, rec: &VersionRecord) -> StorageResult<()> {
@@ -438,25 +480,30 @@ impl WriteTxn for RedbWrite<'_> {
             (bucket, key.as_bytes(), u64::MAX - rec.seq),
             encode(rec).as_slice(),
         );
-        self.wrote(r)
+        self.wrote_version(r)?;
+        self.delta.version(rec, 1);
+        Ok(())
     }
 
     fn remove_version(&mut self, bucket: &str, key: &str, seq: u64) -> StorageResult<()> {
         let mut t = self.tables.VERSIONS.borrow_mut();
         let r = t.remove((bucket, key.as_bytes(), u64::MAX - seq));
-        self.wrote(r)
+        self.wrote_version(r)
     }
 
     fn put_object(&mut self, bucket: &str, key: &str, rec: &ObjectSummary) -> StorageResult<()> {
         let mut t = self.tables.OBJECTS.borrow_mut();
-        let r = t.insert((bucket, key.as_bytes()), encode(rec).as_slice());
-        self.wrote(r)
+        let existed =
+            self.wrote_over(t.insert((bucket, key.as_bytes()), encode(rec).as_slice()))?;
+        self.delta.object(existed, false);
+        Ok(())
     }
 
     fn remove_object(&mut self, bucket: &str, key: &str) -> StorageResult<()> {
         let mut t = self.tables.OBJECTS.borrow_mut();
-        let r = t.remove((bucket, key.as_bytes()));
-        self.wrote(r)
+        let existed = self.wrote_over(t.remove((bucket, key.as_bytes())))?;
+        self.delta.object(existed, true);
+        Ok(())
     }
 
     fn set_null_seq(&mut self, bucket: &str, key: &str, seq: Option<u64>) -> StorageResult<()> {
@@ -538,14 +585,16 @@ impl WriteTxn for RedbWrite<'_> {
 
     fn add_garbage(&mut self, id: u64) -> StorageResult<()> {
         let mut t = self.tables.GARBAGE.borrow_mut();
-        let r = t.insert(id, ());
-        self.wrote(r)
+        let existed = self.wrote_over(t.insert(id, ()))?;
+        self.delta.garbage(existed, false);
+        Ok(())
     }
 
     fn remove_garbage(&mut self, id: u64) -> StorageResult<()> {
         let mut t = self.tables.GARBAGE.borrow_mut();
-        let r = t.remove(id);
-        self.wrote(r)
+        let existed = self.wrote_over(t.remove(id))?;
+        self.delta.garbage(existed, true);
+        Ok(())
     }
 }
 
@@ -578,13 +627,27 @@ impl RedbMeta {
         let next_seq = {
             let txn = db.begin_write().eng()?;
             // Creates every table of a new store.
-            let seq = WriteTables::open(&txn)?
-                .COUNTERS
-                .get_mut()
-                .get(SEQ_COUNTER)
-                .eng()?
-                .map(|v| v.value())
-                .unwrap_or(0);
+            let (mut seq, counted) = {
+                let tables = WriteTables::open(&txn)?;
+                let counters = tables.COUNTERS.borrow();
+                let seq = counters.get(SEQ_COUNTER).eng()?.map(|v| v.value());
+                let counted = counters.get(STATS_PRESENT).eng()?.is_some();
+                (seq.unwrap_or(0), counted)
+            };
+            if !counted {
+                // A store from before the counts: they are counted once, here, while
+                // nothing else writes (the data directory's lock is held).
+                let mut w = RedbWrite {
+                    tables: WriteTables::open(&txn)?,
+                    next_seq: &mut seq,
+                    writes: Cell::new(0),
+                    delta: StatDelta::default(),
+                };
+                let found = StoreStats::scan(&w)?;
+                for (name, value) in found.counters() {
+                    w.set_counter(name, value)?;
+                }
+            }
             txn.commit().eng()?;
             seq
         };

@@ -122,6 +122,12 @@ pub(super) fn open_db(path: &Path, cache_bytes: usize) -> StorageResult<Database
         .eng()
 }
 
+/// Histogram (seconds) of the durable commits of write batches (redb's commit with its
+/// fsync), recorded through the `metrics` facade.
+pub const COMMIT_SECONDS: &str = "strata_commit_duration_seconds";
+/// Histogram of how many operations each committed batch carried.
+pub const BATCH_OPERATIONS: &str = "strata_commit_batch_operations";
+
 #[derive(Default)]
 pub(super) struct Stats {
     pub(super) batches: AtomicU64,
@@ -233,6 +239,7 @@ fn run_batch(
             tables,
             next_seq,
             writes: Cell::new(0),
+            delta: StatDelta::default(),
         };
         for op in batch {
             // A panicking operation fails its batch instead of the writer thread.
@@ -251,6 +258,10 @@ fn run_batch(
                 poisoned = true;
             }
         }
+        if !poisoned && let Err(e) = w.store_stats() {
+            tracing::error!(%e, "persisting the store's counts failed");
+            poisoned = true;
+        }
     }
     let result = if poisoned {
         let _ = txn.abort();
@@ -258,13 +269,19 @@ fn run_batch(
             "an operation failed after writing".into(),
         )))
     } else {
-        txn.commit()
-            .map_err(|e| BatchError::Engine(commit_error(e)))
+        let started = std::time::Instant::now();
+        let committed = txn
+            .commit()
+            .map_err(|e| BatchError::Engine(commit_error(e)));
+        // The durable commit: redb writes the batch and fsyncs it.
+        metrics::histogram!(COMMIT_SECONDS).record(started.elapsed().as_secs_f64());
+        committed
     };
     if result.is_ok() {
         // Counted before anyone hears of the commit, so a caller sees its own batch counted.
         stats.batches.fetch_add(1, Ordering::Relaxed);
         stats.operations.fetch_add(n, Ordering::Relaxed);
+        metrics::histogram!(BATCH_OPERATIONS).record(n as f64);
     }
     (result, completions)
 }
