@@ -13,13 +13,19 @@
 //! ([`crate::StoreOptions::compact_idle_after`]): once no client request began
 //! ([`Store::client_request`]) and no metadata commit was made for that long, it asks the
 //! writer to compact if it is worth it ([`IDLE_THRESHOLD`]); at most once per idle spell.
+//!
+//! Each request is recorded through the `metrics` facade, on the task that asked:
+//! [`COMPACTIONS_METRIC`] by `trigger` (`admin`, `idle`) and `outcome` (`done`, `busy`,
+//! `not_worthwhile`, `error`); for each compaction done, [`DURATION_METRIC`] (from the request
+//! to its outcome: the wait for the writer's batch and for open snapshots included) and
+//! [`RECLAIMED_METRIC`] (the bytes the file shrank by).
 
 use crate::error::{Result, StorageError};
 use crate::meta::StorageResult;
 use crate::store::Store;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{Notify, oneshot};
 
 /// What a compaction did.
@@ -80,6 +86,42 @@ pub const IDLE_READER_WAIT: Duration = Duration::from_secs(2);
 /// The longest time between two idle checks.
 const MAX_CHECK_PERIOD: Duration = Duration::from_secs(60);
 
+/// Compaction requests, by `trigger` and `outcome` (a counter).
+pub const COMPACTIONS_METRIC: &str = "strata_compactions_total";
+/// Each compaction done, from its request to its outcome (a histogram, by `trigger`).
+pub const DURATION_METRIC: &str = "strata_compaction_duration_seconds";
+/// Bytes the metadata file shrank by, over every compaction done (a counter).
+pub const RECLAIMED_METRIC: &str = "strata_compaction_reclaimed_bytes_total";
+
+/// Who asked for a compaction (the `trigger` label).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// [`Store::compact`] and [`Store::compact_if`]: the admin API, `strata compact`.
+    Admin,
+    /// The idle task.
+    Idle,
+}
+
+impl Trigger {
+    pub fn label(self) -> &'static str {
+        match self {
+            Trigger::Admin => "admin",
+            Trigger::Idle => "idle",
+        }
+    }
+}
+
+impl CompactOutcome {
+    /// The `outcome` label.
+    pub fn label(&self) -> &'static str {
+        match self {
+            CompactOutcome::Compacted(_) => "done",
+            CompactOutcome::NotWorthwhile { .. } => "not_worthwhile",
+            CompactOutcome::Busy { .. } => "busy",
+        }
+    }
+}
+
 /// A compaction for the metadata engine's writer thread.
 pub struct CompactRequest {
     /// Compact only if this is met (`None`: always).
@@ -119,16 +161,54 @@ impl State {
 impl Store {
     /// Compacts the metadata file now, whatever it would give back.
     pub async fn compact(&self) -> Result<CompactOutcome> {
-        self.request_compaction(None, ADMIN_READER_WAIT).await
+        self.request_compaction(None, ADMIN_READER_WAIT, Trigger::Admin)
+            .await
     }
 
     /// Compacts the metadata file if `threshold` is met.
     pub async fn compact_if(&self, threshold: Threshold) -> Result<CompactOutcome> {
-        self.request_compaction(Some(threshold), ADMIN_READER_WAIT)
+        self.request_compaction(Some(threshold), ADMIN_READER_WAIT, Trigger::Admin)
             .await
     }
 
+    /// Asks the writer for a compaction, and records its outcome (see the module's doc).
     async fn request_compaction(
+        &self,
+        threshold: Option<Threshold>,
+        reader_wait: Duration,
+        trigger: Trigger,
+    ) -> Result<CompactOutcome> {
+        let started = Instant::now();
+        let outcome = self.ask_writer(threshold, reader_wait).await;
+        let label = outcome.as_ref().map_or("error", CompactOutcome::label);
+        metrics::counter!(COMPACTIONS_METRIC, "trigger" => trigger.label(), "outcome" => label)
+            .increment(1);
+        let outcome = outcome?;
+        match outcome {
+            CompactOutcome::Compacted(c) => {
+                metrics::histogram!(DURATION_METRIC, "trigger" => trigger.label())
+                    .record(started.elapsed().as_secs_f64());
+                metrics::counter!(RECLAIMED_METRIC).increment(c.before.saturating_sub(c.after));
+                tracing::info!(
+                    before = c.before,
+                    after = c.after,
+                    millis = c.millis,
+                    trigger = trigger.label(),
+                    "metadata file compacted"
+                )
+            }
+            CompactOutcome::Busy { file_bytes } => {
+                tracing::info!(
+                    file_bytes,
+                    "metadata compaction skipped: readers stayed busy"
+                )
+            }
+            CompactOutcome::NotWorthwhile { .. } => {}
+        }
+        Ok(outcome)
+    }
+
+    async fn ask_writer(
         &self,
         threshold: Option<Threshold>,
         reader_wait: Duration,
@@ -141,23 +221,7 @@ impl Store {
                 let _ = tx.send(r);
             }),
         })?;
-        let outcome = rx.await.map_err(|_| StorageError::WriterGone)??;
-        match outcome {
-            CompactOutcome::Compacted(c) => tracing::info!(
-                before = c.before,
-                after = c.after,
-                millis = c.millis,
-                "metadata file compacted"
-            ),
-            CompactOutcome::Busy { file_bytes } => {
-                tracing::info!(
-                    file_bytes,
-                    "metadata compaction skipped: readers stayed busy"
-                )
-            }
-            CompactOutcome::NotWorthwhile { .. } => {}
-        }
-        Ok(outcome)
+        Ok(rx.await.map_err(|_| StorageError::WriterGone)??)
     }
 
     /// Starts the idle task if the store was opened with an idle time (called by `open`).
@@ -198,7 +262,7 @@ impl Store {
                     continue;
                 }
                 match store
-                    .request_compaction(Some(IDLE_THRESHOLD), IDLE_READER_WAIT)
+                    .request_compaction(Some(IDLE_THRESHOLD), IDLE_READER_WAIT, Trigger::Idle)
                     .await
                 {
                     // Busy: tried again at the next check.

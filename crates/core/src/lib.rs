@@ -33,7 +33,7 @@ pub mod version;
 pub use append::{AppendError, AppendOutcome, AppendRules};
 pub use blob::{DigestValues, Extra};
 pub use checksum::{Checksum, ChecksumAlgorithm, ChecksumType, UploadChecksum};
-pub use compact::{CompactOutcome, Compaction};
+pub use compact::{CompactOutcome, Compaction, Trigger};
 pub use delete::{BatchRules, DeleteEntry, DeleteOutcome, EntryError, MAX_DELETE_ENTRIES};
 pub use error::{CoreError, Result, StorageError};
 pub use list::{
