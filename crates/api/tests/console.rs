@@ -11,6 +11,8 @@ use strata_core::{Store, StoreOptions};
 
 const ADMIN: (&str, &str) = ("AKIDADMINCONSOLE0001", "admin-secret-console-0001");
 const OTHER: (&str, &str) = ("AKIDOTHERCONSOLE0002", "other-secret-console-0002");
+/// The peer address of requests that do not name one.
+const PEER: &str = "127.0.0.1:40000";
 
 struct Console {
     state: Arc<AppState>,
@@ -84,6 +86,17 @@ impl Console {
         headers: &[(&str, &str)],
         body: impl Into<Bytes>,
     ) -> Resp {
+        self.send_from(PEER, method, uri, headers, body).await
+    }
+
+    async fn send_from(
+        &self,
+        peer: &str,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Bytes>,
+    ) -> Resp {
         let mut req = Request::builder().method(method).uri(uri);
         for (n, v) in headers {
             req = req.header(*n, *v);
@@ -94,7 +107,7 @@ impl Console {
             req = req.header("content-length", body.len());
         }
         let req = req.body(Full::new(body)).unwrap();
-        let peer: SocketAddr = "127.0.0.1:40000".parse().unwrap();
+        let peer: SocketAddr = peer.parse().unwrap();
         let resp = strata_api::console::handle_any(&self.state, peer, req).await;
         let (parts, body) = resp.into_parts();
         Resp {
@@ -105,8 +118,13 @@ impl Console {
     }
 
     async fn login_raw(&self, ak: &str, sk: &str) -> Resp {
+        self.login_from(PEER, ak, sk).await
+    }
+
+    async fn login_from(&self, peer: &str, ak: &str, sk: &str) -> Resp {
         let body = serde_json::json!({"access_key": ak, "secret_key": sk}).to_string();
-        self.send(
+        self.send_from(
+            peer,
             Method::POST,
             "/api/login",
             &[("content-type", "application/json")],
@@ -198,6 +216,75 @@ async fn a_bad_login_is_refused_without_saying_which_half() {
         )
         .await;
     assert_eq!(form.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_throttled_per_peer_and_per_access_key() {
+    const LIMIT: usize = 10;
+    let c = Console::start().await;
+    let (a, b, d) = ("203.0.113.7:5000", "198.51.100.9:6000", "192.0.2.44:7000");
+    // Peer A guesses the administrator's secret up to the limit: each answer a plain 401.
+    for i in 0..LIMIT {
+        let r = c.login_from(a, ADMIN.0, &format!("guess-{i}")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "guess {i}");
+        assert!(r.headers.get("retry-after").is_none());
+    }
+    // Then A is refused even the right pair, and the key is refused from another peer.
+    let peer_refused = c.login_from(a, OTHER.0, OTHER.1).await;
+    let key_refused = c.login_from(b, ADMIN.0, ADMIN.1).await;
+    let a_again = c.login_from(a, "AKIDNOSUCHUSER000000", "x").await;
+    for r in [&peer_refused, &key_refused, &a_again] {
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.headers.get("set-cookie").is_none());
+        let wait: u64 = r.header("retry-after").parse().unwrap();
+        assert!((1..=300).contains(&wait), "{wait}");
+    }
+    // The same body whatever the reason.
+    assert_eq!(peer_refused.body, key_refused.body);
+    assert_eq!(peer_refused.body, a_again.body);
+    assert!(c.state.console.is_empty());
+    // Another peer signs in with another key; that resets nothing of A's or of the key's.
+    c.login_from(b, OTHER.0, OTHER.1).await;
+    assert_eq!(c.state.console.len(), 1);
+    let r = c.login_from(a, OTHER.0, OTHER.1).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let r = c.login_from(d, ADMIN.0, ADMIN.1).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // One peer trying a different access key each time is limited too.
+    for i in 0..LIMIT {
+        let r = c.login_from(d, &format!("AKIDGUESS{i:011}"), "x").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "guess {i}");
+    }
+    let r = c.login_from(d, OTHER.0, OTHER.1).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // Successes do not count: a peer signs in past the limit's number of times.
+    for _ in 0..=LIMIT {
+        let r = c.login_from(b, OTHER.0, OTHER.1).await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_guesses_do_not_pass_the_limit() {
+    let c = Arc::new(Console::start().await);
+    let mut guesses = Vec::new();
+    for i in 0..40 {
+        let c = c.clone();
+        guesses.push(tokio::spawn(async move {
+            c.login_from("203.0.113.8:1", ADMIN.0, &format!("guess-{i}"))
+                .await
+                .status
+        }));
+    }
+    let mut unauthorized = 0;
+    for g in guesses {
+        match g.await.unwrap() {
+            StatusCode::UNAUTHORIZED => unauthorized += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!(unauthorized, 10);
 }
 
 #[tokio::test]

@@ -20,17 +20,23 @@ struct Login {
     secret_key: String,
 }
 
-/// `POST /api/login`.
-pub async fn login<B>(state: &AppState, req: Request<B>) -> Result<Response<Body>, ConsoleError>
+/// `POST /api/login` from `peer`.
+pub async fn login<B>(
+    state: &AppState,
+    peer: SocketAddr,
+    req: Request<B>,
+) -> Result<Response<Body>, ConsoleError>
 where
     B: hyper::body::Body<Data = Bytes>,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let login: Login = read_json(req).await?;
-    let (id, csrf, user) =
-        state
-            .console
-            .login(state, login.access_key.trim(), login.secret_key.trim())?;
+    let (id, csrf, user) = state.console.login(
+        state,
+        peer.ip(),
+        login.access_key.trim(),
+        login.secret_key.trim(),
+    )?;
     let mut resp = json(StatusCode::OK, &session_json(&user, &csrf));
     let cookie = HeaderValue::from_str(&session::set_cookie(&id))
         .map_err(|_| ConsoleError::BadRequest("no cookie".into()))?;

@@ -1,7 +1,7 @@
 //! The console's own errors, answered as JSON `{"error": "..."}`.
 
 use crate::{Body, full};
-use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use hyper::{Response, StatusCode};
 
 /// Why a console request (not one forwarded to S3, which answers in S3's XML) is refused.
@@ -13,6 +13,10 @@ pub enum ConsoleError {
     /// Which half of the key pair was wrong is not said.
     #[error("the access key or secret key is wrong")]
     BadLogin,
+    /// Too many failed sign-ins of the peer or of the access key (which one is not said);
+    /// the seconds to wait, for `Retry-After`.
+    #[error("too many failed sign-ins: try again later")]
+    Throttled(u64),
     #[error("the request does not carry the session's CSRF token (X-Strata-CSRF)")]
     Csrf,
     #[error("{0}")]
@@ -41,6 +45,7 @@ impl ConsoleError {
         match self {
             ConsoleError::NoSession | ConsoleError::BadLogin => StatusCode::UNAUTHORIZED,
             ConsoleError::Csrf => StatusCode::FORBIDDEN,
+            ConsoleError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             ConsoleError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ConsoleError::TooLarge(_) | ConsoleError::TooMany(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ConsoleError::NotFound => StatusCode::NOT_FOUND,
@@ -51,10 +56,15 @@ impl ConsoleError {
     }
 
     pub fn response(&self) -> Response<Body> {
-        json(
+        let mut resp = json(
             self.status(),
             &serde_json::json!({ "error": self.to_string() }),
-        )
+        );
+        if let ConsoleError::Throttled(seconds) = self {
+            resp.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(*seconds));
+        }
+        resp
     }
 }
 

@@ -5,7 +5,7 @@
 //! | path | answer |
 //! |---|---|
 //! | `GET /`, `/index.html`, `/assets/*` | the page (no session needed) |
-//! | `POST /api/login` | `{access_key, secret_key}` → a session cookie and its CSRF token |
+//! | `POST /api/login` | `{access_key, secret_key}` → a session cookie and its CSRF token; 429 with `Retry-After` past [`throttle::LIMIT`] failures of the peer or the access key in [`throttle::WINDOW`] |
 //! | `GET /api/session` | who is signed in, and the CSRF token |
 //! | `POST /api/logout` | ends the session |
 //! | `GET /api/restore/plan?bucket&prefix&as_of` | `strata restore --dry-run`'s plan as JSON |
@@ -24,6 +24,7 @@ mod error;
 mod forward;
 mod restore;
 mod session;
+mod throttle;
 
 pub use error::ConsoleError;
 pub use session::{COOKIE, CSRF_HEADER, Sessions};
@@ -84,7 +85,7 @@ where
         if *req.method() != Method::POST {
             return Err(ConsoleError::Method);
         }
-        return api::login(state, req).await;
+        return api::login(state, peer, req).await;
     }
     let is_api = path.starts_with("/api/");
     if !is_api && !path.starts_with("/s3/") {

@@ -6,12 +6,16 @@
 //! user removed or whose key is rotated is signed out at its next request. Sessions end after
 //! [`IDLE`] without a request, [`LIFETIME`] after sign-in, at sign-out, and when the process
 //! ends.
+//!
+//! Sign-ins are throttled per peer and per access key ([`super::throttle`]).
 
 use super::error::ConsoleError;
+use super::throttle::Throttle;
 use crate::{AppState, User};
 use hyper::HeaderMap;
 use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq as _;
@@ -32,6 +36,8 @@ const MAX_SESSIONS: usize = 10_000;
 pub struct Sessions {
     /// By the SHA-256 of the session ID (hex), so the map never holds what the cookie says.
     by_digest: Mutex<HashMap<String, Session>>,
+    /// Failed sign-ins.
+    throttle: Throttle,
 }
 
 struct Session {
@@ -64,14 +70,20 @@ fn same_secret(a: &str, b: &str) -> bool {
 }
 
 impl Sessions {
-    /// Signs in: the key pair must be a user's. Returns the new session's ID (for the
+    /// Signs in from `peer`: the key pair must be a user's, and neither the peer nor the
+    /// access key past its failures ([`Throttle`]). Returns the new session's ID (for the
     /// cookie), its CSRF token, and the user.
     pub fn login(
         &self,
         state: &AppState,
+        peer: IpAddr,
         access_key: &str,
         secret_key: &str,
     ) -> Result<(String, String, Arc<User>), ConsoleError> {
+        let attempt = self
+            .throttle
+            .begin(peer, access_key, Instant::now())
+            .map_err(ConsoleError::Throttled)?;
         let users = state.users.snapshot();
         let user = users.user(access_key).cloned();
         // Compare even when the access key is unknown, so the answer takes as long.
@@ -79,7 +91,9 @@ impl Sessions {
             .as_ref()
             .map_or("\u{0}not a secret", |u| u.credentials.secret_key.as_str());
         let matches = same_secret(stored, secret_key);
+        // A failure stays counted (`attempt` dropped).
         let user = user.filter(|_| matches).ok_or(ConsoleError::BadLogin)?;
+        self.throttle.succeeded(attempt);
         let id = random_token();
         let csrf = random_token();
         let now = Instant::now();
