@@ -1,13 +1,14 @@
 //! `strata serve`'s logs on the real binary: `--log-format json` writes one JSON object per line
 //! (each request's with its id, access key, dialect, operation, bucket, key, status, error code,
 //! bytes and duration), text has no colour when stderr is not a terminal, the startup line is
-//! readable, and `--request-log errors|off` leaves out the successes or every request.
+//! readable, and `--request-log errors|off` leaves out the successes or every request. The
+//! admin listener logs each of its requests once: scrapes at debug, the console at info.
 
 mod serve_proc;
 
 use bytes::Bytes;
 use serde_json::Value;
-use serve_proc::{Serve, http, strata};
+use serve_proc::{Serve, http, http_with, strata};
 use strata_client::{Client, Config, Credentials, Dialect};
 
 const ACCESS_KEY: &str = "AKIDSTRATALOGS000001";
@@ -231,4 +232,115 @@ fn a_downloads_line_counts_the_bytes_sent() {
         .find(|l| l["operation"] == "PutObject")
         .unwrap();
     assert_eq!(put["bytes_out"], 0, "{put}");
+}
+
+/// The admin listener's lines (message `admin served`) among JSON log lines.
+fn admin_served(lines: &[Value]) -> Vec<&Value> {
+    lines
+        .iter()
+        .filter(|l| l["message"] == "admin served")
+        .collect()
+}
+
+fn json_lines(log: &str) -> Vec<Value> {
+    log.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}")))
+        .collect()
+}
+
+#[test]
+fn admin_listener_requests_are_logged_once_each() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(
+        &tmp,
+        &[
+            "--log-format",
+            "json",
+            "--log-level",
+            "info,strata_api::ops=debug",
+        ],
+    );
+    let admin = server.admin();
+    assert_eq!(http(&admin, "GET", "/metrics", b"").status, 200);
+    assert_eq!(http(&admin, "GET", "/health?probe=1", b"").status, 200);
+    assert_eq!(http(&admin, "GET", "/nothing-here", b"").status, 404);
+    let login = format!(r#"{{"access_key":"{ACCESS_KEY}","secret_key":"{SECRET_KEY}"}}"#);
+    let json = [("Content-Type", "application/json")];
+    let signed_in = http_with(&admin, "POST", "/api/login", &json, login.as_bytes());
+    assert_eq!(signed_in.status, 200);
+    let cookie = signed_in
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let with_cookie = [("Cookie", cookie.as_str())];
+    let session = http_with(&admin, "GET", "/api/session?x=1", &with_cookie, b"");
+    assert_eq!(session.status, 200);
+    // Forwarded to S3: its line is the console's, with the S3 operation.
+    let listed = http_with(&admin, "GET", "/s3/", &with_cookie, b"");
+    assert_eq!(listed.status, 200);
+
+    let log = server.stderr();
+    let lines = json_lines(&log);
+    let admin_lines = admin_served(&lines);
+    let seen: Vec<(&str, &str, u64)> = admin_lines
+        .iter()
+        .map(|l| {
+            (
+                l["level"].as_str().unwrap(),
+                l["path"].as_str().unwrap(),
+                l["status"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("DEBUG", "/metrics", 200),
+            ("DEBUG", "/health", 200),
+            ("INFO", "/nothing-here", 404),
+            ("INFO", "/api/login", 200),
+            ("INFO", "/api/session", 200),
+        ],
+        "{log}"
+    );
+    for l in &admin_lines {
+        assert_eq!(l["target"], "strata_api::ops", "{l}");
+        assert!(l["duration_us"].is_u64(), "{l}");
+        assert!(
+            l["peer"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("127.0.0.1:")),
+            "{l}"
+        );
+        let signed_in = l["path"].as_str().unwrap().starts_with("/api/");
+        assert_eq!(l.get("access_key").is_some(), signed_in, "{l}");
+        if signed_in {
+            assert_eq!(l["access_key"], ACCESS_KEY, "{l}");
+        }
+    }
+    assert_eq!(admin_lines[3]["method"], "POST");
+    let forwarded: Vec<&Value> = lines.iter().filter(|l| l["message"] == "console").collect();
+    assert_eq!(forwarded.len(), 1, "{log}");
+    assert_eq!(forwarded[0]["operation"], "ListBuckets");
+    assert_eq!(forwarded[0]["access_key"], ACCESS_KEY);
+}
+
+#[test]
+fn scrapes_are_not_logged_at_info() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(&tmp, &["--log-format", "json"]);
+    let admin = server.admin();
+    for path in ["/metrics", "/ready", "/health", "/"] {
+        assert_eq!(http(&admin, "GET", path, b"").status, 200, "{path}");
+    }
+    let log = server.stderr();
+    let lines = json_lines(&log);
+    let paths: Vec<&str> = admin_served(&lines)
+        .iter()
+        .map(|l| l["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["/"], "{log}");
 }

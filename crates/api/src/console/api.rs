@@ -20,11 +20,12 @@ struct Login {
     secret_key: String,
 }
 
-/// `POST /api/login` from `peer`.
+/// `POST /api/login` from `peer`; `who` gets the access key once signed in.
 pub async fn login<B>(
     state: &AppState,
     peer: SocketAddr,
     req: Request<B>,
+    who: &mut Option<String>,
 ) -> Result<Response<Body>, ConsoleError>
 where
     B: hyper::body::Body<Data = Bytes>,
@@ -37,6 +38,7 @@ where
         login.access_key.trim(),
         login.secret_key.trim(),
     )?;
+    *who = Some(user.credentials.access_key.clone());
     let mut resp = json(StatusCode::OK, &session_json(&user, &csrf));
     let cookie = HeaderValue::from_str(&session::set_cookie(&id))
         .map_err(|_| ConsoleError::BadRequest("no cookie".into()))?;

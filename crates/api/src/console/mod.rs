@@ -38,6 +38,11 @@ use hyper::header::{
 use hyper::{Method, Request, Response};
 use std::net::SocketAddr;
 
+/// The access key of the console session a request was made in (or signed in), in the
+/// answer's extensions, for the admin listener's log line.
+#[derive(Clone, Debug)]
+pub struct SignedIn(pub String);
+
 /// Answers every admin-listener path that is not `/health`, `/ready` or `/metrics`.
 pub async fn handle(state: &AppState, peer: SocketAddr, req: Request<Incoming>) -> Response<Body> {
     handle_any(state, peer, req).await
@@ -49,9 +54,13 @@ where
     B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    let mut resp = route(state, peer, req)
+    let mut who = None;
+    let mut resp = route(state, peer, req, &mut who)
         .await
         .unwrap_or_else(|e| e.response());
+    if let Some(access_key) = who {
+        resp.extensions_mut().insert(SignedIn(access_key));
+    }
     let h = resp.headers_mut();
     h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -61,10 +70,12 @@ where
     resp
 }
 
+/// Answers a console request; `who` gets the session's access key once it is known.
 async fn route<B>(
     state: &AppState,
     peer: SocketAddr,
     req: Request<B>,
+    who: &mut Option<String>,
 ) -> Result<Response<Body>, ConsoleError>
 where
     B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
@@ -85,13 +96,14 @@ where
         if *req.method() != Method::POST {
             return Err(ConsoleError::Method);
         }
-        return api::login(state, peer, req).await;
+        return api::login(state, peer, req, who).await;
     }
     let is_api = path.starts_with("/api/");
     if !is_api && !path.starts_with("/s3/") {
         return Err(ConsoleError::NotFound);
     }
     let current = state.console.current(state, req.headers())?;
+    *who = Some(current.user.credentials.access_key.clone());
     if !reads {
         current.check_csrf(req.headers())?;
     }

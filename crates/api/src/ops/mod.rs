@@ -9,6 +9,13 @@
 //! | anything else | the web console ([`crate::console`]) |
 //!
 //! Nothing here is reachable from the data port, and nothing on the data port from here.
+//!
+//! Each request is one log line of target `strata_api::ops`, message `admin served`, with
+//! `method`, `path` (without the query), `status`, `duration_us` (to the answer's head),
+//! `peer`, and `access_key` when a console session is signed in (or has just signed in): at
+//! `DEBUG` for `/health`, `/ready` and `/metrics` (scrapes come often), at `INFO` for the
+//! console. A console request forwarded to S3 (`/s3/...`) that reached the S3 pipeline is
+//! logged by [`crate::console`] with its S3 operation instead, not here again.
 
 pub mod counted;
 pub mod metrics;
@@ -25,7 +32,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
 /// How long the admin listener waits for a request head.
@@ -79,7 +86,10 @@ async fn handle(
     peer: SocketAddr,
     req: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
-    let resp = match req.uri().path() {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let resp = match path.as_str() {
         "/health" => only_get(&req).unwrap_or_else(|| json(StatusCode::OK, crate::health::BODY)),
         "/ready" => match only_get(&req) {
             Some(refused) => refused,
@@ -95,7 +105,40 @@ async fn handle(
         }),
         _ => crate::console::handle(&state, peer, req).await,
     };
+    log(&method, &path, peer, &resp, started);
     Ok(resp)
+}
+
+/// Writes the request's line (see the module's doc).
+fn log(method: &Method, path: &str, peer: SocketAddr, resp: &Response<Body>, started: Instant) {
+    if resp.extensions().get::<crate::RequestLog>().is_some() {
+        // A console request the S3 pipeline answered: logged by the console already.
+        return;
+    }
+    let status = resp.status().as_u16();
+    let duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let access_key = resp
+        .extensions()
+        .get::<crate::console::SignedIn>()
+        .map(|s| s.0.as_str());
+    macro_rules! served {
+        ($level:expr) => {
+            tracing::event!(
+                $level,
+                %method,
+                path,
+                status,
+                duration_us,
+                %peer,
+                access_key,
+                "admin served"
+            )
+        };
+    }
+    match path {
+        "/health" | "/ready" | "/metrics" => served!(tracing::Level::DEBUG),
+        _ => served!(tracing::Level::INFO),
+    }
 }
 
 /// How long `/ready` waits for its write to commit before it answers 503.

@@ -107,6 +107,16 @@ impl Serve {
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
     }
+
+    /// `127.0.0.1:PORT` of the admin listener, from its listening line.
+    pub fn admin(&self) -> String {
+        self.stdout
+            .iter()
+            .find_map(|l| l.strip_prefix("strata admin listening on http://"))
+            .and_then(|rest| rest.split(' ').next())
+            .unwrap_or_else(|| panic!("no admin listening line in {:?}", self.stdout))
+            .to_owned()
+    }
 }
 
 /// A response: status and headers (names lowercased).
@@ -126,14 +136,28 @@ impl Response {
 
 /// One unsigned HTTP/1.1 request on its own connection.
 pub fn http(addr: &str, method: &str, path: &str, body: &[u8]) -> Response {
+    http_with(addr, method, path, &[], body)
+}
+
+/// [`http`] with more headers.
+pub fn http_with(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Response {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(TIMEOUT)).unwrap();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n",
         body.len()
-    )
-    .unwrap();
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).unwrap();
     s.write_all(body).unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
