@@ -9,29 +9,25 @@
 //! `STRATA_COMPACT_CRASH_CYCLES` sets the number of cycles (default 20).
 
 mod common;
+use common::crash::Child;
 use common::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use strata_core::*;
 
 const BUCKET: &str = "compact";
-const CHILD_ENV: &str = "STRATA_COMPACT_CRASH_CHILD_DIR";
+const CHILD: Child = Child {
+    test: "compact_crash_child",
+    env: "STRATA_COMPACT_CRASH_CHILD_DIR",
+};
 
 /// The child's side: runs until killed. A normal test run (without the variable) does nothing.
 #[test]
 fn compact_crash_child() {
-    let Ok(dir) = std::env::var(CHILD_ENV) else {
+    let Ok(dir) = std::env::var(CHILD.env) else {
         return;
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async move {
+    Child::runtime().block_on(async move {
         // Bodies up to 16 KiB live in the metadata file.
         let s = Store::open(std::path::Path::new(&dir), StoreOptions::default())
             .await
@@ -182,55 +178,18 @@ fn compaction_survives_sigkill() {
         .and_then(|c| c.parse().ok())
         .unwrap_or(20);
     let dir = tempfile::tempdir().unwrap();
-    let exe = std::env::current_exe().unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = Child::runtime();
     let mut ledger = Ledger::default();
     let mut inside = 0;
     for cycle in 0..cycles {
-        let mut child = Command::new(&exe)
-            .args([
-                "--exact",
-                "compact_crash_child",
-                "--nocapture",
-                "--test-threads",
-                "1",
-            ])
-            .env(CHILD_ENV, dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let (started_tx, started) = std::sync::mpsc::channel();
-        let reader = {
-            let lines = lines.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stdout).lines() {
-                    let Ok(line) = line else { break };
-                    if line.ends_with("READY") || line.ends_with("I COMPACT") {
-                        let _ = started_tx.send(());
-                    }
-                    lines.lock().unwrap().push(line);
-                }
-            })
-        };
         // READY, then a few compactions begun; the kill comes a little after the last one
         // began: inside it, or in the load between two.
-        for _ in 0..1 + rand::random_range(1..4) {
-            started
-                .recv_timeout(Duration::from_secs(120))
-                .expect("the child did not start or compact");
-        }
-        std::thread::sleep(Duration::from_millis(rand::random_range(0..120)));
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
-        reader.join().unwrap();
-        let lines = lines.lock().unwrap().clone();
+        let lines = CHILD.kill_after(
+            dir.path(),
+            |line| line.ends_with("READY") || line.ends_with("I COMPACT"),
+            1 + rand::random_range(1..4),
+            Duration::from_millis(rand::random_range(0..120)),
+        );
         let killed_inside = ledger.apply(&lines);
         inside += usize::from(killed_inside);
 

@@ -1,7 +1,8 @@
 //! The SIGKILL harness the crash tests share: the test binary runs itself again as a child
 //! (only the child test, with an environment variable naming the data directory, which the
-//! child test reads; without it that test does nothing), waits for the child to say `READY`,
-//! lets it work for a while, kills it with SIGKILL and returns every line it printed.
+//! child test reads; without it that test does nothing), waits for the child to say `READY`
+//! (or for lines of the test's choice), lets it work for a while, kills it with SIGKILL and
+//! returns every line it printed.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -30,6 +31,18 @@ impl Child {
     /// child that never starts fails the test), lets it run `work`, SIGKILLs it, and returns
     /// its lines (the test harness's own first).
     pub fn run_and_kill(&self, dir: &Path, work: Duration) -> Vec<String> {
+        self.kill_after(dir, |line| line.ends_with("READY"), 1, work)
+    }
+
+    /// [`Child::run_and_kill`], but the `work` begins once the child has printed `marks`
+    /// lines for which `mark` holds (two minutes at most for each).
+    pub fn kill_after(
+        &self,
+        dir: &Path,
+        mark: fn(&str) -> bool,
+        marks: usize,
+        work: Duration,
+    ) -> Vec<String> {
         let exe = std::env::current_exe().unwrap();
         let mut child = Command::new(exe)
             .args(["--exact", self.test, "--nocapture", "--test-threads", "1"])
@@ -44,16 +57,18 @@ impl Child {
             let mut lines = Vec::new();
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                if line.ends_with("READY") {
+                if mark(&line) {
                     let _ = ready_tx.send(());
                 }
                 lines.push(line);
             }
             lines
         });
-        ready_rx
-            .recv_timeout(Duration::from_secs(120))
-            .expect("child did not start");
+        for n in 0..marks {
+            ready_rx
+                .recv_timeout(Duration::from_secs(120))
+                .unwrap_or_else(|_| panic!("the child did not print its mark {n}"));
+        }
         std::thread::sleep(work);
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
