@@ -8,9 +8,9 @@
 //! Headers that change nothing Strata stores or answers (billing, request-payer, MFA
 //! serial numbers when MFA delete is off, STS tokens of key pairs that verified) are not
 //! listed. Where a table's entry needs a reason (such as the one value of a header that is
-//! accepted), a comment beside it gives it; the README's "What works
-//! now" names the features refused, and `tests/hardening/test_not_implemented.py` sends
-//! requests that ask for them to the real binary.
+//! accepted), a comment beside it gives it; the README's "What works now" names the features
+//! refused, and `tests/hardening/test_not_implemented.py` sends requests that ask for them to
+//! the real binary.
 
 use crate::request::RequestParts;
 
