@@ -1,6 +1,6 @@
 //! `strata compact` against a real `strata serve`: the metadata file holding the bodies of
 //! deleted objects (inline, 16 KiB and less) shrinks to a fraction of its peak, what was kept
-//! is intact, and only the administrator may ask for it.
+//! is intact, and only the administrator may ask for it; `/metrics` counts the compaction.
 
 mod common;
 
@@ -129,5 +129,51 @@ fn only_the_administrator_compacts_through_the_admin_api() {
         );
         let report = admin.admin_compact().await.unwrap();
         assert!(report.after <= report.before, "{report:?}");
+        // Counted once as the administrator's, its duration a histogram, its bytes added.
+        let metrics = scrape(&server.admin);
+        let sample = |name: &str, labels: &[&str]| {
+            metrics
+                .lines()
+                .filter_map(|l| l.strip_prefix(name))
+                .filter(|rest| labels.iter().all(|label| rest.contains(label)))
+                .map(|rest| rest.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
+                .collect::<Vec<u64>>()
+        };
+        let admin_done = ["trigger=\"admin\"", "outcome=\"done\""];
+        assert_eq!(sample("strata_compactions_total{", &admin_done), [1]);
+        assert_eq!(
+            sample("strata_compactions_total{", &["trigger=\"admin\""]),
+            [1],
+            "no other outcome of the administrator's: {metrics}"
+        );
+        assert_eq!(
+            sample(
+                "strata_compaction_duration_seconds_bucket{",
+                &["trigger=\"admin\"", "le=\"+Inf\""]
+            ),
+            [1],
+            "{metrics}"
+        );
+        // The idle task may have compacted too (it counts into the same total).
+        let reclaimed = sample("strata_compaction_reclaimed_bytes_total ", &[]);
+        assert!(
+            reclaimed.len() == 1 && reclaimed[0] >= report.before - report.after,
+            "{metrics}"
+        );
     });
+}
+
+/// `GET /metrics` of the admin listener at `admin`.
+fn scrape(admin: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let mut s = std::net::TcpStream::connect(admin).unwrap();
+    write!(
+        s,
+        "GET /metrics HTTP/1.1\r\nHost: {admin}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    out
 }
