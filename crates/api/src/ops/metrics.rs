@@ -11,6 +11,9 @@
 //! | `strata_commit_duration_seconds` | histogram | | the metadata writer: each durable commit (with its fsync) |
 //! | `strata_lifecycle_actions_total` | counter | `action` | the lifecycle executor |
 //! | `strata_lifecycle_protected_total` | counter | | the lifecycle executor: due, but retained |
+//! | `strata_compactions_total` | counter | `trigger`, `outcome` | compactions asked for (admin command or idle) and how they ended |
+//! | `strata_compaction_duration_seconds` | histogram | `trigger` | compactions done |
+//! | `strata_compaction_reclaimed_bytes_total` | counter | | bytes the metadata file shrank by |
 //! | `strata_buckets`, `strata_objects`, `strata_versions`, `strata_delete_markers`, `strata_stored_bytes`, `strata_reclaim_backlog_blobs` | gauge | | the store's counts at scrape time ([`strata_core::meta::StoreStats`]) |
 //!
 //! `dialect` is `s3`, `oss`, `bos`, `admin` (the admin API), or `server` for what no dialect
@@ -119,6 +122,20 @@ fn describe() {
     describe_counter!(
         strata_core::lifecycle::PROTECTED_METRIC,
         "Lifecycle actions due but refused by retention"
+    );
+    describe_counter!(
+        strata_core::compact::COMPACTIONS_METRIC,
+        "Metadata compactions asked for, by trigger and outcome"
+    );
+    describe_histogram!(
+        strata_core::compact::DURATION_METRIC,
+        Unit::Seconds,
+        "Metadata compactions done, from request to outcome"
+    );
+    describe_counter!(
+        strata_core::compact::RECLAIMED_METRIC,
+        Unit::Bytes,
+        "Bytes the metadata file shrank by in compactions"
     );
     for (name, help) in GAUGES {
         describe_gauge!(*name, *help);
