@@ -1,0 +1,363 @@
+//! The writer thread: it owns one connection and runs each batch of queued operations as one
+//! SQL transaction (READ COMMITTED), committed once (group commit, as the redb engine).
+//!
+//! No retry: operations are `FnOnce` (they hand their completion over), so a batch cannot be
+//! run twice. None is needed while this thread is the only writer of the database: PostgreSQL's
+//! snapshots never make a read-only transaction fail a writer or one another, so a READ
+//! COMMITTED batch without competing writers meets no serialization failure (40001) and no
+//! deadlock (40P01). Many gateways over one database will need the batch's operations to be
+//! re-runnable (or each key locked before its check step) and the sequence taken under a lock
+//! (`SELECT ... FOR UPDATE` of the counter row) instead of this thread's memory.
+
+use super::conn::{Conn, Params};
+use super::read::{Sql, Txn};
+use super::{SEQ_COUNTER, Stats, ord, pg_err};
+use crate::error::StorageError;
+use crate::meta::*;
+use postgres::Row;
+use std::cell::{Cell, RefCell};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc;
+
+/// Most operations one batch takes (as the redb engine).
+const MAX_BATCH: usize = 512;
+
+/// The writer's connection inside a batch.
+pub(super) struct WriterSql<'a> {
+    conn: RefCell<&'a mut Conn>,
+    next_seq: u64,
+    writes: Cell<u64>,
+    /// A statement failed: PostgreSQL has aborted the transaction, so the batch must not be
+    /// reported committed (its `COMMIT` would silently roll back).
+    failed: Cell<bool>,
+}
+
+impl Sql for WriterSql<'_> {
+    fn query(&self, sql: &'static str, params: Params) -> StorageResult<Vec<Row>> {
+        let r = self.conn.borrow_mut().query(sql, &params);
+        r.map_err(|e| {
+            self.failed.set(true);
+            pg_err(e)
+        })
+    }
+}
+
+impl WriterSql<'_> {
+    fn exec(&self, sql: &'static str, params: Params) -> StorageResult<()> {
+        self.writes.set(self.writes.get() + 1);
+        let r = self.conn.borrow_mut().execute(sql, &params);
+        r.map(|_| ()).map_err(|e| {
+            self.failed.set(true);
+            pg_err(e)
+        })
+    }
+}
+
+fn b(s: &str) -> Box<dyn postgres::types::ToSql + Sync + Send> {
+    Box::new(s.as_bytes().to_vec())
+}
+
+fn i(v: i64) -> Box<dyn postgres::types::ToSql + Sync + Send> {
+    Box::new(v)
+}
+
+fn val<T: Versioned>(rec: &T) -> Box<dyn postgres::types::ToSql + Sync + Send> {
+    Box::new(encode(rec))
+}
+
+impl WriteTxn for Txn<WriterSql<'_>> {
+    fn next_seq(&mut self) -> u64 {
+        self.sql.next_seq += 1;
+        self.sql.next_seq
+    }
+
+    fn writes(&self) -> u64 {
+        self.sql.writes.get()
+    }
+
+    fn set_counter(&mut self, name: &str, value: u64) -> StorageResult<()> {
+        self.sql.exec(
+            "INSERT INTO counters (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+            vec![b(name), i(value as i64)],
+        )
+    }
+
+    fn put_setting(&mut self, name: &str, value: &[u8]) -> StorageResult<()> {
+        self.sql.exec(
+            "INSERT INTO settings (name, val) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET val = EXCLUDED.val",
+            vec![b(name), Box::new(value.to_vec())],
+        )
+    }
+
+    fn remove_setting(&mut self, name: &str) -> StorageResult<()> {
+        self.sql
+            .exec("DELETE FROM settings WHERE name = $1", vec![b(name)])
+    }
+
+    fn put_bucket(&mut self, name: &str, rec: &BucketRecord) -> StorageResult<()> {
+        self.sql.exec(
+            "INSERT INTO buckets (name, val) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET val = EXCLUDED.val",
+            vec![b(name), val(rec)],
+        )
+    }
+
+    fn remove_bucket(&mut self, name: &str) -> StorageResult<()> {
+        self.sql
+            .exec("DELETE FROM buckets WHERE name = $1", vec![b(name)])
+    }
+
+    fn put_version(&mut self, bucket: &str, key: &str, rec: &VersionRecord) -> StorageResult<()> {
+        self.sql.exec(
+            "INSERT INTO versions (bucket, key, inv, val) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (bucket, key, inv) DO UPDATE SET val = EXCLUDED.val",
+            vec![b(bucket), b(key), i(ord(u64::MAX - rec.seq)), val(rec)],
+        )
+    }
+
+    fn remove_version(&mut self, bucket: &str, key: &str, seq: u64) -> StorageResult<()> {
+        self.sql.exec(
+            "DELETE FROM versions WHERE bucket = $1 AND key = $2 AND inv = $3",
+            vec![b(bucket), b(key), i(ord(u64::MAX - seq))],
+        )
+    }
+
+    fn put_object(&mut self, bucket: &str, key: &str, rec: &ObjectSummary) -> StorageResult<()> {
+        self.sql.exec(
+            "INSERT INTO objects (bucket, key, val) VALUES ($1, $2, $3) \
+             ON CONFLICT (bucket, key) DO UPDATE SET val = EXCLUDED.val",
+            vec![b(bucket), b(key), val(rec)],
+        )
+    }
+
+    fn remove_object(&mut self, bucket: &str, key: &str) -> StorageResult<()> {
+        self.sql.exec(
+            "DELETE FROM objects WHERE bucket = $1 AND key = $2",
+            vec![b(bucket), b(key)],
+        )
+    }
+
+    fn set_null_seq(&mut self, bucket: &str, key: &str, seq: Option<u64>) -> StorageResult<()> {
+        match seq {
+            Some(seq) => self.sql.exec(
+                "INSERT INTO nulls (bucket, key, seq) VALUES ($1, $2, $3) \
+                 ON CONFLICT (bucket, key) DO UPDATE SET seq = EXCLUDED.seq",
+                vec![b(bucket), b(key), i(seq as i64)],
+            ),
+            None => self.sql.exec(
+                "DELETE FROM nulls WHERE bucket = $1 AND key = $2",
+                vec![b(bucket), b(key)],
+            ),
+        }
+    }
+
+    fn put_upload(
+        &mut self,
+        bucket: &str,
+        upload_id: &str,
+        rec: &UploadRecord,
+    ) -> StorageResult<()> {
+        self.sql.exec(
+            "INSERT INTO upload_keys (bucket, upload_id, key) VALUES ($1, $2, $3) \
+             ON CONFLICT (bucket, upload_id) DO UPDATE SET key = EXCLUDED.key",
+            vec![b(bucket), b(upload_id), b(&rec.key)],
+        )?;
+        self.sql.exec(
+            "INSERT INTO uploads (bucket, key, upload_id, val) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (bucket, key, upload_id) DO UPDATE SET val = EXCLUDED.val",
+            vec![b(bucket), b(&rec.key), b(upload_id), val(rec)],
+        )
+    }
+
+    fn remove_upload(&mut self, bucket: &str, upload_id: &str) -> StorageResult<()> {
+        self.sql.writes.set(self.sql.writes.get() + 1);
+        let rows = self.sql.query(
+            "DELETE FROM upload_keys WHERE bucket = $1 AND upload_id = $2 RETURNING key",
+            vec![b(bucket), b(upload_id)],
+        )?;
+        if let Some(row) = rows.first() {
+            let key: Vec<u8> = row
+                .try_get(0)
+                .map_err(|e| StorageError::Corrupt(format!("metadata row: {e}")))?;
+            self.sql.exec(
+                "DELETE FROM uploads WHERE bucket = $1 AND key = $2 AND upload_id = $3",
+                vec![b(bucket), Box::new(key), b(upload_id)],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn put_part(&mut self, upload_id: &str, part: u32, rec: &PartRecord) -> StorageResult<()> {
+        self.sql.exec(
+            "INSERT INTO parts (upload_id, part, val) VALUES ($1, $2, $3) \
+             ON CONFLICT (upload_id, part) DO UPDATE SET val = EXCLUDED.val",
+            vec![b(upload_id), i(i64::from(part)), val(rec)],
+        )
+    }
+
+    fn remove_part(&mut self, upload_id: &str, part: u32) -> StorageResult<()> {
+        self.sql.exec(
+            "DELETE FROM parts WHERE upload_id = $1 AND part = $2",
+            vec![b(upload_id), i(i64::from(part))],
+        )
+    }
+
+    fn put_completion(&mut self, bkt: &str, key: &str, rec: &CompletionRecord) -> StorageResult<()> {
+        self.sql.exec(
+            "INSERT INTO completions (bucket, key, val) VALUES ($1, $2, $3) \
+             ON CONFLICT (bucket, key) DO UPDATE SET val = EXCLUDED.val",
+            vec![b(bkt), b(key), val(rec)],
+        )
+    }
+
+    fn remove_completion(&mut self, bucket: &str, key: &str) -> StorageResult<()> {
+        self.sql.exec(
+            "DELETE FROM completions WHERE bucket = $1 AND key = $2",
+            vec![b(bucket), b(key)],
+        )
+    }
+
+    fn put_blob(&mut self, id: u64, rec: &BlobRecord) -> StorageResult<()> {
+        self.sql.exec(
+            "INSERT INTO blobs (id, val) VALUES ($1, $2) \
+             ON CONFLICT (id) DO UPDATE SET val = EXCLUDED.val",
+            vec![i(ord(id)), val(rec)],
+        )
+    }
+
+    fn remove_blob(&mut self, id: u64) -> StorageResult<()> {
+        self.sql
+            .exec("DELETE FROM blobs WHERE id = $1", vec![i(ord(id))])
+    }
+
+    fn add_garbage(&mut self, id: u64) -> StorageResult<()> {
+        self.sql.exec(
+            "INSERT INTO garbage (id) VALUES ($1) ON CONFLICT (id) DO NOTHING",
+            vec![i(ord(id))],
+        )
+    }
+
+    fn remove_garbage(&mut self, id: u64) -> StorageResult<()> {
+        self.sql
+            .exec("DELETE FROM garbage WHERE id = $1", vec![i(ord(id))])
+    }
+}
+
+/// Takes every queued operation (up to [`MAX_BATCH`]), runs them in one transaction, commits
+/// once, then completes them all with the commit's result. A lost connection is made again
+/// before the next batch.
+pub(super) fn writer_loop(
+    url: &str,
+    mut conn: Option<Conn>,
+    rx: mpsc::Receiver<WriteOp>,
+    mut next_seq: u64,
+    stats: &Stats,
+) {
+    let mut wait = std::time::Duration::from_millis(5);
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(op) => batch.push(op),
+                Err(_) => break,
+            }
+        }
+        if conn.as_ref().is_none_or(Conn::is_closed) {
+            match Conn::connect(url) {
+                Ok(c) => {
+                    conn = Some(c);
+                    wait = std::time::Duration::from_millis(5);
+                }
+                Err(e) => {
+                    tracing::error!(%e, "connecting to the metadata database failed");
+                    // The operations never ran: dropping them drops their completions, which
+                    // their callers see as a failed write. The next batch tries again, after
+                    // a pause growing up to a second.
+                    drop(batch);
+                    std::thread::sleep(wait);
+                    wait = (wait * 2).min(std::time::Duration::from_secs(1));
+                    continue;
+                }
+            }
+        }
+        let Some(c) = conn.as_mut() else { continue };
+        let (result, completions) = run_batch(c, batch, &mut next_seq, stats);
+        if let Err(e) = &result {
+            tracing::error!(%e, "metadata batch failed");
+        }
+        for completion in completions {
+            completion(match &result {
+                Ok(()) => Ok(()),
+                Err(StorageError::Full) => Err(StorageError::Full),
+                Err(e) => Err(StorageError::BatchFailed(e.to_string())),
+            });
+        }
+    }
+}
+
+/// Runs `batch` in one transaction and commits it; the completions are returned for the
+/// caller to complete with the result.
+fn run_batch(
+    conn: &mut Conn,
+    batch: Vec<WriteOp>,
+    next_seq: &mut u64,
+    stats: &Stats,
+) -> (StorageResult<()>, Vec<Completion>) {
+    let n = batch.len() as u64;
+    if let Err(e) = conn.batch("BEGIN ISOLATION LEVEL READ COMMITTED") {
+        drop(batch);
+        return (Err(pg_err(e)), Vec::new());
+    }
+    let seq_start = *next_seq;
+    let mut completions = Vec::with_capacity(batch.len());
+    let mut poisoned = false;
+    let (failed, seq) = {
+        let mut w = Txn {
+            sql: WriterSql {
+                conn: RefCell::new(conn),
+                next_seq: seq_start,
+                writes: Cell::new(0),
+                failed: Cell::new(false),
+            },
+        };
+        for op in batch {
+            // A panicking operation fails its batch instead of the writer thread.
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(&mut w))) {
+                Ok(outcome) => {
+                    poisoned |= outcome.poisoned;
+                    completions.push(outcome.completion);
+                }
+                Err(_) => poisoned = true,
+            }
+        }
+        let seq = w.sql.next_seq;
+        if seq != seq_start
+            && !poisoned
+            && let Err(e) = w.set_counter(SEQ_COUNTER, seq)
+        {
+            tracing::error!(%e, "persisting the sequence failed");
+        }
+        (w.sql.failed.get(), seq)
+    };
+    // Sequence numbers handed out in a failed batch were never published; they stay used
+    // anyway, so the sequence only ever grows.
+    *next_seq = seq;
+    let result = if poisoned || failed {
+        let _ = conn.batch("ROLLBACK");
+        Err(StorageError::BatchFailed(if failed {
+            "a statement of the batch failed".into()
+        } else {
+            "an operation failed after writing".into()
+        }))
+    } else {
+        conn.batch("COMMIT").map_err(pg_err)
+    };
+    if result.is_ok() {
+        // Counted before anyone hears of the commit, so a caller sees its own batch counted.
+        stats.batches.fetch_add(1, Ordering::Relaxed);
+        stats.operations.fetch_add(n, Ordering::Relaxed);
+    }
+    (result, completions)
+}
