@@ -24,7 +24,12 @@ pub struct ServeArgs {
     /// Where the metadata lives: a PostgreSQL database's `postgres://USER@HOST:PORT/DB` URL
     /// (its schema is created or migrated at start). Default: the embedded store in the data
     /// directory, which holds the objects' data either way.
-    #[arg(long, value_name = "URL", env = "STRATA_METADATA", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "STRATA_METADATA",
+        hide_env_values = true
+    )]
     metadata: Option<String>,
 
     /// Address to listen on, HOST:PORT (port 0 picks a free port).

@@ -91,7 +91,10 @@ impl Drop for TestDir {
                 m.remove(self.dir.path());
             }
             // FORCE: a store of the test may still hold connections.
-            let dropped = admin(&server, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            let dropped = admin(
+                &server,
+                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
             if let Err(e) = dropped {
                 eprintln!("dropping the test database {name}: {e}");
             }

@@ -59,11 +59,9 @@ pub(super) fn from_ord(v: i64) -> u64 {
 pub(super) fn pg_err(e: postgres::Error) -> StorageError {
     match e.as_db_error() {
         Some(db) if db.code() == &SqlState::DISK_FULL => StorageError::Full,
-        Some(db) => StorageError::Engine(format!(
-            "postgres {}: {}",
-            db.code().code(),
-            db.message()
-        )),
+        Some(db) => {
+            StorageError::Engine(format!("postgres {}: {}", db.code().code(), db.message()))
+        }
         None => StorageError::Engine(format!("postgres: {e}")),
     }
 }
@@ -205,7 +203,16 @@ mod tests {
 
     #[test]
     fn ord_keeps_the_unsigned_order() {
-        let values = [0, 1, 2, (1 << 63) - 1, 1 << 63, (1 << 63) + 1, u64::MAX - 1, u64::MAX];
+        let values = [
+            0,
+            1,
+            2,
+            (1 << 63) - 1,
+            1 << 63,
+            (1 << 63) + 1,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
         for w in values.windows(2) {
             assert!(ord(w[0]) < ord(w[1]), "{} {}", w[0], w[1]);
         }

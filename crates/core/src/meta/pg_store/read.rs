@@ -49,7 +49,7 @@ fn bv(v: Vec<u8>) -> Box<dyn postgres::types::ToSql + Sync + Send> {
 impl<S: Sql> Txn<S> {
     fn one<T: Versioned>(&self, sql: &'static str, params: Params) -> StorageResult<Option<T>> {
         match self.sql.query(sql, params)?.first() {
-            Some(row) => Ok(Some(decode(&get::<&[u8]>(row, 0)?)?)),
+            Some(row) => Ok(Some(decode(get::<&[u8]>(row, 0)?)?)),
             None => Ok(None),
         }
     }
@@ -293,10 +293,9 @@ impl<S: Sql> ReadTxn for Txn<S> {
     }
 
     fn counter(&self, name: &str) -> StorageResult<u64> {
-        let rows = self.sql.query(
-            "SELECT value FROM counters WHERE name = $1",
-            vec![b(name)],
-        )?;
+        let rows = self
+            .sql
+            .query("SELECT value FROM counters WHERE name = $1", vec![b(name)])?;
         match rows.first() {
             Some(r) => Ok(get::<i64>(r, 0)? as u64),
             None => Ok(0),

@@ -204,7 +204,12 @@ impl WriteTxn for Txn<WriterSql<'_>> {
         )
     }
 
-    fn put_completion(&mut self, bkt: &str, key: &str, rec: &CompletionRecord) -> StorageResult<()> {
+    fn put_completion(
+        &mut self,
+        bkt: &str,
+        key: &str,
+        rec: &CompletionRecord,
+    ) -> StorageResult<()> {
         self.sql.exec(
             "INSERT INTO completions (bucket, key, val) VALUES ($1, $2, $3) \
              ON CONFLICT (bucket, key) DO UPDATE SET val = EXCLUDED.val",
