@@ -14,10 +14,32 @@ use strata_core::meta::*;
 use strata_core::version::VersionId;
 
 const KEYS: &[&str] = &[
-    "", "a", "a/", "a/b", "a/b/c", "a0", "a\u{7f}", "a\u{80}", "a\u{ff}", "a\u{100}", "ab",
-    "b", "B", "é", "e", "z", "\u{10ffff}", "a\u{ffff}",
+    "",
+    "a",
+    "a/",
+    "a/b",
+    "a/b/c",
+    "a0",
+    "a\u{7f}",
+    "a\u{80}",
+    "a\u{ff}",
+    "a\u{100}",
+    "ab",
+    "b",
+    "B",
+    "é",
+    "e",
+    "z",
+    "\u{10ffff}",
+    "a\u{ffff}",
 ];
-const SEQS: &[u64] = &[1, 2, 0x7fff_ffff_ffff_ffff, 0x8000_0000_0000_0000, u64::MAX - 1];
+const SEQS: &[u64] = &[
+    1,
+    2,
+    0x7fff_ffff_ffff_ffff,
+    0x8000_0000_0000_0000,
+    u64::MAX - 1,
+];
 
 fn marker(seq: u64) -> VersionRecord {
     VersionRecord {
@@ -126,7 +148,9 @@ fn scans(meta: &dyn MetaStore) -> Vec<String> {
     out.push(format!("garbage 2: {:?}", txn.garbage(2).unwrap()));
     out.push(format!(
         "version: {:?}",
-        txn.version("b1", "a\u{80}", u64::MAX - 1).unwrap().map(|v| v.seq)
+        txn.version("b1", "a\u{80}", u64::MAX - 1)
+            .unwrap()
+            .map(|v| v.seq)
     ));
     out
 }
