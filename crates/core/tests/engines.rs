@@ -177,3 +177,19 @@ fn postgres_orders_as_redb() {
         "{first}"
     );
 }
+
+/// One server writes a database at a time: a second engine over it is refused until the
+/// first is gone.
+#[test]
+#[ignore = "needs a PostgreSQL server: STRATA_TEST_PG (scripts/test-pg runs it)"]
+fn a_database_has_one_writer() {
+    let dir = common::tempdir();
+    let url = common::pg::metadata(dir.path()).expect("STRATA_TEST_PG is not set");
+    let first = PgMeta::open(&url).unwrap();
+    let second = PgMeta::open(&url)
+        .err()
+        .expect("a second writer was let in");
+    assert!(second.to_string().contains("in use"), "{second}");
+    drop(first);
+    PgMeta::open(&url).unwrap();
+}

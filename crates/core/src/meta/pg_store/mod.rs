@@ -44,6 +44,9 @@ mod schema;
 mod writer;
 
 const SEQ_COUNTER: &str = "seq";
+/// How long opening waits for the database's writer lock (a killed predecessor's lasts until
+/// PostgreSQL notices its connection is gone).
+const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// A `u64` as a `bigint` of the same order (the sign bit flipped).
 pub(super) fn ord(v: u64) -> i64 {
@@ -134,6 +137,7 @@ impl PgMeta {
             .name("strata-meta-pg-writer".into())
             .spawn(move || {
                 let opened = Conn::connect(&writer_url).and_then(|mut conn| {
+                    schema::lock_writer(&mut conn, WRITER_WAIT)?;
                     schema::migrate(&mut conn)?;
                     let seq = schema::counter(&mut conn, SEQ_COUNTER)?;
                     Ok((conn, seq))

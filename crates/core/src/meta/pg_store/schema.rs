@@ -92,3 +92,45 @@ pub(super) fn counter(conn: &mut Conn, name: &str) -> StorageResult<u64> {
         None => Ok(0),
     }
 }
+
+/// The advisory lock key the one writer of a database holds ("Strata" and 1).
+const WRITER_LOCK: i64 = 0x5374_7261_7461_0001;
+
+/// Takes the database's writer lock for this connection's life: one server writes a database
+/// at a time (its sequence lives in the writer's memory between batches). A session-level
+/// advisory lock, released by PostgreSQL when the connection ends (a killed server's too,
+/// once its backend has noticed: hence `wait`). Many gateways over one database will replace
+/// it (see `writer.rs`).
+pub(super) fn lock_writer(conn: &mut Conn, wait: std::time::Duration) -> StorageResult<()> {
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        let rows = conn
+            .query(
+                "SELECT pg_try_advisory_lock($1)",
+                &vec![Box::new(WRITER_LOCK)],
+            )
+            .map_err(pg_err)?;
+        let locked: bool = match rows.first() {
+            Some(r) => r.try_get(0).map_err(pg_err)?,
+            None => false,
+        };
+        if locked {
+            return Ok(());
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(StorageError::Engine(
+                "the metadata database is in use by another strata server".into(),
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Gives the writer lock back (at a clean close, so that the next server need not wait for
+/// the connection's end to be noticed).
+pub(super) fn unlock_writer(conn: &mut Conn) {
+    let _ = conn.query(
+        "SELECT pg_advisory_unlock($1)",
+        &vec![Box::new(WRITER_LOCK)],
+    );
+}

@@ -270,7 +270,10 @@ pub(super) fn writer_loop(
             }
         }
         if conn.as_ref().is_none_or(Conn::is_closed) {
-            match Conn::connect(url) {
+            // The writer lock went with the old connection: another server may hold it now.
+            match Conn::connect(url).and_then(|mut c| {
+                super::schema::lock_writer(&mut c, std::time::Duration::ZERO).map(|()| c)
+            }) {
                 Ok(c) => {
                     conn = Some(c);
                     wait = std::time::Duration::from_millis(5);
@@ -299,6 +302,9 @@ pub(super) fn writer_loop(
                 Err(e) => Err(StorageError::BatchFailed(e.to_string())),
             });
         }
+    }
+    if let Some(c) = conn.as_mut() {
+        super::schema::unlock_writer(c);
     }
 }
 
