@@ -110,18 +110,38 @@ impl ReaderState {
                 "the connection of a read snapshot was lost".into(),
             ));
         }
-        if self.conn.is_none() {
-            self.conn = Some(Conn::connect(&self.url)?);
+        if begin {
+            self.begin()?;
         }
         let Some(conn) = self.conn.as_mut() else {
             return Err(StorageError::Engine("no connection".into()));
         };
-        if begin {
-            conn.batch("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .map_err(pg_err)?;
-            self.in_txn = true;
-        }
         conn.query(sql, params).map_err(pg_err)
+    }
+
+    /// Opens a snapshot, connecting first if needed. A connection found dead (the server
+    /// restarted, or ended it) is made again once: the snapshot has read nothing yet.
+    fn begin(&mut self) -> StorageResult<()> {
+        let mut retried = false;
+        loop {
+            if self.conn.is_none() {
+                self.conn = Some(Conn::connect(&self.url)?);
+            }
+            let Some(conn) = self.conn.as_mut() else {
+                continue;
+            };
+            match conn.batch("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") {
+                Ok(()) => {
+                    self.in_txn = true;
+                    return Ok(());
+                }
+                Err(_) if conn.is_closed() && !retried => {
+                    retried = true;
+                    self.conn = None;
+                }
+                Err(e) => return Err(pg_err(e)),
+            }
+        }
     }
 
     /// Ends the snapshot (if any); a connection that cannot end it is dropped.

@@ -269,27 +269,17 @@ pub(super) fn writer_loop(
                 Err(_) => break,
             }
         }
-        if conn.as_ref().is_none_or(Conn::is_closed) {
-            // The writer lock went with the old connection: another server may hold it now.
-            match Conn::connect(url).and_then(|mut c| {
-                super::schema::lock_writer(&mut c, std::time::Duration::ZERO).map(|()| c)
-            }) {
-                Ok(c) => {
-                    conn = Some(c);
-                    wait = std::time::Duration::from_millis(5);
-                }
-                Err(e) => {
-                    tracing::error!(%e, "connecting to the metadata database failed");
-                    // The operations never ran: dropping them drops their completions, which
-                    // their callers see as a failed write. The next batch tries again, after
-                    // a pause growing up to a second.
-                    drop(batch);
-                    std::thread::sleep(wait);
-                    wait = (wait * 2).min(std::time::Duration::from_secs(1));
-                    continue;
-                }
-            }
+        if let Err(e) = begin(url, &mut conn) {
+            tracing::error!(%e, "starting a metadata transaction failed");
+            // The operations never ran: dropping them drops their completions, which their
+            // callers see as a failed write. The next batch tries again, after a pause
+            // growing up to a second.
+            drop(batch);
+            std::thread::sleep(wait);
+            wait = (wait * 2).min(std::time::Duration::from_secs(1));
+            continue;
         }
+        wait = std::time::Duration::from_millis(5);
         let Some(c) = conn.as_mut() else { continue };
         let (result, completions) = run_batch(c, batch, &mut next_seq, stats);
         if let Err(e) = &result {
@@ -308,7 +298,30 @@ pub(super) fn writer_loop(
     }
 }
 
-/// Runs `batch` in one transaction and commits it; the completions are returned for the
+/// Begins a batch's transaction, connecting first if needed. A connection found dead (the
+/// server restarted, or ended it) is made again once: nothing has run on it yet.
+fn begin(url: &str, conn: &mut Option<Conn>) -> StorageResult<()> {
+    let mut retried = false;
+    loop {
+        if conn.as_ref().is_none_or(Conn::is_closed) {
+            // The writer lock went with the old connection: another server may hold it now.
+            let mut c = Conn::connect(url)?;
+            super::schema::lock_writer(&mut c, std::time::Duration::ZERO)?;
+            *conn = Some(c);
+        }
+        let Some(c) = conn.as_mut() else { continue };
+        match c.batch("BEGIN ISOLATION LEVEL READ COMMITTED") {
+            Ok(()) => return Ok(()),
+            Err(_) if c.is_closed() && !retried => {
+                retried = true;
+                *conn = None;
+            }
+            Err(e) => return Err(pg_err(e)),
+        }
+    }
+}
+
+/// Runs `batch` in the transaction [`begin`] began and commits it; the completions are returned for the
 /// caller to complete with the result.
 fn run_batch(
     conn: &mut Conn,
@@ -317,10 +330,6 @@ fn run_batch(
     stats: &Stats,
 ) -> (StorageResult<()>, Vec<Completion>) {
     let n = batch.len() as u64;
-    if let Err(e) = conn.batch("BEGIN ISOLATION LEVEL READ COMMITTED") {
-        drop(batch);
-        return (Err(pg_err(e)), Vec::new());
-    }
     let seq_start = *next_seq;
     let mut completions = Vec::with_capacity(batch.len());
     let mut poisoned = false;
