@@ -193,3 +193,51 @@ fn a_database_has_one_writer() {
     drop(first);
     PgMeta::open(&url).unwrap();
 }
+
+fn put_marker(meta: &dyn MetaStore, key: &str, seq: u64) -> StorageResult<()> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let key = key.to_owned();
+    meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {
+        let r = txn.put_version("b", &key, &marker(seq));
+        OpOutcome {
+            poisoned: r.is_err(),
+            completion: Box::new(move |c| {
+                let _ = tx.send(c.and(r));
+            }),
+        }
+    }))?;
+    rx.recv()
+        .map_err(|_| strata_core::error::StorageError::WriterGone)?
+}
+
+/// Connections the server ends (as a restart does: 57P01) cost the next read and write
+/// nothing: a connection found dead when a transaction begins is made again.
+#[test]
+#[ignore = "needs a PostgreSQL server: STRATA_TEST_PG (scripts/test-pg runs it)"]
+fn connections_ended_by_the_server_are_made_again() {
+    let dir = common::tempdir();
+    let url = common::pg::metadata(dir.path()).expect("STRATA_TEST_PG is not set");
+    let meta = PgMeta::open(&url).unwrap();
+    put_marker(&meta, "k1", 1).unwrap();
+    assert!(
+        meta.read()
+            .unwrap()
+            .version("b", "k1", 1)
+            .unwrap()
+            .is_some()
+    );
+    // End every connection of the engine (the writer's and the reader's).
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let ended = admin
+        .query(
+            "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(ended.len(), 2, "the writer's and one reader's connections");
+    put_marker(&meta, "k2", 2).unwrap();
+    let txn = meta.read().unwrap();
+    assert!(txn.version("b", "k1", 1).unwrap().is_some());
+    assert!(txn.version("b", "k2", 2).unwrap().is_some());
+}
