@@ -241,3 +241,12 @@ fn connections_ended_by_the_server_are_made_again() {
     assert!(txn.version("b", "k1", 1).unwrap().is_some());
     assert!(txn.version("b", "k2", 2).unwrap().is_some());
 }
+
+/// A malformed URL is an error, not a panic (needs no server).
+#[test]
+fn a_malformed_url_is_refused() {
+    for url in ["postgres://h:notaport/db", "postgres://h/db?sslmode=bogus"] {
+        let e = PgMeta::open(url).err().expect("opened");
+        assert!(e.to_string().contains("invalid"), "{url}: {e}");
+    }
+}

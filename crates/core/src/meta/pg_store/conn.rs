@@ -21,6 +21,9 @@ use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
+/// How long a connection attempt may take when the URL does not say.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Owned query parameters, so that a query can be sent to another thread.
 pub(super) type Params = Vec<Box<dyn ToSql + Sync + Send>>;
 
@@ -32,8 +35,16 @@ pub(super) struct Conn {
 }
 
 impl Conn {
+    /// Connects to `url`; without a `connect_timeout` of the URL's own, gives up after
+    /// [`CONNECT_TIMEOUT`] (an unreachable host would otherwise hold a caller for the
+    /// operating system's TCP timeout). No TLS yet: a URL asking for it (`sslmode=require`) is
+    /// refused.
     pub(super) fn connect(url: &str) -> StorageResult<Conn> {
-        let client = Client::connect(url, NoTls).map_err(pg_err)?;
+        let mut config: postgres::Config = url.parse().map_err(pg_err)?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        let client = config.connect(NoTls).map_err(pg_err)?;
         Ok(Conn {
             client,
             stmts: HashMap::new(),
