@@ -28,6 +28,10 @@
 //! transaction (a snapshot, as redb's read transactions) on a connection owned by a reader
 //! thread of a small pool. Durability is PostgreSQL's: a batch is acknowledged after its
 //! `COMMIT` returned, which with the default `synchronous_commit = on` means its WAL is on disk.
+//! A connection found dead when a transaction begins (PostgreSQL restarted, or ended it) is
+//! made again once, invisibly; one that dies inside a transaction fails that read or batch
+//! (its callers get an error; the next transaction reconnects). One server writes a database
+//! at a time: the writer holds a session advisory lock (`schema.rs`).
 //! There is no file to compact: [`MetaStore::compact`] answers `NotWorthwhile` (PostgreSQL's
 //! autovacuum reuses the space of deleted rows).
 
