@@ -250,3 +250,34 @@ fn a_malformed_url_is_refused() {
         assert!(e.to_string().contains("invalid"), "{url}: {e}");
     }
 }
+
+/// A write the server refuses fails its batch: nothing of it is acknowledged or kept (writes
+/// are sent with the batch's COMMIT, which the failure stops).
+#[test]
+#[ignore = "needs a PostgreSQL server: STRATA_TEST_PG (scripts/test-pg runs it)"]
+fn a_refused_write_fails_its_batch() {
+    let dir = common::tempdir();
+    let url = common::pg::metadata(dir.path()).expect("STRATA_TEST_PG is not set");
+    let meta = PgMeta::open(&url).unwrap();
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin.batch_execute("DROP TABLE garbage").unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {
+        let r = txn
+            .put_version("b", "k", &marker(7))
+            .and_then(|()| txn.add_garbage(1));
+        OpOutcome {
+            poisoned: r.is_err(),
+            completion: Box::new(move |c| {
+                let _ = tx.send(c.and(r));
+            }),
+        }
+    }))
+    .unwrap();
+    let e = rx.recv().unwrap().err().expect("acknowledged");
+    assert!(e.to_string().contains("garbage"), "{e}");
+    assert!(meta.read().unwrap().version("b", "k", 7).unwrap().is_none());
+    // The writer goes on.
+    put_marker(&meta, "k", 8).unwrap();
+    assert!(meta.read().unwrap().version("b", "k", 8).unwrap().is_some());
+}
