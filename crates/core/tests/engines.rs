@@ -274,7 +274,7 @@ fn a_refused_write_fails_its_batch() {
         }
     }))
     .unwrap();
-    let e = rx.recv().unwrap().err().expect("acknowledged");
+    let e = rx.recv().unwrap().expect_err("acknowledged");
     assert!(e.to_string().contains("garbage"), "{e}");
     assert!(meta.read().unwrap().version("b", "k", 7).unwrap().is_none());
     // The writer goes on.
