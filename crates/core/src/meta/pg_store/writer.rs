@@ -22,22 +22,11 @@ use std::sync::mpsc;
 /// Most operations one batch takes (as the redb engine).
 const MAX_BATCH: usize = 512;
 
-/// Buffered writes are sent once they reach this many bytes of SQL (else before the next read
-/// and with the `COMMIT`).
-const FLUSH_BYTES: usize = 1 << 20;
-
 /// The writer's connection inside a batch.
-///
-/// Writes are buffered: each becomes a statement with its values written in (see [`inline`]),
-/// and the buffer goes to the server as one multi-statement message before the batch's next
-/// read, or with its `COMMIT`: one round trip for all the writes between two reads instead of
-/// one each. A write that fails therefore fails at that flush, which fails the whole batch
-/// (`failed`), as a failed write does anyway.
 pub(super) struct WriterSql<'a> {
     conn: RefCell<&'a mut Conn>,
     next_seq: u64,
     writes: Cell<u64>,
-    pending: RefCell<String>,
     /// A statement failed: PostgreSQL has aborted the transaction, so the batch must not be
     /// reported committed (its `COMMIT` would silently roll back).
     failed: Cell<bool>,
@@ -45,7 +34,6 @@ pub(super) struct WriterSql<'a> {
 
 impl Sql for WriterSql<'_> {
     fn query(&self, sql: &'static str, params: Params) -> StorageResult<Vec<Row>> {
-        self.flush()?;
         let r = self.conn.borrow_mut().query(sql, &params);
         r.map_err(|e| {
             self.failed.set(true);
@@ -55,99 +43,26 @@ impl Sql for WriterSql<'_> {
 }
 
 impl WriterSql<'_> {
-    fn exec(&self, sql: &'static str, params: Vec<Lit>) -> StorageResult<()> {
+    fn exec(&self, sql: &'static str, params: Params) -> StorageResult<()> {
         self.writes.set(self.writes.get() + 1);
-        let full = {
-            let mut pending = self.pending.borrow_mut();
-            inline(sql, &params, &mut pending);
-            pending.push_str(";\n");
-            pending.len() >= FLUSH_BYTES
-        };
-        if full { self.flush() } else { Ok(()) }
-    }
-
-    /// Sends the buffered writes, followed by `then` (the `COMMIT`, or nothing).
-    fn flush_with(&self, then: &str) -> StorageResult<()> {
-        let mut sql = std::mem::take(&mut *self.pending.borrow_mut());
-        sql.push_str(then);
-        if sql.is_empty() || self.failed.get() {
-            return if self.failed.get() {
-                Err(StorageError::BatchFailed(
-                    "an earlier statement failed".into(),
-                ))
-            } else {
-                Ok(())
-            };
-        }
-        let r = self.conn.borrow_mut().batch(&sql);
-        r.map_err(|e| {
+        let r = self.conn.borrow_mut().execute(sql, &params);
+        r.map(|_| ()).map_err(|e| {
             self.failed.set(true);
             pg_err(e)
         })
     }
-
-    fn flush(&self) -> StorageResult<()> {
-        self.flush_with("")
-    }
 }
 
-/// A value of a buffered write.
-enum Lit {
-    Bytes(Vec<u8>),
-    Int(i64),
+fn b(s: &str) -> Box<dyn postgres::types::ToSql + Sync + Send> {
+    Box::new(s.as_bytes().to_vec())
 }
 
-fn b(s: &str) -> Lit {
-    Lit::Bytes(s.as_bytes().to_vec())
+fn i(v: i64) -> Box<dyn postgres::types::ToSql + Sync + Send> {
+    Box::new(v)
 }
 
-fn i(v: i64) -> Lit {
-    Lit::Int(v)
-}
-
-fn val<T: Versioned>(rec: &T) -> Lit {
-    Lit::Bytes(encode(rec))
-}
-
-/// Appends `sql` to `out` with each `$N` replaced by `params[N - 1]` as a literal: integers in
-/// decimal, bytes as `decode('HEX', 'hex')`, which holds only hex digits whatever the bytes
-/// and whatever the server's string settings, so no value can end the literal. Written by
-/// hand: the simple-query protocol (one round trip for many statements) takes no parameters,
-/// and the statements here are this module's own with `$N` in no other place.
-fn inline(sql: &str, params: &[Lit], out: &mut String) {
-    use std::fmt::Write as _;
-    let bytes = sql.as_bytes();
-    let mut at = 0;
-    while at < bytes.len() {
-        if bytes[at] == b'$' {
-            let digits = bytes[at + 1..]
-                .iter()
-                .take_while(|c| c.is_ascii_digit())
-                .count();
-            let n: usize = sql[at + 1..at + 1 + digits].parse().unwrap_or(0);
-            match n.checked_sub(1).and_then(|n| params.get(n)) {
-                Some(Lit::Int(v)) => {
-                    let _ = write!(out, "{v}");
-                }
-                Some(Lit::Bytes(v)) => {
-                    out.push_str("decode('");
-                    out.push_str(&hex::encode(v));
-                    out.push_str("', 'hex')");
-                }
-                // Every statement here numbers its parameters from 1; a gap would be a bug
-                // of this module, which makes the statement fail at the server.
-                None => out.push_str("NULL"),
-            }
-            at += 1 + digits;
-        } else {
-            let next = bytes[at..]
-                .iter()
-                .position(|&c| c == b'$')
-                .map_or(bytes.len(), |p| at + p);
-            out.push_str(&sql[at..next]);
-            at = next;
-        }
-    }
+fn val<T: Versioned>(rec: &T) -> Box<dyn postgres::types::ToSql + Sync + Send> {
+    Box::new(encode(rec))
 }
 
 impl WriteTxn for Txn<WriterSql<'_>> {
@@ -172,7 +87,7 @@ impl WriteTxn for Txn<WriterSql<'_>> {
         self.sql.exec(
             "INSERT INTO settings (name, val) VALUES ($1, $2) \
              ON CONFLICT (name) DO UPDATE SET val = EXCLUDED.val",
-            vec![b(name), Lit::Bytes(value.to_vec())],
+            vec![b(name), Box::new(value.to_vec())],
         )
     }
 
@@ -260,10 +175,7 @@ impl WriteTxn for Txn<WriterSql<'_>> {
         self.sql.writes.set(self.sql.writes.get() + 1);
         let rows = self.sql.query(
             "DELETE FROM upload_keys WHERE bucket = $1 AND upload_id = $2 RETURNING key",
-            vec![
-                Box::new(bucket.as_bytes().to_vec()),
-                Box::new(upload_id.as_bytes().to_vec()),
-            ],
+            vec![b(bucket), b(upload_id)],
         )?;
         if let Some(row) = rows.first() {
             let key: Vec<u8> = row
@@ -271,7 +183,7 @@ impl WriteTxn for Txn<WriterSql<'_>> {
                 .map_err(|e| StorageError::Corrupt(format!("metadata row: {e}")))?;
             self.sql.exec(
                 "DELETE FROM uploads WHERE bucket = $1 AND key = $2 AND upload_id = $3",
-                vec![b(bucket), Lit::Bytes(key), b(upload_id)],
+                vec![b(bucket), Box::new(key), b(upload_id)],
             )?;
         }
         Ok(())
@@ -421,13 +333,12 @@ fn run_batch(
     let seq_start = *next_seq;
     let mut completions = Vec::with_capacity(batch.len());
     let mut poisoned = false;
-    let (committed, seq) = {
+    let (failed, seq) = {
         let mut w = Txn {
             sql: WriterSql {
                 conn: RefCell::new(conn),
                 next_seq: seq_start,
                 writes: Cell::new(0),
-                pending: RefCell::new(String::new()),
                 failed: Cell::new(false),
             },
         };
@@ -448,32 +359,20 @@ fn run_batch(
         {
             tracing::error!(%e, "persisting the sequence failed");
         }
-        // The buffered writes and the COMMIT in one message: a failing write stops it
-        // before the COMMIT.
-        let committed = if poisoned || w.sql.failed.get() {
-            None
-        } else {
-            Some(w.sql.flush_with("COMMIT"))
-        };
-        (committed, seq)
+        (w.sql.failed.get(), seq)
     };
     // Sequence numbers handed out in a failed batch were never published; they stay used
     // anyway, so the sequence only ever grows.
     *next_seq = seq;
-    let result = match committed {
-        Some(Ok(())) => Ok(()),
-        Some(Err(e)) => {
-            let _ = conn.batch("ROLLBACK");
-            Err(e)
-        }
-        None => {
-            let _ = conn.batch("ROLLBACK");
-            Err(StorageError::BatchFailed(if poisoned {
-                "an operation failed after writing".into()
-            } else {
-                "a statement of the batch failed".into()
-            }))
-        }
+    let result = if poisoned || failed {
+        let _ = conn.batch("ROLLBACK");
+        Err(StorageError::BatchFailed(if failed {
+            "a statement of the batch failed".into()
+        } else {
+            "an operation failed after writing".into()
+        }))
+    } else {
+        conn.batch("COMMIT").map_err(pg_err)
     };
     if result.is_ok() {
         // Counted before anyone hears of the commit, so a caller sees its own batch counted.
@@ -481,24 +380,4 @@ fn run_batch(
         stats.operations.fetch_add(n, Ordering::Relaxed);
     }
     (result, completions)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_are_written_in_as_literals() {
-        let mut out = String::new();
-        inline(
-            "INSERT INTO t (a, b, c) VALUES ($1, $2, $3) -- $10",
-            &[b("x'); DROP TABLE t; --"), i(-5), Lit::Bytes(vec![0, 255])],
-            &mut out,
-        );
-        assert_eq!(
-            out,
-            "INSERT INTO t (a, b, c) VALUES (decode('7827293b2044524f50205441424c4520743b202d2d', \
-             'hex'), -5, decode('00ff', 'hex')) -- NULL"
-        );
-    }
 }
