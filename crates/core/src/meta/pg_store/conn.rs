@@ -9,7 +9,10 @@
 //! waits on a channel. This works the same from a multi-thread or a current-thread runtime
 //! (the waiting caller blocks its worker like any blocking read does; the reader thread needs
 //! nothing from the caller's runtime). Its cost: two thread hand-offs per query (some
-//! microseconds) on top of the round trip to the server.
+//! microseconds) on top of the round trip to the server. Measured on a 2-core machine (debug
+//! build, 32 clients putting 4 KiB objects): the engine's threads took 63% of the gateway's
+//! CPU samples, most of it switching threads (`perf`), and PostgreSQL's backends a third as
+//! much CPU as the gateway. A later stage may move to tokio-postgres on the callers' runtime.
 
 use super::pg_err;
 use crate::error::StorageError;
