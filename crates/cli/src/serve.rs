@@ -21,6 +21,17 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DIR", default_value = "./strata-data")]
     data_dir: PathBuf,
 
+    /// Where the metadata lives: a PostgreSQL database's `postgres://USER@HOST:PORT/DB` URL
+    /// (its schema is created or migrated at start). Default: the embedded store in the data
+    /// directory, which holds the objects' data either way.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "STRATA_METADATA",
+        hide_env_values = true
+    )]
+    metadata: Option<String>,
+
     /// Address to listen on, HOST:PORT (port 0 picks a free port).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9000")]
     listen: String,
@@ -149,6 +160,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
             min_free_bytes: args.min_free_bytes,
             lifecycle_days: strata_core::lifecycle::Days::of_seconds(args.lifecycle_day),
             compact_idle_after: Some(std::time::Duration::from_secs(args.compact_idle_after)),
+            metadata: args.metadata,
             ..StoreOptions::default()
         },
     )

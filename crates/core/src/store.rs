@@ -3,6 +3,7 @@
 
 use crate::blob::{BlobStore, Placed, Written};
 use crate::error::{CoreError, Result, StorageError};
+use crate::meta::pg_store::PgMeta;
 use crate::meta::redb_store::RedbMeta;
 use crate::meta::{
     BucketRecord, Flow, MetaStore, OpOutcome, ReadTxn, Start, StorageResult, WriteTxn,
@@ -38,6 +39,10 @@ pub struct StoreOptions {
     /// (see [`crate::compact`]); `None` (or zero): never by itself. `strata serve` sets
     /// `--compact-idle-after` (default 30 s).
     pub compact_idle_after: Option<std::time::Duration>,
+    /// Where the metadata lives: `None`, the embedded redb file in the data directory; or a
+    /// `postgres://` (`postgresql://`) URL of a PostgreSQL database (`strata serve
+    /// --metadata`). Object data stays in the data directory either way.
+    pub metadata: Option<String>,
 }
 
 impl Default for StoreOptions {
@@ -49,6 +54,7 @@ impl Default for StoreOptions {
             wall_clock: Default::default(),
             lifecycle_days: crate::lifecycle::Days::REAL,
             compact_idle_after: None,
+            metadata: None,
         }
     }
 }
@@ -166,7 +172,20 @@ impl Store {
             }
             Err(fs::TryLockError::Error(e)) => return Err(dir_err(e)),
         }
-        let meta = RedbMeta::open(&dir.join("meta.redb"), opts.meta_cache_bytes)?;
+        let meta: Box<dyn MetaStore> = match &opts.metadata {
+            None => Box::new(RedbMeta::open(
+                &dir.join("meta.redb"),
+                opts.meta_cache_bytes,
+            )?),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Box::new(PgMeta::open(url)?)
+            }
+            Some(_) => {
+                return Err(CoreError::InvalidArgument(
+                    "the metadata location must be a postgres:// URL".into(),
+                ));
+            }
+        };
         let clock = Arc::new(crate::clock::Clock::new(opts.wall_clock.clone()));
         let epoch = {
             let (tx, rx) = oneshot::channel();
@@ -198,7 +217,7 @@ impl Store {
         let blobs = BlobStore::open(dir, epoch, opts.inline_max).map_err(dir_err)?;
         let store = Store {
             inner: Arc::new(Inner {
-                meta: Box::new(meta),
+                meta,
                 blobs: Arc::new(blobs),
                 reclaim: Arc::new(Notify::new()),
                 min_free_bytes: opts.min_free_bytes,

@@ -35,7 +35,7 @@ fn digests(data: &[u8]) -> DigestValues {
     d.finish()
 }
 
-async fn bucket_store() -> (tempfile::TempDir, Store) {
+async fn bucket_store() -> (common::TestDir, Store) {
     let (d, s) = store().await;
     s.create_bucket("bkt", "").await.unwrap();
     (d, s)
@@ -197,7 +197,7 @@ async fn of_racing_appends_at_one_position_exactly_one_wins() {
 
 #[tokio::test]
 async fn an_acknowledged_append_survives_a_restart_and_a_refused_one_leaves_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let big = data(100_000, 7);
     {
         let s = open(dir.path()).await;

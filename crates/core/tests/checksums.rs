@@ -12,8 +12,8 @@ use strata_core::{
     NewObject, ObjectMeta, Precondition, Store, UploadChecksum,
 };
 
-async fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
+async fn store() -> (common::TestDir, Store) {
+    let dir = common::tempdir();
     let s = open(dir.path()).await;
     s.create_bucket("bkt", "").await.unwrap();
     (dir, s)

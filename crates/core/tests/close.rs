@@ -4,7 +4,7 @@ mod common;
 
 #[tokio::test]
 async fn a_closed_store_can_be_opened_again_at_once() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     for i in 0..20 {
         let store = common::open(dir.path()).await;
         if i == 0 {

@@ -116,7 +116,7 @@ async fn a_deleted_bucket_forgets_its_configuration() {
 
 #[tokio::test]
 async fn the_configuration_outlives_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     {
         let store = open(dir.path()).await;
         store.create_bucket("bkt", "").await.unwrap();

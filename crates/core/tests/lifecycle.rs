@@ -95,7 +95,7 @@ fn entries(s: &Store, bucket: &str) -> usize {
 
 #[tokio::test]
 async fn expiration_follows_the_versioning_state_and_is_never_done_twice() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let wall = Arc::new(AtomicI64::new(START));
     let s = open_with_days(dir.path(), &wall, SHORT).await;
     for b in ["plain", "enabled", "suspended"] {
@@ -154,7 +154,7 @@ async fn expiration_follows_the_versioning_state_and_is_never_done_twice() {
 
 #[tokio::test]
 async fn what_retention_protects_is_skipped_until_its_protection_ends() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let wall = Arc::new(AtomicI64::new(START));
     let s = open_with_days(dir.path(), &wall, SHORT).await;
     s.create_bucket("worm", "").await.unwrap();
@@ -176,7 +176,7 @@ async fn what_retention_protects_is_skipped_until_its_protection_ends() {
 
 #[tokio::test]
 async fn a_run_looks_at_what_is_due_not_at_the_bucket() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let wall = Arc::new(AtomicI64::new(START));
     let s = open_with_days(dir.path(), &wall, SHORT).await;
     s.create_bucket("bkt", "").await.unwrap();
@@ -211,7 +211,7 @@ async fn a_run_looks_at_what_is_due_not_at_the_bucket() {
 /// client writes sharing its group commit never wait for a large one.
 #[tokio::test]
 async fn a_run_writes_at_most_32_actions_at_a_time_but_a_key_whole() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let wall = Arc::new(AtomicI64::new(START));
     let s = open_with_days(dir.path(), &wall, SHORT).await;
     s.create_bucket("deep", "").await.unwrap();
@@ -253,7 +253,7 @@ async fn a_run_writes_at_most_32_actions_at_a_time_but_a_key_whole() {
 
 #[tokio::test]
 async fn noncurrent_versions_go_keeping_the_newest_and_uploads_are_aborted() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let wall = Arc::new(AtomicI64::new(START));
     let s = open_with_days(dir.path(), &wall, SHORT).await;
     s.create_bucket("ver", "").await.unwrap();
@@ -310,7 +310,7 @@ async fn noncurrent_versions_go_keeping_the_newest_and_uploads_are_aborted() {
 
 #[tokio::test]
 async fn a_deleted_configuration_does_nothing_and_its_entries_drain() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let wall = Arc::new(AtomicI64::new(START));
     let s = open_with_days(dir.path(), &wall, SHORT).await;
     s.create_bucket("bkt", "").await.unwrap();
@@ -344,7 +344,7 @@ async fn a_deleted_configuration_does_nothing_and_its_entries_drain() {
 
 #[tokio::test]
 async fn a_store_opened_with_another_day_files_its_buckets_again() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let wall = Arc::new(AtomicI64::new(START));
     let s = open_with_days(dir.path(), &wall, SHORT).await;
     s.create_bucket("bkt", "").await.unwrap();

@@ -70,7 +70,7 @@ fn kind(what: What) -> &'static str {
 }
 
 async fn scenario(versioning: Option<VersioningStatus>) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let wall = Arc::new(AtomicI64::new(START));
     let s = Store::open(
         dir.path(),

@@ -306,7 +306,7 @@ fn describe(e: &CoreError) -> String {
 }
 
 async fn run(ops: Vec<Op>) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let wall = Arc::new(AtomicI64::new(START));
     let short = Days {
         day_ms: DAY,

@@ -7,7 +7,7 @@ use strata_core::{CoreError, DeleteBucketMode};
 
 #[tokio::test]
 async fn a_bucket_owner_follows_create_delete_and_recreate() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let store = common::open(dir.path()).await;
     assert_eq!(store.bucket_owner("bkt").unwrap(), None);
     store.create_bucket("bkt", "alice").await.unwrap();
@@ -34,7 +34,7 @@ async fn a_bucket_owner_follows_create_delete_and_recreate() {
 #[tokio::test]
 async fn a_bucket_configuration_change_is_seen_at_once() {
     use strata_core::access::{Grant, Grantee, Permission};
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let store = common::open(dir.path()).await;
     store.create_bucket("bkt", "alice").await.unwrap();
     let before = store.bucket_access("bkt").unwrap().unwrap();

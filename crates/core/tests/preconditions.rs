@@ -6,8 +6,8 @@ mod common;
 use common::*;
 use strata_core::*;
 
-async fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
+async fn store() -> (common::TestDir, Store) {
+    let dir = common::tempdir();
     let s = open(dir.path()).await;
     s.create_bucket("bkt", "").await.unwrap();
     (dir, s)

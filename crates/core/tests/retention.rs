@@ -24,7 +24,7 @@ fn protected<T: std::fmt::Debug>(r: Result<T>) -> Protection {
 
 #[tokio::test]
 async fn a_wall_clock_set_back_across_a_restart_frees_nothing_early() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let wall = Arc::new(AtomicI64::new(START));
     let s = open_with_clock(dir.path(), &wall).await;
     s.create_bucket("bkt", "").await.unwrap();
@@ -60,7 +60,7 @@ async fn a_wall_clock_set_back_across_a_restart_frees_nothing_early() {
 
 #[tokio::test]
 async fn a_multi_delete_that_refuses_whole_deletes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let wall = Arc::new(AtomicI64::new(START));
     let s = open_with_clock(dir.path(), &wall).await;
     s.create_bucket("bkt", "").await.unwrap();
@@ -101,7 +101,7 @@ async fn a_multi_delete_that_refuses_whole_deletes_nothing() {
 
 #[tokio::test]
 async fn a_bucket_holding_a_protected_version_is_not_deleted() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let wall = Arc::new(AtomicI64::new(START));
     let s = open_with_clock(dir.path(), &wall).await;
     s.create_bucket_with("bkt", "", Default::default(), true)
@@ -155,7 +155,7 @@ async fn a_bucket_holding_a_protected_version_is_not_deleted() {
 
 #[tokio::test]
 async fn default_retention_in_years_and_a_copy_takes_its_own_lock() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let wall = Arc::new(AtomicI64::new(START));
     let s = open_with_clock(dir.path(), &wall).await;
     s.create_bucket_with("bkt", "", Default::default(), true)

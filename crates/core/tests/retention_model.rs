@@ -300,7 +300,7 @@ fn agree<T: std::fmt::Debug>(what: &str, got: &Result<T>, want: Result<(), Strin
 }
 
 async fn run(object_lock: bool, default_days: Option<i64>, ops: Vec<Op>) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let wall = Arc::new(AtomicI64::new(START));
     let s = open_with_clock(dir.path(), &wall).await;
     s.create_bucket_with(BUCKET, "", Default::default(), object_lock)

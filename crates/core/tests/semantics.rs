@@ -516,7 +516,7 @@ async fn deleted_versions_are_reclaimed_and_shared_blobs_kept() {
 
 #[tokio::test]
 async fn a_second_open_of_a_data_dir_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let _s = open(dir.path()).await;
     let second = Store::open(dir.path(), StoreOptions::default()).await;
     assert!(matches!(second, Err(CoreError::DataDirLocked(_))));
@@ -524,7 +524,7 @@ async fn a_second_open_of_a_data_dir_is_refused() {
 
 #[tokio::test]
 async fn state_survives_reopen() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let v = {
         let s = open(dir.path()).await;
         s.create_bucket("bkt", "").await.unwrap();
@@ -541,6 +541,7 @@ async fn state_survives_reopen() {
             dir.path(),
             StoreOptions {
                 inline_max: 64,
+                metadata: common::pg::metadata(dir.path()),
                 ..Default::default()
             },
         )
@@ -698,4 +699,15 @@ async fn buckets_remember_who_created_them() {
     let b = s.bucket("mine").unwrap();
     assert_eq!(b.owner, "alice");
     assert!(b.is_owned_by("alice") && !b.is_owned_by("bob"));
+}
+
+/// The metadata lives where the tests chose: PostgreSQL with `STRATA_TEST_PG` (no redb file in
+/// the data directory), else redb's file in the data directory.
+#[tokio::test]
+async fn metadata_lives_in_the_chosen_engine() {
+    let (dir, s) = store().await;
+    s.create_bucket("bkt", "").await.unwrap();
+    put(&s, "bkt", "k", b"v").await;
+    let redb_file = dir.path().join("meta.redb").exists();
+    assert_eq!(redb_file, common::pg::server().is_none());
 }

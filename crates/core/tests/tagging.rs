@@ -215,7 +215,7 @@ fn removed_keys(outcomes: &[Outcome]) -> Vec<String> {
 
 #[tokio::test]
 async fn a_tag_filter_expires_what_carries_the_tags_even_when_tagged_later() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let wall = Arc::new(AtomicI64::new(START));
     let short = Days {
         day_ms: DAY,
@@ -258,7 +258,7 @@ async fn a_tag_filter_expires_what_carries_the_tags_even_when_tagged_later() {
 
 #[tokio::test]
 async fn a_noncurrent_rule_with_tags_takes_only_the_tagged_versions() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let wall = Arc::new(AtomicI64::new(START));
     let short = Days {
         day_ms: DAY,

@@ -15,7 +15,7 @@ fn new(id: &str, access_key: Option<&str>, secret_key: Option<&str>) -> NewUser 
 
 #[tokio::test]
 async fn users_round_trip_and_survive_a_reopen() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let rotated_secret;
     {
         let store = common::open(dir.path()).await;
@@ -76,7 +76,7 @@ async fn users_round_trip_and_survive_a_reopen() {
 
 #[tokio::test]
 async fn refusals_are_typed_and_change_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let store = common::open(dir.path()).await;
     store
         .put_user(new("alice", Some("AK1"), Some("s1")))
@@ -115,7 +115,7 @@ async fn refusals_are_typed_and_change_nothing() {
 
 #[tokio::test]
 async fn seeding_adds_updates_and_keeps_creation_times() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let store = common::open(dir.path()).await;
     let seed = |id: &'static str, name: &'static str, secret: &'static str| {
         let store = store.clone();

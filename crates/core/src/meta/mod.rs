@@ -1,9 +1,9 @@
 //! The metadata store: a small transactional interface over an ordered key-value engine.
 //!
 //! The domain (versioning, deletes, listing, multipart) is written once against [`ReadTxn`] and
-//! [`WriteTxn`]; an engine only stores and orders. [`redb_store`] is the embedded engine. A
-//! PostgreSQL engine would implement the same two traits with one table per record kind and
-//! run [`MetaStore::submit`]'s batches as one SQL transaction.
+//! [`WriteTxn`]; an engine only stores and orders. [`redb_store`] is the embedded engine;
+//! [`pg_store`] implements the same traits over PostgreSQL, one table per record kind, each of
+//! [`MetaStore::submit`]'s batches one SQL transaction.
 //!
 //! Writes go through [`MetaStore::submit`]: operations queue up, and the engine applies a whole
 //! batch of them in one transaction with one durable commit (group commit), then completes
@@ -12,6 +12,7 @@
 //! writing, which aborts the whole batch, is one whose engine failed.
 
 mod keyrange;
+pub mod pg_store;
 pub mod records;
 pub mod redb_store;
 pub mod stats;

@@ -2,6 +2,9 @@
 #![allow(dead_code)]
 
 pub mod crash;
+pub mod pg;
+
+pub use pg::{TestDir, tempdir};
 
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -24,6 +27,7 @@ pub async fn open(dir: &std::path::Path) -> Store {
         dir,
         StoreOptions {
             inline_max: 64,
+            metadata: pg::metadata(dir),
             ..Default::default()
         },
     )
@@ -51,6 +55,7 @@ pub async fn open_with_days(
             inline_max: 64,
             wall_clock: strata_core::clock::WallClock::manual(wall.clone()),
             lifecycle_days,
+            metadata: pg::metadata(dir),
             ..Default::default()
         },
     )
@@ -113,14 +118,14 @@ pub fn data(len: usize, seed: u8) -> Vec<u8> {
 }
 
 /// A store on a fresh temporary directory (kept alive by the returned guard).
-pub async fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
+pub async fn store() -> (TestDir, Store) {
+    let dir = tempdir();
     let s = open(dir.path()).await;
     (dir, s)
 }
 
 /// A store with the bucket `bkt`, versioning enabled.
-pub async fn versioned_store() -> (tempfile::TempDir, Store) {
+pub async fn versioned_store() -> (TestDir, Store) {
     let (dir, s) = store().await;
     s.create_bucket("bkt", "").await.unwrap();
     s.set_versioning("bkt", strata_core::VersioningStatus::Enabled)

@@ -1,0 +1,285 @@
+//! The PostgreSQL engine orders exactly as the redb engine: the same writes made to both, then
+//! every scan (from every start, with prefix skips) must visit the same entries in the same
+//! order. Keys are chosen where orders could differ: empty, prefixes of one another, bytes
+//! above 0x7f (UTF-8 of non-ASCII characters, which a collation would reorder), sequence
+//! numbers at both ends of `u64` (the versions table's `u64::MAX - seq`).
+//!
+//! Needs a PostgreSQL server (`STRATA_TEST_PG`, see `common/pg.rs`); `scripts/test-pg` runs it.
+
+mod common;
+
+use strata_core::meta::pg_store::PgMeta;
+use strata_core::meta::redb_store::RedbMeta;
+use strata_core::meta::*;
+use strata_core::version::VersionId;
+
+const KEYS: &[&str] = &[
+    "",
+    "a",
+    "a/",
+    "a/b",
+    "a/b/c",
+    "a0",
+    "a\u{7f}",
+    "a\u{80}",
+    "a\u{ff}",
+    "a\u{100}",
+    "ab",
+    "b",
+    "B",
+    "é",
+    "e",
+    "z",
+    "\u{10ffff}",
+    "a\u{ffff}",
+];
+const SEQS: &[u64] = &[
+    1,
+    2,
+    0x7fff_ffff_ffff_ffff,
+    0x8000_0000_0000_0000,
+    u64::MAX - 1,
+];
+
+fn marker(seq: u64) -> VersionRecord {
+    VersionRecord {
+        seq,
+        id: VersionId::Null,
+        last_modified_ms: seq as i64,
+        kind: EntryKind::DeleteMarker,
+    }
+}
+
+fn summary(seq: u64) -> ObjectSummary {
+    ObjectSummary {
+        seq,
+        id: VersionId::Null,
+        last_modified_ms: 0,
+        size: seq,
+        etag: String::new(),
+        owner: None,
+        appendable: false,
+    }
+}
+
+fn fill(meta: &dyn MetaStore) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {
+        let mut r = Ok(());
+        for bucket in ["b1", "b2", "b10"] {
+            for key in KEYS {
+                for &seq in SEQS {
+                    r = r.and(txn.put_version(bucket, key, &marker(seq)));
+                }
+                r = r.and(txn.put_object(bucket, key, &summary(key.len() as u64)));
+            }
+        }
+        for (i, key) in KEYS.iter().enumerate() {
+            r = r.and(txn.put_setting(&format!("s/{key}"), &[i as u8]));
+        }
+        for &id in SEQS {
+            r = r.and(txn.add_garbage(id));
+        }
+        let poisoned = r.is_err();
+        OpOutcome {
+            poisoned,
+            completion: Box::new(move |c| {
+                let _ = tx.send(c.and(r));
+            }),
+        }
+    }))
+    .unwrap();
+    rx.recv().unwrap().unwrap();
+}
+
+/// Everything the scans of `meta` visit, as text, from every start.
+fn scans(meta: &dyn MetaStore) -> Vec<String> {
+    let txn = meta.read().unwrap();
+    let mut out = Vec::new();
+    let mut starts = vec![Start::First];
+    for key in KEYS {
+        starts.push(Start::AtKey(key));
+        starts.push(Start::AfterKey(key));
+        for &seq in SEQS {
+            starts.push(Start::AfterVersion(key, seq));
+        }
+    }
+    for bucket in ["b1", "b10", "b2", "b3"] {
+        for start in &starts {
+            let mut seen = Vec::new();
+            txn.scan_versions(bucket, *start, &mut |k, v| {
+                seen.push(format!("{k:?}/{}", v.seq));
+                Flow::Continue
+            })
+            .unwrap();
+            out.push(format!("versions {bucket} {start:?}: {seen:?}"));
+            let mut seen = Vec::new();
+            txn.scan_objects(bucket, *start, &mut |k, _| {
+                seen.push(k.to_owned());
+                Flow::Continue
+            })
+            .unwrap();
+            out.push(format!("objects {bucket} {start:?}: {seen:?}"));
+        }
+        // A delimiter listing's skips: past every key starting with "a", then "a/".
+        for skip in ["a", "a/", "\u{10ffff}"] {
+            let mut seen = Vec::new();
+            txn.scan_versions(bucket, Start::First, &mut |k, v| {
+                seen.push(format!("{k:?}/{}", v.seq));
+                if k.starts_with(skip) {
+                    Flow::SkipPrefix(skip.to_owned())
+                } else {
+                    Flow::Continue
+                }
+            })
+            .unwrap();
+            out.push(format!("versions {bucket} skip {skip:?}: {seen:?}"));
+        }
+        out.push(format!("empty {bucket}: {:?}", txn.bucket_is_empty(bucket)));
+    }
+    let mut seen = Vec::new();
+    txn.scan_settings("s/a", &mut |k, v| {
+        seen.push(format!("{k:?}={v:?}"));
+        Flow::Continue
+    })
+    .unwrap();
+    out.push(format!("settings: {seen:?}"));
+    out.push(format!("garbage: {:?}", txn.garbage(100).unwrap()));
+    out.push(format!("garbage 2: {:?}", txn.garbage(2).unwrap()));
+    out.push(format!(
+        "version: {:?}",
+        txn.version("b1", "a\u{80}", u64::MAX - 1)
+            .unwrap()
+            .map(|v| v.seq)
+    ));
+    out
+}
+
+#[test]
+#[ignore = "needs a PostgreSQL server: STRATA_TEST_PG (scripts/test-pg runs it)"]
+fn postgres_orders_as_redb() {
+    assert!(common::pg::server().is_some(), "STRATA_TEST_PG is not set");
+    let dir = common::tempdir();
+    let redb = RedbMeta::open(&dir.path().join("meta.redb"), 1 << 20).unwrap();
+    let url = common::pg::metadata(dir.path()).unwrap();
+    let pg = PgMeta::open(&url).unwrap();
+    fill(&redb);
+    fill(&pg);
+    let (want, got) = (scans(&redb), scans(&pg));
+    assert_eq!(want.len(), got.len());
+    for (w, g) in want.iter().zip(&got) {
+        assert_eq!(w, g);
+    }
+    // Not vacuous: the scans saw the entries.
+    let first = &want[0];
+    assert!(
+        first.contains("/18446744073709551614") && first.contains("a/b/c"),
+        "{first}"
+    );
+}
+
+/// One server writes a database at a time: a second engine over it is refused until the
+/// first is gone.
+#[test]
+#[ignore = "needs a PostgreSQL server: STRATA_TEST_PG (scripts/test-pg runs it)"]
+fn a_database_has_one_writer() {
+    let dir = common::tempdir();
+    let url = common::pg::metadata(dir.path()).expect("STRATA_TEST_PG is not set");
+    let first = PgMeta::open(&url).unwrap();
+    let second = PgMeta::open(&url)
+        .err()
+        .expect("a second writer was let in");
+    assert!(second.to_string().contains("in use"), "{second}");
+    drop(first);
+    PgMeta::open(&url).unwrap();
+}
+
+fn put_marker(meta: &dyn MetaStore, key: &str, seq: u64) -> StorageResult<()> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let key = key.to_owned();
+    meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {
+        let r = txn.put_version("b", &key, &marker(seq));
+        OpOutcome {
+            poisoned: r.is_err(),
+            completion: Box::new(move |c| {
+                let _ = tx.send(c.and(r));
+            }),
+        }
+    }))?;
+    rx.recv()
+        .map_err(|_| strata_core::error::StorageError::WriterGone)?
+}
+
+/// Connections the server ends (as a restart does: 57P01) cost the next read and write
+/// nothing: a connection found dead when a transaction begins is made again.
+#[test]
+#[ignore = "needs a PostgreSQL server: STRATA_TEST_PG (scripts/test-pg runs it)"]
+fn connections_ended_by_the_server_are_made_again() {
+    let dir = common::tempdir();
+    let url = common::pg::metadata(dir.path()).expect("STRATA_TEST_PG is not set");
+    let meta = PgMeta::open(&url).unwrap();
+    put_marker(&meta, "k1", 1).unwrap();
+    assert!(
+        meta.read()
+            .unwrap()
+            .version("b", "k1", 1)
+            .unwrap()
+            .is_some()
+    );
+    // End every connection of the engine (the writer's and the reader's).
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let ended = admin
+        .query(
+            "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(ended.len(), 2, "the writer's and one reader's connections");
+    put_marker(&meta, "k2", 2).unwrap();
+    let txn = meta.read().unwrap();
+    assert!(txn.version("b", "k1", 1).unwrap().is_some());
+    assert!(txn.version("b", "k2", 2).unwrap().is_some());
+}
+
+/// A malformed URL is an error, not a panic (needs no server).
+#[test]
+fn a_malformed_url_is_refused() {
+    for url in ["postgres://h:notaport/db", "postgres://h/db?sslmode=bogus"] {
+        let e = PgMeta::open(url).err().expect("opened");
+        assert!(e.to_string().contains("invalid"), "{url}: {e}");
+    }
+}
+
+/// A write the server refuses fails its batch: nothing of it is acknowledged or kept.
+#[test]
+#[ignore = "needs a PostgreSQL server: STRATA_TEST_PG (scripts/test-pg runs it)"]
+fn a_refused_write_fails_its_batch() {
+    let dir = common::tempdir();
+    let url = common::pg::metadata(dir.path()).expect("STRATA_TEST_PG is not set");
+    let meta = PgMeta::open(&url).unwrap();
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin.batch_execute("DROP TABLE garbage").unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {
+        let r = txn
+            .put_version("b", "k", &marker(7))
+            .and_then(|()| txn.add_garbage(1));
+        OpOutcome {
+            poisoned: r.is_err(),
+            completion: Box::new(move |c| {
+                let _ = tx.send(c.and(r));
+            }),
+        }
+    }))
+    .unwrap();
+    let e = rx.recv().unwrap().expect_err("acknowledged");
+    assert!(
+        matches!(e, strata_core::error::StorageError::BatchFailed(_)),
+        "{e}"
+    );
+    assert!(meta.read().unwrap().version("b", "k", 7).unwrap().is_none());
+    // The writer goes on.
+    put_marker(&meta, "k", 8).unwrap();
+    assert!(meta.read().unwrap().version("b", "k", 8).unwrap().is_some());
+}
