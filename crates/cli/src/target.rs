@@ -69,29 +69,46 @@ impl ConnArgs {
     fn credentials(&self) -> Result<Credentials, Failure> {
         const REQUIRED: &str = "credentials are required: --access-key and --secret-key (or \
                                 STRATA_ACCESS_KEY and STRATA_SECRET_KEY)";
-        match (&self.access_key, &self.secret_key) {
-            (Some(access_key), Some(secret_key)) => Ok(Credentials {
-                access_key: access_key.clone(),
-                secret_key: secret_key.clone(),
-            }),
-            (None, None) if is_local(&self.endpoint) => {
-                let path = self.data_dir.join(crate::credentials::FILE_NAME);
-                let text = std::fs::read_to_string(&path).map_err(|e| {
-                    Failure::Usage(format!(
-                        "{REQUIRED}, or the credentials file of a local server's data directory \
-                         (--data-dir): cannot read {}: {e}",
-                        path.display()
-                    ))
-                })?;
-                let c = crate::credentials::parse(&text)
-                    .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-                Ok(Credentials {
-                    access_key: c.access_key,
-                    secret_key: c.secret_key,
-                })
-            }
-            _ => Err(Failure::Usage(REQUIRED.into())),
+        local_or_given(
+            (&self.access_key, &self.secret_key),
+            &self.endpoint,
+            &self.data_dir,
+            REQUIRED,
+        )
+    }
+}
+
+/// The keys given (both), else, with neither given and an endpoint on this machine, the key
+/// pair a local `strata serve` saved in `data_dir`'s credentials file; else a usage error that
+/// starts with `required` (what the command needs).
+pub(crate) fn local_or_given(
+    given: (&Option<String>, &Option<String>),
+    endpoint: &str,
+    data_dir: &std::path::Path,
+    required: &str,
+) -> Result<Credentials, Failure> {
+    match given {
+        (Some(access_key), Some(secret_key)) => Ok(Credentials {
+            access_key: access_key.clone(),
+            secret_key: secret_key.clone(),
+        }),
+        (None, None) if is_local(endpoint) => {
+            let path = data_dir.join(crate::credentials::FILE_NAME);
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Failure::Usage(format!(
+                    "{required}, or the credentials file of a local server's data directory \
+                     (--data-dir): cannot read {}: {e}",
+                    path.display()
+                ))
+            })?;
+            let c = crate::credentials::parse(&text)
+                .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+            Ok(Credentials {
+                access_key: c.access_key,
+                secret_key: c.secret_key,
+            })
         }
+        _ => Err(Failure::Usage(required.into())),
     }
 }
 

@@ -8,7 +8,7 @@
 
 use crate::target::{Failure, exit};
 use std::process::ExitCode;
-use strata_client::{Client, Config, Credentials, Dialect, NewUser, UserCredentials, UserInfo};
+use strata_client::{Client, Config, Dialect, NewUser, UserCredentials, UserInfo};
 
 #[derive(clap::Args, Debug)]
 pub struct UserArgs {
@@ -59,25 +59,27 @@ pub(crate) struct AdminConn {
         hide_env_values = true
     )]
     admin_secret_key: Option<String>,
+
+    /// Without keys given and with an endpoint on this machine (127.0.0.1, ::1, localhost),
+    /// sign with the key pair `strata serve` saved in DIR/credentials (the administrator's,
+    /// when the server generated it).
+    #[arg(long, value_name = "DIR", default_value = "./strata-data")]
+    data_dir: std::path::PathBuf,
 }
 
 impl AdminConn {
     pub(crate) fn client(&self) -> Result<Client, Failure> {
-        let (Some(access_key), Some(secret_key)) = (&self.admin_access_key, &self.admin_secret_key)
-        else {
-            return Err(Failure::Usage(
-                "the administrator's credentials are required: --admin-access-key and \
-                 --admin-secret-key (or STRATA_ACCESS_KEY and STRATA_SECRET_KEY)"
-                    .into(),
-            ));
-        };
+        let credentials = crate::target::local_or_given(
+            (&self.admin_access_key, &self.admin_secret_key),
+            &self.endpoint,
+            &self.data_dir,
+            "the administrator's credentials are required: --admin-access-key and \
+             --admin-secret-key (or STRATA_ACCESS_KEY and STRATA_SECRET_KEY)",
+        )?;
         Client::new(Config {
             endpoint: self.endpoint.clone(),
             dialect: Dialect::S3,
-            credentials: Credentials {
-                access_key: access_key.clone(),
-                secret_key: secret_key.clone(),
-            },
+            credentials,
             region: None,
         })
         .map_err(|e| Failure::Usage(e.to_string()))

@@ -1,4 +1,4 @@
-//! `strata rm|restore|bench` with no keys given, against a local server started without keys:
+//! `strata rm|restore|bench` (and the administrator's `strata user` and `strata compact`) with no keys given, against a local server started without keys:
 //! they sign with the key pair it saved in its data directory's `credentials` file (by default
 //! `./strata-data`). A remote endpoint gets no such keys.
 
@@ -115,6 +115,33 @@ fn rm_restore_and_bench_use_the_local_servers_saved_keys() {
     .arg("--data-dir")
     .arg(&data));
     assert_eq!(code, Some(0), "{out}\n{err}");
+}
+
+/// The administrator's commands take the same keys: a server that generated its key pair
+/// made it the administrator's.
+#[test]
+fn user_and_compact_use_the_local_servers_saved_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(tmp.path());
+    let endpoint = server.endpoint();
+    let (code, out, err) =
+        run(strata(&["user", "list", "--endpoint", &endpoint]).current_dir(tmp.path()));
+    assert_eq!(code, Some(0), "{out}\n{err}");
+    assert!(out.contains("administrator"), "{out}");
+    let (code, out, err) = run(strata(&["compact", "--endpoint", &endpoint])
+        .arg("--data-dir")
+        .arg(tmp.path().join("strata-data")));
+    assert_eq!(code, Some(0), "{out}\n{err}");
+    assert!(out.contains("bytes before"), "{out}");
+    // Elsewhere, without the directory, the keys are asked for.
+    let (code, _, err) =
+        run(strata(&["compact", "--endpoint", &endpoint])
+            .current_dir(tmp.path().join("strata-data")));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("the administrator's credentials are required"),
+        "{err}"
+    );
 }
 
 #[test]
