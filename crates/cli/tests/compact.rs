@@ -4,26 +4,14 @@
 
 mod common;
 
-use common::{ACCESS_KEY, Run, SECRET_KEY, Server, for_each, put_numbered, runtime};
-use std::process::{Command, Stdio};
+use common::{ACCESS_KEY, Run, SECRET_KEY, Server, admin_command, for_each, put_numbered, runtime};
 use strata_client::Dialect;
 
 static BODY: [u8; 12 * 1024] = [7; 12 * 1024];
 
 /// `strata compact --endpoint …`, signed with `keys` from the environment (none: no keys).
 fn compact(server: &Server, keys: Option<(&str, &str)>) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_strata"));
-    cmd.arg("compact")
-        .args(["--endpoint", &server.endpoint])
-        .env_remove("STRATA_ACCESS_KEY")
-        .env_remove("STRATA_SECRET_KEY")
-        .env_remove("STRATA_ENDPOINT")
-        .stdin(Stdio::null());
-    if let Some((ak, sk)) = keys {
-        cmd.env("STRATA_ACCESS_KEY", ak)
-            .env("STRATA_SECRET_KEY", sk);
-    }
-    Run::from(cmd.output().expect("run strata compact"))
+    admin_command(server, &["compact"], keys)
 }
 
 /// The two sizes `strata compact` printed.

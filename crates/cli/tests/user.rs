@@ -4,25 +4,12 @@
 
 mod common;
 
-use common::{ACCESS_KEY, Run, SECRET_KEY, Server, runtime};
-use std::process::{Command, Stdio};
+use common::{ACCESS_KEY, Run, SECRET_KEY, Server, admin_command, runtime};
 use strata_client::{Client, Dialect};
 
 /// `strata user ARGS… --endpoint …`, signed with `keys` from the environment (none: no keys).
 fn user(server: &Server, args: &[&str], keys: Option<(&str, &str)>) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_strata"));
-    cmd.arg("user")
-        .args(args)
-        .args(["--endpoint", &server.endpoint])
-        .env_remove("STRATA_ACCESS_KEY")
-        .env_remove("STRATA_SECRET_KEY")
-        .env_remove("STRATA_ENDPOINT")
-        .stdin(Stdio::null());
-    if let Some((ak, sk)) = keys {
-        cmd.env("STRATA_ACCESS_KEY", ak)
-            .env("STRATA_SECRET_KEY", sk);
-    }
-    Run::from(cmd.output().expect("run strata user"))
+    admin_command(server, &[&["user"], args].concat(), keys)
 }
 
 fn admin(server: &Server, args: &[&str]) -> Run {

@@ -161,6 +161,23 @@ impl Server {
     }
 }
 
+/// `strata ARGS… --endpoint …` for an administrator's command (`user`, `compact`), signed
+/// with `keys` given in the environment (none: no keys).
+pub fn admin_command(server: &Server, args: &[&str], keys: Option<(&str, &str)>) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_strata"));
+    cmd.args(args)
+        .args(["--endpoint", &server.endpoint])
+        .env_remove("STRATA_ACCESS_KEY")
+        .env_remove("STRATA_SECRET_KEY")
+        .env_remove("STRATA_ENDPOINT")
+        .stdin(Stdio::null());
+    if let Some((ak, sk)) = keys {
+        cmd.env("STRATA_ACCESS_KEY", ak)
+            .env("STRATA_SECRET_KEY", sk);
+    }
+    Run::from(cmd.output().expect("run strata"))
+}
+
 /// A finished client command.
 pub struct Run {
     pub code: Option<i32>,
