@@ -7,6 +7,7 @@ mod credentials;
 mod error;
 mod lifecycle;
 mod logging;
+mod migrate;
 mod restore;
 mod rm;
 mod serve;
@@ -47,6 +48,9 @@ enum Command {
     /// Compact a running server's metadata file (give the space deletes freed back to the
     /// file system), through its admin API.
     Compact(compact::CompactArgs),
+    /// Copy an embedded store's metadata (DIR/meta.redb) into a fresh PostgreSQL database,
+    /// for `strata serve --metadata postgres://… --data-dir DIR`.
+    Migrate(migrate::MigrateArgs),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +81,7 @@ fn main() -> ExitCode {
             Command::User(args) => Ok(user::run(args).await),
             Command::Lifecycle(args) => Ok(lifecycle::run(args).await),
             Command::Compact(args) => Ok(compact::run(args).await),
+            Command::Migrate(args) => Ok(migrate::run(args).await),
         }
     });
     runtime.shutdown_timeout(Duration::from_secs(10));

@@ -12,6 +12,7 @@
 //! writing, which aborts the whole batch, is one whose engine failed.
 
 mod keyrange;
+pub mod migrate;
 pub mod pg_store;
 pub mod records;
 pub mod redb_store;

@@ -58,6 +58,14 @@ impl Conn {
         self.client.is_closed()
     }
 
+    /// Starts a `COPY ... FROM STDIN` (the migration's bulk load).
+    pub(super) fn copy_in(
+        &mut self,
+        sql: &str,
+    ) -> Result<postgres::CopyInWriter<'_>, postgres::Error> {
+        self.client.copy_in(sql)
+    }
+
     pub(super) fn batch(&mut self, sql: &str) -> Result<(), postgres::Error> {
         self.client.batch_execute(sql)
     }

@@ -43,6 +43,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
 mod conn;
+pub(crate) mod import;
 mod read;
 mod schema;
 mod writer;

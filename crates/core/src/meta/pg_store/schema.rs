@@ -94,7 +94,7 @@ pub(super) fn counter(conn: &mut Conn, name: &str) -> StorageResult<u64> {
 }
 
 /// The advisory lock key the one writer of a database holds ("Strata" and 1).
-const WRITER_LOCK: i64 = 0x5374_7261_7461_0001;
+pub(super) const WRITER_LOCK: i64 = 0x5374_7261_7461_0001;
 
 /// Takes the database's writer lock for this connection's life: one server writes a database
 /// at a time (its sequence lives in the writer's memory between batches). A session-level

@@ -32,6 +32,7 @@ use std::sync::mpsc;
 use writer::{Msg, Slot, Stats, open_db, writer_loop};
 
 mod compact;
+pub(crate) mod export;
 mod writer;
 pub use writer::{BATCH_OPERATIONS, COMMIT_SECONDS};
 

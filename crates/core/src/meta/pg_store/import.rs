@@ -1,0 +1,246 @@
+//! Loading a redb store's rows into a fresh database for `strata migrate`
+//! ([`crate::meta::migrate`]): one connection holding the database's writer lock, one
+//! transaction, one binary `COPY` per table. Keys get the engine's conversions (`ord` for the
+//! `u64` keys, bytes for names); values are copied as they are stored.
+
+use super::conn::{Conn, Params};
+use super::read::{Sql, Txn};
+use super::schema::{WRITER_LOCK, migrate};
+use super::{ord, pg_err};
+use crate::error::StorageError;
+use crate::meta::migrate::{MigrateError, Row, Table};
+use crate::meta::{StorageResult, StoreStats};
+use postgres::Row as PgRow;
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::{ToSql, Type};
+use std::cell::RefCell;
+
+/// A SQL text for each table: `$before`, the table's name, `$after`.
+macro_rules! by_table {
+    ($table:expr, $before:literal, $after:literal) => {
+        match $table {
+            Table::Buckets => concat!($before, "buckets", $after),
+            Table::Versions => concat!($before, "versions", $after),
+            Table::Objects => concat!($before, "objects", $after),
+            Table::Nulls => concat!($before, "nulls", $after),
+            Table::Uploads => concat!($before, "uploads", $after),
+            Table::UploadKeys => concat!($before, "upload_keys", $after),
+            Table::Parts => concat!($before, "parts", $after),
+            Table::Completions => concat!($before, "completions", $after),
+            Table::Blobs => concat!($before, "blobs", $after),
+            Table::Garbage => concat!($before, "garbage", $after),
+            Table::Counters => concat!($before, "counters", $after),
+            Table::Settings => concat!($before, "settings", $after),
+        }
+    };
+}
+
+/// The `COPY` of a table: its columns (as the schema's migration 1 made them) and their types.
+fn copy_of(table: Table) -> (&'static str, &'static [Type]) {
+    const B: Type = Type::BYTEA;
+    const I: Type = Type::INT8;
+    match table {
+        Table::Buckets => ("COPY buckets (name, val) FROM STDIN BINARY", &[B, B]),
+        Table::Versions => (
+            "COPY versions (bucket, key, inv, val) FROM STDIN BINARY",
+            &[B, B, I, B],
+        ),
+        Table::Objects => (
+            "COPY objects (bucket, key, val) FROM STDIN BINARY",
+            &[B, B, B],
+        ),
+        Table::Nulls => (
+            "COPY nulls (bucket, key, seq) FROM STDIN BINARY",
+            &[B, B, I],
+        ),
+        Table::Uploads => (
+            "COPY uploads (bucket, key, upload_id, val) FROM STDIN BINARY",
+            &[B, B, B, B],
+        ),
+        Table::UploadKeys => (
+            "COPY upload_keys (bucket, upload_id, key) FROM STDIN BINARY",
+            &[B, B, B],
+        ),
+        Table::Parts => (
+            "COPY parts (upload_id, part, val) FROM STDIN BINARY",
+            &[B, I, B],
+        ),
+        Table::Completions => (
+            "COPY completions (bucket, key, val) FROM STDIN BINARY",
+            &[B, B, B],
+        ),
+        Table::Blobs => ("COPY blobs (id, val) FROM STDIN BINARY", &[I, B]),
+        Table::Garbage => ("COPY garbage (id) FROM STDIN BINARY", &[I]),
+        Table::Counters => ("COPY counters (name, value) FROM STDIN BINARY", &[B, I]),
+        Table::Settings => ("COPY settings (name, val) FROM STDIN BINARY", &[B, B]),
+    }
+}
+
+/// The target database, inside the migration's transaction.
+pub(crate) struct Import {
+    conn: Conn,
+}
+
+impl Import {
+    /// Connects, takes the database's writer lock (refused while a server holds it), brings
+    /// the schema up to date (the engine's own migrations, committed on their own) and begins
+    /// the migration's transaction.
+    pub(crate) fn open(url: &str) -> Result<Import, MigrateError> {
+        let mut conn = Conn::connect(url)?;
+        let rows = conn
+            .query(
+                "SELECT pg_try_advisory_lock($1)",
+                &vec![Box::new(WRITER_LOCK)],
+            )
+            .map_err(pg_err)?;
+        let locked: bool = match rows.first() {
+            Some(r) => r.try_get(0).map_err(pg_err)?,
+            None => false,
+        };
+        if !locked {
+            return Err(MigrateError::TargetInUse);
+        }
+        migrate(&mut conn)?;
+        conn.batch("BEGIN ISOLATION LEVEL READ COMMITTED")
+            .map_err(pg_err)?;
+        Ok(Import { conn })
+    }
+
+    /// The first of the copied tables that holds a row, if any.
+    pub(crate) fn first_occupied(&mut self) -> StorageResult<Option<Table>> {
+        for table in Table::ALL {
+            let sql = by_table!(table, "SELECT EXISTS (SELECT 1 FROM ", ")");
+            let rows = self.conn.query(sql, &Vec::new()).map_err(pg_err)?;
+            if rows
+                .first()
+                .map(|r| r.try_get::<_, bool>(0))
+                .transpose()
+                .map_err(pg_err)?
+                .unwrap_or(false)
+            {
+                return Ok(Some(table));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Starts the `COPY` of `table`'s rows.
+    pub(crate) fn copy_in(&mut self, table: Table) -> StorageResult<Sink<'_>> {
+        let (sql, types) = copy_of(table);
+        let writer = self.conn.copy_in(sql).map_err(pg_err)?;
+        Ok(Sink {
+            table,
+            writer: BinaryCopyInWriter::new(writer, types),
+        })
+    }
+
+    /// Inserts counters (the counts of a store from before them); returns how many.
+    pub(crate) fn put_counters(&mut self, counters: &[(&str, u64)]) -> StorageResult<u64> {
+        for &(name, value) in counters {
+            let params: Params = vec![Box::new(name.as_bytes().to_vec()), Box::new(value as i64)];
+            self.conn
+                .execute(
+                    "INSERT INTO counters (name, value) VALUES ($1, $2)",
+                    &params,
+                )
+                .map_err(pg_err)?;
+        }
+        Ok(counters.len() as u64)
+    }
+
+    /// How many rows `table` holds (in this transaction).
+    pub(crate) fn count(&mut self, table: Table) -> StorageResult<u64> {
+        let sql = by_table!(table, "SELECT count(*) FROM ", "");
+        let rows = self.conn.query(sql, &Vec::new()).map_err(pg_err)?;
+        let n: i64 = match rows.first() {
+            Some(r) => r.try_get(0).map_err(pg_err)?,
+            None => 0,
+        };
+        Ok(n as u64)
+    }
+
+    /// The store's counts as the copy keeps them (`counters`) and as a scan of the copy finds
+    /// them, both through the engine's own read methods (this transaction's view).
+    pub(crate) fn stats(&mut self) -> StorageResult<(StoreStats, StoreStats)> {
+        let txn = Txn {
+            sql: InTxn(RefCell::new(&mut self.conn)),
+        };
+        Ok((StoreStats::read(&txn)?, StoreStats::scan(&txn)?))
+    }
+
+    /// Commits the copy and gives the writer lock back.
+    pub(crate) fn commit(mut self) -> StorageResult<()> {
+        self.conn.batch("COMMIT").map_err(pg_err)?;
+        super::schema::unlock_writer(&mut self.conn);
+        Ok(())
+    }
+}
+
+/// The migration's connection, read through the engine's read methods.
+struct InTxn<'a>(RefCell<&'a mut Conn>);
+
+impl Sql for InTxn<'_> {
+    fn query(&self, sql: &'static str, params: Params) -> StorageResult<Vec<PgRow>> {
+        self.0.borrow_mut().query(sql, &params).map_err(pg_err)
+    }
+}
+
+/// The `COPY` of one table under way.
+pub(crate) struct Sink<'a> {
+    table: Table,
+    writer: BinaryCopyInWriter<'a>,
+}
+
+impl Sink<'_> {
+    /// Sends one row (of this sink's table).
+    pub(crate) fn write(&mut self, row: Row<'_>) -> StorageResult<()> {
+        if row.table() != self.table {
+            return Err(StorageError::Engine(format!(
+                "a row of {} sent to the copy of {}",
+                row.table(),
+                self.table
+            )));
+        }
+        let w = &mut self.writer;
+        let r = match row {
+            Row::Bucket { name, val } => w.write(&[&name.as_bytes(), &val]),
+            Row::Version {
+                bucket,
+                key,
+                inv,
+                val,
+            } => w.write(&[&bucket.as_bytes(), &key, &ord(inv), &val]),
+            Row::Object { bucket, key, val } | Row::Completion { bucket, key, val } => {
+                w.write(&[&bucket.as_bytes(), &key, &val])
+            }
+            // The engine stores a null entry's sequence and a counter as a bigint's bits.
+            Row::Null { bucket, key, seq } => w.write(&[&bucket.as_bytes(), &key, &(seq as i64)]),
+            Row::Upload {
+                bucket,
+                key,
+                upload_id,
+                val,
+            } => w.write(&[&bucket.as_bytes(), &key, &upload_id.as_bytes(), &val]),
+            Row::UploadKey {
+                bucket,
+                upload_id,
+                key,
+            } => w.write(&[&bucket.as_bytes(), &upload_id.as_bytes(), &key]),
+            Row::Part {
+                upload_id,
+                part,
+                val,
+            } => w.write(&[&upload_id.as_bytes(), &i64::from(part), &val]),
+            Row::Blob { id, val } => w.write(&[&ord(id), &val]),
+            Row::Garbage { id } => w.write(&[&ord(id) as &(dyn ToSql + Sync)]),
+            Row::Counter { name, value } => w.write(&[&name.as_bytes(), &(value as i64)]),
+            Row::Setting { name, val } => w.write(&[&name.as_bytes(), &val]),
+        };
+        r.map_err(pg_err)
+    }
+
+    /// Ends the `COPY`; returns how many rows PostgreSQL took.
+    pub(crate) fn finish(self) -> StorageResult<u64> {
+        self.writer.finish().map_err(pg_err)
+    }
+}
