@@ -5,7 +5,8 @@
 //! the redb engine reads (every table through the engines' own read methods), and a store over
 //! PostgreSQL on the same data directory serves exactly what the embedded store served:
 //! every listing, every version's metadata and body, uploads and parts, settings, users,
-//! counts and `fsck`. Refusals: no store, a store in use, a target that is not fresh.
+//! counts and `fsck`. Refusals: no store, a store in use, a target that is not fresh (one a
+//! gateway has opened included).
 //!
 //! Needs a PostgreSQL server (`STRATA_TEST_PG`, see `common/pg.rs`); `scripts/test-pg` runs it.
 
@@ -401,10 +402,11 @@ async fn a_migration_is_refused_without_a_store_while_one_runs_and_into_a_used_d
     migrate(dir.path(), &url).unwrap();
     let e = refused(migrate(dir.path(), &url));
     assert!(matches!(e, MigrateError::TargetNotEmpty(_)), "{e}");
-    // A server on the target: refused by its writer lock.
+    // A database a gateway runs on, though it holds no bucket, is not fresh either.
     let other = tempdir();
-    let pg = open_store(other.path(), Some(url.clone())).await;
-    let e = refused(migrate(dir.path(), &url));
-    assert!(matches!(e, MigrateError::TargetInUse), "{e}");
-    pg.close().await;
+    let other_url = pg::metadata(other.path()).unwrap();
+    let gateway = open_store(other.path(), Some(other_url.clone())).await;
+    let e = refused(migrate(dir.path(), &other_url));
+    assert!(matches!(e, MigrateError::TargetNotEmpty(_)), "{e}");
+    gateway.close().await;
 }

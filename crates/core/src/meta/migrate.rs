@@ -11,9 +11,15 @@
 //! untouched (but for the schema, which the engine's migrations create first) or complete; a
 //! migration that failed is simply run again.
 //!
+//! The sequence (`counters`' `seq`, whose row the schema makes) is updated in place rather
+//! than copied, under the row lock every gateway's batch takes first, which the migration
+//! holds from its first statement: a gateway started meanwhile waits, then reads the migrated
+//! sequence and epoch.
+//!
 //! Refused: a data directory without `meta.redb`; one a server runs on (the directory's `LOCK`
-//! is taken for the copy, as a server takes it); a target that is not a PostgreSQL URL, that
-//! a server is using (its writer lock), or that already holds any row in the copied tables.
+//! is taken for the copy, exclusively: a server holds it, a gateway over PostgreSQL shares
+//! it); a target that is not a PostgreSQL URL, or not fresh: a row in any copied table (but
+//! the schema's own sequence at 0), or a gateway's run registered in `gateways`.
 
 use super::StoreStats;
 use super::pg_store::import::Import;
@@ -176,13 +182,11 @@ pub enum MigrateError {
     DataDirLocked(PathBuf),
     #[error("the target must be a postgres:// (or postgresql://) URL")]
     NotPostgres,
-    #[error("the target database is in use by a strata server")]
-    TargetInUse,
     #[error(
         "the target database is not empty (its table {0} holds rows): migrate needs a fresh \
          database"
     )]
-    TargetNotEmpty(Table),
+    TargetNotEmpty(&'static str),
     #[error("the copy did not verify, nothing was committed: {0}")]
     Mismatch(String),
     #[error("data directory {}: {source}", path.display())]
@@ -202,7 +206,6 @@ impl MigrateError {
             MigrateError::NoStore(_)
                 | MigrateError::DataDirLocked(_)
                 | MigrateError::NotPostgres
-                | MigrateError::TargetInUse
                 | MigrateError::TargetNotEmpty(_)
         )
     }
@@ -240,6 +243,8 @@ impl std::fmt::Display for Summary {
     }
 }
 
+/// The sequence's counter (both engines).
+const SEQ: &str = "seq";
 /// Memory redb may use for its pages during the copy.
 const CACHE_BYTES: usize = 64 << 20;
 
@@ -315,17 +320,26 @@ fn copy(redb: &Path, url: &str) -> Result<Copied, MigrateError> {
     let mut rows = Vec::with_capacity(Table::ALL.len());
     for table in Table::ALL {
         let mut sink = import.copy_in(table)?;
-        let visited = export.rows(table, &mut |row| sink.write(row))?;
+        let mut seq = None;
+        let visited = export.rows(table, &mut |row| match row {
+            Row::Counter { name: SEQ, value } => {
+                seq = Some(value);
+                Ok(())
+            }
+            row => sink.write(row),
+        })?;
         let mut written = sink.finish()?;
-        if table == Table::Counters && !has_stats {
-            written += import.put_counters(&stats.counters())?;
-        }
         let in_redb = export.len(table)?;
-        let expected = in_redb
-            + match (table, has_stats) {
-                (Table::Counters, false) => stats.counters().len() as u64,
-                _ => 0,
-            };
+        let mut expected = in_redb;
+        if table == Table::Counters {
+            // The sequence's row is there already (0 when redb has none).
+            written += import.set_seq(seq.unwrap_or(0))?;
+            expected += u64::from(seq.is_none());
+            if !has_stats {
+                written += import.put_counters(&stats.counters())?;
+                expected += stats.counters().len() as u64;
+            }
+        }
         if visited != in_redb || written != expected {
             return Err(MigrateError::Mismatch(format!(
                 "{table}: {visited} rows read, {written} written, {expected} expected"

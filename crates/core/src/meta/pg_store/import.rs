@@ -1,12 +1,14 @@
 //! Loading a redb store's rows into a fresh database for `strata migrate`
-//! ([`crate::meta::migrate`]): one connection holding the database's writer lock, one
-//! transaction, one binary `COPY` per table. Keys get the engine's conversions (`ord` for the
-//! `u64` keys, bytes for names); values are copied as they are stored.
+//! ([`crate::meta::migrate`]): one connection, one transaction holding the sequence's row
+//! lock from its start (the lock every gateway's batch takes first: a gateway starting
+//! meanwhile waits, then finds the migrated store), one binary `COPY` per table. Keys get the
+//! engine's conversions (`ord` for the `u64` keys, bytes for names); values are copied as
+//! they are stored. The sequence's row, which the schema makes, is updated in place.
 
 use super::conn::{Conn, Params};
 use super::read::{Sql, Txn};
-use super::schema::{WRITER_LOCK, migrate};
-use super::{ord, pg_err};
+use super::schema::migrate;
+use super::{SEQ_COUNTER, ord, pg_err};
 use crate::error::StorageError;
 use crate::meta::migrate::{MigrateError, Row, Table};
 use crate::meta::{StorageResult, StoreStats};
@@ -82,46 +84,73 @@ pub(crate) struct Import {
 }
 
 impl Import {
-    /// Connects, takes the database's writer lock (refused while a server holds it), brings
-    /// the schema up to date (the engine's own migrations, committed on their own) and begins
-    /// the migration's transaction.
+    /// Connects, brings the schema up to date (the engine's own migrations, committed on
+    /// their own), begins the migration's transaction and takes the sequence's row lock.
     pub(crate) fn open(url: &str) -> Result<Import, MigrateError> {
         let mut conn = Conn::connect(url)?;
-        let rows = conn
-            .query(
-                "SELECT pg_try_advisory_lock($1)",
-                &vec![Box::new(WRITER_LOCK)],
-            )
-            .map_err(pg_err)?;
-        let locked: bool = match rows.first() {
-            Some(r) => r.try_get(0).map_err(pg_err)?,
-            None => false,
-        };
-        if !locked {
-            return Err(MigrateError::TargetInUse);
-        }
         migrate(&mut conn)?;
         conn.batch("BEGIN ISOLATION LEVEL READ COMMITTED")
             .map_err(pg_err)?;
+        let rows = conn
+            .query(
+                "SELECT value FROM counters WHERE name = $1 FOR UPDATE",
+                &vec![Box::new(SEQ_COUNTER.as_bytes().to_vec())],
+            )
+            .map_err(pg_err)?;
+        if rows.is_empty() {
+            return Err(StorageError::Corrupt("the sequence's row is missing".into()).into());
+        }
         Ok(Import { conn })
     }
 
-    /// The first of the copied tables that holds a row, if any.
-    pub(crate) fn first_occupied(&mut self) -> StorageResult<Option<Table>> {
+    /// The first table that makes the database not fresh, if any: one of the copied tables
+    /// holding a row (`counters` a row but the schema's own `seq` = 0), or `gateways` (a
+    /// gateway's run registered).
+    pub(crate) fn first_occupied(&mut self) -> StorageResult<Option<&'static str>> {
+        let occupied = |conn: &mut Conn, sql: &'static str, params: Params| {
+            let rows = conn.query(sql, &params).map_err(pg_err)?;
+            match rows.first() {
+                Some(r) => r.try_get::<_, bool>(0).map_err(pg_err),
+                None => Ok(false),
+            }
+        };
         for table in Table::ALL {
-            let sql = by_table!(table, "SELECT EXISTS (SELECT 1 FROM ", ")");
-            let rows = self.conn.query(sql, &Vec::new()).map_err(pg_err)?;
-            if rows
-                .first()
-                .map(|r| r.try_get::<_, bool>(0))
-                .transpose()
-                .map_err(pg_err)?
-                .unwrap_or(false)
-            {
-                return Ok(Some(table));
+            let found = match table {
+                Table::Counters => occupied(
+                    &mut self.conn,
+                    "SELECT EXISTS (SELECT 1 FROM counters WHERE name <> $1 OR value <> 0)",
+                    vec![Box::new(SEQ_COUNTER.as_bytes().to_vec())],
+                )?,
+                _ => occupied(
+                    &mut self.conn,
+                    by_table!(table, "SELECT EXISTS (SELECT 1 FROM ", ")"),
+                    Vec::new(),
+                )?,
+            };
+            if found {
+                return Ok(Some(table.name()));
             }
         }
-        Ok(None)
+        let gateways = occupied(
+            &mut self.conn,
+            "SELECT EXISTS (SELECT 1 FROM gateways)",
+            Vec::new(),
+        )?;
+        Ok(gateways.then_some("gateways"))
+    }
+
+    /// Sets the sequence (its row, which the schema made, updated in place: a gateway waiting
+    /// for its lock then reads the new value). Returns 1, the row written.
+    pub(crate) fn set_seq(&mut self, seq: u64) -> StorageResult<u64> {
+        self.conn
+            .execute(
+                "UPDATE counters SET value = $2 WHERE name = $1",
+                &vec![
+                    Box::new(SEQ_COUNTER.as_bytes().to_vec()),
+                    Box::new(seq as i64),
+                ],
+            )
+            .map_err(pg_err)
     }
 
     /// Starts the `COPY` of `table`'s rows.
@@ -168,11 +197,9 @@ impl Import {
         Ok((StoreStats::read(&txn)?, StoreStats::scan(&txn)?))
     }
 
-    /// Commits the copy and gives the writer lock back.
+    /// Commits the copy (and so gives the sequence's row lock back).
     pub(crate) fn commit(mut self) -> StorageResult<()> {
-        self.conn.batch("COMMIT").map_err(pg_err)?;
-        super::schema::unlock_writer(&mut self.conn);
-        Ok(())
+        self.conn.batch("COMMIT").map_err(pg_err)
     }
 }
 
