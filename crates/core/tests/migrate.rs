@@ -410,3 +410,49 @@ async fn a_migration_is_refused_without_a_store_while_one_runs_and_into_a_used_d
     assert!(matches!(e, MigrateError::TargetNotEmpty(_)), "{e}");
     gateway.close().await;
 }
+
+#[tokio::test]
+#[ignore = "needs a PostgreSQL server: STRATA_TEST_PG (scripts/test-pg runs it)"]
+async fn a_store_from_before_the_counts_gets_them_counted_in_the_copy() {
+    let dir = tempdir();
+    let url = pg::metadata(dir.path()).expect("STRATA_TEST_PG");
+    let s = open_store(dir.path(), None).await;
+    s.create_bucket("bkt", "").await.unwrap();
+    s.set_versioning("bkt", VersioningStatus::Enabled)
+        .await
+        .unwrap();
+    put(&s, "bkt", "a", &data(100, 1)).await;
+    put(&s, "bkt", "a", &data(30, 2)).await;
+    s.delete_object("bkt", "a", None).await.unwrap();
+    put(&s, "bkt", "b", &data(7, 3)).await;
+    let counted = s.stats().unwrap();
+    s.close().await;
+    // The counters a store from before them lacks.
+    {
+        use redb::ReadableTable as _;
+        const COUNTERS: redb::TableDefinition<&str, u64> = redb::TableDefinition::new("counters");
+        let db = redb::Database::open(dir.path().join("meta.redb")).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut t = txn.open_table(COUNTERS).unwrap();
+            let names: Vec<String> = t
+                .iter()
+                .unwrap()
+                .map(|item| item.unwrap().0.value().to_owned())
+                .filter(|name| name.starts_with("stats/"))
+                .collect();
+            assert!(!names.is_empty());
+            for name in names {
+                t.remove(name.as_str()).unwrap();
+            }
+        }
+        txn.commit().unwrap();
+    }
+
+    let summary = migrate(dir.path(), &url).unwrap();
+    assert_eq!(summary.stats, counted);
+    let s = open_store(dir.path(), Some(url)).await;
+    assert_eq!(s.stats().unwrap(), counted);
+    assert_eq!(s.stats_by_scan().unwrap(), counted);
+    s.close().await;
+}
