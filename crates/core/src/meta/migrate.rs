@@ -306,10 +306,14 @@ type Copied = (Vec<(Table, u64)>, StoreStats);
 
 /// The copy itself, on the migration's thread.
 fn copy(redb: &Path, url: &str) -> Result<Copied, MigrateError> {
+    let started = Instant::now();
     let mut import = Import::open(url)?;
     if let Some(table) = import.first_occupied()? {
         return Err(MigrateError::TargetNotEmpty(table));
     }
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::debug!(seconds, "target ready");
+    let started = Instant::now();
     let export = Export::open(redb, CACHE_BYTES)?;
     let has_stats = export.has_stats()?;
     // A store from before the counts gets them now, as opening it would have made them.
@@ -317,8 +321,11 @@ fn copy(redb: &Path, url: &str) -> Result<Copied, MigrateError> {
         true => StoreStats::read(export.reader())?,
         false => StoreStats::scan(export.reader())?,
     };
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::debug!(seconds, "store opened");
     let mut rows = Vec::with_capacity(Table::ALL.len());
     for table in Table::ALL {
+        let started = Instant::now();
         let mut sink = import.copy_in(table)?;
         let mut seq = None;
         let visited = export.rows(table, &mut |row| match row {
@@ -346,9 +353,17 @@ fn copy(redb: &Path, url: &str) -> Result<Copied, MigrateError> {
             )));
         }
         rows.push((table, expected));
+        let seconds = started.elapsed().as_secs_f64();
+        tracing::debug!(%table, rows = expected, seconds, "table copied");
     }
+    let started = Instant::now();
     verify(&mut import, &rows, stats)?;
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::debug!(seconds, "copy verified");
+    let started = Instant::now();
     import.commit()?;
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::debug!(seconds, "copy committed");
     Ok((rows, stats))
 }
 
