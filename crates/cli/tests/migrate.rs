@@ -178,9 +178,13 @@ fn a_migrated_directory_serves_the_same_objects_with_metadata_in_postgres() {
             Bytes::from_static(b"after")
         );
     });
-    // Not while that server runs on the directory; and then the database is not fresh.
+    // Not while that server runs on the directory, nor once it is the PostgreSQL store's.
     assert_refused(&migrate(&data, &url), "a strata server is running on it");
     drop(s);
-    assert_refused(&migrate(&data, &url), "not empty");
+    assert_refused(&migrate(&data, &url), "migrated before");
+    // Another embedded store is refused the used database.
+    let other = tempfile::tempdir().unwrap();
+    drop(Server::start_in(other.path(), &[]));
+    assert_refused(&migrate(&other.path().join("data"), &url), "not empty");
     drop(db);
 }

@@ -353,10 +353,20 @@ async fn a_migrated_store_serves_what_the_embedded_store_served() {
     assert_eq!(rows, Table::ALL, "{summary}");
     assert_eq!(summary.stats.garbage, 1);
 
-    let pg_dump = {
+    // The directory's files are the PostgreSQL store's now, whose ID is the one setting the
+    // copy adds.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("STORE")).unwrap(),
+        format!("postgres {}\n", summary.store_id)
+    );
+    let id_setting = format!("setting store/id {:?}", summary.store_id.as_bytes());
+    let mut pg_dump = {
         let meta = PgMeta::open(&url).unwrap();
         engine_dump(&meta)
     };
+    let before_id = pg_dump.len();
+    pg_dump.retain(|line| *line != id_setting);
+    assert_eq!(pg_dump.len(), before_id - 1);
     assert_eq!(pg_dump.len(), redb_dump.len());
     for (p, r) in pg_dump.iter().zip(&redb_dump) {
         assert_eq!(p, r);
@@ -398,17 +408,26 @@ async fn a_migration_is_refused_without_a_store_while_one_runs_and_into_a_used_d
     let e = refused(migrate(dir.path(), &url));
     assert!(matches!(e, MigrateError::DataDirLocked(_)), "{e}");
     s.close().await;
-
     migrate(dir.path(), &url).unwrap();
-    let e = refused(migrate(dir.path(), &url));
+
+    // Migrated once, the directory is the PostgreSQL store's: not again, anywhere.
+    let fresh = tempdir();
+    let fresh_url = pg::metadata(fresh.path()).unwrap();
+    let e = refused(migrate(dir.path(), &fresh_url));
+    assert!(matches!(e, MigrateError::AlreadyMigrated(_)), "{e}");
+    // Another embedded store into the used database.
+    let other = tempdir();
+    open_store(other.path(), None).await.close().await;
+    let e = refused(migrate(other.path(), &url));
     assert!(matches!(e, MigrateError::TargetNotEmpty(_)), "{e}");
     // A database a gateway runs on, though it holds no bucket, is not fresh either.
-    let other = tempdir();
-    let other_url = pg::metadata(other.path()).unwrap();
-    let gateway = open_store(other.path(), Some(other_url.clone())).await;
-    let e = refused(migrate(dir.path(), &other_url));
+    let gateway = open_store(fresh.path(), Some(fresh_url.clone())).await;
+    let e = refused(migrate(other.path(), &fresh_url));
     assert!(matches!(e, MigrateError::TargetNotEmpty(_)), "{e}");
     gateway.close().await;
+    // Refused, it changed nothing: the store migrates into its own fresh database.
+    let other_url = pg::metadata(other.path()).unwrap();
+    migrate(other.path(), &other_url).unwrap();
 }
 
 #[tokio::test]

@@ -11,12 +11,19 @@
 //! untouched (but for the schema, which the engine's migrations create first) or complete; a
 //! migration that failed is simply run again.
 //!
+//! The PostgreSQL store gets an ID (the `store/id` setting, in the same transaction); once
+//! the copy is committed, `DIR/STORE` says the directory's files are that store's
+//! ([`crate::dirmark`]), which gateways check before they serve the directory. Until then
+//! they refuse it (it holds `meta.redb`, or its mark says `embedded`), so a migration that
+//! fails anywhere leaves no gateway serving the directory with the wrong metadata.
+//!
 //! The sequence (`counters`' `seq`, whose row the schema makes) is updated in place rather
 //! than copied, under the row lock every gateway's batch takes first, which the migration
 //! holds from its first statement: a gateway started meanwhile waits, then reads the migrated
 //! sequence and epoch.
 //!
-//! Refused: a data directory without `meta.redb`; one a server runs on (the directory's `LOCK`
+//! Refused: a data directory without `meta.redb`, or whose mark says its files are a
+//! PostgreSQL store's already; one a server runs on (the directory's `LOCK`
 //! is taken for the copy, exclusively: a server holds it, a gateway over PostgreSQL shares
 //! it); a target that is not a PostgreSQL URL, or not fresh: a row in any copied table (but
 //! the schema's own sequence at 0), or a gateway's run registered in `gateways`.
@@ -24,6 +31,7 @@
 use super::StoreStats;
 use super::pg_store::import::Import;
 use super::redb_store::export::Export;
+use crate::dirmark::{self, Mark, STORE_ID_SETTING};
 use crate::error::StorageError;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -180,6 +188,23 @@ pub enum MigrateError {
         .0.display()
     )]
     DataDirLocked(PathBuf),
+    #[error(
+        "the files of {} belong to a PostgreSQL store already (its STORE file says so): it \
+         was migrated before",
+        .0.display()
+    )]
+    AlreadyMigrated(PathBuf),
+    #[error(
+        "the copy is committed (store ID {id}), but {} could not be marked as that store's: \
+         {source}; write the line `postgres {id}` into its STORE file to serve it with \
+         --metadata",
+        dir.display()
+    )]
+    Mark {
+        dir: PathBuf,
+        id: String,
+        source: std::io::Error,
+    },
     #[error("the target must be a postgres:// (or postgresql://) URL")]
     NotPostgres,
     #[error(
@@ -204,6 +229,7 @@ impl MigrateError {
         matches!(
             self,
             MigrateError::NoStore(_)
+                | MigrateError::AlreadyMigrated(_)
                 | MigrateError::DataDirLocked(_)
                 | MigrateError::NotPostgres
                 | MigrateError::TargetNotEmpty(_)
@@ -218,6 +244,8 @@ pub struct Summary {
     pub rows: Vec<(Table, u64)>,
     /// The store's counts, as both engines now keep them.
     pub stats: StoreStats,
+    /// The PostgreSQL store's ID (the `store/id` setting, and `DIR/STORE`).
+    pub store_id: String,
     /// The whole migration's time (connecting and verifying included).
     pub seconds: f64,
 }
@@ -239,6 +267,11 @@ impl std::fmt::Display for Summary {
             "store: {} buckets, {} objects, {} versions, {} delete markers, {} bytes, {} blobs \
              awaiting reclaim",
             s.buckets, s.objects, s.versions, s.delete_markers, s.bytes, s.garbage
+        )?;
+        writeln!(
+            f,
+            "store ID {} (in the database and in STORE)",
+            self.store_id
         )
     }
 }
@@ -261,11 +294,19 @@ pub fn migrate(dir: &Path, url: &str) -> Result<Summary, MigrateError> {
         return Err(MigrateError::NoStore(dir.to_owned()));
     }
     let _lock = lock(dir)?;
+    let data_dir = |source| MigrateError::DataDir {
+        path: dir.to_owned(),
+        source,
+    };
+    if let Some(Mark::Postgres(_)) = dirmark::read(dir).map_err(data_dir)? {
+        return Err(MigrateError::AlreadyMigrated(dir.to_owned()));
+    }
     let url = url.to_owned();
+    let store_id = dirmark::new_store_id();
     let copied = std::thread::scope(|s| {
         std::thread::Builder::new()
             .name("strata-migrate".into())
-            .spawn_scoped(s, || copy(&redb, &url))
+            .spawn_scoped(s, || copy(&redb, &url, &store_id))
             .map_err(|e| MigrateError::Storage(StorageError::Io(e)))?
             .join()
             .unwrap_or_else(|_| {
@@ -275,9 +316,15 @@ pub fn migrate(dir: &Path, url: &str) -> Result<Summary, MigrateError> {
             })
     })?;
     let (rows, stats) = copied;
+    dirmark::mark_postgres(dir, &store_id).map_err(|source| MigrateError::Mark {
+        dir: dir.to_owned(),
+        id: store_id.clone(),
+        source,
+    })?;
     Ok(Summary {
         rows,
         stats,
+        store_id,
         seconds: started.elapsed().as_secs_f64(),
     })
 }
@@ -305,7 +352,7 @@ fn lock(dir: &Path) -> Result<File, MigrateError> {
 type Copied = (Vec<(Table, u64)>, StoreStats);
 
 /// The copy itself, on the migration's thread.
-fn copy(redb: &Path, url: &str) -> Result<Copied, MigrateError> {
+fn copy(redb: &Path, url: &str, store_id: &str) -> Result<Copied, MigrateError> {
     let started = Instant::now();
     let mut import = Import::open(url)?;
     if let Some(table) = import.first_occupied()? {
@@ -346,6 +393,10 @@ fn copy(redb: &Path, url: &str) -> Result<Copied, MigrateError> {
                 written += import.put_counters(&stats.counters())?;
                 expected += stats.counters().len() as u64;
             }
+        }
+        if table == Table::Settings {
+            written += import.put_setting(STORE_ID_SETTING, store_id.as_bytes())?;
+            expected += 1;
         }
         if visited != in_redb || written != expected {
             return Err(MigrateError::Mismatch(format!(

@@ -177,6 +177,16 @@ impl Import {
         Ok(counters.len() as u64)
     }
 
+    /// Inserts a setting; returns 1, the row written.
+    pub(crate) fn put_setting(&mut self, name: &str, val: &[u8]) -> StorageResult<u64> {
+        self.conn
+            .execute(
+                "INSERT INTO settings (name, val) VALUES ($1, $2)",
+                &vec![Box::new(name.as_bytes().to_vec()), Box::new(val.to_vec())],
+            )
+            .map_err(pg_err)
+    }
+
     /// How many rows `table` holds (in this transaction).
     pub(crate) fn count(&mut self, table: Table) -> StorageResult<u64> {
         let sql = by_table!(table, "SELECT count(*) FROM ", "");
