@@ -7,6 +7,10 @@
 
 #![allow(dead_code)]
 
+pub mod gateway;
+pub mod history;
+pub mod pg;
+
 use bytes::Bytes;
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Output, Stdio};
