@@ -12,6 +12,7 @@ mod common;
 use bytes::Bytes;
 use common::gateway::Gateway;
 use common::history::{self, Done, Kind, Op};
+use common::load;
 use common::pg::{Cluster, Database, admin, query_i64};
 use common::runtime;
 use rand::rngs::SmallRng;
@@ -280,4 +281,244 @@ async fn read_everywhere(clients: &[Client], key: &str) -> Option<Bytes> {
         "{key}: gateways disagree: {states:?}"
     );
     states.pop().unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. SIGKILL cycles
+
+const KILL_CYCLES: usize = 6;
+const WORKERS: usize = 12;
+/// Operations acknowledged between two kills.
+const ACKS_PER_CYCLE: usize = 40;
+
+/// Claim: with load through 3 gateways (PUTs small, large and multipart, GETs, DELETEs), one
+/// gateway after another SIGKILLed and started again under its name, 6 times: every
+/// acknowledged PUT reads back with its exact bytes, every acknowledged DELETE holds, the
+/// gateways not being killed fail no request (those sent to the killed run may fail), and
+/// once the last gateway is back, the killed runs' `tmp/EPOCH` directories and their blob
+/// files that no metadata refers to are gone.
+#[test]
+#[ignore = "needs a PostgreSQL server: STRATA_TEST_PG=postgres://USER@HOST:PORT/"]
+fn gateways_killed_one_after_another_lose_nothing_acknowledged_and_leave_nothing_behind() {
+    let db = Database::create();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // Each run's epoch: its tmp/ directory, the one that appears when it starts.
+    let mut epochs: Vec<Vec<String>> = Vec::new();
+    let mut gws = Vec::new();
+    for i in 0..3 {
+        let before = tmp_dirs(&data);
+        gws.push(Gateway::start(dir.path(), &db.url, &format!("gw-{i}")));
+        epochs.push(vec![new_tmp_dir(&data, &before)]);
+    }
+    let clients: Arc<Vec<(Client, Client)>> = Arc::new(
+        gws.iter()
+            .map(|g| (g.client(Dialect::S3), g.client(Dialect::Oss)))
+            .collect(),
+    );
+    let runs = Arc::new(load::Runs::new(gws.len()));
+    let ledger = Arc::new(load::Ledger::default());
+    let stop = Arc::new(AtomicBool::new(false));
+    let seed = seed();
+    let rt = runtime();
+    rt.block_on(clients[0].0.create_bucket(BUCKET)).unwrap();
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|w| {
+            let (clients, runs, ledger, stop) =
+                (clients.clone(), runs.clone(), ledger.clone(), stop.clone());
+            rt.spawn(kill_load(seed ^ w as u64, w, clients, runs, ledger, stop))
+        })
+        .collect();
+    let wait_for_acks = |n: usize| {
+        let target = ledger.acked() + n;
+        rt.block_on(poll_until("acknowledged operations", || {
+            let acked = ledger.acked();
+            async move {
+                if acked >= target {
+                    Ok(())
+                } else {
+                    Err(format!("{acked} of {target}"))
+                }
+            }
+        }));
+    };
+    for cycle in 0..KILL_CYCLES {
+        wait_for_acks(ACKS_PER_CYCLE);
+        let g = cycle % gws.len();
+        runs.down(g);
+        gws[g].kill();
+        let before = tmp_dirs(&data);
+        gws[g].restart();
+        epochs[g].push(new_tmp_dir(&data, &before));
+        runs.up(g);
+    }
+    wait_for_acks(ACKS_PER_CYCLE);
+    stop.store(true, Ordering::SeqCst);
+    for w in workers {
+        rt.block_on(w).unwrap();
+    }
+    let violations = ledger.violations();
+    assert!(violations.is_empty(), "{violations:#?}");
+    let (read, absent) = rt.block_on(ledger.verify(&clients[1].0, BUCKET));
+    // The killed runs: every run but each gateway's last.
+    let killed: Vec<&String> = epochs
+        .iter()
+        .flat_map(|runs| &runs[..runs.len() - 1])
+        .collect();
+    rt.block_on(poll_until("the killed runs' leftovers removed", || {
+        let leftovers = leftovers(&data, &db.url, &killed);
+        async move {
+            if leftovers.is_empty() {
+                Ok(())
+            } else {
+                Err(leftovers.join("; "))
+            }
+        }
+    }));
+    eprintln!(
+        "{} acknowledged, {read} read back, {absent} deleted; epochs {epochs:?}",
+        ledger.acked()
+    );
+    drop(gws);
+}
+
+/// One worker of the kill test: PUTs of new keys (a KiB, 20 to 400 KiB, or an OSS multipart
+/// upload of 100 + 50 KiB), each maybe read back and maybe deleted, each request through a
+/// gateway picked at random, until `stop`.
+async fn kill_load(
+    seed: u64,
+    w: usize,
+    clients: Arc<Vec<(Client, Client)>>,
+    runs: Arc<load::Runs>,
+    ledger: Arc<load::Ledger>,
+    stop: Arc<AtomicBool>,
+) {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut i = 0;
+    while !stop.load(Ordering::SeqCst) {
+        i += 1;
+        let key = format!("w{w}-{i}");
+        let roll = rng.random_range(0..100);
+        let g = rng.random_range(0..runs.len());
+        let before = runs.snapshot(g);
+        let (body, put) = if roll < 85 {
+            let len = if roll < 40 {
+                1024
+            } else {
+                rng.random_range(20 << 10..400 << 10)
+            };
+            let body = load::body(&mut rng, len);
+            let r = clients[g].0.put_object(BUCKET, &key, body.clone()).await;
+            (body, r.map(drop))
+        } else {
+            let parts = [
+                load::body(&mut rng, 100 << 10),
+                load::body(&mut rng, 50 << 10),
+            ];
+            let r = multipart_put(&clients[g].1, &key, &parts).await;
+            (Bytes::from([&parts[0][..], &parts[1][..]].concat()), r)
+        };
+        if let Err(e) = put {
+            if !runs.disturbed(g, before) {
+                ledger.violation(format!("PUT {key} through gw-{g}: {e}"));
+            }
+            continue;
+        }
+        ledger.put(&key, body.clone());
+        if rng.random_bool(0.5) {
+            let g = rng.random_range(0..runs.len());
+            let before = runs.snapshot(g);
+            match clients[g].0.get_object_bytes(BUCKET, &key, None).await {
+                Ok(got) if got != body => ledger.violation(format!("GET {key}: other bytes")),
+                Ok(_) => {}
+                Err(e) if !runs.disturbed(g, before) => {
+                    ledger.violation(format!("GET {key} through gw-{g}: {e}"));
+                }
+                Err(_) => {}
+            }
+        }
+        if rng.random_bool(0.3) {
+            let g = rng.random_range(0..runs.len());
+            let before = runs.snapshot(g);
+            match clients[g].0.delete_object(BUCKET, &key, None).await {
+                Ok(()) => ledger.deleted(&key),
+                Err(e) => {
+                    ledger.uncertain(&key);
+                    if !runs.disturbed(g, before) {
+                        ledger.violation(format!("DELETE {key} through gw-{g}: {e}"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An OSS multipart upload of `parts`, completed with every part uploaded.
+async fn multipart_put(c: &Client, key: &str, parts: &[Bytes]) -> Result<(), strata_client::Error> {
+    let upload = c.initiate_upload(BUCKET, key).await?;
+    for (n, part) in parts.iter().enumerate() {
+        let req = Req::new(Method::PUT, Some(BUCKET), Some(key))
+            .query("partNumber", (n + 1).to_string())
+            .query("uploadId", upload.as_str())
+            .body(part.clone());
+        c.request(req).await?;
+    }
+    let req = Req::new(Method::POST, Some(BUCKET), Some(key))
+        .query("uploadId", upload.as_str())
+        .header("x-oss-complete-all", "yes");
+    c.request(req).await.map(drop)
+}
+
+/// The entries of `data/tmp`.
+fn tmp_dirs(data: &Path) -> BTreeSet<String> {
+    match std::fs::read_dir(data.join("tmp")) {
+        Ok(dir) => dir
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeSet::new(),
+        Err(e) => panic!("{}: {e}", data.display()),
+    }
+}
+
+/// The `tmp/` entry a gateway that just started made (its epoch).
+fn new_tmp_dir(data: &Path, before: &BTreeSet<String>) -> String {
+    let new: Vec<String> = tmp_dirs(data).difference(before).cloned().collect();
+    assert_eq!(new.len(), 1, "tmp/ before {before:?}, new {new:?}");
+    new.into_iter().next().unwrap()
+}
+
+/// The epoch a `tmp/` directory is named after.
+fn epoch_of(dir_name: &str) -> u64 {
+    dir_name
+        .parse()
+        .unwrap_or_else(|_| panic!("tmp/{dir_name} is not named after an epoch"))
+}
+
+/// What the killed runs (`killed`, their `tmp/` names) left that should be gone: their tmp
+/// directories, and their blob files no metadata refers to.
+fn leftovers(data: &Path, metadata: &str, killed: &[&String]) -> Vec<String> {
+    let tmp = tmp_dirs(data);
+    let mut out: Vec<String> = killed
+        .iter()
+        .filter(|k| tmp.contains(k.as_str()))
+        .map(|k| format!("tmp/{k}"))
+        .collect();
+    let killed: BTreeSet<u64> = killed.iter().map(|k| epoch_of(k)).collect();
+    // The blobs table: u64 IDs as bigints with the sign bit flipped.
+    let referenced: BTreeSet<u64> = query_i64(metadata, "SELECT id FROM blobs")
+        .into_iter()
+        .map(|id| (id as u64) ^ (1 << 63))
+        .collect();
+    for sub in std::fs::read_dir(data.join("blobs")).unwrap() {
+        for f in std::fs::read_dir(sub.unwrap().path()).unwrap() {
+            let name = f.unwrap().file_name().into_string().unwrap();
+            let Ok(id) = u64::from_str_radix(&name, 16) else {
+                continue;
+            };
+            if killed.contains(&(id >> 40)) && !referenced.contains(&id) {
+                out.push(format!("blobs/{name}"));
+            }
+        }
+    }
+    out
 }

@@ -9,6 +9,7 @@
 
 pub mod gateway;
 pub mod history;
+pub mod load;
 pub mod pg;
 
 use bytes::Bytes;

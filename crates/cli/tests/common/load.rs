@@ -1,0 +1,129 @@
+//! Load through gateways that come and go: which run of each gateway a request went to
+//! ([`Runs`]), and what was acknowledged, to be read back at the end ([`Ledger`]).
+
+use bytes::Bytes;
+use rand::RngExt as _;
+use rand::rngs::SmallRng;
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use strata_client::Client;
+
+/// Per gateway, its run number and whether it is down, as one word (`run << 1 | down`), so a
+/// request can tell whether the run it was sent to ended before it was answered.
+pub struct Runs(Vec<AtomicU64>);
+
+impl Runs {
+    pub fn new(gateways: usize) -> Runs {
+        Runs((0..gateways).map(|_| AtomicU64::new(0)).collect())
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The state of gateway `g` now; take it before sending a request.
+    pub fn snapshot(&self, g: usize) -> u64 {
+        self.0[g].load(Ordering::SeqCst)
+    }
+
+    /// Before gateway `g` is killed: a new run, down.
+    pub fn down(&self, g: usize) {
+        let run = self.0[g].load(Ordering::SeqCst) >> 1;
+        self.0[g].store(((run + 1) << 1) | 1, Ordering::SeqCst);
+    }
+
+    /// Once gateway `g` listens again.
+    pub fn up(&self, g: usize) {
+        self.0[g].fetch_and(!1, Ordering::SeqCst);
+    }
+
+    /// Whether a request sent to `g` when its state was `before` may have met a kill: it was
+    /// down then, or its run changed since.
+    pub fn disturbed(&self, g: usize, before: u64) -> bool {
+        before & 1 == 1 || self.snapshot(g) != before
+    }
+}
+
+/// What the load had acknowledged, and what it found wrong on the way.
+#[derive(Default)]
+pub struct Ledger {
+    /// Acknowledged PUTs: key → body (each key is put once).
+    puts: Mutex<HashMap<String, Bytes>>,
+    /// Keys whose DELETE was acknowledged.
+    deleted: Mutex<HashSet<String>>,
+    /// Keys whose DELETE failed: present or not.
+    uncertain: Mutex<HashSet<String>>,
+    violations: Mutex<Vec<String>>,
+    acked: AtomicUsize,
+}
+
+impl Ledger {
+    pub fn put(&self, key: &str, body: Bytes) {
+        self.puts.lock().unwrap().insert(key.to_owned(), body);
+        self.acked.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub fn deleted(&self, key: &str) {
+        self.deleted.lock().unwrap().insert(key.to_owned());
+        self.acked.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub fn uncertain(&self, key: &str) {
+        self.uncertain.lock().unwrap().insert(key.to_owned());
+    }
+
+    /// Something that must not happen; the test fails at the end with all of them.
+    pub fn violation(&self, what: String) {
+        eprintln!("violation: {what}");
+        self.violations.lock().unwrap().push(what);
+    }
+
+    /// Operations acknowledged so far.
+    pub fn acked(&self) -> usize {
+        self.acked.load(Ordering::SeqCst)
+    }
+
+    pub fn violations(&self) -> Vec<String> {
+        self.violations.lock().unwrap().clone()
+    }
+
+    /// Reads every acknowledged key back through `client`: an acknowledged PUT with its exact
+    /// bytes, an acknowledged DELETE as absent. Returns (keys read, keys found absent).
+    pub async fn verify(&self, client: &Client, bucket: &str) -> (usize, usize) {
+        let puts = self.puts.lock().unwrap().clone();
+        let deleted = self.deleted.lock().unwrap().clone();
+        let uncertain = self.uncertain.lock().unwrap().clone();
+        let (mut read, mut absent) = (0, 0);
+        for (key, body) in &puts {
+            if uncertain.contains(key) {
+                continue;
+            }
+            let got = client.get_object_bytes(bucket, key, None).await;
+            if deleted.contains(key) {
+                let e = got.expect_err(&format!(
+                    "{key}: read back after its delete was acknowledged"
+                ));
+                assert!(e.is_not_found(), "{key}: {e}");
+                absent += 1;
+            } else {
+                let got = got.unwrap_or_else(|e| panic!("{key}: acknowledged, now {e}"));
+                assert!(
+                    got == body,
+                    "{key}: read back {} bytes that differ from the {} acknowledged",
+                    got.len(),
+                    body.len()
+                );
+                read += 1;
+            }
+        }
+        (read, absent)
+    }
+}
+
+/// `len` bytes that differ from one body to the next.
+pub fn body(rng: &mut SmallRng, len: usize) -> Bytes {
+    let mut b = vec![0u8; len];
+    rng.fill(&mut b[..]);
+    Bytes::from(b)
+}
