@@ -146,6 +146,7 @@ fn spawn(dir: &Path, metadata: &str, name: &str, listen: &str, run: u32) -> (Chi
             }
             Err(e) => {
                 let _ = child.kill();
+                let _ = child.wait();
                 let log = std::fs::read_to_string(&log_path);
                 panic!("gateway {name} did not start ({e}); log: {log:?}");
             }
