@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use strata_client::{Client, Dialect, Method, Req};
 
-const BUCKET: &str = "gw";
+const BUCKET: &str = "gateways";
 /// How long a state polled for may take before the test fails.
 const POLL_LIMIT: Duration = Duration::from_secs(60);
 

@@ -24,16 +24,20 @@ pub fn with_database(url: &str, name: &str) -> String {
 
 /// Runs `sql` on the maintenance database of `server`, on a thread of its own (the synchronous
 /// client refuses to run inside a tokio runtime).
-pub fn admin(server: &str, sql: &str) {
+pub fn try_admin(server: &str, sql: &str) -> Result<(), String> {
     let (url, sql) = (with_database(server, "postgres"), sql.to_owned());
     std::thread::spawn(move || {
         let mut c = postgres::Client::connect(&url, postgres::NoTls)
-            .unwrap_or_else(|e| panic!("connecting to {url}: {e}"));
-        c.batch_execute(&sql)
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            .map_err(|e| format!("connecting to {url}: {e}"))?;
+        c.batch_execute(&sql).map_err(|e| format!("{sql}: {e}"))
     })
     .join()
-    .unwrap();
+    .unwrap_or_else(|_| Err("the admin thread panicked".into()))
+}
+
+/// [`try_admin`], which must succeed.
+pub fn admin(server: &str, sql: &str) {
+    try_admin(server, sql).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Rows of `sql`'s first column (a `bigint`) in the database at `url`.
@@ -80,14 +84,12 @@ impl Database {
 
 impl Drop for Database {
     fn drop(&mut self) {
-        let (server, sql) = (
-            self.server.clone(),
-            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-        );
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
         // Not while panicking for another reason: that one is the message to see.
-        let dropped = std::thread::spawn(move || admin(&server, &sql)).join();
-        if dropped.is_err() && !std::thread::panicking() {
-            panic!("could not drop database {}", self.name);
+        if let Err(e) = try_admin(&self.server, &sql)
+            && !std::thread::panicking()
+        {
+            panic!("{e}");
         }
     }
 }
