@@ -342,11 +342,20 @@ fn gateways_killed_one_after_another_lose_nothing_acknowledged_and_leave_nothing
             }
         }));
     };
+    // Blob files the killed runs left unreferenced by themselves (a crash between a blob's
+    // rename and its commit is rare), besides their tmp directories.
+    let mut natural = 0;
     for cycle in 0..KILL_CYCLES {
         wait_for_acks(ACKS_PER_CYCLE);
         let g = cycle % gws.len();
         runs.down(g);
         gws[g].kill();
+        let run = epochs[g].last().unwrap().clone();
+        natural += leftovers(&data, &db.url, &[&run])
+            .iter()
+            .filter(|l| l.starts_with("blobs/"))
+            .count();
+        plant_leftovers(&data, &run);
         let before = tmp_dirs(&data);
         gws[g].restart();
         epochs[g].push(new_tmp_dir(&data, &before));
@@ -376,7 +385,8 @@ fn gateways_killed_one_after_another_lose_nothing_acknowledged_and_leave_nothing
         }
     }));
     eprintln!(
-        "{} acknowledged, {read} read back, {absent} deleted; epochs {epochs:?}",
+        "{} acknowledged, {read} read back, {absent} deleted; epochs {epochs:?}; \
+         unreferenced blob files the kills left: {natural}",
         ledger.acked()
     );
     drop(gws);
@@ -487,11 +497,25 @@ fn new_tmp_dir(data: &Path, before: &BTreeSet<String>) -> String {
     new.into_iter().next().unwrap()
 }
 
-/// The epoch a `tmp/` directory is named after.
+/// The epoch a `tmp/` directory is named after (6 hex digits).
 fn epoch_of(dir_name: &str) -> u64 {
-    dir_name
-        .parse()
-        .unwrap_or_else(|_| panic!("tmp/{dir_name} is not named after an epoch"))
+    u64::from_str_radix(dir_name, 16)
+        .ok()
+        .filter(|_| dir_name.len() == 6)
+        .unwrap_or_else(|| panic!("tmp/{dir_name} is not named after an epoch"))
+}
+
+/// What a crash between a blob's rename and its commit leaves, and a partial write: a blob
+/// file of the killed run `run` that no metadata refers to, and a file in its `tmp/` (so the
+/// sweep has something to remove whatever the kill hit).
+fn plant_leftovers(data: &Path, run: &str) {
+    let id = (epoch_of(run) << 40) | (1 << 39);
+    let blob = data
+        .join("blobs")
+        .join(format!("{:02x}", id & 0xff))
+        .join(format!("{id:016x}"));
+    std::fs::write(blob, b"left over").unwrap();
+    std::fs::write(data.join("tmp").join(run).join("partial"), b"part").unwrap();
 }
 
 /// What the killed runs (`killed`, their `tmp/` names) left that should be gone: their tmp
