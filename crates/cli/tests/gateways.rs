@@ -10,10 +10,10 @@
 mod common;
 
 use bytes::Bytes;
-use common::gateway::Gateway;
+use common::gateway::{Gateway, leftovers, new_tmp_dir, plant_leftovers, tmp_dirs};
 use common::history::{self, Done, Kind, Op};
 use common::load;
-use common::pg::{Cluster, Database, query_i64};
+use common::pg::{Cluster, Database};
 use common::runtime;
 use rand::rngs::SmallRng;
 use rand::{RngExt as _, SeedableRng as _};
@@ -477,74 +477,6 @@ async fn multipart_put(c: &Client, key: &str, parts: &[Bytes]) -> Result<(), str
         .query("uploadId", upload.as_str())
         .header("x-oss-complete-all", "yes");
     c.request(req).await.map(drop)
-}
-
-/// The entries of `data/tmp`.
-fn tmp_dirs(data: &Path) -> BTreeSet<String> {
-    match std::fs::read_dir(data.join("tmp")) {
-        Ok(dir) => dir
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeSet::new(),
-        Err(e) => panic!("{}: {e}", data.display()),
-    }
-}
-
-/// The `tmp/` entry a gateway that just started made (its epoch).
-fn new_tmp_dir(data: &Path, before: &BTreeSet<String>) -> String {
-    let new: Vec<String> = tmp_dirs(data).difference(before).cloned().collect();
-    assert_eq!(new.len(), 1, "tmp/ before {before:?}, new {new:?}");
-    new.into_iter().next().unwrap()
-}
-
-/// The epoch a `tmp/` directory is named after (6 hex digits).
-fn epoch_of(dir_name: &str) -> u64 {
-    u64::from_str_radix(dir_name, 16)
-        .ok()
-        .filter(|_| dir_name.len() == 6)
-        .unwrap_or_else(|| panic!("tmp/{dir_name} is not named after an epoch"))
-}
-
-/// What a crash between a blob's rename and its commit leaves, and a partial write: a blob
-/// file of the killed run `run` that no metadata refers to, and a file in its `tmp/` (so the
-/// sweep has something to remove whatever the kill hit).
-fn plant_leftovers(data: &Path, run: &str) {
-    let id = (epoch_of(run) << 40) | (1 << 39);
-    let blob = data
-        .join("blobs")
-        .join(format!("{:02x}", id & 0xff))
-        .join(format!("{id:016x}"));
-    std::fs::write(blob, b"left over").unwrap();
-    std::fs::write(data.join("tmp").join(run).join("partial"), b"part").unwrap();
-}
-
-/// What the killed runs (`killed`, their `tmp/` names) left that should be gone: their tmp
-/// directories, and their blob files no metadata refers to.
-fn leftovers(data: &Path, metadata: &str, killed: &[&String]) -> Vec<String> {
-    let tmp = tmp_dirs(data);
-    let mut out: Vec<String> = killed
-        .iter()
-        .filter(|k| tmp.contains(k.as_str()))
-        .map(|k| format!("tmp/{k}"))
-        .collect();
-    let killed: BTreeSet<u64> = killed.iter().map(|k| epoch_of(k)).collect();
-    // The blobs table: u64 IDs as bigints with the sign bit flipped.
-    let referenced: BTreeSet<u64> = query_i64(metadata, "SELECT id FROM blobs")
-        .into_iter()
-        .map(|id| (id as u64) ^ (1 << 63))
-        .collect();
-    for sub in std::fs::read_dir(data.join("blobs")).unwrap() {
-        for f in std::fs::read_dir(sub.unwrap().path()).unwrap() {
-            let name = f.unwrap().file_name().into_string().unwrap();
-            let Ok(id) = u64::from_str_radix(&name, 16) else {
-                continue;
-            };
-            if killed.contains(&(id >> 40)) && !referenced.contains(&id) {
-                out.push(format!("blobs/{name}"));
-            }
-        }
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
