@@ -102,14 +102,20 @@ fn versioned_writes_through_three_gateways_keep_every_acknowledged_version_in_re
         );
         // Listed through a gateway the writes did not all go through.
         let listed = common::all_versions(&clients[2], BUCKET, "k").await;
+        let mut pairs = 0;
         for key in 0..KEYS {
             let key = format!("k{key}");
             let entries: Vec<_> = listed.iter().filter(|e| e.key == key).cloned().collect();
             let mine: Vec<&Op> = ops.iter().filter(|o| o.key == key).collect();
-            history::check_versions(&key, &mine, &entries);
+            pairs += history::check_versions(&key, &mine, &entries);
         }
+        let deletes = ops
+            .iter()
+            .filter(|o| matches!(o.kind, Kind::DeleteVersion(_)) && !o.done.is_failed())
+            .count();
         eprintln!(
-            "{} operations, {} failed, {} entries listed",
+            "{} operations ({deletes} version deletes), {} failed, {} entries listed, \
+             {pairs} pairs in real-time order checked",
             ops.len(),
             failures.len(),
             listed.len()

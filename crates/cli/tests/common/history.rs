@@ -112,8 +112,9 @@ fn sequence(version_id: &str) -> u64 {
 /// `ops` made on it: every acknowledged version or marker is listed (as what it is) unless an
 /// acknowledged delete removed it (then it is not); what is listed besides can only come from
 /// failed operations, no more of them than failed; no ID twice; sequence numbers fall strictly;
-/// and a write acknowledged before another was sent is listed as older.
-pub fn check_versions(key: &str, ops: &[&Op], entries: &[VersionEntry]) {
+/// and a write acknowledged before another was sent is listed as older. Returns how many such
+/// ordered pairs it checked.
+pub fn check_versions(key: &str, ops: &[&Op], entries: &[VersionEntry]) -> usize {
     let mut position = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         assert!(
@@ -185,9 +186,11 @@ pub fn check_versions(key: &str, ops: &[&Op], entries: &[VersionEntry]) {
         .iter()
         .filter_map(|(v, op)| position.get(v).map(|&i| (op, i)))
         .collect();
+    let mut pairs = 0;
     for (a, pa) in &acked {
         for (b, pb) in &acked {
             if a.before(b) {
+                pairs += 1;
                 assert!(
                     pa > pb,
                     "{key}: acknowledged before the other was sent, but listed as newer:\n{a:#?}\n{b:#?}"
@@ -195,6 +198,7 @@ pub fn check_versions(key: &str, ops: &[&Op], entries: &[VersionEntry]) {
             }
         }
     }
+    pairs
 }
 
 /// The operations of an unversioned key's history that may have been the last to commit: the
