@@ -2,7 +2,8 @@
 //! (`strata serve --metadata postgres://… --gateway-name NAME`): contention on a few keys,
 //! SIGKILL of one gateway after another under load, and a PostgreSQL restart under load.
 //! Each test has a database of its own (or a cluster of its own) and is ignored without
-//! `STRATA_TEST_PG` (`scripts/test-pg` runs them). Each test's claim is at its top.
+//! `STRATA_TEST_PG` (`scripts/test-pg` runs them). Each test's claim is at its top. At the
+//! end, the history checks' own tests (no server).
 //!
 //! Waits are for events (an acknowledged operation, a listening line, a state reached and
 //! polled for); the timeouts only stop a broken server from hanging the run.
@@ -723,4 +724,75 @@ async fn pg_load(
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The history checks themselves (no server): they refuse what they are there to refuse.
+
+/// Two PUTs of `k`, the first acknowledged before the second was sent, versions `first` and
+/// `second`.
+fn two_puts(first: &str, second: &str) -> Vec<Op> {
+    let t0 = Instant::now();
+    let op = |v: &str, start: Duration, end: Duration| Op {
+        key: "k".into(),
+        kind: Kind::Put(Bytes::from_static(b"x")),
+        start: t0 + start,
+        end: t0 + end,
+        done: Done::Ok(Some(v.to_owned())),
+    };
+    vec![
+        op(first, Duration::ZERO, Duration::from_millis(1)),
+        op(second, Duration::from_millis(2), Duration::from_millis(3)),
+    ]
+}
+
+fn entry(version_id: &str) -> strata_client::VersionEntry {
+    strata_client::VersionEntry {
+        key: "k".into(),
+        version_id: version_id.into(),
+        is_latest: false,
+        is_delete_marker: false,
+        last_modified_ms: 0,
+        size: 1,
+        etag: String::new(),
+    }
+}
+
+const V1: &str = "0000000000000001aaaaaaaa";
+const V2: &str = "0000000000000002bbbbbbbb";
+
+#[test]
+fn the_version_check_accepts_real_time_order_and_counts_its_pairs() {
+    let ops = two_puts(V1, V2);
+    let ops: Vec<&Op> = ops.iter().collect();
+    assert_eq!(
+        history::check_versions("k", &ops, &[entry(V2), entry(V1)]),
+        1
+    );
+}
+
+#[test]
+#[should_panic(expected = "listed as newer")]
+fn the_version_check_refuses_a_write_listed_newer_than_one_sent_after_it() {
+    // Sequence numbers say V1 is newer, but it was acknowledged before V2 was sent.
+    let ops = two_puts("0000000000000003aaaaaaaa", V2);
+    let ops: Vec<&Op> = ops.iter().collect();
+    history::check_versions("k", &ops, &[entry("0000000000000003aaaaaaaa"), entry(V2)]);
+}
+
+#[test]
+#[should_panic(expected = "is not listed")]
+fn the_version_check_refuses_a_lost_acknowledged_version() {
+    let ops = two_puts(V1, V2);
+    let ops: Vec<&Op> = ops.iter().collect();
+    history::check_versions("k", &ops, &[entry(V2)]);
+}
+
+#[test]
+fn the_last_writes_are_those_no_acknowledged_write_followed() {
+    let ops = two_puts(V1, V2);
+    let refs: Vec<&Op> = ops.iter().collect();
+    let last = history::last_writes(&refs);
+    assert_eq!(last.len(), 1);
+    assert!(matches!(&last[0].done, Done::Ok(Some(v)) if v == V2));
 }
