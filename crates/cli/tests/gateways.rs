@@ -565,7 +565,7 @@ fn a_postgres_restart_under_load_answers_503s_in_each_dialect_then_serves_again_
                 let key = format!("down-{g}-{d}");
                 let req = Req::new(Method::PUT, Some(BUCKET), Some(&key)).body("x");
                 let (status, headers, body) = c.exchange(req).await.unwrap();
-                if let Err(e) = outage_shape(d, status, &headers, &body) {
+                if let Err(e) = load::outage_shape(d, status, &headers, &body) {
                     panic!("PUT {key} through gw-{g}, the database stopped: {e}");
                 }
             }
@@ -604,7 +604,7 @@ async fn serving_again(clients: &[Vec<Client>], probes: &mut usize) {
                     let req = Req::new(Method::PUT, Some(BUCKET), Some(&key)).body("probe");
                     match c.exchange(req).await {
                         Ok((s, _, _)) if s.is_success() => Ok(()),
-                        Ok((s, h, b)) => match outage_shape(d, s, &h, &b) {
+                        Ok((s, h, b)) => match load::outage_shape(d, s, &h, &b) {
                             Ok(()) => Err(format!("{s}")),
                             Err(e) => panic!("PUT {key} through gw-{g}: {e}"),
                         },
@@ -615,45 +615,6 @@ async fn serving_again(clients: &[Vec<Client>], probes: &mut usize) {
             .await;
         }
     }
-}
-
-/// Whether a failed answer is the one a gateway gives when it cannot reach its database.
-fn outage_shape(
-    d: Dialect,
-    status: http::StatusCode,
-    headers: &http::HeaderMap,
-    body: &[u8],
-) -> Result<(), String> {
-    let text = || String::from_utf8_lossy(body).into_owned();
-    if status != http::StatusCode::SERVICE_UNAVAILABLE {
-        return Err(format!("{status}: {}", text()));
-    }
-    let code = match d {
-        Dialect::S3 | Dialect::Oss => {
-            let el = strata_wire::xml::parse(body, 64).map_err(|e| format!("{e:?}: {}", text()))?;
-            if el.name != "Error" {
-                return Err(format!("not an XML error: {}", text()));
-            }
-            el.child_text("Code").map(str::to_owned)
-        }
-        Dialect::Bos => {
-            let v: serde_json::Value =
-                serde_json::from_slice(body).map_err(|e| format!("{e}: {}", text()))?;
-            v.get("code").and_then(|c| c.as_str()).map(str::to_owned)
-        }
-    };
-    let expected = if d == Dialect::S3 {
-        "SlowDown"
-    } else {
-        "ServiceUnavailable"
-    };
-    if code.as_deref() != Some(expected) {
-        return Err(format!("{d}: code {code:?}, not {expected}: {}", text()));
-    }
-    if d == Dialect::Oss && headers.get("x-oss-request-id").is_none_or(|v| v.is_empty()) {
-        return Err(format!("oss: no x-oss-request-id: {headers:?}"));
-    }
-    Ok(())
 }
 
 /// One worker of the PostgreSQL test, in dialect `d`: PUTs of new keys (1 or 40 KiB), each
@@ -677,7 +638,7 @@ async fn pg_load(
             match r {
                 Ok((s, h, b)) if s.is_success() => Some((h, b)),
                 Ok((s, h, b)) => {
-                    match outage_shape(dialect, s, &h, &b) {
+                    match load::outage_shape(dialect, s, &h, &b) {
                         Ok(()) => {
                             outages[d].fetch_add(1, Ordering::Relaxed);
                         }

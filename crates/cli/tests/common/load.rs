@@ -1,5 +1,6 @@
 //! Load through gateways that come and go: which run of each gateway a request went to
-//! ([`Runs`]), and what was acknowledged, to be read back at the end ([`Ledger`]).
+//! ([`Runs`]), and what was acknowledged, to be read back at the end ([`Ledger`]); the answer
+//! a gateway gives when its database is out of reach ([`outage_shape`]).
 
 use bytes::Bytes;
 use rand::RngExt as _;
@@ -7,7 +8,7 @@ use rand::rngs::SmallRng;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use strata_client::Client;
+use strata_client::{Client, Dialect};
 
 /// Per gateway, its run number and whether it is down, as one word (`run << 1 | down`), so a
 /// request can tell whether the run it was sent to ended before it was answered.
@@ -126,4 +127,43 @@ pub fn body(rng: &mut SmallRng, len: usize) -> Bytes {
     let mut b = vec![0u8; len];
     rng.fill(&mut b[..]);
     Bytes::from(b)
+}
+
+/// Whether a failed answer is the one a gateway gives when it cannot reach its database.
+pub fn outage_shape(
+    d: Dialect,
+    status: http::StatusCode,
+    headers: &http::HeaderMap,
+    body: &[u8],
+) -> Result<(), String> {
+    let text = || String::from_utf8_lossy(body).into_owned();
+    if status != http::StatusCode::SERVICE_UNAVAILABLE {
+        return Err(format!("{status}: {}", text()));
+    }
+    let code = match d {
+        Dialect::S3 | Dialect::Oss => {
+            let el = strata_wire::xml::parse(body, 64).map_err(|e| format!("{e:?}: {}", text()))?;
+            if el.name != "Error" {
+                return Err(format!("not an XML error: {}", text()));
+            }
+            el.child_text("Code").map(str::to_owned)
+        }
+        Dialect::Bos => {
+            let v: serde_json::Value =
+                serde_json::from_slice(body).map_err(|e| format!("{e}: {}", text()))?;
+            v.get("code").and_then(|c| c.as_str()).map(str::to_owned)
+        }
+    };
+    let expected = if d == Dialect::S3 {
+        "SlowDown"
+    } else {
+        "ServiceUnavailable"
+    };
+    if code.as_deref() != Some(expected) {
+        return Err(format!("{d}: code {code:?}, not {expected}: {}", text()));
+    }
+    if d == Dialect::Oss && headers.get("x-oss-request-id").is_none_or(|v| v.is_empty()) {
+        return Err(format!("oss: no x-oss-request-id: {headers:?}"));
+    }
+    Ok(())
 }
