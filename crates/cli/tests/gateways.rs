@@ -13,7 +13,7 @@ mod common;
 use bytes::Bytes;
 use common::gateway::{Gateway, leftovers, new_tmp_dir, plant_leftovers, tmp_dirs};
 use common::history::{self, Done, Kind, Op};
-use common::load;
+use common::load::{self, BUCKET};
 use common::pg::{Cluster, Database};
 use common::runtime;
 use rand::rngs::SmallRng;
@@ -25,7 +25,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use strata_client::{Client, Dialect, Method, Req};
 
-const BUCKET: &str = "gateways";
 /// How long a state polled for may take before the test fails.
 const POLL_LIMIT: Duration = Duration::from_secs(60);
 
@@ -333,7 +332,14 @@ fn gateways_killed_one_after_another_lose_nothing_acknowledged_and_leave_nothing
         .map(|w| {
             let (clients, runs, ledger, stop) =
                 (clients.clone(), runs.clone(), ledger.clone(), stop.clone());
-            rt.spawn(kill_load(seed ^ w as u64, w, clients, runs, ledger, stop))
+            rt.spawn(load::kill_load(
+                seed ^ w as u64,
+                w,
+                clients,
+                runs,
+                ledger,
+                stop,
+            ))
         })
         .collect();
     let wait_for_acks = |n: usize| {
@@ -399,93 +405,6 @@ fn gateways_killed_one_after_another_lose_nothing_acknowledged_and_leave_nothing
     drop(gws);
 }
 
-/// One worker of the kill test: PUTs of new keys (a KiB, 20 to 400 KiB, or an OSS multipart
-/// upload of 100 + 50 KiB), each maybe read back and maybe deleted, each request through a
-/// gateway picked at random, until `stop`.
-async fn kill_load(
-    seed: u64,
-    w: usize,
-    clients: Arc<Vec<(Client, Client)>>,
-    runs: Arc<load::Runs>,
-    ledger: Arc<load::Ledger>,
-    stop: Arc<AtomicBool>,
-) {
-    let mut rng = SmallRng::seed_from_u64(seed);
-    let mut i = 0;
-    while !stop.load(Ordering::SeqCst) {
-        i += 1;
-        let key = format!("w{w}-{i}");
-        let roll = rng.random_range(0..100);
-        let g = rng.random_range(0..runs.len());
-        let before = runs.snapshot(g);
-        let (body, put) = if roll < 85 {
-            let len = if roll < 40 {
-                1024
-            } else {
-                rng.random_range(20 << 10..400 << 10)
-            };
-            let body = load::body(&mut rng, len);
-            let r = clients[g].0.put_object(BUCKET, &key, body.clone()).await;
-            (body, r.map(drop))
-        } else {
-            let parts = [
-                load::body(&mut rng, 100 << 10),
-                load::body(&mut rng, 50 << 10),
-            ];
-            let r = multipart_put(&clients[g].1, &key, &parts).await;
-            (Bytes::from([&parts[0][..], &parts[1][..]].concat()), r)
-        };
-        if let Err(e) = put {
-            if !runs.disturbed(g, before) {
-                ledger.violation(format!("PUT {key} through gw-{g}: {e}"));
-            }
-            continue;
-        }
-        ledger.put(&key, body.clone());
-        if rng.random_bool(0.5) {
-            let g = rng.random_range(0..runs.len());
-            let before = runs.snapshot(g);
-            match clients[g].0.get_object_bytes(BUCKET, &key, None).await {
-                Ok(got) if got != body => ledger.violation(format!("GET {key}: other bytes")),
-                Ok(_) => {}
-                Err(e) if !runs.disturbed(g, before) => {
-                    ledger.violation(format!("GET {key} through gw-{g}: {e}"));
-                }
-                Err(_) => {}
-            }
-        }
-        if rng.random_bool(0.3) {
-            let g = rng.random_range(0..runs.len());
-            let before = runs.snapshot(g);
-            match clients[g].0.delete_object(BUCKET, &key, None).await {
-                Ok(()) => ledger.deleted(&key),
-                Err(e) => {
-                    ledger.uncertain(&key);
-                    if !runs.disturbed(g, before) {
-                        ledger.violation(format!("DELETE {key} through gw-{g}: {e}"));
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// An OSS multipart upload of `parts`, completed with every part uploaded.
-async fn multipart_put(c: &Client, key: &str, parts: &[Bytes]) -> Result<(), strata_client::Error> {
-    let upload = c.initiate_upload(BUCKET, key).await?;
-    for (n, part) in parts.iter().enumerate() {
-        let req = Req::new(Method::PUT, Some(BUCKET), Some(key))
-            .query("partNumber", (n + 1).to_string())
-            .query("uploadId", upload.as_str())
-            .body(part.clone());
-        c.request(req).await?;
-    }
-    let req = Req::new(Method::POST, Some(BUCKET), Some(key))
-        .query("uploadId", upload.as_str())
-        .header("x-oss-complete-all", "yes");
-    c.request(req).await.map(drop)
-}
-
 // ---------------------------------------------------------------------------------------------
 // 3. PostgreSQL restart
 
@@ -528,7 +447,7 @@ fn a_postgres_restart_under_load_answers_503s_in_each_dialect_then_serves_again_
                 outages.clone(),
                 stop.clone(),
             );
-            rt.spawn(pg_load(
+            rt.spawn(load::pg_load(
                 seed ^ w as u64,
                 w,
                 w % 3,
@@ -613,76 +532,6 @@ async fn serving_again(clients: &[Vec<Client>], probes: &mut usize) {
                 }
             })
             .await;
-        }
-    }
-}
-
-/// One worker of the PostgreSQL test, in dialect `d`: PUTs of new keys (1 or 40 KiB), each
-/// maybe read back and maybe deleted, through a gateway picked at random, until `stop`. Any
-/// failure but a 503 of the outage's shape is a violation; 503s are counted in `outages`.
-async fn pg_load(
-    seed: u64,
-    w: usize,
-    d: usize,
-    clients: Arc<Vec<Vec<Client>>>,
-    ledger: Arc<load::Ledger>,
-    outages: Arc<Vec<AtomicUsize>>,
-    stop: Arc<AtomicBool>,
-) {
-    let mut rng = SmallRng::seed_from_u64(seed);
-    let dialect = Dialect::ALL[d];
-    // Whether an answer was acknowledged; a failure of another shape is a violation.
-    let judge =
-        |what: &str,
-         r: Result<(http::StatusCode, http::HeaderMap, Bytes), strata_client::Error>| {
-            match r {
-                Ok((s, h, b)) if s.is_success() => Some((h, b)),
-                Ok((s, h, b)) => {
-                    match load::outage_shape(dialect, s, &h, &b) {
-                        Ok(()) => {
-                            outages[d].fetch_add(1, Ordering::Relaxed);
-                        }
-                        Err(e) => ledger.violation(format!("{what}: {e}")),
-                    }
-                    None
-                }
-                Err(e) => {
-                    ledger.violation(format!("{what}: {e}"));
-                    None
-                }
-            }
-        };
-    let mut i = 0;
-    while !stop.load(Ordering::SeqCst) {
-        i += 1;
-        let key = format!("{dialect}-w{w}-{i}");
-        let len = if rng.random_bool(0.7) { 1024 } else { 40 << 10 };
-        let body = load::body(&mut rng, len);
-        let g = rng.random_range(0..clients.len());
-        let c = &clients[g][d];
-        let req = Req::new(Method::PUT, Some(BUCKET), Some(&key)).body(body.clone());
-        if judge(&format!("PUT {key} through gw-{g}"), c.exchange(req).await).is_none() {
-            continue;
-        }
-        ledger.put(&key, body.clone());
-        if rng.random_bool(0.5) {
-            let g = rng.random_range(0..clients.len());
-            let req = Req::new(Method::GET, Some(BUCKET), Some(&key));
-            let what = format!("GET {key} through gw-{g}");
-            if let Some((_, got)) = judge(&what, clients[g][d].exchange(req).await)
-                && got != body
-            {
-                ledger.violation(format!("{what}: other bytes"));
-            }
-        }
-        if rng.random_bool(0.3) {
-            let g = rng.random_range(0..clients.len());
-            let req = Req::new(Method::DELETE, Some(BUCKET), Some(&key));
-            let what = format!("DELETE {key} through gw-{g}");
-            match judge(&what, clients[g][d].exchange(req).await) {
-                Some(_) => ledger.deleted(&key),
-                None => ledger.uncertain(&key),
-            }
         }
     }
 }

@@ -56,6 +56,19 @@ pub fn query_i64(url: &str, sql: &str) -> Vec<i64> {
     .unwrap()
 }
 
+/// Runs one statement in the database at `url`; the rows it affected.
+pub fn execute(url: &str, sql: &str) -> u64 {
+    let (url, sql) = (url.to_owned(), sql.to_owned());
+    std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("connecting to {url}: {e}"));
+        c.execute(&sql, &[])
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    })
+    .join()
+    .unwrap()
+}
+
 /// A database of its own with a random name, dropped with the guard.
 pub struct Database {
     server: String,
