@@ -1,6 +1,7 @@
 //! Many gateways over one PostgreSQL database and one data directory, with the real binary
 //! (`strata serve --metadata postgres://… --gateway-name NAME`): contention on a few keys,
-//! SIGKILL of one gateway after another under load, and a PostgreSQL restart under load.
+//! SIGKILL of one gateway after another under load, a PostgreSQL restart under load, and a
+//! gateway declared dead by the others.
 //! Each test has a database of its own (or a cluster of its own) and is ignored without
 //! `STRATA_TEST_PG` (`scripts/test-pg` runs them). Each test's claim is at its top. At the
 //! end, the history checks' own tests (no server).
@@ -534,6 +535,73 @@ async fn serving_again(clients: &[Vec<Client>], probes: &mut usize) {
             .await;
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. A gateway declared dead
+
+/// Claim: a gateway whose run the others declared dead (what a gateway does to a run whose
+/// lease expired: its row in `gateways` removed, done here directly rather than by waiting
+/// out the 30 s lease) refuses every write from then on with a 503 of its dialect's shape,
+/// in every dialect, and commits none of them; the other gateway writes on; started again
+/// under its name, it writes again.
+#[test]
+#[ignore = "needs a PostgreSQL server: STRATA_TEST_PG=postgres://USER@HOST:PORT/"]
+fn a_gateway_declared_dead_refuses_every_write_until_it_is_started_again() {
+    let db = Database::create();
+    let dir = tempfile::tempdir().unwrap();
+    let mut gws = gateways(dir.path(), &db.url, 2);
+    let clients = |g: &Gateway| Dialect::ALL.map(|d| g.client(d));
+    let rt = runtime();
+    let put = |c: &Client, key: &str| {
+        let req = Req::new(Method::PUT, Some(BUCKET), Some(key)).body("x");
+        rt.block_on(c.exchange(req)).unwrap()
+    };
+    rt.block_on(gws[0].client(Dialect::S3).create_bucket(BUCKET))
+        .unwrap();
+    let (alive, dead) = (clients(&gws[0]), clients(&gws[1]));
+    for (c, d) in dead.iter().zip(Dialect::ALL) {
+        assert!(put(c, &format!("before-{d}")).0.is_success());
+    }
+    let removed = common::pg::execute(&db.url, "DELETE FROM gateways WHERE name = 'gw-1'");
+    assert_eq!(removed, 1, "gw-1's run is not registered");
+    for round in 0..3 {
+        for (c, d) in dead.iter().zip(Dialect::ALL) {
+            let key = format!("refused-{round}-{d}");
+            let (status, headers, body) = put(c, &key);
+            if let Err(e) = load::outage_shape(d, status, &headers, &body) {
+                panic!("PUT {key} through the dead gw-1: {e}");
+            }
+            let before = format!("before-{d}");
+            let req = Req::new(Method::DELETE, Some(BUCKET), Some(&before));
+            let (status, headers, body) = rt.block_on(c.exchange(req)).unwrap();
+            if let Err(e) = load::outage_shape(d, status, &headers, &body) {
+                panic!("DELETE before-{d} through the dead gw-1: {e}");
+            }
+        }
+    }
+    let c = &alive[0];
+    for d in Dialect::ALL {
+        for round in 0..3 {
+            let key = format!("refused-{round}-{d}");
+            let e = rt.block_on(c.head_object(BUCKET, &key, None)).unwrap_err();
+            assert!(e.is_not_found(), "{key}: {e}");
+        }
+        rt.block_on(c.head_object(BUCKET, &format!("before-{d}"), None))
+            .unwrap();
+    }
+    for (c, d) in alive.iter().zip(Dialect::ALL) {
+        assert!(put(c, &format!("alive-{d}")).0.is_success(), "gw-0 in {d}");
+    }
+    gws[1].kill();
+    gws[1].restart();
+    for (c, d) in dead.iter().zip(Dialect::ALL) {
+        assert!(
+            put(c, &format!("again-{d}")).0.is_success(),
+            "gw-1 again in {d}"
+        );
+    }
+    drop(gws);
 }
 
 // ---------------------------------------------------------------------------------------------
