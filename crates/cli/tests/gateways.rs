@@ -604,6 +604,53 @@ fn a_gateway_declared_dead_refuses_every_write_until_it_is_started_again() {
     drop(gws);
 }
 
+/// Claim: a gateway frozen (SIGSTOP) past its lease is declared dead by the other one, by
+/// the clock (the 30 s lease, counted by a gateway up for two leases), and once it resumes
+/// (SIGCONT) every write it takes is refused with a 503 of its dialect's shape, while the
+/// other writes on. Waits out the lease: about a minute.
+#[test]
+#[ignore = "needs a PostgreSQL server: STRATA_TEST_PG=postgres://USER@HOST:PORT/"]
+fn a_gateway_frozen_past_its_lease_is_declared_dead_and_refuses_writes_when_it_resumes() {
+    let db = Database::create();
+    let dir = tempfile::tempdir().unwrap();
+    let gws = gateways(dir.path(), &db.url, 2);
+    let rt = runtime();
+    let put = |c: &Client, key: &str| {
+        let req = Req::new(Method::PUT, Some(BUCKET), Some(key)).body("x");
+        rt.block_on(c.exchange(req)).unwrap()
+    };
+    let (alive, frozen) = (gws[0].client(Dialect::S3), gws[1].client(Dialect::S3));
+    rt.block_on(alive.create_bucket(BUCKET)).unwrap();
+    assert!(put(&frozen, "before").0.is_success());
+    gws[1].signal("STOP");
+    let registered =
+        || common::pg::query_i64(&db.url, "SELECT count(*) FROM gateways WHERE name = 'gw-1'")[0];
+    assert_eq!(registered(), 1);
+    // Up to two leases for gw-0 to count, one for gw-1's to expire, a heartbeat: ~65 s.
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while registered() != 0 {
+        assert!(Instant::now() < deadline, "gw-1 was never declared dead");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    gws[1].signal("CONT");
+    for d in Dialect::ALL {
+        let c = gws[1].client(d);
+        for round in 0..2 {
+            let key = format!("resumed-{round}-{d}");
+            let (status, headers, body) = put(&c, &key);
+            if let Err(e) = load::outage_shape(d, status, &headers, &body) {
+                panic!("PUT {key} through gw-1, declared dead: {e}");
+            }
+            let e = rt
+                .block_on(alive.head_object(BUCKET, &key, None))
+                .unwrap_err();
+            assert!(e.is_not_found(), "{key}: {e}");
+        }
+        assert!(put(&gws[0].client(d), &format!("alive-{d}")).0.is_success());
+    }
+    drop(gws);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The history checks themselves (no server): they refuse what they are there to refuse.
 

@@ -53,6 +53,16 @@ impl Gateway {
         self.child.wait().unwrap();
     }
 
+    /// Sends it a signal by name (`STOP`, `CONT`) with kill(1).
+    pub fn signal(&self, signal: &str) {
+        let ok = Command::new("kill")
+            .args(["-s", signal, &self.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -s {signal} {}", self.child.id());
+    }
+
     /// Starts it again with the same name and address, after [`Gateway::kill`].
     pub fn restart(&mut self) {
         let (child, endpoint) = spawn(
