@@ -40,7 +40,7 @@ async fn history(c: &Client, bucket: &str) -> i64 {
     // The latest of the first writes (each key's oldest entry): under load they may straddle
     // a second.
     let mut oldest = std::collections::BTreeMap::new();
-    for e in &versions {
+    for e in versions.iter().filter(|e| e.key != "docs/new") {
         let t = oldest.entry(e.key.as_str()).or_insert(e.last_modified_ms);
         *t = (*t).min(e.last_modified_ms);
     }

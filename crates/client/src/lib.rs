@@ -17,7 +17,8 @@
 //! creation, deletion and versioning, and listing and aborting incomplete multipart uploads;
 //! a bucket's versioning state and lifecycle document (`config.rs`).
 //! [`Client::admin_list_users`] and its siblings speak Strata's own admin API (`admin.rs`);
-//! [`Client::request`] signs and sends any other request.
+//! [`Client::request`] signs and sends any other request ([`Client::exchange`]: and returns
+//! its response as it came, error statuses included).
 //! Responses are parsed with `strata_wire::xml::parse` (S3, OSS) and serde_json (BOS) in
 //! `parse.rs`.
 //!
@@ -34,7 +35,7 @@ mod sign;
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
-use http::{HeaderMap, Request, Response};
+use http::{HeaderMap, Request, Response, StatusCode};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client as HttpClient;
@@ -347,6 +348,21 @@ impl Client {
     /// configuration calls); the response's headers and whole body, or [`Error::Service`].
     pub async fn request(&self, req: Req<'_>) -> Result<(HeaderMap, Bytes), Error> {
         self.send_read(req).await
+    }
+
+    /// Signs and sends any request and returns the response as it came, whatever its status:
+    /// for callers that judge error responses themselves (their status, headers and body).
+    pub async fn exchange(&self, req: Req<'_>) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
+        let request = self.build(req, SystemTime::now())?;
+        let response = self
+            .inner
+            .http
+            .request(request)
+            .await
+            .map_err(|e| Error::Transport(error_chain(&e)))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        Ok((status, headers, read_body(response).await?))
     }
 
     /// Sends a request and reads the whole (small) response body.

@@ -1,11 +1,18 @@
 //! What the client-command tests share: a real `strata serve` on a free port with known keys
 //! in a temporary directory, a `strata_client::Client` to populate and inspect it over HTTP,
-//! and running `strata rm|restore|bench|user` against it.
+//! and running `strata rm|restore|bench|user` against it. For `gateways.rs`: several
+//! gateways over one PostgreSQL database (`gateway`, `pg`), the load they carry (`load`) and
+//! the checks of its history (`history`).
 //!
 //! Waits are for events (the listening line, an exit); the timeout only stops a broken build
 //! from hanging the run.
 
 #![allow(dead_code)]
+
+pub mod gateway;
+pub mod history;
+pub mod load;
+pub mod pg;
 
 use bytes::Bytes;
 use std::io::{BufRead as _, BufReader};
