@@ -19,8 +19,9 @@
 //!
 //! The sequence (`counters`' `seq`, whose row the schema makes) is updated in place rather
 //! than copied, under the row lock every gateway's batch takes first, which the migration
-//! holds from its first statement: a gateway started meanwhile waits, then reads the migrated
-//! sequence and epoch.
+//! holds from its first statement: a gateway started on the database meanwhile (from another
+//! directory: this one's `LOCK` is held) waits, then reads the migrated sequence and store
+//! ID, which is not its directory's, and refuses to start.
 //!
 //! Refused: a data directory without `meta.redb`, or whose mark says its files are a
 //! PostgreSQL store's already; one a server runs on (the directory's `LOCK`

@@ -1,7 +1,7 @@
 //! Loading a redb store's rows into a fresh database for `strata migrate`
 //! ([`crate::meta::migrate`]): one connection, one transaction holding the sequence's row
 //! lock from its start (the lock every gateway's batch takes first: a gateway starting
-//! meanwhile waits, then finds the migrated store), one binary `COPY` per table. Keys get the
+//! meanwhile waits for the copy to end), one binary `COPY` per table. Keys get the
 //! engine's conversions (`ord` for the `u64` keys, bytes for names); values are copied as
 //! they are stored. The sequence's row, which the schema makes, is updated in place.
 
