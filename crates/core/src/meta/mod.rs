@@ -167,6 +167,13 @@ pub trait MetaStore: Send + Sync + 'static {
     fn commit_stats(&self) -> CommitStats;
     /// Queues a compaction of the file, run between two batches (see [`crate::compact`]).
     fn compact(&self, req: crate::compact::CompactRequest) -> StorageResult<()>;
+    /// Whether other processes may write this metadata too (several gateways over one
+    /// database), so that what this process caches of it must be checked against the stored
+    /// configuration generation (see `owners.rs`). An embedded engine's file belongs to
+    /// one process: `false`.
+    fn shared(&self) -> bool {
+        false
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -194,6 +194,11 @@ impl MetaStore for PgMeta {
         }
     }
 
+    /// Other gateways may write the same database.
+    fn shared(&self) -> bool {
+        true
+    }
+
     /// Nothing to compact: there is no file of ours; PostgreSQL's (auto)vacuum reuses the
     /// space of deleted rows.
     fn compact(&self, req: crate::compact::CompactRequest) -> StorageResult<()> {
