@@ -10,12 +10,11 @@
 //! for now, so two `Store`s cannot both be open over it.
 
 mod common;
+use common::pg::{Write, other_gateway, stored_row};
 use common::*;
 use strata_core::access::{Grant, Grantee, Permission};
 use strata_core::lifecycle::{Expiration, Filter, Rule};
 use strata_core::*;
-
-const GENERATION: &str = "config/generation";
 
 const DENY_GETS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*"}]}"#;
 
@@ -161,75 +160,6 @@ async fn every_configuration_change_moves_the_stored_generation_once() {
     moved(1, "a bucket deleted");
     // The generation is not one of the store's counts, and nothing checks it against them.
     assert!(s.fsck().unwrap().is_clean());
-}
-
-/// One write of the other gateway.
-enum Write {
-    PutBucket(&'static str, Vec<u8>),
-    RemoveBucket(&'static str),
-    PutSetting(&'static str, Vec<u8>),
-    RemoveSetting(&'static str),
-    /// The configuration generation moved, as every configuration change moves it.
-    Changed,
-}
-
-/// Runs `f` with a connection of its own to `url`, on a thread of its own (the synchronous
-/// client refuses to run inside the tests' runtime).
-fn sql<T: Send + 'static>(
-    url: &str,
-    f: impl FnOnce(&mut postgres::Client) -> T + Send + 'static,
-) -> T {
-    let url = url.to_owned();
-    std::thread::spawn(move || {
-        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-        f(&mut c)
-    })
-    .join()
-    .unwrap()
-}
-
-/// The other gateway commits `writes` in one transaction.
-fn other_gateway(url: &str, writes: Vec<Write>) {
-    sql(url, move |c| {
-        let mut t = c.transaction().unwrap();
-        for w in writes {
-            let n = match w {
-                Write::PutBucket(name, val) => t.execute(
-                    "INSERT INTO buckets (name, val) VALUES ($1, $2) \
-                     ON CONFLICT (name) DO UPDATE SET val = EXCLUDED.val",
-                    &[&name.as_bytes(), &val],
-                ),
-                Write::RemoveBucket(name) => {
-                    t.execute("DELETE FROM buckets WHERE name = $1", &[&name.as_bytes()])
-                }
-                Write::PutSetting(name, val) => t.execute(
-                    "INSERT INTO settings (name, val) VALUES ($1, $2) \
-                     ON CONFLICT (name) DO UPDATE SET val = EXCLUDED.val",
-                    &[&name.as_bytes(), &val],
-                ),
-                Write::RemoveSetting(name) => {
-                    t.execute("DELETE FROM settings WHERE name = $1", &[&name.as_bytes()])
-                }
-                Write::Changed => t.execute(
-                    "UPDATE counters SET value = value + 1 WHERE name = $1",
-                    &[&GENERATION.as_bytes()],
-                ),
-            };
-            assert_eq!(n.unwrap(), 1, "one row written");
-        }
-        t.commit().unwrap();
-    });
-}
-
-/// A row's value as the store wrote it (`table` is `buckets` or `settings`).
-fn stored_row(url: &str, table: &'static str, name: &'static str) -> Vec<u8> {
-    sql(url, move |c| {
-        let q = match table {
-            "buckets" => "SELECT val FROM buckets WHERE name = $1",
-            _ => "SELECT val FROM settings WHERE name = $1",
-        };
-        c.query_one(q, &[&name.as_bytes()]).unwrap().get(0)
-    })
 }
 
 #[tokio::test]

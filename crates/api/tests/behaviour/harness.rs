@@ -49,10 +49,25 @@ impl Server {
     /// A server whose new buckets get AWS's 2023 defaults or not.
     pub async fn start_with(aws_2023_defaults: bool) -> Server {
         let dir = tempfile::tempdir().expect("a temporary directory");
+        Server::start_in(dir, None, aws_2023_defaults).await
+    }
+
+    /// A server whose metadata is at `metadata` (a `postgres://` URL).
+    pub async fn start_over(metadata: String) -> Server {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        Server::start_in(dir, Some(metadata), false).await
+    }
+
+    async fn start_in(
+        dir: tempfile::TempDir,
+        metadata: Option<String>,
+        aws_2023_defaults: bool,
+    ) -> Server {
         let store = Store::open(
             dir.path(),
             StoreOptions {
                 min_free_bytes: 0,
+                metadata,
                 ..StoreOptions::default()
             },
         )
