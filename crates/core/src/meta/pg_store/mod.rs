@@ -32,6 +32,8 @@
 //! made again once, invisibly; one that dies inside a transaction fails that read or batch
 //! (its callers get an error; the next transaction reconnects). One server writes a database
 //! at a time: the writer holds a session advisory lock (`schema.rs`).
+//! Other processes may write the same database ([`MetaStore::shared`] is true), so the
+//! caches of the request path check the stored configuration generation (see `owners.rs`).
 //! There is no file to compact: [`MetaStore::compact`] answers `NotWorthwhile` (PostgreSQL's
 //! autovacuum reuses the space of deleted rows).
 
