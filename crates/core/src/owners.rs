@@ -15,12 +15,14 @@
 //!   change, and of every change to the users ([`crate::users`]), whichever process makes it.
 //!
 //! A lookup loads the local generation, and, when the metadata engine is shared with other
-//! processes ([`crate::meta::MetaStore::shared`]: PostgreSQL), reads the stored one in a
-//! snapshot (one read of one counter); it uses an entry only when the cache was filled under
-//! both of those same generations. On a miss it reads the configuration in that same
-//! snapshot, so what it files under a stored generation is what the store said at it. An
-//! entry read from the store is kept only if no local change completed since the lookup
-//! began, and a lookup never files what it read under generations older than the cache's.
+//! processes ([`crate::meta::MetaStore::shared`]: PostgreSQL), reads the stored one (one
+//! statement, [`crate::meta::MetaStore::read_counter`], outside any snapshot); it uses an
+//! entry only when the cache was filled under both of those same generations. On a miss it
+//! reads the configuration in a snapshot that begins after that read, so what it files under
+//! a stored generation is what the store said at it or later (and a later change moves the
+//! generation on). An entry read from the store is kept only if no local change completed
+//! since the lookup began, and a lookup never files what it read under generations older
+//! than the cache's.
 //! So the cache never answers with a configuration older than the last change committed
 //! before the lookup began, by this process or (shared) by any other; a request racing that
 //! very commit may see the configuration from just before it, as it could by reading the
@@ -150,24 +152,26 @@ impl Store {
     /// committed change of a bucket's existence, access, CORS or lifecycle configuration, or
     /// of the users, by any process. One read of one counter.
     pub fn config_generation(&self) -> Result<u64> {
-        Ok(self.read()?.counter(CONFIG_GENERATION)?)
+        Ok(self.inner.meta.read_counter(CONFIG_GENERATION)?)
     }
 
     /// Bucket `name`'s configuration from `cache`, or from `read` (in a snapshot) on a miss.
-    /// When the engine is shared, the stored generation is read first, in the snapshot `read`
-    /// then reads in; otherwise a hit opens no snapshot at all.
+    /// When the engine is shared, the stored generation is read first (one statement); the
+    /// snapshot of a miss begins after it, so what is filed under a generation is what the
+    /// store said at it or later (a later change moves the generation past it). Otherwise a
+    /// hit reads nothing.
     pub(crate) fn cached<T: Clone>(
         &self,
         cache: &BucketCache<T>,
         name: &str,
         read: impl FnOnce(&dyn ReadTxn) -> Result<Option<T>>,
     ) -> Result<Option<T>> {
-        if !self.inner.meta.shared() {
-            return cache.get(name, 0, || read(&*self.read()?));
-        }
-        let txn = self.read()?;
-        let stored = txn.counter(CONFIG_GENERATION)?;
-        cache.get(name, stored, || read(&*txn))
+        let stored = if self.inner.meta.shared() {
+            self.config_generation()?
+        } else {
+            0
+        };
+        cache.get(name, stored, || read(&*self.read()?))
     }
 }
 

@@ -174,6 +174,11 @@ pub trait MetaStore: Send + Sync + 'static {
     fn shared(&self) -> bool {
         false
     }
+    /// A counter's committed value, read on its own (what the caches of a shared engine read
+    /// per lookup): through a snapshot, unless the engine has a cheaper way.
+    fn read_counter(&self, name: &str) -> StorageResult<u64> {
+        self.read()?.counter(name)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -33,7 +33,9 @@
 //! (its callers get an error; the next transaction reconnects). One server writes a database
 //! at a time: the writer holds a session advisory lock (`schema.rs`).
 //! Other processes may write the same database ([`MetaStore::shared`] is true), so the
-//! caches of the request path check the stored configuration generation (see `owners.rs`).
+//! caches of the request path check the stored configuration generation (see `owners.rs`)
+//! at each lookup, by [`MetaStore::read_counter`]: one autocommit statement on a reader
+//! connection (one round trip, where a snapshot takes three: `BEGIN`, the query, `COMMIT`).
 //! There is no file to compact: [`MetaStore::compact`] answers `NotWorthwhile` (PostgreSQL's
 //! autovacuum reuses the space of deleted rows).
 
@@ -106,6 +108,30 @@ impl Drop for Snapshot<'_> {
             if self.begun.get() {
                 reader.post(ReaderState::end);
             }
+            self.pool.give_back(reader);
+        }
+    }
+}
+
+/// Single statements on a reader connection, each its own transaction (no snapshot: one
+/// round trip instead of three), the connection taken from the pool for the value's life.
+struct Alone<'a> {
+    pool: &'a Pool,
+    reader: Option<Reader>,
+}
+
+impl Sql for Alone<'_> {
+    fn query(&self, sql: &'static str, params: conn::Params) -> StorageResult<Vec<postgres::Row>> {
+        let Some(reader) = self.reader.as_ref() else {
+            return Err(StorageError::Engine("connection already given back".into()));
+        };
+        reader.call(move |s: &mut ReaderState| s.query_alone(sql, &params))
+    }
+}
+
+impl Drop for Alone<'_> {
+    fn drop(&mut self) {
+        if let Some(reader) = self.reader.take() {
             self.pool.give_back(reader);
         }
     }
@@ -199,6 +225,17 @@ impl MetaStore for PgMeta {
     /// Other gateways may write the same database.
     fn shared(&self) -> bool {
         true
+    }
+
+    /// One statement, outside any snapshot.
+    fn read_counter(&self, name: &str) -> StorageResult<u64> {
+        Txn {
+            sql: Alone {
+                pool: &self.pool,
+                reader: Some(self.pool.take()?),
+            },
+        }
+        .counter(name)
     }
 
     /// Nothing to compact: there is no file of ours; PostgreSQL's (auto)vacuum reuses the
