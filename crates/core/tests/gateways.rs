@@ -1,244 +1,153 @@
-//! Caches that stay exact across gateways: every change that the request path's cached
-//! configurations (a bucket's existence and access configuration, its CORS and lifecycle
-//! rules) or the API's users depend on moves the stored configuration generation in its own
-//! write; and a store over a shared engine (PostgreSQL) sees a change another gateway
-//! committed at its very next lookup, though it answers from memory between changes.
-//!
-//! The other gateway is played by a plain SQL transaction on the same database that makes
-//! exactly the rows a gateway's write makes (records captured from this store's own earlier
-//! writes, and the generation moved): the engine lets one server write a database at a time
-//! for now, so two `Store`s cannot both be open over it.
+//! Gateways over one PostgreSQL store and one data directory (`Store`s opened with the same
+//! `metadata` and directory, as `strata serve --metadata` processes are): each sees what the
+//! others commit; a sweep never removes what a live run may still commit (its blob files and
+//! partial writes), and removes a dead run's leftovers once the run is declared dead.
+//! Runs with `STRATA_TEST_PG` (scripts/test-pg); the real binaries over HTTP are
+//! `crates/cli/tests/gateways.rs`'s.
 
 mod common;
-use common::pg::{Write, other_gateway, stored_row};
-use common::*;
-use strata_core::access::{Grant, Grantee, Permission};
-use strata_core::lifecycle::{Expiration, Filter, Rule};
-use strata_core::*;
 
-const DENY_GETS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*"}]}"#;
+use common::{data, get, put};
+use std::path::{Path, PathBuf};
+use strata_core::{Store, StoreOptions};
 
-fn cors(origin: &str) -> cors::Config {
-    cors::Config {
-        rules: vec![cors::Rule {
-            origins: vec![origin.into()],
-            methods: vec![cors::Method::Get],
-            ..cors::Rule::default()
-        }],
-        vary: true,
+async fn gateway(dir: &Path, name: &str) -> Store {
+    Store::open(
+        dir,
+        StoreOptions {
+            inline_max: 64,
+            metadata: Some(common::pg::metadata(dir).expect("STRATA_TEST_PG is not set")),
+            gateway_name: Some(name.into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// Every blob file under `dir`, by ID.
+fn blob_files(dir: &Path) -> Vec<(u64, PathBuf)> {
+    let mut out = Vec::new();
+    for sub in std::fs::read_dir(dir.join("blobs")).unwrap() {
+        for f in std::fs::read_dir(sub.unwrap().path()).unwrap() {
+            let f = f.unwrap();
+            if let Some(id) = f
+                .file_name()
+                .to_str()
+                .and_then(|n| u64::from_str_radix(n, 16).ok())
+            {
+                out.push((id, f.path()));
+            }
+        }
     }
+    out
 }
 
-fn expire(id: &str, days: u32) -> Vec<Rule> {
-    vec![Rule {
-        id: id.into(),
-        enabled: true,
-        filter: Filter::prefix(""),
-        expiration: Some(Expiration::Days(days)),
-        ..Rule::default()
-    }]
-}
-
-fn allow_origin(store: &Store, origin: &str) -> Option<String> {
-    store
-        .cors_headers("bkt", origin, "GET")
-        .into_iter()
-        .find(|(n, _)| *n == "access-control-allow-origin")
-        .map(|(_, v)| v)
-}
-
-fn rule_ids(store: &Store) -> Option<Vec<String>> {
-    let rules = store.lifecycle_rules("bkt").unwrap()?;
-    Some(rules.iter().map(|r| r.id.clone()).collect())
-}
-
-#[tokio::test]
-async fn every_configuration_change_moves_the_stored_generation_once() {
-    let (_dir, s) = store().await;
-    let mut at = s.config_generation().unwrap();
-    let mut moved = |by: u64, what: &str| {
-        let now = s.config_generation().unwrap();
-        assert_eq!(now, at + by, "{what}");
-        at = now;
-    };
-
-    s.create_bucket("bkt", "alice").await.unwrap();
-    moved(1, "create");
-    assert!(s.create_bucket("bkt", "bob").await.is_err());
-    moved(0, "a refused create");
-    s.update_bucket_access("bkt", |_, rec| {
-        rec.acl
-            .push(Grant::new(Grantee::AllUsers, Permission::Read));
-        Ok(())
-    })
-    .await
-    .unwrap();
-    moved(1, "an ACL");
-    s.update_bucket_access("bkt", |_, rec| {
-        rec.policy = Some(DENY_GETS.into());
-        Ok(())
-    })
-    .await
-    .unwrap();
-    moved(1, "a policy");
-    let refused = s
-        .update_bucket_access("bkt", |_, _| -> Result<()> { Err(CoreError::NoSuchBucket) })
-        .await;
-    assert!(refused.is_err());
-    moved(0, "a refused access change");
-    s.put_cors("bkt", cors("http://a")).await.unwrap();
-    moved(1, "a CORS put");
-    assert!(s.put_cors("nobkt", cors("http://a")).await.is_err());
-    moved(0, "a CORS put to no bucket");
-    s.delete_cors("bkt").await.unwrap();
-    moved(1, "a CORS delete");
-    s.put_lifecycle("bkt", expire("one", 1)).await.unwrap();
-    moved(1, "a lifecycle put");
-    s.delete_lifecycle("bkt").await.unwrap();
-    moved(1, "a lifecycle delete");
-    // What no cache holds leaves it alone.
-    s.set_versioning("bkt", VersioningStatus::Enabled)
-        .await
-        .unwrap();
-    put(&s, "bkt", "k", b"data").await;
-    moved(0, "versioning and an object");
-
-    let (key, _) = s
-        .put_user(NewUser {
-            id: "carol".into(),
-            ..NewUser::default()
-        })
-        .await
-        .unwrap();
-    moved(1, "a user added");
-    let again = NewUser {
-        id: "carol".into(),
-        access_key: Some(key.clone()),
-        ..NewUser::default()
-    };
-    assert!(s.put_user(again).await.is_err());
-    moved(0, "a user refused");
-    s.rotate_user_key(&key).await.unwrap();
-    moved(1, "a key rotated");
-    assert_eq!(
-        s.seed_user("SEEDED", "dave", "Dave", "secret")
-            .await
-            .unwrap(),
-        Seeded::Added
-    );
-    moved(1, "a user seeded");
-    assert_eq!(
-        s.seed_user("SEEDED", "dave", "Dave", "secret")
-            .await
-            .unwrap(),
-        Seeded::Unchanged
-    );
-    moved(0, "a seed that changes nothing");
-    assert_eq!(
-        s.seed_user("SEEDED", "dave", "Dave", "other")
-            .await
-            .unwrap(),
-        Seeded::Updated
-    );
-    moved(1, "a seed that changes the secret");
-    s.remove_user(&key).await.unwrap();
-    moved(1, "a user removed");
-    assert!(s.remove_user(&key).await.is_err());
-    moved(0, "no such user");
-
-    s.create_bucket("gone", "alice").await.unwrap();
-    moved(1, "create");
-    assert!(
-        s.delete_bucket("bkt", DeleteBucketMode::RefuseUploads)
-            .await
-            .is_err()
-    );
-    moved(0, "a refused delete");
-    s.delete_bucket("gone", DeleteBucketMode::RefuseUploads)
-        .await
-        .unwrap();
-    moved(1, "a bucket deleted");
-    // The generation is not one of the store's counts, and nothing checks it against them.
-    assert!(s.fsck().unwrap().is_clean());
+fn epoch_of(id: u64) -> u64 {
+    id >> 40
 }
 
 #[tokio::test]
 #[ignore = "needs a PostgreSQL server: STRATA_TEST_PG (scripts/test-pg runs it)"]
-async fn a_change_another_gateway_commits_is_seen_at_the_next_lookup() {
-    let dir = tempdir();
-    let url = pg::metadata(dir.path()).expect("STRATA_TEST_PG is not set");
-    let b = open(dir.path()).await;
-    assert!(b.shared());
+async fn gateways_share_one_store_and_sweep_only_dead_runs() {
+    let dir = common::tempdir();
+    let a = gateway(dir.path(), "a").await;
+    let b = gateway(dir.path(), "b").await;
+    a.create_bucket("bkt", "").await.unwrap();
+    put(&a, "bkt", "from-a", &data(5000, 1)).await;
+    put(&b, "bkt", "from-b", &data(6000, 2)).await;
+    assert_eq!(get(&b, "bkt", "from-a", None).await.unwrap(), data(5000, 1));
+    assert_eq!(get(&a, "bkt", "from-b", None).await.unwrap(), data(6000, 2));
 
-    // The rows the other gateway will write: those this store's own writes made.
-    b.create_bucket("bkt", "alice").await.unwrap();
-    let private = stored_row(&url, "buckets", "bkt");
-    b.update_bucket_access("bkt", |_, rec| {
-        rec.acl
-            .push(Grant::new(Grantee::AllUsers, Permission::Read));
-        rec.policy = Some(DENY_GETS.into());
-        Ok(())
-    })
-    .await
-    .unwrap();
-    let public = stored_row(&url, "buckets", "bkt");
-    let access = b.bucket_access("bkt").unwrap().unwrap();
-    assert!(access.policy.is_some() && access.acl.len() == 2);
+    // A file of run a that no metadata refers to yet (a write in flight), and a partial write.
+    let files = blob_files(dir.path());
+    let (a_id, a_path) = files
+        .iter()
+        .find(|(_, p)| std::fs::read(p).unwrap() == data(5000, 1))
+        .cloned()
+        .unwrap();
+    let a_epoch = epoch_of(a_id);
+    let in_flight = a_path.with_file_name(format!("{:016x}", a_id + 1_000));
+    std::fs::write(&in_flight, b"not yet committed").unwrap();
+    let a_tmp = dir.path().join("tmp").join(format!("{a_epoch:06x}"));
+    std::fs::write(a_tmp.join("partial"), b"p").unwrap();
 
-    // A row changed without the generation is not seen: the cache answers, and what tells
-    // the other gateways of a change is the generation that moves with it.
-    other_gateway(&url, vec![Write::PutBucket("bkt", private.clone())]);
-    assert!(b.bucket_access("bkt").unwrap().unwrap().policy.is_some());
-    other_gateway(&url, vec![Write::Changed]);
-    let access = b.bucket_access("bkt").unwrap().unwrap();
-    assert!(access.policy.is_none() && access.acl.len() == 1);
+    // Neither b's sweep nor a third gateway's start-up sweep touches a live run's files.
+    assert_eq!(b.sweep().await.unwrap(), 0);
+    let c = gateway(dir.path(), "c").await;
+    assert_eq!(c.sweep().await.unwrap(), 0);
+    assert!(in_flight.exists() && a_tmp.join("partial").exists());
 
-    // A policy and ACL put, a delete and a create, each as one write with its generation.
-    other_gateway(&url, vec![Write::PutBucket("bkt", public), Write::Changed]);
-    let access = b.bucket_access("bkt").unwrap().unwrap();
-    assert!(access.policy.is_some() && access.acl.len() == 2);
-    other_gateway(&url, vec![Write::RemoveBucket("bkt"), Write::Changed]);
-    assert!(b.bucket_access("bkt").unwrap().is_none());
-    other_gateway(&url, vec![Write::PutBucket("bkt", private), Write::Changed]);
-    assert_eq!(b.bucket_owner("bkt").unwrap().as_deref(), Some("alice"));
-    assert!(b.bucket_access("bkt").unwrap().unwrap().policy.is_none());
-
-    // CORS rules.
-    b.put_cors("bkt", cors("http://a")).await.unwrap();
-    let rules_a = stored_row(&url, "settings", "cors/bkt");
-    b.put_cors("bkt", cors("http://z")).await.unwrap();
-    assert!(allow_origin(&b, "http://z").is_some());
-    other_gateway(
-        &url,
-        vec![Write::PutSetting("cors/bkt", rules_a), Write::Changed],
-    );
-    assert_eq!(allow_origin(&b, "http://z"), None);
-    assert!(allow_origin(&b, "http://a").is_some());
-    other_gateway(&url, vec![Write::RemoveSetting("cors/bkt"), Write::Changed]);
-    assert_eq!(allow_origin(&b, "http://a"), None);
-
-    // Lifecycle rules.
-    b.put_lifecycle("bkt", expire("one", 1)).await.unwrap();
-    let rules_one = stored_row(&url, "settings", "lifecycle/config/bkt");
-    b.put_lifecycle("bkt", expire("two", 2)).await.unwrap();
-    assert_eq!(rule_ids(&b), Some(vec!["two".to_owned()]));
-    other_gateway(
-        &url,
-        vec![
-            Write::PutSetting("lifecycle/config/bkt", rules_one),
-            Write::Changed,
-        ],
-    );
-    assert_eq!(rule_ids(&b), Some(vec!["one".to_owned()]));
-    other_gateway(
-        &url,
-        vec![Write::RemoveSetting("lifecycle/config/bkt"), Write::Changed],
-    );
-    assert_eq!(rule_ids(&b), None);
+    // a dies; a gateway started under its name declares it dead and sweeps what it left,
+    // and nothing committed.
+    drop(a);
+    let a2 = gateway(dir.path(), "a").await;
+    let mut swept = false;
+    for _ in 0..200 {
+        if !in_flight.exists() && !a_tmp.exists() {
+            swept = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(swept, "the dead run's leftovers are still there");
+    assert!(a_path.exists(), "a committed blob was swept");
+    for s in [&a2, &b, &c] {
+        assert_eq!(get(s, "bkt", "from-a", None).await.unwrap(), data(5000, 1));
+        assert_eq!(get(s, "bkt", "from-b", None).await.unwrap(), data(6000, 2));
+    }
+    let f = a2.fsck().unwrap();
+    assert!(f.is_clean(), "{f:?}");
 }
 
-#[tokio::test]
-async fn only_a_shared_engine_says_it_is_shared() {
-    let (_dir, s) = store().await;
-    assert_eq!(s.shared(), pg::server().is_some());
+/// Writes of one key through several gateways at once: each acknowledged version is there
+/// once, and a client's later write is the newer one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs a PostgreSQL server: STRATA_TEST_PG (scripts/test-pg runs it)"]
+async fn concurrent_writes_through_gateways_keep_one_order() {
+    let dir = common::tempdir();
+    let mut gws = Vec::new();
+    for n in ["g1", "g2", "g3"] {
+        gws.push(gateway(dir.path(), n).await);
+    }
+    gws[0].create_bucket("bkt", "").await.unwrap();
+    gws[0]
+        .set_versioning("bkt", strata_core::VersioningStatus::Enabled)
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for client in 0..12u8 {
+        let gws = gws.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            for n in 0..8u8 {
+                let s = &gws[(client as usize + n as usize) % 3];
+                let out = put(s, "bkt", "k", &data(100, client * 16 + n)).await;
+                mine.push(out.version_id);
+            }
+            mine
+        }));
+    }
+    let mut acknowledged = Vec::new();
+    let listing = loop {
+        let Some(t) = tasks.pop() else {
+            break common::every_version(&gws[1], "bkt");
+        };
+        acknowledged.push(t.await.unwrap());
+    };
+    let order: Vec<_> = listing.iter().map(|v| v.version_id).collect();
+    assert_eq!(order.len(), 12 * 8);
+    for mine in &acknowledged {
+        let positions: Vec<usize> = mine
+            .iter()
+            .map(|v| {
+                order
+                    .iter()
+                    .position(|o| o == v)
+                    .expect("a version is missing")
+            })
+            .collect();
+        // Newest first: a later write of the same client sits before its earlier one.
+        assert!(positions.windows(2).all(|w| w[0] > w[1]), "{positions:?}");
+    }
 }

@@ -1,9 +1,10 @@
 //! The metadata engine of the core's tests: the embedded redb, or PostgreSQL when
 //! `STRATA_TEST_PG` holds a server's URL (`postgres://USER@HOST:PORT/`). Then every test
 //! directory ([`tempdir`]) gets a database of its own, created with a random name and dropped
-//! when the directory is. And another gateway over the same database, played by plain SQL
-//! ([`other_gateway`]), for the tests of what one gateway sees of another's changes (the
-//! core's `gateways` suite and the API's behaviour suite include this file).
+//! when the directory is. And another writer of the same database, played by plain SQL
+//! ([`other_gateway`]), for the tests of what one gateway's caches see of changes made
+//! elsewhere (the core's `shared_caches` suite and the API's behaviour suite, which includes
+//! this file).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -129,9 +130,9 @@ fn sql<T: Send + 'static>(
     .unwrap()
 }
 
-/// Another gateway commits `writes` in one transaction: the rows its write would make (the
-/// engine lets one server write a database at a time for now, so a second `Store` cannot
-/// play it).
+/// Another gateway commits `writes` in one transaction: the rows its write would make, or
+/// (without [`Write::Changed`]) a row changed as no gateway changes one, to show that the
+/// caches answer from memory until the generation moves.
 pub fn other_gateway(url: &str, writes: Vec<Write>) {
     sql(url, move |c| {
         let mut t = c.transaction().unwrap();
