@@ -83,13 +83,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The users as the signatures find them now (one snapshot, see [`users`]), with the V4
-    /// signing keys kept between requests.
-    pub fn keyring(&self) -> CachedKeys<'_> {
-        CachedKeys {
-            users: self.users.snapshot(),
+    /// The users as the signatures find them now (one snapshot, see [`users`]: read again
+    /// first when another gateway changed them), with the V4 signing keys kept between
+    /// requests. Fails only when a shared store cannot be read.
+    pub fn keyring(&self) -> Result<CachedKeys<'_>, strata_core::CoreError> {
+        Ok(CachedKeys {
+            users: self.users.current(&self.store)?,
             keys: &self.signing_keys,
-        }
+        })
     }
 }
 

@@ -2,20 +2,28 @@
 //! never stored) and the users of the metadata store ([`strata_core::users`]), kept in memory
 //! as one immutable [`UserSet`] snapshot that every request reads.
 //!
-//! A request takes the snapshot once (a read lock and an `Arc` clone, in
-//! [`crate::AppState::keyring`]) and finds its signer's secret and user in it; nothing on the
-//! request path reads the store. Every change made through the admin API ([`crate::admin`])
-//! is written to the store first, then [`Users::refresh`] reads the store's users again and
-//! swaps in a new snapshot, so a user added, removed or rotated is accepted or refused from
-//! the next request on.
+//! A request takes the snapshot once ([`Users::current`], in [`crate::AppState::keyring`]
+//! and the console's session checks) and finds its signer's secret and user in it. Every
+//! change made through the admin API ([`crate::admin`]) is written to the store first, then
+//! [`Users::refresh`] reads the store's users again and swaps in a new snapshot, so a user
+//! added, removed or rotated is accepted or refused from the next request on.
 //!
-//! The snapshot is this process's view: several gateways over one metadata engine (issue 18)
-//! will each need to be told to refresh when another changes the users, as the bucket owners
-//! of `strata_core`'s cache will.
+//! Several gateways may share one metadata engine (PostgreSQL: [`Store::shared`]), and
+//! another may change the users. Every change to the users increments the store's
+//! configuration generation in its own write transaction ([`Store::config_generation`], the
+//! same counter the core's bucket caches check), and each snapshot remembers the generation
+//! it was read at (read before the users, so a snapshot is never newer than its label).
+//! When the store is shared, [`Users::current`] reads the stored generation (one read of one
+//! counter) and, if it moved past the snapshot's, reads the users again first: once per
+//! generation, as concurrent requests wait for the one refresh and then find it done. So a
+//! user added, removed or rotated by any gateway is accepted or refused from the next
+//! request that begins after its commit, everywhere. When the store is not shared (redb), the
+//! request path reads nothing: a read lock and an `Arc` clone.
 
 use crate::Credentials;
 use crate::access::Owner;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use strata_core::{CoreError, Store, UserRecord};
 use strata_wire::Keyring;
@@ -140,25 +148,32 @@ impl Keyring for UserSet {
 pub struct Users {
     admin: Arc<User>,
     current: RwLock<Arc<UserSet>>,
+    /// The stored configuration generation `current` was read at (or after).
+    loaded: AtomicU64,
     /// Held while a refresh reads the store and swaps the snapshot, so that refreshes swap
     /// in the order they read and an older read never replaces a newer one.
     refreshing: Mutex<()>,
 }
 
 impl Users {
-    /// The administrator and the users the store holds (as [`Users::load`] reads them).
+    /// The administrator and the users the store holds (as [`Users::load`] reads them),
+    /// taken as read at configuration generation 0.
     pub fn new(admin: User, stored: impl IntoIterator<Item = User>) -> Users {
         let set = UserSet::new(admin, stored);
         Users {
             admin: set.admin().clone(),
             current: RwLock::new(Arc::new(set)),
+            loaded: AtomicU64::new(0),
             refreshing: Mutex::new(()),
         }
     }
 
     /// The administrator and every user stored in `store`.
     pub fn load(admin: User, store: &Store) -> Result<Users, CoreError> {
-        Ok(Users::new(admin, stored(store)?))
+        let generation = store.config_generation()?;
+        let users = Users::new(admin, stored(store)?);
+        users.loaded.store(generation, Ordering::Release);
+        Ok(users)
     }
 
     /// Reads the store's users again and makes them the ones accepted from now on.
@@ -167,12 +182,41 @@ impl Users {
             .refreshing
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
+        self.reload(store)
+    }
+
+    /// Reads the generation, then the users (the caller holds `refreshing`).
+    fn reload(&self, store: &Store) -> Result<(), CoreError> {
+        let generation = store.config_generation()?;
         let set = Arc::new(UserSet::new((*self.admin).clone(), stored(store)?));
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = set;
+        self.loaded.fetch_max(generation, Ordering::AcqRel);
         Ok(())
     }
 
-    /// The users now: one read lock and an `Arc` clone.
+    /// The users now, as the store says them: when the store is shared with other gateways
+    /// and its configuration generation moved past the snapshot's, the users are read again
+    /// first (once per generation); otherwise [`Users::snapshot`]. Fails only when the store
+    /// cannot be read (then nothing can be said of the users).
+    pub fn current(&self, store: &Store) -> Result<Arc<UserSet>, CoreError> {
+        if store.shared() {
+            let stored = store.config_generation()?;
+            if stored > self.loaded.load(Ordering::Acquire) {
+                let _one_at_a_time = self
+                    .refreshing
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                // Another request may have refreshed while this one waited.
+                if stored > self.loaded.load(Ordering::Acquire) {
+                    self.reload(store)?;
+                }
+            }
+        }
+        Ok(self.snapshot())
+    }
+
+    /// The users as last read: one read lock and an `Arc` clone. A request's signer is
+    /// found in [`Users::current`] instead.
     pub fn snapshot(&self) -> Arc<UserSet> {
         self.current
             .read()

@@ -572,7 +572,8 @@ impl Store {
                     crate::lifecycle::forget_bucket(txn, &name)?;
                     crate::cors::forget_bucket(txn, &name)?;
                     crate::tagging::forget_bucket(txn, &name)?;
-                    txn.remove_bucket(&name)
+                    txn.remove_bucket(&name)?;
+                    crate::owners::config_changed(txn)
                 },
             )
             .await;

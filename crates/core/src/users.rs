@@ -15,6 +15,7 @@
 
 use crate::error::{CoreError, StorageError};
 use crate::meta::{Flow, Versioned, decode, encode};
+use crate::owners::config_changed;
 use crate::store::{Store, now_ms};
 use rand::RngExt as _;
 use serde::{Deserialize, Serialize};
@@ -249,6 +250,7 @@ impl Store {
                 move |txn, absent| {
                     if absent {
                         txn.put_setting(&name, &encode(&stored))?;
+                        config_changed(txn)?;
                     }
                     Ok(absent)
                 },
@@ -308,6 +310,7 @@ impl Store {
                 move |txn, (seeded, rec)| {
                     if let Some(rec) = rec {
                         txn.put_setting(&name, &encode(&rec))?;
+                        config_changed(txn)?;
                     }
                     Ok(seeded)
                 },
@@ -329,6 +332,7 @@ impl Store {
                 move |txn, found| {
                     if found.is_some() {
                         txn.remove_setting(&name)?;
+                        config_changed(txn)?;
                     }
                     Ok(found)
                 },
@@ -356,6 +360,7 @@ impl Store {
                 move |txn, rec| {
                     if let Some(rec) = &rec {
                         txn.put_setting(&name, &encode(rec))?;
+                        config_changed(txn)?;
                     }
                     Ok(rec)
                 },

@@ -97,7 +97,7 @@ impl Dialect for BosApi {
 
     /// The signature covers the path as sent, `/v1` included.
     fn authenticate(state: &AppState, req: &RequestParts) -> Result<Signed<()>, BosError> {
-        let keys = state.keyring();
+        let keys = state.keyring()?;
         let auth = auth::authenticate(req, &keys, std::time::SystemTime::now())?;
         let user = keys
             .user(&auth.access_key)

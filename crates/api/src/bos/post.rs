@@ -46,7 +46,7 @@ pub(super) fn authenticate(
     req: &RequestParts,
     form: &mut Form,
 ) -> Result<Option<Signed<()>>, BosError> {
-    let keys = state.keyring();
+    let keys = state.keyring()?;
     let Some(access_key) = form.get("accessKey").map(str::to_owned) else {
         if form.get("policy").is_some() || form.get("signature").is_some() {
             return Err(PostError::MissingField("accessKey").into());

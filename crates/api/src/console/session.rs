@@ -65,6 +65,17 @@ fn random_token() -> String {
 }
 
 /// Whether two secrets are equal, in time that depends on their lengths only.
+/// The store could not be read to learn the users (a shared store's generation): nothing
+/// can be said of the session.
+fn unavailable(e: strata_core::CoreError) -> ConsoleError {
+    tracing::error!(error = %e, "console: the users could not be read");
+    ConsoleError::Upstream {
+        status: hyper::StatusCode::SERVICE_UNAVAILABLE,
+        code: "ServiceUnavailable".into(),
+        message: "the users could not be read; try again".into(),
+    }
+}
+
 fn same_secret(a: &str, b: &str) -> bool {
     bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
@@ -84,7 +95,7 @@ impl Sessions {
             .throttle
             .begin(peer, access_key, Instant::now())
             .map_err(ConsoleError::Throttled)?;
-        let users = state.users.snapshot();
+        let users = state.users.current(&state.store).map_err(unavailable)?;
         let user = users.user(access_key).cloned();
         // Compare even when the access key is unknown, so the answer takes as long.
         let stored = user
@@ -124,12 +135,14 @@ impl Sessions {
     pub fn current(&self, state: &AppState, headers: &HeaderMap) -> Result<Current, ConsoleError> {
         let id = cookie(headers).ok_or(ConsoleError::NoSession)?;
         let digest = digest(id);
+        // Before the sessions' lock: this may read the store.
+        let users = state.users.current(&state.store).map_err(unavailable)?;
         let now = Instant::now();
         let mut map = self.lock();
         let Some(session) = map.get_mut(&digest) else {
             return Err(ConsoleError::NoSession);
         };
-        let user = state.users.user(&session.access_key);
+        let user = users.user(&session.access_key).cloned();
         let still = user
             .as_ref()
             .is_some_and(|u| same_secret(&u.credentials.secret_key, &session.secret_key));

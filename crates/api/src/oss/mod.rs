@@ -106,7 +106,7 @@ impl Dialect for OssApi {
         state: &AppState,
         req: &RequestParts,
     ) -> Result<Signed<auth::Authenticated>, OssError> {
-        let keys = state.keyring();
+        let keys = state.keyring()?;
         let auth = auth::authenticate(req, &keys, std::time::SystemTime::now())?;
         let user = keys
             .user(&auth.access_key)

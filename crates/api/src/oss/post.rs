@@ -48,7 +48,7 @@ pub(super) fn authenticate(
     req: &RequestParts,
     form: &mut Form,
 ) -> Result<Option<Signed<Authenticated>>, OssError> {
-    let keys = state.keyring();
+    let keys = state.keyring()?;
     let access_key = if let Some(version) = form.get("x-oss-signature-version") {
         if version != OSS4.algorithm {
             return Err(PostError::InvalidField(format!(

@@ -93,7 +93,7 @@ impl Dialect for S3Api {
         state: &AppState,
         req: &RequestParts,
     ) -> Result<Signed<Authenticated>, S3Error> {
-        let keys = state.keyring();
+        let keys = state.keyring()?;
         let auth = auth::authenticate(req, &keys, std::time::SystemTime::now())?;
         let user = keys
             .user(&auth.access_key)

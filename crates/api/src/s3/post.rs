@@ -42,7 +42,7 @@ pub(super) fn authenticate(
     req: &RequestParts,
     form: &mut Form,
 ) -> Result<Option<Signed<Authenticated>>, S3Error> {
-    let keys = state.keyring();
+    let keys = state.keyring()?;
     let access_key = if let Some(algorithm) = form.get("x-amz-algorithm") {
         if algorithm != AWS4.algorithm {
             return Err(PostError::InvalidField(format!(

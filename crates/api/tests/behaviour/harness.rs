@@ -49,10 +49,29 @@ impl Server {
     /// A server whose new buckets get AWS's 2023 defaults or not.
     pub async fn start_with(aws_2023_defaults: bool) -> Server {
         let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut server = Server::start_in(dir.path(), None, aws_2023_defaults).await;
+        server.dir = Some(dir);
+        server
+    }
+
+    /// A gateway named `name` over the data directory `dir` (the caller's, shared by the
+    /// gateways) and the metadata at `metadata` (a `postgres://` URL).
+    pub async fn start_over(dir: &std::path::Path, metadata: String, name: &str) -> Server {
+        Server::start_in(dir, Some((metadata, name.to_owned())), false).await
+    }
+
+    async fn start_in(
+        dir: &std::path::Path,
+        metadata: Option<(String, String)>,
+        aws_2023_defaults: bool,
+    ) -> Server {
+        let (metadata, gateway_name) = metadata.unzip();
         let store = Store::open(
-            dir.path(),
+            dir,
             StoreOptions {
                 min_free_bytes: 0,
+                metadata,
+                gateway_name,
                 ..StoreOptions::default()
             },
         )
@@ -79,7 +98,7 @@ impl Server {
         };
         Server {
             state: Arc::new(state),
-            dir: Some(dir),
+            dir: None,
         }
     }
 

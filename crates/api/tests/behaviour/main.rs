@@ -14,6 +14,7 @@ mod admin;
 mod cors;
 mod deletes;
 mod errors;
+mod gateways;
 mod listing;
 mod multipart;
 mod objects;

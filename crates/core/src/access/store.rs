@@ -6,6 +6,7 @@ use super::{BucketAccess, ObjectAccess, ObjectAcl};
 use crate::error::{CoreError, Result};
 use crate::meta::{BucketAccessRecord, BucketRecord, EntryKind};
 use crate::object::resolve_entry;
+use crate::owners::config_changed;
 use crate::retention::{BucketRetention, LockConfig};
 use crate::store::{Store, now_ms, validate_bucket_name};
 use crate::version::{VersionId, Versioning};
@@ -51,7 +52,8 @@ impl Store {
                             worm: None,
                         },
                     };
-                    txn.put_bucket(&name, &rec)
+                    txn.put_bucket(&name, &rec)?;
+                    config_changed(txn)
                 },
             )
             .await;
@@ -63,9 +65,8 @@ impl Store {
     /// bucket. Answered from memory between changes (see `crate::owners`), as every request
     /// asks.
     pub fn bucket_access(&self, name: &str) -> Result<Option<Arc<BucketAccess>>> {
-        self.inner.access.get(name, || {
-            Ok(self
-                .read()?
+        self.cached(&self.inner.access, name, |txn| {
+            Ok(txn
                 .bucket(name)?
                 .map(|b| Arc::new(BucketAccess::compile(name, b.owner, &b.access))))
         })
@@ -100,6 +101,7 @@ impl Store {
                 },
                 move |txn, (rec, out)| {
                     txn.put_bucket(&name, &rec)?;
+                    config_changed(txn)?;
                     Ok(out)
                 },
             )

@@ -8,6 +8,7 @@
 use super::{Config, CorsError, Headers, Offer, Preflight, validate};
 use crate::error::{CoreError, Result};
 use crate::meta::{ReadTxn, StorageResult, Versioned, WriteTxn, decode, encode};
+use crate::owners::config_changed;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -44,7 +45,10 @@ impl Store {
                     txn.bucket(&check_bucket)?.ok_or(CoreError::NoSuchBucket)?;
                     Ok(())
                 },
-                move |txn, ()| txn.put_setting(&config_name(&bucket), &encode(&config)),
+                move |txn, ()| {
+                    txn.put_setting(&config_name(&bucket), &encode(&config))?;
+                    config_changed(txn)
+                },
             )
             .await;
         self.inner.cors.changed();
@@ -67,7 +71,10 @@ impl Store {
                     txn.bucket(&check_bucket)?.ok_or(CoreError::NoSuchBucket)?;
                     Ok(())
                 },
-                move |txn, ()| forget_bucket(txn, &bucket),
+                move |txn, ()| {
+                    forget_bucket(txn, &bucket)?;
+                    config_changed(txn)
+                },
             )
             .await;
         self.inner.cors.changed();
@@ -77,8 +84,8 @@ impl Store {
     /// The configuration of bucket `bucket` (`None`: none, or no such bucket), from memory
     /// between changes.
     pub fn cors_config(&self, bucket: &str) -> Result<Option<Arc<Config>>> {
-        self.inner.cors.get(bucket, || {
-            Ok(read_config(&*self.read()?, bucket)?.map(Arc::new))
+        self.cached(&self.inner.cors, bucket, |txn| {
+            Ok(read_config(txn, bucket)?.map(Arc::new))
         })
     }
 

@@ -9,6 +9,7 @@
 use super::{Days, LifecycleError, Rule, index, validate};
 use crate::error::{CoreError, Result};
 use crate::meta::{ReadTxn, StorageResult, Versioned, decode, encode};
+use crate::owners::config_changed;
 use crate::store::Store;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -116,7 +117,8 @@ impl Store {
                 },
                 move |txn, ()| {
                     txn.put_setting(&config_name(&bucket), &encode(&record))?;
-                    index::start_rebuild(txn, &bucket)
+                    index::start_rebuild(txn, &bucket)?;
+                    config_changed(txn)
                 },
             )
             .await;
@@ -145,7 +147,10 @@ impl Store {
                     txn.bucket(&check_bucket)?.ok_or(CoreError::NoSuchBucket)?;
                     Ok(())
                 },
-                move |txn, ()| index::forget_bucket(txn, &bucket),
+                move |txn, ()| {
+                    index::forget_bucket(txn, &bucket)?;
+                    config_changed(txn)
+                },
             )
             .await;
         self.lifecycle_changed();
@@ -155,8 +160,8 @@ impl Store {
     /// The rules of bucket `bucket` (`None`: none, or no such bucket), from memory between
     /// changes.
     pub fn lifecycle_rules(&self, bucket: &str) -> Result<Option<Arc<[Rule]>>> {
-        self.inner.lifecycle.cache.get(bucket, || {
-            Ok(read_config(&*self.read()?, bucket)?.map(|rec| Arc::from(rec.rules)))
+        self.cached(&self.inner.lifecycle.cache, bucket, |txn| {
+            Ok(read_config(txn, bucket)?.map(|rec| Arc::from(rec.rules)))
         })
     }
 

@@ -182,6 +182,18 @@ pub trait MetaStore: Send + Sync + 'static {
     fn commit_stats(&self) -> CommitStats;
     /// Queues a compaction of the file, run between two batches (see [`crate::compact`]).
     fn compact(&self, req: crate::compact::CompactRequest) -> StorageResult<()>;
+    /// Whether other processes may write this metadata too (several gateways over one
+    /// database), so that what this process caches of it must be checked against the stored
+    /// configuration generation (see `owners.rs`). An embedded engine's file belongs to
+    /// one process: `false`.
+    fn shared(&self) -> bool {
+        false
+    }
+    /// A counter's committed value, read on its own (what the caches of a shared engine read
+    /// per lookup): through a snapshot, unless the engine has a cheaper way.
+    fn read_counter(&self, name: &str) -> StorageResult<u64> {
+        self.read()?.counter(name)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,7 +1,10 @@
 //! The metadata engine of the core's tests: the embedded redb, or PostgreSQL when
 //! `STRATA_TEST_PG` holds a server's URL (`postgres://USER@HOST:PORT/`). Then every test
 //! directory ([`tempdir`]) gets a database of its own, created with a random name and dropped
-//! when the directory is.
+//! when the directory is. And another writer of the same database, played by plain SQL
+//! ([`other_gateway`]), for the tests of what one gateway's caches see of changes made
+//! elsewhere (the core's `shared_caches` suite and the API's behaviour suite, which includes
+//! this file).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -100,4 +103,75 @@ impl Drop for TestDir {
             }
         }
     }
+}
+
+/// One write of another gateway over the same database (see [`other_gateway`]).
+pub enum Write {
+    PutBucket(&'static str, Vec<u8>),
+    RemoveBucket(&'static str),
+    PutSetting(&'static str, Vec<u8>),
+    RemoveSetting(&'static str),
+    /// The configuration generation moved, as every configuration change moves it.
+    Changed,
+}
+
+/// Runs `f` with a connection of its own to `url`, on a thread of its own (the synchronous
+/// client refuses to run inside the tests' runtime).
+fn sql<T: Send + 'static>(
+    url: &str,
+    f: impl FnOnce(&mut postgres::Client) -> T + Send + 'static,
+) -> T {
+    let url = url.to_owned();
+    std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        f(&mut c)
+    })
+    .join()
+    .unwrap()
+}
+
+/// Another gateway commits `writes` in one transaction: the rows its write would make, or
+/// (without [`Write::Changed`]) a row changed as no gateway changes one, to show that the
+/// caches answer from memory until the generation moves.
+pub fn other_gateway(url: &str, writes: Vec<Write>) {
+    sql(url, move |c| {
+        let mut t = c.transaction().unwrap();
+        for w in writes {
+            let n = match w {
+                Write::PutBucket(name, val) => t.execute(
+                    "INSERT INTO buckets (name, val) VALUES ($1, $2) \
+                     ON CONFLICT (name) DO UPDATE SET val = EXCLUDED.val",
+                    &[&name.as_bytes(), &val],
+                ),
+                Write::RemoveBucket(name) => {
+                    t.execute("DELETE FROM buckets WHERE name = $1", &[&name.as_bytes()])
+                }
+                Write::PutSetting(name, val) => t.execute(
+                    "INSERT INTO settings (name, val) VALUES ($1, $2) \
+                     ON CONFLICT (name) DO UPDATE SET val = EXCLUDED.val",
+                    &[&name.as_bytes(), &val],
+                ),
+                Write::RemoveSetting(name) => {
+                    t.execute("DELETE FROM settings WHERE name = $1", &[&name.as_bytes()])
+                }
+                Write::Changed => t.execute(
+                    "UPDATE counters SET value = value + 1 WHERE name = $1",
+                    &[&"config/generation".as_bytes()],
+                ),
+            };
+            assert_eq!(n.unwrap(), 1, "one row written");
+        }
+        t.commit().unwrap();
+    });
+}
+
+/// A row's value as the store wrote it (`table` is `buckets` or `settings`).
+pub fn stored_row(url: &str, table: &'static str, name: &'static str) -> Vec<u8> {
+    sql(url, move |c| {
+        let q = match table {
+            "buckets" => "SELECT val FROM buckets WHERE name = $1",
+            _ => "SELECT val FROM settings WHERE name = $1",
+        };
+        c.query_one(q, &[&name.as_bytes()]).unwrap().get(0)
+    })
 }

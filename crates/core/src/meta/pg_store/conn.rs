@@ -141,6 +141,39 @@ impl ReaderState {
         conn.query(sql, params).map_err(pg_err)
     }
 
+    /// Runs one statement outside any snapshot (autocommit: it sees every transaction
+    /// committed before it began), connecting first if needed. A connection found dead is
+    /// made again once, as when a snapshot begins: the statement only reads.
+    pub(super) fn query_alone(
+        &mut self,
+        sql: &'static str,
+        params: &Params,
+    ) -> StorageResult<Vec<Row>> {
+        // A snapshot's end is queued before any later job of this thread; this only makes
+        // sure the statement runs outside it.
+        self.end();
+        let mut retried = false;
+        loop {
+            if self.conn.as_ref().is_some_and(Conn::is_closed) {
+                self.conn = None;
+            }
+            if self.conn.is_none() {
+                self.conn = Some(Conn::connect(&self.url)?);
+            }
+            let Some(conn) = self.conn.as_mut() else {
+                continue;
+            };
+            match conn.query(sql, params) {
+                Ok(rows) => return Ok(rows),
+                Err(_) if conn.is_closed() && !retried => {
+                    retried = true;
+                    self.conn = None;
+                }
+                Err(e) => return Err(pg_err(e)),
+            }
+        }
+    }
+
     /// Opens a snapshot, connecting first if needed. A connection found dead (the server
     /// restarted, or ended it) is made again once: the snapshot has read nothing yet.
     fn begin(&mut self) -> StorageResult<()> {

@@ -36,6 +36,11 @@
 //! Many gateways write one database (`writer.rs`): each batch first locks the sequence's
 //! row, so batches of all gateways commit one at a time, and each gateway's run is a row of
 //! `gateways` that its batches keep fresh (a lease) and that fences it once removed.
+//!
+//! Since other gateways write the same database ([`MetaStore::shared`] is true), the caches
+//! of the request path check the stored configuration generation (see `owners.rs`) at each
+//! lookup, by [`MetaStore::read_counter`]: one autocommit statement on a reader connection
+//! (one round trip, where a snapshot takes three: `BEGIN`, the query, `COMMIT`).
 //! There is no file to compact: [`MetaStore::compact`] answers `NotWorthwhile` (PostgreSQL's
 //! autovacuum reuses the space of deleted rows).
 
@@ -145,6 +150,30 @@ impl Drop for Snapshot<'_> {
     }
 }
 
+/// Single statements on a reader connection, each its own transaction (no snapshot: one
+/// round trip instead of three), the connection taken from the pool for the value's life.
+struct Alone<'a> {
+    pool: &'a Pool,
+    reader: Option<Reader>,
+}
+
+impl Sql for Alone<'_> {
+    fn query(&self, sql: &'static str, params: conn::Params) -> StorageResult<Vec<postgres::Row>> {
+        let Some(reader) = self.reader.as_ref() else {
+            return Err(StorageError::Engine("connection already given back".into()));
+        };
+        reader.call(move |s: &mut ReaderState| s.query_alone(sql, &params))
+    }
+}
+
+impl Drop for Alone<'_> {
+    fn drop(&mut self) {
+        if let Some(reader) = self.reader.take() {
+            self.pool.give_back(reader);
+        }
+    }
+}
+
 /// The PostgreSQL engine.
 pub struct PgMeta {
     pool: Pool,
@@ -226,6 +255,22 @@ impl MetaStore for PgMeta {
             batches: self.stats.batches.load(Ordering::Relaxed),
             operations: self.stats.operations.load(Ordering::Relaxed),
         }
+    }
+
+    /// Other gateways may write the same database.
+    fn shared(&self) -> bool {
+        true
+    }
+
+    /// One statement, outside any snapshot.
+    fn read_counter(&self, name: &str) -> StorageResult<u64> {
+        Txn {
+            sql: Alone {
+                pool: &self.pool,
+                reader: Some(self.pool.take()?),
+            },
+        }
+        .counter(name)
     }
 
     /// Nothing to compact: there is no file of ours; PostgreSQL's (auto)vacuum reuses the
