@@ -25,6 +25,7 @@ pub mod multipart;
 pub mod object;
 mod owners;
 pub mod precondition;
+mod reclaim;
 pub mod retention;
 pub mod store;
 pub mod tagging;

@@ -1,5 +1,5 @@
-//! The store: opening a data directory, the write path shared by every operation, buckets,
-//! and reclaiming space.
+//! The store: opening a data directory, the write path shared by every operation, and
+//! buckets (reclaiming space: `reclaim.rs`).
 
 use crate::blob::{BlobStore, Placed, Written};
 use crate::error::{CoreError, Result, StorageError};
@@ -111,8 +111,8 @@ pub(crate) struct Inner {
     pub(crate) blobs: Arc<BlobStore>,
     reclaim: Arc<Notify>,
     min_free_bytes: u64,
-    freed_files: AtomicUsize,
-    swept_files: AtomicUsize,
+    pub(crate) freed_files: AtomicUsize,
+    pub(crate) swept_files: AtomicUsize,
     dir: PathBuf,
     /// Buckets' compiled access configurations between requests (see [`crate::owners`]).
     pub(crate) access: crate::owners::Owners,
@@ -131,7 +131,7 @@ pub(crate) struct Inner {
     _lock: File,
 }
 
-const EPOCH_COUNTER: &str = "epoch";
+pub(crate) const EPOCH_COUNTER: &str = "epoch";
 /// Bytes gathered from a body before they are hashed and written on the blocking pool.
 const INGEST_CHUNK: usize = 1 << 20;
 
@@ -615,82 +615,6 @@ impl Store {
             },
         )
         .await
-    }
-
-    // ----- space reclaim -----
-
-    /// Removes the files of blobs whose last reference is gone. Returns how many.
-    pub async fn reclaim_garbage(&self) -> Result<usize> {
-        let mut total = 0;
-        loop {
-            let ids = self.read()?.garbage(1000)?;
-            if ids.is_empty() {
-                return Ok(total);
-            }
-            let blobs = self.inner.blobs.clone();
-            let files = ids.clone();
-            blocking(move || blobs.remove_files(&files)).await?;
-            total += ids.len();
-            self.inner
-                .freed_files
-                .fetch_add(ids.len(), Ordering::Relaxed);
-            self.write(
-                |_| Ok(()),
-                move |txn, ()| {
-                    for id in ids {
-                        txn.remove_garbage(id)?;
-                    }
-                    Ok(())
-                },
-            )
-            .await?;
-        }
-    }
-
-    /// Removes blob files of dead runs that nothing refers to (left by a crash between a
-    /// blob's rename and its metadata commit, or by a commit of unknown outcome), and their
-    /// partial writes. Returns how many blob files. A run is dead when its epoch was taken
-    /// (it is not above the epoch counter read in the same snapshot: runs that start later
-    /// have higher ones) and it is not live: for the embedded store every run but this one,
-    /// for a shared store every run without a `gateways` row (see [`crate::blob`]).
-    pub async fn sweep(&self) -> Result<usize> {
-        let store = self.clone();
-        let swept = blocking(move || {
-            let read = store.inner.meta.read().map_err(io::Error::other)?;
-            let newest = read.counter(EPOCH_COUNTER).map_err(io::Error::other)?;
-            let live = read.live_runs().map_err(io::Error::other)?;
-            let is_dead =
-                |epoch: u64| epoch <= newest && live.as_ref().is_none_or(|l| !l.contains(&epoch));
-            store
-                .inner
-                .blobs
-                .sweep(is_dead, |id| Ok(read.blob(id)?.is_some()))
-                .map_err(io::Error::other)
-        })
-        .await?;
-        self.inner.swept_files.fetch_add(swept, Ordering::Relaxed);
-        Ok(swept)
-    }
-
-    /// Metadata commits since this store was opened, and the operations they carried.
-    pub fn commit_stats(&self) -> crate::meta::CommitStats {
-        self.inner.meta.commit_stats()
-    }
-
-    /// Files removed since this store was opened: (blobs freed by deletes, leftovers of
-    /// earlier runs swept).
-    pub fn reclaim_stats(&self) -> (usize, usize) {
-        (
-            self.inner.freed_files.load(Ordering::Relaxed),
-            self.inner.swept_files.load(Ordering::Relaxed),
-        )
-    }
-
-    /// Reclaims everything reclaimable now: freed blobs, then leftovers of earlier runs.
-    pub async fn reclaim_now(&self) -> Result<(usize, usize)> {
-        let freed = self.reclaim_garbage().await?;
-        let swept = self.sweep().await?;
-        Ok((freed, swept))
     }
 }
 
