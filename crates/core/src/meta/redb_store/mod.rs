@@ -169,6 +169,22 @@ macro_rules! impl_read {
                 }
             }
 
+            fn current_version(
+                &self,
+                bucket: &str,
+                key: &str,
+            ) -> StorageResult<Option<VersionRecord>> {
+                // Only this key's entries, newest first: a key without any (one just removed)
+                // costs no decoding of the next key's entry.
+                let t = $open!(self, VERSIONS);
+                let from: (&str, &[u8], u64) = (bucket, key.as_bytes(), 0);
+                let to: (&str, &[u8], u64) = (bucket, key.as_bytes(), u64::MAX);
+                match t.range(from..=to).eng()?.next() {
+                    Some(item) => Ok(Some(decode(item.eng()?.1.value())?)),
+                    None => Ok(None),
+                }
+            }
+
             fn scan_objects(
                 &self,
                 bucket: &str,
