@@ -39,7 +39,9 @@ fn main() {
         let s = Store::open(dir.path(), StoreOptions::default())
             .await
             .expect("store opens");
-        s.create_bucket("mdbench", "").await.expect("bucket created");
+        s.create_bucket("mdbench", "")
+            .await
+            .expect("bucket created");
         if versioned {
             s.set_versioning("mdbench", VersioningStatus::Enabled)
                 .await
