@@ -86,7 +86,8 @@ impl Scheme {
             })
             .collect();
         params.sort_unstable();
-        let mut out = String::with_capacity(params.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
+        let mut out =
+            String::with_capacity(params.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
         for (i, (name, value)) in params.iter().enumerate() {
             if i > 0 {
                 out.push('&');
