@@ -720,7 +720,7 @@ async fn multi_delete_removes_exactly_the_unreferenced_blobs() {
     let (_d, s) = store().await;
     s.create_bucket("bkt", "").await.unwrap();
     // Inline bodies (the tests inline up to 64 bytes), every tenth in a file.
-    let body_of = |i: usize| data(if i % 10 == 0 { 100 } else { 40 }, i as u8);
+    let body_of = |i: usize| data(if i.is_multiple_of(10) { 100 } else { 40 }, i as u8);
     for i in 0..300 {
         put(&s, "bkt", &format!("k{i:03}"), &body_of(i)).await;
     }
