@@ -718,14 +718,7 @@ pub(crate) fn current_entry(
     bucket: &str,
     key: &str,
 ) -> StorageResult<Option<crate::meta::VersionRecord>> {
-    let mut found = None;
-    txn.scan_versions(bucket, Start::AtKey(key), &mut |k, rec| {
-        if k == key {
-            found = Some(rec);
-        }
-        Flow::Stop
-    })?;
-    Ok(found)
+    txn.current_version(bucket, key)
 }
 
 impl Written {

@@ -711,3 +711,69 @@ async fn metadata_lives_in_the_chosen_engine() {
     let redb_file = dir.path().join("meta.redb").exists();
     assert_eq!(redb_file, common::pg::server().is_none());
 }
+
+/// A multi-delete's removed blobs leave the metadata with its batch (the engine removes them
+/// all at once before the commit): the others, between them, stay whole; a blob shared by a
+/// copy goes only with its last reference, even when both are removed by the same request.
+#[tokio::test]
+async fn multi_delete_removes_exactly_the_unreferenced_blobs() {
+    let (_d, s) = store().await;
+    s.create_bucket("bkt", "").await.unwrap();
+    // Inline bodies (the tests inline up to 64 bytes), every tenth in a file.
+    let body_of = |i: usize| data(if i.is_multiple_of(10) { 100 } else { 40 }, i as u8);
+    for i in 0..300 {
+        put(&s, "bkt", &format!("k{i:03}"), &body_of(i)).await;
+    }
+    for i in [3, 4, 30] {
+        s.copy_object(
+            "bkt",
+            &format!("k{i:03}"),
+            None,
+            Precondition::default(),
+            "bkt",
+            &format!("c{i:03}"),
+            MetadataDirective::Copy,
+            Default::default(),
+            Default::default(),
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    // Every key not a multiple of 3 (k003 and its copy both), a key twice, a missing key.
+    let mut keys: Vec<String> = (0..300)
+        .filter(|i| i % 3 != 0)
+        .map(|i| format!("k{i:03}"))
+        .collect();
+    keys.extend(["c003", "k003", "k001", "nothing"].map(String::from));
+    let entries = keys
+        .iter()
+        .map(|key| DeleteEntry {
+            key: key.clone(),
+            version_id: None,
+        })
+        .collect();
+    let results = s.delete_objects("bkt", entries).await.unwrap();
+    let existed: Vec<bool> = results
+        .iter()
+        .map(|(_, r)| matches!(r, Ok(DeleteOutcome::Removed { existed: true })))
+        .collect();
+    assert_eq!(existed.iter().filter(|e| **e).count(), 200 + 2);
+    assert!(!existed[existed.len() - 2] && !existed[existed.len() - 1]);
+    for i in 0..300 {
+        let got = get(&s, "bkt", &format!("k{i:03}"), None).await;
+        if i % 3 == 0 && i != 3 {
+            assert_eq!(got.unwrap(), body_of(i), "k{i:03}");
+        } else {
+            assert!(matches!(got, Err(CoreError::NoSuchKey { .. })), "k{i:03}");
+        }
+    }
+    // k004's copy kept its blob; k030 and its copy share theirs.
+    assert_eq!(get(&s, "bkt", "c004", None).await.unwrap(), body_of(4));
+    assert_eq!(get(&s, "bkt", "c030", None).await.unwrap(), body_of(30));
+    s.reclaim_garbage().await.unwrap();
+    let report = s.fsck().unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
+    // k000, k006, … (99 keys but k003), plus c004 alone; c030 shares k030's.
+    assert_eq!(report.blobs, 99 + 1);
+}

@@ -60,7 +60,15 @@ impl Scheme {
         header_list: &str,
         hashed_payload: &str,
     ) -> String {
-        format!("{method}\n{uri}\n{query}\n{headers}\n{header_list}\n{hashed_payload}")
+        let parts = [method, uri, query, headers, header_list, hashed_payload];
+        let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+        for (i, part) in parts.into_iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(part);
+        }
+        out
     }
 
     /// Every query parameter (but the signature when `presigned`), names and values encoded
@@ -78,17 +86,19 @@ impl Scheme {
             })
             .collect();
         params.sort_unstable();
-        let params: Vec<String> = params
-            .into_iter()
-            .map(|(name, value)| {
-                if value.is_empty() && self.bare_valueless_params {
-                    name
-                } else {
-                    format!("{name}={value}")
-                }
-            })
-            .collect();
-        params.join("&")
+        let mut out =
+            String::with_capacity(params.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
+        for (i, (name, value)) in params.iter().enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            out.push_str(name);
+            if !(value.is_empty() && self.bare_valueless_params) {
+                out.push('=');
+                out.push_str(value);
+            }
+        }
+        out
     }
 
     /// `<yyyymmdd>/<region>/<service>/<terminator>`.
@@ -99,11 +109,13 @@ impl Scheme {
     /// `<algorithm>\n<timestamp>\n<scope>\n<hex sha256(canonical request)>`.
     pub fn string_to_sign(&self, timestamp: &str, scope: &str, canonical_request: &str) -> String {
         let hash = Sha256::digest(canonical_request.as_bytes());
-        format!(
-            "{}\n{timestamp}\n{scope}\n{}",
-            self.algorithm,
-            hex::encode(hash)
-        )
+        let mut out =
+            String::with_capacity(self.algorithm.len() + timestamp.len() + scope.len() + 67);
+        for part in [self.algorithm, "\n", timestamp, "\n", scope, "\n"] {
+            out.push_str(part);
+        }
+        out.push_str(&hex::encode(hash));
+        out
     }
 
     /// kSigning = HMAC(HMAC(HMAC(HMAC(prefix + secret, date), region), service), terminator).

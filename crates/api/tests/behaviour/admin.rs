@@ -311,3 +311,51 @@ crate::each_dialect!(
     a_removed_user_is_refused_at_once,
     rotation_invalidates_the_old_secret,
 );
+
+/// The server keeps the V4 signing keys it derived (SigV4, OSS V4) between requests: a
+/// rotated secret must refuse the old one at once, and a removed user be unknown, however
+/// recently their keys were used.
+#[tokio::test]
+async fn cached_signing_keys_never_outlive_a_rotation_or_removal() {
+    for d in [Dialect::S3, Dialect::Oss] {
+        let (s, _) = setup(d).await;
+        let (key, old) = add_user(&s, json!({"id": "erin"})).await;
+        let list = || Call::new(Method::GET, "/");
+        // Twice: the second request finds the key the first one derived.
+        for _ in 0..2 {
+            s.client_as(d, (&key, &old)).send(list()).await.expect(200);
+        }
+        let r = admin(&s)
+            .send(Call::new(Method::POST, format!("{USERS}/{key}/rotate")))
+            .await
+            .expect(200);
+        let new = body(&r)["secret_key"]
+            .as_str()
+            .expect("a secret")
+            .to_owned();
+        assert_ne!(new, old);
+        let r = s.client_as(d, (&key, &old)).send(list()).await;
+        assert_eq!(r.status.as_u16(), 403, "{d:?}: {}", r.text());
+        assert_eq!(
+            d.error_code(&r).as_deref(),
+            Some("SignatureDoesNotMatch"),
+            "{d:?}"
+        );
+        for _ in 0..2 {
+            s.client_as(d, (&key, &new)).send(list()).await.expect(200);
+        }
+        admin(&s)
+            .send(Call::new(Method::DELETE, format!("{USERS}/{key}")))
+            .await
+            .expect(204);
+        for secret in [&new, &old] {
+            let r = s.client_as(d, (&key, secret)).send(list()).await;
+            assert_eq!(r.status.as_u16(), 403, "{d:?}: {}", r.text());
+            assert_eq!(
+                d.error_code(&r).as_deref(),
+                Some("InvalidAccessKeyId"),
+                "{d:?}"
+            );
+        }
+    }
+}

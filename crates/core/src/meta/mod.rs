@@ -61,6 +61,19 @@ pub trait ReadTxn {
         start: Start<'_>,
         visit: &mut dyn FnMut(&str, VersionRecord) -> Flow,
     ) -> StorageResult<()>;
+    /// The key's newest entry (its current one: an object or a delete marker), if it has any.
+    /// Engines that can look at one key's entries alone override this scan, which also
+    /// decodes the first entry of the next key when this one has none.
+    fn current_version(&self, bucket: &str, key: &str) -> StorageResult<Option<VersionRecord>> {
+        let mut found = None;
+        self.scan_versions(bucket, Start::AtKey(key), &mut |k, rec| {
+            if k == key {
+                found = Some(rec);
+            }
+            Flow::Stop
+        })?;
+        Ok(found)
+    }
     /// Visits the keys whose current entry is an object, ascending.
     fn scan_objects(
         &self,

@@ -409,10 +409,47 @@ pub struct BlobRecord {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BlobBody {
-    /// Small bodies live in the metadata store itself.
-    Inline(Vec<u8>),
+    /// Small bodies live in the metadata store itself. Encoded as one byte string (postcard:
+    /// a length, then the bytes, exactly as a sequence of `u8` is), so encoding and decoding
+    /// copy it at once instead of visiting it byte by byte.
+    Inline(#[serde(with = "byte_string")] Vec<u8>),
     /// A file under the data directory's `blobs/`, named by the blob ID.
     File,
+}
+
+/// A `Vec<u8>` (de)serialized as serde's byte string rather than a sequence of `u8`. In
+/// postcard both are a varint length followed by the bytes, so records written either way
+/// read the same; only the work differs (one copy instead of one call per byte).
+mod byte_string {
+    use serde::{Deserializer, Serializer, de};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = Vec<u8>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a byte string")
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+                Ok(v.to_vec())
+            }
+            fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+                Ok(v)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+                while let Some(b) = seq.next_element()? {
+                    out.push(b);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_byte_buf(Visitor)
+    }
 }
 
 #[cfg(test)]
@@ -445,6 +482,40 @@ mod tests {
         };
         assert_eq!(encode(&blob)[0], FORMAT_V1);
         assert_eq!(decode::<BlobRecord>(&encode(&blob)).unwrap(), blob);
+    }
+
+    #[test]
+    fn inline_bodies_encode_as_they_did_as_a_sequence_of_bytes() {
+        // BlobBody as it was declared before its body became a byte string.
+        #[derive(Serialize, Deserialize)]
+        enum SeqBody {
+            Inline(Vec<u8>),
+            #[allow(dead_code)]
+            File,
+        }
+        #[derive(Serialize, Deserialize)]
+        struct SeqRecord {
+            refs: u32,
+            body: SeqBody,
+        }
+        for len in [0usize, 1, 127, 128, 4096, 16 * 1024] {
+            let body: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            let old = postcard::to_stdvec(&SeqRecord {
+                refs: 3,
+                body: SeqBody::Inline(body.clone()),
+            })
+            .unwrap();
+            let new = BlobRecord {
+                refs: 3,
+                body: BlobBody::Inline(body.clone()),
+            };
+            assert_eq!(encode(&new)[1..], old[..], "{len} bytes");
+            let mut stored = vec![FORMAT_V1];
+            stored.extend(&old);
+            assert_eq!(decode::<BlobRecord>(&stored).unwrap(), new);
+            let back: SeqRecord = postcard::from_bytes(&encode(&new)[1..]).unwrap();
+            assert!(matches!(back.body, SeqBody::Inline(b) if b == body));
+        }
     }
 
     #[test]

@@ -640,14 +640,15 @@ pub fn canonical_uri(raw_path: &str) -> String {
     if raw_path.is_empty() {
         return "/".to_owned();
     }
-    let segments: Vec<String> = raw_path
-        .split('/')
-        .map(|segment| {
-            let bytes: Cow<'_, [u8]> = percent_decode_str(segment).into();
-            percent_encode(&bytes, UNRESERVED).to_string()
-        })
-        .collect();
-    segments.join("/")
+    let mut out = String::with_capacity(raw_path.len() + 16);
+    for (i, segment) in raw_path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        let bytes: Cow<'_, [u8]> = percent_decode_str(segment).into();
+        out.extend(percent_encode(&bytes, UNRESERVED));
+    }
+    out
 }
 
 /// Every query parameter (but `X-Amz-Signature` when `presigned`) as `name=value`, names and
@@ -662,18 +663,22 @@ pub fn canonical_query(query: &[(String, String)], presigned: bool) -> String {
 /// Values that are not UTF-8 are read as Latin-1, which is how Python's `http.client` puts
 /// botocore's (UTF-8-signed) header strings on the wire.
 pub fn canonical_headers(parts: &RequestParts, signed_headers: &str) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(256);
     for name in signed_headers.split(';') {
-        let name = name.trim().to_ascii_lowercase();
-        let values: Vec<String> = parts
-            .headers
-            .get_all(name.as_str())
-            .iter()
-            .map(|value| collapse_blanks(&header_text(value.as_bytes())))
-            .collect();
+        let name = name.trim();
+        let name: Cow<'_, str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        };
         out.push_str(&name);
         out.push(':');
-        out.push_str(&values.join(","));
+        for (i, value) in parts.headers.get_all(name.as_ref()).iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_collapsed(&mut out, &header_text(value.as_bytes()));
+        }
         out.push('\n');
     }
     out
@@ -713,13 +718,18 @@ fn header_text(bytes: &[u8]) -> Cow<'_, str> {
     }
 }
 
-/// Trims spaces and tabs and turns every inner run of them into one space.
-fn collapse_blanks(value: &str) -> String {
-    value
+/// Appends `value` trimmed of spaces and tabs, every inner run of them turned into one space.
+fn push_collapsed(out: &mut String, value: &str) {
+    for (i, word) in value
         .split([' ', '\t'])
         .filter(|word| !word.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+        .enumerate()
+    {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
 }
 
 fn required_query<'a>(parts: &'a RequestParts, name: &str) -> Result<&'a str, AuthError> {

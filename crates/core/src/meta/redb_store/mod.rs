@@ -24,6 +24,7 @@ use super::stats::{STATS_PRESENT, StatDelta};
 use super::*;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::Arc;
@@ -170,6 +171,22 @@ macro_rules! impl_read {
                 }
             }
 
+            fn current_version(
+                &self,
+                bucket: &str,
+                key: &str,
+            ) -> StorageResult<Option<VersionRecord>> {
+                // Only this key's entries, newest first: a key without any (one just removed)
+                // costs no decoding of the next key's entry.
+                let t = $open!(self, VERSIONS);
+                let from: (&str, &[u8], u64) = (bucket, key.as_bytes(), 0);
+                let to: (&str, &[u8], u64) = (bucket, key.as_bytes(), u64::MAX);
+                match t.range(from..=to).eng()?.next() {
+                    Some(item) => Ok(Some(decode(item.eng()?.1.value())?)),
+                    None => Ok(None),
+                }
+            }
+
             fn scan_objects(
                 &self,
                 bucket: &str,
@@ -272,6 +289,9 @@ macro_rules! impl_read {
             }
 
             fn blob(&self, id: u64) -> StorageResult<Option<BlobRecord>> {
+                if self.blob_removed(id) {
+                    return Ok(None);
+                }
                 let t = $open!(self, BLOBS);
                 t.get(id).eng()?.map(|v| decode(v.value())).transpose()
             }
@@ -330,6 +350,13 @@ struct RedbRead {
 }
 impl_read!(RedbRead, open_snapshot_table);
 
+impl RedbRead {
+    /// A snapshot has no removals pending.
+    fn blob_removed(&self, _id: u64) -> bool {
+        false
+    }
+}
+
 /// `(bucket, key)`, the key of `objects` and `nulls`.
 type BucketKey = (&'static str, &'static [u8]);
 /// `(bucket, key, upload ID)`, the key of `uploads`.
@@ -387,8 +414,15 @@ struct RedbWrite<'a> {
     writes: Cell<u64>,
     /// What this batch changed of the store's counts ([`stats`](super::stats)).
     delta: StatDelta,
+    /// Blobs removed by this batch, taken out of `blobs` all at once before it commits
+    /// ([`RedbWrite::finish`]); reads of the batch find them gone already.
+    blobs_removed: BTreeSet<u64>,
 }
 impl_read!(RedbWrite<'_>, open_batch_table);
+
+/// Blob IDs further apart than this are removed by separate scans of `blobs` (a scan reads
+/// every record between the first and the last ID it removes).
+const BLOB_REMOVAL_GAP: u64 = 256;
 
 impl RedbWrite<'_> {
     fn wrote<T>(&self, r: Result<T, redb::StorageError>) -> StorageResult<()> {
@@ -416,6 +450,39 @@ impl RedbWrite<'_> {
         if let Some(old) = r.eng()? {
             let old: VersionRecord = decode(old.value())?;
             self.delta.version(&old, -1);
+        }
+        Ok(())
+    }
+
+    fn blob_removed(&self, id: u64) -> bool {
+        self.blobs_removed.contains(&id)
+    }
+
+    /// What a batch does before it commits: the blobs it removed leave `blobs`, and its
+    /// changes of the counts are stored.
+    fn finish(&mut self) -> StorageResult<()> {
+        self.remove_blobs()?;
+        self.store_stats()
+    }
+
+    /// Takes the batch's removed blobs out of `blobs`, a run of nearby IDs in one scan: redb
+    /// rewrites each leaf and branch page once per scan, where a removal at a time rewrote
+    /// the branch above a 4 KiB inline body's leaf once per blob.
+    fn remove_blobs(&mut self) -> StorageResult<()> {
+        let removed = std::mem::take(&mut self.blobs_removed);
+        let mut ids = removed.iter().copied().peekable();
+        let mut t = self.tables.BLOBS.borrow_mut();
+        while let Some(first) = ids.next() {
+            let mut last = first;
+            while let Some(&next) = ids.peek() {
+                if next - last > BLOB_REMOVAL_GAP {
+                    break;
+                }
+                last = next;
+                ids.next();
+            }
+            t.retain_in(first..=last, |id, _| !removed.contains(&id))
+                .eng()?;
         }
         Ok(())
     }
@@ -573,15 +640,16 @@ impl WriteTxn for RedbWrite<'_> {
     }
 
     fn put_blob(&mut self, id: u64, rec: &BlobRecord) -> StorageResult<()> {
+        self.blobs_removed.remove(&id);
         let mut t = self.tables.BLOBS.borrow_mut();
         let r = t.insert(id, encode(rec).as_slice());
         self.wrote(r)
     }
 
     fn remove_blob(&mut self, id: u64) -> StorageResult<()> {
-        let mut t = self.tables.BLOBS.borrow_mut();
-        let r = t.remove(id);
-        self.wrote(r)
+        // Removed from the table with the batch's other removed blobs (`finish`).
+        self.blobs_removed.insert(id);
+        self.wrote(Ok::<(), redb::StorageError>(()))
     }
 
     fn add_garbage(&mut self, id: u64) -> StorageResult<()> {
@@ -643,6 +711,7 @@ impl RedbMeta {
                     next_seq: &mut seq,
                     writes: Cell::new(0),
                     delta: StatDelta::default(),
+                    blobs_removed: BTreeSet::new(),
                 };
                 let found = StoreStats::scan(&w)?;
                 for (name, value) in found.counters() {

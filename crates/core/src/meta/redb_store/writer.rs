@@ -240,6 +240,7 @@ fn run_batch(
             next_seq,
             writes: Cell::new(0),
             delta: StatDelta::default(),
+            blobs_removed: Default::default(),
         };
         for op in batch {
             // A panicking operation fails its batch instead of the writer thread.
@@ -258,8 +259,8 @@ fn run_batch(
                 poisoned = true;
             }
         }
-        if !poisoned && let Err(e) = w.store_stats() {
-            tracing::error!(%e, "persisting the store's counts failed");
+        if !poisoned && let Err(e) = w.finish() {
+            tracing::error!(%e, "finishing the batch (removed blobs, the store's counts) failed");
             poisoned = true;
         }
     }
