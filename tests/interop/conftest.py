@@ -12,23 +12,16 @@ Every response to an OSS-signed request is recorded; a test that passes must als
 
 from __future__ import annotations
 
-import ctypes
 import os
-import queue
-import re
-import signal
-import subprocess
-import sys
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 
-from .gateways import (Database, GatewaySetupError, Nginx, gateway_count, metadata_server,
-                       requests_served)
+from .gateways import (Database, Gateway, GatewaySetupError, Nginx, StartError, gateway_count,
+                       metadata_server, requests_served, start_strata, stop_gateways)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,29 +52,6 @@ USERS = {
                     "bob-0002", "bob"),
 }
 
-LISTENING = re.compile(r"^strata listening on (http://(\S+)) \(data: (.*)\)$")
-ADMIN_LISTENING = re.compile(r"^strata admin listening on (http://\S+) ")
-START_TIMEOUT = 60.0
-STOP_TIMEOUT = 10.0
-
-
-@dataclass
-class Gateway:
-    """One `strata serve` process of the session."""
-
-    name: str
-    endpoint: str  # its own data listener, http://127.0.0.1:PORT
-    admin_endpoint: str  # its admin listener (/metrics, /health)
-    process: subprocess.Popen
-    stderr_path: Path
-
-    def stderr_tail(self, lines: int = 60) -> str:
-        try:
-            text = self.stderr_path.read_text(errors="replace")
-        except OSError as e:
-            return f"(stderr unavailable: {e})"
-        return "\n".join(text.splitlines()[-lines:])
-
 
 @dataclass
 class Server:
@@ -90,7 +60,7 @@ class Server:
     secret_key: str
     region: str
     data_dir: Path
-    gateways: list  # [Gateway]: one, or STRATA_GATEWAYS of them sharing data_dir and a database
+    gateways: list[Gateway]  # one, or STRATA_GATEWAYS of them sharing data_dir and a database
     users: dict  # name -> InteropUser (besides the administrator's key pair above)
     proxy: Nginx | None = None  # nginx, with several gateways
 
@@ -118,118 +88,6 @@ def _binary() -> Path:
     if not path.is_absolute():
         path = REPO_ROOT / path
     return path
-
-
-def _die_with_parent() -> None:
-    """Runs in the child before exec: SIGTERM the server if pytest itself dies (Linux)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        PR_SET_PDEATHSIG = 1
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
-
-
-def _stop(proc: subprocess.Popen) -> bool:
-    """SIGTERM (graceful stop), then SIGKILL after STOP_TIMEOUT. True if it had to kill."""
-    if proc.poll() is not None:
-        return False
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=STOP_TIMEOUT)
-        return False
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=STOP_TIMEOUT)
-        return True
-
-
-class StartError(Exception):
-    """A `strata serve` did not start (the message says why, with its stderr)."""
-
-
-def _start_strata(binary: Path, args: list[str], name: str, stderr_path: Path) -> Gateway:
-    """Starts `strata serve ARGS` and waits for its listening lines (admin, then data)."""
-    env = dict(os.environ)
-    for var in ("STRATA_ACCESS_KEY", "STRATA_SECRET_KEY", "STRATA_METADATA", "STRATA_CONFIG"):
-        env.pop(var, None)
-    env.setdefault("RUST_LOG", "info")
-    stderr_file = open(stderr_path, "wb")
-    proc = subprocess.Popen(
-        [str(binary), "serve", *args],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=stderr_file,
-        env=env,
-        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-    )
-    stderr_file.close()
-
-    # Read stdout on a thread (so a silent server cannot block us) and keep draining it.
-    lines: "queue.Queue[str | None]" = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for raw in proc.stdout:
-            lines.put(raw.decode("utf-8", "replace").rstrip("\n"))
-        lines.put(None)
-
-    threading.Thread(target=pump, name=f"strata-stdout-{name}", daemon=True).start()
-
-    def fail_start(why: str) -> StartError:
-        _stop(proc)
-        tail = stderr_path.read_text(errors="replace")[-4000:]
-        return StartError(f"strata ({name}) did not start: {why}\n"
-                          f"--- strata stderr ---\n{tail}")
-
-    endpoint = admin_endpoint = None
-    deadline = time.monotonic() + START_TIMEOUT
-    seen = []
-    while endpoint is None:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise fail_start(f"no listening line within {START_TIMEOUT:.0f}s (stdout: {seen!r})")
-        try:
-            line = lines.get(timeout=remaining)
-        except queue.Empty:
-            continue
-        if line is None:
-            proc.wait(timeout=STOP_TIMEOUT)
-            raise fail_start(f"exited with status {proc.returncode} (stdout: {seen!r})")
-        seen.append(line)
-        if m := ADMIN_LISTENING.match(line):
-            admin_endpoint = m.group(1)
-        if m := LISTENING.match(line):
-            endpoint = m.group(1)
-    if admin_endpoint is None:
-        raise fail_start(f"no admin listening line before the listening line (stdout: {seen!r})")
-    gateway = Gateway(name, endpoint, admin_endpoint, proc, stderr_path)
-    # The health check proves the listener answers before any test runs.
-    try:
-        health = requests.get(f"{endpoint}/_strata/health", timeout=10)
-    except requests.RequestException as e:
-        raise fail_start(f"health check failed: {e}") from None
-    if health.status_code != 200:
-        raise fail_start(f"health check answered {health.status_code}: {health.text[:200]}")
-    return gateway
-
-
-def _stop_gateways(gateways: list[Gateway]) -> list[str]:
-    """Stops every gateway; what went wrong (an early exit, a kill, a bad status), per gateway."""
-    died = {g.name: g.process.poll() for g in gateways}
-    killed = {g.name: _stop(g.process) for g in gateways}
-    problems = []
-    for g in gateways:
-        if died[g.name] is not None:
-            problems.append(f"strata ({g.name}) exited early with status {died[g.name]}; "
-                            f"its stderr ends with:\n{g.stderr_tail()}")
-        elif killed[g.name]:
-            problems.append(f"strata ({g.name}) did not stop within {STOP_TIMEOUT:.0f}s of "
-                            f"SIGTERM and was killed; its stderr ends with:\n{g.stderr_tail()}")
-        elif g.process.returncode != 0:
-            problems.append(f"strata ({g.name}) exited with status {g.process.returncode} after "
-                            f"SIGTERM; its stderr ends with:\n{g.stderr_tail()}")
-    return problems
 
 
 # What the session's gateways served, for the terminal summary (several gateways only).
@@ -297,14 +155,14 @@ def server(tmp_path_factory) -> Server:
     def abandon(why: str) -> None:
         if proxy is not None:
             proxy.stop()
-        _stop_gateways(gateways)
+        stop_gateways(gateways)
         if database is not None:
             database.drop()
         pytest.exit(why, returncode=1)
 
     if count is None:
         try:
-            gateways.append(_start_strata(binary, args, "strata", work / "strata.stderr.log"))
+            gateways.append(start_strata(binary, args, "strata", work / "strata.stderr.log"))
         except StartError as e:
             abandon(str(e))
         endpoint = gateways[0].endpoint
@@ -317,7 +175,7 @@ def server(tmp_path_factory) -> Server:
         for i in range(1, count + 1):
             name = f"gw{i}"
             try:
-                gateways.append(_start_strata(
+                gateways.append(start_strata(
                     binary, [*args, "--metadata", database.url, "--gateway-name", name],
                     name, work / f"{name}.stderr.log"))
             except StartError as e:
@@ -356,7 +214,7 @@ def server(tmp_path_factory) -> Server:
             for g in gateways:
                 try:
                     served[g.name] = requests_served(g.admin_endpoint)
-                except (requests.RequestException, ValueError) as e:
+                except (OSError, ValueError) as e:
                     problems.append(f"{g.name}'s /metrics could not be read: {e}")
             _spread.append(f"requests served per gateway ({len(gateways)} behind nginx): "
                            + ", ".join(f"{n}={c}" for n, c in served.items()))
@@ -364,7 +222,7 @@ def server(tmp_path_factory) -> Server:
             idle = [n for n, c in served.items() if c == 0]
             if idle and sum(served.values()) >= 10 * len(gateways):
                 problems.append(f"gateways {idle} served no request of the session: {served}")
-        problems += _stop_gateways(gateways)
+        problems += stop_gateways(gateways)
         if database is not None:
             try:
                 database.drop()

@@ -12,26 +12,34 @@ ones nginx would call invalid, bodies of any size streamed both ways (no request
 buffering), and the gateways' own `Server` and `Date` headers. The upstream connections are
 HTTP/1.1 and kept alive for less time than a gateway's idle limit (`--header-timeout`, 30 s),
 so nginx never reuses a connection the gateway is closing.
+
+Also used by scripts/bench-gateways (so: the standard library only, no pytest here).
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import queue
 import re
 import secrets
 import shutil
 import signal
 import socket
 import subprocess
+import sys
+import threading
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import requests
-
+LISTENING = re.compile(r"^strata listening on (http://(\S+)) \(data: (.*)\)$")
+ADMIN_LISTENING = re.compile(r"^strata admin listening on (http://\S+) ")
+START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
-START_TIMEOUT = 30.0
 
 
 class GatewaySetupError(Exception):
@@ -196,7 +204,7 @@ class Nginx:
         raise GatewaySetupError(f"nginx did not start; its logs end with:\n{last}")
 
     def _wait_ready(self) -> bool:
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 return False
@@ -248,8 +256,149 @@ class Nginx:
 _REQUESTS_TOTAL = re.compile(r"^strata_requests_total\{[^}]*\}\s+([0-9.eE+-]+)$", re.M)
 
 
+def http_get(url: str, timeout: float = 10) -> tuple[int, str]:
+    """GET `url`: its status and body (an error status is an answer, not an exception)."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+
+
 def requests_served(admin_endpoint: str) -> int:
     """The requests a gateway has answered: the sum of its `strata_requests_total`."""
-    r = requests.get(f"{admin_endpoint}/metrics", timeout=10)
-    r.raise_for_status()
-    return int(sum(float(v) for v in _REQUESTS_TOTAL.findall(r.text)))
+    status, text = http_get(f"{admin_endpoint}/metrics")
+    if status != 200:
+        raise OSError(f"{admin_endpoint}/metrics answered {status}")
+    return int(sum(float(v) for v in _REQUESTS_TOTAL.findall(text)))
+
+
+@dataclass
+class Gateway:
+    """One `strata serve` process."""
+
+    name: str
+    endpoint: str  # its own data listener, http://127.0.0.1:PORT
+    admin_endpoint: str | None  # its admin listener (/metrics, /health), if it has one
+    process: subprocess.Popen
+    stderr_path: Path
+
+    def stderr_tail(self, lines: int = 60) -> str:
+        try:
+            text = self.stderr_path.read_text(errors="replace")
+        except OSError as e:
+            return f"(stderr unavailable: {e})"
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: SIGTERM the server if its parent dies (Linux)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def stop_process(proc: subprocess.Popen) -> bool:
+    """SIGTERM (graceful stop), then SIGKILL after STOP_TIMEOUT. True if it had to kill."""
+    if proc.poll() is not None:
+        return False
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=STOP_TIMEOUT)
+        return False
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=STOP_TIMEOUT)
+        return True
+
+
+class StartError(Exception):
+    """A `strata serve` did not start (the message says why, with its stderr)."""
+
+
+def start_strata(binary: Path, args: list[str], name: str, stderr_path: Path) -> Gateway:
+    """Starts `strata serve ARGS` and waits for its listening line (and the admin listener's
+    before it, if it has one), then for its health check to answer."""
+    env = dict(os.environ)
+    for var in ("STRATA_ACCESS_KEY", "STRATA_SECRET_KEY", "STRATA_METADATA", "STRATA_CONFIG"):
+        env.pop(var, None)
+    env.setdefault("RUST_LOG", "info")
+    stderr_file = open(stderr_path, "wb")
+    proc = subprocess.Popen(
+        [str(binary), "serve", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=stderr_file,
+        env=env,
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+    )
+    stderr_file.close()
+
+    # Read stdout on a thread (so a silent server cannot block us) and keep draining it.
+    lines: "queue.Queue[str | None]" = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            lines.put(raw.decode("utf-8", "replace").rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=pump, name=f"strata-stdout-{name}", daemon=True).start()
+
+    def fail_start(why: str) -> StartError:
+        stop_process(proc)
+        tail = stderr_path.read_text(errors="replace")[-4000:]
+        return StartError(f"strata ({name}) did not start: {why}\n"
+                          f"--- strata stderr ---\n{tail}")
+
+    endpoint = admin_endpoint = None
+    deadline = time.monotonic() + START_TIMEOUT
+    seen = []
+    while endpoint is None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise fail_start(f"no listening line within {START_TIMEOUT:.0f}s (stdout: {seen!r})")
+        try:
+            line = lines.get(timeout=remaining)
+        except queue.Empty:
+            continue
+        if line is None:
+            proc.wait(timeout=STOP_TIMEOUT)
+            raise fail_start(f"exited with status {proc.returncode} (stdout: {seen!r})")
+        seen.append(line)
+        if m := ADMIN_LISTENING.match(line):
+            admin_endpoint = m.group(1)
+        if m := LISTENING.match(line):
+            endpoint = m.group(1)
+    gateway = Gateway(name, endpoint, admin_endpoint, proc, stderr_path)
+    # The health check proves the listener answers before anything is sent to it.
+    try:
+        status, text = http_get(f"{endpoint}/_strata/health")
+    except OSError as e:
+        raise fail_start(f"health check failed: {e}") from None
+    if status != 200:
+        raise fail_start(f"health check answered {status}: {text[:200]}")
+    return gateway
+
+
+def stop_gateways(gateways: list[Gateway]) -> list[str]:
+    """Stops every gateway; what went wrong (an early exit, a kill, a bad status), per gateway."""
+    died = {g.name: g.process.poll() for g in gateways}
+    killed = {g.name: stop_process(g.process) for g in gateways}
+    problems = []
+    for g in gateways:
+        if died[g.name] is not None:
+            problems.append(f"strata ({g.name}) exited early with status {died[g.name]}; "
+                            f"its stderr ends with:\n{g.stderr_tail()}")
+        elif killed[g.name]:
+            problems.append(f"strata ({g.name}) did not stop within {STOP_TIMEOUT:.0f}s of "
+                            f"SIGTERM and was killed; its stderr ends with:\n{g.stderr_tail()}")
+        elif g.process.returncode != 0:
+            problems.append(f"strata ({g.name}) exited with status {g.process.returncode} after "
+                            f"SIGTERM; its stderr ends with:\n{g.stderr_tail()}")
+    return problems
+
+
