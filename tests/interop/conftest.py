@@ -157,7 +157,10 @@ def server(tmp_path_factory) -> Server:
             proxy.stop()
         stop_gateways(gateways)
         if database is not None:
-            database.drop()
+            try:
+                database.drop()
+            except GatewaySetupError as e:
+                why += f"\n(and the session's database was not dropped: {e})"
         pytest.exit(why, returncode=1)
 
     if count is None:
