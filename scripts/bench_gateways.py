@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -138,11 +139,17 @@ def perf_record(pid: int, out: Path) -> subprocess.Popen:
 
 
 def perf_report(data: Path) -> str:
-    p = subprocess.run(["perf", "report", "-i", str(data), "--no-children", "--stdio",
-                        "--percent-limit", "1", "-g", "none", "--sort", "dso,symbol"],
-                       capture_output=True, text=True, timeout=600)
-    lines = [line for line in p.stdout.splitlines() if line and not line.startswith("#")]
-    return "\n".join(lines[:40])
+    """The top entries of a profile: by own time, then by time including callees."""
+    out = []
+    for title, mode, limit in (("self", "--no-children", "1"), ("with callees", "--children", "4")):
+        p = subprocess.run(["perf", "report", "-i", str(data), mode, "--stdio", "--percent-limit",
+                            limit, "-g", "none", "--sort", "dso,symbol"],
+                           capture_output=True, text=True, timeout=600)
+        # Each line ends in padded columns perf leaves empty ("-"): dropped.
+        lines = [re.sub(r"(\s+-)*\s*$", "", line) for line in p.stdout.splitlines()
+                 if line.strip() and not line.startswith("#")]
+        out += [f"### {title}", *lines[:30], ""]
+    return "\n".join(out)
 
 
 def main() -> int:
