@@ -32,6 +32,13 @@ pub struct ServeArgs {
     )]
     metadata: Option<String>,
 
+    /// This gateway's name among the gateways sharing a `--metadata` database and a data
+    /// directory (default: HOST:PORT, this machine's name and the listen port). A gateway that
+    /// starts under the name of an earlier run declares that run dead and sweeps what it left;
+    /// two live gateways must not share a name.
+    #[arg(long, value_name = "NAME")]
+    gateway_name: Option<String>,
+
     /// Address to listen on, HOST:PORT (port 0 picks a free port).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9000")]
     listen: String,
@@ -160,6 +167,11 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
             min_free_bytes: args.min_free_bytes,
             lifecycle_days: strata_core::lifecycle::Days::of_seconds(args.lifecycle_day),
             compact_idle_after: Some(std::time::Duration::from_secs(args.compact_idle_after)),
+            gateway_name: Some(args.gateway_name.unwrap_or_else(|| {
+                let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+                    .unwrap_or_else(|_| "localhost".into());
+                format!("{}:{}", host.trim(), addr.port())
+            })),
             metadata: args.metadata,
             ..StoreOptions::default()
         },

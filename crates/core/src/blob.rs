@@ -1,11 +1,13 @@
 //! Object data: blobs written to a temporary name, fsynced, renamed into place and the
 //! directory fsynced before any metadata refers to them; small bodies stay inline.
 //!
-//! Layout under the data directory: `tmp/` (partial writes; emptied at every start) and
-//! `blobs/XX/ID` where ID is the blob ID as 16 hex digits and XX its low byte. A blob ID is
-//! the run's epoch (bumped at every open) in the high 24 bits and a counter in the low 40, so
-//! a file whose epoch is older than the current one and that no metadata refers to can only
-//! be left over from a crash, and [`BlobStore::sweep`] may remove it while the server runs.
+//! Layout under the data directory: `tmp/EPOCH/` (a run's partial writes, EPOCH as 6 hex
+//! digits) and `blobs/XX/ID` where ID is the blob ID as 16 hex digits and XX its low byte. A
+//! blob ID is the run's epoch (a new one at every open) in the high 24 bits and a counter in
+//! the low 40. A run is dead once it ended, or, for gateways sharing a PostgreSQL store, once
+//! the others declared it dead (it can commit nothing more, see `pg_store/writer.rs`): a
+//! file of a dead run that no metadata refers to can only be a leftover, and
+//! [`BlobStore::sweep`] may remove it, and the run's `tmp/EPOCH/`, while the server runs.
 
 use crate::error::StorageError;
 use bytes::Bytes;
@@ -155,10 +157,11 @@ pub struct Written {
 }
 
 impl BlobStore {
-    /// Prepares the directories and empties `tmp/`. The caller holds the data directory lock.
+    /// Prepares the directories, with `tmp/EPOCH/` for this run (its own: no other run has
+    /// its epoch). Earlier runs' partial writes are the sweep's.
     pub fn open(root: &Path, epoch: u64, inline_max: usize) -> io::Result<BlobStore> {
         let blobs = root.join("blobs");
-        let tmp = root.join("tmp");
+        let tmp = root.join("tmp").join(format!("{epoch:06x}"));
         if tmp.exists() {
             fs::remove_dir_all(&tmp)?;
         }
@@ -233,9 +236,11 @@ impl BlobStore {
         Ok(())
     }
 
-    /// Removes files left by earlier runs that no metadata refers to. Returns how many.
+    /// Removes the files of dead runs (`is_dead` of their epoch) that no metadata refers to,
+    /// and those runs' partial writes. Returns how many blob files it removed.
     pub fn sweep(
         &self,
+        is_dead: impl Fn(u64) -> bool,
         mut is_referenced: impl FnMut(u64) -> Result<bool, StorageError>,
     ) -> Result<usize, StorageError> {
         let mut removed = 0;
@@ -247,7 +252,10 @@ impl BlobStore {
                 let name = entry.file_name();
                 let id = name.to_str().and_then(|n| u64::from_str_radix(n, 16).ok());
                 let Some(id) = id else { continue };
-                if id >> COUNTER_BITS >= self.epoch || is_referenced(id)? {
+                if id >> COUNTER_BITS == self.epoch
+                    || !is_dead(id >> COUNTER_BITS)
+                    || is_referenced(id)?
+                {
                     continue;
                 }
                 match fs::remove_file(entry.path()) {
@@ -263,7 +271,36 @@ impl BlobStore {
                 sync_dir(&dir)?;
             }
         }
+        self.sweep_tmp(is_dead)?;
         Ok(removed)
+    }
+
+    /// Removes dead runs' `tmp/EPOCH/` (and files of the layout before runs had one each:
+    /// directly in `tmp/`, from a server that has ended since).
+    fn sweep_tmp(&self, is_dead: impl Fn(u64) -> bool) -> io::Result<()> {
+        let Some(tmp) = self.tmp.parent() else {
+            return Ok(());
+        };
+        for entry in fs::read_dir(tmp)? {
+            let entry = entry?;
+            let epoch = entry
+                .file_name()
+                .to_str()
+                .filter(|n| n.len() == 6)
+                .and_then(|n| u64::from_str_radix(n, 16).ok());
+            let r = match (entry.file_type()?.is_dir(), epoch) {
+                (true, Some(e)) if e != self.epoch && is_dead(e) => {
+                    fs::remove_dir_all(entry.path())
+                }
+                (false, _) => fs::remove_file(entry.path()),
+                _ => Ok(()),
+            };
+            match r {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// Every blob file present, with its length.
@@ -432,7 +469,7 @@ mod tests {
             b"more than eight bytes"
         );
         assert!(big.digests.sha256.is_some());
-        assert_eq!(fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);
+        assert_eq!(fs::read_dir(&store.tmp).unwrap().count(), 0);
     }
 
     #[test]
@@ -449,10 +486,16 @@ mod tests {
         let mut w = new.writer(Extra::default());
         w.write(b"y").unwrap();
         let current = w.finish().unwrap().id;
-        let removed = new.sweep(|id| Ok(id == ids[0])).unwrap();
+        fs::write(old.tmp.join("partial"), b"p").unwrap();
+        // While run 1 lives (another gateway's), its files stay.
+        assert_eq!(new.sweep(|_| false, |_| Ok(false)).unwrap(), 0);
+        assert!(old.tmp.join("partial").exists());
+        let removed = new.sweep(|e| e < 2, |id| Ok(id == ids[0])).unwrap();
         assert_eq!(removed, 2);
         assert!(new.path(ids[0]).exists());
         assert!(!new.path(ids[1]).exists());
         assert!(new.path(current).exists());
+        assert!(!old.tmp.exists());
+        assert!(new.tmp.exists());
     }
 }

@@ -110,6 +110,30 @@ pub enum StorageError {
     WriterGone,
     #[error("the disk is full")]
     Full,
+    /// The metadata engine cannot be reached now (PostgreSQL restarting, the connection
+    /// lost): a client may try again (503).
+    #[error("the metadata store is unavailable: {0}")]
+    Unavailable(String),
+    /// The connection was lost while the batch's `COMMIT` was in flight: it may or may not
+    /// have committed. A client may try again (503); a blob the operation wrote stays (it
+    /// may be referred to), for the sweep to remove if it is not.
+    #[error("the metadata store was lost during a commit, whose outcome is unknown: {0}")]
+    CommitUnknown(String),
+    /// This gateway's lease in a shared metadata store expired and another gateway declared
+    /// it dead: it may write nothing more (503) until it is restarted.
+    #[error("this gateway was declared dead by the others (its lease expired); restart it")]
+    Fenced,
+}
+
+impl StorageError {
+    /// A failure a client should meet with a 503 and try again: the store is out of reach
+    /// for now, not broken.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StorageError::Unavailable(_) | StorageError::CommitUnknown(_) | StorageError::Fenced
+        )
+    }
 }
 
 impl From<std::io::Error> for StorageError {
@@ -123,6 +147,11 @@ impl From<std::io::Error> for StorageError {
 }
 
 impl CoreError {
+    /// The metadata store is out of reach for now ([`StorageError::is_unavailable`]).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, CoreError::Storage(e) if e.is_unavailable())
+    }
+
     /// The disk has no room for the write (or for the free-space reserve).
     pub fn is_disk_full(&self) -> bool {
         matches!(self, CoreError::Storage(StorageError::Full))

@@ -43,6 +43,11 @@ pub struct StoreOptions {
     /// `postgres://` (`postgresql://`) URL of a PostgreSQL database (`strata serve
     /// --metadata`). Object data stays in the data directory either way.
     pub metadata: Option<String>,
+    /// This gateway's name among the gateways sharing a PostgreSQL store (`strata serve
+    /// --gateway-name`, by default `HOST:PORT`): a gateway that starts under the name of an
+    /// earlier run declares that run dead and sweeps its leftovers. `None`: `HOST/PID`.
+    /// Unused by the embedded store.
+    pub gateway_name: Option<String>,
 }
 
 impl Default for StoreOptions {
@@ -55,6 +60,7 @@ impl Default for StoreOptions {
             lifecycle_days: crate::lifecycle::Days::REAL,
             compact_idle_after: None,
             metadata: None,
+            gateway_name: None,
         }
     }
 }
@@ -165,7 +171,15 @@ impl Store {
             .write(true)
             .open(dir.join("LOCK"))
             .map_err(dir_err)?;
-        match lock.try_lock() {
+        // The embedded store is one process's; gateways over a shared metadata store share
+        // the directory (each writes files named by its own run), and keep the embedded
+        // store's server out while any of them runs.
+        let locked = if opts.metadata.is_some() {
+            lock.try_lock_shared()
+        } else {
+            lock.try_lock()
+        };
+        match locked {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
                 return Err(CoreError::DataDirLocked(dir.display().to_string()));
@@ -190,9 +204,14 @@ impl Store {
         let epoch = {
             let (tx, rx) = oneshot::channel();
             let clock = clock.clone();
+            let name = opts.gateway_name.clone().unwrap_or_else(|| {
+                let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+                format!("{}/{}", host.trim(), std::process::id())
+            });
             meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {
                 let r = txn.counter(EPOCH_COUNTER).and_then(|e| {
                     txn.set_counter(EPOCH_COUNTER, e + 1)?;
+                    txn.register_run(e + 1, &name)?;
                     // The latest time an earlier run showed, so this one does not go back.
                     if let Some(ms) = txn
                         .setting(crate::clock::CLOCK_SETTING)?
@@ -212,7 +231,7 @@ impl Store {
                     }),
                 }
             }))?;
-            rx.await.map_err(|_| StorageError::WriterGone)??
+            rx.await.map_err(|_| dropped())??
         };
         let blobs = BlobStore::open(dir, epoch, opts.inline_max).map_err(dir_err)?;
         let store = Store {
@@ -244,6 +263,9 @@ impl Store {
                     tracing::warn!(%e, "sweeping unreferenced blobs failed");
                 }
             }
+            // The live runs of a shared store last seen: when one of them is found dead, its
+            // leftovers are swept.
+            let mut live: Option<Vec<u64>> = None;
             loop {
                 let Some(inner) = weak.upgrade() else { return };
                 if inner.closing.load(Ordering::Acquire) {
@@ -252,6 +274,16 @@ impl Store {
                 let s = Store { inner };
                 if let Err(e) = s.reclaim_garbage().await {
                     tracing::warn!(%e, "reclaiming space failed");
+                }
+                let now_live = s.read().and_then(|r| Ok(r.live_runs()?));
+                if let Ok(Some(now)) = now_live {
+                    let died = live
+                        .as_ref()
+                        .is_some_and(|was| was.iter().any(|e| !now.contains(e)));
+                    live = Some(now);
+                    if died && let Err(e) = s.sweep().await {
+                        tracing::warn!(%e, "sweeping a dead gateway's leftovers failed");
+                    }
                 }
                 drop(s);
                 tokio::select! {
@@ -338,8 +370,7 @@ impl Store {
                     }),
                 }
             }))?;
-        rx.await
-            .map_err(|_| StorageError::BatchFailed("the batch was dropped".into()))?
+        rx.await.map_err(|_| dropped())?
     }
 
     /// Like [`Store::write`] for an operation that publishes a freshly written blob: the blob
@@ -354,7 +385,13 @@ impl Store {
         let result = self
             .write(check, move |txn, plan| apply(txn, plan, &written))
             .await;
-        if result.is_err() && is_file {
+        // After a commit of unknown outcome the blob may be referred to: it stays, and the
+        // sweep removes it if it is not.
+        let unknown = matches!(
+            &result,
+            Err(CoreError::Storage(StorageError::CommitUnknown(_)))
+        );
+        if result.is_err() && is_file && !unknown {
             let _ = fs::remove_file(self.inner.blobs.path(id));
         }
         result
@@ -574,16 +611,24 @@ impl Store {
         }
     }
 
-    /// Removes blob files of earlier runs that nothing refers to (left by a crash between a
-    /// blob's rename and its metadata commit). Returns how many.
+    /// Removes blob files of dead runs that nothing refers to (left by a crash between a
+    /// blob's rename and its metadata commit, or by a commit of unknown outcome), and their
+    /// partial writes. Returns how many blob files. A run is dead when its epoch was taken
+    /// (it is not above the epoch counter read in the same snapshot: runs that start later
+    /// have higher ones) and it is not live: for the embedded store every run but this one,
+    /// for a shared store every run without a `gateways` row (see [`crate::blob`]).
     pub async fn sweep(&self) -> Result<usize> {
         let store = self.clone();
         let swept = blocking(move || {
             let read = store.inner.meta.read().map_err(io::Error::other)?;
+            let newest = read.counter(EPOCH_COUNTER).map_err(io::Error::other)?;
+            let live = read.live_runs().map_err(io::Error::other)?;
+            let is_dead =
+                |epoch: u64| epoch <= newest && live.as_ref().is_none_or(|l| !l.contains(&epoch));
             store
                 .inner
                 .blobs
-                .sweep(|id| Ok(read.blob(id)?.is_some()))
+                .sweep(is_dead, |id| Ok(read.blob(id)?.is_some()))
                 .map_err(io::Error::other)
         })
         .await?;
@@ -611,6 +656,12 @@ impl Store {
         let swept = self.sweep().await?;
         Ok((freed, swept))
     }
+}
+
+/// An operation the metadata writer dropped without running it (its batch could not begin:
+/// the store was out of reach, or the writer stopped).
+fn dropped() -> StorageError {
+    StorageError::Unavailable("the metadata store did not run the operation".into())
 }
 
 /// Runs blocking file work on tokio's blocking pool.

@@ -121,6 +121,7 @@ impl From<CoreError> for BosError {
                 "InsufficientStorage",
                 "The server's disk is full; delete data or try again later.",
             ),
+            CoreError::Storage(e) if e.is_unavailable() => unavailable(&e),
             CoreError::DataDir { .. } | CoreError::DataDirLocked(_) | CoreError::Storage(_) => {
                 internal(msg)
             }
@@ -130,8 +131,22 @@ impl From<CoreError> for BosError {
 
 impl From<StorageError> for BosError {
     fn from(e: StorageError) -> BosError {
+        if e.is_unavailable() {
+            return unavailable(&e);
+        }
         internal(e.to_string())
     }
+}
+
+/// The metadata store is out of reach for now (a PostgreSQL restart, a lost connection): 503,
+/// which the SDKs retry.
+fn unavailable(e: &StorageError) -> BosError {
+    tracing::warn!(%e, "metadata store unavailable");
+    BosError::new(
+        http::StatusCode::SERVICE_UNAVAILABLE,
+        "ServiceUnavailable",
+        "The service is unavailable for the moment; please try again.",
+    )
 }
 
 fn internal(detail: String) -> BosError {

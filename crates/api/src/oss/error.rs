@@ -182,6 +182,7 @@ impl From<CoreError> for OssError {
                 "InsufficientStorage",
                 "The server's disk is full; delete data or try again later.",
             ),
+            CoreError::Storage(e) if e.is_unavailable() => unavailable(&e),
             CoreError::DataDir { .. } | CoreError::DataDirLocked(_) | CoreError::Storage(_) => {
                 internal(msg)
             }
@@ -191,8 +192,22 @@ impl From<CoreError> for OssError {
 
 impl From<StorageError> for OssError {
     fn from(e: StorageError) -> OssError {
+        if e.is_unavailable() {
+            return unavailable(&e);
+        }
         internal(e.to_string())
     }
+}
+
+/// The metadata store is out of reach for now (a PostgreSQL restart, a lost connection): 503,
+/// which the SDKs retry.
+fn unavailable(e: &StorageError) -> OssError {
+    tracing::warn!(%e, "metadata store unavailable");
+    OssError::new(
+        http::StatusCode::SERVICE_UNAVAILABLE,
+        "ServiceUnavailable",
+        "The service is unavailable for the moment; please try again.",
+    )
 }
 
 fn internal(detail: String) -> OssError {

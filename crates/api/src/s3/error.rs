@@ -229,6 +229,7 @@ impl From<CoreError> for S3Error {
                 "InsufficientStorage",
                 "The server's disk is full; delete data or try again later.",
             ),
+            CoreError::Storage(e) if e.is_unavailable() => unavailable(&e),
             CoreError::DataDir { .. } | CoreError::DataDirLocked(_) | CoreError::Storage(_) => {
                 internal(msg)
             }
@@ -238,8 +239,22 @@ impl From<CoreError> for S3Error {
 
 impl From<StorageError> for S3Error {
     fn from(e: StorageError) -> S3Error {
+        if e.is_unavailable() {
+            return unavailable(&e);
+        }
         internal(e.to_string())
     }
+}
+
+/// The metadata store is out of reach for now (a PostgreSQL restart, a lost connection): 503,
+/// which the SDKs retry.
+fn unavailable(e: &StorageError) -> S3Error {
+    tracing::warn!(%e, "metadata store unavailable");
+    S3Error::new(
+        http::StatusCode::SERVICE_UNAVAILABLE,
+        "SlowDown",
+        "Please reduce your request rate.",
+    )
 }
 
 fn internal(detail: String) -> S3Error {

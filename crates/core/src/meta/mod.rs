@@ -93,6 +93,12 @@ pub trait ReadTxn {
     /// Blobs whose last reference is gone and whose files wait to be removed.
     fn garbage(&self, limit: usize) -> StorageResult<Vec<u64>>;
     fn counter(&self, name: &str) -> StorageResult<u64>;
+    /// The runs (epochs, see [`crate::blob`]) of the gateways sharing this store that may
+    /// still be writing blob files, or `None` when the store is this process's alone (the
+    /// embedded engine: only the current run is alive).
+    fn live_runs(&self) -> StorageResult<Option<Vec<u64>>> {
+        Ok(None)
+    }
     /// A setting (store-wide configuration such as users) by name.
     fn setting(&self, name: &str) -> StorageResult<Option<Vec<u8>>>;
     /// Visits the settings whose names start with `prefix`, ascending.
@@ -140,6 +146,14 @@ pub trait WriteTxn: ReadTxn {
         rec: &CompletionRecord,
     ) -> StorageResult<()>;
     fn remove_completion(&mut self, bucket: &str, key: &str) -> StorageResult<()>;
+
+    /// Registers this process's run `epoch` as a live gateway named `name` of a shared store,
+    /// and declares dead (fences) the earlier runs of the same name: they crashed, since a
+    /// gateway of that name starts now. Nothing to do for a store that is this process's alone.
+    fn register_run(&mut self, epoch: u64, name: &str) -> StorageResult<()> {
+        let _ = (epoch, name);
+        Ok(())
+    }
 
     fn put_blob(&mut self, id: u64, rec: &BlobRecord) -> StorageResult<()>;
     fn remove_blob(&mut self, id: u64) -> StorageResult<()>;

@@ -120,7 +120,7 @@ impl ReaderState {
             self.in_txn = false;
         }
         if !begin && !self.in_txn {
-            return Err(StorageError::Engine(
+            return Err(StorageError::Unavailable(
                 "the connection of a read snapshot was lost".into(),
             ));
         }
@@ -128,7 +128,7 @@ impl ReaderState {
             self.begin()?;
         }
         let Some(conn) = self.conn.as_mut() else {
-            return Err(StorageError::Engine("no connection".into()));
+            return Err(StorageError::Unavailable("no connection".into()));
         };
         conn.query(sql, params).map_err(pg_err)
     }
@@ -270,7 +270,7 @@ impl Pool {
             }
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             if left.is_zero() {
-                return Err(StorageError::Engine(
+                return Err(StorageError::Unavailable(
                     "no metadata connection became free".into(),
                 ));
             }

@@ -21,6 +21,7 @@
 //! | `garbage` | id = ord(blob ID) | |
 //! | `counters` | name | `value` (u64 as bigint's bits) |
 //! | `settings` | name | `val` bytes |
+//! | `gateways` | epoch | name, host, pid, started, seen (the live runs: `writer.rs`) |
 //! | `schema_migrations` | version | when it was applied |
 //!
 //! Threads (see `conn.rs` for why): a writer thread owns one connection and commits each batch
@@ -30,8 +31,11 @@
 //! `COMMIT` returned, which with the default `synchronous_commit = on` means its WAL is on disk.
 //! A connection found dead when a transaction begins (PostgreSQL restarted, or ended it) is
 //! made again once, invisibly; one that dies inside a transaction fails that read or batch
-//! (its callers get an error; the next transaction reconnects). One server writes a database
-//! at a time: the writer holds a session advisory lock (`schema.rs`).
+//! (its callers get [`StorageError::Unavailable`], a 503; the next transaction reconnects).
+//!
+//! Many gateways write one database (`writer.rs`): each batch first locks the sequence's
+//! row, so batches of all gateways commit one at a time, and each gateway's run is a row of
+//! `gateways` that its batches keep fresh (a lease) and that fences it once removed.
 //! There is no file to compact: [`MetaStore::compact`] answers `NotWorthwhile` (PostgreSQL's
 //! autovacuum reuses the space of deleted rows).
 
@@ -48,9 +52,6 @@ mod schema;
 mod writer;
 
 const SEQ_COUNTER: &str = "seq";
-/// How long opening waits for the database's writer lock (a killed predecessor's lasts until
-/// PostgreSQL notices its connection is gone).
-const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// A `u64` as a `bigint` of the same order (the sign bit flipped).
 pub(super) fn ord(v: u64) -> i64 {
@@ -62,15 +63,49 @@ pub(super) fn from_ord(v: i64) -> u64 {
     (v as u64) ^ (1 << 63)
 }
 
-/// A PostgreSQL failure as the storage layer's error: a full disk is told apart.
+/// A PostgreSQL failure as the storage layer's error: a full disk, and a server out of reach
+/// (refusing connections, restarting, shutting down, or the connection lost), are told apart.
 pub(super) fn pg_err(e: postgres::Error) -> StorageError {
     match e.as_db_error() {
         Some(db) if db.code() == &SqlState::DISK_FULL => StorageError::Full,
+        Some(db) if unreachable_state(db.code()) => {
+            StorageError::Unavailable(format!("postgres {}: {}", db.code().code(), db.message()))
+        }
         Some(db) => {
             StorageError::Engine(format!("postgres {}: {}", db.code().code(), db.message()))
         }
+        None if e.is_closed() || lost_connection(&e) => {
+            StorageError::Unavailable(format!("postgres: {e}"))
+        }
         None => StorageError::Engine(format!("postgres: {e}")),
     }
+}
+
+/// Errors of the server's state rather than of the statement: connection exceptions (class
+/// 08), an administrator's or a crash's shutdown, a server still starting, too many
+/// connections.
+fn unreachable_state(code: &SqlState) -> bool {
+    code.code().starts_with("08")
+        || [
+            SqlState::ADMIN_SHUTDOWN,
+            SqlState::CRASH_SHUTDOWN,
+            SqlState::CANNOT_CONNECT_NOW,
+            SqlState::TOO_MANY_CONNECTIONS,
+        ]
+        .contains(code)
+}
+
+/// A client-side error caused by the connection (refused, reset, timed out): its source is
+/// an I/O error.
+fn lost_connection(e: &postgres::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.is::<std::io::Error>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 #[derive(Default)]
@@ -141,15 +176,13 @@ impl PgMeta {
             .name("strata-meta-pg-writer".into())
             .spawn(move || {
                 let opened = Conn::connect(&writer_url).and_then(|mut conn| {
-                    schema::lock_writer(&mut conn, WRITER_WAIT)?;
                     schema::migrate(&mut conn)?;
-                    let seq = schema::counter(&mut conn, SEQ_COUNTER)?;
-                    Ok((conn, seq))
+                    Ok(conn)
                 });
                 match opened {
-                    Ok((conn, seq)) => {
+                    Ok(conn) => {
                         let _ = ready_tx.send(Ok(()));
-                        writer::writer_loop(&writer_url, Some(conn), rx, seq, &writer_stats);
+                        writer::writer_loop(&writer_url, Some(conn), rx, &writer_stats);
                     }
                     Err(e) => {
                         let _ = ready_tx.send(Err(e));

@@ -302,6 +302,15 @@ impl<S: Sql> ReadTxn for Txn<S> {
         }
     }
 
+    fn live_runs(&self) -> StorageResult<Option<Vec<u64>>> {
+        let rows = self
+            .sql
+            .query("SELECT epoch FROM gateways ORDER BY epoch", vec![])?;
+        let live: StorageResult<Vec<u64>> =
+            rows.iter().map(|r| Ok(get::<i64>(r, 0)? as u64)).collect();
+        live.map(Some)
+    }
+
     fn setting(&self, name: &str) -> StorageResult<Option<Vec<u8>>> {
         let rows = self
             .sql

@@ -6,6 +6,7 @@ use super::conn::Conn;
 use super::pg_err;
 use crate::error::StorageError;
 use crate::meta::StorageResult;
+use postgres::error::SqlState;
 
 /// The migrations, in order: migration `n` is `MIGRATIONS[n - 1]`. Never edit one that has
 /// shipped; add the next.
@@ -30,15 +31,41 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE garbage (id bigint PRIMARY KEY);
      CREATE TABLE counters (name bytea PRIMARY KEY, value bigint NOT NULL);
      CREATE TABLE settings (name bytea PRIMARY KEY, val bytea NOT NULL);",
+    // 2: many gateways over one database. Every write batch locks the sequence's row first
+    // (so it must exist), and each gateway's run has a row here while it lives (see
+    // `writer.rs`). Runs of an earlier schema (one server per database) held an advisory
+    // lock instead, and kept their sequence in the row too.
+    "INSERT INTO counters (name, value) VALUES (convert_to('seq', 'UTF8'), 0)
+         ON CONFLICT (name) DO NOTHING;
+     CREATE TABLE gateways (epoch bigint PRIMARY KEY, name text NOT NULL, host text NOT NULL,
+         pid bigint NOT NULL, started timestamptz NOT NULL DEFAULT now(),
+         seen timestamptz NOT NULL DEFAULT now());
+     CREATE INDEX gateways_by_name ON gateways (name);",
 ];
 
 /// Brings the database's schema up to date.
 pub(super) fn migrate(conn: &mut Conn) -> StorageResult<()> {
-    conn.batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, \
-         applied_at timestamptz NOT NULL DEFAULT now())",
-    )
-    .map_err(pg_err)?;
+    // Gateways starting together may race to create the table: `IF NOT EXISTS` does not
+    // stop two creations at once (the loser meets a duplicate type or key), and the loser
+    // then finds it made.
+    let create = "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, \
+                  applied_at timestamptz NOT NULL DEFAULT now())";
+    let mut tries = 0;
+    while let Err(e) = conn.batch(create) {
+        let duplicate = e.code().is_some_and(|c| {
+            [
+                SqlState::DUPLICATE_OBJECT,
+                SqlState::DUPLICATE_TABLE,
+                SqlState::UNIQUE_VIOLATION,
+            ]
+            .contains(c)
+        });
+        tries += 1;
+        if !duplicate || tries > 3 {
+            return Err(pg_err(e));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     conn.batch("BEGIN; LOCK TABLE schema_migrations IN EXCLUSIVE MODE")
         .map_err(pg_err)?;
     let r = apply_missing(conn);
@@ -77,60 +104,4 @@ fn apply_missing(conn: &mut Conn) -> StorageResult<()> {
         tracing::info!(version = n + 1, "metadata schema migrated");
     }
     Ok(())
-}
-
-/// A counter's value outside any batch (0 when absent).
-pub(super) fn counter(conn: &mut Conn, name: &str) -> StorageResult<u64> {
-    let rows = conn
-        .query(
-            "SELECT value FROM counters WHERE name = $1",
-            &vec![Box::new(name.as_bytes().to_vec())],
-        )
-        .map_err(pg_err)?;
-    match rows.first() {
-        Some(r) => Ok(r.try_get::<_, i64>(0).map_err(pg_err)? as u64),
-        None => Ok(0),
-    }
-}
-
-/// The advisory lock key the one writer of a database holds ("Strata" and 1).
-const WRITER_LOCK: i64 = 0x5374_7261_7461_0001;
-
-/// Takes the database's writer lock for this connection's life: one server writes a database
-/// at a time (its sequence lives in the writer's memory between batches). A session-level
-/// advisory lock, released by PostgreSQL when the connection ends (a killed server's too,
-/// once its backend has noticed: hence `wait`). Many gateways over one database will replace
-/// it (see `writer.rs`).
-pub(super) fn lock_writer(conn: &mut Conn, wait: std::time::Duration) -> StorageResult<()> {
-    let deadline = std::time::Instant::now() + wait;
-    loop {
-        let rows = conn
-            .query(
-                "SELECT pg_try_advisory_lock($1)",
-                &vec![Box::new(WRITER_LOCK)],
-            )
-            .map_err(pg_err)?;
-        let locked: bool = match rows.first() {
-            Some(r) => r.try_get(0).map_err(pg_err)?,
-            None => false,
-        };
-        if locked {
-            return Ok(());
-        }
-        if std::time::Instant::now() >= deadline {
-            return Err(StorageError::Engine(
-                "the metadata database is in use by another strata server".into(),
-            ));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-}
-
-/// Gives the writer lock back (at a clean close, so that the next server need not wait for
-/// the connection's end to be noticed).
-pub(super) fn unlock_writer(conn: &mut Conn) {
-    let _ = conn.query(
-        "SELECT pg_advisory_unlock($1)",
-        &vec![Box::new(WRITER_LOCK)],
-    );
 }
