@@ -1,11 +1,15 @@
-"""The session's gateways: requests through the endpoint reach each of them, and what one
-gateway writes every other reads. With the single server of the default mode, the same
-checks over one gateway; with `STRATA_GATEWAYS=N`, over N behind nginx (see gateways.py)."""
+"""The session's gateways: requests through the endpoint reach each of them, what one gateway
+writes every other reads, and a bucket's configuration changed through one is in force on
+all. With the single server of the default mode, the same checks over one gateway; with
+`STRATA_GATEWAYS=N`, over N behind nginx (see gateways.py)."""
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
+import requests
 from botocore.config import Config
 
 from .common import unique_bucket_name
@@ -72,3 +76,41 @@ def test_versions_written_through_each_gateway_order_by_commit(server, shared_bu
         assert [v["IsLatest"] for v in versions] == [True] + [False] * (len(written) - 1)
         latest = s3.get_object(Bucket=shared_bucket, Key="k")["Body"].read()
         assert latest == f"round 1 gateway {len(clients) - 1}".encode()
+
+
+def test_a_bucket_policy_put_through_one_gateway_is_in_force_on_every_gateway(server,
+                                                                             shared_bucket):
+    """Each gateway keeps buckets' access configurations in memory between requests; a
+    change made through another gateway must reach them (with one server, the same
+    sequence checks the one cache)."""
+    clients = [s3_client(server, g.endpoint) for g in server.gateways]
+    clients[0].put_object(Bucket=shared_bucket, Key="k", Body=b"public soon")
+
+    def anonymous_reads() -> list[int]:
+        return [requests.get(f"{g.endpoint}/{shared_bucket}/k", timeout=10).status_code
+                for g in server.gateways]
+
+    assert anonymous_reads() == [403] * len(clients)  # every gateway has looked the bucket up
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{shared_bucket}/*"}]}
+    clients[0].put_bucket_policy(Bucket=shared_bucket, Policy=json.dumps(policy))
+    assert anonymous_reads() == [200] * len(clients)
+    clients[-1].delete_bucket_policy(Bucket=shared_bucket)
+    assert anonymous_reads() == [403] * len(clients)
+
+
+def test_cors_rules_put_through_one_gateway_answer_preflights_on_every_gateway(server,
+                                                                              shared_bucket):
+    clients = [s3_client(server, g.endpoint) for g in server.gateways]
+    origin = "https://app.example"
+
+    def preflights() -> list[int]:
+        return [requests.options(f"{g.endpoint}/{shared_bucket}/k", timeout=10, headers={
+            "Origin": origin, "Access-Control-Request-Method": "GET"}).status_code
+            for g in server.gateways]
+
+    assert preflights() == [403] * len(clients)  # no rules yet, seen by every gateway
+    clients[0].put_bucket_cors(Bucket=shared_bucket, CORSConfiguration={"CORSRules": [
+        {"AllowedOrigins": [origin], "AllowedMethods": ["GET"]}]})
+    assert preflights() == [200] * len(clients)
