@@ -78,8 +78,16 @@ pub fn load_or_create(dir: &Path) -> Result<(Credentials, Origin), CliError> {
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             let creds = generate();
-            write_new(dir, &path, &creds).map_err(|e| err(format!("cannot create it: {e}")))?;
-            Ok((creds, Origin::Created(path)))
+            match write_new(dir, &path, &creds) {
+                Ok(()) => Ok((creds, Origin::Created(path))),
+                // Another gateway sharing the directory made it first: its pair is the one.
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    let text = fs::read_to_string(&path)
+                        .map_err(|e| err(format!("cannot read it: {e}")))?;
+                    Ok((parse(&text).map_err(err)?, Origin::Loaded(path)))
+                }
+                Err(e) => Err(err(format!("cannot create it: {e}"))),
+            }
         }
         Err(e) => Err(err(format!("cannot read it: {e}"))),
     }
@@ -145,21 +153,23 @@ pub fn parse(text: &str) -> Result<Credentials, String> {
 }
 
 /// Creates the file (it must not exist yet) readable by its owner only, and makes it and its
-/// directory entry durable.
+/// directory entry durable. It is written whole under a temporary name first and then linked
+/// to its name, which fails if the name exists: a process starting at the same moment over the
+/// same directory (gateways sharing it) never reads a half-written file, and only one pair wins.
 fn write_new(dir: &Path, path: &Path, creds: &Credentials) -> io::Result<()> {
+    let tmp = dir.join(format!(".{FILE_NAME}.{:016x}", rand::random::<u64>()));
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
+    let mut file = options.open(&tmp)?;
     let written = file
         .write_all(render(creds).as_bytes())
-        .and_then(|()| file.sync_all());
-    if let Err(e) = written {
-        drop(file);
-        let _ = fs::remove_file(path);
-        return Err(e);
-    }
+        .and_then(|()| file.sync_all())
+        .and_then(|()| fs::hard_link(&tmp, path));
+    drop(file);
+    let _ = fs::remove_file(&tmp);
+    written?;
     File::open(dir)?.sync_all()
 }
 

@@ -10,7 +10,7 @@ use strata_client::{Client, Dialect};
 /// Before TIME: `docs/a`, `docs/b`, `docs/c`, `docs/d`, `other/x` written once.
 /// After TIME: `docs/a` overwritten; `docs/b` deleted (twice: two markers); `docs/d` deleted
 /// and written again; `docs/new` created; `other/x` deleted (outside the prefix).
-/// Returns TIME (unix ms): the listed time of the first writes.
+/// Returns TIME (unix ms): the listed time of the last of the first writes.
 async fn history(c: &Client, bucket: &str) -> i64 {
     c.create_bucket(bucket).await.unwrap();
     c.set_versioning(bucket, true).await.unwrap();
@@ -37,12 +37,14 @@ async fn history(c: &Client, bucket: &str) -> i64 {
 
     // TIME is what the server lists for the first writes, and before every later one.
     let versions = all_versions(c, bucket, "").await;
-    let first = versions
-        .iter()
-        .filter(|e| e.key == "docs/c")
-        .map(|e| e.last_modified_ms)
-        .next()
-        .unwrap();
+    // The latest of the first writes (each key's oldest entry): under load they may straddle
+    // a second.
+    let mut oldest = std::collections::BTreeMap::new();
+    for e in &versions {
+        let t = oldest.entry(e.key.as_str()).or_insert(e.last_modified_ms);
+        *t = (*t).min(e.last_modified_ms);
+    }
+    let first = oldest.values().copied().max().unwrap();
     let later = versions
         .iter()
         .filter(|e| e.is_latest && e.key != "docs/c")

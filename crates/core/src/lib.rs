@@ -14,6 +14,7 @@ mod copy;
 pub mod cors;
 mod counts;
 pub mod delete;
+pub mod dirmark;
 mod entry;
 pub mod error;
 pub mod fsck;

@@ -186,6 +186,14 @@ impl Store {
             }
             Err(fs::TryLockError::Error(e)) => return Err(dir_err(e)),
         }
+        if let Some(url) = &opts.metadata
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return Err(CoreError::InvalidArgument(
+                "the metadata location must be a postgres:// URL".into(),
+            ));
+        }
+        let mark = crate::dirmark::claim(dir, opts.metadata.is_some()).map_err(dir_err)?;
         let meta: Box<dyn MetaStore> = match &opts.metadata {
             None => Box::new(RedbMeta::open(
                 &dir.join("meta.redb"),
@@ -208,8 +216,29 @@ impl Store {
                 let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
                 format!("{}/{}", host.trim(), std::process::id())
             });
+            let store_id = match &mark {
+                crate::dirmark::Mark::Postgres(id) => Some(id.clone()),
+                crate::dirmark::Mark::Embedded => None,
+            };
             meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {
-                let r = txn.counter(EPOCH_COUNTER).and_then(|e| {
+                // The database's store ID must be the directory's (the first start sets it).
+                let stored = match &store_id {
+                    Some(_) => txn.setting(crate::dirmark::STORE_ID_SETTING),
+                    None => Ok(None),
+                };
+                let r = stored.and_then(|stored| match (&store_id, stored) {
+                    (Some(id), Some(s)) if s != id.as_bytes() => Ok(Err(())),
+                    (Some(id), None) => txn
+                        .put_setting(crate::dirmark::STORE_ID_SETTING, id.as_bytes())
+                        .map(Ok),
+                    _ => Ok(Ok(())),
+                });
+                let r = r.and_then(|ours| match ours {
+                    Err(()) => Ok(None),
+                    Ok(()) => txn.counter(EPOCH_COUNTER).map(Some),
+                });
+                let r = r.and_then(|e| {
+                    let Some(e) = e else { return Ok(None) };
                     txn.set_counter(EPOCH_COUNTER, e + 1)?;
                     txn.register_run(e + 1, &name)?;
                     // The latest time an earlier run showed, so this one does not go back.
@@ -221,7 +250,7 @@ impl Store {
                         clock.observe(ms);
                     }
                     persist_clock(txn, clock.now_ms())?;
-                    Ok(e + 1)
+                    Ok(Some(e + 1))
                 });
                 let poisoned = r.is_err();
                 OpOutcome {
@@ -231,7 +260,13 @@ impl Store {
                     }),
                 }
             }))?;
-            rx.await.map_err(|_| dropped())??
+            rx.await.map_err(|_| dropped())??.ok_or_else(|| {
+                dir_err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "its files belong to another metadata database than --metadata's \
+                     (their store IDs differ)",
+                ))
+            })?
         };
         let blobs = BlobStore::open(dir, epoch, opts.inline_max).map_err(dir_err)?;
         let store = Store {
