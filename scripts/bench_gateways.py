@@ -112,14 +112,13 @@ def start(binary: Path, setup: Setup, pg: str, work: Path) -> Running:
     return running
 
 
-def figure(report: dict, bench: Bench) -> float:
+def figure(report: dict, bench: Bench) -> tuple[float, int]:
+    """The bench's figure and how many of its operations failed."""
     (op,) = [o for o in report["operations"] if o["op"] == bench.op]
-    if op["errors"]:
-        raise RuntimeError(f"{bench.label}: {op['errors']} errors")
     value = op
     for part in bench.figure.split("."):
         value = value[part]
-    return float(value)
+    return float(value), int(op["errors"])
 
 
 def run_bench(binary: Path, endpoint: str, bench_args: list[str], bucket: str) -> dict:
@@ -129,7 +128,9 @@ def run_bench(binary: Path, endpoint: str, bench_args: list[str], bucket: str) -
     if p.returncode != 0:
         raise RuntimeError(f"strata bench {' '.join(bench_args)} failed ({p.returncode}):\n"
                            f"{p.stderr[-2000:]}")
-    return json.loads(p.stdout)
+    report = json.loads(p.stdout)
+    report["stderr"] = p.stderr.strip()  # the first error of each operation that had any
+    return report
 
 
 def perf_record(pid: int, out: Path) -> subprocess.Popen:
@@ -172,10 +173,12 @@ def main() -> int:
                                                   for s in setups}
     print(f"# {os.cpu_count()} CPUs; load average at start: {os.getloadavg()}", flush=True)
     profiled = False
+    failures: list[str] = []
     for run in range(1, args.runs + 1):
         for setup in setups:
             work = Path(tempfile.mkdtemp(prefix="strata-bench-gw-"))
             running = start(args.bin, setup, args.pg, work)
+            keep = False
             try:
                 reports: dict[tuple, dict] = {}
                 for bench in suite:
@@ -194,10 +197,18 @@ def main() -> int:
                             profile.send_signal(signal.SIGINT)
                             profile.wait(timeout=120)
                             profiled = True
-                    results[setup.label][bench.label].append(figure(reports[key], bench))
+                    value, errors = figure(reports[key], bench)
+                    results[setup.label][bench.label].append(value)
+                    if errors and bench.label == next(b.label for b in suite
+                                                      if tuple(b.args) == key):
+                        keep = True
+                        failures.append(f"run {run}, {setup.label}, {bench.label}: {errors} "
+                                        f"errors ({reports[key]['stderr'][:300]}); logs: {work}")
+                        print(failures[-1], file=sys.stderr, flush=True)
             finally:
                 problems = running.stop()
-                shutil.rmtree(work, ignore_errors=True)
+                if not keep:
+                    shutil.rmtree(work, ignore_errors=True)
             if problems:
                 print("\n".join(problems), file=sys.stderr)
                 return 1
@@ -221,6 +232,9 @@ def main() -> int:
             ref = med[base.label][b.label]
             print(f"| {b.label} | " + " | ".join(
                 f"{med[s.label][b.label] / ref:.2f}" if ref else "-" for s in setups) + " |")
+    if failures:
+        print("\nOperations failed (their figures count only the successful ones):")
+        print("\n".join(f"- {f}" for f in failures))
     if args.profile and profiled:
         print(f"\n## perf: one gateway (behind nginx) during the PUTs ({args.profile}/perf.data)\n")
         print(perf_report(args.profile / "perf.data"))
