@@ -2,26 +2,26 @@
 
 The server is the binary named by `STRATA_BIN` (default `target/debug/strata` under the
 repository root), started on a fresh data directory and a free port with fixed test keys.
+With `STRATA_GATEWAYS=N` and `STRATA_METADATA=postgres://USER@HOST:PORT/`, N of them share a
+fresh PostgreSQL database and one data directory behind nginx, whose endpoint the tests use
+(gateways.py); tests marked `single_server` are skipped then, and the session ends by
+checking that every gateway served requests.
 Every response to an OSS-signed request is recorded; a test that passes must also have seen
 `x-oss-request-id` on every one of them (see `pytest_runtest_call`).
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
-import queue
-import re
-import signal
-import subprocess
-import sys
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
+
+from .gateways import (Database, Gateway, GatewaySetupError, Nginx, StartError, gateway_count,
+                       metadata_server, requests_served, start_strata, stop_gateways)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,37 +52,35 @@ USERS = {
                     "bob-0002", "bob"),
 }
 
-LISTENING = re.compile(r"^strata listening on (http://(\S+)) \(data: (.*)\)$")
-START_TIMEOUT = 60.0
-STOP_TIMEOUT = 10.0
-
 
 @dataclass
 class Server:
-    endpoint: str  # http://127.0.0.1:PORT
+    endpoint: str  # http://127.0.0.1:PORT: the one server's, or nginx's in front of the gateways
     access_key: str
     secret_key: str
     region: str
     data_dir: Path
-    process: subprocess.Popen
-    stderr_path: Path
+    gateways: list[Gateway]  # one, or STRATA_GATEWAYS of them sharing data_dir and a database
     users: dict  # name -> InteropUser (besides the administrator's key pair above)
+    proxy: Nginx | None = None  # nginx, with several gateways
 
     def stderr_tail(self, lines: int = 60) -> str:
-        try:
-            text = self.stderr_path.read_text(errors="replace")
-        except OSError as e:
-            return f"(stderr unavailable: {e})"
-        return "\n".join(text.splitlines()[-lines:])
+        if len(self.gateways) == 1:
+            return self.gateways[0].stderr_tail(lines)
+        return "\n".join(f"--- {g.name} ---\n{g.stderr_tail(lines)}" for g in self.gateways)
 
     def check_alive(self) -> None:
-        code = self.process.poll()
-        if code is not None:
-            pytest.fail(
-                f"strata exited with status {code} during the session; its stderr ends with:\n"
-                + self.stderr_tail(),
-                pytrace=False,
-            )
+        for g in self.gateways:
+            code = g.process.poll()
+            if code is not None:
+                pytest.fail(
+                    f"strata ({g.name}) exited with status {code} during the session; its "
+                    "stderr ends with:\n" + g.stderr_tail(),
+                    pytrace=False,
+                )
+        if self.proxy is not None and not self.proxy.alive():
+            pytest.fail("nginx exited during the session; its logs end with:\n"
+                        + self.proxy.log_tail(), pytrace=False)
 
 
 def _binary() -> Path:
@@ -92,33 +90,36 @@ def _binary() -> Path:
     return path
 
 
-def _die_with_parent() -> None:
-    """Runs in the child before exec: SIGTERM the server if pytest itself dies (Linux)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        PR_SET_PDEATHSIG = 1
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
+# What the session's gateways served, for the terminal summary (several gateways only).
+_spread: list[str] = []
 
 
-def _stop(proc: subprocess.Popen) -> bool:
-    """SIGTERM (graceful stop), then SIGKILL after STOP_TIMEOUT. True if it had to kill."""
-    if proc.poll() is not None:
-        return False
-    proc.send_signal(signal.SIGTERM)
+def pytest_collection_modifyitems(config, items):
+    """With several gateways, tests that need the one server process itself are skipped."""
     try:
-        proc.wait(timeout=STOP_TIMEOUT)
-        return False
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=STOP_TIMEOUT)
-        return True
+        count = gateway_count()
+    except GatewaySetupError:
+        return  # reported by the server fixture
+    if count is None:
+        return
+    skip = pytest.mark.skip(
+        reason=f"single_server: needs the one server process itself, and STRATA_GATEWAYS={count} "
+               "runs the gateways behind nginx")
+    for item in items:
+        if item.get_closest_marker("single_server"):
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in _spread:
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Server:
-    """A running `strata serve`, stopped at the end of the session."""
+    """A running `strata serve`, stopped at the end of the session; or, with
+    `STRATA_GATEWAYS=N` and `STRATA_METADATA=postgres://USER@HOST:PORT/`, N of them over one
+    fresh database and one data directory behind nginx (gateways.py)."""
     binary = _binary()
     if not binary.is_file():
         pytest.exit(
@@ -126,72 +127,67 @@ def server(tmp_path_factory) -> Server:
             "or point STRATA_BIN at it",
             returncode=1,
         )
+    try:
+        count = gateway_count()
+        pg = metadata_server() if count is not None else None
+    except GatewaySetupError as e:
+        pytest.exit(str(e), returncode=1)
     work = tmp_path_factory.mktemp("strata")
     data_dir = work / "data"
-    stderr_path = work / "strata.stderr.log"
     users_path = work / "users.toml"
     users_path.write_text("".join(
         f'[[user]]\naccess_key = "{u.access_key}"\nsecret_key = "{u.secret_key}"\n'
         f'id = "{u.id}"\ndisplay_name = "{u.display_name}"\n'
         for u in USERS.values()))
-    env = dict(os.environ)
-    env.pop("STRATA_ACCESS_KEY", None)
-    env.pop("STRATA_SECRET_KEY", None)
-    env.setdefault("RUST_LOG", "info")
-    stderr_file = open(stderr_path, "wb")
-    proc = subprocess.Popen(
-        [
-            str(binary), "serve",
-            "--data-dir", str(data_dir),
-            "--listen", "127.0.0.1:0",
-            "--admin-listen", "127.0.0.1:0",
-            "--access-key", ACCESS_KEY,
-            "--secret-key", SECRET_KEY,
-            "--users", str(users_path),
-            "--lifecycle-day", str(LIFECYCLE_DAY),
-        ],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=stderr_file,
-        env=env,
-        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-    )
-    stderr_file.close()
+    args = [
+        "--data-dir", str(data_dir),
+        "--listen", "127.0.0.1:0",
+        "--admin-listen", "127.0.0.1:0",
+        "--access-key", ACCESS_KEY,
+        "--secret-key", SECRET_KEY,
+        "--users", str(users_path),
+        "--lifecycle-day", str(LIFECYCLE_DAY),
+    ]
 
-    # Read stdout on a thread (so a silent server cannot block us) and keep draining it.
-    lines: "queue.Queue[str | None]" = queue.Queue()
+    database = proxy = None
+    gateways: list[Gateway] = []
 
-    def pump() -> None:
-        assert proc.stdout is not None
-        for raw in proc.stdout:
-            lines.put(raw.decode("utf-8", "replace").rstrip("\n"))
-        lines.put(None)
+    def abandon(why: str) -> None:
+        if proxy is not None:
+            proxy.stop()
+        stop_gateways(gateways)
+        if database is not None:
+            try:
+                database.drop()
+            except GatewaySetupError as e:
+                why += f"\n(and the session's database was not dropped: {e})"
+        pytest.exit(why, returncode=1)
 
-    threading.Thread(target=pump, name="strata-stdout", daemon=True).start()
-
-    def fail_start(why: str) -> None:
-        _stop(proc)
-        tail = stderr_path.read_text(errors="replace")[-4000:]
-        pytest.exit(f"strata did not start: {why}\n--- strata stderr ---\n{tail}", returncode=1)
-
-    endpoint = None
-    deadline = time.monotonic() + START_TIMEOUT
-    seen = []
-    while endpoint is None:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            fail_start(f"no listening line within {START_TIMEOUT:.0f}s (stdout: {seen!r})")
+    if count is None:
         try:
-            line = lines.get(timeout=remaining)
-        except queue.Empty:
-            continue
-        if line is None:
-            proc.wait(timeout=STOP_TIMEOUT)
-            fail_start(f"exited with status {proc.returncode} (stdout: {seen!r})")
-        seen.append(line)
-        m = LISTENING.match(line)
-        if m:
-            endpoint = m.group(1)
+            gateways.append(start_strata(binary, args, "strata", work / "strata.stderr.log"))
+        except StartError as e:
+            abandon(str(e))
+        endpoint = gateways[0].endpoint
+    else:
+        try:
+            database = Database.create(pg)
+        except GatewaySetupError as e:
+            pytest.exit(str(e), returncode=1)
+        # One after another: each stores the --users file at start.
+        for i in range(1, count + 1):
+            name = f"gw{i}"
+            try:
+                gateways.append(start_strata(
+                    binary, [*args, "--metadata", database.url, "--gateway-name", name],
+                    name, work / f"{name}.stderr.log"))
+            except StartError as e:
+                abandon(str(e))
+        try:
+            proxy = Nginx(work / "nginx", [g.endpoint.removeprefix("http://") for g in gateways])
+        except GatewaySetupError as e:
+            abandon(str(e))
+        endpoint = proxy.endpoint
 
     srv = Server(
         endpoint=endpoint,
@@ -199,40 +195,46 @@ def server(tmp_path_factory) -> Server:
         secret_key=SECRET_KEY,
         region=REGION,
         data_dir=data_dir,
-        process=proc,
-        stderr_path=stderr_path,
+        gateways=gateways,
         users=USERS,
+        proxy=proxy,
     )
-    # The health check proves the listener answers before any test runs.
-    try:
-        health = requests.get(f"{endpoint}/_strata/health", timeout=10)
-    except requests.RequestException as e:
-        fail_start(f"health check failed: {e}")
-    if health.status_code != 200:
-        fail_start(f"health check answered {health.status_code}: {health.text[:200]}")
+    if proxy is not None:
+        try:
+            health = requests.get(f"{endpoint}/_strata/health", timeout=10)
+        except requests.RequestException as e:
+            abandon(f"health check through nginx failed: {e}")
+        if health.status_code != 200:
+            abandon(f"health check through nginx answered {health.status_code}: "
+                    f"{health.text[:200]}\n{proxy.log_tail()}")
 
+    problems = []
     try:
         yield srv
     finally:
-        died = proc.poll()
-        killed = _stop(proc)
-    # Raised at session teardown (an error of the last test): the server crashed during the
+        if proxy is not None:
+            served = {}
+            for g in gateways:
+                try:
+                    served[g.name] = requests_served(g.admin_endpoint)
+                except (OSError, ValueError) as e:
+                    problems.append(f"{g.name}'s /metrics could not be read: {e}")
+            _spread.append(f"requests served per gateway ({len(gateways)} behind nginx): "
+                           + ", ".join(f"{n}={c}" for n, c in served.items()))
+            proxy.stop()
+            idle = [n for n, c in served.items() if c == 0]
+            if idle and sum(served.values()) >= 10 * len(gateways):
+                problems.append(f"gateways {idle} served no request of the session: {served}")
+        problems += stop_gateways(gateways)
+        if database is not None:
+            try:
+                database.drop()
+            except GatewaySetupError as e:
+                problems.append(str(e))
+    # Raised at session teardown (an error of the last test): a server crashed during the
     # run, or did not stop cleanly on SIGTERM.
-    if died is not None:
-        raise RuntimeError(
-            f"strata exited early with status {died}; its stderr ends with:\n"
-            + srv.stderr_tail()
-        )
-    if killed:
-        raise RuntimeError(
-            f"strata did not stop within {STOP_TIMEOUT:.0f}s of SIGTERM and was killed; "
-            "its stderr ends with:\n" + srv.stderr_tail()
-        )
-    if proc.returncode != 0:
-        raise RuntimeError(
-            f"strata exited with status {proc.returncode} after SIGTERM; its stderr ends with:\n"
-            + srv.stderr_tail()
-        )
+    if problems:
+        raise RuntimeError("\n\n".join(problems))
 
 
 @pytest.fixture(autouse=True)
