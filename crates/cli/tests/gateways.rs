@@ -502,7 +502,21 @@ fn a_postgres_restart_under_load_answers_503s_in_each_dialect_then_serves_again_
         rt.block_on(w).unwrap();
     }
     let violations = ledger.violations();
-    assert!(violations.is_empty(), "{violations:#?}");
+    let errors: Vec<String> = gws
+        .iter()
+        .flat_map(|g| {
+            g.logs()
+                .lines()
+                .filter(|l| l.contains("ERROR"))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        violations.is_empty(),
+        "{violations:#?}\nthe gateways' error lines:\n{}",
+        errors.join("\n")
+    );
     let (read, absent) = rt.block_on(ledger.verify(&clients[1][1], BUCKET));
     let outages: Vec<usize> = outages.iter().map(|n| n.load(Ordering::SeqCst)).collect();
     eprintln!(
