@@ -44,6 +44,18 @@ pub enum Denied {
     ExpectedOwner,
     /// The bucket could not be read to decide (the metadata store failed).
     Store(String),
+    /// The bucket could not be read to decide: the metadata store is out of reach for now
+    /// (a 503, as the operation itself would get).
+    Unavailable(String),
+}
+
+/// The store's failure to read what a decision needs.
+fn store_failed(e: CoreError) -> Denied {
+    if e.is_unavailable() {
+        Denied::Unavailable(e.to_string())
+    } else {
+        Denied::Store(e.to_string())
+    }
 }
 
 /// The owner ID and display name listings and ACLs show.
@@ -358,7 +370,7 @@ pub(crate) fn judge(
                         _ => Err(Denied::Refused(Refusal::NotGranted)),
                     }
                 }
-                Err(e) => Err(Denied::Store(e.to_string())),
+                Err(e) => Err(store_failed(e)),
             }
         }
     }
@@ -386,7 +398,7 @@ fn bucket_access(state: &AppState, bucket: &str) -> Result<Option<Arc<BucketAcce
     match state.store.bucket_access(bucket) {
         Ok(access) => Ok(access),
         Err(CoreError::NoSuchBucket) | Err(CoreError::InvalidBucketName(_)) => Ok(None),
-        Err(e) => Err(Denied::Store(e.to_string())),
+        Err(e) => Err(store_failed(e)),
     }
 }
 

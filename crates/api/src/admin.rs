@@ -66,6 +66,14 @@ impl AdminError {
     }
 
     fn internal(e: &CoreError) -> AdminError {
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "admin API: the metadata store is unavailable");
+            return AdminError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                "the metadata store is unavailable for the moment; try again",
+            );
+        }
         tracing::error!(error = %e, "admin API: the store failed");
         AdminError::new(
             StatusCode::INTERNAL_SERVER_ERROR,

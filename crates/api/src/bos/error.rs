@@ -208,6 +208,7 @@ impl From<crate::access::Denied> for BosError {
                 BosError::new(StatusCode::FORBIDDEN, "AccessDenied", "Access denied.")
             }
             Denied::Store(detail) => internal(detail),
+            Denied::Unavailable(detail) => unavailable(&StorageError::Unavailable(detail)),
         }
     }
 }

@@ -264,6 +264,7 @@ impl From<crate::access::Denied> for OssError {
             }
             Denied::Anonymous => denied("Anonymous access is forbidden for this operation."),
             Denied::Store(detail) => internal(detail),
+            Denied::Unavailable(detail) => unavailable(&StorageError::Unavailable(detail)),
         }
     }
 }

@@ -322,6 +322,7 @@ impl From<crate::access::Denied> for S3Error {
                 S3Error::new(StatusCode::FORBIDDEN, "AccessDenied", "Access Denied")
             }
             Denied::Store(detail) => internal(detail),
+            Denied::Unavailable(detail) => unavailable(&StorageError::Unavailable(detail)),
         }
     }
 }
