@@ -28,36 +28,11 @@ fn a_metadata_location_that_is_not_postgres_is_refused() {
     assert!(!dir.path().join("data/meta.redb").exists());
 }
 
-/// Runs `sql` on the maintenance database of `STRATA_TEST_PG`'s server.
-fn admin(server: &str, sql: &str) {
-    let url = format!("{}/postgres", server.trim_end_matches('/'));
-    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    c.batch_execute(sql).unwrap();
-}
-
-/// A database of its own, dropped with the guard.
-struct Database {
-    server: String,
-    name: String,
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        admin(
-            &self.server,
-            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-        );
-    }
-}
-
 #[test]
 #[ignore = "needs a PostgreSQL server: STRATA_TEST_PG=postgres://USER@HOST:PORT/"]
 fn metadata_in_postgres_survives_a_kill() {
-    let server = std::env::var("STRATA_TEST_PG").expect("STRATA_TEST_PG");
-    let name = format!("strata_cli_{}", std::process::id());
-    admin(&server, &format!("CREATE DATABASE {name}"));
-    let db = Database { server, name };
-    let url = format!("{}/{}", db.server.trim_end_matches('/'), db.name);
+    let db = common::pg::Database::create();
+    let url = db.url.clone();
     let dir = tempfile::tempdir().unwrap();
     let body = Bytes::from(vec![7u8; 100_000]);
     let rt = runtime();

@@ -56,28 +56,6 @@ fn a_directory_without_a_store_or_with_a_server_running_is_refused() {
     drop(s);
 }
 
-/// Runs `sql` on the maintenance database of `STRATA_TEST_PG`'s server.
-fn admin(server: &str, sql: &str) {
-    let url = format!("{}/postgres", server.trim_end_matches('/'));
-    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    c.batch_execute(sql).unwrap();
-}
-
-/// A database of its own, dropped with the guard.
-struct Database {
-    server: String,
-    name: String,
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        admin(
-            &self.server,
-            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-        );
-    }
-}
-
 /// Every version and delete marker of `bucket` as listed, with each version's body.
 async fn history(c: &Client, bucket: &str) -> Vec<(VersionEntry, Option<Bytes>)> {
     let page = c.list_versions(bucket, "", None, 1000).await.unwrap();
@@ -110,11 +88,8 @@ fn rows(run: &Run, table: &str) -> u64 {
 #[test]
 #[ignore = "needs a PostgreSQL server: STRATA_TEST_PG=postgres://USER@HOST:PORT/"]
 fn a_migrated_directory_serves_the_same_objects_with_metadata_in_postgres() {
-    let server = std::env::var("STRATA_TEST_PG").expect("STRATA_TEST_PG");
-    let name = format!("strata_cli_migrate_{}", std::process::id());
-    admin(&server, &format!("CREATE DATABASE {name}"));
-    let db = Database { server, name };
-    let url = format!("{}/{}", db.server.trim_end_matches('/'), db.name);
+    let db = common::pg::Database::create();
+    let url = db.url.clone();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let big = Bytes::from(vec![7u8; 200_000]);
