@@ -161,22 +161,21 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         Some((listener, addr))
     };
 
-    let store = Store::open(
-        &dir,
-        StoreOptions {
-            min_free_bytes: args.min_free_bytes,
-            lifecycle_days: strata_core::lifecycle::Days::of_seconds(args.lifecycle_day),
-            compact_idle_after: Some(std::time::Duration::from_secs(args.compact_idle_after)),
-            gateway_name: Some(args.gateway_name.unwrap_or_else(|| {
-                let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-                    .unwrap_or_else(|_| "localhost".into());
-                format!("{}:{}", host.trim(), addr.port())
-            })),
-            metadata: args.metadata,
-            ..StoreOptions::default()
-        },
-    )
-    .await?;
+    let store =
+        Store::open(
+            &dir,
+            StoreOptions {
+                min_free_bytes: args.min_free_bytes,
+                lifecycle_days: strata_core::lifecycle::Days::of_seconds(args.lifecycle_day),
+                compact_idle_after: Some(std::time::Duration::from_secs(args.compact_idle_after)),
+                gateway_name: Some(args.gateway_name.unwrap_or_else(|| {
+                    format!("{}:{}", strata_core::store::host_name(), addr.port())
+                })),
+                metadata: args.metadata,
+                ..StoreOptions::default()
+            },
+        )
+        .await?;
     store.start_lifecycle();
 
     let credentials = match given {

@@ -143,6 +143,16 @@ pub(crate) fn persist_clock(txn: &mut dyn WriteTxn, now_ms: i64) -> StorageResul
     )
 }
 
+/// This machine's name (for gateways' default names and the `gateways` table); `localhost`
+/// when it cannot be read.
+pub fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}
+
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -212,10 +222,10 @@ impl Store {
         let epoch = {
             let (tx, rx) = oneshot::channel();
             let clock = clock.clone();
-            let name = opts.gateway_name.clone().unwrap_or_else(|| {
-                let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-                format!("{}/{}", host.trim(), std::process::id())
-            });
+            let name = opts
+                .gateway_name
+                .clone()
+                .unwrap_or_else(|| format!("{}/{}", host_name(), std::process::id()));
             let store_id = match &mark {
                 crate::dirmark::Mark::Postgres(id) => Some(id.clone()),
                 crate::dirmark::Mark::Embedded => None,

@@ -337,7 +337,7 @@ impl WriteTxn for Txn<WriterSql<'_>> {
             vec![
                 i(epoch as i64),
                 Box::new(name.to_owned()),
-                Box::new(host_name()),
+                Box::new(crate::store::host_name()),
                 i(i64::from(std::process::id())),
             ],
         )?;
@@ -376,15 +376,6 @@ impl WriteTxn for Txn<WriterSql<'_>> {
         self.sql.delta.garbage(!rows.is_empty(), true);
         Ok(())
     }
-}
-
-/// This machine's name, for the `gateways` table (operators' information only).
-fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_owned())
-        .ok()
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "unknown".into())
 }
 
 /// What the writer knows of its run between batches.
