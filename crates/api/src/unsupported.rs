@@ -58,9 +58,15 @@ pub fn refused(table: &Table, req: &RequestParts) -> Option<String> {
     {
         return Some(format!("The `{s}` sub-resource"));
     }
+    // The request's few header names are compared with each rule's as strings: looking each
+    // rule's name up in the map would parse and hash it, at every request.
     for (rule, feature) in table.headers {
         let hit = match rule {
-            Header::Any(name) => req.headers.contains_key(*name).then_some(*name),
+            Header::Any(name) => req
+                .headers
+                .keys()
+                .any(|k| k.as_str() == *name)
+                .then_some(*name),
             Header::Prefix(prefix) => req
                 .headers
                 .keys()
@@ -68,9 +74,9 @@ pub fn refused(table: &Table, req: &RequestParts) -> Option<String> {
                 .map(|_| *prefix),
             Header::Unless(name, allowed) => req
                 .headers
-                .get_all(*name)
                 .iter()
-                .any(|v| {
+                .filter(|(k, _)| k.as_str() == *name)
+                .any(|(_, v)| {
                     let v = v.to_str().unwrap_or_default().trim();
                     !allowed.iter().any(|a| a.eq_ignore_ascii_case(v))
                 })

@@ -209,13 +209,48 @@ pub fn record_request(
         log.dialect
     };
     let operation = log.operation.unwrap_or("none");
-    let status = resp.status().as_u16().to_string();
-    metrics::counter!(REQUESTS, "dialect" => dialect, "operation" => operation, "status" => status)
-        .increment(1);
-    metrics::histogram!(REQUEST_SECONDS, "dialect" => dialect, "operation" => operation)
-        .record(elapsed.as_secs_f64());
-    metrics::counter!(REQUEST_BYTES, "dialect" => dialect)
+    let handles = Handles::of(dialect, operation, resp.status().as_u16());
+    handles.requests.increment(1);
+    handles.seconds.record(elapsed.as_secs_f64());
+    handles
+        .request_bytes
         .increment(read.0.load(Ordering::Relaxed));
-    let sent = Tally::Counter(metrics::counter!(RESPONSE_BYTES, "dialect" => dialect));
+    let sent = Tally::Counter(handles.response_bytes);
     resp.map(|body| Counted::new(body, sent).boxed_unsync())
+}
+
+/// The metrics one kind of answer records into. Registered once per dialect, operation and
+/// status on each thread, then reused: a lookup in the recorder's registry builds and hashes
+/// the labels every time, at four lookups per request.
+#[derive(Clone)]
+struct Handles {
+    requests: metrics::Counter,
+    seconds: metrics::Histogram,
+    request_bytes: metrics::Counter,
+    response_bytes: metrics::Counter,
+}
+
+/// The label values of one kind of answer: few (dialects × operations × statuses), so the
+/// per-thread map stays small.
+type HandleKey = (&'static str, &'static str, u16);
+
+thread_local! {
+    static HANDLES: std::cell::RefCell<std::collections::HashMap<HandleKey, Handles>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+impl Handles {
+    fn of(dialect: &'static str, operation: &'static str, status: u16) -> Handles {
+        HANDLES.with(|map| {
+            map.borrow_mut()
+                .entry((dialect, operation, status))
+                .or_insert_with(|| Handles {
+                    requests: metrics::counter!(REQUESTS, "dialect" => dialect, "operation" => operation, "status" => status.to_string()),
+                    seconds: metrics::histogram!(REQUEST_SECONDS, "dialect" => dialect, "operation" => operation),
+                    request_bytes: metrics::counter!(REQUEST_BYTES, "dialect" => dialect),
+                    response_bytes: metrics::counter!(RESPONSE_BYTES, "dialect" => dialect),
+                })
+                .clone()
+        })
+    }
 }
