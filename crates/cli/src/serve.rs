@@ -86,6 +86,13 @@ pub struct ServeArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 32 << 20)]
     min_free_bytes: u64,
 
+    /// Object bodies (and parts) of at most this many bytes are kept in the metadata store,
+    /// made durable by its group commit; larger ones become files of their own. At most
+    /// 262144.
+    #[arg(long, value_name = "BYTES", default_value_t = 16384,
+          value_parser = clap::value_parser!(u32).range(0..=262_144))]
+    inline_max: u32,
+
     /// Seconds a client has to send a request's head (on a kept-alive connection, counted
     /// from the previous response, so idle connections close after it). 0: no limit.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
@@ -172,6 +179,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
                     format!("{}:{}", strata_core::store::host_name(), addr.port())
                 })),
                 metadata: args.metadata,
+                inline_max: args.inline_max as usize,
                 ..StoreOptions::default()
             },
         )
