@@ -95,7 +95,7 @@ fn init(filter: EnvFilter, format: LogFormat) {
         LogFormat::Text => {
             use tracing_subscriber::field::MakeExt as _;
             builder
-            .fmt_fields(tracing_subscriber::fmt::format::debug_fn(plain_field).delimited(" "))
+                .fmt_fields(tracing_subscriber::fmt::format::debug_fn(plain_field).delimited(" "))
                 .init()
         }
         LogFormat::Json => builder.json().flatten_event(true).init(),

@@ -425,6 +425,10 @@ impl Store {
             // Inline bodies are in memory already: only files are opened on the blocking
             // pool (a hop there costs a GET of 4 KiB more than the rest of its work).
             let opened = if blobs.iter().all(|b| matches!(b, BlobBody::Inline(_))) {
+                // Such a read meets no await point that could yield: it takes its turn in
+                // the runtime's cooperative budget, so a task reading in a loop cannot keep
+                // the others (whose writes it may wait to see) off its worker.
+                tokio::task::coop::consume_budget().await;
                 open_sources(&store, &segments, &blobs, first, last, size)
                     .map_err(|e| CoreError::from(StorageError::from(e)))
             } else {

@@ -43,6 +43,7 @@ impl Child {
         marks: usize,
         work: Duration,
     ) -> Vec<String> {
+        wait_for_lock(dir);
         let exe = std::env::current_exe().unwrap();
         let mut child = Command::new(exe)
             .args(["--exact", self.test, "--nocapture", "--test-threads", "1"])
@@ -73,5 +74,25 @@ impl Child {
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         reader.join().unwrap()
+    }
+}
+
+/// Waits (a minute at most) until no store holds `dir`'s lock: the parent's checks open the
+/// store too, and its background tasks may still hold it for a moment after the checks end,
+/// which would make the child's own open fail (it would then exit before its first mark).
+fn wait_for_lock(dir: &Path) {
+    let path = dir.join("LOCK");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let Ok(file) = std::fs::File::options().write(true).open(&path) else {
+            return; // no store has opened the directory yet
+        };
+        match file.try_lock() {
+            Ok(()) => return, // released when `file` is dropped
+            Err(_) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            Err(e) => panic!("{} stayed locked for a minute: {e}", path.display()),
+        }
     }
 }

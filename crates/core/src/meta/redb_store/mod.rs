@@ -726,9 +726,10 @@ impl RedbMeta {
         let writer_db = db.clone();
         let stats = Arc::new(Stats::default());
         let writer_stats = stats.clone();
+        let runtime = tokio::runtime::Handle::try_current().ok();
         let writer = std::thread::Builder::new()
             .name("strata-meta-writer".into())
-            .spawn(move || writer_loop(&writer_db, rx, next_seq, &writer_stats))
+            .spawn(move || writer_loop(&writer_db, rx, next_seq, &writer_stats, runtime))
             .map_err(StorageError::Io)?;
         Ok(RedbMeta {
             db,
