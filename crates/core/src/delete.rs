@@ -2,7 +2,7 @@
 
 use crate::error::{CoreError, Result};
 use crate::meta::{EntryKind, ReadTxn, StorageResult, WriteTxn};
-use crate::object::{find_version, publish, release, remove_null, sync_current};
+use crate::object::{find_version, publish, release, remove_null, sync_current, sync_current_to};
 use crate::precondition::{Precondition, Target};
 use crate::retention::{Guard, Protection};
 use crate::store::{Store, current_entry};
@@ -242,7 +242,9 @@ pub(crate) fn delete_one(
         (None, Versioning::Unversioned) => {
             let existed = remove_null(txn, bucket, key)?.is_some();
             if existed {
-                sync_current(txn, bucket, key)?;
+                // A bucket that never had versioning holds only `null` entries, one per key
+                // at most: the key has none left.
+                sync_current_to(txn, bucket, key, None)?;
             }
             Ok(DeleteOutcome::Removed { existed })
         }

@@ -6,10 +6,7 @@
 //! [`Guard::check_removal`](crate::retention::Guard::check_removal) in its check step, before
 //! it writes.
 
-use crate::meta::{
-    BlobBody, EntryKind, ObjectSummary, Segment, StorageResult, VersionRecord, WriteTxn,
-};
-use crate::object::missing_blob;
+use crate::meta::{EntryKind, ObjectSummary, Segment, StorageResult, VersionRecord, WriteTxn};
 use crate::retention::Guard;
 use crate::store::{current_entry, persist_clock};
 use crate::version::{VersionId, Versioning};
@@ -40,17 +37,15 @@ pub(crate) fn publish(
     if guard.retention.is_active() {
         persist_clock(txn, now)?;
     }
-    txn.put_version(
-        bucket,
-        key,
-        &VersionRecord {
-            seq,
-            id,
-            last_modified_ms: now,
-            kind,
-        },
-    )?;
-    sync_current(txn, bucket, key)?;
+    let rec = VersionRecord {
+        seq,
+        id,
+        last_modified_ms: now,
+        kind,
+    };
+    txn.put_version(bucket, key, &rec)?;
+    // The new entry has the store's newest sequence number: it is the key's current one.
+    sync_current_to(txn, bucket, key, Some(rec))?;
     Ok((id, now))
 }
 
@@ -60,13 +55,11 @@ pub(crate) fn remove_null(
     bucket: &str,
     key: &str,
 ) -> StorageResult<Option<VersionRecord>> {
-    let Some(seq) = txn.null_seq(bucket, key)? else {
+    let Some(seq) = txn.take_null_seq(bucket, key)? else {
         return Ok(None);
     };
-    let old = txn.version(bucket, key, seq)?;
-    txn.set_null_seq(bucket, key, None)?;
+    let old = txn.remove_version(bucket, key, seq)?;
     if let Some(old) = &old {
-        txn.remove_version(bucket, key, seq)?;
         release(txn, bucket, key, old)?;
     }
     Ok(old)
@@ -96,18 +89,7 @@ pub(crate) fn release(
 
 pub(crate) fn release_segments(txn: &mut dyn WriteTxn, segments: &[Segment]) -> StorageResult<()> {
     for seg in segments {
-        let Some(mut blob) = txn.blob(seg.blob)? else {
-            return Err(missing_blob(seg.blob));
-        };
-        if blob.refs > 1 {
-            blob.refs -= 1;
-            txn.put_blob(seg.blob, &blob)?;
-        } else {
-            txn.remove_blob(seg.blob)?;
-            if blob.body == BlobBody::File {
-                txn.add_garbage(seg.blob)?;
-            }
-        }
+        txn.release_blob(seg.blob)?;
     }
     Ok(())
 }
@@ -116,7 +98,19 @@ pub(crate) fn release_segments(txn: &mut dyn WriteTxn, segments: &[Segment]) -> 
 /// an object, absent when it is a delete marker or there is none; and the key's place in
 /// lifecycle's due index in line with its history. Every change to a key's history ends here.
 pub(crate) fn sync_current(txn: &mut dyn WriteTxn, bucket: &str, key: &str) -> StorageResult<()> {
-    match current_entry(&*txn, bucket, key)? {
+    let current = current_entry(&*txn, bucket, key)?;
+    sync_current_to(txn, bucket, key, current)
+}
+
+/// [`sync_current`] when the caller knows the key's newest entry (`None`: it has none), so it
+/// need not be read again.
+pub(crate) fn sync_current_to(
+    txn: &mut dyn WriteTxn,
+    bucket: &str,
+    key: &str,
+    current: Option<VersionRecord>,
+) -> StorageResult<()> {
+    match current {
         Some(VersionRecord {
             seq,
             id,

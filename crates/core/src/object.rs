@@ -4,7 +4,9 @@
 use crate::access::ObjectAccess;
 use crate::blob::{DigestValues, Extra, Source, Written};
 use crate::checksum::{Checksum, ChecksumAlgorithm, CompletionChecksums, UploadChecksum};
-pub(crate) use crate::entry::{publish, release, release_segments, remove_null, sync_current};
+pub(crate) use crate::entry::{
+    publish, release, release_segments, remove_null, sync_current, sync_current_to,
+};
 use crate::error::{CoreError, Result, StorageError};
 use crate::meta::{
     BlobBody, EntryKind, ObjectData, ObjectMeta, ReadTxn, Segment, StorageResult, VersionRecord,

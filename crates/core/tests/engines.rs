@@ -395,3 +395,74 @@ fn a_refused_write_fails_its_batch() {
     put_marker(&meta, "k", 8).unwrap();
     assert!(meta.read().unwrap().version("b", "k", 8).unwrap().is_some());
 }
+
+fn blob(refs: u32, body: BlobBody) -> BlobRecord {
+    BlobRecord { refs, body }
+}
+
+/// What `take_null_seq`, `remove_version` and `release_blob` return and leave, alike in both
+/// engines (redb defers a released blob's record to the end of the batch; the batch's own
+/// reads see the change at once all the same).
+fn takes_and_releases(meta: &dyn MetaStore) {
+    let inline = BlobBody::Inline(vec![7; 4096]);
+    let i2 = inline.clone();
+    run(meta, move |txn| {
+        txn.put_blob(1, &blob(2, i2.clone()))?;
+        txn.put_blob(2, &blob(1, BlobBody::File))?;
+        txn.put_blob(3, &blob(1, i2.clone()))?;
+        txn.put_blob(4, &blob(3, BlobBody::File))?;
+        txn.set_null_seq("b", "k", Some(5))?;
+        txn.put_version("b", "k", &marker(5))
+    })
+    .unwrap();
+    let i2 = inline.clone();
+    run(meta, move |txn| {
+        txn.release_blob(1)?;
+        assert_eq!(txn.blob(1)?, Some(blob(1, i2.clone())));
+        txn.release_blob(2)?;
+        assert_eq!(txn.blob(2)?, None);
+        txn.release_blob(3)?;
+        txn.release_blob(4)?;
+        txn.release_blob(4)?;
+        assert_eq!(txn.blob(4)?, Some(blob(1, BlobBody::File)));
+        // A record written whole after a release is the one kept.
+        txn.put_blob(4, &blob(9, BlobBody::File))?;
+        assert_eq!(txn.take_null_seq("b", "k")?, Some(5));
+        assert_eq!(txn.take_null_seq("b", "k")?, None);
+        assert_eq!(txn.remove_version("b", "k", 5)?, Some(marker(5)));
+        assert_eq!(txn.remove_version("b", "k", 5)?, None);
+        Ok(())
+    })
+    .unwrap();
+    let r = meta.read().unwrap();
+    assert_eq!(r.blob(1).unwrap(), Some(blob(1, inline)));
+    assert_eq!(r.blob(2).unwrap(), None);
+    assert_eq!(r.blob(3).unwrap(), None);
+    assert_eq!(r.blob(4).unwrap(), Some(blob(9, BlobBody::File)));
+    // Only the file blob left without references waits for the reclaimer.
+    assert_eq!(r.garbage(10).unwrap(), vec![2]);
+    assert_eq!(r.null_seq("b", "k").unwrap(), None);
+    assert_eq!(r.version("b", "k", 5).unwrap(), None);
+    drop(r);
+    // Releasing a blob that is not recorded fails the batch, which then changes nothing.
+    run(meta, |txn| {
+        txn.release_blob(1)?;
+        txn.release_blob(77)
+    })
+    .expect_err("a missing blob was released");
+    assert!(meta.read().unwrap().blob(1).unwrap().is_some());
+}
+
+#[test]
+fn redb_takes_and_releases() {
+    let dir = common::tempdir();
+    takes_and_releases(&RedbMeta::open(&dir.path().join("meta.redb"), 1 << 20).unwrap());
+}
+
+#[test]
+#[ignore = "needs a PostgreSQL server: STRATA_TEST_PG (scripts/test-pg runs it)"]
+fn postgres_takes_and_releases() {
+    let dir = common::tempdir();
+    let url = common::pg::metadata(dir.path()).expect("STRATA_TEST_PG is not set");
+    takes_and_releases(&PgMeta::open(&url).unwrap());
+}

@@ -138,10 +138,19 @@ pub trait WriteTxn: ReadTxn {
     fn remove_bucket(&mut self, name: &str) -> StorageResult<()>;
 
     fn put_version(&mut self, bucket: &str, key: &str, rec: &VersionRecord) -> StorageResult<()>;
-    fn remove_version(&mut self, bucket: &str, key: &str, seq: u64) -> StorageResult<()>;
+    /// Removes an entry; returns it, if there was one (the engine reads it anyway, to count it).
+    fn remove_version(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        seq: u64,
+    ) -> StorageResult<Option<VersionRecord>>;
     fn put_object(&mut self, bucket: &str, key: &str, rec: &ObjectSummary) -> StorageResult<()>;
     fn remove_object(&mut self, bucket: &str, key: &str) -> StorageResult<()>;
     fn set_null_seq(&mut self, bucket: &str, key: &str, seq: Option<u64>) -> StorageResult<()>;
+    /// Removes the key's record of its `null` entry and returns it: [`ReadTxn::null_seq`] and
+    /// `set_null_seq(.., None)` in one step.
+    fn take_null_seq(&mut self, bucket: &str, key: &str) -> StorageResult<Option<u64>>;
 
     /// Uploads are keyed by (bucket, key, upload ID) for listing, and found by upload ID.
     fn put_upload(
@@ -171,6 +180,24 @@ pub trait WriteTxn: ReadTxn {
 
     fn put_blob(&mut self, id: u64, rec: &BlobRecord) -> StorageResult<()>;
     fn remove_blob(&mut self, id: u64) -> StorageResult<()>;
+    /// Drops one reference to a blob: a blob left with none is removed, and a file blob
+    /// queued as garbage for the reclaimer. A blob not recorded is a corrupt store (an error,
+    /// here or, where the engine defers the work, when the batch commits).
+    fn release_blob(&mut self, id: u64) -> StorageResult<()> {
+        let Some(mut blob) = self.blob(id)? else {
+            return Err(crate::object::missing_blob(id));
+        };
+        if blob.refs > 1 {
+            blob.refs -= 1;
+            self.put_blob(id, &blob)
+        } else {
+            self.remove_blob(id)?;
+            if blob.body == BlobBody::File {
+                self.add_garbage(id)?;
+            }
+            Ok(())
+        }
+    }
     fn add_garbage(&mut self, id: u64) -> StorageResult<()>;
     fn remove_garbage(&mut self, id: u64) -> StorageResult<()>;
 }

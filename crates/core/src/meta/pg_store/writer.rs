@@ -99,15 +99,16 @@ impl WriterSql<'_> {
         }
     }
 
-    /// A version record written over or removed: the counts lose it.
-    fn version_gone(&self, rows: &[Row]) -> StorageResult<()> {
+    /// A version record written over or removed: the counts lose it. Returns it.
+    fn version_gone(&self, rows: &[Row]) -> StorageResult<Option<VersionRecord>> {
         if let Some(r) = rows.first()
             && let Some(old) = r.try_get::<_, Option<Vec<u8>>>(0).map_err(pg_err)?
         {
             let old: VersionRecord = decode(&old)?;
             self.delta.version(&old, -1);
+            return Ok(Some(old));
         }
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -205,7 +206,12 @@ impl WriteTxn for Txn<WriterSql<'_>> {
         Ok(())
     }
 
-    fn remove_version(&mut self, bucket: &str, key: &str, seq: u64) -> StorageResult<()> {
+    fn remove_version(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        seq: u64,
+    ) -> StorageResult<Option<VersionRecord>> {
         let rows = self.sql.write(
             "DELETE FROM versions WHERE bucket = $1 AND key = $2 AND inv = $3 RETURNING val",
             vec![b(bucket), b(key), i(ord(u64::MAX - seq))],
@@ -245,6 +251,17 @@ impl WriteTxn for Txn<WriterSql<'_>> {
                 "DELETE FROM nulls WHERE bucket = $1 AND key = $2",
                 vec![b(bucket), b(key)],
             ),
+        }
+    }
+
+    fn take_null_seq(&mut self, bucket: &str, key: &str) -> StorageResult<Option<u64>> {
+        let rows = self.sql.write(
+            "DELETE FROM nulls WHERE bucket = $1 AND key = $2 RETURNING seq",
+            vec![b(bucket), b(key)],
+        )?;
+        match rows.first() {
+            Some(r) => Ok(Some(r.try_get::<_, i64>(0).map_err(pg_err)? as u64)),
+            None => Ok(None),
         }
     }
 

@@ -22,9 +22,9 @@
 use super::keyrange::{bound, key_str, lower_bound, prefix_successor};
 use super::stats::{STATS_PRESENT, StatDelta};
 use super::*;
+use blobs::BlobChanges;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::Arc;
@@ -32,6 +32,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use writer::{Msg, Slot, Stats, open_db, writer_loop};
 
+mod blobs;
 mod compact;
 pub(crate) mod export;
 mod writer;
@@ -289,11 +290,11 @@ macro_rules! impl_read {
             }
 
             fn blob(&self, id: u64) -> StorageResult<Option<BlobRecord>> {
-                if self.blob_removed(id) {
-                    return Ok(None);
-                }
-                let t = $open!(self, BLOBS);
-                t.get(id).eng()?.map(|v| decode(v.value())).transpose()
+                let stored = {
+                    let t = $open!(self, BLOBS);
+                    t.get(id).eng()?.map(|v| decode(v.value())).transpose()?
+                };
+                Ok(self.blob_seen(id, stored))
             }
 
             fn garbage(&self, limit: usize) -> StorageResult<Vec<u64>> {
@@ -351,9 +352,9 @@ struct RedbRead {
 impl_read!(RedbRead, open_snapshot_table);
 
 impl RedbRead {
-    /// A snapshot has no removals pending.
-    fn blob_removed(&self, _id: u64) -> bool {
-        false
+    /// A snapshot has no changes pending.
+    fn blob_seen(&self, _id: u64, stored: Option<BlobRecord>) -> Option<BlobRecord> {
+        stored
     }
 }
 
@@ -414,15 +415,11 @@ struct RedbWrite<'a> {
     writes: Cell<u64>,
     /// What this batch changed of the store's counts ([`stats`](super::stats)).
     delta: StatDelta,
-    /// Blobs removed by this batch, taken out of `blobs` all at once before it commits
-    /// ([`RedbWrite::finish`]); reads of the batch find them gone already.
-    blobs_removed: BTreeSet<u64>,
+    /// Blobs removed or released by this batch, carried out in `blobs` all at once before it
+    /// commits ([`RedbWrite::finish`], `blobs.rs`); reads of the batch see them already.
+    blob_changes: BlobChanges,
 }
 impl_read!(RedbWrite<'_>, open_batch_table);
-
-/// Blob IDs further apart than this are removed by separate scans of `blobs` (a scan reads
-/// every record between the first and the last ID it removes).
-const BLOB_REMOVAL_GAP: u64 = 256;
 
 impl RedbWrite<'_> {
     fn wrote<T>(&self, r: Result<T, redb::StorageError>) -> StorageResult<()> {
@@ -441,50 +438,29 @@ impl RedbWrite<'_> {
     }
 
     /// Counts a write of a version record, and tells the counts about the record it replaced
-    /// or removed.
+    /// or removed, which it returns.
     fn wrote_version(
         &self,
         r: Result<Option<redb::AccessGuard<'_, &'static [u8]>>, redb::StorageError>,
-    ) -> StorageResult<()> {
+    ) -> StorageResult<Option<VersionRecord>> {
         self.writes.set(self.writes.get() + 1);
-        if let Some(old) = r.eng()? {
-            let old: VersionRecord = decode(old.value())?;
-            self.delta.version(&old, -1);
-        }
-        Ok(())
+        let Some(old) = r.eng()? else {
+            return Ok(None);
+        };
+        let old: VersionRecord = decode(old.value())?;
+        self.delta.version(&old, -1);
+        Ok(Some(old))
     }
 
-    fn blob_removed(&self, id: u64) -> bool {
-        self.blobs_removed.contains(&id)
+    fn blob_seen(&self, id: u64, stored: Option<BlobRecord>) -> Option<BlobRecord> {
+        self.blob_changes.seen(id, stored)
     }
 
-    /// What a batch does before it commits: the blobs it removed leave `blobs`, and its
+    /// What a batch does before it commits: its changes of `blobs` are carried out, and its
     /// changes of the counts are stored.
     fn finish(&mut self) -> StorageResult<()> {
-        self.remove_blobs()?;
+        self.apply_blob_changes()?;
         self.store_stats()
-    }
-
-    /// Takes the batch's removed blobs out of `blobs`, a run of nearby IDs in one scan: redb
-    /// rewrites each leaf and branch page once per scan, where a removal at a time rewrote
-    /// the branch above a 4 KiB inline body's leaf once per blob.
-    fn remove_blobs(&mut self) -> StorageResult<()> {
-        let removed = std::mem::take(&mut self.blobs_removed);
-        let mut ids = removed.iter().copied().peekable();
-        let mut t = self.tables.BLOBS.borrow_mut();
-        while let Some(first) = ids.next() {
-            let mut last = first;
-            while let Some(&next) = ids.peek() {
-                if next - last > BLOB_REMOVAL_GAP {
-                    break;
-                }
-                last = next;
-                ids.next();
-            }
-            t.retain_in(first..=last, |id, _| !removed.contains(&id))
-                .eng()?;
-        }
-        Ok(())
     }
 
     /// Stores the batch's changes of the counts (before the commit, in its transaction).
@@ -553,7 +529,12 @@ impl WriteTxn for RedbWrite<'_> {
         Ok(())
     }
 
-    fn remove_version(&mut self, bucket: &str, key: &str, seq: u64) -> StorageResult<()> {
+    fn remove_version(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        seq: u64,
+    ) -> StorageResult<Option<VersionRecord>> {
         let mut t = self.tables.VERSIONS.borrow_mut();
         let r = t.remove((bucket, key.as_bytes(), u64::MAX - seq));
         self.wrote_version(r)
@@ -581,6 +562,13 @@ impl WriteTxn for RedbWrite<'_> {
             None => t.remove((bucket, key.as_bytes())).map(|_| ()),
         };
         self.wrote(r)
+    }
+
+    fn take_null_seq(&mut self, bucket: &str, key: &str) -> StorageResult<Option<u64>> {
+        let mut t = self.tables.NULLS.borrow_mut();
+        let old = t.remove((bucket, key.as_bytes())).eng()?.map(|v| v.value());
+        self.writes.set(self.writes.get() + 1);
+        Ok(old)
     }
 
     fn put_upload(
@@ -640,15 +628,22 @@ impl WriteTxn for RedbWrite<'_> {
     }
 
     fn put_blob(&mut self, id: u64, rec: &BlobRecord) -> StorageResult<()> {
-        self.blobs_removed.remove(&id);
+        self.blob_changes.written(id);
         let mut t = self.tables.BLOBS.borrow_mut();
         let r = t.insert(id, encode(rec).as_slice());
         self.wrote(r)
     }
 
     fn remove_blob(&mut self, id: u64) -> StorageResult<()> {
-        // Removed from the table with the batch's other removed blobs (`finish`).
-        self.blobs_removed.insert(id);
+        // Removed from the table with the batch's other changed blobs (`finish`).
+        self.blob_changes.removed(id);
+        self.wrote(Ok::<(), redb::StorageError>(()))
+    }
+
+    fn release_blob(&mut self, id: u64) -> StorageResult<()> {
+        // The record is read, and changed or removed, with the batch's other changed blobs
+        // (`finish`): a blob page read once per batch, not once more per reference dropped.
+        self.blob_changes.released(id)?;
         self.wrote(Ok::<(), redb::StorageError>(()))
     }
 
@@ -711,7 +706,7 @@ impl RedbMeta {
                     next_seq: &mut seq,
                     writes: Cell::new(0),
                     delta: StatDelta::default(),
-                    blobs_removed: BTreeSet::new(),
+                    blob_changes: BlobChanges::default(),
                 };
                 let found = StoreStats::scan(&w)?;
                 for (name, value) in found.counters() {

@@ -275,7 +275,7 @@ fn run_batch(
             next_seq,
             writes: Cell::new(0),
             delta: StatDelta::default(),
-            blobs_removed: Default::default(),
+            blob_changes: Default::default(),
         };
         for op in batch {
             // A panicking operation fails its batch instead of the writer thread.
