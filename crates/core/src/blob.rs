@@ -53,7 +53,8 @@ impl Extra {
 
 /// The digests of a body, computed as it streams in.
 pub struct Digests {
-    md5: Md5,
+    /// `None` while the MD5 is computed elsewhere (see [`Digests::take_md5`]).
+    md5: Option<Md5>,
     crc64: crc_fast::Digest,
     crc32: crc_fast::Digest,
     crc32c: Option<crc_fast::Digest>,
@@ -78,7 +79,7 @@ pub struct DigestValues {
 impl Digests {
     pub fn new(extra: Extra) -> Digests {
         Digests {
-            md5: Md5::new(),
+            md5: Some(Md5::new()),
             crc64: crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc64Xz),
             crc32: crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc32IsoHdlc),
             crc32c: extra
@@ -94,7 +95,9 @@ impl Digests {
     }
 
     pub fn update(&mut self, data: &[u8]) {
-        self.md5.update(data);
+        if let Some(m) = &mut self.md5 {
+            m.update(data);
+        }
         self.crc64.update(data);
         self.crc32.update(data);
         if let Some(c) = &mut self.crc32c {
@@ -112,9 +115,16 @@ impl Digests {
         self.len += data.len() as u64;
     }
 
+    /// Takes the MD5 out to be computed on another thread (the slowest of the digests, and
+    /// serial): [`Digests::update`] no longer feeds it, and [`Digests::finish`] then gives
+    /// zeros for it, which the caller replaces with what the other thread computed.
+    pub fn take_md5(&mut self) -> Option<Md5> {
+        self.md5.take()
+    }
+
     pub fn finish(self) -> DigestValues {
         DigestValues {
-            md5: self.md5.finalize().into(),
+            md5: self.md5.map(|m| m.finalize().into()).unwrap_or_default(),
             crc64: self.crc64.finalize(),
             crc32: self.crc32.finalize() as u32,
             crc32c: self.crc32c.map(|c| c.finalize() as u32),
@@ -328,10 +338,21 @@ pub struct BlobWriter {
     store: Arc<BlobStore>,
     digests: Digests,
     buf: Vec<u8>,
-    file: Option<(File, PathBuf)>,
+    /// Shared with whoever starts its writeback early (see `ingest.rs`).
+    file: Option<(Arc<File>, PathBuf)>,
 }
 
 impl BlobWriter {
+    /// See [`Digests::take_md5`].
+    pub(crate) fn take_md5(&mut self) -> Option<Md5> {
+        self.digests.take_md5()
+    }
+
+    /// The temporary file, once the body has spilled to one.
+    pub(crate) fn file(&self) -> Option<&Arc<File>> {
+        self.file.as_ref().map(|(f, _)| f)
+    }
+
     pub fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
         self.digests.update(chunk);
         if self.file.is_none() && self.buf.len() + chunk.len() <= self.store.inline_max {
@@ -349,10 +370,10 @@ impl BlobWriter {
                 .open(&path)?;
             f.write_all(&self.buf)?;
             self.buf = Vec::new();
-            self.file = Some((f, path));
+            self.file = Some((Arc::new(f), path));
         }
-        let (f, _) = self.file.as_mut().expect("just opened");
-        f.write_all(chunk)
+        let (f, _) = self.file.as_ref().expect("just opened");
+        (&**f).write_all(chunk)
     }
 
     /// Bytes written so far.

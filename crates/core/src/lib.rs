@@ -18,6 +18,7 @@ pub mod dirmark;
 mod entry;
 pub mod error;
 pub mod fsck;
+mod ingest;
 pub mod lifecycle;
 pub mod list;
 pub mod meta;

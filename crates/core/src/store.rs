@@ -9,9 +9,6 @@ use crate::meta::{
     BucketRecord, Flow, MetaStore, OpOutcome, ReadTxn, Start, StorageResult, WriteTxn,
 };
 use crate::version::{Versioning, VersioningStatus};
-use bytes::Bytes;
-use futures_core::Stream;
-use futures_util::StreamExt;
 use std::fs::{self, File};
 use std::io;
 use std::os::unix::fs::DirBuilderExt;
@@ -132,8 +129,6 @@ pub(crate) struct Inner {
 }
 
 pub(crate) const EPOCH_COUNTER: &str = "epoch";
-/// Bytes gathered from a body before they are hashed and written on the blocking pool.
-const INGEST_CHUNK: usize = 1 << 20;
 
 /// Stores `now_ms` as the latest time shown (see [`crate::clock`]).
 pub(crate) fn persist_clock(txn: &mut dyn WriteTxn, now_ms: i64) -> StorageResult<()> {
@@ -469,50 +464,6 @@ impl Store {
     /// Wakes the reclaimer after an operation freed blobs.
     pub(crate) fn freed_space(&self) {
         self.inner.reclaim.notify_one();
-    }
-
-    /// Streams a request body into a blob: hashed and written on the blocking pool in 1 MiB
-    /// steps, kept inline when it is small. A body that grows past
-    /// [`MAX_OBJECT_SIZE`](crate::object::MAX_OBJECT_SIZE) (one that announced no size, or
-    /// not this one) is refused there.
-    pub(crate) async fn ingest<S>(&self, mut body: S, extra: crate::blob::Extra) -> Result<Written>
-    where
-        S: Stream<Item = io::Result<Bytes>> + Send + Unpin,
-    {
-        let mut w = self.inner.blobs.writer(extra);
-        let mut pending: Vec<Bytes> = Vec::new();
-        let mut pending_len = 0usize;
-        let mut total = 0u64;
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(CoreError::Body)?;
-            total += chunk.len() as u64;
-            crate::object::check_size(Some(total))?;
-            pending_len += chunk.len();
-            pending.push(chunk);
-            if pending_len >= INGEST_CHUNK {
-                let batch = std::mem::take(&mut pending);
-                pending_len = 0;
-                w = blocking(move || {
-                    for c in batch {
-                        w.write(&c)?;
-                    }
-                    Ok(w)
-                })
-                .await?;
-            }
-        }
-        let finish = move || {
-            for c in pending {
-                w.write(&c)?;
-            }
-            w.finish()
-        };
-        let small = pending_len == 0 || (pending_len <= self.inner.blobs.inline_max());
-        if small {
-            Ok(finish().map_err(StorageError::from)?)
-        } else {
-            blocking(finish).await
-        }
     }
 
     // ----- buckets -----
