@@ -15,7 +15,7 @@
 
 use crate::blob::{BlobStore, BlobWriter, Extra, Written};
 use crate::error::{CoreError, Result, StorageError};
-use crate::store::{Store, blocking};
+use crate::store::{Store, blocking, joined};
 use bytes::Bytes;
 use futures_core::Stream;
 use futures_util::StreamExt;
@@ -199,13 +199,6 @@ impl Lanes {
                 Err(StorageError::Io(io::Error::other(e.to_string())).into())
             }
         }
-    }
-}
-
-async fn joined<T>(lane: JoinHandle<io::Result<T>>) -> Result<T> {
-    match lane.await {
-        Ok(r) => Ok(r.map_err(StorageError::from)?),
-        Err(e) => Err(StorageError::Io(io::Error::other(e.to_string())).into()),
     }
 }
 

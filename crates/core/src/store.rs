@@ -589,7 +589,13 @@ fn dropped() -> StorageError {
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> io::Result<T> + Send + 'static,
 ) -> Result<T> {
-    match tokio::task::spawn_blocking(f).await {
+    joined(tokio::task::spawn_blocking(f)).await
+}
+
+/// The outcome of blocking file work already started on the pool (a panic in it is an I/O
+/// error).
+pub(crate) async fn joined<T>(work: tokio::task::JoinHandle<io::Result<T>>) -> Result<T> {
+    match work.await {
         Ok(r) => Ok(r.map_err(StorageError::from)?),
         Err(e) => Err(StorageError::Io(io::Error::other(e.to_string())).into()),
     }
