@@ -1,5 +1,5 @@
 //! The floor under a Strata GET: the same HTTP stack (tokio's multi-threaded runtime, hyper's
-//! HTTP/1 server with the same timer and header timeout, `TCP_NODELAY`, mimalloc) answering
+//! HTTP/1 server with the same timer and header timeout, `TCP_NODELAY`, the system allocator) answering
 //! every request with one 4 KiB body from memory, and writing one request line per answer
 //! through the same tracing formatter. It does no routing, no signature check, no metadata
 //! read and no metrics: what it costs is what any server built on this stack pays per request,
@@ -15,9 +15,6 @@ use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::time::{Duration, Instant};
-
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::io::Result<()> {
     let addr = std::env::args()

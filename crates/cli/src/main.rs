@@ -20,11 +20,6 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 use std::time::Duration;
 
-/// mimalloc instead of the system's allocator: a 4 KiB GET makes about 125 allocations, and
-/// glibc's malloc and free were about 12 % of the server's CPU under load (`perf record`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser, Debug)]
 #[command(
     name = "strata",
