@@ -106,6 +106,8 @@ pub struct Store {
 pub(crate) struct Inner {
     pub(crate) meta: Box<dyn MetaStore>,
     pub(crate) blobs: Arc<BlobStore>,
+    /// Batches of large bodies queued for their lanes, store-wide (see [`crate::ingest`]).
+    pub(crate) ingest_budget: Arc<tokio::sync::Semaphore>,
     reclaim: Arc<Notify>,
     min_free_bytes: u64,
     pub(crate) freed_files: AtomicUsize,
@@ -278,6 +280,7 @@ impl Store {
             inner: Arc::new(Inner {
                 meta,
                 blobs: Arc::new(blobs),
+                ingest_budget: Arc::new(tokio::sync::Semaphore::new(crate::ingest::BUDGET)),
                 reclaim: Arc::new(Notify::new()),
                 min_free_bytes: opts.min_free_bytes,
                 freed_files: AtomicUsize::new(0),

@@ -1,4 +1,4 @@
-//! Large bodies (past the first 1 MiB batch: the MD5 lane and the write lane, early
+//! Large bodies (past the first 512 KiB batch: the MD5 lane and the write lane, early
 //! writeback): every digest as one pass computes it, the bytes read back, objects, parts and
 //! appends; a body failing midway or refused for its digest leaves no file.
 
