@@ -164,6 +164,9 @@ pub fn object_response(
     let mut resp = Response::new(
         StreamBody::new(read.body.map(|c| c.map(hyper::body::Frame::data))).boxed_unsync(),
     );
+    // Room for a read's usual headers and those every answer gets, so that the map is
+    // allocated once instead of growing (and rehashing) twice.
+    resp.headers_mut().reserve(16);
     headers(&mut resp, &read.version);
     match read.range {
         Some((first, last)) => {

@@ -682,16 +682,14 @@ pub(crate) fn bad_address<D: Dialect>(req: &RequestParts, e: AddressError) -> Re
     resp
 }
 
-/// Adds the headers every answer carries: the request id, `Date` and `Server`.
+/// Adds the headers every answer carries: the request id and `Server`. `Date` is hyper's (its
+/// HTTP/1 server adds one to every response without it, formatted once a second).
 fn finish<D: Dialect>(resp: &mut Response<Body>, request_id: &str) {
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(request_id) {
         for name in D::REQUEST_ID_HEADERS {
             h.insert(*name, v.clone());
         }
-    }
-    if let Ok(v) = crate::httpfmt::http_date(strata_core::store::now_ms()).parse() {
-        h.insert(http::header::DATE, v);
     }
     h.insert(http::header::SERVER, HeaderValue::from_static(D::SERVER));
 }

@@ -315,7 +315,7 @@ pub fn hmac_sha1_base64(secret: &str, policy: &str) -> String {
 /// hex(HMAC-SHA256(key, policy)): the V4 POST signatures (S3, OSS) with the scope's signing
 /// key, and BOS's with the secret itself.
 pub fn hmac_sha256_hex(key: &[u8], policy: &str) -> String {
-    hex::encode(hmac_sha256(key, policy.as_bytes()))
+    crate::sigutil::hex_lower(&hmac_sha256(key, policy.as_bytes()))
 }
 
 /// Constant-time comparison of an expected signature with the one sent.

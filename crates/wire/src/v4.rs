@@ -8,7 +8,7 @@
 //! `Authorization` header are spelt, and the errors.
 
 use crate::encode::UNRESERVED;
-use crate::sigutil::hmac_sha256;
+use crate::sigutil::{hex_lower, hmac_sha256};
 use percent_encoding::percent_encode;
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
@@ -103,7 +103,10 @@ impl Scheme {
 
     /// `<yyyymmdd>/<region>/<service>/<terminator>`.
     pub fn scope(&self, date: &str, region: &str, service: &str) -> String {
-        format!("{date}/{region}/{service}/{}", self.terminator)
+        let parts = [date, "/", region, "/", service, "/", self.terminator];
+        let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+        parts.into_iter().for_each(|p| out.push_str(p));
+        out
     }
 
     /// `<algorithm>\n<timestamp>\n<scope>\n<hex sha256(canonical request)>`.
@@ -114,7 +117,7 @@ impl Scheme {
         for part in [self.algorithm, "\n", timestamp, "\n", scope, "\n"] {
             out.push_str(part);
         }
-        out.push_str(&hex::encode(hash));
+        out.push_str(&hex_lower(&hash));
         out
     }
 
@@ -184,7 +187,7 @@ impl std::fmt::Debug for SigningKeys {
 
 /// Lower-case hex HMAC-SHA256(signing key, string to sign).
 pub fn sign(signing_key: &[u8; 32], string_to_sign: &str) -> String {
-    hex::encode(hmac_sha256(signing_key, string_to_sign.as_bytes()))
+    hex_lower(&hmac_sha256(signing_key, string_to_sign.as_bytes()))
 }
 
 /// Constant-time comparison of an expected lower-case hex signature with a provided one

@@ -359,7 +359,7 @@ pub fn uri_encode(bytes: &[u8]) -> String {
 
 /// Lower-case hex HMAC-SHA256(secret key, `bce-auth-v1/{ak}/{timestamp}/{expiration}`).
 pub fn signing_key(secret_key: &str, auth_string_prefix: &str) -> String {
-    hex::encode(hmac_sha256(
+    crate::sigutil::hex_lower(&hmac_sha256(
         secret_key.as_bytes(),
         auth_string_prefix.as_bytes(),
     ))
@@ -367,7 +367,7 @@ pub fn signing_key(secret_key: &str, auth_string_prefix: &str) -> String {
 
 /// Lower-case hex HMAC-SHA256(the signing key's 64 hex characters, canonical request).
 pub fn sign(signing_key: &str, canonical_request: &str) -> String {
-    hex::encode(hmac_sha256(
+    crate::sigutil::hex_lower(&hmac_sha256(
         signing_key.as_bytes(),
         canonical_request.as_bytes(),
     ))

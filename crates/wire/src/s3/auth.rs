@@ -720,6 +720,11 @@ fn header_text(bytes: &[u8]) -> Cow<'_, str> {
 
 /// Appends `value` trimmed of spaces and tabs, every inner run of them turned into one space.
 fn push_collapsed(out: &mut String, value: &str) {
+    if !value.contains([' ', '\t']) {
+        // Nearly every value: nothing to trim or collapse.
+        out.push_str(value);
+        return;
+    }
     for (i, word) in value
         .split([' ', '\t'])
         .filter(|word| !word.is_empty())

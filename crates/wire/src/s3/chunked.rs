@@ -174,7 +174,7 @@ pub fn sign_chunk(signing: &ChunkSigning, previous: &str, data_sha256: &[u8; 32]
         "{PAYLOAD_ALGORITHM}\n{}\n{}\n{previous}\n{EMPTY_SHA256_HEX}\n{}",
         signing.amz_date,
         signing.scope,
-        hex::encode(data_sha256)
+        crate::sigutil::hex_lower(data_sha256)
     );
     auth::sign(&signing.signing_key, &string_to_sign)
 }
@@ -194,7 +194,7 @@ pub fn sign_trailer(
         "{TRAILER_ALGORITHM}\n{}\n{}\n{previous}\n{}",
         signing.amz_date,
         signing.scope,
-        hex::encode(Sha256::digest(canonical.as_bytes()))
+        crate::sigutil::hex_lower(&Sha256::digest(canonical.as_bytes()))
     );
     auth::sign(&signing.signing_key, &string_to_sign)
 }
