@@ -8,7 +8,7 @@ use redb::{ReadableTableMetadata, TableError};
 
 /// One snapshot of a redb store, read table by table.
 pub struct Export {
-    snapshot: RedbRead,
+    snapshot: Arc<RedbRead>,
 }
 
 impl Export {
@@ -21,10 +21,7 @@ impl Export {
             .eng()?;
         let db = Arc::new(db);
         Ok(Export {
-            snapshot: RedbRead {
-                txn: db.begin_read().eng()?,
-                _db: db,
-            },
+            snapshot: RedbRead::begin(db)?,
         })
     }
 

@@ -1,7 +1,7 @@
 //! The embedded metadata engine: redb, with a group-commit writer thread.
 //!
 //! Every redb call of the project is in this module (this file: tables, reads and writes;
-//! `writer.rs`: the group-commit writer thread). Tables (all keys ordered as redb orders
+//! `writer.rs`: the group-commit writer thread; `snapshot.rs`: the snapshots readers share). Tables (all keys ordered as redb orders
 //! tuples: element by element, byte strings bytewise):
 //!
 //! | table | key | value |
@@ -336,27 +336,9 @@ macro_rules! impl_read {
     };
 }
 
-/// A read-only snapshot opens each table when a read needs it.
-macro_rules! open_snapshot_table {
-    ($s:expr, $table:ident) => {
-        $s.txn.open_table($table).eng()?
-    };
-}
-
-/// A snapshot, with the database it reads: a compaction waits until no snapshot holds it
-/// (fields drop in order: the transaction first).
-struct RedbRead {
-    txn: redb::ReadTransaction,
-    _db: Arc<Database>,
-}
-impl_read!(RedbRead, open_snapshot_table);
-
-impl RedbRead {
-    /// A snapshot has no changes pending.
-    fn blob_seen(&self, _id: u64, stored: Option<BlobRecord>) -> Option<BlobRecord> {
-        stored
-    }
-}
+// The snapshots (`snapshot.rs`) read with `impl_read!`, so the module comes after it.
+mod snapshot;
+use snapshot::RedbRead;
 
 /// `(bucket, key)`, the key of `objects` and `nulls`.
 type BucketKey = (&'static str, &'static [u8]);
@@ -737,11 +719,7 @@ impl RedbMeta {
 
 impl MetaStore for RedbMeta {
     fn read(&self) -> StorageResult<Box<dyn ReadTxn + '_>> {
-        let db = self.db.get()?;
-        Ok(Box::new(RedbRead {
-            txn: db.begin_read().eng()?,
-            _db: db,
-        }))
+        Ok(Box::new(snapshot::read(&self.db)?))
     }
 
     fn submit(&self, op: WriteOp) -> StorageResult<()> {

@@ -13,6 +13,8 @@ pub(super) struct Slot {
     cache_bytes: usize,
     db: std::sync::Mutex<Held>,
     changed: std::sync::Condvar,
+    /// The snapshot readers share (`snapshot.rs`).
+    snapshots: super::snapshot::Shared,
 }
 
 /// What the slot holds.
@@ -34,6 +36,7 @@ impl Slot {
             cache_bytes,
             db: std::sync::Mutex::new(Held::Open(Arc::new(db))),
             changed: std::sync::Condvar::new(),
+            snapshots: Default::default(),
         }
     }
 
@@ -68,12 +71,18 @@ impl Slot {
         }
     }
 
+    /// Changes the database readers find; the shared snapshot (of the one before) is dropped.
     pub(super) fn set(&self, held: Held) {
         *self
             .db
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = held;
+        self.snapshots.invalidate();
         self.changed.notify_all();
+    }
+
+    pub(super) fn snapshots(&self) -> &super::snapshot::Shared {
+        &self.snapshots
     }
 
     #[cfg(test)]
@@ -191,9 +200,10 @@ pub(super) fn writer_loop(
                 continue;
             }
         };
-        let (result, completions) = run_batch(txn, batch, &mut next_seq, stats);
+        let (result, completions) = run_batch(txn, batch, &mut next_seq, stats, slot.snapshots());
         match &result {
-            Ok(()) => {}
+            // Before any caller hears of the commit: readers from then on see it.
+            Ok(()) => slot.snapshots().invalidate(),
             Err(BatchError::Refused(e)) => tracing::error!(%e, "metadata batch failed"),
             Err(BatchError::Engine(e)) => {
                 // Reopened before the callers hear of the failure, so that their next request
@@ -257,6 +267,7 @@ fn run_batch(
     batch: Vec<WriteOp>,
     next_seq: &mut u64,
     stats: &Stats,
+    snapshots: &super::snapshot::Shared,
 ) -> (Result<(), BatchError>, Vec<Completion>) {
     let n = batch.len() as u64;
     let seq_start = *next_seq;
@@ -305,6 +316,9 @@ fn run_batch(
             "an operation failed after writing".into(),
         )))
     } else {
+        // A snapshot alive during the commit keeps the pages the batch frees from the free
+        // list until a later commit; the shared one need not be (it is dropped again after).
+        snapshots.invalidate();
         let started = std::time::Instant::now();
         let committed = txn
             .commit()
