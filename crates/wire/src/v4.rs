@@ -11,6 +11,7 @@ use crate::encode::UNRESERVED;
 use crate::sigutil::{hex_lower, hmac_sha256};
 use percent_encoding::percent_encode;
 use sha2::{Digest as _, Sha256};
+use std::borrow::Cow;
 use subtle::ConstantTimeEq as _;
 
 /// The constants that tell one V4 scheme from the other.
@@ -75,13 +76,14 @@ impl Scheme {
     /// with only RFC 3986 unreserved characters kept, sorted by encoded name then value, joined
     /// with `&`.
     pub fn canonical_query(&self, query: &[(String, String)], presigned: bool) -> String {
-        let mut params: Vec<(String, String)> = query
+        // Borrowed where nothing needs encoding (nearly always): no copy of each name and value.
+        let mut params: Vec<(Cow<'_, str>, Cow<'_, str>)> = query
             .iter()
             .filter(|(name, _)| !(presigned && name == self.signature_param))
             .map(|(name, value)| {
                 (
-                    percent_encode(name.as_bytes(), UNRESERVED).to_string(),
-                    percent_encode(value.as_bytes(), UNRESERVED).to_string(),
+                    percent_encode(name.as_bytes(), UNRESERVED).into(),
+                    percent_encode(value.as_bytes(), UNRESERVED).into(),
                 )
             })
             .collect();
