@@ -63,8 +63,7 @@ fn summary(seq: u64) -> ObjectSummary {
 }
 
 fn fill(meta: &dyn MetaStore) {
-    let (tx, rx) = std::sync::mpsc::channel();
-    meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {
+    run_blocking(meta, |txn| {
         let mut r = Ok(());
         for bucket in ["b1", "b2", "b10"] {
             for key in KEYS {
@@ -80,16 +79,9 @@ fn fill(meta: &dyn MetaStore) {
         for &id in SEQS {
             r = r.and(txn.add_garbage(id));
         }
-        let poisoned = r.is_err();
-        OpOutcome {
-            poisoned,
-            completion: Box::new(move |c| {
-                let _ = tx.send(c.and(r));
-            }),
-        }
-    }))
+        r
+    })
     .unwrap();
-    rx.recv().unwrap().unwrap();
 }
 
 /// Everything the scans of `meta` visit, as text, from every start.
@@ -249,40 +241,21 @@ fn a_run_declared_dead_commits_nothing() {
 
 fn register(meta: &dyn MetaStore, epoch: u64, name: &str) -> StorageResult<()> {
     let name = name.to_owned();
-    run(meta, move |txn| txn.register_run(epoch, &name))
+    run_blocking(meta, move |txn| txn.register_run(epoch, &name))
 }
 
 /// Puts a marker of `key` with the next sequence number; returns the number.
 fn next_marker(meta: &dyn MetaStore, key: &str) -> StorageResult<u64> {
     let key = key.to_owned();
-    run(meta, move |txn| {
+    run_blocking(meta, move |txn| {
         let seq = txn.next_seq();
         txn.put_version("b", &key, &marker(seq)).map(|()| seq)
     })
 }
 
-/// Runs `f` as one operation of a batch and waits for the batch.
-fn run<T: Send + 'static>(
-    meta: &dyn MetaStore,
-    f: impl FnOnce(&mut dyn WriteTxn) -> StorageResult<T> + Send + 'static,
-) -> StorageResult<T> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {
-        let r = f(txn);
-        OpOutcome {
-            poisoned: r.is_err(),
-            completion: Box::new(move |c| {
-                let _ = tx.send(c.and(r));
-            }),
-        }
-    }))?;
-    rx.recv()
-        .map_err(|_| strata_core::error::StorageError::WriterGone)?
-}
-
 fn put_marker(meta: &dyn MetaStore, key: &str, seq: u64) -> StorageResult<()> {
     let key = key.to_owned();
-    run(meta, move |txn| txn.put_version("b", &key, &marker(seq)))
+    run_blocking(meta, move |txn| txn.put_version("b", &key, &marker(seq)))
 }
 
 /// Connections the server ends (as a restart does: 57P01) cost the next read and write
@@ -319,7 +292,7 @@ fn connections_ended_by_the_server_are_made_again() {
 
 fn set_counter(meta: &dyn MetaStore, name: &str, value: u64) -> StorageResult<()> {
     let name = name.to_owned();
-    run(meta, move |txn| txn.set_counter(&name, value))
+    run_blocking(meta, move |txn| txn.set_counter(&name, value))
 }
 
 /// A counter read on its own, outside any snapshot (what the caches of a shared engine read
@@ -372,20 +345,11 @@ fn a_refused_write_fails_its_batch() {
     let meta = PgMeta::open(&url).unwrap();
     let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     admin.batch_execute("DROP TABLE garbage").unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {
-        let r = txn
-            .put_version("b", "k", &marker(7))
-            .and_then(|()| txn.add_garbage(1));
-        OpOutcome {
-            poisoned: r.is_err(),
-            completion: Box::new(move |c| {
-                let _ = tx.send(c.and(r));
-            }),
-        }
-    }))
-    .unwrap();
-    let e = rx.recv().unwrap().expect_err("acknowledged");
+    let e = run_blocking(&meta, |txn| {
+        txn.put_version("b", "k", &marker(7))
+            .and_then(|()| txn.add_garbage(1))
+    })
+    .expect_err("acknowledged");
     assert!(
         matches!(e, strata_core::error::StorageError::BatchFailed(_)),
         "{e}"
@@ -406,7 +370,7 @@ fn blob(refs: u32, body: BlobBody) -> BlobRecord {
 fn takes_and_releases(meta: &dyn MetaStore) {
     let inline = BlobBody::Inline(vec![7; 4096]);
     let i2 = inline.clone();
-    run(meta, move |txn| {
+    run_blocking(meta, move |txn| {
         txn.put_blob(1, &blob(2, i2.clone()))?;
         txn.put_blob(2, &blob(1, BlobBody::File))?;
         txn.put_blob(3, &blob(1, i2.clone()))?;
@@ -416,7 +380,7 @@ fn takes_and_releases(meta: &dyn MetaStore) {
     })
     .unwrap();
     let i2 = inline.clone();
-    run(meta, move |txn| {
+    run_blocking(meta, move |txn| {
         txn.release_blob(1)?;
         assert_eq!(txn.blob(1)?, Some(blob(1, i2.clone())));
         txn.release_blob(2)?;
@@ -445,7 +409,7 @@ fn takes_and_releases(meta: &dyn MetaStore) {
     assert_eq!(r.version("b", "k", 5).unwrap(), None);
     drop(r);
     // Releasing a blob that is not recorded fails the batch, which then changes nothing.
-    run(meta, |txn| {
+    run_blocking(meta, |txn| {
         txn.release_blob(1)?;
         txn.release_blob(77)
     })

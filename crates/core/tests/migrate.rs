@@ -198,18 +198,7 @@ async fn fill(s: &Store) {
 /// own backlog at once, so a store rarely keeps one long enough to be copied).
 fn add_backlog(dir: &Path) {
     let meta = RedbMeta::open(&dir.join("meta.redb"), 1 << 20).unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {
-        let r = txn.add_garbage(BACKLOG_BLOB);
-        OpOutcome {
-            poisoned: r.is_err(),
-            completion: Box::new(move |c| {
-                let _ = tx.send(c.and(r));
-            }),
-        }
-    }))
-    .unwrap();
-    rx.recv().unwrap().unwrap();
+    strata_core::meta::run_blocking(&meta, |txn| txn.add_garbage(BACKLOG_BLOB)).unwrap();
 }
 
 /// Everything an engine holds, read through its own read methods, as text.

@@ -214,6 +214,26 @@ pub struct OpOutcome {
     pub poisoned: bool,
 }
 
+/// Runs `f` as one operation of a batch of `meta` and waits for the batch, blocking the
+/// thread (for tests and tools off the runtime): `f`'s result once the batch committed, the
+/// batch's error otherwise.
+pub fn run_blocking<T: Send + 'static>(
+    meta: &dyn MetaStore,
+    f: impl FnOnce(&mut dyn WriteTxn) -> StorageResult<T> + Send + 'static,
+) -> StorageResult<T> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {
+        let r = f(txn);
+        OpOutcome {
+            poisoned: r.is_err(),
+            completion: Box::new(move |c| {
+                let _ = tx.send(c.and(r));
+            }),
+        }
+    }))?;
+    rx.recv().map_err(|_| StorageError::WriterGone)?
+}
+
 pub trait MetaStore: Send + Sync + 'static {
     fn read(&self) -> StorageResult<Box<dyn ReadTxn + '_>>;
     /// Queues an operation for the next batch.

@@ -172,18 +172,7 @@ mod tests {
 
     /// Sets counter `c` to `value` and waits until the writer acknowledges it.
     fn set_c(meta: &RedbMeta, value: u64) {
-        let (tx, rx) = mpsc::channel();
-        meta.submit(Box::new(move |txn: &mut dyn WriteTxn| {
-            let r = txn.set_counter("c", value);
-            OpOutcome {
-                poisoned: r.is_err(),
-                completion: Box::new(move |c| {
-                    let _ = tx.send(c.and(r));
-                }),
-            }
-        }))
-        .unwrap();
-        rx.recv().unwrap().unwrap();
+        crate::meta::run_blocking(meta, move |txn| txn.set_counter("c", value)).unwrap();
     }
 
     #[test]
