@@ -1,8 +1,9 @@
 //! The embedded metadata engine: redb, with a group-commit writer thread.
 //!
 //! Every redb call of the project is in this module (this file: tables, reads and writes;
-//! `writer.rs`: the group-commit writer thread; `snapshot.rs`: the snapshots readers share). Tables (all keys ordered as redb orders
-//! tuples: element by element, byte strings bytewise):
+//! `writer.rs`: the group-commit writer thread; `snapshot.rs`: the snapshots readers share).
+//! Tables (all keys ordered as redb orders tuples: element by element, byte strings
+//! bytewise):
 //!
 //! | table | key | value |
 //! |---|---|---|
@@ -39,18 +40,57 @@ mod writer;
 pub use writer::{BATCH_OPERATIONS, COMMIT_SECONDS};
 
 type VersionKey = (&'static str, &'static [u8], u64);
-const BUCKETS: TableDefinition<&str, &[u8]> = TableDefinition::new("buckets");
-const VERSIONS: TableDefinition<VersionKey, &[u8]> = TableDefinition::new("versions");
-const OBJECTS: TableDefinition<(&str, &[u8]), &[u8]> = TableDefinition::new("objects");
-const NULLS: TableDefinition<(&str, &[u8]), u64> = TableDefinition::new("nulls");
-const UPLOADS: TableDefinition<(&str, &[u8], &str), &[u8]> = TableDefinition::new("uploads");
-const UPLOAD_KEYS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("upload_keys");
-const PARTS: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("parts");
-const COMPLETIONS: TableDefinition<(&str, &[u8]), &[u8]> = TableDefinition::new("completions");
-const BLOBS: TableDefinition<u64, &[u8]> = TableDefinition::new("blobs");
-const GARBAGE: TableDefinition<u64, ()> = TableDefinition::new("garbage");
-const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
-const SETTINGS: TableDefinition<&str, &[u8]> = TableDefinition::new("settings");
+/// `(bucket, key)`, the key of `objects` and `nulls`.
+type BucketKey = (&'static str, &'static [u8]);
+/// `(bucket, key, upload ID)`, the key of `uploads`.
+type UploadKey = (&'static str, &'static [u8], &'static str);
+
+/// Every table once, with its key and value types: the `TableDefinition`s, the tables a write
+/// batch opens ([`WriteTables`]) and those a snapshot keeps ([`SnapshotTables`]).
+macro_rules! tables {
+    ($($table:ident $name:literal: $k:ty => $v:ty,)*) => {
+        $(const $table: TableDefinition<$k, $v> = TableDefinition::new($name);)*
+
+        /// The tables of a write batch, opened once when the batch begins: opening a table
+        /// costs a lookup in redb's table tree, which repeated for every operation was a third
+        /// of a 1000-key multi-delete. RefCells because reads (`&self`) and writes share them;
+        /// an operation never holds one across a call into another.
+        #[allow(non_snake_case)]
+        struct WriteTables<'a> {
+            $($table: RefCell<redb::Table<'a, $k, $v>>,)*
+        }
+
+        impl<'a> WriteTables<'a> {
+            fn open(txn: &'a redb::WriteTransaction) -> StorageResult<WriteTables<'a>> {
+                Ok(WriteTables {
+                    $($table: RefCell::new(txn.open_table($table).eng()?),)*
+                })
+            }
+        }
+
+        /// The tables of a snapshot (those its reads have needed so far).
+        #[allow(non_snake_case)]
+        #[derive(Default)]
+        struct SnapshotTables {
+            $($table: snapshot::Lazy<$k, $v>,)*
+        }
+    };
+}
+
+tables! {
+    BUCKETS "buckets": &'static str => &'static [u8],
+    VERSIONS "versions": VersionKey => &'static [u8],
+    OBJECTS "objects": BucketKey => &'static [u8],
+    NULLS "nulls": BucketKey => u64,
+    UPLOADS "uploads": UploadKey => &'static [u8],
+    UPLOAD_KEYS "upload_keys": (&'static str, &'static str) => &'static [u8],
+    PARTS "parts": (&'static str, u32) => &'static [u8],
+    COMPLETIONS "completions": BucketKey => &'static [u8],
+    BLOBS "blobs": u64 => &'static [u8],
+    GARBAGE "garbage": u64 => (),
+    COUNTERS "counters": &'static str => u64,
+    SETTINGS "settings": &'static str => &'static [u8],
+}
 
 const SEQ_COUNTER: &str = "seq";
 /// Most operations one batch takes; the rest wait for the next commit.
@@ -339,50 +379,6 @@ macro_rules! impl_read {
 // The snapshots (`snapshot.rs`) read with `impl_read!`, so the module comes after it.
 mod snapshot;
 use snapshot::RedbRead;
-
-/// `(bucket, key)`, the key of `objects` and `nulls`.
-type BucketKey = (&'static str, &'static [u8]);
-/// `(bucket, key, upload ID)`, the key of `uploads`.
-type UploadKey = (&'static str, &'static [u8], &'static str);
-
-/// The tables of a write batch, opened once when the batch begins: opening a table costs a
-/// lookup in redb's table tree, which repeated for every operation was a third of a
-/// 1000-key multi-delete. RefCells because reads (`&self`) and writes share them; an
-/// operation never holds one across a call into another.
-#[allow(non_snake_case)]
-struct WriteTables<'a> {
-    BUCKETS: RefCell<redb::Table<'a, &'static str, &'static [u8]>>,
-    VERSIONS: RefCell<redb::Table<'a, VersionKey, &'static [u8]>>,
-    OBJECTS: RefCell<redb::Table<'a, BucketKey, &'static [u8]>>,
-    NULLS: RefCell<redb::Table<'a, BucketKey, u64>>,
-    UPLOADS: RefCell<redb::Table<'a, UploadKey, &'static [u8]>>,
-    UPLOAD_KEYS: RefCell<redb::Table<'a, (&'static str, &'static str), &'static [u8]>>,
-    PARTS: RefCell<redb::Table<'a, (&'static str, u32), &'static [u8]>>,
-    COMPLETIONS: RefCell<redb::Table<'a, BucketKey, &'static [u8]>>,
-    BLOBS: RefCell<redb::Table<'a, u64, &'static [u8]>>,
-    GARBAGE: RefCell<redb::Table<'a, u64, ()>>,
-    COUNTERS: RefCell<redb::Table<'a, &'static str, u64>>,
-    SETTINGS: RefCell<redb::Table<'a, &'static str, &'static [u8]>>,
-}
-
-impl<'a> WriteTables<'a> {
-    fn open(txn: &'a redb::WriteTransaction) -> StorageResult<WriteTables<'a>> {
-        Ok(WriteTables {
-            BUCKETS: RefCell::new(txn.open_table(BUCKETS).eng()?),
-            VERSIONS: RefCell::new(txn.open_table(VERSIONS).eng()?),
-            OBJECTS: RefCell::new(txn.open_table(OBJECTS).eng()?),
-            NULLS: RefCell::new(txn.open_table(NULLS).eng()?),
-            UPLOADS: RefCell::new(txn.open_table(UPLOADS).eng()?),
-            UPLOAD_KEYS: RefCell::new(txn.open_table(UPLOAD_KEYS).eng()?),
-            PARTS: RefCell::new(txn.open_table(PARTS).eng()?),
-            COMPLETIONS: RefCell::new(txn.open_table(COMPLETIONS).eng()?),
-            BLOBS: RefCell::new(txn.open_table(BLOBS).eng()?),
-            GARBAGE: RefCell::new(txn.open_table(GARBAGE).eng()?),
-            COUNTERS: RefCell::new(txn.open_table(COUNTERS).eng()?),
-            SETTINGS: RefCell::new(txn.open_table(SETTINGS).eng()?),
-        })
-    }
-}
 
 /// A write batch reads through the tables it opened.
 macro_rules! open_batch_table {

@@ -56,24 +56,6 @@ impl<K: Key + 'static, V: Value + 'static> Lazy<K, V> {
     }
 }
 
-/// The tables of a snapshot (those its reads have needed so far).
-#[allow(non_snake_case)]
-#[derive(Default)]
-pub(super) struct SnapshotTables {
-    pub(super) BUCKETS: Lazy<&'static str, &'static [u8]>,
-    pub(super) VERSIONS: Lazy<VersionKey, &'static [u8]>,
-    pub(super) OBJECTS: Lazy<BucketKey, &'static [u8]>,
-    pub(super) NULLS: Lazy<BucketKey, u64>,
-    pub(super) UPLOADS: Lazy<UploadKey, &'static [u8]>,
-    pub(super) UPLOAD_KEYS: Lazy<(&'static str, &'static str), &'static [u8]>,
-    pub(super) PARTS: Lazy<(&'static str, u32), &'static [u8]>,
-    pub(super) COMPLETIONS: Lazy<BucketKey, &'static [u8]>,
-    pub(super) BLOBS: Lazy<u64, &'static [u8]>,
-    pub(super) GARBAGE: Lazy<u64, ()>,
-    pub(super) COUNTERS: Lazy<&'static str, u64>,
-    pub(super) SETTINGS: Lazy<&'static str, &'static [u8]>,
-}
-
 /// A snapshot reads through the tables it keeps.
 macro_rules! open_snapshot_table {
     ($s:expr, $table:ident) => {
