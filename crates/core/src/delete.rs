@@ -188,6 +188,9 @@ impl Store {
                 // Each entry is checked just before it is carried out (an earlier entry may
                 // change what a later one finds); a refused entry is a result, not an error.
                 move |txn, guard| {
+                    if plain_removals(&guard, &entries) {
+                        return remove_many(txn, &bucket, entries);
+                    }
                     let mut out = Vec::with_capacity(entries.len());
                     for (entry, cond) in entries {
                         let version = match entry
@@ -227,6 +230,66 @@ impl Store {
         self.freed_space();
         Ok(results)
     }
+}
+
+/// Whether every entry of a delete-many is a plain removal: a key without a version or a
+/// condition, in a bucket that never had versioning (each key has its `null` entry at most)
+/// and where nothing is protected. Such a batch is [`remove_many`]'s.
+fn plain_removals(guard: &Guard, entries: &[(DeleteEntry, Precondition)]) -> bool {
+    guard.versioning == Versioning::Unversioned
+        && !guard.retention.is_active()
+        && entries
+            .iter()
+            .all(|(e, cond)| e.version_id.is_none() && *cond == Precondition::default())
+}
+
+/// The plain removals of a delete-many ([`plain_removals`]): what [`delete_one`] does for
+/// each key, done a table at a time for all the keys (sorted, each once), which lets the
+/// engine remove them by a scan instead of a search per key. A key named twice is removed by
+/// its first entry; the second finds nothing, as it would one at a time.
+#[allow(clippy::type_complexity)]
+fn remove_many(
+    txn: &mut dyn WriteTxn,
+    bucket: &str,
+    entries: Vec<(DeleteEntry, Precondition)>,
+) -> StorageResult<Vec<(DeleteEntry, Result<DeleteOutcome, EntryError>)>> {
+    let mut keys: Vec<&str> = entries
+        .iter()
+        .map(|(e, _)| e.key.as_str())
+        .filter(|k| crate::store::validate_key(k).is_ok())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let seqs = txn.take_null_seqs(bucket, &keys)?;
+    let nulls: Vec<(&str, u64)> = keys
+        .iter()
+        .zip(seqs)
+        .filter_map(|(k, seq)| Some((*k, seq?)))
+        .collect();
+    let removed = txn.remove_versions(bucket, &nulls)?;
+    let mut gone = Vec::with_capacity(nulls.len());
+    for ((key, _), rec) in nulls.iter().zip(&removed) {
+        if let Some(rec) = rec {
+            release(txn, bucket, key, rec)?;
+            gone.push(*key);
+        }
+    }
+    // What sync_current_to(.., None) does for each key that had an entry.
+    txn.remove_objects(bucket, &gone)?;
+    for key in &gone {
+        crate::lifecycle::key_changed(txn, bucket, key)?;
+    }
+    let mut gone: std::collections::HashSet<&str> = gone.into_iter().collect();
+    let outcomes: Vec<Result<DeleteOutcome, EntryError>> = entries
+        .iter()
+        .map(|(e, _)| match crate::store::validate_key(&e.key) {
+            Err(err) => Err(EntryError::InvalidKey(err.to_string())),
+            Ok(()) => Ok(DeleteOutcome::Removed {
+                existed: gone.remove(e.key.as_str()),
+            }),
+        })
+        .collect();
+    Ok(entries.into_iter().map(|(e, _)| e).zip(outcomes).collect())
 }
 
 /// One delete inside a write transaction, whose removal `guard` has allowed. Only storage

@@ -152,6 +152,30 @@ pub trait WriteTxn: ReadTxn {
     /// `set_null_seq(.., None)` in one step.
     fn take_null_seq(&mut self, bucket: &str, key: &str) -> StorageResult<Option<u64>>;
 
+    // Many keys of one bucket at once (a delete-many's), given sorted and each once: what the
+    // one-key methods do, with one result per key, in the order given. An engine may do them
+    // by fewer, larger steps (redb: one scan of a table where the keys are close together).
+
+    /// [`WriteTxn::take_null_seq`] of each of `keys`.
+    fn take_null_seqs(&mut self, bucket: &str, keys: &[&str]) -> StorageResult<Vec<Option<u64>>> {
+        keys.iter().map(|k| self.take_null_seq(bucket, k)).collect()
+    }
+    /// [`WriteTxn::remove_version`] of each `(key, seq)` (at most one entry a key).
+    fn remove_versions(
+        &mut self,
+        bucket: &str,
+        entries: &[(&str, u64)],
+    ) -> StorageResult<Vec<Option<VersionRecord>>> {
+        entries
+            .iter()
+            .map(|(key, seq)| self.remove_version(bucket, key, *seq))
+            .collect()
+    }
+    /// [`WriteTxn::remove_object`] of each of `keys`.
+    fn remove_objects(&mut self, bucket: &str, keys: &[&str]) -> StorageResult<()> {
+        keys.iter().try_for_each(|k| self.remove_object(bucket, k))
+    }
+
     /// Uploads are keyed by (bucket, key, upload ID) for listing, and found by upload ID.
     fn put_upload(
         &mut self,

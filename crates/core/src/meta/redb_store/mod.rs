@@ -1,7 +1,8 @@
 //! The embedded metadata engine: redb, with a group-commit writer thread.
 //!
 //! Every redb call of the project is in this module (this file: tables, reads and writes;
-//! `writer.rs`: the group-commit writer thread; `snapshot.rs`: the snapshots readers share).
+//! `writer.rs`: the group-commit writer thread; `snapshot.rs`: the snapshots readers share;
+//! `blobs.rs`: a batch's changes of `blobs`; `many.rs`: removals of many keys at once).
 //! Tables (all keys ordered as redb orders tuples: element by element, byte strings
 //! bytewise):
 //!
@@ -36,6 +37,7 @@ use writer::{Msg, Slot, Stats, open_db, writer_loop};
 mod blobs;
 mod compact;
 pub(crate) mod export;
+mod many;
 mod writer;
 pub use writer::{BATCH_OPERATIONS, COMMIT_SECONDS};
 
@@ -547,6 +549,22 @@ impl WriteTxn for RedbWrite<'_> {
         let old = t.remove((bucket, key.as_bytes())).eng()?.map(|v| v.value());
         self.writes.set(self.writes.get() + 1);
         Ok(old)
+    }
+
+    fn take_null_seqs(&mut self, bucket: &str, keys: &[&str]) -> StorageResult<Vec<Option<u64>>> {
+        self.take_null_seqs_at_once(bucket, keys)
+    }
+
+    fn remove_versions(
+        &mut self,
+        bucket: &str,
+        entries: &[(&str, u64)],
+    ) -> StorageResult<Vec<Option<VersionRecord>>> {
+        self.remove_versions_at_once(bucket, entries)
+    }
+
+    fn remove_objects(&mut self, bucket: &str, keys: &[&str]) -> StorageResult<()> {
+        self.remove_objects_at_once(bucket, keys)
     }
 
     fn put_upload(
