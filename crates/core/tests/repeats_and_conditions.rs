@@ -356,20 +356,7 @@ async fn an_unversioned_delete_many_removes_keys_close_together_or_far_apart() {
     }
     let (id, parts) = upload(&s, "bkt", &key(150)).await;
     complete(&s, &key(150), &id, &parts).await.unwrap();
-    s.copy_object(
-        "bkt",
-        &key(120),
-        None,
-        Precondition::default(),
-        "bkt",
-        "copy",
-        MetadataDirective::Copy,
-        Default::default(),
-        Default::default(),
-        None,
-    )
-    .await
-    .unwrap();
+    copy(&s, "bkt", &key(120), "copy").await;
 
     // Close together: k100..k199 but k110 and k160, k120 twice, a key never written, an
     // empty key.

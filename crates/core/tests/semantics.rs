@@ -475,20 +475,7 @@ async fn copy_from_an_old_version_shares_data_and_replaces_metadata() {
 async fn deleted_versions_are_reclaimed_and_shared_blobs_kept() {
     let (_d, s) = versioned_store().await;
     let v = put(&s, "bkt", "k", &data(10_000, 1)).await.version_id;
-    s.copy_object(
-        "bkt",
-        "k",
-        None,
-        Precondition::default(),
-        "bkt",
-        "copy",
-        MetadataDirective::Copy,
-        Default::default(),
-        Default::default(),
-        None,
-    )
-    .await
-    .unwrap();
+    copy(&s, "bkt", "k", "copy").await;
     put(&s, "bkt", "k2", &data(10_000, 2)).await;
     s.reclaim_now().await.unwrap();
     assert_eq!(s.fsck().unwrap().files, 2);
@@ -725,20 +712,7 @@ async fn multi_delete_removes_exactly_the_unreferenced_blobs() {
         put(&s, "bkt", &format!("k{i:03}"), &body_of(i)).await;
     }
     for i in [3, 4, 30] {
-        s.copy_object(
-            "bkt",
-            &format!("k{i:03}"),
-            None,
-            Precondition::default(),
-            "bkt",
-            &format!("c{i:03}"),
-            MetadataDirective::Copy,
-            Default::default(),
-            Default::default(),
-            None,
-        )
-        .await
-        .unwrap();
+        copy(&s, "bkt", &format!("k{i:03}"), &format!("c{i:03}")).await;
     }
     // Every key not a multiple of 3 (k003 and its copy both), a key twice, a missing key.
     let mut keys: Vec<String> = (0..300)

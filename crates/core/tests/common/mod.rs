@@ -63,6 +63,27 @@ pub async fn open_with_days(
     .unwrap()
 }
 
+/// A copy of `src`'s current version to `dst` in the same bucket, its metadata copied, with
+/// no condition, lock or tags.
+pub async fn copy(store: &Store, bucket: &str, src: &str, dst: &str) -> PutOutcome {
+    let (out, _) = store
+        .copy_object(
+            bucket,
+            src,
+            None,
+            strata_core::Precondition::default(),
+            bucket,
+            dst,
+            strata_core::MetadataDirective::Copy,
+            Default::default(),
+            Default::default(),
+            None,
+        )
+        .await
+        .unwrap();
+    out
+}
+
 pub async fn put(store: &Store, bucket: &str, key: &str, data: &[u8]) -> PutOutcome {
     try_put(store, bucket, key, data).await.unwrap()
 }
