@@ -188,8 +188,12 @@ impl Store {
                 // Each entry is checked just before it is carried out (an earlier entry may
                 // change what a later one finds); a refused entry is a result, not an error.
                 move |txn, guard| {
-                    if plain_removals(&guard, &entries) {
-                        return remove_many(txn, &bucket, entries);
+                    if plain(&guard, &entries) {
+                        match guard.versioning {
+                            Versioning::Unversioned => return remove_many(txn, &bucket, entries),
+                            Versioning::Enabled => return mark_many(txn, &bucket, &guard, entries),
+                            Versioning::Suspended => {}
+                        }
                     }
                     let mut out = Vec::with_capacity(entries.len());
                     for (entry, cond) in entries {
@@ -232,18 +236,18 @@ impl Store {
     }
 }
 
-/// Whether every entry of a delete-many is a plain removal: a key without a version or a
-/// condition, in a bucket that never had versioning (each key has its `null` entry at most)
-/// and where nothing is protected. Such a batch is [`remove_many`]'s.
-fn plain_removals(guard: &Guard, entries: &[(DeleteEntry, Precondition)]) -> bool {
-    guard.versioning == Versioning::Unversioned
-        && !guard.retention.is_active()
+/// Whether every entry of a delete-many is a plain delete of a key (no version, no condition)
+/// in a bucket where nothing is protected. Such a batch is [`remove_many`]'s in a bucket that
+/// never had versioning (each key has its `null` entry at most), [`mark_many`]'s in one with
+/// versioning enabled.
+fn plain(guard: &Guard, entries: &[(DeleteEntry, Precondition)]) -> bool {
+    !guard.retention.is_active()
         && entries
             .iter()
             .all(|(e, cond)| e.version_id.is_none() && *cond == Precondition::default())
 }
 
-/// The plain removals of a delete-many ([`plain_removals`]): what [`delete_one`] does for
+/// The plain deletes of a delete-many in a bucket that never had versioning ([`plain`]): what [`delete_one`] does for
 /// each key, done a table at a time for all the keys (sorted, each once), which lets the
 /// engine remove them by a scan instead of a search per key. A key named twice is removed by
 /// its first entry; the second finds nothing, as it would one at a time.
@@ -290,6 +294,41 @@ fn remove_many(
         })
         .collect();
     Ok(entries.into_iter().map(|(e, _)| e).zip(outcomes).collect())
+}
+
+/// The plain deletes of a delete-many in a bucket with versioning enabled ([`plain`]): what
+/// [`delete_one`] does for each entry (a new delete marker, in the request's order, a key
+/// named twice getting two), with the listing summaries the markers hide removed afterwards
+/// for all the keys at once ([`WriteTxn::remove_objects`]).
+#[allow(clippy::type_complexity)]
+fn mark_many(
+    txn: &mut dyn WriteTxn,
+    bucket: &str,
+    guard: &Guard,
+    entries: Vec<(DeleteEntry, Precondition)>,
+) -> StorageResult<Vec<(DeleteEntry, Result<DeleteOutcome, EntryError>)>> {
+    let mut out = Vec::with_capacity(entries.len());
+    for (entry, _) in entries {
+        if let Err(e) = crate::store::validate_key(&entry.key) {
+            out.push((entry, Err(EntryError::InvalidKey(e.to_string()))));
+            continue;
+        }
+        let id = crate::entry::put_marker(txn, bucket, &entry.key, guard)?;
+        out.push((entry, Ok(DeleteOutcome::MarkerCreated(id))));
+    }
+    let mut keys: Vec<&str> = out
+        .iter()
+        .filter(|(_, r)| r.is_ok())
+        .map(|(e, _)| e.key.as_str())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    // What sync_current_to(.., Some(marker)) does for each key.
+    txn.remove_objects(bucket, &keys)?;
+    for key in &keys {
+        crate::lifecycle::key_changed(txn, bucket, key)?;
+    }
+    Ok(out)
 }
 
 /// One delete inside a write transaction, whose removal `guard` has allowed. Only storage

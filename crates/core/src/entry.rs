@@ -49,6 +49,31 @@ pub(crate) fn publish(
     Ok((id, now))
 }
 
+/// [`publish`] of a delete marker in a bucket with versioning enabled and nothing protected,
+/// but for the key's listing summary and lifecycle filing, which the caller brings in line
+/// (as [`sync_current_to`] would with the marker) once it has published all its markers.
+pub(crate) fn put_marker(
+    txn: &mut dyn WriteTxn,
+    bucket: &str,
+    key: &str,
+    guard: &Guard,
+) -> StorageResult<VersionId> {
+    debug_assert!(guard.versioning == Versioning::Enabled && !guard.retention.is_active());
+    let seq = txn.next_seq();
+    let id = VersionId::Stamp {
+        seq,
+        salt: rand::random(),
+    };
+    let rec = VersionRecord {
+        seq,
+        id,
+        last_modified_ms: guard.now_ms,
+        kind: EntryKind::DeleteMarker,
+    };
+    txn.put_version(bucket, key, &rec)?;
+    Ok(id)
+}
+
 /// Removes the key's `null` entry, if it has one. Returns it.
 pub(crate) fn remove_null(
     txn: &mut dyn WriteTxn,
