@@ -406,14 +406,7 @@ async fn an_unversioned_delete_many_removes_keys_close_together_or_far_apart() {
     s.reclaim_garbage().await.unwrap();
     let report = s.fsck().unwrap();
     assert!(report.is_clean(), "{:?}", report.problems);
-    // The reclaimer may commit between two reads: compare counts that held still meanwhile.
-    let (kept, scanned) = loop {
-        let before = s.stats().unwrap();
-        let scanned = s.stats_by_scan().unwrap();
-        if s.stats().unwrap() == before {
-            break (before, scanned);
-        }
-    };
+    let (kept, scanned) = settled_stats(&s);
     assert_eq!(kept, scanned);
     assert_eq!(kept.objects, 299 + 1);
 }
@@ -471,13 +464,7 @@ async fn a_versioned_delete_many_stacks_a_marker_per_entry_in_order() {
     assert_eq!(of("k100")[0], (ids[50], true));
     assert_eq!(of("never"), [(ids[101], true)]);
     assert_eq!(of("k010").len(), 1);
-    let (kept, scanned) = loop {
-        let before = s.stats().unwrap();
-        let scanned = s.stats_by_scan().unwrap();
-        if s.stats().unwrap() == before {
-            break (before, scanned);
-        }
-    };
+    let (kept, scanned) = settled_stats(&s);
     assert_eq!(kept, scanned);
     assert_eq!((kept.objects, kept.delete_markers), (100, 102));
 }

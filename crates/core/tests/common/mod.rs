@@ -162,6 +162,20 @@ pub fn ids(l: &strata_core::VersionListing) -> Vec<(String, strata_core::Version
         .collect()
 }
 
+/// The store's kept counts and a full scan's, read while the kept ones held still: the
+/// reclaimer may commit between two reads (it removes garbage entries on its own).
+pub fn settled_stats(
+    store: &Store,
+) -> (strata_core::meta::StoreStats, strata_core::meta::StoreStats) {
+    loop {
+        let before = store.stats().unwrap();
+        let scanned = store.stats_by_scan().unwrap();
+        if store.stats().unwrap() == before {
+            return (before, scanned);
+        }
+    }
+}
+
 pub fn all_versions() -> strata_core::ListVersionsParams {
     strata_core::ListVersionsParams {
         max_keys: 1000,
