@@ -247,9 +247,9 @@ fn plain(guard: &Guard, entries: &[(DeleteEntry, Precondition)]) -> bool {
             .all(|(e, cond)| e.version_id.is_none() && *cond == Precondition::default())
 }
 
-/// The plain deletes of a delete-many in a bucket that never had versioning ([`plain`]): what [`delete_one`] does for
-/// each key, done a table at a time for all the keys (sorted, each once), which lets the
-/// engine remove them by a scan instead of a search per key. A key named twice is removed by
+/// The plain deletes of a delete-many in a bucket that never had versioning ([`plain`]): what
+/// [`delete_one`] does for each key, done a table at a time for all the keys (sorted, each
+/// once), which lets the engine remove them by a scan instead of a search per key. A key named twice is removed by
 /// its first entry; the second finds nothing, as it would one at a time.
 #[allow(clippy::type_complexity)]
 fn remove_many(
@@ -313,8 +313,9 @@ fn mark_many(
             out.push((entry, Err(EntryError::InvalidKey(e.to_string()))));
             continue;
         }
-        let id = crate::entry::put_marker(txn, bucket, &entry.key, guard)?;
-        out.push((entry, Ok(DeleteOutcome::MarkerCreated(id))));
+        let marker =
+            crate::entry::put_entry(txn, bucket, &entry.key, guard, EntryKind::DeleteMarker)?;
+        out.push((entry, Ok(DeleteOutcome::MarkerCreated(marker.id))));
     }
     let mut keys: Vec<&str> = out
         .iter()

@@ -21,6 +21,22 @@ pub(crate) fn publish(
     guard: &Guard,
     kind: EntryKind,
 ) -> StorageResult<(VersionId, i64)> {
+    let rec = put_entry(txn, bucket, key, guard, kind)?;
+    let (id, now) = (rec.id, rec.last_modified_ms);
+    // The new entry has the store's newest sequence number: it is the key's current one.
+    sync_current_to(txn, bucket, key, Some(rec))?;
+    Ok((id, now))
+}
+
+/// [`publish`] but for the key's listing summary and lifecycle filing, which the caller brings
+/// in line afterwards (a delete-many's markers: all of its keys at once). Returns the entry.
+pub(crate) fn put_entry(
+    txn: &mut dyn WriteTxn,
+    bucket: &str,
+    key: &str,
+    guard: &Guard,
+    kind: EntryKind,
+) -> StorageResult<VersionRecord> {
     let seq = txn.next_seq();
     let id = match guard.versioning {
         Versioning::Enabled => VersionId::Stamp {
@@ -44,34 +60,7 @@ pub(crate) fn publish(
         kind,
     };
     txn.put_version(bucket, key, &rec)?;
-    // The new entry has the store's newest sequence number: it is the key's current one.
-    sync_current_to(txn, bucket, key, Some(rec))?;
-    Ok((id, now))
-}
-
-/// [`publish`] of a delete marker in a bucket with versioning enabled and nothing protected,
-/// but for the key's listing summary and lifecycle filing, which the caller brings in line
-/// (as [`sync_current_to`] would with the marker) once it has published all its markers.
-pub(crate) fn put_marker(
-    txn: &mut dyn WriteTxn,
-    bucket: &str,
-    key: &str,
-    guard: &Guard,
-) -> StorageResult<VersionId> {
-    debug_assert!(guard.versioning == Versioning::Enabled && !guard.retention.is_active());
-    let seq = txn.next_seq();
-    let id = VersionId::Stamp {
-        seq,
-        salt: rand::random(),
-    };
-    let rec = VersionRecord {
-        seq,
-        id,
-        last_modified_ms: guard.now_ms,
-        kind: EntryKind::DeleteMarker,
-    };
-    txn.put_version(bucket, key, &rec)?;
-    Ok(id)
+    Ok(rec)
 }
 
 /// Removes the key's `null` entry, if it has one. Returns it.
