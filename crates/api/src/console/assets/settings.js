@@ -41,8 +41,8 @@ export class Settings {
     const body = `<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>${status === 'Enabled' ? 'Enabled' : 'Suspended'}</Status></VersioningConfiguration>`;
     try {
       await s3('PUT', s3Url(this.bucket, null, 'versioning'), { body, headers: { 'Content-Type': 'application/xml' } });
-      flash(`Versioning of ${this.bucket}: ${status}.`);
       await this.loadVersioning();
+      flash(`Versioning of ${this.bucket}: ${status}.`);
     } catch (e) {
       this.ctx.fail(e);
     }
@@ -78,8 +78,8 @@ export class Settings {
         'x-amz-sdk-checksum-algorithm': 'SHA256',
       };
       await s3('PUT', s3Url(this.bucket, null, 'lifecycle'), { body, headers });
-      flash('Lifecycle configuration saved.');
       await this.loadLifecycle();
+      flash('Lifecycle configuration saved.');
     } catch (e) {
       this.ctx.fail(e);
     }
@@ -89,8 +89,8 @@ export class Settings {
     if (!(await confirmDialog(`Delete the lifecycle configuration of ${this.bucket}?`))) return;
     try {
       await s3('DELETE', s3Url(this.bucket, null, 'lifecycle'));
-      flash('Lifecycle configuration deleted.');
       await this.loadLifecycle();
+      flash('Lifecycle configuration deleted.');
     } catch (e) {
       this.ctx.fail(e);
     }
@@ -110,8 +110,8 @@ export class Settings {
     const body = document.getElementById('policy-json').value;
     try {
       await s3('PUT', s3Url(this.bucket, null, 'policy'), { body, headers: { 'Content-Type': 'application/json' } });
-      flash('Bucket policy saved.');
       await this.loadPolicy();
+      flash('Bucket policy saved.');
     } catch (e) {
       this.ctx.fail(e);
     }
@@ -121,8 +121,8 @@ export class Settings {
     if (!(await confirmDialog(`Delete the bucket policy of ${this.bucket}?`))) return;
     try {
       await s3('DELETE', s3Url(this.bucket, null, 'policy'));
-      flash('Bucket policy deleted.');
       await this.loadPolicy();
+      flash('Bucket policy deleted.');
     } catch (e) {
       this.ctx.fail(e);
     }
